@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests need (real servers on loopback, Qt's runtime libraries).
+# Runs only as root with apt-get; elsewhere the tests that need a package skip and say why.
+set -euo pipefail
+PACKAGES=(
+  libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core  # Qt offscreen
+)
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "system-deps: not root or no apt-get; tests needing ${PACKAGES[*]} will skip if they are missing"
+  exit 0
+fi
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "system-deps: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

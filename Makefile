@@ -1,0 +1,31 @@
+# Two commands do all set-up: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint system-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/crmsync-gui $(ARGS)
+
+system-deps:
+	bash .ci/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check crmsync_gui tests
+	$(BIN)/lint-imports
+
+test: $(STAMP) system-deps lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -ra
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,230 @@
+"""`crmsync`: the headless command line (no Qt). Admin commands and, later, the engine service.
+
+Bad input gets one clear line on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+
+from crmsync_gui import __version__
+from crmsync_gui.core import admin, codes
+from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.core.secrets import secret_store_for
+from crmsync_gui.core.store.db import close_database, default_database_path, known_store_errors, open_database
+from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not usage plus error
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _print_table(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, default=str, indent=None))
+        return
+    if not rows:
+        print("(none)")
+        return
+    headers = list(rows[0])
+    widths = {h: max(len(h), *(len(str(r[h])) for r in rows)) for h in headers}
+    print("  ".join(h.upper().ljust(widths[h]) for h in headers).rstrip())
+    for r in rows:
+        print("  ".join(str(r[h]).ljust(widths[h]) for h in headers).rstrip())
+
+
+def _profile_row(p: EmailServerProfile) -> dict:
+    return {"id": p.id, "name": p.name, "type": codes.ServerType(p.server_type).label,
+            "incoming": p.incoming_server, "outgoing": p.outgoing_server or "-",
+            "ssl": "yes" if p.incoming_use_ssl else "no", "max_conn": p.max_concurrent_connections,
+            "password": "set" if p.secret_ref else "-"}
+
+
+def _mailbox_row(m: Mailbox) -> dict:
+    owner = m.owner
+    return {"id": m.id, "name": m.name, "email": m.email,
+            "owner": owner.label if owner else "-",
+            "profile": m.profile.name if m.profile_id else "-",
+            "approval": codes.Approval(m.approval).label,
+            "incoming": codes.DirectionStatus(m.incoming_status).label,
+            "outgoing": codes.DirectionStatus(m.outgoing_status).label}
+
+
+def cmd_init(args) -> int:
+    print(f"Database ready at {args.db_label} (schema up to date).")
+    print(secret_store_for(args.db_path).describe_backend())
+    return 0
+
+
+def cmd_profiles_add(args) -> int:
+    fields = {"name": args.name, "server_type": args.type, "auth_type": args.auth,
+              "incoming_server": args.incoming, "outgoing_server": args.outgoing or "",
+              "incoming_use_ssl": not args.no_ssl, "outgoing_use_ssl": not args.no_ssl,
+              "max_concurrent_connections": args.max_connections,
+              "min_polling_interval_minutes": args.min_polling, "timeout_ms": args.timeout_ms,
+              "username": args.username, "trusted_ca_file": args.ca_file}
+    profile = admin.save_profile(fields)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
+        profile.secret_ref = secret_store_for(args.db_path).put(password)
+        profile.save()
+    print(f"Profile '{profile.name}' saved (id {profile.id}).")
+    return 0
+
+
+def cmd_profiles_list(args) -> int:
+    _print_table([_profile_row(p) for p in EmailServerProfile.select().order_by(EmailServerProfile.name)], args.json)
+    return 0
+
+
+def cmd_users_add(args) -> int:
+    user = admin.add_user(args.name, args.email)
+    print(f"User {user.full_name} <{user.email}> added (id {user.id}).")
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    rows = [{"id": u.id, "name": u.full_name, "email": u.email,
+             "tracking": codes.TrackingOption(u.tracking_option).label,
+             "mailbox": (mb.name if (mb := admin.current_mailbox_of(u)) else "-")}
+            for u in CrmUser.select().order_by(CrmUser.full_name)]
+    _print_table(rows, args.json)
+    return 0
+
+
+def cmd_queues_add(args) -> int:
+    queue = admin.add_queue(args.name, args.email)
+    print(f"Queue {queue.name} <{queue.email}> added (id {queue.id}).")
+    return 0
+
+
+def cmd_queues_list(args) -> int:
+    rows = [{"id": q.id, "name": q.name, "email": q.email,
+             "mailbox": (mb.name if (mb := admin.current_mailbox_of(q)) else "-")}
+            for q in CrmQueue.select().order_by(CrmQueue.name)]
+    _print_table(rows, args.json)
+    return 0
+
+
+def cmd_mailboxes_add(args) -> int:
+    profile = admin.find_profile(args.profile) if args.profile else None
+    mailbox = admin.add_mailbox(args.name, args.email, profile)
+    print(f"Mailbox '{mailbox.name}' <{mailbox.email}> added (id {mailbox.id}); "
+          "its address is pending approval.")
+    return 0
+
+
+def cmd_mailboxes_list(args) -> int:
+    _print_table([_mailbox_row(m) for m in Mailbox.select().order_by(Mailbox.name)], args.json)
+    return 0
+
+
+def cmd_mailboxes_map(args) -> int:
+    mailbox = admin.find_mailbox(args.mailbox)
+    owner = admin.find_user(args.user) if args.user else admin.find_queue(args.queue)
+    admin.map_mailbox(mailbox, owner, confirm=args.yes)
+    print(f"Mailbox '{mailbox.name}' is now mapped to {owner.label}.")
+    return 0
+
+
+def cmd_mailboxes_approve(args) -> int:
+    mailbox = admin.set_approval(admin.find_mailbox(args.mailbox), approved=not args.reject)
+    print(f"Mailbox '{mailbox.name}': email address {codes.Approval(mailbox.approval).label.lower()}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="crmsync", description="Server-side synchronization between a CRM and mail servers.")
+    parser.add_argument("--db", metavar="PATH", help=f"database file or postgresql:// URL "
+                                                     f"(default {default_database_path()})")
+    parser.add_argument("--version", action="version", version=f"crmsync {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def command(parent, name: str, func: Callable, help_text: str):
+        p = parent.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    def listing(parent, func):
+        p = command(parent, "list", func, "list them")
+        p.add_argument("--json", action="store_true", help="one JSON array instead of a table")
+
+    command(sub, "init", cmd_init, "create or upgrade the database")
+
+    profiles = sub.add_parser("profiles", help="email server profiles").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(profiles, "add", cmd_profiles_add, "add an email server profile")
+    p.add_argument("--name", required=True)
+    p.add_argument("--type", default="exchange", help="exchange, pop3/smtp, imap/smtp, ... or the code 0-4")
+    p.add_argument("--auth", default="auto-detect", help="auto-detect, negotiate, ntlm, basic, oauth or 0-4")
+    p.add_argument("--incoming", required=True, help="EWS URL, or POP3/IMAP host[:port]")
+    p.add_argument("--outgoing", help="SMTP host[:port] (POP3 and IMAP profiles)")
+    p.add_argument("--no-ssl", action="store_true", help="turn SSL off (on by default)")
+    p.add_argument("--max-connections", type=int, default=codes.DEFAULT_MAX_CONNECTIONS)
+    p.add_argument("--min-polling", type=int, default=0, metavar="MINUTES")
+    p.add_argument("--timeout-ms", type=int, default=60_000)
+    p.add_argument("--username", help="account the profile signs in with (impersonation)")
+    p.add_argument("--ca-file", help="trusted CA bundle for a server with a private certificate")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    listing(profiles, cmd_profiles_list)
+
+    users = sub.add_parser("users", help="CRM users").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(users, "add", cmd_users_add, "add a CRM user")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    listing(users, cmd_users_list)
+
+    queues = sub.add_parser("queues", help="CRM queues").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(queues, "add", cmd_queues_add, "add a CRM queue")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    listing(queues, cmd_queues_list)
+
+    mailboxes = sub.add_parser("mailboxes", help="mailboxes").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(mailboxes, "add", cmd_mailboxes_add, "add a mailbox")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--profile", help="email server profile name or id")
+    listing(mailboxes, cmd_mailboxes_list)
+    p = command(mailboxes, "map", cmd_mailboxes_map, "map a mailbox to its user or queue")
+    p.add_argument("mailbox", help="mailbox name, address or id")
+    owner = p.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--user", help="user address, name or id")
+    owner.add_argument("--queue", help="queue address, name or id")
+    p.add_argument("--yes", action="store_true", help="confirm breaking the owner's current mapping")
+    p = command(mailboxes, "approve", cmd_mailboxes_approve, "approve (or --reject) a mailbox's email address")
+    p.add_argument("mailbox")
+    p.add_argument("--reject", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.db_path = args.db or default_database_path()
+    args.db_label = args.db_path
+    try:
+        open_database(args.db_path)
+        with known_store_errors("The command could not finish"):
+            return args.func(args)
+    except CrmSyncError as exc:
+        print(f"crmsync: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("crmsync: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        close_database()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

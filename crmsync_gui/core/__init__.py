@@ -1,0 +1,1 @@
+"""The Qt-free core: domain rules, store, connectors, sync engine, migration."""

@@ -1,0 +1,137 @@
+"""Administration services over the store: profiles, users, queues, mailboxes, mapping, approval.
+
+The console and the CLI both call these; neither writes the tables itself.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from peewee import fn
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.domain.profile import validate_profile
+from crmsync_gui.core.errors import MappingConflict, NotFound, ValidationError
+from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
+
+PROFILE_FIELDS = {f for f in EmailServerProfile._meta.fields if f not in ("id", "secret_ref", "created_at")}
+
+
+def save_profile(fields: dict[str, Any], *, profile: EmailServerProfile | None = None) -> EmailServerProfile:
+    """Create or update a profile after validation; raise ValidationError listing every problem."""
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise ValidationError({k: "not a profile field" for k in sorted(unknown)})
+    merged = {k: getattr(profile, k) for k in PROFILE_FIELDS if profile is not None} | fields
+    problems = validate_profile(merged)
+    if "name" not in problems:
+        clash = EmailServerProfile.select().where(EmailServerProfile.name == str(merged["name"]).strip())
+        if profile is not None:
+            clash = clash.where(EmailServerProfile.id != profile.id)
+        if clash.exists():
+            problems["name"] = f"a profile named '{merged['name']}' already exists"
+    if problems:
+        raise ValidationError(problems)
+    for key in ("server_type", "auth_type"):
+        if key in fields:
+            enum = codes.ServerType if key == "server_type" else codes.AuthType
+            fields[key] = int(enum.parse(fields[key]))
+    profile = profile or EmailServerProfile()
+    for key, value in fields.items():
+        setattr(profile, key, value.strip() if isinstance(value, str) else value)
+    profile.save()
+    return profile
+
+
+def add_user(full_name: str, email: str, **extra) -> CrmUser:
+    _require_email(email)
+    if CrmUser.select().where(CrmUser.email == email.strip().lower()).exists():
+        raise ValidationError({"email": f"a user with the address {email} already exists"})
+    return CrmUser.create(full_name=full_name.strip(), email=email.strip().lower(), **extra)
+
+
+def add_queue(name: str, email: str, **extra) -> CrmQueue:
+    _require_email(email)
+    if CrmQueue.select().where(CrmQueue.email == email.strip().lower()).exists():
+        raise ValidationError({"email": f"a queue with the address {email} already exists"})
+    return CrmQueue.create(name=name.strip(), email=email.strip().lower(), **extra)
+
+
+def add_mailbox(name: str, email: str, profile: EmailServerProfile | None = None, **extra) -> Mailbox:
+    _require_email(email)
+    return Mailbox.create(name=name.strip(), email=email.strip().lower(), profile=profile, **extra)
+
+
+def current_mailbox_of(owner: CrmUser | CrmQueue) -> Mailbox | None:
+    field = Mailbox.owner_user if isinstance(owner, CrmUser) else Mailbox.owner_queue
+    return Mailbox.get_or_none(field == owner.id)
+
+
+def map_mailbox(mailbox: Mailbox, owner: CrmUser | CrmQueue, *, confirm: bool = False) -> Mailbox:
+    """Make `owner` the one owner of `mailbox`.
+
+    When the owner already has another mailbox, raise MappingConflict naming it
+    and change nothing, unless `confirm` is true: then the old mapping is
+    broken and the new one made, in one transaction. A mailbox has one owner,
+    so a user replaces a queue there and vice versa.
+    """
+    current = current_mailbox_of(owner)
+    if current is not None and current.id == mailbox.id:
+        return mailbox
+    if current is not None and not confirm:
+        raise MappingConflict(owner.label, current.name, mailbox.name)
+    with database_proxy.atomic():
+        if current is not None:
+            field = "owner_user" if isinstance(owner, CrmUser) else "owner_queue"
+            Mailbox.update({field: None}).where(Mailbox.id == current.id).execute()
+        mailbox.owner_user = owner if isinstance(owner, CrmUser) else None
+        mailbox.owner_queue = owner if isinstance(owner, CrmQueue) else None
+        if isinstance(owner, CrmQueue):
+            mailbox.act_method = codes.ActMethod.NONE  # a queue mailbox syncs email only
+            mailbox.act_enabled = False
+        mailbox.save()
+    return mailbox
+
+
+def set_approval(mailbox: Mailbox, approved: bool) -> Mailbox:
+    """Approve or reject the mailbox's email address. A rejected mailbox stops syncing at once."""
+    mailbox.approval = codes.Approval.APPROVED if approved else codes.Approval.REJECTED
+    mailbox.save()
+    return mailbox
+
+
+def find_mailbox(key: str) -> Mailbox:
+    return _find(Mailbox, key, (Mailbox.name, Mailbox.email), "mailbox")
+
+
+def find_user(key: str) -> CrmUser:
+    return _find(CrmUser, key, (CrmUser.email, CrmUser.full_name), "user")
+
+
+def find_queue(key: str) -> CrmQueue:
+    return _find(CrmQueue, key, (CrmQueue.email, CrmQueue.name), "queue")
+
+
+def find_profile(key: str) -> EmailServerProfile:
+    return _find(EmailServerProfile, key, (EmailServerProfile.name,), "profile")
+
+
+def _find(model, key: str, fields, what: str):
+    """Find by id, or by an exact (case-insensitive) match on one of `fields`."""
+    key = str(key).strip()
+    if key.isdigit() and (row := model.get_or_none(model.id == int(key))) is not None:
+        return row
+    for field in fields:
+        rows = list(model.select().where(fn.LOWER(field) == key.lower()).limit(2))
+        if len(rows) == 1:
+            return rows[0]
+        if len(rows) > 1:
+            raise NotFound(f"More than one {what} matches '{key}'; use its id.")
+    raise NotFound(f"No {what} '{key}'. List them with: crmsync {what}s list")
+
+
+def _require_email(email: str) -> None:
+    text = (email or "").strip()
+    local, at, domain = text.partition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in text):
+        raise ValidationError({"email": f"'{email}' is not an email address"})

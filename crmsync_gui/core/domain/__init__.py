@@ -1,0 +1,1 @@
+"""Domain rules: pure functions over records, no I/O."""

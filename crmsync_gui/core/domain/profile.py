@@ -1,0 +1,71 @@
+"""Email server profile validation, with reasons a person can read."""
+from typing import Any
+from urllib.parse import urlparse
+
+from crmsync_gui.core import codes
+
+
+def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
+    """Return {field: reason} for each unacceptable value; empty when the profile is valid."""
+    problems: dict[str, str] = {}
+    name = str(fields.get("name") or "").strip()
+    if not name:
+        problems["name"] = "a profile needs a name"
+    try:
+        server_type = codes.ServerType.parse(fields.get("server_type", codes.ServerType.EXCHANGE))
+    except ValueError as exc:
+        problems["server_type"] = str(exc)
+        server_type = None
+    try:
+        codes.AuthType.parse(fields.get("auth_type", codes.AuthType.AUTO_DETECT))
+    except ValueError as exc:
+        problems["auth_type"] = str(exc)
+
+    low, high = codes.MAX_CONNECTIONS_RANGE
+    _check_int(fields, "max_concurrent_connections", low, high, problems,
+               "the number of parallel connections to the mail server")
+    low, high = codes.MIN_POLLING_RANGE_MINUTES
+    _check_int(fields, "min_polling_interval_minutes", low, high, problems,
+               "the minimum polling interval, in minutes")
+    if fields.get("timeout_enabled", True):
+        _check_int(fields, "timeout_ms", 1, codes.MAX_TIMEOUT_MS, problems,
+                   "the request timeout, in milliseconds")
+
+    incoming = str(fields.get("incoming_server") or "").strip()
+    if not incoming:
+        problems["incoming_server"] = "give the server location (an EWS URL or a host name)"
+    elif server_type is not None and server_type.is_exchange:
+        url = urlparse(incoming)
+        if url.scheme not in ("https", "http") or not url.hostname:
+            problems["incoming_server"] = (f"'{incoming}' is not an EWS URL; use the form "
+                                           "https://mail.example.com/EWS/Exchange.asmx")
+        elif url.scheme == "http" and fields.get("incoming_use_ssl", True):
+            problems["incoming_server"] = "the URL starts with http:// but SSL is on; use https:// or turn SSL off"
+    elif not _is_host_port(incoming):
+        problems["incoming_server"] = f"'{incoming}' is not a host name with an optional :port"
+    if server_type is not None and not server_type.is_exchange:
+        outgoing = str(fields.get("outgoing_server") or "").strip()
+        if not outgoing:
+            problems["outgoing_server"] = "POP3 and IMAP profiles need an SMTP server for outgoing email"
+        elif not _is_host_port(outgoing):
+            problems["outgoing_server"] = f"'{outgoing}' is not a host name with an optional :port"
+    return problems
+
+
+def _check_int(fields: dict, key: str, low: int, high: int, problems: dict, what: str) -> None:
+    if key not in fields or fields[key] is None:
+        return
+    try:
+        value = int(fields[key])
+    except (TypeError, ValueError):
+        problems[key] = f"{what} must be a whole number, not {fields[key]!r}"
+        return
+    if not low <= value <= high:
+        problems[key] = f"{what} must be between {low:,} and {high:,}; {value:,} is out of range"
+
+
+def _is_host_port(text: str) -> bool:
+    host, _, port = text.rpartition(":") if ":" in text else (text, "", "")
+    if not host or any(c.isspace() for c in host) or "/" in host:
+        return False
+    return not port or (port.isdigit() and 0 < int(port) < 65536)

@@ -1,0 +1,104 @@
+"""Passwords, kept out of the database, the logs and every export.
+
+The OS keyring is used where a backend exists. A headless server often has
+none; there the passwords go to an explicit local file (mode 0600) beside the
+database, and `describe_backend()` says so, for the console's status bar and
+the CLI. Nothing else in the product reads or writes passwords.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+from pathlib import Path
+
+SERVICE = "crmsync"
+
+
+class SecretStore:
+    """Resolve secret references (`secret_ref` columns) to passwords."""
+
+    def __init__(self, fallback_file: Path, *, use_keyring: bool = True):
+        self.fallback_file = Path(fallback_file)
+        self._keyring = _usable_keyring() if use_keyring else None
+
+    @property
+    def backend(self) -> str:
+        return "keyring" if self._keyring else "file"
+
+    def describe_backend(self) -> str:
+        if self._keyring:
+            return f"Passwords are kept in the system keyring ({type(self._keyring).__name__})."
+        return (f"No system keyring is available; passwords are kept in {self.fallback_file} "
+                "(readable only by this account, mode 0600).")
+
+    def put(self, password: str, ref: str | None = None) -> str:
+        """Store a password; return its reference (a new one unless `ref` is given)."""
+        ref = ref or f"secret-{uuid.uuid4().hex}"
+        if self._keyring:
+            self._keyring.set_password(SERVICE, ref, password)
+        else:
+            data = self._read_file()
+            data[ref] = password
+            self._write_file(data)
+        return ref
+
+    def get(self, ref: str | None) -> str | None:
+        if not ref:
+            return None
+        if self._keyring:
+            return self._keyring.get_password(SERVICE, ref)
+        return self._read_file().get(ref)
+
+    def delete(self, ref: str | None) -> None:
+        if not ref:
+            return
+        if self._keyring:
+            import keyring.errors
+
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
+                self._keyring.delete_password(SERVICE, ref)
+        else:
+            data = self._read_file()
+            if data.pop(ref, None) is not None:
+                self._write_file(data)
+
+    def _read_file(self) -> dict[str, str]:
+        try:
+            return json.loads(self.fallback_file.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+
+    def _write_file(self, data: dict[str, str]) -> None:
+        self.fallback_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.fallback_file.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.fallback_file)
+
+
+def _usable_keyring():
+    """The OS keyring backend, or None where only the null/fail/plaintext backends exist."""
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring setup must not stop the product; fall back to the file
+        return None
+    name = type(backend).__module__ + "." + type(backend).__name__
+    if isinstance(backend, fail.Keyring) or "null" in name.lower() or "keyrings.alt" in name:
+        return None
+    if getattr(backend, "priority", 0) <= 0:
+        return None
+    return backend
+
+
+def secret_store_for(db_path: str | Path | None) -> SecretStore:
+    """The secret store for a database: keyring, else `<db>.secrets.json` beside it."""
+    base = Path(db_path) if db_path and str(db_path) != ":memory:" else Path.home() / ".crmsync"
+    use_keyring = os.environ.get("CRMSYNC_SECRETS", "auto") != "file"
+    return SecretStore(base.with_name(base.name + ".secrets.json"), use_keyring=use_keyring)

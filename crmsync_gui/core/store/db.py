@@ -1,0 +1,85 @@
+"""Opening the database: location, pragmas, schema migrations, known errors."""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+import peewee
+import platformdirs
+
+from crmsync_gui.core.errors import StoreError
+from crmsync_gui.core.store.base import database_proxy
+
+APP_NAME = "crmsync"
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+}
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "crmsync.db"
+
+
+def _make_database(target: str | Path) -> peewee.Database:
+    """A path makes SQLite; a postgresql:// URL makes PostgreSQL (several workers)."""
+    text = str(target)
+    if text.startswith(("postgres://", "postgresql://")):
+        from playhouse.db_url import connect
+
+        return connect(text)
+    path = Path(text).expanduser()
+    if text != ":memory:":
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder for the database {path}: {exc.strerror}. "
+                             "Choose another location with --db.") from exc
+    return peewee.SqliteDatabase(text if text == ":memory:" else str(path), pragmas=SQLITE_PRAGMAS)
+
+
+def open_database(target: str | Path | None = None) -> peewee.Database:
+    """Open (creating when missing) and migrate the database; bind every model to it."""
+    from crmsync_gui.core.store.migrations import migrate_to_latest
+
+    target = target if target is not None else default_database_path()
+    db = _make_database(target)
+    try:
+        db.connect(reuse_if_open=True)
+    except (peewee.DatabaseError, sqlite3.Error) as exc:
+        raise StoreError(f"Cannot open the database {target}: {exc}. "
+                         "Check that the file is readable and the disk is not full.") from exc
+    database_proxy.initialize(db)
+    with known_store_errors(f"Cannot prepare the database {target}"):
+        migrate_to_latest(db)
+    return db
+
+
+def close_database() -> None:
+    db = database_proxy.obj
+    if db is not None and not db.is_closed():
+        db.close()
+
+
+_KNOWN = ("database or disk is full", "disk i/o error", "database is locked", "unable to open",
+          "file is not a database", "readonly database", "no space left")
+
+
+@contextmanager
+def known_store_errors(what: str):
+    """Turn known SQL failures (disk full, locked, not a database) into a StoreError an admin can act on.
+
+    Other database errors are bugs and propagate unchanged.
+    """
+    try:
+        yield
+    except (peewee.DatabaseError, sqlite3.Error) as exc:
+        text = str(exc).lower()
+        if any(k in text for k in _KNOWN):
+            raise StoreError(f"{what}: {exc}. Free disk space, close other programs using the file, "
+                             "or choose another database with --db.") from exc
+        raise

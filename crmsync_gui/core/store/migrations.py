@@ -1,0 +1,52 @@
+"""Schema version and ordered migrations.
+
+A new database gets every table as the models define them now and the latest
+version. An existing one runs, in order, each migration above its version,
+each in its own transaction. Add a migration by appending a function; never
+edit or reorder one that has shipped.
+"""
+from collections.abc import Callable
+
+import peewee
+from playhouse.migrate import SchemaMigrator
+
+from crmsync_gui.core.errors import StoreError
+from crmsync_gui.core.store import models
+
+Migration = Callable[[peewee.Database, SchemaMigrator], None]
+
+
+def _v1_initial(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    db.create_tables(models.ALL_MODELS, safe=True)
+
+
+MIGRATIONS: list[Migration] = [_v1_initial]
+
+
+def current_version(db: peewee.Database) -> int:
+    if not db.table_exists(models.SchemaVersion._meta.table_name):
+        return 0
+    row = models.SchemaVersion.select(peewee.fn.MAX(models.SchemaVersion.version)).scalar()
+    return row or 0
+
+
+def migrate_to_latest(db: peewee.Database, migrations: list[Migration] | None = None) -> int:
+    """Bring the schema to the latest version; return the version reached. Safe to run on every start."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    latest = len(migrations)
+    version = current_version(db)
+    if version > latest:
+        raise StoreError(f"This database has schema version {version}, newer than this program "
+                         f"understands ({latest}). Install a newer crmsync or open another database.")
+    if version == 0:
+        with db.atomic():
+            db.create_tables(models.ALL_MODELS, safe=True)
+            models.SchemaVersion.create(version=latest)
+            models.OrganizationSettings.get_or_create(id=1)
+        return latest
+    migrator = SchemaMigrator.from_database(db)
+    for number in range(version + 1, latest + 1):
+        with db.atomic():
+            migrations[number - 1](db, migrator)
+            models.SchemaVersion.create(version=number)
+    return latest

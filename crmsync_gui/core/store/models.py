@@ -1,0 +1,283 @@
+"""Tables of the local store. Codes follow docs/DOMAIN.md (see core/codes.py).
+
+No password is ever stored here: profiles hold a secret *reference* resolved
+through core/secrets.py.
+"""
+import peewee as pw
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store.base import BaseModel, utcnow
+
+
+class SchemaVersion(BaseModel):
+    version = pw.IntegerField()
+    applied_at = pw.DateTimeField(default=utcnow)
+
+
+class OrganizationSettings(BaseModel):
+    """One row: the organization-wide options."""
+
+    name = pw.CharField(default="My organization")
+    tracking_token_enabled = pw.BooleanField(default=True)
+    tracking_token_prefix = pw.CharField(default="CRM")
+    smart_matching_enabled = pw.BooleanField(default=False)
+    max_transient_failures = pw.IntegerField(default=codes.MAX_TRANSIENT_FAILURES)
+    max_attachment_bytes = pw.IntegerField(default=5 * 1024 * 1024)
+    process_email_from = pw.DateTimeField(null=True)
+    track_email_from_outside_org = pw.BooleanField(default=True)
+
+
+class CrmUser(BaseModel):
+    full_name = pw.CharField()
+    email = pw.CharField(index=True)
+    is_disabled = pw.BooleanField(default=False)
+    tracking_option = pw.IntegerField(default=codes.TrackingOption.REPLIES_TO_CRM_EMAIL)
+    token_digits = pw.IntegerField(null=True)  # the "user digits" of the tracking token
+    external_id = pw.CharField(null=True, unique=True)  # e.g. the CRM id from an Email Router file
+    created_by_migration = pw.BooleanField(default=False)
+
+    @property
+    def label(self) -> str:
+        return f"user {self.full_name} <{self.email}>"
+
+
+class CrmQueue(BaseModel):
+    name = pw.CharField()
+    email = pw.CharField(index=True)
+    tracking_option = pw.IntegerField(default=codes.TrackingOption.ALL)
+    external_id = pw.CharField(null=True, unique=True)
+    created_by_migration = pw.BooleanField(default=False)
+
+    @property
+    def label(self) -> str:
+        return f"queue {self.name} <{self.email}>"
+
+
+class EmailServerProfile(BaseModel):
+    name = pw.CharField(unique=True)
+    server_type = pw.IntegerField(default=codes.ServerType.EXCHANGE)
+    auth_type = pw.IntegerField(default=codes.AuthType.AUTO_DETECT)
+    incoming_server = pw.CharField(default="")  # URL (Exchange) or host[:port]
+    outgoing_server = pw.CharField(default="")
+    incoming_use_ssl = pw.BooleanField(default=True)
+    outgoing_use_ssl = pw.BooleanField(default=True)
+    trusted_ca_file = pw.CharField(null=True)  # explicit CA bundle for a private CA
+    username = pw.CharField(null=True)  # impersonation account; None: each mailbox's own credentials
+    secret_ref = pw.CharField(null=True)  # key in the secret store, never the password itself
+    max_concurrent_connections = pw.IntegerField(default=codes.DEFAULT_MAX_CONNECTIONS)
+    min_polling_interval_minutes = pw.IntegerField(default=0)
+    timeout_enabled = pw.BooleanField(default=True)
+    timeout_ms = pw.IntegerField(default=60_000)
+    process_email_from = pw.DateTimeField(null=True)
+    move_failed_to_undeliverable = pw.BooleanField(default=False)
+    alerts_enabled = pw.BooleanField(default=True)
+    owner = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL", backref="owned_profiles")
+    created_by_migration = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Mailbox(BaseModel):
+    name = pw.CharField()
+    email = pw.CharField(index=True)
+    owner_user = pw.ForeignKeyField(CrmUser, null=True, unique=True, on_delete="SET NULL", backref="mailboxes")
+    owner_queue = pw.ForeignKeyField(CrmQueue, null=True, unique=True, on_delete="SET NULL", backref="mailboxes")
+    profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="SET NULL", backref="mailboxes")
+    username = pw.CharField(null=True)  # mailbox's own sign-in, when the profile does not impersonate
+    secret_ref = pw.CharField(null=True)
+    incoming_method = pw.IntegerField(default=codes.IncomingMethod.SERVER_SIDE_SYNC)
+    outgoing_method = pw.IntegerField(default=codes.OutgoingMethod.SERVER_SIDE_SYNC)
+    act_method = pw.IntegerField(default=codes.ActMethod.NONE)
+    incoming_status = pw.IntegerField(default=codes.DirectionStatus.NOT_RUN)
+    outgoing_status = pw.IntegerField(default=codes.DirectionStatus.NOT_RUN)
+    act_status = pw.IntegerField(default=codes.DirectionStatus.NOT_RUN)
+    approval = pw.IntegerField(default=codes.Approval.PENDING)
+    incoming_enabled = pw.BooleanField(default=False)
+    outgoing_enabled = pw.BooleanField(default=False)
+    act_enabled = pw.BooleanField(default=False)
+    is_forward_mailbox = pw.BooleanField(default=False)
+    # scheduling, per direction
+    incoming_next_run = pw.DateTimeField(null=True)
+    outgoing_next_run = pw.DateTimeField(null=True)
+    act_next_run = pw.DateTimeField(null=True)
+    no_email_count = pw.IntegerField(default=0)
+    transient_failure_count = pw.IntegerField(default=0)
+    last_sync_at = pw.DateTimeField(null=True)
+    last_error_code = pw.CharField(null=True)
+    last_error_message = pw.TextField(null=True)
+    last_error_at = pw.DateTimeField(null=True)
+    # processing lock: a stale one (past expiry) is force-unlocked
+    lock_host = pw.CharField(null=True)
+    lock_state = pw.IntegerField(default=0)
+    lock_expires = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    @property
+    def owner(self):
+        return self.owner_user or self.owner_queue
+
+
+class Account(BaseModel):
+    name = pw.CharField()
+    email = pw.CharField(null=True, index=True)
+    owner = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL")
+    is_active = pw.BooleanField(default=True)
+    email_enabled = pw.BooleanField(default=True)
+
+
+class Contact(BaseModel):
+    first_name = pw.CharField(default="")
+    last_name = pw.CharField(default="")
+    email = pw.CharField(null=True, index=True)
+    phone = pw.CharField(null=True)
+    company = pw.CharField(null=True)
+    job_title = pw.CharField(null=True)
+    account = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    owner = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL")
+    is_active = pw.BooleanField(default=True)
+    email_enabled = pw.BooleanField(default=True)
+    modified_at = pw.DateTimeField(default=utcnow)
+
+
+class Lead(BaseModel):
+    full_name = pw.CharField()
+    email = pw.CharField(null=True, index=True)
+    company = pw.CharField(null=True)
+    owner = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL")
+    is_active = pw.BooleanField(default=True)
+    email_enabled = pw.BooleanField(default=True)
+
+
+class Activity(BaseModel):
+    """An email, appointment or task (activity_type), with its parties in ActivityParty."""
+
+    activity_type = pw.IntegerField(index=True)
+    subject = pw.CharField(default="")
+    body = pw.TextField(default="")
+    owner_user = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL")
+    owner_queue = pw.ForeignKeyField(CrmQueue, null=True, on_delete="SET NULL")
+    regarding_type = pw.CharField(null=True)  # "account", "contact", "lead"
+    regarding_id = pw.IntegerField(null=True)
+    # email
+    email_status = pw.IntegerField(null=True, index=True)
+    direction_outgoing = pw.BooleanField(null=True)
+    message_id = pw.CharField(null=True, index=True)
+    in_reply_to = pw.CharField(null=True)
+    references = pw.TextField(null=True)
+    thread_index = pw.CharField(null=True)
+    tracking_token = pw.CharField(null=True, index=True)
+    mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="SET NULL")
+    delivery_attempts = pw.IntegerField(default=0)
+    sent_on = pw.DateTimeField(null=True)
+    failure_reason = pw.TextField(null=True)
+    # appointment
+    starts_at = pw.DateTimeField(null=True)
+    ends_at = pw.DateTimeField(null=True)
+    location = pw.CharField(null=True)
+    recurrence = pw.TextField(null=True)
+    # task
+    due_at = pw.DateTimeField(null=True)
+    percent_complete = pw.IntegerField(null=True)
+    is_completed = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+    modified_at = pw.DateTimeField(default=utcnow)
+
+
+class ActivityParty(BaseModel):
+    activity = pw.ForeignKeyField(Activity, on_delete="CASCADE", backref="parties")
+    role = pw.IntegerField()  # codes.PartyRole
+    address = pw.CharField()
+    display_name = pw.CharField(null=True)
+    party_type = pw.CharField(null=True)  # "user", "queue", "contact", "account", "lead"; None: unresolved
+    party_id = pw.IntegerField(null=True)
+
+
+class Attachment(BaseModel):
+    activity = pw.ForeignKeyField(Activity, on_delete="CASCADE", backref="attachments")
+    file_name = pw.CharField()
+    mime_type = pw.CharField(default="application/octet-stream")
+    size = pw.IntegerField()
+    content = pw.BlobField(null=True)  # None when over the size limit
+
+
+class SyncFilter(BaseModel):
+    """A saved query for one entity; several for one user and entity are OR-ed.
+
+    `user` None marks an org template, copied to each user once.
+    """
+
+    user = pw.ForeignKeyField(CrmUser, null=True, on_delete="CASCADE", backref="sync_filters")
+    entity = pw.IntegerField()  # codes.SyncEntity
+    name = pw.CharField()
+    rules = pw.TextField(default="[]")  # JSON list of {"field", "operator", "value"}, AND-ed
+    is_active = pw.BooleanField(default=True)
+
+
+class FolderTrackingRule(BaseModel):
+    """A folder under Inbox whose email is tracked, optionally regarding a record (max 25 per mailbox)."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="folder_rules")
+    folder = pw.CharField()
+    regarding_type = pw.CharField(null=True)
+    regarding_id = pw.IntegerField(null=True)
+
+
+class ItemMap(BaseModel):
+    """A CRM record and its item on the mail server."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="item_maps")
+    record_type = pw.CharField()  # "activity", "contact"
+    record_id = pw.IntegerField()
+    item_id = pw.CharField()
+    change_key = pw.CharField(null=True)
+    content_hash = pw.CharField(null=True)
+    folder = pw.CharField(null=True)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("mailbox", "item_id"), True), (("mailbox", "record_type", "record_id"), True))
+
+
+class FolderSyncState(BaseModel):
+    """Where incremental sync of one mailbox folder stands (EWS SyncState, IMAP UIDVALIDITY/UID, POP3 UIDLs)."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="sync_states")
+    folder = pw.CharField()
+    direction = pw.IntegerField(default=codes.Direction.INCOMING)
+    state = pw.TextField(null=True)
+    uid_validity = pw.BigIntegerField(null=True)
+    last_uid = pw.BigIntegerField(null=True)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("mailbox", "folder", "direction"), True),)
+
+
+class TraceLog(BaseModel):
+    """The error browser's rows; repeats of one error collate into one row with a count."""
+
+    level = pw.IntegerField(index=True)  # codes.TraceLevel
+    code = pw.CharField(index=True)
+    message = pw.TextField()
+    mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
+    profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="CASCADE")
+    activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")
+    collation_key = pw.CharField(unique=True)
+    count = pw.IntegerField(default=1)
+    first_at = pw.DateTimeField(default=utcnow)
+    last_at = pw.DateTimeField(default=utcnow, index=True)
+
+
+class Alert(BaseModel):
+    level = pw.IntegerField(default=codes.TraceLevel.WARNING)
+    message = pw.TextField()
+    profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="CASCADE")
+    mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
+    created_at = pw.DateTimeField(default=utcnow, index=True)
+    acknowledged = pw.BooleanField(default=False)
+
+
+ALL_MODELS = [
+    SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
+    Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
+    ItemMap, FolderSyncState, TraceLog, Alert,
+]

@@ -1,0 +1,58 @@
+"""The main window: navigation on the left, one page at a time, a status bar below."""
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from crmsync_gui import __version__
+from crmsync_gui.ui.pages.placeholders import ALL_PAGES
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db_label: str, secrets_note: str = "", parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("crmsync — server-side synchronization") + f" {__version__}")
+        self.resize(1280, 800)
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(200)
+        self.navigation.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget()
+        self.pages = []
+        for page_class in ALL_PAGES:
+            page = page_class()
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            QListWidgetItem(self.tr(page.title), self.navigation)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.setCurrentRow(0)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.db_label = QLabel(self.tr("Database: {0}").format(db_label))
+        self.db_label.setToolTip(secrets_note)
+        self.engine_label = QLabel()
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.engine_label)
+        self.set_engine_state("stopped")
+
+    def set_engine_state(self, state: str) -> None:
+        self.engine_label.setText(self.tr("Engine: {0}").format(self.tr(state)))
+
+    def show_page(self, title: str) -> None:
+        for row, page in enumerate(self.pages):
+            if page.title == title:
+                self.navigation.setCurrentRow(row)
+                return
+        raise KeyError(title)

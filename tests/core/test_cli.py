@@ -1,0 +1,79 @@
+"""The `crmsync` command, run as an administrator runs it: a real process."""
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import BIN
+
+EWS = "https://mail.contoso.com/EWS/Exchange.asmx"
+
+
+def crmsync(db, *args, stdin=None):
+    return subprocess.run([str(BIN / "crmsync"), "--db", str(db), *args], capture_output=True, text=True,
+                          input=stdin, timeout=60)
+
+
+@pytest.fixture
+def dbfile(tmp_path):
+    db = tmp_path / "crm.db"
+    for args in (["init"],
+                 ["profiles", "add", "--name", "Contoso", "--incoming", EWS],
+                 ["users", "add", "--name", "Ann Lee", "--email", "ann@contoso.com"],
+                 ["mailboxes", "add", "--name", "Ann", "--email", "ann@contoso.com", "--profile", "Contoso"],
+                 ["mailboxes", "add", "--name", "Ann2", "--email", "ann2@contoso.com", "--profile", "Contoso"],
+                 ["mailboxes", "map", "Ann", "--user", "ann@contoso.com"]):
+        result = crmsync(db, *args)
+        assert result.returncode == 0, result.stderr
+    return db
+
+
+def owners(db):
+    rows = json.loads(crmsync(db, "mailboxes", "list", "--json").stdout)
+    return {r["name"]: r["owner"] for r in rows}
+
+
+def test_reassign_without_yes_changes_nothing_and_names_the_current_mailbox(dbfile):
+    before = dbfile.read_bytes() if not (dbfile.parent / "crm.db-wal").exists() else None
+    result = crmsync(dbfile, "mailboxes", "map", "Ann2", "--user", "ann@contoso.com")
+    assert result.returncode != 0
+    assert "already mapped to mailbox 'Ann'" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert owners(dbfile) == {"Ann": "user Ann Lee <ann@contoso.com>", "Ann2": "-"}
+    if before is not None:
+        assert dbfile.read_bytes() == before
+
+
+def test_reassign_with_yes(dbfile):
+    result = crmsync(dbfile, "mailboxes", "map", "Ann2", "--user", "ann@contoso.com", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert owners(dbfile) == {"Ann": "-", "Ann2": "user Ann Lee <ann@contoso.com>"}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["profiles", "add", "--name", "X", "--incoming", EWS, "--max-connections", "301"], "between 1 and 300"),
+    (["profiles", "add", "--name", "X", "--incoming", EWS, "--timeout-ms", "abc"], "invalid int value"),
+    (["profiles", "add", "--name", "X", "--incoming", "not a url"], "not an EWS URL"),
+    (["profiles", "add", "--name", "X", "--type", "fax", "--incoming", EWS], "not a valid server type"),
+    (["users", "add", "--name", "B", "--email", "nope"], "not an email address"),
+    (["mailboxes", "map", "Nobody", "--user", "ann@contoso.com"], "No mailbox 'Nobody'"),
+    (["mailboxes", "frobnicate"], "invalid choice"),
+])
+def test_bad_input_gets_one_clear_line_and_non_zero_exit(dbfile, args, words):
+    result = crmsync(dbfile, *args)
+    assert result.returncode != 0
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_unusable_database_path(tmp_path):
+    result = crmsync("/proc/no/such/dir/crm.db", "init")
+    assert result.returncode != 0 and "Choose another location" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_approve_and_list(dbfile):
+    assert crmsync(dbfile, "mailboxes", "approve", "Ann").returncode == 0
+    rows = json.loads(crmsync(dbfile, "mailboxes", "list", "--json").stdout)
+    assert {r["name"]: r["approval"] for r in rows} == {"Ann": "Approved", "Ann2": "Pending approval"}

@@ -1,0 +1,54 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crmsync_gui.core.domain.profile import validate_profile
+
+EWS = "https://mail.contoso.com/EWS/Exchange.asmx"
+
+
+def valid(**overrides):
+    return {"name": "Contoso", "server_type": 0, "incoming_server": EWS} | overrides
+
+
+def test_a_valid_exchange_profile_has_no_problems():
+    assert validate_profile(valid()) == {}
+
+
+@given(st.integers(min_value=-1000, max_value=1000))
+def test_max_connections_bounds(n):
+    problems = validate_profile(valid(max_concurrent_connections=n))
+    assert ("max_concurrent_connections" in problems) == (not 1 <= n <= 300)
+
+
+@given(st.integers(min_value=-10, max_value=3000))
+def test_min_polling_bounds(n):
+    problems = validate_profile(valid(min_polling_interval_minutes=n))
+    assert ("min_polling_interval_minutes" in problems) == (not 0 <= n <= 1440)
+
+
+def test_timeout_over_100000_ms_is_refused_with_a_readable_reason():
+    problems = validate_profile(valid(timeout_ms=150_000))
+    assert problems["timeout_ms"] == ("the request timeout, in milliseconds must be between 1 and 100,000; "
+                                      "150,000 is out of range")
+    assert validate_profile(valid(timeout_ms=100_000)) == {}
+    assert "timeout_ms" not in validate_profile(valid(timeout_enabled=False, timeout_ms=150_000))
+
+
+@pytest.mark.parametrize("fields, field, words", [
+    (valid(name=" "), "name", "needs a name"),
+    (valid(server_type=9), "server_type", "choose one of"),
+    (valid(incoming_server="mail.contoso.com"), "incoming_server", "not an EWS URL"),
+    (valid(incoming_server="http://mail/EWS/Exchange.asmx"), "incoming_server", "SSL is on"),
+    (valid(server_type=1, incoming_server="pop.contoso.com:995"), "outgoing_server", "need an SMTP server"),
+    (valid(server_type=4, incoming_server="imap host", outgoing_server="smtp"), "incoming_server", "host name"),
+    (valid(max_concurrent_connections="ten"), "max_concurrent_connections", "whole number"),
+])
+def test_problems_name_the_field_and_say_why(fields, field, words):
+    problems = validate_profile(fields)
+    assert field in problems and words in problems[field]
+
+
+def test_server_type_by_name():
+    assert validate_profile(valid(server_type="imap/smtp", incoming_server="imap.contoso.com:993",
+                                  outgoing_server="smtp.contoso.com:465")) == {}

@@ -1,0 +1,59 @@
+import json
+import subprocess
+
+from crmsync_gui.ui.main_window import MainWindow
+from crmsync_gui.ui.pages.placeholders import ALL_PAGES
+from tests.conftest import BIN
+
+EXPECTED = ["Dashboard", "Mailboxes", "Email server profiles", "Users & queues", "Errors", "Alerts", "Migration"]
+
+
+def test_navigation_lists_every_page_and_switches(qtbot, db):
+    window = MainWindow("crm.db")
+    qtbot.addWidget(window)
+    window.show()
+    titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
+    assert titles == EXPECTED
+    for row, title in enumerate(EXPECTED):
+        window.navigation.setCurrentRow(row)
+        assert window.stack.currentWidget().title == title
+        assert window.stack.currentWidget().empty_state.isVisible()
+
+
+def test_status_bar_shows_database_and_engine_state(qtbot, db):
+    window = MainWindow("/data/crm.db")
+    qtbot.addWidget(window)
+    assert "/data/crm.db" in window.db_label.text()
+    assert window.engine_label.text() == "Engine: stopped"
+    window.set_engine_state("running")
+    assert window.engine_label.text() == "Engine: running"
+
+
+def test_building_the_window_raises_no_qt_warning(qtbot, qtlog, db):
+    window = MainWindow("crm.db")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    warnings = [r for r in qtlog.records if r.type_name in ("QtWarningMsg", "QtCriticalMsg")
+                and "propagateSizeHints" not in r.message]
+    assert warnings == []
+    assert len(window.pages) == len(ALL_PAGES)
+
+
+def test_self_test_twice_on_one_database(tmp_path):
+    for _ in range(2):
+        result = subprocess.run([str(BIN / "crmsync-gui"), "--self-test", "--db", str(tmp_path / "x.db")],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        assert report["ok"] is True and report["pages"] == EXPECTED and report["startup_ms"] > 0
+
+
+def test_self_test_failure_exits_non_zero_with_the_reason(tmp_path):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("not a database\n" * 200)
+    result = subprocess.run([str(BIN / "crmsync-gui"), "--self-test", "--db", str(bogus)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["ok"] is False and "not a database" in report["error"]
