@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmsync_gui import __version__
-from crmsync_gui.ui.pages.placeholders import ALL_PAGES
+from crmsync_gui.ui.pages import ALL_PAGES
 
 
 class MainWindow(QMainWindow):

@@ -2,7 +2,7 @@ import json
 import subprocess
 
 from crmsync_gui.ui.main_window import MainWindow
-from crmsync_gui.ui.pages.placeholders import ALL_PAGES
+from crmsync_gui.ui.pages import ALL_PAGES
 from tests.conftest import BIN
 
 EXPECTED = ["Dashboard", "Mailboxes", "Email server profiles", "Users & queues", "Errors", "Alerts", "Migration"]
