@@ -1,0 +1,1 @@
+"""The sync engine: scheduler, queues, throttles, mailbox jobs, tracking, outgoing send, ACT sync."""
