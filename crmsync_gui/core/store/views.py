@@ -247,3 +247,47 @@ def alert_ids(include_acknowledged: bool = False) -> list[int]:
     if not include_acknowledged:
         query = query.where(Alert.acknowledged == False)  # noqa: E712 (peewee expression)
     return [r[0] for r in query.order_by(Alert.created_at.desc(), Alert.id.desc()).tuples()]
+
+
+# ---------------------------------------------------------------- profiles, users, queues
+
+PROFILE_SORT = {"name": EmailServerProfile.name, "server_type": EmailServerProfile.server_type,
+                "auth_type": EmailServerProfile.auth_type, "incoming_server": EmailServerProfile.incoming_server,
+                "outgoing_server": EmailServerProfile.outgoing_server,
+                "max_concurrent_connections": EmailServerProfile.max_concurrent_connections,
+                "mailboxes": fn.COUNT(Mailbox.id)}
+
+
+def profile_ids(text: str = "", sort: str = "name", descending: bool = False) -> list[int]:
+    query = (EmailServerProfile.select(EmailServerProfile.id)
+             .join(Mailbox, JOIN.LEFT_OUTER, on=(Mailbox.profile == EmailServerProfile.id))
+             .group_by(EmailServerProfile.id))
+    if text.strip():
+        like = f"%{text.strip()}%"
+        query = query.where(EmailServerProfile.name ** like | EmailServerProfile.incoming_server ** like
+                            | EmailServerProfile.outgoing_server ** like)
+    key = PROFILE_SORT[sort]
+    return [r[0] for r in query.order_by(key.desc() if descending else key.asc(), EmailServerProfile.id).tuples()]
+
+
+def profile_rows(ids: list[int]) -> dict[int, EmailServerProfile]:
+    query = (EmailServerProfile.select(EmailServerProfile, fn.COUNT(Mailbox.id).alias("mailbox_count"))
+             .join(Mailbox, JOIN.LEFT_OUTER, on=(Mailbox.profile == EmailServerProfile.id))
+             .where(EmailServerProfile.id.in_(ids)).group_by(EmailServerProfile.id))
+    return {p.id: p for p in query}
+
+
+def owner_ids(text: str = "", sort: str = "name", descending: bool = False) -> list[tuple[str, int]]:
+    """Users then queues (or mixed, when sorted), as ("user"|"queue", id) keys."""
+    like = f"%{text.strip()}%"
+    users = CrmUser.select(peewee.Value("user").alias("kind"), CrmUser.id, CrmUser.full_name.alias("name"),
+                           CrmUser.email)
+    queues = CrmQueue.select(peewee.Value("queue").alias("kind"), CrmQueue.id, CrmQueue.name.alias("name"),
+                             CrmQueue.email)
+    if text.strip():
+        users = users.where(CrmUser.full_name ** like | CrmUser.email ** like)
+        queues = queues.where(CrmQueue.name ** like | CrmQueue.email ** like)
+    rows = list(users.tuples()) + list(queues.tuples())
+    index = {"kind": 0, "name": 2, "email": 3}.get(sort, 2)
+    rows.sort(key=lambda r: (str(r[index]).lower(), r[0], r[1]), reverse=descending)
+    return [(r[0], r[1]) for r in rows]
