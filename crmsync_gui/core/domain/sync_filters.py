@@ -270,6 +270,12 @@ def ensure_org_templates() -> None:
                                   rules=json.dumps([r.as_dict() for r in rules]))
 
 
+def org_templates(entity: Entity) -> list[SyncFilter]:
+    ensure_org_templates()
+    return list(SyncFilter.select().where(SyncFilter.user.is_null(), SyncFilter.entity == int(entity))
+                .order_by(SyncFilter.id))
+
+
 def user_filters(user: CrmUser, entity: Entity) -> list[SyncFilter]:
     return list(SyncFilter.select().where(SyncFilter.user == user.id, SyncFilter.entity == int(entity))
                 .order_by(SyncFilter.id))
