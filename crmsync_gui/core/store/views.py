@@ -291,3 +291,24 @@ def owner_ids(text: str = "", sort: str = "name", descending: bool = False) -> l
     index = {"kind": 0, "name": 2, "email": 3}.get(sort, 2)
     rows.sort(key=lambda r: (str(r[index]).lower(), r[0], r[1]), reverse=descending)
     return [(r[0], r[1]) for r in rows]
+
+
+TRACE_CSV_HEADER = ("id", "level", "code", "message", "mailbox", "profile", "count", "first_at", "last_at")
+
+
+def export_trace_csv(flt: TraceFilter, stream) -> int:
+    """Write the filtered trace rows to a text stream as CSV, newest first; return how many.
+
+    Trace messages never hold passwords (core/secrets.py keeps them out), so rows go out as they are.
+    """
+    import csv
+
+    mailboxes, profiles = names(Mailbox, Mailbox.name), names(EmailServerProfile, EmailServerProfile.name)
+    writer = csv.writer(stream)
+    writer.writerow(TRACE_CSV_HEADER)
+    count = 0
+    for row_id, level, code, message, mailbox_id, profile_id, repeats, first_at, last_at in iter_trace_rows(flt):
+        writer.writerow((row_id, codes.TraceLevel(level).label, code, message, mailboxes.get(mailbox_id, ""),
+                         profiles.get(profile_id, ""), repeats, first_at, last_at))
+        count += 1
+    return count

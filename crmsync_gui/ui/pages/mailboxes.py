@@ -180,6 +180,10 @@ class MailboxesPage(Page):
     def apply_filter(self, filters: dict) -> None:
         self.filter_edit.setText(filters.get("text", ""))
         self.refresh()
+        row = self.model.row_of(filters["mailbox_id"]) if "mailbox_id" in filters else None
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
 
     def on_mailbox_changed(self, mailbox_id: int) -> None:
         """An engine event: re-read that one row."""
