@@ -295,3 +295,10 @@ def save_folder_rules(mailbox: Mailbox, rules: list[dict[str, Any]]) -> list[Fol
                                           regarding_type=r.get("regarding_type") or None,
                                           regarding_id=r.get("regarding_id") if r.get("regarding_type") else None)
                 for r in rules]
+
+
+def acknowledge_alerts(alert_ids: list[int]) -> int:
+    """Mark alerts as seen; return how many changed."""
+    from crmsync_gui.core.store.models import Alert
+
+    return Alert.update(acknowledged=True).where(Alert.id.in_(alert_ids), Alert.acknowledged == False).execute()  # noqa: E712

@@ -79,6 +79,19 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/page", self.navigation.currentRow())
         super().closeEvent(event)
 
+    def attach_bus(self, bus):
+        """Follow an engine's EventBus: live dashboard, mailbox rows, engine state in the status bar."""
+        from crmsync_gui.ui.event_bridge import EventBridge
+
+        self.bridge = EventBridge(bus, self)
+        self.bridge.engine_state.connect(self.set_engine_state)
+        for page in self.pages:
+            if hasattr(page, "attach"):
+                page.attach(self.bridge)
+            if hasattr(page, "on_mailbox_changed"):
+                self.bridge.mailbox_changed.connect(page.on_mailbox_changed)
+        return self.bridge
+
     def set_engine_state(self, state: str) -> None:
         self.engine_label.setText(self.tr("Engine: {0}").format(self.tr(state)))
 

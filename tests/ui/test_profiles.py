@@ -112,4 +112,4 @@ def test_page_lists_edits_and_jumps_to_mailboxes(qtbot, profiles):
     page.table.selectRow(0)
     with qtbot.waitSignal(page.open_page) as signal:
         page.actions["mailboxes"].trigger()
-    assert signal.args == ["Mailboxes", {"text": "Exchange"}]
+    assert signal.args == ["Mailboxes", {"profile_id": profiles[0].id}]

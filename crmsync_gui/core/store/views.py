@@ -59,16 +59,16 @@ def _mailbox_select(*columns):
 
 
 def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
-                ids: list[int] | None = None) -> list[int]:
-    """Ids of the mailboxes whose name, address, owner or profile contains `text`, in sort order."""
+                profile_id: int | None = None) -> list[int]:
+    """Ids of the mailboxes (of one profile) whose name, address, owner or profile contains `text`, sorted."""
     query = _mailbox_select(Mailbox.id)
+    if profile_id is not None:
+        query = query.where(Mailbox.profile == profile_id)
     if text.strip():
         like = f"%{text.strip()}%"
         query = query.where(Mailbox.name ** like | Mailbox.email ** like | OwnerUser.full_name ** like
                             | OwnerQueue.name ** like | EmailServerProfile.name ** like
                             | Mailbox.last_error_message ** like)
-    if ids is not None:
-        query = query.where(Mailbox.id.in_(ids))
     key = MAILBOX_SORT[sort]
     query = query.order_by(key.desc() if descending else key.asc(), Mailbox.id)
     return [row[0] for row in query.tuples()]

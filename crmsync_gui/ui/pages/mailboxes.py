@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import utcnow
-from crmsync_gui.core.store.models import Mailbox
+from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.ui.labels import code_label, countdown, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.table_model import Column, LazyTableModel
@@ -52,9 +53,10 @@ class MailboxTableModel(LazyTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.filter_text = ""
+        self.profile_id: int | None = None
 
     def fetch_ids(self):
-        return views.mailbox_ids(self.filter_text, self.sort_key, self.descending)
+        return views.mailbox_ids(self.filter_text, self.sort_key, self.descending, self.profile_id)
 
     def fetch_rows(self, ids):
         return views.mailbox_rows(ids)
@@ -135,8 +137,14 @@ class MailboxesPage(Page):
         find.triggered.connect(lambda: self.filter_edit.setFocus())
         find.setVisible(False)
         self.addAction(find)
+        self.profile_chip = QPushButton()
+        self.profile_chip.setObjectName("profile-filter")
+        self.profile_chip.setToolTip(self.tr("Click to show the mailboxes of every profile"))
+        self.profile_chip.clicked.connect(lambda: (self.set_profile_filter(None), self.refresh()))
+        self.profile_chip.hide()
         top = QHBoxLayout()
         top.addWidget(self.toolbar, 1)
+        top.addWidget(self.profile_chip)
         top.addWidget(self.filter_edit)
         layout.addLayout(top)
 
@@ -174,10 +182,18 @@ class MailboxesPage(Page):
         self.count_label.setText(self.tr("{0} of {1} mailboxes").format(self.model.rowCount(), total))
         self._update_actions()
 
+    def set_profile_filter(self, profile_id: int | None) -> None:
+        profile = EmailServerProfile.get_or_none(EmailServerProfile.id == profile_id) if profile_id else None
+        self.model.profile_id = profile.id if profile else None
+        self.profile_chip.setVisible(profile is not None)
+        if profile is not None:
+            self.profile_chip.setText(self.tr("Profile: {0} ✕").format(profile.name))
+
     def _filter_later(self) -> None:
         self._filter_timer.start()
 
     def apply_filter(self, filters: dict) -> None:
+        self.set_profile_filter(filters.get("profile_id"))
         self.filter_edit.setText(filters.get("text", ""))
         self.refresh()
         row = self.model.row_of(filters["mailbox_id"]) if "mailbox_id" in filters else None

@@ -96,4 +96,4 @@ class ProfilesPage(TablePage):
     def show_mailboxes(self) -> None:
         ids = self.selected_ids()
         if len(ids) == 1:
-            self.open_page.emit("Mailboxes", {"text": EmailServerProfile.get_by_id(ids[0]).name})
+            self.open_page.emit("Mailboxes", {"profile_id": ids[0]})

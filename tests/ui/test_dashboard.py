@@ -1,0 +1,75 @@
+"""The dashboard: state chart, queue depths, per-hour chart, and live engine events through the bridge."""
+import threading
+
+import pytest
+from PySide6.QtCharts import QBarSeries
+
+from crmsync_gui.core import admin, codes, events
+from crmsync_gui.core.store.models import Activity
+from crmsync_gui.ui.event_bridge import EventBridge
+from crmsync_gui.ui.main_window import MainWindow
+from crmsync_gui.ui.pages.dashboard import DashboardPage
+
+
+@pytest.fixture
+def org(db):
+    profile = admin.save_profile({"name": "Exchange", "incoming_server": "https://mail.example.com/EWS/Exchange.asmx"})
+    boxes = [admin.add_mailbox(f"Box {i}", f"b{i}@example.com", profile) for i in range(4)]
+    for box in boxes[:3]:
+        admin.set_approval(box, True)
+        admin.set_enabled(box, True)
+    boxes[2].incoming_status = codes.DirectionStatus.FAILURE
+    boxes[2].save()
+    Activity.create(activity_type=codes.ActivityType.EMAIL, email_status=codes.EmailStatus.PENDING_SEND)
+    return boxes
+
+
+def bar_values(page):
+    series = [s for s in page.state_chart.series() if isinstance(s, QBarSeries)][0]
+    bars = series.barSets()[0]
+    return [bars.at(i) for i in range(bars.count())]
+
+
+def test_states_and_depths(qtbot, org):
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.states == {"syncing": 0, "idle": 2, "backing off": 0, "paused": 0, "disabled": 1, "error": 1}
+    assert bar_values(page) == [0, 2, 0, 0, 1, 1]
+    assert page.depths["emails pending send"] == 1 and page.depths["incoming due"] == 3
+    assert page.depth_labels["emails pending send"].text() == "<b>1</b>"
+    assert len(page.hour_chart.series()) == 2 and page.hour_chart.series()[0].count() == 24
+
+
+def test_live_events_from_another_thread_reach_the_feed_and_refresh(qtbot, org):
+    bus = events.EventBus()
+    window = MainWindow("crm.db")
+    qtbot.addWidget(window)
+    bridge = window.attach_bus(bus)
+    dashboard = window.pages[0]
+    window.show()
+    dashboard.refresh()
+    assert dashboard.states["disabled"] == 1
+    admin.set_enabled(org[3], True)  # the engine changed a mailbox...
+
+    def engine():
+        bus.publish(events.EngineStateChanged("running"))
+        bus.publish(events.MailboxChanged(org[3].id))
+        bus.publish(events.TraceLogged(trace_id=1, level=codes.TraceLevel.ERROR, code="AuthFailed",
+                                       message="The password for b3@example.com was refused"))
+
+    with qtbot.waitSignal(bridge.trace_logged):
+        threading.Thread(target=engine).start()
+    lines = [dashboard.feed.item(i).text() for i in range(dashboard.feed.count())]
+    assert "Error AuthFailed: The password for b3@example.com was refused" in lines[0]
+    assert "mailbox Box 3 updated" in lines[1] and "engine running" in lines[2]
+    assert window.engine_label.text() == "Engine: running"
+    qtbot.waitUntil(lambda: dashboard.states["disabled"] == 0, timeout=3000)  # redrawn by the timer
+    bridge.close()
+
+
+def test_bridge_unsubscribes(qtbot, db):
+    bus = events.EventBus()
+    bridge = EventBridge(bus)
+    bridge.close()
+    bus.publish(events.EngineStateChanged("running"))  # nobody listens: no error
