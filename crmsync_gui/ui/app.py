@@ -1,6 +1,7 @@
 """`crmsync-gui`: start the console on a qasync event loop.
 
-`--self-test` starts offscreen, builds every page, prints one JSON line and
+`--self-test` starts offscreen, builds every page and opens every dialog (on
+sample records rolled back afterwards), prints one JSON line and
 exits: 0 when all is well, 1 with the reason otherwise.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="crmsync-gui", description="crmsync administration console")
     parser.add_argument("--db", metavar="PATH", help=f"database file (default {default_database_path()})")
     parser.add_argument("--self-test", action="store_true",
-                        help="start offscreen, build every page, print one JSON line and exit")
+                        help="start offscreen, build every page and dialog, print one JSON line and exit")
     parser.add_argument("--version", action="version", version=f"crmsync-gui {__version__}")
     return parser.parse_args(argv)
 
@@ -44,12 +45,21 @@ def self_test(args: argparse.Namespace, started: float) -> int:
             page.refresh()
         app.processEvents()
         pages = [p.title for p in window.pages]
+        from crmsync_gui.ui.dialogs.catalog import sample_dialogs
+
+        dialogs = []
+        with sample_dialogs(window) as built:
+            for name, dialog in built:
+                dialog.show()
+                app.processEvents()
+                dialog.close()
+                dialogs.append(name)
         window.close()
         close_database()
     except Exception as exc:  # the self-test reports any failure as its result
         print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))
         return 1
-    print(json.dumps({"ok": True, "version": __version__, "pages": pages,
+    print(json.dumps({"ok": True, "version": __version__, "pages": pages, "dialogs": dialogs,
                       "startup_ms": round((time.perf_counter() - started) * 1000)}))
     return 0
 

@@ -47,6 +47,7 @@ def test_self_test_twice_on_one_database(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         report = json.loads(result.stdout.strip().splitlines()[-1])
         assert report["ok"] is True and report["pages"] == EXPECTED and report["startup_ms"] > 0
+        assert report["dialogs"] == ["mailbox-new", "mailbox-edit", "profile-new", "profile-edit", "user", "queue"]
 
 
 def test_self_test_failure_exits_non_zero_with_the_reason(tmp_path):
@@ -57,3 +58,35 @@ def test_self_test_failure_exits_non_zero_with_the_reason(tmp_path):
     assert result.returncode == 1
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["ok"] is False and "not a database" in report["error"]
+
+
+def test_sample_dialogs_leave_the_database_as_it_was(qtbot, db):
+    from crmsync_gui.core.store.models import ALL_MODELS
+    from crmsync_gui.ui.dialogs.catalog import sample_dialogs
+
+    def counts():
+        return {m.__name__: m.select().count() for m in ALL_MODELS}
+
+    before = counts()
+    with sample_dialogs() as dialogs:
+        assert len(dialogs) == 6 and counts()["Mailbox"] == 1
+    assert counts() == before
+
+
+def test_opening_another_page_filtered_and_geometry_remembered(qtbot, db):
+    from crmsync_gui.core import admin
+
+    box = admin.add_mailbox("Ann", "ann@example.com")
+    window = MainWindow("crm.db")
+    qtbot.addWidget(window)
+    window.show()
+    window.pages[1].open_page.emit("Errors", {"mailbox_id": box.id})
+    assert window.stack.currentWidget().title == "Errors"
+    assert window.stack.currentWidget().mailbox.currentData() == box.id
+    window.resize(700, 560)
+    size = (window.width(), window.height())  # the window keeps its minimum width
+    window.close()
+    again = MainWindow("crm.db")
+    qtbot.addWidget(again)
+    assert again.height() == size[1] == 560  # (offscreen clamps the width to its screen)
+    assert again.stack.currentWidget().title == "Errors"
