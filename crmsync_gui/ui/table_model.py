@@ -18,6 +18,7 @@ class Column:
     key: str
     title: str  # English; translated in headerData under the model's class name
     sortable: bool = True
+    width: int = 140  # pixels; lazy tables cannot size to their contents without reading every row
 
 
 class LazyTableModel(QAbstractTableModel):

@@ -109,8 +109,12 @@ def test_reassign_confirmation_names_both_mailboxes(qtbot, monkeypatch, org, ans
         return answer
 
     monkeypatch.setattr(QMessageBox, "question", fake_question)
+    shown = MailboxDialog(Mailbox.get_by_id(old.id))
+    qtbot.addWidget(shown)
+    assert shown.owner.currentText() == "User: Ann Lee <ann@example.com>"  # the current owner is preselected
     dialog = MailboxDialog(Mailbox.get_by_id(new.id))
     qtbot.addWidget(dialog)
+    assert dialog.owner.currentText() == "(no owner)"
     dialog.name.setText("Ann new (renamed)")
     choose_owner(dialog, "User: Ann Lee")
     dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()

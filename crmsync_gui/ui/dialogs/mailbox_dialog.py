@@ -36,13 +36,13 @@ class MailboxDialog(QDialog):
         self.owner.setObjectName("owner")
         self.owner.addItem(self.tr("(no owner)"), None)
         for user in CrmUser.select().order_by(CrmUser.full_name):
-            self.owner.addItem(self.tr("User: {0} <{1}>").format(user.full_name, user.email), ("user", user.id))
+            self.owner.addItem(self.tr("User: {0} <{1}>").format(user.full_name, user.email), f"user:{user.id}")
         for queue in CrmQueue.select().order_by(CrmQueue.name):
-            self.owner.addItem(self.tr("Queue: {0} <{1}>").format(queue.name, queue.email), ("queue", queue.id))
+            self.owner.addItem(self.tr("Queue: {0} <{1}>").format(queue.name, queue.email), f"queue:{queue.id}")
         if mailbox and mailbox.owner_user_id:
-            select_data(self.owner, ("user", mailbox.owner_user_id))
+            select_data(self.owner, f"user:{mailbox.owner_user_id}")
         elif mailbox and mailbox.owner_queue_id:
-            select_data(self.owner, ("queue", mailbox.owner_queue_id))
+            select_data(self.owner, f"queue:{mailbox.owner_queue_id}")
         self.profile = QComboBox()
         self.profile.addItem(self.tr("(no profile)"), None)
         for profile in EmailServerProfile.select().order_by(EmailServerProfile.name):
@@ -127,8 +127,8 @@ class MailboxDialog(QDialog):
         data = self.owner.currentData()
         if data is None:
             return None
-        kind, owner_id = data
-        return (CrmUser if kind == "user" else CrmQueue).get_by_id(owner_id)
+        kind, _, owner_id = data.partition(":")
+        return (CrmUser if kind == "user" else CrmQueue).get_by_id(int(owner_id))
 
     def save(self) -> None:
         """Save; when the owner has another mailbox, ask first. No changes nothing and keeps the dialog open."""

@@ -15,9 +15,9 @@ from crmsync_gui.ui.table_model import Column, LazyTableModel
 
 class AlertTableModel(LazyTableModel):
     columns = (
-        Column("created_at", "Raised", sortable=False),
-        Column("level", "Level", sortable=False),
-        Column("message", "Message", sortable=False),
+        Column("created_at", "Raised", sortable=False, width=130),
+        Column("level", "Level", sortable=False, width=80),
+        Column("message", "Message", sortable=False, width=620),
         Column("profile", "Profile", sortable=False),
         Column("mailbox", "Mailbox", sortable=False),
         Column("acknowledged", "Acknowledged", sortable=False),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -40,6 +41,18 @@ def describe(event: events.Event) -> str:
     return f"{t}  {type(event).__name__} {fields}".rstrip()
 
 
+def count_axis(highest: int) -> QValueAxis:
+    """A 0-based axis of whole numbers with about five ticks on round values."""
+    step = max(1, math.ceil(highest / 5))
+    axis = QValueAxis()
+    axis.setLabelFormat("%d")
+    axis.setRange(0, step * math.ceil(highest / step))
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    return axis
+
+
 class DashboardPage(Page):
     title = "Dashboard"
     empty_text = ("Live sync status appears here once mailboxes are enabled: mailboxes by state, "
@@ -65,11 +78,14 @@ class DashboardPage(Page):
 
         depth_box = QGroupBox(self.tr("Queue depths"))
         self.depth_layout = QGridLayout(depth_box)
+        self.depth_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.depth_labels: dict[str, QLabel] = {}
 
         feed_box = QGroupBox(self.tr("Live activity"))
         self.feed = QListWidget()
         self.feed.setObjectName("activity-feed")
+        self.feed.setWordWrap(True)
+        self.feed.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         feed_layout = QVBoxLayout(feed_box)
         feed_layout.addWidget(self.feed)
 
@@ -129,9 +145,10 @@ class DashboardPage(Page):
         chart.addSeries(series)
         x = QBarCategoryAxis()
         x.append(labels)
-        y = QValueAxis()
-        y.setLabelFormat("%d")
-        y.setRange(0, max([*self.states.values(), 1]))
+        y = count_axis(max([*self.states.values(), 1]))
+        font = x.labelsFont()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        x.setLabelsFont(font)
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
@@ -147,9 +164,7 @@ class DashboardPage(Page):
         x.setRange(-23, 0)
         x.setLabelFormat("%d h")
         x.setTickCount(7)
-        y = QValueAxis()
-        y.setLabelFormat("%d")
-        y.setRange(0, max([*synced, *errors, 1]))
+        y = count_axis(max([*synced, *errors, 1]))
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         for name, values in ((self.tr("Items synced"), synced), (self.tr("Errors"), errors)):

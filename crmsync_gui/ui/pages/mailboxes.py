@@ -36,7 +36,7 @@ class MailboxTableModel(LazyTableModel):
         Column("profile", "Profile"),
         Column("incoming_method", "Incoming"),
         Column("outgoing_method", "Outgoing"),
-        Column("act_method", "Appointments, contacts, tasks"),
+        Column("act_method", "ACT"),
         Column("incoming_status", "Incoming status"),
         Column("outgoing_status", "Outgoing status"),
         Column("act_status", "ACT status"),
@@ -157,8 +157,17 @@ class MailboxesPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # fixed widths: sizing to contents would read every row of a lazy model
+        widths = {"name": 160, "email": 200, "owner": 130, "profile": 130, "incoming_method": 110,
+                  "outgoing_method": 110, "act_method": 110, "incoming_status": 110, "outgoing_status": 110,
+                  "act_status": 90, "approval": 120, "last_sync_at": 125, "next_run": 85}
+        for column, c in enumerate(self.model.columns):
+            if c.key in widths:
+                self.table.setColumnWidth(column, widths[c.key])
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         layout.addWidget(self.table, 1)

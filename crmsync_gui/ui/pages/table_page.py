@@ -51,8 +51,12 @@ class TablePage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, c in enumerate(model.columns):
+            self.table.setColumnWidth(column, c.width)
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
         self.body_layout.addWidget(self.table, 1)
         self.count_label = QLabel()

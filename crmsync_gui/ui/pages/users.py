@@ -13,11 +13,11 @@ class OwnerTableModel(LazyTableModel):
     """Rows keyed ("user"|"queue", id)."""
 
     columns = (
-        Column("name", "Name"),
-        Column("kind", "Kind"),
-        Column("email", "Email address"),
-        Column("mailbox", "Mailbox", sortable=False),
-        Column("tracking", "Track incoming email", sortable=False),
+        Column("name", "Name", width=180),
+        Column("kind", "Kind", width=70),
+        Column("email", "Email address", width=240),
+        Column("mailbox", "Mailbox", sortable=False, width=180),
+        Column("tracking", "Track incoming email", sortable=False, width=300),
         Column("state", "State", sortable=False),
     )
 

@@ -188,7 +188,9 @@ class FilterEditor(QWidget):
         for f in fields:
             field_box.addItem(_t(f.label), f.name)
         operator_box = QComboBox()
-        value_edit = QLineEdit("" if rule.get("value") is None else str(rule["value"]))
+        value = rule.get("value")
+        value_edit = QLineEdit("" if value is None else ("yes" if value else "no") if isinstance(value, bool)
+                               else str(value))
         value_edit.setPlaceholderText(_t("value"))
 
         def fill_operators() -> None:
