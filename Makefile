@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint system-deps bench bench-quick clean
+.PHONY: run test lint system-deps bench bench-quick screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ bench: $(VENV)/.bench-stamp system-deps
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
+
+# PNGs of every console page and dialog into docs/screenshots/ (Xvfb when there is no display)
+screenshots: $(STAMP)
+	SCREENSHOTS=1 bash .ci/system-deps.sh
+	if [ -n "$$DISPLAY" ]; then QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py; \
+	else xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py; fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

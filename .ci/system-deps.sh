@@ -5,6 +5,10 @@ set -euo pipefail
 PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core  # Qt offscreen
 )
+if [ "${SCREENSHOTS:-}" = 1 ]; then  # make screenshots: Qt's xcb plugin on Xvfb
+  PACKAGES+=(xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+             libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1)
+fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "system-deps: not root or no apt-get; tests needing ${PACKAGES[*]} will skip if they are missing"
   exit 0

@@ -47,7 +47,8 @@ def test_self_test_twice_on_one_database(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         report = json.loads(result.stdout.strip().splitlines()[-1])
         assert report["ok"] is True and report["pages"] == EXPECTED and report["startup_ms"] > 0
-        assert report["dialogs"] == ["mailbox-new", "mailbox-edit", "profile-new", "profile-edit", "user", "queue"]
+        assert report["dialogs"] == ["mailbox-new", "mailbox-edit", "profile-new", "profile-edit", "user", "queue",
+                                     "new-user", "new-queue"]
 
 
 def test_self_test_failure_exits_non_zero_with_the_reason(tmp_path):
@@ -69,7 +70,7 @@ def test_sample_dialogs_leave_the_database_as_it_was(qtbot, db):
 
     before = counts()
     with sample_dialogs() as dialogs:
-        assert len(dialogs) == 6 and counts()["Mailbox"] == 1
+        assert len(dialogs) == 8 and counts()["Mailbox"] == 1
     assert counts() == before
 
 

@@ -158,3 +158,31 @@ def test_queue_dialog_has_no_sync_tab_and_saves_general(qtbot, org):
     dialog.email.setText("help@example.com")
     dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_new_user_and_queue(qtbot, monkeypatch, db):
+    from crmsync_gui.core.store.models import CrmQueue
+    from crmsync_gui.ui.dialogs.new_owner_dialog import NewOwnerDialog
+
+    page = UsersPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    assert page.empty_state.isVisible()
+    dialog = NewOwnerDialog("user")
+    qtbot.addWidget(dialog)
+    dialog.name.setText("Ann Lee")
+    dialog.email.setText("nope")
+    dialog.save()
+    assert "is not an email address" in dialog.rows["email"].reason.text()
+    dialog.email.setText("ann@example.com")
+    dialog.save()
+    assert dialog.created.full_name == "Ann Lee"
+    queue = NewOwnerDialog("queue")
+    qtbot.addWidget(queue)
+    queue.name.setText("Support")
+    queue.email.setText("support@example.com")
+    queue.save()
+    assert CrmQueue.get().name == "Support"
+    page.refresh()
+    assert page.content.isVisible() and page.model.rowCount() == 2

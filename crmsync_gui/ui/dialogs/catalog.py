@@ -17,6 +17,7 @@ def sample_dialogs(parent=None) -> Iterator[list]:
     from crmsync_gui.core import admin
     from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
     from crmsync_gui.ui.dialogs.mailbox_dialog import MailboxDialog
+    from crmsync_gui.ui.dialogs.new_owner_dialog import NewOwnerDialog
     from crmsync_gui.ui.dialogs.owner_dialog import OwnerDialog
     from crmsync_gui.ui.dialogs.profile_dialog import ProfileDialog
 
@@ -33,6 +34,8 @@ def sample_dialogs(parent=None) -> Iterator[list]:
             ("profile-edit", ProfileDialog(profile, parent)),
             ("user", OwnerDialog(user, parent)),
             ("queue", OwnerDialog(queue, parent)),
+            ("new-user", NewOwnerDialog("user", parent)),
+            ("new-queue", NewOwnerDialog("queue", parent)),
         ]
         try:
             yield dialogs

@@ -66,6 +66,10 @@ class UsersPage(TablePage):
     def __init__(self, parent=None):
         super().__init__(OwnerTableModel(), parent)
         self.model.setParent(self)
+        self.add_empty_action(self.tr("New user…"), lambda: self.new_owner("user"))
+        self.add_empty_action(self.tr("New queue…"), lambda: self.new_owner("queue"))
+        self.add_action("new_user", self.tr("New user…"), "Ctrl+N", lambda: self.new_owner("user"))
+        self.add_action("new_queue", self.tr("New queue…"), "Ctrl+Shift+N", lambda: self.new_owner("queue"))
         self.add_action("edit", self.tr("Open…"), "Return", self.edit_selected)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.update_actions()
@@ -80,6 +84,14 @@ class UsersPage(TablePage):
 
     def update_actions(self) -> None:
         self.actions["edit"].setEnabled(len(self.selected_ids()) == 1)
+
+    def new_owner(self, kind: str) -> None:
+        from crmsync_gui.ui.dialogs.new_owner_dialog import NewOwnerDialog
+
+        dialog = NewOwnerDialog(kind, self)
+        if dialog.exec():
+            self.refresh()
+            self.select_id((kind, dialog.created.id))
 
     def edit_selected(self) -> None:
         from crmsync_gui.ui.dialogs.owner_dialog import OwnerDialog
