@@ -1,8 +1,10 @@
 """Error browser: open the Errors page and apply filters over 1,000,000 trace rows (offscreen Qt).
 
 Targets from issue 8: open < 500 ms, apply a filter < 300 ms. Opening is the page's refresh (filter
-choices, the first keyset page, a capped count) plus a paint; each filter is one `apply()` plus a
-paint. The rows are written with plain sqlite3 into the store's own schema and indexes.
+choices, the first keyset page) plus a paint; each filter is one `apply()` plus a paint, i.e. until
+the first rows show. The matching-row count is computed on a worker thread and shows a little later:
+"... until the count shows" records that, without a target. The rows are written with plain sqlite3
+into the store's own schema, indexes and text-index triggers.
 """
 from __future__ import annotations
 
@@ -101,8 +103,13 @@ def run(quick: bool) -> list[dict]:
             "level Error": lambda: page.level.setCurrentIndex(page.level.findData(int(codes.TraceLevel.ERROR))),
             "one mailbox": lambda: page.mailbox.setCurrentIndex(page.mailbox.findData(17)),
             "code prefix": lambda: page.code.setText("Auth"),
-            "text in the message": lambda: page.text.setText("event 12345"),
+            "rare text": lambda: page.text.setText("event 12345"),
+            "frequent text": lambda: page.text.setText("mailbox 17:"),
         }
+
+        def counted():
+            while page.count_label.text() == "counting…":
+                app.processEvents()
         results = [record(f"open the error browser ({rows:,} rows)", opened * 1000, "ms", target=at_most(500))]
         for name, setup in cases.items():
             progress(f"filter: {name}")
@@ -111,8 +118,15 @@ def run(quick: bool) -> list[dict]:
                 reset()
                 filtered(setup)()
             seconds = best_of(3, one)
+            counted()
             results.append(record(f"filter by {name} ({rows:,} rows)", seconds * 1000, "ms", target=at_most(300),
                                   note=page.count_label.text()))
+
+            def with_count(setup=setup):
+                one(setup)
+                counted()
+            results.append(record(f"filter by {name} until the count shows ({rows:,} rows)",
+                                  best_of(3, with_count) * 1000, "ms", target=None))
         page.close()
         close_database()
     return results

@@ -102,3 +102,30 @@ def test_trace_pages_by_keyset_and_filters(boxes):
     assert views.trace_count(views.TraceFilter(text="message 1")) == 11
     assert views.trace_count(views.TraceFilter(since=base + timedelta(minutes=10))) == 5
     assert views.trace_count(views.TraceFilter(), cap=10) == 10
+
+
+def test_text_filter_through_the_trigram_index_matches_plain_like(db, monkeypatch):
+    from crmsync_gui.core.store.text_search import has_trace_text_index
+
+    assert has_trace_text_index(db)
+    monkeypatch.setattr(views, "TEXT_PROBE", 100)
+    TraceLog.insert_many([dict(level=2, code="C", message=f"{'Common' if i % 2 else 'other'} text number {i}",
+                               collation_key=f"k{i}") for i in range(1500)]).execute()
+    def sql(flt):
+        return views.TraceLog.select().where(flt.text_condition()).sql()[0]
+
+    rare = views.TraceFilter(text="number 1234")
+    assert "trace_log_text" in sql(rare)  # few matches: the index answers
+    assert [r[3] for r in views.trace_page(rare)] == ["other text number 1234"]
+    common = views.TraceFilter(text="common")  # case-insensitive, like the plain LIKE
+    assert "trace_log_text" not in sql(common)  # many matches: walk the newest rows
+    assert views.trace_count(common) == 750
+    # the triggers keep the index in step with updates and deletes
+    row = TraceLog.get(TraceLog.message == "other text number 1234")
+    row.message = "renamed entry"
+    row.save()
+    assert views.trace_count(views.TraceFilter(text="number 1234")) == 0
+    assert views.trace_count(views.TraceFilter(text="renamed entr")) == 1
+    row.delete_instance()
+    assert views.trace_count(views.TraceFilter(text="renamed entr")) == 0
+    assert views.trace_count(views.TraceFilter(text="50%")) == 0  # wildcards: plain LIKE, escaped

@@ -12,6 +12,7 @@ from playhouse.migrate import SchemaMigrator
 
 from crmsync_gui.core.errors import StoreError
 from crmsync_gui.core.store import models
+from crmsync_gui.core.store.text_search import create_trace_text_index
 
 Migration = Callable[[peewee.Database, SchemaMigrator], None]
 
@@ -41,6 +42,7 @@ def migrate_to_latest(db: peewee.Database, migrations: list[Migration] | None = 
     if version == 0:
         with db.atomic():
             db.create_tables(models.ALL_MODELS, safe=True)
+            create_trace_text_index(db)
             models.SchemaVersion.create(version=latest)
             models.OrganizationSettings.get_or_create(id=1)
         return latest

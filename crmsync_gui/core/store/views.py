@@ -13,7 +13,7 @@ import peewee
 from peewee import JOIN, fn
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.store.base import utcnow
+from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
     Alert,
@@ -23,6 +23,8 @@ from crmsync_gui.core.store.models import (
     Mailbox,
     TraceLog,
 )
+from crmsync_gui.core.store.text_search import TABLE as TEXT_TABLE
+from crmsync_gui.core.store.text_search import has_trace_text_index
 
 # ---------------------------------------------------------------- mailboxes
 
@@ -179,6 +181,13 @@ class TraceFilter:
     since: datetime | None = None
     until: datetime | None = None
     ids: list[int] = field(default_factory=list)  # restrict to these rows (unused when empty)
+    _text_condition: peewee.Expression | None = field(default=None, repr=False, compare=False)
+
+    def text_condition(self) -> peewee.Expression:
+        """The text filter, through the substring index when it narrows to few rows (decided once)."""
+        if self._text_condition is None:
+            self._text_condition = _text_condition(self.text.strip())
+        return self._text_condition
 
     def where(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
         if self.level is not None:
@@ -190,7 +199,7 @@ class TraceFilter:
         if self.code.strip():
             query = query.where(TraceLog.code.startswith(self.code.strip()))
         if self.text.strip():
-            query = query.where(TraceLog.message.contains(self.text.strip()))
+            query = query.where(self.text_condition())
         if self.since is not None:
             query = query.where(TraceLog.last_at >= self.since)
         if self.until is not None:
@@ -198,6 +207,25 @@ class TraceFilter:
         if self.ids:
             query = query.where(TraceLog.id.in_(self.ids))
         return query
+
+
+TEXT_PROBE = 1000
+
+
+def _text_condition(text: str) -> peewee.Expression:
+    """`message` contains `text`: through the trigram index when it finds fewer than TEXT_PROBE rows.
+
+    A rare text is answered by the index in milliseconds; a frequent one is found as fast by walking
+    the newest rows, and there the index would have to hand over every match first.
+    """
+    db = database_proxy.obj
+    if len(text) >= 3 and not set(text) & set("%_\\") and has_trace_text_index(db):
+        pattern = f"%{text}%"
+        probe = db.execute_sql(f"SELECT count(*) FROM (SELECT rowid FROM {TEXT_TABLE} WHERE message LIKE ? "
+                               f"LIMIT {TEXT_PROBE})", (pattern,)).fetchone()[0]
+        if probe < TEXT_PROBE:
+            return TraceLog.id.in_(peewee.SQL(f"(SELECT rowid FROM {TEXT_TABLE} WHERE message LIKE ?)", [pattern]))
+    return TraceLog.message.contains(text)
 
 
 TRACE_COLUMNS = (TraceLog.id, TraceLog.level, TraceLog.code, TraceLog.message, TraceLog.mailbox,

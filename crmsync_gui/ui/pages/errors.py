@@ -1,9 +1,11 @@
 """The Errors page: the trace log as a lazy table (keyset pages), filters, a detail pane, CSV export."""
 from __future__ import annotations
 
+import contextlib
 import html
+import threading
 
-from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.store import views
-from crmsync_gui.core.store.base import utcnow
+from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, TraceLog
 from crmsync_gui.ui.labels import code_label, when
 from crmsync_gui.ui.pages.base import Page
@@ -107,6 +109,8 @@ class TraceTableModel(QAbstractTableModel):
 class ErrorsPage(Page):
     title = "Errors"
     empty_text = "No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row."
+    # (generation, count): the matching-row count, computed off the GUI thread
+    count_ready = Signal(int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -182,6 +186,8 @@ class ErrorsPage(Page):
         layout.addWidget(splitter, 1)
         self.count_label = QLabel()
         layout.addWidget(self.count_label)
+        self._generation = 0
+        self.count_ready.connect(self._show_count, Qt.ConnectionType.QueuedConnection)
         find = QPushButton()
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.clicked.connect(lambda: self.text.setFocus())
@@ -220,12 +226,30 @@ class ErrorsPage(Page):
         self.model.reload()
         anything = TraceLog.select(TraceLog.id).limit(1).exists()
         self.show_empty(not anything)
-        count = views.trace_count(self.model.filter, cap=COUNT_CAP + 1)
-        shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
-        self.count_label.setText(self.tr("{0} matching rows").format(shown))
+        self._generation += 1
+        if not self.model.canFetchMore():  # everything is loaded: that is the count
+            self._show_count(self._generation, self.model.rowCount())
+        else:
+            self.count_label.setText(self.tr("counting…"))
+            threading.Thread(target=self._count, args=(self._generation, self.model.filter), daemon=True).start()
         self.detail.clear()
         if self.model.rowCount():
             self.table.selectRow(0)
+
+    def _count(self, generation: int, flt: views.TraceFilter) -> None:
+        """Worker thread: count (capped) on the thread's own connection, then hand the number over."""
+        try:
+            count = views.trace_count(flt, cap=COUNT_CAP + 1)
+        finally:
+            database_proxy.obj.close()  # this thread's connection only
+        with contextlib.suppress(RuntimeError):  # the page may be gone by now
+            self.count_ready.emit(generation, count)
+
+    def _show_count(self, generation: int, count: int) -> None:
+        if generation != self._generation:
+            return  # a newer filter is counting
+        shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+        self.count_label.setText(self.tr("{0} matching rows").format(shown))
 
     def apply_filter(self, filters: dict) -> None:
         self._fill_choices()
