@@ -23,6 +23,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", metavar="PATH", help=f"database file (default {default_database_path()})")
     parser.add_argument("--self-test", action="store_true",
                         help="start offscreen, build every page and dialog, print one JSON line and exit")
+    parser.add_argument("--no-engine", action="store_true",
+                        help="do not run the embedded sync engine (e.g. when a `crmsync engine` service runs it)")
     parser.add_argument("--version", action="version", version=f"crmsync-gui {__version__}")
     return parser.parse_args(argv)
 
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from crmsync_gui.core import events
     from crmsync_gui.core.errors import CrmSyncError
     from crmsync_gui.core.secrets import secret_store_for
     from crmsync_gui.core.store.db import close_database, default_database_path, open_database
@@ -82,13 +85,27 @@ def run(args: argparse.Namespace) -> int:
     except CrmSyncError as exc:
         QMessageBox.critical(None, "crmsync", str(exc))
         return 1
-    window = MainWindow(str(db_path), secret_store_for(db_path).describe_backend())
+    secrets = secret_store_for(db_path)
+    window = MainWindow(str(db_path), secrets.describe_backend())
+    bus = events.EventBus()
+    window.attach_bus(bus)
+    engine = None
+    if not args.no_engine:
+        from crmsync_gui.core.sync.engine import Engine
+
+        # the engine shares the Qt thread through qasync; its events reach the pages by the bridge
+        engine = Engine(secrets=secrets, bus=bus)
+        window.attach_engine(engine)
 
     async def console() -> None:
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
         window.show()
+        if engine is not None:
+            await engine.start()
         await closed.wait()
+        if engine is not None:
+            await engine.stop()
 
     try:
         asyncio.run(console(), loop_factory=qasync.QEventLoop)

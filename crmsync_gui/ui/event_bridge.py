@@ -1,13 +1,21 @@
 """Engine events to Qt signals: the console's one subscription to core.events.EventBus.
 
-The engine may publish from worker threads; a queued signal carries each event to the GUI
-thread, so slots never run inside the engine's call and never block it.
+The subscriber only appends to a thread-safe deque; the GUI thread drains it and emits the
+signals, so publishing never runs a slot inside the engine's call and never touches Qt from
+another thread (which PySide does not survive reliably). Events published on the GUI thread
+(the engine on the qasync loop) are drained on the next turn of the event loop; those from
+worker threads within POLL_MS.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+import threading
+from collections import deque
+
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from crmsync_gui.core import events
+
+POLL_MS = 100
 
 
 class EventBridge(QObject):
@@ -15,12 +23,26 @@ class EventBridge(QObject):
     mailbox_changed = Signal(int)
     trace_logged = Signal(object)
     engine_state = Signal(str)
-    _incoming = Signal(object)
 
     def __init__(self, bus: events.EventBus, parent=None):
         super().__init__(parent)
-        self._incoming.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe = bus.subscribe(self._incoming.emit)
+        self._pending: deque[events.Event] = deque()
+        self._gui_thread = threading.current_thread()
+        self._soon = QTimer(self, singleShot=True, interval=0)
+        self._soon.timeout.connect(self.drain)
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self.drain)
+        self._poll.start()
+        self._unsubscribe = bus.subscribe(self._receive)
+
+    def _receive(self, event: events.Event) -> None:
+        self._pending.append(event)
+        if threading.current_thread() is self._gui_thread and not self._soon.isActive():
+            self._soon.start()
+
+    def drain(self) -> None:
+        while self._pending:
+            self._dispatch(self._pending.popleft())
 
     def _dispatch(self, event: events.Event) -> None:
         self.event.emit(event)
@@ -32,4 +54,5 @@ class EventBridge(QObject):
             self.engine_state.emit(event.state)
 
     def close(self) -> None:
+        self._poll.stop()
         self._unsubscribe()

@@ -92,6 +92,15 @@ class MainWindow(QMainWindow):
                 self.bridge.mailbox_changed.connect(page.on_mailbox_changed)
         return self.bridge
 
+    def attach_engine(self, engine) -> None:
+        """The embedded engine: pages with engine actions get it; they follow its state."""
+        self.engine = engine
+        for page in self.pages:
+            if hasattr(page, "attach_engine"):
+                page.attach_engine(engine)
+                if getattr(self, "bridge", None) is not None and hasattr(page, "update_actions"):
+                    self.bridge.engine_state.connect(lambda _state, page=page: page.update_actions())
+
     def set_engine_state(self, state: str) -> None:
         self.engine_label.setText(self.tr("Engine: {0}").format(self.tr(state)))
 

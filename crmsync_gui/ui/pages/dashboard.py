@@ -37,6 +37,26 @@ def describe(event: events.Event) -> str:
     if isinstance(event, events.TraceLogged):
         level = codes.TraceLevel(event.level).label if event.level in set(codes.TraceLevel) else event.level
         return f"{t}  {level} {event.code}: {event.message.splitlines()[0] if event.message else ''}"
+    mailbox_id = getattr(event, "mailbox_id", None)
+    name = (Mailbox.select(Mailbox.name).where(Mailbox.id == mailbox_id).scalar() or f"#{mailbox_id}") \
+        if mailbox_id is not None else ""
+    direction = codes.Direction(event.direction).label.lower() if hasattr(event, "direction") else ""
+    kind = type(event).__name__
+    if kind == "JobStarted":
+        return tr("Dashboard", "{0}  {1}: {2} started").format(t, name, direction)
+    if kind == "JobFinished":
+        return tr("Dashboard", "{0}  {1}: {2} done, {3} items in {4:.1f} s").format(
+            t, name, direction, event.items, event.duration_s)
+    if kind == "JobFailed":
+        return tr("Dashboard", "{0}  {1}: {2} failed, {3}: {4}").format(t, name, direction, event.code, event.message)
+    if kind == "ItemTracked":
+        return tr("Dashboard", "{0}  {1}: an email was tracked").format(t, name)
+    if kind == "MailboxDisabled":
+        return tr("Dashboard", "{0}  {1}: {2} disabled ({3}): {4}").format(t, name, direction, event.code, event.reason)
+    if kind == "ProfilePaused":
+        return tr("Dashboard", "{0}  profile #{1} paused: {2}").format(t, event.profile_id, event.reason)
+    if kind == "AlertRaised":
+        return tr("Dashboard", "{0}  alert: {1}").format(t, event.message)
     fields = ", ".join(f"{f.name}={getattr(event, f.name)}" for f in dataclasses.fields(event) if f.name != "at")
     return f"{t}  {type(event).__name__} {fields}".rstrip()
 
@@ -99,6 +119,7 @@ class DashboardPage(Page):
 
         self.states: dict[str, int] = {}
         self.depths: dict[str, int] = {}
+        self.engine_depths: dict[str, tuple[int, int]] = {}  # engine queue -> (waiting, running)
         # live parts: events mark the numbers stale; one timer redraws at most once a second
         self._stale = False
         self._timer = QTimer(self, interval=1000)
@@ -110,6 +131,10 @@ class DashboardPage(Page):
         bridge.event.connect(self.on_event)
 
     def on_event(self, event: events.Event) -> None:
+        if type(event).__name__ == "QueueDepths":  # numbers, not news: shown in Queue depths
+            self.engine_depths = {name: (waiting, running) for name, waiting, running in event.depths}
+            self._stale = True
+            return
         self.feed.insertItem(0, describe(event))
         while self.feed.count() > FEED_LIMIT:
             self.feed.takeItem(self.feed.count() - 1)
@@ -125,6 +150,9 @@ class DashboardPage(Page):
         self.show_empty(total == 0 and self.feed.count() == 0)
         self.states = views.mailboxes_by_state()
         self.depths = views.queue_depths()
+        for name, (waiting, running) in sorted(self.engine_depths.items()):
+            self.depths[self.tr("engine queue {0}: waiting").format(name)] = waiting
+            self.depths[self.tr("engine queue {0}: running").format(name)] = running
         self._draw_states()
         self._draw_hours()
         self._draw_depths()
@@ -177,11 +205,11 @@ class DashboardPage(Page):
             series.attachAxis(y)
 
     def _draw_depths(self) -> None:
-        for row, (name, count) in enumerate(self.depths.items()):
+        for name, count in self.depths.items():
             if name not in self.depth_labels:
-                self.depth_layout.addWidget(QLabel(self.tr(name)), row, 0)
+                self.depth_layout.addWidget(QLabel(self.tr(name)), len(self.depth_labels), 0)
                 label = QLabel()
                 label.setAlignment(Qt.AlignmentFlag.AlignRight)
-                self.depth_layout.addWidget(label, row, 1)
+                self.depth_layout.addWidget(label, len(self.depth_labels), 1)
                 self.depth_labels[name] = label
             self.depth_labels[name].setText(f"<b>{count:,}</b>")

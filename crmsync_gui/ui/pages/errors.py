@@ -1,11 +1,10 @@
 """The Errors page: the trace log as a lazy table (keyset pages), filters, a detail pane, CSV export."""
 from __future__ import annotations
 
-import contextlib
+import concurrent.futures
 import html
-import threading
 
-from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +34,17 @@ from crmsync_gui.ui.pages.base import Page
 LEVEL_COLOURS = {codes.TraceLevel.ERROR: QBrush(QColor("#b00020")), codes.TraceLevel.WARNING: QBrush(QColor("#8a5a00"))}
 NO_PARENT = QModelIndex()
 COUNT_CAP = 10_000
+
+
+COUNTER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmsync-count")
+
+
+def _count(flt: views.TraceFilter) -> int:
+    """On the worker thread: a capped count, on that thread's own database connection."""
+    try:
+        return views.trace_count(flt, cap=COUNT_CAP + 1)
+    finally:
+        database_proxy.obj.close()  # this thread's connection only
 
 
 class TraceTableModel(QAbstractTableModel):
@@ -109,8 +119,6 @@ class TraceTableModel(QAbstractTableModel):
 class ErrorsPage(Page):
     title = "Errors"
     empty_text = "No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row."
-    # (generation, count): the matching-row count, computed off the GUI thread
-    count_ready = Signal(int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -186,8 +194,10 @@ class ErrorsPage(Page):
         layout.addWidget(splitter, 1)
         self.count_label = QLabel()
         layout.addWidget(self.count_label)
-        self._generation = 0
-        self.count_ready.connect(self._show_count, Qt.ConnectionType.QueuedConnection)
+        # the matching-row count runs on a worker thread; the GUI thread polls for it (no Qt off-thread)
+        self._counting: concurrent.futures.Future | None = None
+        self._count_poll = QTimer(self, interval=20)
+        self._count_poll.timeout.connect(self._poll_count)
         find = QPushButton()
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.clicked.connect(lambda: self.text.setFocus())
@@ -226,28 +236,32 @@ class ErrorsPage(Page):
         self.model.reload()
         anything = TraceLog.select(TraceLog.id).limit(1).exists()
         self.show_empty(not anything)
-        self._generation += 1
+        self._counting = None  # a newer filter: an older count is no longer wanted
         if not self.model.canFetchMore():  # everything is loaded: that is the count
-            self._show_count(self._generation, self.model.rowCount())
+            self._show_count(self.model.rowCount())
         else:
             self.count_label.setText(self.tr("counting…"))
-            threading.Thread(target=self._count, args=(self._generation, self.model.filter), daemon=True).start()
+            self._counting = COUNTER.submit(_count, self.model.filter)
+            self._count_poll.start()
         self.detail.clear()
         if self.model.rowCount():
             self.table.selectRow(0)
 
-    def _count(self, generation: int, flt: views.TraceFilter) -> None:
-        """Worker thread: count (capped) on the thread's own connection, then hand the number over."""
-        try:
-            count = views.trace_count(flt, cap=COUNT_CAP + 1)
-        finally:
-            database_proxy.obj.close()  # this thread's connection only
-        with contextlib.suppress(RuntimeError):  # the page may be gone by now
-            self.count_ready.emit(generation, count)
+    def _poll_count(self) -> None:
+        if self._counting is None:
+            self._count_poll.stop()
+        elif self._counting.done():
+            future, self._counting = self._counting, None
+            self._count_poll.stop()
+            self._show_count(future.result())
 
-    def _show_count(self, generation: int, count: int) -> None:
-        if generation != self._generation:
-            return  # a newer filter is counting
+    def wait_for_count(self) -> None:
+        """Block until the count is shown (tests and benchmarks)."""
+        if self._counting is not None:
+            self._counting.result()
+            self._poll_count()
+
+    def _show_count(self, count: int) -> None:
         shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
         self.count_label.setText(self.tr("{0} matching rows").format(shown))
 

@@ -1,6 +1,8 @@
 """The Mailboxes page: every mailbox in a lazy, sortable, filterable table, with actions on the selection."""
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableView,
     QToolBar,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmsync_gui.core import admin, codes
+from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
@@ -117,6 +121,7 @@ class MailboxesPage(Page):
             ("enable", self.tr("Enable"), "Ctrl+E", lambda: self.enable_selected(True)),
             ("disable", self.tr("Disable"), "Ctrl+D", lambda: self.enable_selected(False)),
             ("sync_now", self.tr("Sync now"), "F5", self.sync_now),
+            ("reenable", self.tr("Re-enable after outage"), "Ctrl+Shift+E", self.reenable_after_outage),
             ("errors", self.tr("Open errors"), "Ctrl+L", self.open_errors),
         ):
             action = self.toolbar.addAction(text)
@@ -125,8 +130,13 @@ class MailboxesPage(Page):
             action.triggered.connect(slot)
             self.addAction(action)
             self.actions[key] = action
-        self.actions["test_enable"].setToolTip(self.tr("Needs the sync engine, which is not running in this console."))
-        self.actions["sync_now"].setToolTip(self.tr("Needs the sync engine, which is not running in this console."))
+        self.actions["test_enable"].setToolTip(self.tr("Test each direction against the server; enable what passes "
+                                                       "(needs the running sync engine)"))
+        self.actions["sync_now"].setToolTip(self.tr("Sync the selected mailboxes now (needs the running sync engine)"))
+        self.actions["reenable"].setToolTip(self.tr("Re-enable every direction disabled after failures "
+                                                    "(of the profile shown, when filtered by profile)"))
+        self.engine = None
+        self.pending: asyncio.Task | None = None
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(self.tr("Filter by name, address, owner, profile or error (Ctrl+F)"))
         self.filter_edit.setClearButtonEnabled(True)
@@ -169,10 +179,16 @@ class MailboxesPage(Page):
             if c.key in widths:
                 self.table.setColumnWidth(column, widths[c.key])
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
-        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(self.update_actions)
         layout.addWidget(self.table, 1)
         self.count_label = QLabel()
-        layout.addWidget(self.count_label)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("engine-progress")
+        self.progress.hide()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.progress)
+        layout.addLayout(bottom)
         self.set_content(body)
 
         self._filter_timer = QTimer(self, singleShot=True, interval=200)
@@ -180,7 +196,7 @@ class MailboxesPage(Page):
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self.model.tick)
         self._clock.start()
-        self._update_actions()
+        self.update_actions()
 
     # ---- loading
     def refresh(self) -> None:
@@ -189,7 +205,7 @@ class MailboxesPage(Page):
         total = Mailbox.select().count()
         self.show_empty(total == 0)
         self.count_label.setText(self.tr("{0} of {1} mailboxes").format(self.model.rowCount(), total))
-        self._update_actions()
+        self.update_actions()
 
     def set_profile_filter(self, profile_id: int | None) -> None:
         profile = EmailServerProfile.get_or_none(EmailServerProfile.id == profile_id) if profile_id else None
@@ -223,7 +239,7 @@ class MailboxesPage(Page):
         ids = self.selected_ids()
         return list(Mailbox.select().where(Mailbox.id.in_(ids))) if ids else []
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         count = len(self.selected_ids())
         for key in ("approve", "reject", "enable", "disable"):
             self.actions[key].setEnabled(count > 0)
@@ -234,7 +250,12 @@ class MailboxesPage(Page):
         self.actions["sync_now"].setEnabled(engine and count > 0)
 
     def engine_available(self) -> bool:
-        return False  # wired once the engine's services are in core/sync
+        return self.engine is not None and self.engine.state == "running"
+
+    def attach_engine(self, engine) -> None:
+        """The embedded sync engine: Test & Enable and Sync now call it."""
+        self.engine = engine
+        self.update_actions()
 
     # ---- actions
     def new_mailbox(self) -> None:
@@ -266,16 +287,59 @@ class MailboxesPage(Page):
             admin.set_enabled(mailbox, enabled)
         self.model.refresh_ids([m.id for m in boxes])
 
-    def test_and_enable(self) -> None:
-        self._engine_missing()
+    def test_and_enable(self):
+        """Test each server-side direction of the selected mailboxes and enable what passes."""
+        return self._run_on_engine(self.tr("Test & Enable"), self.engine.test_and_enable)
 
-    def sync_now(self) -> None:
-        self._engine_missing()
+    def sync_now(self):
+        return self._run_on_engine(self.tr("Sync now"), self.engine.sync_now)
 
-    def _engine_missing(self) -> None:
-        QMessageBox.information(self, self.tr("Sync engine"),
-                                self.tr("The sync engine is not part of this console yet; "
-                                        "use Enable to re-enable mailboxes after an outage."))
+    def reenable_after_outage(self) -> None:
+        """Put back every direction the engine disabled after failures (of the profile shown, if any)."""
+        from crmsync_gui.core.sync.services import reenable_mailboxes
+
+        count = reenable_mailboxes(profile_id=self.model.profile_id)
+        self.refresh()
+        QMessageBox.information(self, self.tr("Re-enable after an outage"),
+                                self.tr("{0} mailboxes were re-enabled.").format(count))
+
+    def _run_on_engine(self, title: str, call) -> asyncio.Task | None:
+        """Run `call(mailbox_id)` for each selected mailbox on the event loop, with progress; report at the end."""
+        ids = self.selected_ids()
+        if not ids or not self.engine_available():
+            return None
+        self.progress.setRange(0, len(ids))
+        self.progress.setValue(0)
+        self.progress.setFormat(f"{title}: %v / %m")
+        self.progress.show()
+        self.pending = asyncio.ensure_future(self._run_all(title, call, ids))
+        return self.pending
+
+    async def _run_all(self, title: str, call, ids: list[int]) -> list[str]:
+        names = dict(Mailbox.select(Mailbox.id, Mailbox.name).where(Mailbox.id.in_(ids)).tuples())
+
+        async def one(mailbox_id: int) -> list[str]:
+            try:
+                results = await call(mailbox_id)
+            except CrmSyncError as exc:
+                return [str(exc)]
+            results = results.values() if isinstance(results, dict) else results
+            return [self.tr("{0}, {1}: {2}").format(
+                names.get(mailbox_id, mailbox_id), code_label(codes.Direction, r.direction).lower(),
+                self.tr("passed") if r.ok else f"{r.code}: {r.message}") for r in results]
+
+        lines: list[str] = []
+        for done, future in enumerate(asyncio.as_completed([one(i) for i in ids]), 1):
+            lines += await future
+            self.progress.setValue(done)
+        self.progress.hide()
+        self.model.refresh_ids(ids)
+        box = QMessageBox(QMessageBox.Icon.Information, title, self.tr("{0} finished for {1} mailboxes.").format(
+            title, len(ids)), QMessageBox.StandardButton.Ok, self)
+        box.setDetailedText("\n".join(lines))
+        box.open()  # not exec(): the engine keeps running while the report is shown
+        self.report = box
+        return lines
 
     def open_errors(self) -> None:
         ids = self.selected_ids()
