@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint system-deps bench bench-quick screenshots clean
+.PHONY: run test lint system-deps bench bench-quick screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ bench: $(VENV)/.bench-stamp system-deps
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
+
+# refresh resources/translations/*.ts from the code and build the .qm files the console loads
+translations: $(STAMP)
+	$(BIN)/python resources/translations/update.py
 
 # PNGs of every console page and dialog into docs/screenshots/ (Xvfb when there is no display)
 screenshots: $(STAMP)

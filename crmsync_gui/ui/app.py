@@ -23,6 +23,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", metavar="PATH", help=f"database file (default {default_database_path()})")
     parser.add_argument("--self-test", action="store_true",
                         help="start offscreen, build every page and dialog, print one JSON line and exit")
+    parser.add_argument("--lang", metavar="CODE", help="interface language, e.g. it or en (default: the system's)")
     parser.add_argument("--no-engine", action="store_true",
                         help="do not run the embedded sync engine (e.g. when a `crmsync engine` service runs it)")
     parser.add_argument("--version", action="version", version=f"crmsync-gui {__version__}")
@@ -37,9 +38,11 @@ def self_test(args: argparse.Namespace, started: float) -> int:
         from crmsync_gui.core.secrets import secret_store_for
         from crmsync_gui.core.store.db import close_database, default_database_path, open_database
         from crmsync_gui.ui.main_window import MainWindow
+        from crmsync_gui.ui.resources import install_translations
 
         db_path = args.db or default_database_path()
         app = QApplication.instance() or QApplication([sys.argv[0]])
+        language = install_translations(app, args.lang or "en")
         open_database(db_path)
         window = MainWindow(str(db_path), secret_store_for(db_path).describe_backend())
         window.show()
@@ -61,7 +64,7 @@ def self_test(args: argparse.Namespace, started: float) -> int:
     except Exception as exc:  # the self-test reports any failure as its result
         print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))
         return 1
-    print(json.dumps({"ok": True, "version": __version__, "pages": pages, "dialogs": dialogs,
+    print(json.dumps({"ok": True, "version": __version__, "pages": pages, "dialogs": dialogs, "language": language,
                       "startup_ms": round((time.perf_counter() - started) * 1000)}))
     return 0
 
@@ -75,10 +78,12 @@ def run(args: argparse.Namespace) -> int:
     from crmsync_gui.core.secrets import secret_store_for
     from crmsync_gui.core.store.db import close_database, default_database_path, open_database
     from crmsync_gui.ui.main_window import MainWindow
+    from crmsync_gui.ui.resources import install_translations
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("crmsync")
     app.setApplicationVersion(__version__)
+    install_translations(app, args.lang)
     db_path = args.db or default_database_path()
     try:
         open_database(db_path)

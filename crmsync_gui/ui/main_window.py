@@ -1,5 +1,5 @@
 """The main window: navigation on the left, one page at a time, a status bar below."""
-from PySide6.QtCore import QSettings, QSize
+from PySide6.QtCore import QCoreApplication, QSettings, QSize
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
 
 from crmsync_gui import __version__
 from crmsync_gui.ui.pages import ALL_PAGES
+
+translate = QCoreApplication.translate
 
 
 class MainWindow(QMainWindow):
@@ -30,7 +32,7 @@ class MainWindow(QMainWindow):
             page = page_class()
             self.pages.append(page)
             self.stack.addWidget(page)
-            QListWidgetItem(self.tr(page.title), self.navigation)
+            QListWidgetItem(translate("pages", page.title), self.navigation)
             page.open_page.connect(self.open_page)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.setCurrentRow(0)
@@ -102,7 +104,7 @@ class MainWindow(QMainWindow):
                     self.bridge.engine_state.connect(lambda _state, page=page: page.update_actions())
 
     def set_engine_state(self, state: str) -> None:
-        self.engine_label.setText(self.tr("Engine: {0}").format(self.tr(state)))
+        self.engine_label.setText(self.tr("Engine: {0}").format(translate("states", state)))
 
     def show_page(self, title: str) -> None:
         for row, page in enumerate(self.pages):

@@ -13,3 +13,22 @@ def resources_dir() -> Path:
 def icon(name: str) -> QIcon:
     path = resources_dir() / "icons" / f"{name}.svg"
     return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def install_translations(app, language: str | None = None) -> str:
+    """Load the console's translation for `language` (default: the system's) and Qt's own.
+
+    Returns the language loaded, or "en" when there is none for it (English is built in).
+    """
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    locale = QLocale(language) if language else QLocale.system()
+    name = locale.name().split("_")[0]
+    ours = QTranslator(app)
+    if not ours.load(str(resources_dir() / "translations" / f"crmsync_{name}.qm")):
+        return "en"
+    app.installTranslator(ours)
+    qt = QTranslator(app)  # the standard buttons (OK, Cancel, Yes, No)
+    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+    return name

@@ -16,7 +16,7 @@ NO_PARENT = QModelIndex()
 @dataclass(frozen=True)
 class Column:
     key: str
-    title: str  # English; translated in headerData under the model's class name
+    title: str  # English; translated in headerData (context "columns")
     sortable: bool = True
     width: int = 140  # pixels; lazy tables cannot size to their contents without reading every row
 
@@ -57,7 +57,7 @@ class LazyTableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self.columns):
-            return QCoreApplication.translate(type(self).__name__, self.columns[section].title)
+            return QCoreApplication.translate("columns", self.columns[section].title)
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

@@ -1,6 +1,8 @@
 import json
 import subprocess
 
+from PySide6.QtCore import Qt
+
 from crmsync_gui.ui.main_window import MainWindow
 from crmsync_gui.ui.pages import ALL_PAGES
 from tests.conftest import BIN
@@ -91,3 +93,39 @@ def test_opening_another_page_filtered_and_geometry_remembered(qtbot, db):
     qtbot.addWidget(again)
     assert again.height() == size[1] == 560  # (offscreen clamps the width to its screen)
     assert again.stack.currentWidget().title == "Errors"
+
+
+def test_italian_translation(qtbot, qapp, db):
+    from PySide6.QtCore import QTranslator
+
+    from crmsync_gui.ui.resources import install_translations
+
+    before = set(qapp.findChildren(QTranslator))
+    assert install_translations(qapp, "it") == "it"
+    try:
+        window = MainWindow("crm.db")
+        qtbot.addWidget(window)
+        titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
+        assert titles[:6] == ["Pannello", "Cassette postali", "Profili server di posta", "Utenti e code", "Errori",
+                              "Avvisi"]
+        mailboxes = window.pages[1]
+        assert mailboxes.actions["approve"].text() == "Approva"
+        assert mailboxes.model.headerData(0, Qt.Orientation.Horizontal) == "Nome"
+    finally:
+        for translator in set(qapp.findChildren(QTranslator)) - before:
+            qapp.removeTranslator(translator)
+            translator.deleteLater()
+    assert install_translations(qapp, "xx") == "en"
+
+
+def test_generated_translatable_strings_are_up_to_date():
+    import importlib.util
+
+    from tests.conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("update", REPO / "resources" / "translations" / "update.py")
+    update = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(update)
+    generated = (REPO / "crmsync_gui" / "ui" / "translatable.py").read_text(encoding="utf-8")
+    for context, text in update.translatable_strings():
+        assert f"QT_TRANSLATE_NOOP({context!r}, {text!r})" in generated, "run `make translations`"

@@ -1,6 +1,7 @@
 """The user (or queue) dialog: General, Synchronization (sync filters) and Email (tracking) tabs."""
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,10 +26,11 @@ from crmsync_gui.core.domain import sync_filters as sf
 from crmsync_gui.core.errors import ValidationError
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, FolderTrackingRule
 from crmsync_gui.ui.dialogs.common import FieldRow
-from crmsync_gui.ui.labels import fill_combo, select_data
+from crmsync_gui.ui.labels import code_label, fill_combo, select_data
 from crmsync_gui.ui.widgets.filter_editor import FilterEditor
 
-REGARDING = ("", "account", "contact", "lead")
+REGARDING = {"": "", "account": QT_TRANSLATE_NOOP("OwnerDialog", "Account"),
+             "contact": QT_TRANSLATE_NOOP("OwnerDialog", "Contact"), "lead": QT_TRANSLATE_NOOP("OwnerDialog", "Lead")}
 
 
 class OwnerDialog(QDialog):
@@ -92,7 +94,7 @@ class OwnerDialog(QDialog):
             editor = FilterEditor(entity, self.owner.id)
             editor.load(sf.user_filters(self.owner, entity))
             self.filter_editors[entity] = editor
-            self.entity_tabs.addTab(editor, self.tr(entity.label))
+            self.entity_tabs.addTab(editor, code_label(codes.SyncEntity, entity))
         layout.addWidget(self.entity_tabs, 1)
         reset = QPushButton(self.tr("Reset to org defaults"))
         reset.setObjectName("reset-filters")
@@ -152,7 +154,7 @@ class OwnerDialog(QDialog):
         self.folders.setCellWidget(r, 0, QLineEdit(folder))
         kind = QComboBox()
         for key in REGARDING:
-            kind.addItem(self.tr(key.capitalize()) if key else self.tr("(nothing)"), key)
+            kind.addItem(QCoreApplication.translate("OwnerDialog", REGARDING[key]) if key else self.tr("(nothing)"), key)
         select_data(kind, regarding)
         record = QSpinBox()
         record.setRange(0, 2_000_000_000)
@@ -188,7 +190,7 @@ class OwnerDialog(QDialog):
         answer = QMessageBox.question(
             self, self.tr("Reset sync filters?"),
             self.tr("Replace this user's {0} queries with the organization's defaults?").format(
-                self.tr(entity.label).lower()),
+                code_label(codes.SyncEntity, entity).lower()),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:
             self.filter_editors[entity].load(sf.org_templates(entity))

@@ -1,5 +1,5 @@
 """A page of the main window, with the empty state every page shows before it has data."""
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedLayout, QVBoxLayout, QWidget
 
 
@@ -18,9 +18,9 @@ class Page(QWidget):
         self.empty_state = QWidget()
         box = QVBoxLayout(self.empty_state)
         box.addStretch(1)
-        heading = QLabel(f"<h2>{self.tr(self.title)}</h2>")
+        heading = QLabel(f"<h2>{QCoreApplication.translate('pages', self.title)}</h2>")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = QLabel(self.tr(self.empty_text))
+        text = QLabel(QCoreApplication.translate("pages", self.empty_text))
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text.setObjectName("empty-text")

@@ -28,12 +28,11 @@ FEED_LIMIT = 500
 def describe(event: events.Event) -> str:
     """One feed line for an engine event, in the administrator's words."""
     t = event.at.strftime("%H:%M:%S")
-    tr = QCoreApplication.translate
     if isinstance(event, events.EngineStateChanged):
-        return tr("Dashboard", "{0}  engine {1}").format(t, event.state)
+        return QCoreApplication.translate("Dashboard", "{0}  engine {1}").format(t, event.state)
     if isinstance(event, events.MailboxChanged):
         name = Mailbox.select(Mailbox.name).where(Mailbox.id == event.mailbox_id).scalar() or f"#{event.mailbox_id}"
-        return tr("Dashboard", "{0}  mailbox {1} updated").format(t, name)
+        return QCoreApplication.translate("Dashboard", "{0}  mailbox {1} updated").format(t, name)
     if isinstance(event, events.TraceLogged):
         level = codes.TraceLevel(event.level).label if event.level in set(codes.TraceLevel) else event.level
         return f"{t}  {level} {event.code}: {event.message.splitlines()[0] if event.message else ''}"
@@ -43,20 +42,20 @@ def describe(event: events.Event) -> str:
     direction = codes.Direction(event.direction).label.lower() if hasattr(event, "direction") else ""
     kind = type(event).__name__
     if kind == "JobStarted":
-        return tr("Dashboard", "{0}  {1}: {2} started").format(t, name, direction)
+        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} started").format(t, name, direction)
     if kind == "JobFinished":
-        return tr("Dashboard", "{0}  {1}: {2} done, {3} items in {4:.1f} s").format(
+        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} done, {3} items in {4:.1f} s").format(
             t, name, direction, event.items, event.duration_s)
     if kind == "JobFailed":
-        return tr("Dashboard", "{0}  {1}: {2} failed, {3}: {4}").format(t, name, direction, event.code, event.message)
+        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} failed, {3}: {4}").format(t, name, direction, event.code, event.message)
     if kind == "ItemTracked":
-        return tr("Dashboard", "{0}  {1}: an email was tracked").format(t, name)
+        return QCoreApplication.translate("Dashboard", "{0}  {1}: an email was tracked").format(t, name)
     if kind == "MailboxDisabled":
-        return tr("Dashboard", "{0}  {1}: {2} disabled ({3}): {4}").format(t, name, direction, event.code, event.reason)
+        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} disabled ({3}): {4}").format(t, name, direction, event.code, event.reason)
     if kind == "ProfilePaused":
-        return tr("Dashboard", "{0}  profile #{1} paused: {2}").format(t, event.profile_id, event.reason)
+        return QCoreApplication.translate("Dashboard", "{0}  profile #{1} paused: {2}").format(t, event.profile_id, event.reason)
     if kind == "AlertRaised":
-        return tr("Dashboard", "{0}  alert: {1}").format(t, event.message)
+        return QCoreApplication.translate("Dashboard", "{0}  alert: {1}").format(t, event.message)
     fields = ", ".join(f"{f.name}={getattr(event, f.name)}" for f in dataclasses.fields(event) if f.name != "at")
     return f"{t}  {type(event).__name__} {fields}".rstrip()
 
@@ -166,7 +165,7 @@ class DashboardPage(Page):
         labels = []
         for state, count in self.states.items():
             bars.append(count)
-            labels.append(self.tr(state))
+            labels.append(QCoreApplication.translate("states", state))
         series = QBarSeries()
         series.append(bars)
         series.setLabelsVisible(True)
@@ -207,7 +206,7 @@ class DashboardPage(Page):
     def _draw_depths(self) -> None:
         for name, count in self.depths.items():
             if name not in self.depth_labels:
-                self.depth_layout.addWidget(QLabel(self.tr(name)), len(self.depth_labels), 0)
+                self.depth_layout.addWidget(QLabel(QCoreApplication.translate("depths", name)), len(self.depth_labels), 0)
                 label = QLabel()
                 label.setAlignment(Qt.AlignmentFlag.AlignRight)
                 self.depth_layout.addWidget(label, len(self.depth_labels), 1)

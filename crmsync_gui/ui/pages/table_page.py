@@ -1,7 +1,7 @@
 """A page whose content is a toolbar, a filter box and one lazy table: the shape most pages share."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,7 @@ class TablePage(Page):
         self.toolbar = QToolBar()
         self.actions: dict[str, object] = {}
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText(self.tr(self.filter_hint))
+        self.filter_edit.setPlaceholderText(QCoreApplication.translate("pages", self.filter_hint))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMinimumWidth(280)
         self._filter_timer = QTimer(self, singleShot=True, interval=200)

@@ -21,10 +21,7 @@ from PySide6.QtWidgets import (
 
 from crmsync_gui.core.domain import sync_filters as sf
 from crmsync_gui.core.errors import ValidationError
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("FilterEditor", text)
+from crmsync_gui.ui.labels import code_label
 
 
 class FilterEditor(QWidget):
@@ -44,12 +41,12 @@ class FilterEditor(QWidget):
         self.list.setObjectName("filter-list")
         self.list.currentRowChanged.connect(self._show_rules)
         self.list.itemChanged.connect(self._item_edited)
-        add_filter = QPushButton(_t("Add query"))
+        add_filter = QPushButton(QCoreApplication.translate("FilterEditor", "Add query"))
         add_filter.clicked.connect(self.add_filter)
-        self.remove_filter_button = QPushButton(_t("Remove query"))
+        self.remove_filter_button = QPushButton(QCoreApplication.translate("FilterEditor", "Remove query"))
         self.remove_filter_button.clicked.connect(self.remove_filter)
         left = QVBoxLayout()
-        left.addWidget(QLabel(_t("Saved queries (a record syncs when any active one matches):")))
+        left.addWidget(QLabel(QCoreApplication.translate("FilterEditor", "Saved queries (a record syncs when any active one matches):")))
         left.addWidget(self.list, 1)
         row = QHBoxLayout()
         row.addWidget(add_filter)
@@ -58,14 +55,14 @@ class FilterEditor(QWidget):
 
         self.rules = QTableWidget(0, 3)
         self.rules.setObjectName("rule-table")
-        self.rules.setHorizontalHeaderLabels([_t("Field"), _t("Operator"), _t("Value")])
+        self.rules.setHorizontalHeaderLabels([QCoreApplication.translate("FilterEditor", "Field"), QCoreApplication.translate("FilterEditor", "Operator"), QCoreApplication.translate("FilterEditor", "Value")])
         self.rules.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.rules.verticalHeader().hide()
-        self.add_rule_button = QPushButton(_t("Add rule"))
+        self.add_rule_button = QPushButton(QCoreApplication.translate("FilterEditor", "Add rule"))
         self.add_rule_button.clicked.connect(lambda: self.add_rule())
-        self.remove_rule_button = QPushButton(_t("Remove rule"))
+        self.remove_rule_button = QPushButton(QCoreApplication.translate("FilterEditor", "Remove rule"))
         self.remove_rule_button.clicked.connect(self.remove_rule)
-        self.rules_box = QGroupBox(_t("Rules (all must match)"))
+        self.rules_box = QGroupBox(QCoreApplication.translate("FilterEditor", "Rules (all must match)"))
         right = QVBoxLayout(self.rules_box)
         right.addWidget(self.rules, 1)
         row = QHBoxLayout()
@@ -77,7 +74,7 @@ class FilterEditor(QWidget):
         self.problem.setObjectName("filter-problem")
         self.problem.setStyleSheet("color: #b00020;")
         self.problem.setWordWrap(True)
-        self.preview_button = QPushButton(_t("Preview"))
+        self.preview_button = QPushButton(QCoreApplication.translate("FilterEditor", "Preview"))
         self.preview_button.clicked.connect(self.preview)
         self.preview_label = QLabel()
         self.preview_label.setObjectName("preview")
@@ -130,7 +127,7 @@ class FilterEditor(QWidget):
     # ---- editing queries
     def add_filter(self) -> None:
         self._store_rules()
-        f = {"name": _t("New query {0}").format(len(self._filters) + 1), "active": True, "rules": []}
+        f = {"name": QCoreApplication.translate("FilterEditor", "New query {0}").format(len(self._filters) + 1), "active": True, "rules": []}
         self._filters.append(f)
         self.list.addItem(self._make_item(f))
         self.list.setCurrentRow(len(self._filters) - 1)
@@ -186,12 +183,12 @@ class FilterEditor(QWidget):
         self.rules.insertRow(r)
         field_box = QComboBox()
         for f in fields:
-            field_box.addItem(_t(f.label), f.name)
+            field_box.addItem(QCoreApplication.translate("sync filter fields", f.label), f.name)
         operator_box = QComboBox()
         value = rule.get("value")
         value_edit = QLineEdit("" if value is None else ("yes" if value else "no") if isinstance(value, bool)
                                else str(value))
-        value_edit.setPlaceholderText(_t("value"))
+        value_edit.setPlaceholderText(QCoreApplication.translate("FilterEditor", "value"))
 
         def fill_operators() -> None:
             kind = fields[field_box.currentIndex()].kind
@@ -199,14 +196,14 @@ class FilterEditor(QWidget):
             operator_box.blockSignals(True)
             operator_box.clear()
             for key in sf.operators_for(kind):
-                operator_box.addItem(_t(sf.OPERATORS[key][0]), key)
+                operator_box.addItem(QCoreApplication.translate("sync filter operators", sf.OPERATORS[key][0]), key)
             index = operator_box.findData(current)
             operator_box.setCurrentIndex(max(index, 0))
             operator_box.blockSignals(False)
             value_edit.setEnabled(operator_box.currentData() not in sf.NO_VALUE)
-            hint = {"user": _t("@me (this user) or a user id"), "bool": _t("yes or no"),
-                    "date": _t("2026-01-31, or a number of days"), "number": _t("a number")}
-            value_edit.setPlaceholderText(hint.get(kind, _t("text")))
+            hint = {"user": QCoreApplication.translate("FilterEditor", "@me (this user) or a user id"), "bool": QCoreApplication.translate("FilterEditor", "yes or no"),
+                    "date": QCoreApplication.translate("FilterEditor", "2026-01-31, or a number of days"), "number": QCoreApplication.translate("FilterEditor", "a number")}
+            value_edit.setPlaceholderText(hint.get(kind, QCoreApplication.translate("FilterEditor", "text")))
 
         field_box.setCurrentIndex(max(field_box.findData(rule["field"]), 0))
         fill_operators()
@@ -251,5 +248,5 @@ class FilterEditor(QWidget):
             return None
         self.problem.clear()
         count = sf.preview_count(self.user_id, self.entity, sets)
-        self.preview_label.setText(_t("{0} {1} match now.").format(count, _t(self.entity.label).lower()))
+        self.preview_label.setText(QCoreApplication.translate("FilterEditor", "{0} {1} match now.").format(count, code_label(sf.Entity, self.entity).lower()))
         return count

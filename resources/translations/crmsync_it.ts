@@ -1,0 +1,1853 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="it_IT">
+<context>
+    <name>AlertTableModel</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="49"/>
+        <source>yes</source>
+        <translation>sì</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="69"/>
+        <source>Acknowledge</source>
+        <translation>Conferma</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="70"/>
+        <source>Open profile</source>
+        <translation>Apri profilo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="71"/>
+        <source>Open mailboxes</source>
+        <translation>Apri cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="72"/>
+        <source>Show acknowledged</source>
+        <translation>Mostra confermati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="83"/>
+        <source>{0} alerts not yet acknowledged</source>
+        <translation>{0} avvisi non ancora confermati</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="32"/>
+        <source>{0}  engine {1}</source>
+        <translation>{0}  motore {1}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="35"/>
+        <source>{0}  mailbox {1} updated</source>
+        <translation>{0}  cassetta postale {1} aggiornata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="45"/>
+        <source>{0}  {1}: {2} started</source>
+        <translation>{0}  {1}: {2} avviata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="47"/>
+        <source>{0}  {1}: {2} done, {3} items in {4:.1f} s</source>
+        <translation>{0}  {1}: {2} completata, {3} elementi in {4:.1f} s</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="50"/>
+        <source>{0}  {1}: {2} failed, {3}: {4}</source>
+        <translation>{0}  {1}: {2} non riuscita, {3}: {4}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="52"/>
+        <source>{0}  {1}: an email was tracked</source>
+        <translation>{0}  {1}: un messaggio è stato registrato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="54"/>
+        <source>{0}  {1}: {2} disabled ({3}): {4}</source>
+        <translation>{0}  {1}: {2} disabilitata ({3}): {4}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="56"/>
+        <source>{0}  profile #{1} paused: {2}</source>
+        <translation>{0}  profilo #{1} sospeso: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="58"/>
+        <source>{0}  alert: {1}</source>
+        <translation>{0}  avviso: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="86"/>
+        <source>Mailboxes by state</source>
+        <translation>Cassette postali per stato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="93"/>
+        <source>Last 24 hours</source>
+        <translation>Ultime 24 ore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="98"/>
+        <source>Queue depths</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="103"/>
+        <source>Live activity</source>
+        <translation>Attività in tempo reale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="153"/>
+        <source>engine queue {0}: waiting</source>
+        <translation>coda {0} del motore: in attesa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="154"/>
+        <source>engine queue {0}: running</source>
+        <translation>coda {0} del motore: in esecuzione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="164"/>
+        <source>Mailboxes</source>
+        <translation>Cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="197"/>
+        <source>Items synced</source>
+        <translation>Elementi sincronizzati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="197"/>
+        <source>Errors</source>
+        <translation>Errori</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorsPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="132"/>
+        <source>All levels</source>
+        <translation>Tutti i livelli</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="134"/>
+        <source>{0} and above</source>
+        <translation>{0} e superiori</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="141"/>
+        <source>Code</source>
+        <translation>Codice</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="144"/>
+        <source>Text in the message (Ctrl+F)</source>
+        <translation>Testo nel messaggio (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="146"/>
+        <source>From</source>
+        <translation>Da</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="148"/>
+        <source>to</source>
+        <translation>a</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="156"/>
+        <source>Export CSV…</source>
+        <translation>Esporta CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="215"/>
+        <source>All mailboxes</source>
+        <translation>Tutte le cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="216"/>
+        <source>All profiles</source>
+        <translation>Tutti i profili</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="243"/>
+        <source>counting…</source>
+        <translation>conteggio…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="266"/>
+        <source>{0} matching rows</source>
+        <translation>{0} righe corrispondenti</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="290"/>
+        <source>Seen {0} times, first {1}, last {2}.</source>
+        <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
+        <source>Export the filtered rows</source>
+        <translation>Esporta le righe filtrate</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="319"/>
+        <source>CSV files (*.csv)</source>
+        <translation>File CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
+        <source>Exported {0} rows to {1}</source>
+        <translation>Esportate {0} righe in {1}</translation>
+    </message>
+</context>
+<context>
+    <name>FilterEditor</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="44"/>
+        <source>Add query</source>
+        <translation>Aggiungi query</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="46"/>
+        <source>Remove query</source>
+        <translation>Rimuovi query</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="49"/>
+        <source>Saved queries (a record syncs when any active one matches):</source>
+        <translation>Query salvate (un record si sincronizza se una query attiva corrisponde):</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="58"/>
+        <source>Field</source>
+        <translation>Campo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="58"/>
+        <source>Operator</source>
+        <translation>Operatore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="58"/>
+        <source>Value</source>
+        <translation>Valore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="61"/>
+        <source>Add rule</source>
+        <translation>Aggiungi regola</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="63"/>
+        <source>Remove rule</source>
+        <translation>Rimuovi regola</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="65"/>
+        <source>Rules (all must match)</source>
+        <translation>Regole (devono corrispondere tutte)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="77"/>
+        <source>Preview</source>
+        <translation>Anteprima</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="130"/>
+        <source>New query {0}</source>
+        <translation>Nuova query {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="191"/>
+        <source>value</source>
+        <translation>valore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="204"/>
+        <source>@me (this user) or a user id</source>
+        <translation>@me (questo utente) o l&apos;id di un utente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="204"/>
+        <source>yes or no</source>
+        <translation>yes o no</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
+        <source>2026-01-31, or a number of days</source>
+        <translation>2026-01-31, o un numero di giorni</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
+        <source>a number</source>
+        <translation>un numero</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="206"/>
+        <source>text</source>
+        <translation>testo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="251"/>
+        <source>{0} {1} match now.</source>
+        <translation>{0} {1} corrispondono ora.</translation>
+    </message>
+</context>
+<context>
+    <name>MailboxDialog</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="29"/>
+        <source>Mailbox: {0}</source>
+        <translation>Cassetta postale: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="29"/>
+        <source>New mailbox</source>
+        <translation>Nuova cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="37"/>
+        <source>(no owner)</source>
+        <translation>(nessun proprietario)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="39"/>
+        <source>User: {0} &lt;{1}&gt;</source>
+        <translation>Utente: {0} &lt;{1}&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="41"/>
+        <source>Queue: {0} &lt;{1}&gt;</source>
+        <translation>Coda: {0} &lt;{1}&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="47"/>
+        <source>(no profile)</source>
+        <translation>(nessun profilo)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="53"/>
+        <source>only when the profile does not sign in for every mailbox</source>
+        <translation>solo se il profilo non accede per tutte le cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="57"/>
+        <source>unchanged (stored)</source>
+        <translation>invariata (memorizzata)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="57"/>
+        <source>not set</source>
+        <translation>non impostata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="66"/>
+        <source>This is a forward mailbox</source>
+        <translation>Questa è una cassetta di inoltro</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="70"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="71"/>
+        <source>Email address</source>
+        <translation>Indirizzo di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="72"/>
+        <source>Owner (user or queue)</source>
+        <translation>Proprietario (utente o coda)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="73"/>
+        <source>Email server profile</source>
+        <translation>Profilo server di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="74"/>
+        <source>Sign-in name</source>
+        <translation>Nome di accesso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="75"/>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="76"/>
+        <source>Incoming email</source>
+        <translation>Posta in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="77"/>
+        <source>Outgoing email</source>
+        <translation>Posta in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="78"/>
+        <source>Appointments, contacts and tasks</source>
+        <translation>Appuntamenti, contatti e attività</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="86"/>
+        <source>Approval</source>
+        <translation>Approvazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="87"/>
+        <source>Incoming status</source>
+        <translation>Stato in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="88"/>
+        <source>Outgoing status</source>
+        <translation>Stato in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="89"/>
+        <source>ACT status</source>
+        <translation>Stato ACT</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="91"/>
+        <source>incoming</source>
+        <translation>in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="92"/>
+        <source>outgoing</source>
+        <translation>in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="93"/>
+        <source>ACT</source>
+        <translation>ACT</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="94"/>
+        <source>Enabled for</source>
+        <translation>Abilitata per</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="94"/>
+        <source>nothing</source>
+        <translation>niente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="95"/>
+        <source>Last sync</source>
+        <translation>Ultima sincronizzazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="95"/>
+        <source>never</source>
+        <translation>mai</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="99"/>
+        <source>Last error</source>
+        <translation>Ultimo errore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="159"/>
+        <source>Reassign mailbox?</source>
+        <translation>Riassegnare la cassetta postale?</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="160"/>
+        <source>{0} is already mapped to the mailbox &apos;{1}&apos;.
+
+Yes: break that mapping and map it to &apos;{2}&apos; instead.
+No: change nothing.</source>
+        <translation>{0} è già associato alla cassetta postale &apos;{1}&apos;.
+
+Sì: annulla quell&apos;associazione e associalo invece a &apos;{2}&apos;.
+No: non cambia nulla.</translation>
+    </message>
+</context>
+<context>
+    <name>MailboxesPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="109"/>
+        <source>New mailbox…</source>
+        <translation>Nuova cassetta postale…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="116"/>
+        <source>New…</source>
+        <translation>Nuovo…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="117"/>
+        <source>Edit…</source>
+        <translation>Modifica…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="118"/>
+        <source>Approve</source>
+        <translation>Approva</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="119"/>
+        <source>Reject</source>
+        <translation>Rifiuta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="120"/>
+        <source>Test &amp;&amp; Enable</source>
+        <translation>Verifica e abilita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="121"/>
+        <source>Enable</source>
+        <translation>Abilita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="122"/>
+        <source>Disable</source>
+        <translation>Disabilita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
+        <source>Sync now</source>
+        <translation>Sincronizza ora</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="124"/>
+        <source>Re-enable after outage</source>
+        <translation>Riabilita dopo un guasto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="125"/>
+        <source>Open errors</source>
+        <translation>Apri errori</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="133"/>
+        <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
+        <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="135"/>
+        <source>Sync the selected mailboxes now (needs the running sync engine)</source>
+        <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="136"/>
+        <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
+        <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="141"/>
+        <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
+        <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="144"/>
+        <source>Find</source>
+        <translation>Trova</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="152"/>
+        <source>Click to show the mailboxes of every profile</source>
+        <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="207"/>
+        <source>{0} of {1} mailboxes</source>
+        <translation>{0} di {1} cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="215"/>
+        <source>Profile: {0} ✕</source>
+        <translation>Profilo: {0} ✕</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="292"/>
+        <source>Test &amp; Enable</source>
+        <translation>Verifica e abilita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="303"/>
+        <source>Re-enable after an outage</source>
+        <translation>Riabilita dopo un guasto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="304"/>
+        <source>{0} mailboxes were re-enabled.</source>
+        <translation>{0} cassette postali sono state riabilitate.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="327"/>
+        <source>{0}, {1}: {2}</source>
+        <translation>{0}, {1}: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="329"/>
+        <source>passed</source>
+        <translation>riuscito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="337"/>
+        <source>{0} finished for {1} mailboxes.</source>
+        <translation>{0} completato per {1} cassette postali.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="23"/>
+        <source>crmsync — server-side synchronization</source>
+        <translation>crmsync — sincronizzazione lato server</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="47"/>
+        <source>Database: {0}</source>
+        <translation>Database: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
+        <source>Engine: {0}</source>
+        <translation>Motore: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>NewOwnerDialog</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="17"/>
+        <source>New user</source>
+        <translation>Nuovo utente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="17"/>
+        <source>New queue</source>
+        <translation>Nuova coda</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="22"/>
+        <source>Full name</source>
+        <translation>Nome completo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="22"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="23"/>
+        <source>Email address</source>
+        <translation>Indirizzo di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="36"/>
+        <source>a name is needed</source>
+        <translation>serve un nome</translation>
+    </message>
+</context>
+<context>
+    <name>OwnerDialog</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="32"/>
+        <source>Account</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="33"/>
+        <source>Contact</source>
+        <translation>Contatto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="33"/>
+        <source>Lead</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="43"/>
+        <source>User: {0}</source>
+        <translation>Utente: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="43"/>
+        <source>Queue: {0}</source>
+        <translation>Coda: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="46"/>
+        <source>General</source>
+        <translation>Generale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="49"/>
+        <source>Synchronization</source>
+        <translation>Sincronizzazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="50"/>
+        <source>Email</source>
+        <translation>Posta elettronica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="73"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="74"/>
+        <source>Email address</source>
+        <translation>Indirizzo di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="76"/>
+        <source>Disabled (signs in no more; its mailbox stops syncing)</source>
+        <translation>Disabilitato (non accede più; la sua cassetta postale smette di sincronizzarsi)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="79"/>
+        <source>{0} &lt;{1}&gt;</source>
+        <translation>{0} &lt;{1}&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="80"/>
+        <source>none — map one from the Mailboxes page</source>
+        <translation>nessuna — associane una dalla pagina Cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="81"/>
+        <source>Mailbox</source>
+        <translation>Cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="87"/>
+        <source>Which contacts, appointments and tasks this user&apos;s mailbox syncs. No active query for an entity means none of it syncs.</source>
+        <translation>Quali contatti, appuntamenti e attività sincronizza la cassetta postale di questo utente. Nessuna query attiva per un&apos;entità significa che non se ne sincronizza nessuno.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="99"/>
+        <source>Reset to org defaults</source>
+        <translation>Ripristina i valori predefiniti dell&apos;organizzazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="116"/>
+        <source>Track incoming email</source>
+        <translation>Registra la posta in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="118"/>
+        <source>Folders under Inbox whose email is tracked (at most {0}), each optionally regarding a record:</source>
+        <translation>Cartelle sotto Posta in arrivo la cui posta viene registrata (al massimo {0}), ciascuna facoltativamente relativa a un record:</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="124"/>
+        <source>Folder</source>
+        <translation>Cartella</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="124"/>
+        <source>Regarding</source>
+        <translation>Relativo a</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="124"/>
+        <source>Record id</source>
+        <translation>Id record</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="128"/>
+        <source>Add folder</source>
+        <translation>Aggiungi cartella</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="130"/>
+        <source>Remove folder</source>
+        <translation>Rimuovi cartella</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="140"/>
+        <source>Folder tracking needs a mailbox mapped to this owner.</source>
+        <translation>La registrazione per cartella richiede una cassetta postale associata a questo proprietario.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="157"/>
+        <source>(nothing)</source>
+        <translation>(niente)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="161"/>
+        <source>(none)</source>
+        <translation>(nessuno)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="191"/>
+        <source>Reset sync filters?</source>
+        <translation>Ripristinare i filtri di sincronizzazione?</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="192"/>
+        <source>Replace this user&apos;s {0} queries with the organization&apos;s defaults?</source>
+        <translation>Sostituire le query {0} di questo utente con quelle predefinite dell&apos;organizzazione?</translation>
+    </message>
+</context>
+<context>
+    <name>OwnerTableModel</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="48"/>
+        <source>User</source>
+        <translation>Utente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="48"/>
+        <source>Queue</source>
+        <translation>Coda</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="56"/>
+        <source>Disabled</source>
+        <translation>Disabilitato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="56"/>
+        <source>Active</source>
+        <translation>Attivo</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDialog</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="38"/>
+        <source>Email server profile: {0}</source>
+        <translation>Profilo server di posta: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="39"/>
+        <source>New email server profile</source>
+        <translation>Nuovo profilo server di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="53"/>
+        <source>Use SSL for incoming connections</source>
+        <translation>Usa SSL per le connessioni in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="55"/>
+        <source>Use SSL for outgoing connections</source>
+        <translation>Usa SSL per le connessioni in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="58"/>
+        <source>only for a private certificate authority (PEM file)</source>
+        <translation>solo per un&apos;autorità di certificazione privata (file PEM)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="60"/>
+        <source>empty: each mailbox signs in with its own credentials</source>
+        <translation>vuoto: ogni cassetta postale accede con le proprie credenziali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="63"/>
+        <source>unchanged (stored)</source>
+        <translation>invariata (memorizzata)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="64"/>
+        <source>not set</source>
+        <translation>non impostata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="67"/>
+        <source>Time out slow requests</source>
+        <translation>Interrompi le richieste lente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="70"/>
+        <source>Only email received after</source>
+        <translation>Solo posta ricevuta dopo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
+        <source>Move failed incoming email to an Undeliverable folder</source>
+        <translation>Sposta la posta in arrivo non elaborata in una cartella Non recapitabile</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="79"/>
+        <source>Alert the owner when more than half the mailboxes fail within an hour</source>
+        <translation>Avvisa il proprietario quando più di metà delle cassette postali fallisce entro un&apos;ora</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="82"/>
+        <source>(nobody)</source>
+        <translation>(nessuno)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="93"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="94"/>
+        <source>Server type</source>
+        <translation>Tipo di server</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="95"/>
+        <source>Authentication</source>
+        <translation>Autenticazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="96"/>
+        <source>Incoming server location</source>
+        <translation>Posizione del server in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="98"/>
+        <source>Outgoing server location</source>
+        <translation>Posizione del server in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="100"/>
+        <source>Trusted CA file</source>
+        <translation>File CA attendibile</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="101"/>
+        <source>Sign in as</source>
+        <translation>Accedi come</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="102"/>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="103"/>
+        <source>Max concurrent connections</source>
+        <translation>Numero massimo di connessioni simultanee</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="104"/>
+        <source>Minimum polling interval (minutes)</source>
+        <translation>Intervallo minimo di polling (minuti)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="107"/>
+        <source>Timeout (milliseconds)</source>
+        <translation>Timeout (millisecondi)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="108"/>
+        <source>Process email from</source>
+        <translation>Elabora posta dal</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
+        <source>Alerts</source>
+        <translation>Avvisi</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="111"/>
+        <source>Owner (gets the alerts)</source>
+        <translation>Proprietario (riceve gli avvisi)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="125"/>
+        <source>Test connection</source>
+        <translation>Verifica connessione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
+        <source>Needs the sync engine, which is not running in this console.</source>
+        <translation>Richiede il motore di sincronizzazione, che non è in esecuzione in questa console.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="181"/>
+        <source>Profile not saved</source>
+        <translation>Profilo non salvato</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileTableModel</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="43"/>
+        <source>each mailbox&apos;s own</source>
+        <translation>quelle di ogni cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="44"/>
+        <source>{0} (password stored)</source>
+        <translation>{0} (password memorizzata)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="45"/>
+        <source>{0} (no password)</source>
+        <translation>{0} (nessuna password)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilesPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="58"/>
+        <source>New profile…</source>
+        <translation>Nuovo profilo…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="59"/>
+        <source>New…</source>
+        <translation>Nuovo…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="60"/>
+        <source>Edit…</source>
+        <translation>Modifica…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="61"/>
+        <source>Show mailboxes</source>
+        <translation>Mostra cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="70"/>
+        <source>{0} of {1} profiles</source>
+        <translation>{0} di {1} profili</translation>
+    </message>
+</context>
+<context>
+    <name>TablePage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/table_page.py" line="38"/>
+        <source>Find</source>
+        <translation>Trova</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="71"/>
+        <source>New user…</source>
+        <translation>Nuovo utente…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="72"/>
+        <source>New queue…</source>
+        <translation>Nuova coda…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="73"/>
+        <source>Open…</source>
+        <translation>Apri…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="82"/>
+        <source>{0} of {1} users and queues</source>
+        <translation>{0} di {1} utenti e code</translation>
+    </message>
+</context>
+<context>
+    <name>codes</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="8"/>
+        <source>Exchange</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="9"/>
+        <source>POP3/SMTP</source>
+        <translation>POP3/SMTP</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="10"/>
+        <source>Exchange hybrid</source>
+        <translation>Exchange ibrido</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="11"/>
+        <source>Exchange Online hybrid</source>
+        <translation>Exchange Online ibrido</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="12"/>
+        <source>IMAP/SMTP</source>
+        <translation>IMAP/SMTP</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="13"/>
+        <source>Auto-detect</source>
+        <translation>Rilevamento automatico</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="14"/>
+        <source>Negotiate</source>
+        <translation>Negotiate</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="15"/>
+        <source>NTLM</source>
+        <translation>NTLM</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="16"/>
+        <source>Basic</source>
+        <translation>Basic</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="17"/>
+        <source>OAuth</source>
+        <translation>OAuth</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="18"/>
+        <source>None</source>
+        <translation>Nessuno</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="19"/>
+        <source>Outlook client</source>
+        <translation>Client Outlook</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="20"/>
+        <source>Server-side sync</source>
+        <translation>Sincronizzazione lato server</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="21"/>
+        <source>Forward mailbox</source>
+        <translation>Cassetta di inoltro</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="22"/>
+        <source>Not run</source>
+        <translation>Non eseguito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="23"/>
+        <source>Success</source>
+        <translation>Riuscito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="24"/>
+        <source>Failure</source>
+        <translation>Non riuscito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="25"/>
+        <source>Empty</source>
+        <translation>Vuoto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="26"/>
+        <source>Approved</source>
+        <translation>Approvato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="27"/>
+        <source>Pending approval</source>
+        <translation>In attesa di approvazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="28"/>
+        <source>Rejected</source>
+        <translation>Rifiutato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="29"/>
+        <source>All email messages</source>
+        <translation>Tutti i messaggi di posta elettronica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="30"/>
+        <source>Replies to CRM email</source>
+        <translation>Risposte a messaggi del CRM</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="31"/>
+        <source>From CRM leads, contacts and accounts</source>
+        <translation>Da lead, contatti e account del CRM</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="32"/>
+        <source>From records that are email-enabled</source>
+        <translation>Da record abilitati alla posta elettronica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="33"/>
+        <source>Draft</source>
+        <translation>Bozza</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="34"/>
+        <source>Sent</source>
+        <translation>Inviato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="35"/>
+        <source>Received</source>
+        <translation>Ricevuto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="36"/>
+        <source>Pending Send</source>
+        <translation>In attesa di invio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="37"/>
+        <source>Sending</source>
+        <translation>Invio in corso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="38"/>
+        <source>Failed</source>
+        <translation>Non riuscito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="39"/>
+        <source>Tracked</source>
+        <translation>Registrato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="40"/>
+        <source>Tracking option is None</source>
+        <translation>L&apos;opzione di registrazione è Nessuno</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="41"/>
+        <source>Not a reply to CRM email</source>
+        <translation>Non è una risposta a un messaggio del CRM</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="42"/>
+        <source>Sender is not a CRM lead, contact or account</source>
+        <translation>Il mittente non è un lead, contatto o account del CRM</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="43"/>
+        <source>Sender is not an email-enabled record</source>
+        <translation>Il mittente non è un record abilitato alla posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="44"/>
+        <source>Received before the Process email from date</source>
+        <translation>Ricevuto prima della data «Elabora posta dal»</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="45"/>
+        <source>Already tracked</source>
+        <translation>Già registrato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="46"/>
+        <source>Mailbox has no user or queue</source>
+        <translation>La cassetta postale non ha utente né coda</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="47"/>
+        <source>Information</source>
+        <translation>Informazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="48"/>
+        <source>Warning</source>
+        <translation>Avviso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="49"/>
+        <source>Error</source>
+        <translation>Errore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="50"/>
+        <source>Incoming email</source>
+        <translation>Posta in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="51"/>
+        <source>Outgoing email</source>
+        <translation>Posta in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="52"/>
+        <source>Appointments, contacts and tasks</source>
+        <translation>Appuntamenti, contatti e attività</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="53"/>
+        <source>Email</source>
+        <translation>Posta elettronica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="54"/>
+        <source>Appointment</source>
+        <translation>Appuntamento</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="55"/>
+        <source>Task</source>
+        <translation>Attività</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="56"/>
+        <source>From</source>
+        <translation>Da</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="57"/>
+        <source>To</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="58"/>
+        <source>Cc</source>
+        <translation>Cc</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="59"/>
+        <source>Bcc</source>
+        <translation>Ccn</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="60"/>
+        <source>Organizer</source>
+        <translation>Organizzatore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="61"/>
+        <source>Required attendee</source>
+        <translation>Partecipante obbligatorio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="62"/>
+        <source>Optional attendee</source>
+        <translation>Partecipante facoltativo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="63"/>
+        <source>Owner</source>
+        <translation>Proprietario</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="64"/>
+        <source>Contacts</source>
+        <translation>Contatti</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="65"/>
+        <source>Appointments</source>
+        <translation>Appuntamenti</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="66"/>
+        <source>Tasks</source>
+        <translation>Attività</translation>
+    </message>
+</context>
+<context>
+    <name>columns</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
+        <source>Address</source>
+        <translation>Indirizzo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
+        <source>Owner</source>
+        <translation>Proprietario</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
+        <source>Profile</source>
+        <translation>Profilo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
+        <source>Incoming</source>
+        <translation>In arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
+        <source>Outgoing</source>
+        <translation>In uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
+        <source>ACT</source>
+        <translation>ACT</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
+        <source>Incoming status</source>
+        <translation>Stato in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
+        <source>Outgoing status</source>
+        <translation>Stato in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
+        <source>ACT status</source>
+        <translation>Stato ACT</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
+        <source>Approval</source>
+        <translation>Approvazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
+        <source>Last sync</source>
+        <translation>Ultima sincronizzazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
+        <source>Next sync</source>
+        <translation>Prossima sincronizzazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
+        <source>Last error</source>
+        <translation>Ultimo errore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
+        <source>Server type</source>
+        <translation>Tipo di server</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
+        <source>Authentication</source>
+        <translation>Autenticazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
+        <source>Incoming server</source>
+        <translation>Server in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
+        <source>Outgoing server</source>
+        <translation>Server in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
+        <source>Max connections</source>
+        <translation>Connessioni max</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
+        <source>Mailboxes</source>
+        <translation>Cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
+        <source>Credentials</source>
+        <translation>Credenziali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
+        <source>Email address</source>
+        <translation>Indirizzo di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
+        <source>Mailbox</source>
+        <translation>Cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
+        <source>Track incoming email</source>
+        <translation>Registra la posta in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
+        <source>State</source>
+        <translation>Stato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
+        <source>Raised</source>
+        <translation>Generato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
+        <source>Level</source>
+        <translation>Livello</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
+        <source>Message</source>
+        <translation>Messaggio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
+        <source>Acknowledged</source>
+        <translation>Confermato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
+        <source>Last seen</source>
+        <translation>Ultima volta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
+        <source>Code</source>
+        <translation>Codice</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
+        <source>Count</source>
+        <translation>Conteggio</translation>
+    </message>
+</context>
+<context>
+    <name>depths</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <source>emails pending send</source>
+        <translation>messaggi in attesa di invio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <source>incoming due</source>
+        <translation>in arrivo da eseguire</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <source>outgoing due</source>
+        <translation>in uscita da eseguire</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <source>ACT due</source>
+        <translation>ACT da eseguire</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="42"/>
+        <source>due now</source>
+        <translation>ora</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="46"/>
+        <source>in {0}</source>
+        <translation>tra {0}</translation>
+    </message>
+</context>
+<context>
+    <name>pages</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="67"/>
+        <source>Dashboard</source>
+        <translation>Pannello</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="68"/>
+        <source>Live sync status appears here once mailboxes are enabled: mailboxes by state, queue depths, items synced and errors per hour.</source>
+        <translation>Lo stato della sincronizzazione appare qui quando le cassette postali sono abilitate: cassette per stato, code, elementi sincronizzati ed errori per ora.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="69"/>
+        <source>Mailboxes</source>
+        <translation>Cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="70"/>
+        <source>No mailboxes yet. Add one for each user or queue whose email the CRM should track, map it to its owner, approve its address, then run Test &amp; Enable.</source>
+        <translation>Ancora nessuna cassetta postale. Aggiungine una per ogni utente o coda di cui il CRM deve registrare la posta, associala al proprietario, approva l&apos;indirizzo, poi esegui Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="71"/>
+        <source>Email server profiles</source>
+        <translation>Profili server di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="72"/>
+        <source>No email server profiles yet. A profile says how to reach a mail server (Exchange, POP3/SMTP or IMAP/SMTP) and how hard to use it.</source>
+        <translation>Ancora nessun profilo server di posta. Un profilo dice come raggiungere un server di posta (Exchange, POP3/SMTP o IMAP/SMTP) e con quale carico usarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="73"/>
+        <source>Filter by name or server (Ctrl+F)</source>
+        <translation>Filtra per nome o server (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="74"/>
+        <source>Users &amp; queues</source>
+        <translation>Utenti e code</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
+        <source>No CRM users or queues yet. Each user or queue maps to one mailbox; its sync filters and tracking options are set here.</source>
+        <translation>Ancora nessun utente o coda del CRM. Ogni utente o coda corrisponde a una cassetta postale; qui si impostano i filtri di sincronizzazione e le opzioni di registrazione.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
+        <source>Filter by name or address (Ctrl+F)</source>
+        <translation>Filtra per nome o indirizzo (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
+        <source>Errors</source>
+        <translation>Errori</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
+        <source>No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row.</source>
+        <translation>Nessun errore registrato. Gli errori per messaggio e per cassetta postale appaiono qui, le ripetizioni raccolte in una riga.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
+        <source>Alerts</source>
+        <translation>Avvisi</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
+        <source>No alerts. An alert is raised when many mailboxes of one profile fail within an hour.</source>
+        <translation>Nessun avviso. Un avviso viene generato quando molte cassette postali di un profilo falliscono entro un&apos;ora.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
+        <source>Filter (Ctrl+F)</source>
+        <translation>Filtra (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
+        <source>Migration</source>
+        <translation>Migrazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
+        <source>Bring an Email Router configuration over: profiles, mailboxes and their owners, reviewed before anything changes.</source>
+        <translation>Importa una configurazione di Email Router: profili, cassette postali e proprietari, da rivedere prima di ogni modifica.</translation>
+    </message>
+</context>
+<context>
+    <name>states</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
+        <source>syncing</source>
+        <translation>in sincronizzazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <source>idle</source>
+        <translation>inattiva</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <source>backing off</source>
+        <translation>in attesa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <source>paused</source>
+        <translation>sospesa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <source>disabled</source>
+        <translation>disabilitata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
+        <source>error</source>
+        <translation>errore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
+        <source>stopped</source>
+        <translation>fermo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
+        <source>starting</source>
+        <translation>in avvio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
+        <source>running</source>
+        <translation>in esecuzione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
+        <source>stopping</source>
+        <translation>in arresto</translation>
+    </message>
+</context>
+<context>
+    <name>sync filter fields</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <source>Owner</source>
+        <translation>Proprietario</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <source>Active</source>
+        <translation>Attivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <source>First name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <source>Last name</source>
+        <translation>Cognome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <source>Email</source>
+        <translation>Posta elettronica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <source>Company</source>
+        <translation>Società</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <source>Job title</source>
+        <translation>Qualifica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <source>Modified on</source>
+        <translation>Data modifica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <source>Subject</source>
+        <translation>Oggetto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <source>Location</source>
+        <translation>Luogo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <source>Start time</source>
+        <translation>Ora di inizio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <source>End time</source>
+        <translation>Ora di fine</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <source>Due date</source>
+        <translation>Scadenza</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <source>Completed</source>
+        <translation>Completata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <source>Percent complete</source>
+        <translation>Percentuale completata</translation>
+    </message>
+</context>
+<context>
+    <name>sync filter operators</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <source>equals</source>
+        <translation>è uguale a</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <source>does not equal</source>
+        <translation>è diverso da</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <source>contains</source>
+        <translation>contiene</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <source>does not contain</source>
+        <translation>non contiene</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <source>begins with</source>
+        <translation>inizia con</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <source>is empty</source>
+        <translation>è vuoto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <source>is not empty</source>
+        <translation>non è vuoto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <source>is greater than</source>
+        <translation>è maggiore di</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <source>is less than</source>
+        <translation>è minore di</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <source>on or after</source>
+        <translation>in data o dopo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <source>on or before</source>
+        <translation>in data o prima</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <source>in the last N days</source>
+        <translation>negli ultimi N giorni</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <source>in the next N days</source>
+        <translation>nei prossimi N giorni</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <source>on or after N days ago</source>
+        <translation>da N giorni fa in poi</translation>
+    </message>
+</context>
+</TS>
