@@ -144,7 +144,7 @@ def map_error(exc: BaseException, what: str, password: str | None = None) -> Syn
     if isinstance(exc, ews.UnauthorizedError | ews.ErrorInvalidClientSecurityContext):
         return PermanentError("AuthenticationFailed", f"Exchange refused the sign-in while {what} ({detail}).")
     if isinstance(exc, ews.ErrorNonExistentMailbox | ews.ErrorMailboxConfiguration):
-        return PermanentError("MailboxNotFound", f"Exchange has no such mailbox ({detail}).")
+        return PermanentError("MailboxNotFound", f"Exchange has no such mailbox while {what} ({detail}).")
     if isinstance(exc, ews.ErrorAccessDenied | ews.ErrorImpersonateUserDenied | ews.ErrorImpersonationDenied
                   | ews.ErrorImpersonationFailed | ews.ErrorNotDelegate):
         return PermanentError("AccessDenied", f"The account may not open this mailbox while {what} ({detail}).")
@@ -170,6 +170,10 @@ def map_error(exc: BaseException, what: str, password: str | None = None) -> Syn
     if isinstance(exc, ews.ErrorInvalidSchemaVersionForMailboxVersion | ews.RedirectError | ews.ErrorInvalidServerVersion):
         return PermanentError("BadConfiguration", f"The server location or version does not fit while {what} "
                               f"({detail}).")
+    if isinstance(exc, ews.ResponseMessageError):
+        # Any other EWS error: retried (10 failures in a row then count as permanent), since it may pass.
+        return TransientError(f"Ews{type(exc).__name__.removeprefix('Error')}",
+                              f"Exchange refused a request while {what} ({detail}).")
     if isinstance(exc, ews.TransportError):
         if "certificate" in str(exc).lower() or "ssl" in str(exc).lower():
             return PermanentError("CertificateInvalid", f"The Exchange server's certificate was not trusted "
@@ -323,8 +327,15 @@ class ExchangeConnector:
         settings = tracking.organization_settings()
         processed = 0
         while True:
-            changes, state, last = await self.call(job, what, _fetch_page, account, folder, row.state,
-                                                   settings.max_attachment_bytes)
+            try:
+                changes, state, last = await self.call(job, what, _fetch_page, account, folder, row.state,
+                                                       settings.max_attachment_bytes)
+            except TransientError as error:
+                if error.code != "EwsInvalidSyncStateData" or not row.state:
+                    raise
+                # The server forgot our place: start over; items already decided are not tracked twice.
+                row.state = None
+                continue
             to_mark = []
             for server_id, email in changes:
                 result = tracking.track_email(mailbox, email, settings=settings)
@@ -424,7 +435,7 @@ def _add_category(account, item_ids: list[str]) -> None:
             updates.append((item, ["categories"]))
     if updates:
         for result in account.bulk_update(items=updates):
-            if isinstance(result, Exception):
+            if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):  # deleted meanwhile
                 raise result
 
 
