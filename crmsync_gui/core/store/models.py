@@ -36,6 +36,7 @@ class CrmUser(BaseModel):
     token_counter = pw.IntegerField(default=0)  # the last "counter digits" given out (core/sync/outgoing.py)
     external_id = pw.CharField(null=True, unique=True)  # e.g. the CRM id from an Email Router file
     created_by_migration = pw.BooleanField(default=False)
+    sync_filters_initialized = pw.BooleanField(default=False)  # org default filters copied once
 
     @property
     def label(self) -> str:
@@ -287,6 +288,11 @@ class TraceLog(BaseModel):
     count = pw.IntegerField(default=1)
     first_at = pw.DateTimeField(default=utcnow)
     last_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        # the error browser pages newest-first by (last_at, id), alone or within one filter
+        indexes = ((("last_at", "id"), False), (("mailbox", "last_at"), False),
+                   (("profile", "last_at"), False), (("level", "last_at"), False), (("code", "last_at"), False))
 
 
 class Alert(BaseModel):
