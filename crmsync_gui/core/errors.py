@@ -65,3 +65,10 @@ class PermanentError(SyncError):
     """Retrying will not help until an administrator acts: wrong password, mailbox missing, no permission."""
 
     transient = False
+
+
+class ImportRefused(CrmSyncError):
+    """Files given to an import cannot be read safely (hostile XML, too large, not the expected files).
+
+    Nothing is imported; the message names the file and says what to do.
+    """
