@@ -551,11 +551,11 @@ def _compare_mailbox(mailbox: MailboxPlan, plan: MigrationPlan) -> None:
         return
     wanted = _mailbox_fields(mailbox)
     mailbox.changes = [k for k, v in wanted.items() if _value(row, k) != v]
-    if owner_row is not None and row.owner != owner_row:
+    if mailbox.owner is not None and (owner_row is None or row.owner != owner_row):
         mailbox.changes.append("owner")
         if row.owner is not None:
             mailbox.conflict = (f"the mailbox {row.email} belongs to {row.owner.label}; the router gives it to "
-                                f"{owner_row.label}")
+                                f"{mailbox.owner.label}")
         elif current is not None:
             mailbox.conflict = (f"{owner_row.label} already has the mailbox '{current.name}' <{current.email}>; "
                                 f"mapping it to {mailbox.email} breaks that mapping")
