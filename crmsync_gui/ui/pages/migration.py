@@ -399,14 +399,7 @@ class MigrationPage(Page):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.wizard: MigrationWizard | None = None
-        start = QPushButton(self.tr("Start migration…"))
-        start.setObjectName("migration-start")
-        start.clicked.connect(self.start_wizard)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(start)
-        row.addStretch(1)
-        self.empty_state.layout().insertLayout(3, row)
+        self.add_empty_action(self.tr("Start migration…"), self.start_wizard).setObjectName("migration-start")
 
         self.last = QWidget()
         layout = QVBoxLayout(self.last)
@@ -422,7 +415,7 @@ class MigrationPage(Page):
         layout.addWidget(self.last_summary)
         layout.addWidget(QLabel(self.tr("<b>Needs your attention</b>")))
         layout.addWidget(self.last_attention, 1)
-        self._stack.addWidget(self.last)
+        self.set_content(self.last)
         self.refresh()
 
     def start_wizard(self) -> MigrationWizard:
@@ -433,8 +426,8 @@ class MigrationPage(Page):
 
     def refresh(self) -> None:
         found = last_run() if database_proxy.obj is not None else None
+        self.show_empty(found is None)
         if found is None:
-            self._stack.setCurrentWidget(self.empty_state)
             return
         run, data = found
         self.last_heading.setText(self.tr("<h3>Last migration: {0} UTC</h3>")
@@ -444,4 +437,3 @@ class MigrationPage(Page):
                                   .format(routers, data["created"], data["updated"], data["unchanged"]))
         self.last_attention.clear()
         self.last_attention.addItems(data["attention"] or [self.tr("Nothing needs attention.")])
-        self._stack.setCurrentWidget(self.last)
