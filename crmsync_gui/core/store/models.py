@@ -305,8 +305,17 @@ class Alert(BaseModel):
     acknowledged = pw.BooleanField(default=False)
 
 
+class MigrationRun(BaseModel):
+    """One applied Email Router migration: what it did and what still needs the admin (JSON, no passwords)."""
+
+    finished_at = pw.DateTimeField(default=utcnow, index=True)
+    sources = pw.TextField()  # the router folders, one a line
+    result = pw.TextField()  # MigrationResult.to_dict() as JSON
+
+
 ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
     ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
+    MigrationRun,
 ]
