@@ -25,6 +25,7 @@ class OrganizationSettings(BaseModel):
     max_attachment_bytes = pw.IntegerField(default=5 * 1024 * 1024)
     process_email_from = pw.DateTimeField(null=True)
     track_email_from_outside_org = pw.BooleanField(default=True)
+    act_field_directions = pw.TextField(default="{}")  # {"contact.email": FieldDirection code}; see core/sync/act.py
 
 
 class CrmUser(BaseModel):
@@ -33,8 +34,10 @@ class CrmUser(BaseModel):
     is_disabled = pw.BooleanField(default=False)
     tracking_option = pw.IntegerField(default=codes.TrackingOption.REPLIES_TO_CRM_EMAIL)
     token_digits = pw.IntegerField(null=True)  # the "user digits" of the tracking token
+    token_counter = pw.IntegerField(default=0)  # the last "counter digits" given out (core/sync/outgoing.py)
     external_id = pw.CharField(null=True, unique=True)  # e.g. the CRM id from an Email Router file
     created_by_migration = pw.BooleanField(default=False)
+    sync_filters_initialized = pw.BooleanField(default=False)  # org default filters copied once
 
     @property
     def label(self) -> str:
@@ -274,6 +277,27 @@ class UnreadableEmail(BaseModel):
         indexes = ((("mailbox", "folder", "server_id"), True),)
 
 
+class TrackingDecision(BaseModel):
+    """Whether one server item was tracked and why: the console's answer to "why wasn't this tracked?"."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="tracking_decisions")
+    server_id = pw.CharField()  # the item's id on the mail server (IncomingEmail.server_id)
+    folder = pw.CharField(default="Inbox")
+    message_id = pw.CharField(null=True, index=True)
+    subject = pw.CharField(default="")
+    sender = pw.CharField(null=True)
+    received_at = pw.DateTimeField(null=True)
+    outcome = pw.IntegerField(index=True)  # codes.TrackingOutcome
+    reason = pw.TextField()  # the whole sentence an administrator reads
+    activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="tracking_decisions")
+    correlated_with = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="+")
+    correlation = pw.CharField(null=True)  # which rule linked it: "In-Reply-To", "Tracking token", ...
+    decided_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("mailbox", "server_id"), True),)
+
+
 class TraceLog(BaseModel):
     """The error browser's rows; repeats of one error collate into one row with a count."""
 
@@ -288,6 +312,11 @@ class TraceLog(BaseModel):
     first_at = pw.DateTimeField(default=utcnow)
     last_at = pw.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        # the error browser pages newest-first by (last_at, id), alone or within one filter
+        indexes = ((("last_at", "id"), False), (("mailbox", "last_at"), False),
+                   (("profile", "last_at"), False), (("level", "last_at"), False), (("code", "last_at"), False))
+
 
 class Alert(BaseModel):
     level = pw.IntegerField(default=codes.TraceLevel.WARNING)
@@ -298,8 +327,17 @@ class Alert(BaseModel):
     acknowledged = pw.BooleanField(default=False)
 
 
+class MigrationRun(BaseModel):
+    """One applied Email Router migration: what it did and what still needs the admin (JSON, no passwords)."""
+
+    finished_at = pw.DateTimeField(default=utcnow, index=True)
+    sources = pw.TextField()  # the router folders, one a line
+    result = pw.TextField()  # MigrationResult.to_dict() as JSON
+
+
 ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
-    ItemMap, FolderSyncState, TraceLog, Alert, UnreadableEmail,
+    ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
+    MigrationRun, UnreadableEmail,
 ]
