@@ -37,6 +37,13 @@ class TraceLogged(Event):
     message: str
 
 
+@dataclass(frozen=True)
+class IncomingMailArrived(Event):
+    """The mail server pushed news of new email (IMAP IDLE): the engine syncs the mailbox's incoming now."""
+
+    mailbox_id: int
+
+
 Subscriber = Callable[[Event], None]
 
 

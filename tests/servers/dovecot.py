@@ -5,6 +5,7 @@ own users). See /work/shared/docs/MACHINE-NOTES.md for why each setting is there
 """
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import os
 import shutil
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from tests.servers.ports import free_port, wait_listening
 from tests.servers.tls import TestCertificates, make_certificates
+
+SPARE_USERS = 300
 
 CONFIG = """\
 protocols = imap pop3
@@ -103,7 +106,8 @@ class Dovecot:
         mail.mkdir(exist_ok=True)
         shutil.chown(mail, "mail", "mail")
         users = self.folder / "users"
-        users.touch()
+        self._spare_users = [(f"u{uuid.uuid4().hex[:10]}@example.test", f"s3cret {i}") for i in range(SPARE_USERS)]
+        users.write_text("".join(f"{name}:{{PLAIN}}{password}::::::\n" for name, password in self._spare_users))
         os.chmod(users, 0o644)
         for path in (self.certs.cert_file, self.certs.key_file, self.certs.ca_file):
             os.chmod(path, 0o644)
@@ -126,19 +130,15 @@ class Dovecot:
         while pid_file.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         if pid_file.exists():  # doveadm could not stop it: end our own master process by its pid
-            try:
+            with contextlib.suppress(ValueError, ProcessLookupError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGKILL)
-            except (ValueError, ProcessLookupError):
-                pass
         if remove:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def add_user(self, name: str | None = None, password: str = "s3cret pass") -> tuple[str, str]:
-        """A fresh mail user (Dovecot re-reads the passwd-file when it changes)."""
-        name = name or f"u{uuid.uuid4().hex[:10]}@example.test"
-        with open(self.folder / "users", "a") as fh:
-            fh.write(f"{name}:{{PLAIN}}{password}::::::\n")
-        return name, password
+    def add_user(self) -> tuple[str, str]:
+        """A fresh mail user (login, password) from those written before start: Dovecot re-reads a changed
+        passwd-file at most once a second, so users added while it runs may not sign in at once."""
+        return self._spare_users.pop()
 
     def imap(self, user: str, password: str) -> imaplib.IMAP4_SSL:
         context = ssl.create_default_context(cafile=str(self.certs.ca_file))
@@ -171,8 +171,8 @@ class Dovecot:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def start_dovecot() -> Dovecot:
+def start_dovecot(certs: TestCertificates | None = None) -> Dovecot:
     """Start one in a folder of its own: a 0755 one directly under the temp dir, since the dovecot
     users must reach its files (pytest's tmp_path sits under a 0700 folder)."""
     folder = Path(tempfile.mkdtemp(prefix="crmsync-dovecot-"))
-    return Dovecot(folder=folder, certs=make_certificates(folder / "tls")).start()
+    return Dovecot(folder=folder, certs=certs or make_certificates(folder / "tls")).start()

@@ -16,6 +16,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from tests.servers.ports import free_port
 from tests.servers.tls import TestCertificates
 
+# aiosmtpd counts only STARTTLS as TLS; the implicit-TLS listener is encrypted from the first byte.
+IGNORED_WARNING = "ignore:Requiring AUTH while not requiring TLS"
+
 
 @dataclass
 class Received:
