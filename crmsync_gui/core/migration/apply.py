@@ -41,6 +41,7 @@ class MigrationResult:
     needs_credentials: list[dict] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)  # one sentence each: what the admin should do next
     warnings: list[str] = field(default_factory=list)
+    awaiting_approval: int = 0
     run_id: int | None = None
 
     def to_dict(self) -> dict:
@@ -166,12 +167,14 @@ def _apply_mailbox(plan: MailboxPlan, profiles: dict, confirmed: bool, result: M
             except MappingConflict as exc:
                 result.not_remapped.append({"email": plan.email, "reason": str(exc)})
     kind["mailbox"] += 1
+    result.awaiting_approval += mailbox.approval != codes.Approval.APPROVED
     result.mailboxes.append({"email": plan.email, "id": mailbox.id, "outcome": outcome,
                              "owner": mailbox.owner.label if mailbox.owner else None,
                              "profile": plan.profile})
 
 
 def _attention(plan: MigrationPlan, profiles: dict[str, EmailServerProfile], result: MigrationResult) -> None:
+    """One sentence per thing to do; long runs of the same kind end in a count (the lists keep every entry)."""
     for profile_plan in plan.profiles:
         profile = profiles.get(profile_plan.name)
         if profile is None:
@@ -181,23 +184,29 @@ def _attention(plan: MigrationPlan, profiles: dict[str, EmailServerProfile], res
             result.needs_credentials.append({"profile": profile.name, "accounts": profile_plan.accounts})
             result.attention.append(f"Profile '{profile.name}' needs credentials: passwords are not carried over; "
                                     f"enter the password for {accounts} on the Email server profiles page.")
+    lines = []
     for entry in result.unmapped:
         if not entry["mailbox_created"]:
-            result.attention.append(f"Mailbox {entry['email']} was not migrated, since {entry['reason']}.")
-            continue
-        result.attention.append(f"Mailbox {entry['email']} has no owner, since {entry['reason']}. Map it to its "
-                                f"user or queue: crmsync mailboxes map {entry['email']} --user ADDRESS.")
-    for entry in result.not_remapped:
-        result.attention.append(f"Mailbox {entry['email']} was not remapped: {entry['reason']} "
-                                "Confirm the remap in the wizard, or run again with --yes.")
-    for mailbox in plan.mailboxes:
-        if mailbox.username:
-            result.attention.append(f"Mailbox {mailbox.email} signs in as '{mailbox.username}': enter its password.")
-        if mailbox.router_last_error:
-            result.attention.append(f"Mailbox {mailbox.email}: the router's last error was "
-                                    f"\"{mailbox.router_last_error}\"; check the account before enabling it.")
-    pending = Mailbox.select().where(Mailbox.email.in_([m.email for m in plan.mailboxes]),
-                                     Mailbox.approval != codes.Approval.APPROVED).count()
-    if pending:
-        result.attention.append(f"{pending} migrated mailbox(es) await email address approval; approve them, "
-                                "then run Test & Enable.")
+            lines.append(f"Mailbox {entry['email']} was not migrated, since {entry['reason']}.")
+        else:
+            lines.append(f"Mailbox {entry['email']} has no owner, since {entry['reason']}. Map it to its user or "
+                         f"queue: crmsync mailboxes map {entry['email']} --user ADDRESS.")
+    _capped(result, lines, "mailbox(es) have no owner or were not migrated (see the unmapped list)")
+    _capped(result, [f"Mailbox {e['email']} was not remapped: {e['reason']} Confirm the remap in the wizard, "
+                     "or run again with --yes." for e in result.not_remapped],
+            "mailbox(es) were not remapped (see the not remapped list)")
+    _capped(result, [f"Mailbox {m.email} signs in as '{m.username}': enter its password."
+                     for m in plan.mailboxes if m.username],
+            "mailbox(es) sign in with their own account: enter their passwords")
+    _capped(result, [f"Mailbox {m.email}: the router's last error was \"{m.router_last_error}\"; check the "
+                     "account before enabling it." for m in plan.mailboxes if m.router_last_error],
+            "mailbox(es) had an error in the router's last state: check them before enabling")
+    if result.awaiting_approval:
+        result.attention.append(f"{result.awaiting_approval} migrated mailbox(es) await email address approval; "
+                                "approve them, then run Test & Enable.")
+
+
+def _capped(result: MigrationResult, lines: list[str], rest: str, limit: int = 10) -> None:
+    result.attention.extend(lines[:limit])
+    if len(lines) > limit:
+        result.attention.append(f"{len(lines) - limit} more {rest}.")
