@@ -84,13 +84,15 @@ def run(quick: bool) -> list[dict]:
         finally:
             close_database()
     note = f"{routers} routers, {mailboxes:,} mailboxes, {size / 2**20:.1f} MB of files"
+    # targets with room for a 2-core machine shared with other work; measured ~2.6 s, ~9 s and ~2 s alone
     return [
-        # reading and planning the largest migration the limit allows stays a short wait in the wizard
-        record("plan a migration at the size limit", planned.seconds, "s", target=at_most(30),
-               baseline=bare.seconds, baseline_label="defusedxml parse of the same files", note=note),
-        record("plan vs. bare parse", planned.seconds, "s", target=ratio_at_most(100), baseline=bare.seconds,
+        # the wizard waits on this after "Next": a long wait only at the largest size the limit allows
+        record("plan a migration at the size limit", planned.seconds, "s", target=at_most(15), note=note),
+        # planning must stay the same order of work as parsing: every lookup is in memory, not a query
+        record("plan, against parsing alone", planned.seconds, "s", target=ratio_at_most(5), baseline=bare.seconds,
                baseline_label="defusedxml parse of the same files",
-               note="each mailbox is looked up by address and each owner by id"),
-        record("apply it (create everything, one transaction)", applied.seconds, "s", target=at_most(60), note=note),
-        record("apply the same plan again (no change)", again.seconds, "s", target=at_most(60), note=note),
+               note="owners and mailboxes loaded once, then looked up by id and address"),
+        record("apply it (create everything, one transaction)", applied.seconds, "s", target=at_most(30), note=note),
+        # re-running a finished migration must be cheap, as it writes nothing
+        record("apply the same plan again (no change)", again.seconds, "s", target=at_most(10), note=note),
     ]
