@@ -25,6 +25,7 @@ class OrganizationSettings(BaseModel):
     max_attachment_bytes = pw.IntegerField(default=5 * 1024 * 1024)
     process_email_from = pw.DateTimeField(null=True)
     track_email_from_outside_org = pw.BooleanField(default=True)
+    act_field_directions = pw.TextField(default="{}")  # {"contact.email": FieldDirection code}; see core/sync/act.py
 
 
 class CrmUser(BaseModel):
