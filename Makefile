@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint system-deps bench clean
+.PHONY: run test lint system-deps bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,22 @@ system-deps:
 	bash .ci/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check crmsync_gui tests
+	$(BIN)/ruff check crmsync_gui tests bench
 	$(BIN)/lint-imports
 
 test: $(STAMP) system-deps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -ra
+
+# the bench extra (matplotlib for the report's plots) only for make bench; see docs/benchmarks.md
+$(VENV)/.bench-stamp: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-stamp system-deps
+	$(BIN)/python -m bench.run
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

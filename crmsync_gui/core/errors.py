@@ -65,3 +65,10 @@ class PermanentError(SyncError):
     """Retrying will not help until an administrator acts: wrong password, mailbox missing, no permission."""
 
     transient = False
+
+
+class MessageRejected(PermanentError):
+    """The server refused this one email (unknown recipient, too large); the mailbox itself is fine.
+
+    Transports raise it so outgoing sync fails only that email and carries on with the others.
+    """

@@ -34,8 +34,10 @@ class CrmUser(BaseModel):
     is_disabled = pw.BooleanField(default=False)
     tracking_option = pw.IntegerField(default=codes.TrackingOption.REPLIES_TO_CRM_EMAIL)
     token_digits = pw.IntegerField(null=True)  # the "user digits" of the tracking token
+    token_counter = pw.IntegerField(default=0)  # the last "counter digits" given out (core/sync/outgoing.py)
     external_id = pw.CharField(null=True, unique=True)  # e.g. the CRM id from an Email Router file
     created_by_migration = pw.BooleanField(default=False)
+    sync_filters_initialized = pw.BooleanField(default=False)  # org default filters copied once
 
     @property
     def label(self) -> str:
@@ -259,6 +261,27 @@ class FolderSyncState(BaseModel):
         indexes = ((("mailbox", "folder", "direction"), True),)
 
 
+class TrackingDecision(BaseModel):
+    """Whether one server item was tracked and why: the console's answer to "why wasn't this tracked?"."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="tracking_decisions")
+    server_id = pw.CharField()  # the item's id on the mail server (IncomingEmail.server_id)
+    folder = pw.CharField(default="Inbox")
+    message_id = pw.CharField(null=True, index=True)
+    subject = pw.CharField(default="")
+    sender = pw.CharField(null=True)
+    received_at = pw.DateTimeField(null=True)
+    outcome = pw.IntegerField(index=True)  # codes.TrackingOutcome
+    reason = pw.TextField()  # the whole sentence an administrator reads
+    activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="tracking_decisions")
+    correlated_with = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="+")
+    correlation = pw.CharField(null=True)  # which rule linked it: "In-Reply-To", "Tracking token", ...
+    decided_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("mailbox", "server_id"), True),)
+
+
 class TraceLog(BaseModel):
     """The error browser's rows; repeats of one error collate into one row with a count."""
 
@@ -274,6 +297,11 @@ class TraceLog(BaseModel):
     first_at = pw.DateTimeField(default=utcnow)
     last_at = pw.DateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        # the error browser pages newest-first by (last_at, id), alone or within one filter
+        indexes = ((("last_at", "id"), False), (("mailbox", "last_at"), False),
+                   (("profile", "last_at"), False), (("level", "last_at"), False), (("code", "last_at"), False))
+
 
 class Alert(BaseModel):
     level = pw.IntegerField(default=codes.TraceLevel.WARNING)
@@ -288,5 +316,5 @@ class Alert(BaseModel):
 ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
-    ItemMap, FolderSyncState, TraceLog, Alert,
+    ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
 ]
