@@ -13,8 +13,9 @@ import sys
 from collections.abc import Callable
 
 from crmsync_gui import __version__
-from crmsync_gui.core import admin, codes
+from crmsync_gui.core import admin, codes, migration
 from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.core.migration.report import plan_text, result_text
 from crmsync_gui.core.secrets import secret_store_for
 from crmsync_gui.core.store.db import close_database, default_database_path, known_store_errors, open_database
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
@@ -183,6 +184,19 @@ def cmd_mailboxes_reenable(args) -> int:
     return 0
 
 
+def cmd_migrate(args) -> int:
+    plan = migration.plan_migration(args.paths)
+    apply = args.apply if args.command == "migrate" else not args.dry_run
+    if not apply:
+        hint = ("Run again with --apply to migrate." if args.command == "migrate"
+                else "Run again without --dry-run to migrate.")
+        print(json.dumps(plan.to_dict(), default=str) if args.json else plan_text(plan, apply_hint=hint))
+        return 0
+    result = migration.apply_plan(plan, confirm=args.yes)
+    print(json.dumps(result.to_dict(), default=str) if args.json else result_text(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="crmsync", description="Server-side synchronization between a CRM and mail servers.")
     parser.add_argument("--db", metavar="PATH", help=f"database file or postgresql:// URL "
@@ -257,6 +271,18 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     p = command(engine, "run", cmd_engine_run, "run the sync engine until SIGINT/SIGTERM")
     p.add_argument("--once", action="store_true", help="run one cycle of every due mailbox, print a summary, exit")
+
+    for name, help_text in (
+            ("migrate", "plan the migration of Email Router configurations; --apply carries it out"),
+            ("migrate-email-router", "migrate Email Router configurations; --dry-run only shows the plan")):
+        p = command(sub, name, cmd_migrate, help_text)
+        p.add_argument("paths", nargs="+", metavar="PATH",
+                       help="a router's configuration folder (or one of its files), or a folder of router folders")
+        p.add_argument("--apply" if name == "migrate" else "--dry-run", action="store_true",
+                       help="apply the plan in one transaction" if name == "migrate" else "only show the plan")
+        p.add_argument("--yes", action="store_true",
+                       help="confirm remapping users or queues that already have another mailbox")
+        p.add_argument("--json", action="store_true", help="one JSON object instead of text")
     return parser
 
 

@@ -313,8 +313,17 @@ class Alert(BaseModel):
     emailed_activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")  # the alert email, if sent
 
 
+class MigrationRun(BaseModel):
+    """One applied Email Router migration: what it did and what still needs the admin (JSON, no passwords)."""
+
+    finished_at = pw.DateTimeField(default=utcnow, index=True)
+    sources = pw.TextField()  # the router folders, one a line
+    result = pw.TextField()  # MigrationResult.to_dict() as JSON
+
+
 ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
     ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
+    MigrationRun,
 ]
