@@ -10,6 +10,7 @@ import getpass
 import json
 import signal
 import sys
+import threading
 from collections.abc import Callable
 
 from crmsync_gui import __version__
@@ -184,6 +185,37 @@ def cmd_mailboxes_reenable(args) -> int:
     return 0
 
 
+def cmd_sandbox_serve(args) -> int:
+    from crmsync_gui.sandbox import SandboxServer  # aiohttp and lxml only when the sandbox is asked for
+
+    server = SandboxServer(port=args.port, tls=not args.plain_http)
+    users = server.populate(args.mailboxes, args.items, args.seed)
+    for spec in args.fault or []:
+        server.inject(**_fault_spec(spec))
+    with server:
+        print(json.dumps({"url": server.url, "ca_file": server.ca_file,
+                          "users": [{"email": u.email, "password": u.password, "name": u.name} for u in users]},
+                         ensure_ascii=False), flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            return 0
+    return 0
+
+
+def _fault_spec(spec: str) -> dict:
+    """'busy,mailbox=user1@sandbox.test,operation=FindItem,back_off_ms=0' -> inject() arguments."""
+    kind, *pairs = spec.split(",")
+    fields = {"kind": kind}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise CrmSyncError(f"fault '{spec}': '{pair}' is not key=value (e.g. busy,operation=FindItem,times=2)")
+        fields[key] = int(value) if key in ("times", "back_off_ms", "status") else (
+            float(value) if key == "seconds" else value)
+    return fields
+
+
 def cmd_migrate(args) -> int:
     plan = migration.plan_migration(args.paths)
     apply = args.apply if args.command == "migrate" else not args.dry_run
@@ -272,6 +304,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(engine, "run", cmd_engine_run, "run the sync engine until SIGINT/SIGTERM")
     p.add_argument("--once", action="store_true", help="run one cycle of every due mailbox, print a summary, exit")
 
+    sandbox = sub.add_parser("sandbox", help="the loopback Exchange (EWS) sandbox").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = sandbox.add_parser("serve", aliases=["run"], help="serve generated mailboxes until interrupted",
+                           description="Serve an EWS sandbox on 127.0.0.1 with generated mailboxes; print one JSON "
+                                       "line (url, ca_file, users) when ready.")
+    p.set_defaults(func=cmd_sandbox_serve, needs_db=False)
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--mailboxes", type=int, default=3)
+    p.add_argument("--items", type=int, default=50, help="items per mailbox")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--plain-http", action="store_true", help="HTTP instead of HTTPS")
+    p.add_argument("--fault", action="append", metavar="KIND,key=value,...",
+                   help="inject a fault, e.g. busy,operation=FindItem,back_off_ms=0 or delay,seconds=2")
     for name, help_text in (
             ("migrate", "plan the migration of Email Router configurations; --apply carries it out"),
             ("migrate-email-router", "migrate Email Router configurations; --dry-run only shows the plan")):
@@ -291,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     args.db_path = args.db or default_database_path()
     args.db_label = args.db_path
     try:
+        if not getattr(args, "needs_db", True):
+            return args.func(args)
         open_database(args.db_path)
         with known_store_errors("The command could not finish"):
             return args.func(args)
