@@ -26,6 +26,7 @@ class OrganizationSettings(BaseModel):
     process_email_from = pw.DateTimeField(null=True)
     track_email_from_outside_org = pw.BooleanField(default=True)
     trace_retention_days = pw.IntegerField(default=30)  # trace rows older than this are pruned by the engine
+    act_field_directions = pw.TextField(default="{}")  # {"contact.email": FieldDirection code}; see core/sync/act.py
 
 
 class CrmUser(BaseModel):
