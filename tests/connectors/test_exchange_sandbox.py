@@ -15,7 +15,13 @@ import requests
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors import exchange
 from crmsync_gui.core.errors import PermanentError, TransientError
-from crmsync_gui.core.store.models import Activity, ActivityParty, Attachment, FolderSyncState, TrackingDecision
+from crmsync_gui.core.store.models import (
+    Activity,
+    ActivityParty,
+    Attachment,
+    FolderSyncState,
+    TrackingDecision,
+)
 from crmsync_gui.core.sync import outgoing, tracking
 from crmsync_gui.sandbox import SandboxServer
 
