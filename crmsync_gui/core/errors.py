@@ -72,3 +72,10 @@ class MessageRejected(PermanentError):
 
     Transports raise it so outgoing sync fails only that email and carries on with the others.
     """
+
+
+class ImportRefused(CrmSyncError):
+    """Files given to an import cannot be read safely (hostile XML, too large, not the expected files).
+
+    Nothing is imported; the message names the file and says what to do.
+    """

@@ -25,6 +25,8 @@ class OrganizationSettings(BaseModel):
     max_attachment_bytes = pw.IntegerField(default=5 * 1024 * 1024)
     process_email_from = pw.DateTimeField(null=True)
     track_email_from_outside_org = pw.BooleanField(default=True)
+    trace_retention_days = pw.IntegerField(default=30)  # trace rows older than this are pruned by the engine
+    act_field_directions = pw.TextField(default="{}")  # {"contact.email": FieldDirection code}; see core/sync/act.py
 
 
 class CrmUser(BaseModel):
@@ -64,6 +66,10 @@ class EmailServerProfile(BaseModel):
     incoming_use_ssl = pw.BooleanField(default=True)
     outgoing_use_ssl = pw.BooleanField(default=True)
     trusted_ca_file = pw.CharField(null=True)  # explicit CA bundle for a private CA
+    # POP3/IMAP/SMTP: with SSL on, upgrade a plain connection (STARTTLS) instead of connecting over SSL
+    incoming_starttls = pw.BooleanField(default=False)
+    outgoing_starttls = pw.BooleanField(default=False)
+    leave_email_on_server = pw.BooleanField(default=True)  # POP3: False deletes each email once imported
     username = pw.CharField(null=True)  # impersonation account; None: each mailbox's own credentials
     secret_ref = pw.CharField(null=True)  # key in the secret store, never the password itself
     max_concurrent_connections = pw.IntegerField(default=codes.DEFAULT_MAX_CONNECTIONS)
@@ -76,6 +82,8 @@ class EmailServerProfile(BaseModel):
     owner = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL", backref="owned_profiles")
     created_by_migration = pw.BooleanField(default=False)
     created_at = pw.DateTimeField(default=utcnow)
+    paused_at = pw.DateTimeField(null=True)  # the engine's circuit breaker paused the profile (an outage)
+    paused_reason = pw.TextField(null=True)
 
 
 class Mailbox(BaseModel):
@@ -98,18 +106,22 @@ class Mailbox(BaseModel):
     act_enabled = pw.BooleanField(default=False)
     is_forward_mailbox = pw.BooleanField(default=False)
     # scheduling, per direction
-    incoming_next_run = pw.DateTimeField(null=True)
-    outgoing_next_run = pw.DateTimeField(null=True)
-    act_next_run = pw.DateTimeField(null=True)
+    incoming_next_run = pw.DateTimeField(null=True, index=True)
+    outgoing_next_run = pw.DateTimeField(null=True, index=True)
+    act_next_run = pw.DateTimeField(null=True, index=True)
     no_email_count = pw.IntegerField(default=0)
-    transient_failure_count = pw.IntegerField(default=0)
+    act_idle_count = pw.IntegerField(default=0)  # ACT cycles in a row with nothing to sync
+    transient_failure_count = pw.IntegerField(default=0)  # the highest of the three below, for display
+    incoming_transient_failures = pw.IntegerField(default=0)  # in a row; at the limit counts as permanent
+    outgoing_transient_failures = pw.IntegerField(default=0)
+    act_transient_failures = pw.IntegerField(default=0)
     last_sync_at = pw.DateTimeField(null=True)
     last_error_code = pw.CharField(null=True)
     last_error_message = pw.TextField(null=True)
     last_error_at = pw.DateTimeField(null=True)
     # processing lock: a stale one (past expiry) is force-unlocked
-    lock_host = pw.CharField(null=True)
-    lock_state = pw.IntegerField(default=0)
+    lock_host = pw.CharField(null=True)  # engine worker id holding the lease
+    lock_state = pw.IntegerField(default=0)  # bit 1 << Direction per direction being synced
     lock_expires = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField(default=utcnow)
 
@@ -254,6 +266,24 @@ class FolderSyncState(BaseModel):
         indexes = ((("mailbox", "folder", "direction"), True),)
 
 
+class UnreadableEmail(BaseModel):
+    """An email the server holds that could not be read (malformed, huge, hostile), kept for the admin.
+
+    The mailbox goes on with the next email; `raw` keeps the first bytes (core/sync/mime.py's limit).
+    """
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="unreadable_emails")
+    folder = pw.CharField(default="Inbox")
+    server_id = pw.CharField()
+    reason = pw.TextField()
+    raw = pw.BlobField(null=True)
+    raw_size = pw.BigIntegerField(default=0)  # the whole email's size on the server
+    found_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("mailbox", "folder", "server_id"), True),)
+
+
 class TrackingDecision(BaseModel):
     """Whether one server item was tracked and why: the console's answer to "why wasn't this tracked?"."""
 
@@ -284,6 +314,7 @@ class TraceLog(BaseModel):
     mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
     profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="CASCADE")
     activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")
+    remediation = pw.TextField(default="")  # what the administrator can do about it
     collation_key = pw.CharField(unique=True)
     count = pw.IntegerField(default=1)
     first_at = pw.DateTimeField(default=utcnow)
@@ -302,10 +333,20 @@ class Alert(BaseModel):
     mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
     created_at = pw.DateTimeField(default=utcnow, index=True)
     acknowledged = pw.BooleanField(default=False)
+    emailed_activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")  # the alert email, if sent
+
+
+class MigrationRun(BaseModel):
+    """One applied Email Router migration: what it did and what still needs the admin (JSON, no passwords)."""
+
+    finished_at = pw.DateTimeField(default=utcnow, index=True)
+    sources = pw.TextField()  # the router folders, one a line
+    result = pw.TextField()  # MigrationResult.to_dict() as JSON
 
 
 ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
     ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
+    MigrationRun, UnreadableEmail,
 ]
