@@ -6,12 +6,12 @@ widgets are only touched from this one thread, as under qasync.
 import asyncio
 
 import pytest
-from crmsync_gui.core.sync.engine import Engine
 from PySide6.QtWidgets import QMessageBox
 
 from crmsync_gui.core import admin, codes, events
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Mailbox
+from crmsync_gui.core.sync.engine import Engine
 from crmsync_gui.ui.pages.mailboxes import MailboxesPage
 from tests.core.sync.fakes import World
 
