@@ -40,14 +40,15 @@ def _fill(path: Path, rows: int, mailboxes: int) -> None:
         code = rnd.choice(codes)
         box = rnd.randint(1, mailboxes)
         batch.append((rnd.choice((1, 2, 2, 3)), code, f"{code} on mailbox {box}: details of event {n}", box, 1,
-                      f"k{n}", rnd.randint(1, 5), start + timedelta(seconds=n * 3), start + timedelta(seconds=n * 3)))
+                      f"k{n}", rnd.randint(1, 5), start + timedelta(seconds=n * 3), start + timedelta(seconds=n * 3),
+                      "Check the mailbox's credentials, then run Test & Enable."))
         if len(batch) == 50_000:
             conn.executemany("INSERT INTO trace_log (level, code, message, mailbox_id, profile_id, collation_key, "
-                             "count, first_at, last_at) VALUES (?,?,?,?,?,?,?,?,?)", batch)
+                             "count, first_at, last_at, remediation) VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
             batch.clear()
     if batch:
         conn.executemany("INSERT INTO trace_log (level, code, message, mailbox_id, profile_id, collation_key, "
-                         "count, first_at, last_at) VALUES (?,?,?,?,?,?,?,?,?)", batch)
+                         "count, first_at, last_at, remediation) VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
     conn.commit()
     conn.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
     conn.commit()

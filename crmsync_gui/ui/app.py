@@ -23,6 +23,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", metavar="PATH", help=f"database file (default {default_database_path()})")
     parser.add_argument("--self-test", action="store_true",
                         help="start offscreen, build every page and dialog, print one JSON line and exit")
+    parser.add_argument("--demo", action="store_true",
+                        help="start the Exchange sandbox in this process with a seeded organization (a temporary "
+                             "database; --db is ignored) and sync it with the embedded engine")
     parser.add_argument("--lang", metavar="CODE", help="interface language, e.g. it or en (default: the system's)")
     parser.add_argument("--no-engine", action="store_true",
                         help="do not run the embedded sync engine (e.g. when a `crmsync engine` service runs it)")
@@ -71,6 +74,7 @@ def self_test(args: argparse.Namespace, started: float) -> int:
 
 def run(args: argparse.Namespace) -> int:
     import qasync
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from crmsync_gui.core import events
@@ -84,20 +88,35 @@ def run(args: argparse.Namespace) -> int:
     app.setApplicationName("crmsync")
     app.setApplicationVersion(__version__)
     install_translations(app, args.lang)
-    db_path = args.db or default_database_path()
-    try:
-        open_database(db_path)
-    except CrmSyncError as exc:
-        QMessageBox.critical(None, "crmsync", str(exc))
-        return 1
-    secrets = secret_store_for(db_path)
+    demo = None
+    if args.demo:
+        from crmsync_gui.demo import start_demo
+
+        demo = start_demo()
+        db_path, secrets = demo.db_path, demo.secrets
+    else:
+        db_path = args.db or default_database_path()
+        try:
+            open_database(db_path)
+        except CrmSyncError as exc:
+            QMessageBox.critical(None, "crmsync", str(exc))
+            return 1
+        secrets = secret_store_for(db_path)
     window = MainWindow(str(db_path), secrets.describe_backend())
+    if demo is not None:
+        demo_note = QCoreApplication.translate("MainWindow", " — demo (Exchange sandbox on {0})")
+        window.setWindowTitle(window.windowTitle() + demo_note.format(demo.sandbox.url))
     bus = events.EventBus()
     window.attach_bus(bus)
     engine = None
     if not args.no_engine:
+        from crmsync_gui.core.connectors import load_connectors
         from crmsync_gui.core.sync.engine import Engine
 
+        problems = load_connectors()
+        if problems:
+            missing = QCoreApplication.translate("MainWindow", "Some connectors are not available: {0}")
+            window.statusBar().showMessage(missing.format("; ".join(f"{n} ({why})" for n, why in problems.items())))
         # the engine shares the Qt thread through qasync; its events reach the pages by the bridge
         engine = Engine(secrets=secrets, bus=bus)
         window.attach_engine(engine)
@@ -116,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(console(), loop_factory=qasync.QEventLoop)
     finally:
         close_database()
+        if demo is not None:
+            demo.stop()
     return 0
 
 

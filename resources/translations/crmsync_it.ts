@@ -146,67 +146,97 @@
         <translation>{0} e superiori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="144"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="147"/>
         <source>Text in the message (Ctrl+F)</source>
         <translation>Testo nel messaggio (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="150"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="152"/>
         <source>to</source>
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="160"/>
         <source>Export CSV…</source>
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="219"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="220"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="243"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="247"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="266"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="270"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="290"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
+        <source>What to do</source>
+        <translation>Cosa fare</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
+        <source>Mailbox</source>
+        <translation>Cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
+        <source>Profile</source>
+        <translation>Profilo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
+        <source>Record</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
+        <source>regarding</source>
+        <translation>relativo a</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
+        <source>Why</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="294"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="325"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="319"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -606,6 +636,58 @@ No: non cambia nulla.</translation>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="201"/>
+        <source>Review the mailboxes and their owners</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="202"/>
+        <source>Each mailbox is mapped to the CRM user or queue the router named, found by id or email address; users and queues the CRM lacks are created. A user or queue that already has another mailbox is remapped only when you tick Remap.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="222"/>
+        <source>no owner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="224"/>
+        <source>, new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="233"/>
+        <source>Remap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="236"/>
+        <source>Router&apos;s last error: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="243"/>
+        <source>Without an owner ({0}); map them after the migration:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="244"/>
+        <source>Every mailbox has an owner.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="273"/>
+        <source>Remap the mailbox?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="274"/>
+        <source>{0}.
+
+Yes breaks the old mapping and makes the new one; No changes nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -623,6 +705,57 @@ No: non cambia nulla.</translation>
         <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/app.py" line="107"/>
+        <source> — demo (Exchange sandbox on {0})</source>
+        <translation> — demo (sandbox Exchange su {0})</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/app.py" line="118"/>
+        <source>Some connectors are not available: {0}</source>
+        <translation>Alcuni connettori non sono disponibili: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="407"/>
+        <source>Start migration…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="414"/>
+        <source>Migrate again…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="421"/>
+        <source>&lt;b&gt;Needs your attention&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="438"/>
+        <source>&lt;h3&gt;Last migration: {0} UTC&lt;/h3&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="441"/>
+        <source>From {0}: {1} created, {2} updated, {3} unchanged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="444"/>
+        <source>Nothing needs attention.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MigrationWizard</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="385"/>
+        <source>Migrate from Email Router</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1022,6 +1155,208 @@ No: non cambia nulla.</translation>
         <source>{0} of {1} profiles</source>
         <translation>{0} di {1} profili</translation>
     </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="164"/>
+        <source>Review the email server profiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="165"/>
+        <source>Each server&apos;s incoming and outgoing router profiles become one email server profile. Passwords are not carried over: profiles marked below need them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="183"/>
+        <source>each mailbox&apos;s own account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="184"/>
+        <source>Needed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="184"/>
+        <source>Kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="188"/>
+        <source>. Processes email from {0} UTC, the router&apos;s earliest last poll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="190"/>
+        <source>Made from the router&apos;s profiles:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="192"/>
+        <source>Not created:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ResultPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="362"/>
+        <source>Migration finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="363"/>
+        <source>What was migrated, and what to do before the mailboxes can sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="368"/>
+        <source>&lt;b&gt;Needs your attention&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="374"/>
+        <source>{0} created, {1} updated, {2} unchanged. Passwords were not carried over.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="377"/>
+        <source>Nothing: every migrated mailbox is ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RunPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="318"/>
+        <source>Migrating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="319"/>
+        <source>Profiles, owners and mailboxes are written in one transaction.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="331"/>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="342"/>
+        <source>The migration failed and nothing was changed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="347"/>
+        <source>Done: {0} created, {1} updated, {2} unchanged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="86"/>
+        <source>Choose the Email Router configurations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="87"/>
+        <source>Add each router&apos;s configuration folder (it holds Microsoft.Crm.Tools.EmailAgent.xml, the SystemState file and EncryptionKey.xml), or a folder of such folders. Up to {0} routers, 32 MB in all.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="92"/>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="93"/>
+        <source>Add files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="94"/>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="145"/>
+        <source>Email Router configuration folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="149"/>
+        <source>Email Router files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="150"/>
+        <source>Email Router files (*.xml)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SummaryPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="282"/>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="283"/>
+        <source>Nothing has changed yet. Migrate applies all of this in one transaction; running it again later changes nothing that is already in place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="286"/>
+        <source>Migrate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="294"/>
+        <source>&lt;p&gt;&lt;b&gt;{0}&lt;/b&gt; to create, &lt;b&gt;{1}&lt;/b&gt; to update, &lt;b&gt;{2}&lt;/b&gt; unchanged (profiles, mailboxes, users and queues), from {3}.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="297"/>
+        <source>&lt;p&gt;{0} profile(s), {1} mailbox(es); {2} without an owner.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="301"/>
+        <source>will be remapped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="302"/>
+        <source>left as it is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="305"/>
+        <source>Remaps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="305"/>
+        <source>Without an owner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="306"/>
+        <source>Profiles that will need credentials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="307"/>
+        <source>Warnings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="308"/>
+        <source>Unknown elements (ignored)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TablePage</name>
@@ -1255,101 +1590,116 @@ No: non cambia nulla.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="47"/>
+        <source>To Exchange</source>
+        <translation>Verso Exchange</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="48"/>
+        <source>To CRM</source>
+        <translation>Verso il CRM</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="49"/>
+        <source>Both</source>
+        <translation>Entrambi</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="50"/>
         <source>Information</source>
         <translation>Informazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="51"/>
         <source>Warning</source>
         <translation>Avviso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="52"/>
         <source>Error</source>
         <translation>Errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="53"/>
         <source>Incoming email</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="51"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="54"/>
         <source>Outgoing email</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="52"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="55"/>
         <source>Appointments, contacts and tasks</source>
         <translation>Appuntamenti, contatti e attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="53"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="56"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="54"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="57"/>
         <source>Appointment</source>
         <translation>Appuntamento</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="58"/>
         <source>Task</source>
         <translation>Attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="59"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="60"/>
         <source>To</source>
         <translation>A</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="61"/>
         <source>Cc</source>
         <translation>Cc</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="62"/>
         <source>Bcc</source>
         <translation>Ccn</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="63"/>
         <source>Organizer</source>
         <translation>Organizzatore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="64"/>
         <source>Required attendee</source>
         <translation>Partecipante obbligatorio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="65"/>
         <source>Optional attendee</source>
         <translation>Partecipante facoltativo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="66"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="67"/>
         <source>Contacts</source>
         <translation>Contatti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="68"/>
         <source>Appointments</source>
         <translation>Appuntamenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="69"/>
         <source>Tasks</source>
         <translation>Attività</translation>
     </message>
@@ -1357,167 +1707,167 @@ No: non cambia nulla.</translation>
 <context>
     <name>columns</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
         <source>Address</source>
         <translation>Indirizzo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
         <source>Incoming</source>
         <translation>In arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
         <source>Outgoing</source>
         <translation>In uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
         <source>Incoming status</source>
         <translation>Stato in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
         <source>Outgoing status</source>
         <translation>Stato in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
         <source>ACT status</source>
         <translation>Stato ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
         <source>Approval</source>
         <translation>Approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
         <source>Last sync</source>
         <translation>Ultima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
         <source>Next sync</source>
         <translation>Prossima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
         <source>Incoming server</source>
         <translation>Server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
         <source>Outgoing server</source>
         <translation>Server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
         <source>Max connections</source>
         <translation>Connessioni max</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
         <source>Credentials</source>
         <translation>Credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
         <source>Kind</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
         <source>Raised</source>
         <translation>Generato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
         <source>Level</source>
         <translation>Livello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
         <source>Message</source>
         <translation>Messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
         <source>Acknowledged</source>
         <translation>Confermato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
         <source>Last seen</source>
         <translation>Ultima volta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
         <source>Count</source>
         <translation>Conteggio</translation>
     </message>
@@ -1525,22 +1875,22 @@ No: non cambia nulla.</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -1561,87 +1911,87 @@ No: non cambia nulla.</translation>
 <context>
     <name>pages</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="70"/>
         <source>Dashboard</source>
         <translation>Pannello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="71"/>
         <source>Live sync status appears here once mailboxes are enabled: mailboxes by state, queue depths, items synced and errors per hour.</source>
         <translation>Lo stato della sincronizzazione appare qui quando le cassette postali sono abilitate: cassette per stato, code, elementi sincronizzati ed errori per ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="72"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="73"/>
         <source>No mailboxes yet. Add one for each user or queue whose email the CRM should track, map it to its owner, approve its address, then run Test &amp; Enable.</source>
         <translation>Ancora nessuna cassetta postale. Aggiungine una per ogni utente o coda di cui il CRM deve registrare la posta, associala al proprietario, approva l&apos;indirizzo, poi esegui Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="74"/>
         <source>Email server profiles</source>
         <translation>Profili server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
         <source>No email server profiles yet. A profile says how to reach a mail server (Exchange, POP3/SMTP or IMAP/SMTP) and how hard to use it.</source>
         <translation>Ancora nessun profilo server di posta. Un profilo dice come raggiungere un server di posta (Exchange, POP3/SMTP o IMAP/SMTP) e con quale carico usarlo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
         <source>Filter by name or server (Ctrl+F)</source>
         <translation>Filtra per nome o server (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
         <source>Users &amp; queues</source>
         <translation>Utenti e code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
         <source>No CRM users or queues yet. Each user or queue maps to one mailbox; its sync filters and tracking options are set here.</source>
         <translation>Ancora nessun utente o coda del CRM. Ogni utente o coda corrisponde a una cassetta postale; qui si impostano i filtri di sincronizzazione e le opzioni di registrazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
         <source>Filter by name or address (Ctrl+F)</source>
         <translation>Filtra per nome o indirizzo (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
         <source>No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row.</source>
         <translation>Nessun errore registrato. Gli errori per messaggio e per cassetta postale appaiono qui, le ripetizioni raccolte in una riga.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
         <source>No alerts. An alert is raised when many mailboxes of one profile fail within an hour.</source>
         <translation>Nessun avviso. Un avviso viene generato quando molte cassette postali di un profilo falliscono entro un&apos;ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
         <source>Filter (Ctrl+F)</source>
         <translation>Filtra (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
         <source>Migration</source>
         <translation>Migrazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
         <source>Bring an Email Router configuration over: profiles, mailboxes and their owners, reviewed before anything changes.</source>
         <translation>Importa una configurazione di Email Router: profili, cassette postali e proprietari, da rivedere prima di ogni modifica.</translation>
     </message>
@@ -1649,52 +1999,52 @@ No: non cambia nulla.</translation>
 <context>
     <name>states</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
@@ -1702,77 +2052,77 @@ No: non cambia nulla.</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -1780,72 +2130,72 @@ No: non cambia nulla.</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

@@ -24,6 +24,7 @@ def traces(db):
                          code="AuthFailed" if i % 3 == 0 else "ServerBusy", message=f"message {i}\nmore detail",
                          mailbox=box.id if i % 2 else other.id, profile=profile.id, collation_key=f"k{i}",
                          activity=email.id if i == 449 else None,
+                         remediation="Correct the recipient's address and send again." if i == 449 else "",
                          first_at=BASE + timedelta(minutes=i), last_at=BASE + timedelta(minutes=i)))
     TraceLog.insert_many(rows).execute()
     return box, other, profile
@@ -80,6 +81,7 @@ def test_detail_pane_and_links(qtbot, traces):
     text = page.detail.toPlainText()
     assert "message 449" in text and "more detail" in text and "Quote" in text
     assert "regarding account #7" in text and "no tracking token" in text
+    assert "What to do: Correct the recipient's address and send again." in text
     with qtbot.waitSignal(page.open_page) as signal:
         page._link(type("U", (), {"toString": lambda self: f"profile:{profile.id}"})())
     assert signal.args == ["Email server profiles", {"profile_id": profile.id}]

@@ -137,12 +137,16 @@ class ErrorsPage(Page):
         self.mailbox.setObjectName("mailbox-filter")
         self.profile = QComboBox()
         self.profile.setObjectName("profile-filter")
+        for combo in (self.mailbox, self.profile):  # long names must not squeeze the text filter
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(18)
         self.code = QLineEdit()
         self.code.setPlaceholderText(self.tr("Code"))
         self.code.setMaximumWidth(140)
         self.text = QLineEdit()
         self.text.setPlaceholderText(self.tr("Text in the message (Ctrl+F)"))
         self.text.setClearButtonEnabled(True)
+        self.text.setMinimumWidth(220)
         self.since_on = QCheckBox(self.tr("From"))
         self.since = QDateTimeEdit(QDateTime(utcnow()).addDays(-1))
         self.until_on = QCheckBox(self.tr("to"))
@@ -285,25 +289,28 @@ class ErrorsPage(Page):
 
     def detail_html(self, t: TraceLog) -> str:
         e = html.escape
+        what_to_do, mailbox, profile = self.tr("What to do"), self.tr("Mailbox"), self.tr("Profile")
+        record, regarding, why = self.tr("Record"), self.tr("regarding"), self.tr("Why")
+        seen = self.tr("Seen {0} times, first {1}, last {2}.").format(t.count, when(t.first_at), when(t.last_at))
         parts = [f"<h3>{e(code_label(codes.TraceLevel, t.level))}: {e(t.code)}</h3>",
-                 f"<p style='white-space: pre-wrap'>{e(t.message)}</p>",
-                 "<p>" + e(self.tr("Seen {0} times, first {1}, last {2}.").format(t.count, when(t.first_at),
-                                                                                  when(t.last_at))) + "</p>"]
+                 f"<p style='white-space: pre-wrap'>{e(t.message)}</p>"]
+        if t.remediation:
+            parts.append(f"<p><b>{e(what_to_do)}:</b> {e(t.remediation)}</p>")
+        parts.append(f"<p>{e(seen)}</p>")
         if t.mailbox_id:
-            parts.append(f"<p>{e(self.tr('Mailbox'))}: <a href='mailbox:{t.mailbox_id}'>"
-                         f"{e(self.model.mailbox_names.get(t.mailbox_id, str(t.mailbox_id)))}</a></p>")
+            name = self.model.mailbox_names.get(t.mailbox_id, str(t.mailbox_id))
+            parts.append(f"<p>{e(mailbox)}: <a href='mailbox:{t.mailbox_id}'>{e(name)}</a></p>")
         if t.profile_id:
-            parts.append(f"<p>{e(self.tr('Profile'))}: <a href='profile:{t.profile_id}'>"
-                         f"{e(self.model.profile_names.get(t.profile_id, str(t.profile_id)))}</a></p>")
-        if t.activity_id:
-            activity = Activity.get_or_none(Activity.id == t.activity_id)
-            if activity is not None:
-                parts.append(f"<p>{e(self.tr('Record'))}: {e(code_label(codes.ActivityType, activity.activity_type))} "
-                             f"“{e(activity.subject)}”"
-                             + (f", {e(self.tr('regarding'))} {e(activity.regarding_type)} #{activity.regarding_id}"
-                                if activity.regarding_type else "")
-                             + (f"<br>{e(self.tr('Why'))}: {e(activity.failure_reason)}"
-                                if activity.failure_reason else "") + "</p>")
+            name = self.model.profile_names.get(t.profile_id, str(t.profile_id))
+            parts.append(f"<p>{e(profile)}: <a href='profile:{t.profile_id}'>{e(name)}</a></p>")
+        activity = Activity.get_or_none(Activity.id == t.activity_id) if t.activity_id else None
+        if activity is not None:
+            line = f"{e(record)}: {e(code_label(codes.ActivityType, activity.activity_type))} “{e(activity.subject)}”"
+            if activity.regarding_type:
+                line += f", {e(regarding)} {e(activity.regarding_type)} #{activity.regarding_id}"
+            if activity.failure_reason:
+                line += f"<br>{e(why)}: {e(activity.failure_reason)}"
+            parts.append(f"<p>{line}</p>")
         return "\n".join(parts)
 
     def _link(self, url) -> None:

@@ -1,0 +1,49 @@
+"""Demo mode end to end, headless: the sandbox, the seeded organization, one engine cycle."""
+import asyncio
+
+import pytest
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store.db import close_database
+from crmsync_gui.core.store.models import Activity, Alert, Mailbox, TraceLog
+
+
+@pytest.fixture
+def demo():
+    from crmsync_gui.demo import start_demo
+
+    started = start_demo(mailboxes=6, items=5)
+    yield started
+    close_database()
+    started.stop()
+
+
+def test_demo_syncs_and_shows_its_faults(demo):
+    from crmsync_gui.core.connectors import load_connectors
+    from crmsync_gui.core.sync.engine import Engine
+
+    assert load_connectors() == {}
+
+    async def cycle():
+        engine = Engine(secrets=demo.secrets)
+        try:
+            return await engine.run_once()
+        finally:
+            await engine.stop()
+
+    summary = asyncio.run(cycle())
+    assert summary.succeeded > 0 and summary.failed > 0
+    boxes = {m.name: m for m in Mailbox.select()}
+    faulty = {name: boxes[name] for name in demo.faulty}
+    healthy = [m for name, m in boxes.items() if name not in demo.faulty]
+    assert healthy and all(m.incoming_status == codes.DirectionStatus.SUCCESS for m in healthy)
+    wrong_password = next(m for n, m in faulty.items() if "password" in demo.faulty[n])
+    assert wrong_password.incoming_status == codes.DirectionStatus.FAILURE and not wrong_password.incoming_enabled
+    throttled = next(m for n, m in faulty.items() if "throttled" in demo.faulty[n])
+    assert throttled.transient_failure_count > 0 and throttled.incoming_enabled
+    unapproved = next(m for n, m in faulty.items() if "approved" in demo.faulty[n])
+    assert unapproved.incoming_status == codes.DirectionStatus.NOT_RUN
+    assert Activity.select().count() > 0  # the sandbox's mail, tracked
+    assert TraceLog.select().where(TraceLog.level == codes.TraceLevel.ERROR).count() > 0
+    assert Alert.select().count() == 1  # the unreachable branch profile
+    assert "not-the-password" not in "".join(t.message for t in TraceLog.select())
