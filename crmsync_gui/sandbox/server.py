@@ -23,7 +23,7 @@ from .certs import make_certificates
 from .faults import Fault, Faults, Stats
 from .generate import GeneratedUser, populate
 from .operations import OPERATIONS, Call
-from .soap import T_NS, BadRequest, envelope, fault, local, m, parse_envelope, response_message, sub
+from .soap import M_NS, T_NS, BadRequest, envelope, fault, local, m, parse_envelope, response_message, sub
 from .store import Mailbox, Store
 from .subscriptions import Subscriptions
 
@@ -48,6 +48,8 @@ class SandboxServer:
         self.host, self.port, self.tls = host, port, tls
         self.max_concurrent_per_mailbox = max_concurrent_per_mailbox
         self.recorder = recorder  # called with (operation, request, reply) for every SOAP reply given
+        self.streaming_limit: float | None = None  # cap on a GetStreamingEvents connection, in seconds (tests)
+        self.heartbeat_seconds = 30.0  # a ConnectionStatus OK envelope this often when nothing happens
         self.store = Store()
         self.faults = Faults()
         self.stats = Stats()
@@ -286,15 +288,15 @@ class SandboxServer:
             return _xml(fault(code, f"{user.address} may not act for that mailbox.", faultcode=f"a:{code}"), 500)
         in_flight = self.stats.begin(acting.address, operation)
         try:
-            reply = await self._answer(request, acting, user, operation, op, in_flight)
+            reply = await self._answer(request, acting, user, operation, op, in_flight, data)
         finally:
             self.stats.end(acting.address)
-        if self.recorder is not None and reply.content_type == "text/xml" \
+        if self.recorder is not None and isinstance(reply, web.Response) and reply.content_type == "text/xml" \
                 and not reply.body.startswith(MALFORMED):
             self.recorder(operation, data, reply.body)
         return reply
 
-    async def _answer(self, request, acting, user, operation, op, in_flight) -> web.StreamResponse:
+    async def _answer(self, request, acting, user, operation, op, in_flight, data) -> web.StreamResponse:
         for f in self.faults.take(acting.address, operation):
             if f.kind == "delay":
                 await asyncio.sleep(f.seconds)
@@ -314,6 +316,8 @@ class SandboxServer:
         if in_flight > self.max_concurrent_per_mailbox:
             return _xml(fault("ErrorServerBusy", f"{acting.address} has more than {self.max_concurrent_per_mailbox} "
                               "concurrent requests.", back_off_ms=0), 500)
+        if operation == "GetStreamingEvents":
+            return await self._stream_events(request, acting, op, data)
         handler = OPERATIONS.get(operation)
         if handler is None:
             return _xml(fault("ErrorInvalidOperation", f"The EWS sandbox does not implement the operation "
@@ -321,6 +325,44 @@ class SandboxServer:
         with self.store.lock:
             reply = handler(Call(self.store, user, acting, self.subscriptions), op)
         return _xml(envelope(reply), 200)
+
+
+    async def _stream_events(self, request, acting, op, data) -> web.StreamResponse:
+        """GetStreamingEvents: one chunked reply, an envelope per batch of notifications, until the connection
+        timeout (or streaming_limit seconds, for tests) ends it with ConnectionStatus Closed."""
+        ids = [e.text for e in op.iter(f"{{{T_NS}}}SubscriptionId")]
+        subs = [self.subscriptions.get(i, acting) for i in ids]
+        if not ids or any(s_ is None or not s_.streaming for s_ in subs):
+            reply = _error_reply("GetStreamingEvents", "ErrorInvalidSubscription")
+            return _xml(envelope(reply), 200)
+        minutes = int(op.findtext(f"{{{M_NS}}}ConnectionTimeout") or "30")
+        window = minutes * 60 if self.streaming_limit is None else min(minutes * 60, self.streaming_limit)
+        stream = web.StreamResponse(status=200, headers={"Content-Type": "text/xml; charset=utf-8"})
+        stream.enable_chunked_encoding()
+        await stream.prepare(request)
+        loop = asyncio.get_running_loop()
+        deadline, beat = loop.time() + window, loop.time()
+        while True:
+            closing = loop.time() >= deadline
+            with self.store.lock:
+                notes = [self.subscriptions.notification(s_, T_NS) for s_ in subs if self.subscriptions.pending(s_)]
+            if notes or closing or loop.time() - beat >= self.heartbeat_seconds:
+                beat = loop.time()
+                response = m("GetStreamingEventsResponse")
+                msg = response_message("GetStreamingEvents")
+                if notes:
+                    sub(msg, "m", "Notifications").extend(notes)
+                sub(msg, "m", "ConnectionStatus", "Closed" if closing else "OK")
+                sub(response, "m", "ResponseMessages").append(msg)
+                body = envelope(response)
+                if self.recorder is not None:
+                    self.recorder("GetStreamingEvents", data, body)
+                await stream.write(body)
+            if closing:
+                break
+            await asyncio.sleep(0.05)
+        await stream.write_eof()
+        return stream
 
 
 def _error_reply(operation: str, code: str) -> etree._Element:
