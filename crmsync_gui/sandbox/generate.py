@@ -35,8 +35,13 @@ _LOCAL = {(f, la): (f"{f}.{la}".lower().encode("ascii", "ignore").decode().repla
           for f in FIRST for la in LAST}
 
 
+def _pick(rng: random.Random, seq):
+    """rng.choice, at a third of the cost (a million items make it count); still fully seeded."""
+    return seq[int(rng.random() * len(seq))]
+
+
 def _person(rng: random.Random) -> tuple[str, str]:
-    first, last = rng.choice(FIRST), rng.choice(LAST)
+    first, last = _pick(rng, FIRST), _pick(rng, LAST)
     domain = "client.test" if rng.random() < 0.5 else "partner.test"
     return f"{first} {last}", f"{_LOCAL[first, last]}{rng.getrandbits(6)}@{domain}"
 
@@ -48,7 +53,7 @@ def populate(store: Store, mailboxes: int, items: int, seed_value: int = 1, doma
     start = start or datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
     users = []
     for n in range(1, mailboxes + 1):
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        name = f"{_pick(rng, FIRST)} {_pick(rng, LAST)}"
         user = GeneratedUser(f"user{n}@{domain}", f"pw-{rng.getrandbits(48):012x}", name)
         users.append(user)
         with store.lock:
@@ -67,6 +72,7 @@ def _esc(text: str) -> str:
 # escaped once: generation picks from these a million times
 _X = {word: _esc(word) for words in (FIRST, LAST, COMPANIES, TOPICS, TASKS, LOCATIONS, JOBS) for word in words}
 _X.update({f"RE: {topic}": _esc(f"RE: {topic}") for topic in TOPICS})
+assert all(_X[w] == w for w in FIRST + LAST), "names must need no XML escaping"
 
 
 def _time(moment: datetime, _cache: dict = {}) -> str:  # noqa: B006 - a cache on purpose
@@ -76,9 +82,9 @@ def _time(moment: datetime, _cache: dict = {}) -> str:  # noqa: B006 - a cache o
     return text
 
 
-def _box(name: str | None, address: str) -> str:
-    shown = f"<t:Name>{_esc(name)}</t:Name>" if name else ""
-    return (f"<t:Mailbox>{shown}<t:EmailAddress>{_esc(address)}</t:EmailAddress>"
+def _box(name: str, address: str) -> str:
+    """Names and addresses are made from the constants above, which hold no XML specials (checked below)."""
+    return (f"<t:Mailbox><t:Name>{name}</t:Name><t:EmailAddress>{address}</t:EmailAddress>"
             "<t:RoutingType>SMTP</t:RoutingType><t:MailboxType>Mailbox</t:MailboxType></t:Mailbox>")
 
 
@@ -100,7 +106,7 @@ class _Filler:
         made = 0
         while made < count:
             roll = rng.random()
-            when = self.start + timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+            when = self.start + timedelta(minutes=int(rng.random() * 60 * 24 * 30))
             if roll < 0.6:
                 made += self.thread(mailbox, user, when, count - made)
             elif roll < 0.75:
@@ -108,8 +114,8 @@ class _Filler:
                 made += 1
             elif roll < 0.85:
                 self.put(mailbox, mailbox.distinguished("tasks"), "Task",
-                         f"<t:Subject>{_X[rng.choice(TASKS)]}</t:Subject><t:DueDate>{_time(when)}</t:DueDate>"
-                         f"<t:Status>{rng.choice(['NotStarted', 'InProgress', 'Completed'])}</t:Status>", when)
+                         f"<t:Subject>{_X[_pick(rng, TASKS)]}</t:Subject><t:DueDate>{_time(when)}</t:DueDate>"
+                         f"<t:Status>{_pick(rng, ['NotStarted', 'InProgress', 'Completed'])}</t:Status>", when)
                 made += 1
             else:
                 self.meeting(mailbox, user, when)
@@ -121,14 +127,15 @@ class _Filler:
         if rng.random() < 0.7:
             peer_name, peer = _person(rng)
         else:
-            other = rng.choice(self.users)
+            other = _pick(rng, self.users)
             peer_name, peer = other.name, other.email
-        subject = rng.choice(TOPICS)
+        subject = _pick(rng, TOPICS)
         refs: list[str] = []
-        turns = min(rng.choice([1, 1, 2, 3, 4]), room)
+        turns = min(_pick(rng, [1, 1, 2, 3, 4]), room)
         for turn in range(turns):
             incoming = turn % 2 == 0
-            msg_id = f"<{rng.getrandbits(64):016x}.{turn}@{(peer if incoming else user.email).split('@')[1]}>"
+            # escaped already (&lt; &gt;): ids and references go into the XML as they are
+            msg_id = f"&lt;{rng.getrandbits(64):016x}.{turn}@{(peer if incoming else user.email).split('@')[1]}&gt;"
             sender, to = ((peer_name, peer), (user.name, user.email)) if incoming else (
                 (user.name, user.email), (peer_name, peer))
             sent = when + timedelta(hours=turn)
@@ -138,13 +145,13 @@ class _Filler:
             if rng.random() < 0.1:
                 inner += "<t:Categories><t:String>CRM</t:String></t:Categories>"
             if refs:
-                inner += f"<t:InReplyTo>{_esc(refs[-1])}</t:InReplyTo>"
+                inner += f"<t:InReplyTo>{refs[-1]}</t:InReplyTo>"
             inner += (f"<t:DateTimeSent>{_time(sent)}</t:DateTimeSent><t:From>{_box(*sender)}</t:From>"
                       f"<t:ToRecipients>{_box(*to)}</t:ToRecipients>"
-                      f"<t:InternetMessageId>{_esc(msg_id)}</t:InternetMessageId>"
+                      f"<t:InternetMessageId>{msg_id}</t:InternetMessageId>"
                       f"<t:IsRead>{'false' if incoming and rng.random() < 0.5 else 'true'}</t:IsRead>")
             if refs:
-                inner += f"<t:References>{_esc(' '.join(refs))}</t:References>"
+                inner += f"<t:References>{' '.join(refs)}</t:References>"
             folder = mailbox.distinguished("inbox" if incoming else "sentitems")
             item = self.put(mailbox, folder, "Message", inner, sent)
             if rng.random() < 0.15:
@@ -158,24 +165,24 @@ class _Filler:
         display, address = _person(rng)
         given, _, surname = display.partition(" ")
         self.put(mailbox, mailbox.distinguished("contacts"), "Contact",
-                 f"<t:FileAs>{_esc(display)}</t:FileAs><t:DisplayName>{_esc(display)}</t:DisplayName>"
-                 f"<t:GivenName>{_esc(given)}</t:GivenName><t:CompanyName>{_X[rng.choice(COMPANIES)]}"
-                 f"</t:CompanyName><t:EmailAddresses><t:Entry Key=\"EmailAddress1\">{_esc(address)}</t:Entry>"
+                 f"<t:FileAs>{display}</t:FileAs><t:DisplayName>{display}</t:DisplayName>"
+                 f"<t:GivenName>{given}</t:GivenName><t:CompanyName>{_X[_pick(rng, COMPANIES)]}"
+                 f"</t:CompanyName><t:EmailAddresses><t:Entry Key=\"EmailAddress1\">{address}</t:Entry>"
                  f"</t:EmailAddresses><t:PhoneNumbers><t:Entry Key=\"BusinessPhone\">+49 30 "
                  f"{rng.randint(1000000, 9999999)}</t:Entry></t:PhoneNumbers>"
-                 f"<t:JobTitle>{_X[rng.choice(JOBS)]}</t:JobTitle><t:Surname>{_esc(surname)}</t:Surname>", when)
+                 f"<t:JobTitle>{_X[_pick(rng, JOBS)]}</t:JobTitle><t:Surname>{surname}</t:Surname>", when)
 
     def meeting(self, mailbox, user: GeneratedUser, when: datetime) -> None:
         rng = self.rng
         guests = "".join(f"<t:Attendee>{_box(*_person(rng))}</t:Attendee>" for _ in range(rng.randint(1, 4)))
-        end = when + timedelta(minutes=rng.choice([30, 60, 90]))
-        inner = (f"<t:Subject>{_X[rng.choice(TOPICS)]}</t:Subject>"
+        end = when + timedelta(minutes=_pick(rng, [30, 60, 90]))
+        inner = (f"<t:Subject>{_X[_pick(rng, TOPICS)]}</t:Subject>"
                  f"<t:UID>{rng.getrandbits(96):024x}@sandbox.test</t:UID>"
                  f"<t:Start>{_time(when)}</t:Start><t:End>{_time(end)}</t:End>"
-                 f"<t:Location>{_X[rng.choice(LOCATIONS)]}</t:Location>"
+                 f"<t:Location>{_X[_pick(rng, LOCATIONS)]}</t:Location>"
                  f"<t:Organizer>{_box(user.name, user.email)}</t:Organizer>"
                  f"<t:RequiredAttendees>{guests}</t:RequiredAttendees>")
-        occurrences = rng.choice([None, None, None, 5, 10])
+        occurrences = _pick(rng, [None, None, None, 5, 10])
         if occurrences:
             inner += ("<t:Recurrence><t:DailyRecurrence><t:Interval>1</t:Interval></t:DailyRecurrence>"
                       f"<t:NumberedRecurrence><t:StartDate>{when.date().isoformat()}</t:StartDate>"

@@ -22,6 +22,7 @@ from . import seed as seeding
 from .certs import make_certificates
 from .faults import Fault, Faults, Stats
 from .generate import GeneratedUser, populate
+from .ntlm import NtlmConnections, accept_password
 from .operations import OPERATIONS, Call
 from .soap import M_NS, T_NS, BadRequest, envelope, fault, local, m, parse_envelope, response_message, sub
 from .store import Mailbox, Store
@@ -42,11 +43,12 @@ class SandboxServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True,
                  max_concurrent_per_mailbox: int = DEFAULT_MAX_CONCURRENT,
-                 recorder: Callable[[str, bytes, bytes], None] | None = None):
+                 recorder: Callable[[str, bytes, bytes], None] | None = None, ntlm: bool = False):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the sandbox listens on loopback only, not {host}")
         self.host, self.port, self.tls = host, port, tls
         self.max_concurrent_per_mailbox = max_concurrent_per_mailbox
+        self.ntlm = NtlmConnections() if ntlm else None  # NTLM besides Basic (see ntlm.py)
         self.recorder = recorder  # called with (operation, request, reply) for every SOAP reply given
         self.streaming_limit: float | None = None  # cap on a GetStreamingEvents connection, in seconds (tests)
         self.heartbeat_seconds = 30.0  # a ConnectionStatus OK envelope this often when nothing happens
@@ -153,7 +155,12 @@ class SandboxServer:
     # --- mailboxes and what they hold -----------------------------------------------------------------------
 
     def add_mailbox(self, address: str, password: str, name: str | None = None) -> Mailbox:
-        return self.store.add(address, password, name or address.split("@")[0])
+        """A mailbox with the distinguished folders; it signs in as `address` (Basic, or NTLM in UPN form or
+        as SANDBOX\\localpart when the server has ntlm=True)."""
+        mailbox = self.store.add(address, password, name or address.split("@")[0])
+        if self.ntlm is not None:
+            accept_password(address, password)
+        return mailbox
 
     def populate(self, mailboxes: int, items: int, seed: int = 1) -> list[GeneratedUser]:
         """Add generated mailboxes (user1@sandbox.test, ...) with about `items` realistic items each."""
@@ -271,11 +278,23 @@ class SandboxServer:
             raise asyncio.CancelledError
         if self._down:
             return web.Response(status=self._down, text="Service Unavailable")
-        user = self._authenticate(request.headers.get("Authorization"))
+        data = await request.read()  # read before any 401: the client may reuse the connection
+        header = request.headers.get("Authorization", "")
+        if self.ntlm is not None and header.startswith("NTLM "):
+            challenge, signed_in = self.ntlm.step(request.transport, header[5:])
+            if challenge is not None:
+                return web.Response(status=401, headers={"WWW-Authenticate": f"NTLM {challenge}"})
+            user = self.store.get(signed_in) if signed_in else None
+        elif self.ntlm is not None and not header and self.ntlm.user_of(request.transport):
+            user = self.store.get(self.ntlm.user_of(request.transport))
+        else:
+            user = self._authenticate(header)
         if user is None:
-            return web.Response(status=401, headers={"WWW-Authenticate": 'Basic realm="sandbox"'},
-                                text="401 Unauthorized")
-        data = await request.read()
+            offers = (["NTLM"] if self.ntlm is not None else []) + ['Basic realm="sandbox"']
+            response = web.Response(status=401, text="401 Unauthorized")
+            for offer in offers:
+                response.headers.add("WWW-Authenticate", offer)
+            return response
         try:
             header, op = parse_envelope(data)
         except BadRequest as exc:

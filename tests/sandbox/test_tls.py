@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials
+from exchangelib.errors import UnauthorizedError
 from exchangelib.protocol import BaseProtocol, FailFast
 
 from crmsync_gui.sandbox import SandboxServer
@@ -40,3 +41,23 @@ def test_plain_http_mode():
 def test_loopback_only():
     with pytest.raises(ValueError, match="loopback"):
         SandboxServer(host="0.0.0.0")
+
+
+def test_ntlm_sign_in(monkeypatch):
+    from exchangelib import NTLM
+
+    with SandboxServer(ntlm=True) as sandbox:
+        sandbox.add_mailbox("nina@sandbox.test", "nt-pw")
+        sandbox.add_message("nina@sandbox.test", subject="over NTLM", body="x")
+        monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", CaFileAdapter)
+        monkeypatch.setitem(CaFileAdapter.ca_files, url_prefix(sandbox.url), sandbox.ca_file)
+        for username in ("nina@sandbox.test", "SANDBOX\\nina"):
+            cfg = Configuration(service_endpoint=sandbox.url, credentials=Credentials(username, "nt-pw"),
+                                auth_type=NTLM, retry_policy=FailFast())
+            account = Account("nina@sandbox.test", config=cfg, autodiscover=False, access_type=DELEGATE)
+            assert [m.subject for m in account.inbox.all()] == ["over NTLM"]
+            account.protocol.close()
+        cfg = Configuration(service_endpoint=sandbox.url, credentials=Credentials("nina@sandbox.test", "wrong"),
+                            auth_type=NTLM, retry_policy=FailFast())
+        with pytest.raises(UnauthorizedError):
+            Account("nina@sandbox.test", config=cfg, autodiscover=False, access_type=DELEGATE).inbox  # noqa: B018
