@@ -5,8 +5,10 @@ Bad input gets one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import json
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -142,6 +144,47 @@ def cmd_mailboxes_approve(args) -> int:
     return 0
 
 
+def cmd_engine_run(args) -> int:
+    from crmsync_gui.core.connectors import load_connectors
+
+    for name, problem in load_connectors().items():
+        print(f"crmsync: the {name} connector is not available ({problem}); its profiles will fail.",
+              file=sys.stderr)
+    return asyncio.run(_run_engine(args))
+
+
+async def _run_engine(args) -> int:
+    from crmsync_gui.core.sync.engine import Engine
+
+    engine = Engine(secrets=secret_store_for(args.db_path))
+    if args.once:
+        try:
+            summary = await engine.run_once()
+        finally:
+            await engine.stop()
+        print(f"Engine cycle done: {summary.line()}")
+        return 0
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    await engine.start()
+    print(f"Engine running as {engine.worker_id}; stop it with Ctrl+C or SIGTERM.", flush=True)
+    await stopping.wait()
+    await engine.stop()
+    print(f"Engine stopped: {engine.summary.line()}")
+    return 0
+
+
+def cmd_mailboxes_reenable(args) -> int:
+    from crmsync_gui.core.sync.services import reenable_mailboxes
+
+    profile_id = admin.find_profile(args.profile).id if args.profile else None
+    count = reenable_mailboxes(profile_id=profile_id, error_code=args.error)
+    print(f"{count} mailboxes re-enabled.")
+    return 0
+
+
 def cmd_sandbox_serve(args) -> int:
     from crmsync_gui.sandbox import SandboxServer  # aiohttp and lxml only when the sandbox is asked for
 
@@ -251,6 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(mailboxes, "approve", cmd_mailboxes_approve, "approve (or --reject) a mailbox's email address")
     p.add_argument("mailbox")
     p.add_argument("--reject", action="store_true")
+    p = command(mailboxes, "reenable", cmd_mailboxes_reenable,
+                "re-enable the directions disabled after failures (all, or of one profile or error code)")
+    p.add_argument("--profile", help="only this profile's mailboxes (name or id)")
+    p.add_argument("--error", metavar="CODE", help="only mailboxes whose last error has this trace code")
+
+    engine = sub.add_parser("engine", help="the sync engine").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(engine, "run", cmd_engine_run, "run the sync engine until SIGINT/SIGTERM")
+    p.add_argument("--once", action="store_true", help="run one cycle of every due mailbox, print a summary, exit")
 
     sandbox = sub.add_parser("sandbox", help="the loopback Exchange (EWS) sandbox").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)

@@ -132,6 +132,15 @@ class TrackingOutcome(LabelledEnum):
     NO_OWNER = 7, "Mailbox has no user or queue"
 
 
+class FieldDirection(LabelledEnum):
+    """ACT field sync direction."""
+
+    NONE = 0, "None"
+    TO_EXCHANGE = 1, "To Exchange"
+    TO_CRM = 2, "To CRM"
+    BOTH = 3, "Both"
+
+
 class TraceLevel(LabelledEnum):
     """Trace level."""
 

@@ -281,3 +281,11 @@ def test_attachment_limit_is_read_from_org_settings(ann):
     set_option(ann, codes.TrackingOption.ALL)
     result = tracking.track_email(ann, incoming(attachments=[IncomingAttachment("a.bin", "x/y", b"z" * 1000)]))
     assert Attachment.get(activity=result.activity).content == b"z" * 1000  # default limit is 5 MB
+
+
+def test_attachment_left_on_the_server_keeps_its_size(ann):
+    set_option(ann, codes.TrackingOption.ALL)
+    left = IncomingAttachment("huge.iso", "application/octet-stream", b"", size=10**9)  # the connector did not fetch it
+    result = tracking.track_email(ann, incoming(attachments=[left]))
+    stored = Attachment.get(activity=result.activity)
+    assert stored.content is None and stored.size == 10**9

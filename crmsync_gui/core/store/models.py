@@ -25,6 +25,8 @@ class OrganizationSettings(BaseModel):
     max_attachment_bytes = pw.IntegerField(default=5 * 1024 * 1024)
     process_email_from = pw.DateTimeField(null=True)
     track_email_from_outside_org = pw.BooleanField(default=True)
+    trace_retention_days = pw.IntegerField(default=30)  # trace rows older than this are pruned by the engine
+    act_field_directions = pw.TextField(default="{}")  # {"contact.email": FieldDirection code}; see core/sync/act.py
 
 
 class CrmUser(BaseModel):
@@ -76,6 +78,8 @@ class EmailServerProfile(BaseModel):
     owner = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL", backref="owned_profiles")
     created_by_migration = pw.BooleanField(default=False)
     created_at = pw.DateTimeField(default=utcnow)
+    paused_at = pw.DateTimeField(null=True)  # the engine's circuit breaker paused the profile (an outage)
+    paused_reason = pw.TextField(null=True)
 
 
 class Mailbox(BaseModel):
@@ -98,18 +102,22 @@ class Mailbox(BaseModel):
     act_enabled = pw.BooleanField(default=False)
     is_forward_mailbox = pw.BooleanField(default=False)
     # scheduling, per direction
-    incoming_next_run = pw.DateTimeField(null=True)
-    outgoing_next_run = pw.DateTimeField(null=True)
-    act_next_run = pw.DateTimeField(null=True)
+    incoming_next_run = pw.DateTimeField(null=True, index=True)
+    outgoing_next_run = pw.DateTimeField(null=True, index=True)
+    act_next_run = pw.DateTimeField(null=True, index=True)
     no_email_count = pw.IntegerField(default=0)
-    transient_failure_count = pw.IntegerField(default=0)
+    act_idle_count = pw.IntegerField(default=0)  # ACT cycles in a row with nothing to sync
+    transient_failure_count = pw.IntegerField(default=0)  # the highest of the three below, for display
+    incoming_transient_failures = pw.IntegerField(default=0)  # in a row; at the limit counts as permanent
+    outgoing_transient_failures = pw.IntegerField(default=0)
+    act_transient_failures = pw.IntegerField(default=0)
     last_sync_at = pw.DateTimeField(null=True)
     last_error_code = pw.CharField(null=True)
     last_error_message = pw.TextField(null=True)
     last_error_at = pw.DateTimeField(null=True)
     # processing lock: a stale one (past expiry) is force-unlocked
-    lock_host = pw.CharField(null=True)
-    lock_state = pw.IntegerField(default=0)
+    lock_host = pw.CharField(null=True)  # engine worker id holding the lease
+    lock_state = pw.IntegerField(default=0)  # bit 1 << Direction per direction being synced
     lock_expires = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField(default=utcnow)
 
@@ -284,6 +292,7 @@ class TraceLog(BaseModel):
     mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
     profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="CASCADE")
     activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")
+    remediation = pw.TextField(default="")  # what the administrator can do about it
     collation_key = pw.CharField(unique=True)
     count = pw.IntegerField(default=1)
     first_at = pw.DateTimeField(default=utcnow)
@@ -302,6 +311,7 @@ class Alert(BaseModel):
     mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
     created_at = pw.DateTimeField(default=utcnow, index=True)
     acknowledged = pw.BooleanField(default=False)
+    emailed_activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")  # the alert email, if sent
 
 
 class MigrationRun(BaseModel):

@@ -346,9 +346,11 @@ def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: Organizati
         for address in addresses:
             _store_party(activity, role, address, resolved)
     for attachment in email.attachments:
-        size = len(attachment.content)
+        fetched = attachment.size is None or bool(attachment.content) or attachment.size == 0
+        size = len(attachment.content) if fetched else attachment.size
+        kept = fetched and size <= settings.max_attachment_bytes
         Attachment.create(activity=activity, file_name=attachment.file_name[:255], mime_type=attachment.mime_type,
-                          size=size, content=attachment.content if size <= settings.max_attachment_bytes else None)
+                          size=size, content=attachment.content if kept else None)
     return activity
 
 
