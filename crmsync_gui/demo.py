@@ -5,7 +5,7 @@ a fresh database in a temporary folder with one profile pointing at the sandbox 
 explicitly; verification stays on), a CRM user and contacts per mailbox, and the mailboxes mapped,
 approved and enabled, so the embedded engine syncs them at once. Some are faulty on purpose, so the
 Errors, Alerts and Dashboard pages have something to show within a minute:
-one has a wrong password (AuthFailed), one is throttled (ErrorServerBusy), one is not approved.
+one has a wrong password (AuthenticationFailed), one is throttled (ErrorServerBusy), one is not approved.
 Qt-free: tests run it headless with the engine.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Demo:
     db_path: Path
     secrets: SecretStore
     folder: tempfile.TemporaryDirectory
-    faulty: dict[str, str] = field(default_factory=dict)  # mailbox name -> what is wrong with it
+    faulty: dict[str, str] = field(default_factory=dict)  # mailbox address -> what is wrong with it
 
     def stop(self) -> None:
         self.sandbox.stop()
@@ -71,15 +71,16 @@ def seed_organization(demo: Demo, people) -> None:
         password = person.password
         if n == 1:  # a mailbox whose stored password is out of date
             password = "not-the-password"
-            demo.faulty[mailbox.name] = "wrong password (AuthFailed)"
+            demo.faulty[mailbox.email] = "wrong password (AuthenticationFailed)"
         if n == 2:
             demo.sandbox.inject("busy", mailbox=person.email, back_off_ms=0)
-            demo.faulty[mailbox.name] = "throttled by the server (ErrorServerBusy)"
+            demo.faulty[mailbox.email] = "throttled by the server (ErrorServerBusy)"
         mailbox.secret_ref = demo.secrets.put(password)
+        mailbox.act_method = codes.ActMethod.SERVER_SIDE_SYNC
         mailbox.save()
         admin.map_mailbox(mailbox, user)
         if n == 3:
-            demo.faulty[mailbox.name] = "address not approved"
+            demo.faulty[mailbox.email] = "address not approved"
         else:
             admin.set_approval(mailbox, True)
         admin.set_enabled(Mailbox.get_by_id(mailbox.id), True)
@@ -105,4 +106,4 @@ def _seed_unreachable_branch(demo: Demo) -> None:
         mailbox.save()
         admin.set_approval(mailbox, True)
         admin.set_enabled(Mailbox.get_by_id(mailbox.id), True)
-    demo.faulty["Branch 1"] = demo.faulty["Branch 2"] = "its server does not answer (profile alert)"
+        demo.faulty[mailbox.email] = "its server does not answer (profile alert)"

@@ -33,9 +33,9 @@ def test_demo_syncs_and_shows_its_faults(demo):
 
     summary = asyncio.run(cycle())
     assert summary.succeeded > 0 and summary.failed > 0
-    boxes = {m.name: m for m in Mailbox.select()}
-    faulty = {name: boxes[name] for name in demo.faulty}
-    healthy = [m for name, m in boxes.items() if name not in demo.faulty]
+    boxes = {m.email: m for m in Mailbox.select()}
+    faulty = {email: boxes[email] for email in demo.faulty}
+    healthy = [m for email, m in boxes.items() if email not in demo.faulty]
     assert healthy and all(m.incoming_status == codes.DirectionStatus.SUCCESS for m in healthy)
     wrong_password = next(m for n, m in faulty.items() if "password" in demo.faulty[n])
     assert wrong_password.incoming_status == codes.DirectionStatus.FAILURE and not wrong_password.incoming_enabled
