@@ -74,6 +74,13 @@ def main(out: Path) -> int:
         path = out / f"page-{page.objectName().removeprefix('page-').removesuffix('Page').lower()}.png"
         window.grab().save(str(path))
         saved.append(path)
+        if page.title == "Errors":  # its second tab: why an email was not tracked
+            page.tabs.setCurrentIndex(1)
+            settle()
+            path = out / "page-errors-tracking.png"
+            window.grab().save(str(path))
+            saved.append(path)
+            page.tabs.setCurrentIndex(0)
     with sample_dialogs(window) as dialogs:
         for name, dialog in dialogs:
             dialog.show()

@@ -136,107 +136,117 @@
 <context>
     <name>ErrorsPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="134"/>
         <source>All levels</source>
         <translation>Tutti i livelli</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="136"/>
         <source>{0} and above</source>
         <translation>{0} e superiori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="146"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="150"/>
         <source>Text in the message (Ctrl+F)</source>
         <translation>Testo nel messaggio (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="153"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="155"/>
         <source>to</source>
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="163"/>
         <source>Export CSV…</source>
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="219"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="216"/>
+        <source>Trace log</source>
+        <translation>Registro eventi</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="217"/>
+        <source>Why wasn&apos;t this email tracked?</source>
+        <translation>Perché questo messaggio non è stato registrato?</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="227"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="220"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="228"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="247"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="257"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="270"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="280"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="302"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="302"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="302"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="303"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="303"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="303"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="294"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="304"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="325"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="335"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="336"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="343"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -1101,11 +1111,11 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
-        <source>Needs the sync engine, which is not running in this console.</source>
-        <translation>Richiede il motore di sincronizzazione, che non è in esecuzione in questa console.</translation>
+        <source>Not available yet: the engine tests per mailbox. Save the profile, then run Test &amp; Enable on its mailboxes.</source>
+        <translation>Non ancora disponibile: il motore verifica per cassetta postale. Salva il profilo, poi esegui Verifica e abilita sulle sue cassette.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="182"/>
         <source>Profile not saved</source>
         <translation>Profilo non salvato</translation>
     </message>
@@ -1364,6 +1374,39 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
         <location filename="../../crmsync_gui/ui/pages/table_page.py" line="38"/>
         <source>Find</source>
         <translation>Trova</translation>
+    </message>
+</context>
+<context>
+    <name>TrackingDecisionsView</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="72"/>
+        <source>Subject, sender or Message-ID of the email</source>
+        <translation>Oggetto, mittente o Message-ID del messaggio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="74"/>
+        <source>Only emails that were not tracked</source>
+        <translation>Solo i messaggi non registrati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="114"/>
+        <source>the newest {0} decisions</source>
+        <translation>le {0} decisioni più recenti</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="115"/>
+        <source>{0} decisions</source>
+        <translation>{0} decisioni</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="129"/>
+        <source>Linked to an earlier CRM email by: {0}</source>
+        <translation>Collegato a un messaggio del CRM precedente tramite: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="130"/>
+        <source>Folder {0}; Message-ID {1}; received {2}</source>
+        <translation>Cartella {0}; Message-ID {1}; ricevuto {2}</translation>
     </message>
 </context>
 <context>
@@ -1858,16 +1901,41 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
+        <source>Decided</source>
+        <translation>Deciso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <source>Sender</source>
+        <translation>Mittente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <source>Subject</source>
+        <translation>Oggetto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <source>Outcome</source>
+        <translation>Esito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
         <source>Last seen</source>
         <translation>Ultima volta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
         <source>Count</source>
         <translation>Conteggio</translation>
     </message>
@@ -1875,22 +1943,22 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -1999,52 +2067,52 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>states</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
@@ -2052,77 +2120,77 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -2130,72 +2198,72 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

@@ -25,7 +25,7 @@ def translatable_strings() -> list[tuple[str, str]]:
     from crmsync_gui.core.domain import sync_filters
     from crmsync_gui.core.store import views
     from crmsync_gui.ui import pages
-    from crmsync_gui.ui.pages import alerts, errors, mailboxes, profiles, users
+    from crmsync_gui.ui.pages import alerts, errors, mailboxes, profiles, tracking, users
 
     found: list[tuple[str, str]] = []
     for enum in codes.LabelledEnum.__subclasses__():
@@ -35,7 +35,7 @@ def translatable_strings() -> list[tuple[str, str]]:
         if getattr(page, "filter_hint", None):
             found.append(("pages", page.filter_hint))
     for model in (mailboxes.MailboxTableModel, profiles.ProfileTableModel, users.OwnerTableModel,
-                  alerts.AlertTableModel):
+                  alerts.AlertTableModel, tracking.DecisionTableModel):
         found += [("columns", c.title) for c in model.columns]
     found += [("columns", h) for h in errors.TraceTableModel.headers]
     found += [("states", s) for s in (*views.MAILBOX_STATES, "stopped", "starting", "running", "stopping")]

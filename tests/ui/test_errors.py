@@ -115,3 +115,36 @@ def test_empty_state_without_traces(qtbot, db):
     page.show()
     page.refresh()
     assert page.empty_state.isVisible()
+
+
+def test_why_was_this_email_not_tracked(qtbot, qtmodeltester, traces):
+    from crmsync_gui.core.store.models import TrackingDecision
+    from crmsync_gui.ui.pages.tracking import DecisionTableModel
+
+    box, other, _ = traces
+    TrackingDecision.create(mailbox=box, server_id="a1", subject="Newsletter March", sender="news@example.org",
+                            message_id="<n1@example.org>", outcome=codes.TrackingOutcome.SENDER_NOT_CRM_RECORD,
+                            reason="The sender news@example.org is not a CRM lead, contact or account.")
+    TrackingDecision.create(mailbox=box, server_id="a2", subject="Re: Quote", sender="buyer@fabrikam.example",
+                            outcome=codes.TrackingOutcome.TRACKED, reason="Tracked: a reply to a CRM email.",
+                            correlation="In-Reply-To")
+    TrackingDecision.create(mailbox=other, server_id="b1", subject="Lunch", sender="friend@example.org",
+                            outcome=codes.TrackingOutcome.NOT_A_REPLY, reason="Not a reply to a CRM email.")
+    model = DecisionTableModel()
+    model.reload()
+    qtmodeltester.check(model)
+    page = ErrorsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    view = page.decisions
+    assert view.model.rowCount() == 2  # only the emails not tracked
+    view.search.setText("news@")
+    view.refresh()
+    assert view.model.rowCount() == 1
+    assert view.model.data(view.model.index(0, 4)) == "Sender is not a CRM lead, contact or account"
+    assert "is not a CRM lead, contact or account" in view.detail.text()
+    view.search.clear()
+    view.untracked_only.setChecked(False)
+    assert view.model.rowCount() == 3
+    page.apply_filter({"mailbox_id": other.id})
+    assert [view.model.data(view.model.index(r, 3)) for r in range(view.model.rowCount())] == ["Lunch"]

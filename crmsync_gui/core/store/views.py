@@ -340,3 +340,24 @@ def export_trace_csv(flt: TraceFilter, stream) -> int:
                          profiles.get(profile_id, ""), repeats, first_at, last_at))
         count += 1
     return count
+
+
+# ---------------------------------------------------------------- tracking decisions
+
+DECISION_LIMIT = 5000
+
+
+def decision_ids(text: str = "", mailbox_id: int | None = None, untracked_only: bool = True,
+                 limit: int = DECISION_LIMIT) -> list[int]:
+    """The newest tracking decisions (at most `limit`) whose subject, sender or Message-ID contains `text`."""
+    from crmsync_gui.core.store.models import TrackingDecision as TD
+
+    query = TD.select(TD.id)
+    if text.strip():
+        like = f"%{text.strip()}%"
+        query = query.where(TD.subject ** like | TD.sender ** like | TD.message_id ** like)
+    if mailbox_id is not None:
+        query = query.where(TD.mailbox == mailbox_id)
+    if untracked_only:
+        query = query.where(TD.outcome != codes.TrackingOutcome.TRACKED)
+    return [r[0] for r in query.order_by(TD.decided_at.desc(), TD.id.desc()).limit(limit).tuples()]

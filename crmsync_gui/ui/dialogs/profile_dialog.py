@@ -124,7 +124,8 @@ class ProfileDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.setEnabled(False)
-        self.test_button.setToolTip(self.tr("Needs the sync engine, which is not running in this console."))
+        self.test_button.setToolTip(self.tr("Not available yet: the engine tests per mailbox. Save the profile, then "
+                                            "run Test & Enable on its mailboxes."))
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -27,9 +28,10 @@ from PySide6.QtWidgets import (
 from crmsync_gui.core import codes
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import database_proxy, utcnow
-from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, TraceLog
+from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, TraceLog, TrackingDecision
 from crmsync_gui.ui.labels import code_label, when
 from crmsync_gui.ui.pages.base import Page
+from crmsync_gui.ui.pages.tracking import TrackingDecisionsView
 
 LEVEL_COLOURS = {codes.TraceLevel.ERROR: QBrush(QColor("#b00020")), codes.TraceLevel.WARNING: QBrush(QColor("#8a5a00"))}
 NO_PARENT = QModelIndex()
@@ -208,7 +210,12 @@ class ErrorsPage(Page):
         find.clicked.connect(lambda: self.text.setFocus())
         find.setVisible(False)
         layout.addWidget(find)
-        self.set_content(body)
+        self.decisions = TrackingDecisionsView()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("errors-tabs")
+        self.tabs.addTab(body, self.tr("Trace log"))
+        self.tabs.addTab(self.decisions, self.tr("Why wasn't this email tracked?"))
+        self.set_content(self.tabs)
 
     # ---- loading
     def refresh(self) -> None:
@@ -239,7 +246,9 @@ class ErrorsPage(Page):
         """Run the filters: the first page and a capped count, both cheap at any table size."""
         self.model.filter = self.current_filter()
         self.model.reload()
-        anything = TraceLog.select(TraceLog.id).limit(1).exists()
+        self.decisions.set_mailbox(self.mailbox.currentData())
+        self.decisions.refresh()
+        anything = TraceLog.select(TraceLog.id).limit(1).exists() or TrackingDecision.select().limit(1).exists()
         self.show_empty(not anything)
         self._counting = None  # a newer filter: an older count is no longer wanted
         if not self.model.canFetchMore():  # everything is loaded: that is the count
