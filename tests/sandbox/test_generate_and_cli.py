@@ -64,6 +64,7 @@ def test_cli_serves_generated_mailboxes_to_exchangelib(monkeypatch):
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+        proc.stdout.close()
 
 
 @pytest.mark.parametrize(("spec", "says"), [("busy,times", "'times' is not key=value"),
