@@ -150,7 +150,7 @@ def run(quick: bool) -> list[dict]:
     reason = unavailable()
     if reason:
         raise RuntimeError(f"cannot benchmark mail: {reason}")
-    count, samples = (20, 3) if quick else (2000, 15)
+    count, samples = (20, 3) if quick else (1000, 15)
     dovecot = start_dovecot()
     results = []
     try:
