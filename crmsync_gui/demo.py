@@ -60,8 +60,10 @@ def seed_organization(demo: Demo, people) -> None:
     account = Account.create(name="Fabrikam", email="info@fabrikam.example")
     owner = None
     for n, person in enumerate(people):
-        # track every email, so the demo's mail shows up as CRM activities at once
-        user = admin.add_user(person.name, person.email, tracking_option=codes.TrackingOption.ALL)
+        # half the users track every email, half only replies to CRM email: the demo then has both
+        # tracked activities and "why wasn't this email tracked?" answers to show
+        option = codes.TrackingOption.ALL if n % 2 == 0 else codes.TrackingOption.REPLIES_TO_CRM_EMAIL
+        user = admin.add_user(person.name, person.email, tracking_option=option)
         owner = owner or user
         for k in range(3):
             Contact.create(first_name=f"Contact {k + 1}", last_name=person.name.split()[-1], owner=user,
