@@ -26,6 +26,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def import_every_module() -> int:
+    """Import every module of the product; in the packaged app this proves none is missing."""
+    import importlib
+    import pkgutil
+
+    import crmsync_gui
+
+    names = [m.name for m in pkgutil.walk_packages(crmsync_gui.__path__, "crmsync_gui.")
+             if not m.name.endswith("__main__")]
+    for name in names:
+        importlib.import_module(name)
+    return len(names)
+
+
 def self_test(args: argparse.Namespace, started: float) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
@@ -34,9 +48,13 @@ def self_test(args: argparse.Namespace, started: float) -> int:
         from crmsync_gui.core.secrets import secret_store_for
         from crmsync_gui.core.store.db import close_database, default_database_path, open_database
         from crmsync_gui.ui.main_window import MainWindow
+        from crmsync_gui.ui.resources import icon
 
+        modules = import_every_module()
         db_path = args.db or default_database_path()
         app = QApplication.instance() or QApplication([sys.argv[0]])
+        if icon("crmsync").isNull():
+            raise RuntimeError("the application icon did not load: resources/ or Qt's SVG plug-in is missing")
         open_database(db_path)
         window = MainWindow(str(db_path), secret_store_for(db_path).describe_backend())
         window.show()
@@ -49,7 +67,7 @@ def self_test(args: argparse.Namespace, started: float) -> int:
     except Exception as exc:  # the self-test reports any failure as its result
         print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))
         return 1
-    print(json.dumps({"ok": True, "version": __version__, "pages": pages,
+    print(json.dumps({"ok": True, "version": __version__, "pages": pages, "modules": modules,
                       "startup_ms": round((time.perf_counter() - started) * 1000)}))
     return 0
 
@@ -62,10 +80,13 @@ def run(args: argparse.Namespace) -> int:
     from crmsync_gui.core.secrets import secret_store_for
     from crmsync_gui.core.store.db import close_database, default_database_path, open_database
     from crmsync_gui.ui.main_window import MainWindow
+    from crmsync_gui.ui.resources import icon
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("crmsync")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("crmsync"))
+    app.setDesktopFileName("crmsync-gui")  # matches packaging/crmsync-gui.desktop (Wayland's icon lookup)
     db_path = args.db or default_database_path()
     try:
         open_database(db_path)
