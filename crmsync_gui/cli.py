@@ -5,14 +5,18 @@ Bad input gets one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable
 
 from crmsync_gui import __version__
-from crmsync_gui.core import admin, codes
+from crmsync_gui.core import admin, codes, migration
 from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.core.migration.report import plan_text, result_text
 from crmsync_gui.core.secrets import secret_store_for
 from crmsync_gui.core.store.db import close_database, default_database_path, known_store_errors, open_database
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
@@ -140,6 +144,91 @@ def cmd_mailboxes_approve(args) -> int:
     return 0
 
 
+def cmd_engine_run(args) -> int:
+    from crmsync_gui.core.connectors import load_connectors
+
+    for name, problem in load_connectors().items():
+        print(f"crmsync: the {name} connector is not available ({problem}); its profiles will fail.",
+              file=sys.stderr)
+    return asyncio.run(_run_engine(args))
+
+
+async def _run_engine(args) -> int:
+    from crmsync_gui.core.sync.engine import Engine
+
+    engine = Engine(secrets=secret_store_for(args.db_path))
+    if args.once:
+        try:
+            summary = await engine.run_once()
+        finally:
+            await engine.stop()
+        print(f"Engine cycle done: {summary.line()}")
+        return 0
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    await engine.start()
+    print(f"Engine running as {engine.worker_id}; stop it with Ctrl+C or SIGTERM.", flush=True)
+    await stopping.wait()
+    await engine.stop()
+    print(f"Engine stopped: {engine.summary.line()}")
+    return 0
+
+
+def cmd_mailboxes_reenable(args) -> int:
+    from crmsync_gui.core.sync.services import reenable_mailboxes
+
+    profile_id = admin.find_profile(args.profile).id if args.profile else None
+    count = reenable_mailboxes(profile_id=profile_id, error_code=args.error)
+    print(f"{count} mailboxes re-enabled.")
+    return 0
+
+
+def cmd_sandbox_serve(args) -> int:
+    from crmsync_gui.sandbox import SandboxServer  # aiohttp and lxml only when the sandbox is asked for
+
+    server = SandboxServer(port=args.port, tls=not args.plain_http)
+    users = server.populate(args.mailboxes, args.items, args.seed)
+    for spec in args.fault or []:
+        server.inject(**_fault_spec(spec))
+    with server:
+        print(json.dumps({"url": server.url, "ca_file": server.ca_file,
+                          "users": [{"email": u.email, "password": u.password, "name": u.name} for u in users]},
+                         ensure_ascii=False), flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            return 0
+    return 0
+
+
+def _fault_spec(spec: str) -> dict:
+    """'busy,mailbox=user1@sandbox.test,operation=FindItem,back_off_ms=0' -> inject() arguments."""
+    kind, *pairs = spec.split(",")
+    fields = {"kind": kind}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise CrmSyncError(f"fault '{spec}': '{pair}' is not key=value (e.g. busy,operation=FindItem,times=2)")
+        fields[key] = int(value) if key in ("times", "back_off_ms", "status") else (
+            float(value) if key == "seconds" else value)
+    return fields
+
+
+def cmd_migrate(args) -> int:
+    plan = migration.plan_migration(args.paths)
+    apply = args.apply if args.command == "migrate" else not args.dry_run
+    if not apply:
+        hint = ("Run again with --apply to migrate." if args.command == "migrate"
+                else "Run again without --dry-run to migrate.")
+        print(json.dumps(plan.to_dict(), default=str) if args.json else plan_text(plan, apply_hint=hint))
+        return 0
+    result = migration.apply_plan(plan, confirm=args.yes)
+    print(json.dumps(result.to_dict(), default=str) if args.json else result_text(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="crmsync", description="Server-side synchronization between a CRM and mail servers.")
     parser.add_argument("--db", metavar="PATH", help=f"database file or postgresql:// URL "
@@ -205,6 +294,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(mailboxes, "approve", cmd_mailboxes_approve, "approve (or --reject) a mailbox's email address")
     p.add_argument("mailbox")
     p.add_argument("--reject", action="store_true")
+    p = command(mailboxes, "reenable", cmd_mailboxes_reenable,
+                "re-enable the directions disabled after failures (all, or of one profile or error code)")
+    p.add_argument("--profile", help="only this profile's mailboxes (name or id)")
+    p.add_argument("--error", metavar="CODE", help="only mailboxes whose last error has this trace code")
+
+    engine = sub.add_parser("engine", help="the sync engine").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(engine, "run", cmd_engine_run, "run the sync engine until SIGINT/SIGTERM")
+    p.add_argument("--once", action="store_true", help="run one cycle of every due mailbox, print a summary, exit")
+
+    sandbox = sub.add_parser("sandbox", help="the loopback Exchange (EWS) sandbox").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = sandbox.add_parser("serve", aliases=["run"], help="serve generated mailboxes until interrupted",
+                           description="Serve an EWS sandbox on 127.0.0.1 with generated mailboxes; print one JSON "
+                                       "line (url, ca_file, users) when ready.")
+    p.set_defaults(func=cmd_sandbox_serve, needs_db=False)
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--mailboxes", type=int, default=3)
+    p.add_argument("--items", type=int, default=50, help="items per mailbox")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--plain-http", action="store_true", help="HTTP instead of HTTPS")
+    p.add_argument("--fault", action="append", metavar="KIND,key=value,...",
+                   help="inject a fault, e.g. busy,operation=FindItem,back_off_ms=0 or delay,seconds=2")
+    for name, help_text in (
+            ("migrate", "plan the migration of Email Router configurations; --apply carries it out"),
+            ("migrate-email-router", "migrate Email Router configurations; --dry-run only shows the plan")):
+        p = command(sub, name, cmd_migrate, help_text)
+        p.add_argument("paths", nargs="+", metavar="PATH",
+                       help="a router's configuration folder (or one of its files), or a folder of router folders")
+        p.add_argument("--apply" if name == "migrate" else "--dry-run", action="store_true",
+                       help="apply the plan in one transaction" if name == "migrate" else "only show the plan")
+        p.add_argument("--yes", action="store_true",
+                       help="confirm remapping users or queues that already have another mailbox")
+        p.add_argument("--json", action="store_true", help="one JSON object instead of text")
     return parser
 
 
@@ -213,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     args.db_path = args.db or default_database_path()
     args.db_label = args.db_path
     try:
+        if not getattr(args, "needs_db", True):
+            return args.func(args)
         open_database(args.db_path)
         with known_store_errors("The command could not finish"):
             return args.func(args)

@@ -12,7 +12,16 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.domain.profile import validate_profile
 from crmsync_gui.core.errors import MappingConflict, NotFound, ValidationError
 from crmsync_gui.core.store.base import database_proxy
-from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
+from crmsync_gui.core.store.models import (
+    Account,
+    Contact,
+    CrmQueue,
+    CrmUser,
+    EmailServerProfile,
+    FolderTrackingRule,
+    Lead,
+    Mailbox,
+)
 
 PROFILE_FIELDS = {f for f in EmailServerProfile._meta.fields if f not in ("id", "secret_ref", "created_at")}
 
@@ -135,3 +144,154 @@ def _require_email(email: str) -> None:
     local, at, domain = text.partition("@")
     if not at or not local or "." not in domain or any(c.isspace() for c in text):
         raise ValidationError({"email": f"'{email}' is not an email address"})
+
+
+MAILBOX_FIELDS = {"name", "email", "profile", "username", "incoming_method", "outgoing_method", "act_method",
+                  "is_forward_mailbox"}
+
+
+KEEP_OWNER = object()
+
+
+def save_mailbox(fields: dict[str, Any], *, mailbox: Mailbox | None = None, owner=KEEP_OWNER,
+                 confirm: bool = False) -> Mailbox:
+    """Create or update a mailbox after validation and, unless `owner` is KEEP_OWNER, set its owner.
+
+    `owner` None leaves the mailbox unmapped; a user or queue maps it through map_mailbox, so
+    when that owner has another mailbox MappingConflict is raised and nothing at all is saved,
+    unless `confirm` is true.
+    """
+    unknown = set(fields) - MAILBOX_FIELDS
+    if unknown:
+        raise ValidationError({k: "not a mailbox field you can set here" for k in sorted(unknown)})
+    problems = {}
+    if "name" in fields and not str(fields["name"] or "").strip():
+        problems["name"] = "a mailbox needs a name"
+    if "email" in fields:
+        try:
+            _require_email(fields["email"])
+        except ValidationError as exc:
+            problems |= exc.problems
+    for key, enum in (("incoming_method", codes.IncomingMethod), ("outgoing_method", codes.OutgoingMethod),
+                      ("act_method", codes.ActMethod)):
+        if key in fields:
+            try:
+                fields[key] = int(enum.parse(fields[key]))
+            except ValueError as exc:
+                problems[key] = str(exc)
+    if mailbox is None and not {"name", "email"} <= set(fields):
+        problems.setdefault("email", "a new mailbox needs a name and an address")
+    if problems:
+        raise ValidationError(problems)
+    with database_proxy.atomic() as transaction:
+        target = mailbox or Mailbox()
+        for key, value in fields.items():
+            if key == "email":
+                value = value.strip().lower()
+            setattr(target, key, value.strip() if isinstance(value, str) else value)
+        target.save()
+        try:
+            if owner is None:
+                unmap_mailbox(target)
+            elif owner is not KEEP_OWNER:
+                map_mailbox(target, owner, confirm=confirm)
+        except MappingConflict:
+            transaction.rollback()
+            if mailbox is not None:  # the caller's object must not keep the unsaved values
+                fresh = Mailbox.get_by_id(mailbox.id)
+                mailbox.__data__.update(fresh.__data__)
+                mailbox._dirty.clear()
+            raise
+    return target
+
+
+def unmap_mailbox(mailbox: Mailbox) -> Mailbox:
+    """Leave the mailbox without an owner."""
+    mailbox.owner_user = None
+    mailbox.owner_queue = None
+    mailbox.save()
+    return mailbox
+
+
+def set_enabled(mailbox: Mailbox, enabled: bool) -> Mailbox:
+    """Enable every direction that uses server-side sync (re-enable after an outage), or disable all.
+
+    Enabling clears the transient-failure count and the postponed runs, so the mailbox syncs on the
+    next cycle. Test & Enable, which checks the server first, is the engine's.
+    """
+    if enabled:
+        mailbox.incoming_enabled = mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC
+        mailbox.outgoing_enabled = mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC
+        mailbox.act_enabled = (mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC
+                               and mailbox.owner_queue_id is None)
+        mailbox.transient_failure_count = 0
+        mailbox.incoming_next_run = mailbox.outgoing_next_run = mailbox.act_next_run = None
+    else:
+        mailbox.incoming_enabled = mailbox.outgoing_enabled = mailbox.act_enabled = False
+    mailbox.save()
+    return mailbox
+
+
+def save_owner(owner: CrmUser | CrmQueue, fields: dict[str, Any]) -> CrmUser | CrmQueue:
+    """Update a user's (full_name, email, is_disabled, tracking_option) or a queue's (name, email, tracking_option)."""
+    allowed = {"email", "tracking_option"} | ({"full_name", "is_disabled"} if isinstance(owner, CrmUser) else {"name"})
+    problems = {k: "not a field you can set here" for k in sorted(set(fields) - allowed)}
+    for key in ("full_name", "name"):
+        if key in fields and not str(fields[key] or "").strip():
+            problems[key] = "a name is needed"
+    if "email" in fields:
+        try:
+            _require_email(fields["email"])
+        except ValidationError as exc:
+            problems |= exc.problems
+        else:
+            model = type(owner)
+            if model.select().where(model.email == fields["email"].strip().lower(), model.id != owner.id).exists():
+                problems["email"] = f"another {'user' if model is CrmUser else 'queue'} has the address {fields['email']}"
+    if "tracking_option" in fields:
+        try:
+            fields["tracking_option"] = int(codes.TrackingOption.parse(fields["tracking_option"]))
+        except ValueError as exc:
+            problems["tracking_option"] = str(exc)
+    if problems:
+        raise ValidationError(problems)
+    for key, value in fields.items():
+        if key == "email":
+            value = value.strip().lower()
+        setattr(owner, key, value.strip() if isinstance(value, str) else value)
+    owner.save()
+    return owner
+
+
+REGARDING_MODELS = {"account": Account, "contact": Contact, "lead": Lead}
+
+
+def save_folder_rules(mailbox: Mailbox, rules: list[dict[str, Any]]) -> list[FolderTrackingRule]:
+    """Replace the mailbox's folder tracking rules: {"folder", "regarding_type", "regarding_id"}, at most 25."""
+    problems = {}
+    if len(rules) > codes.MAX_TRACKED_FOLDERS:
+        problems["rules"] = (f"at most {codes.MAX_TRACKED_FOLDERS} folders can be tracked; "
+                             f"{len(rules)} were given: remove {len(rules) - codes.MAX_TRACKED_FOLDERS}")
+    seen = set()
+    for n, rule in enumerate(rules, 1):
+        folder = str(rule.get("folder") or "").strip().strip("/")
+        if not folder:
+            problems[f"folder {n}"] = f"rule {n} needs a folder under Inbox"
+        elif folder.lower() in seen:
+            problems[f"folder {n}"] = f"the folder '{folder}' is listed twice"
+        seen.add(folder.lower())
+        kind, record_id = rule.get("regarding_type"), rule.get("regarding_id")
+        if kind:
+            model = REGARDING_MODELS.get(kind)
+            if model is None:
+                problems[f"regarding {n}"] = f"rule {n}: regarding is an account, contact or lead, not {kind!r}"
+            elif record_id is None or model.get_or_none(model.id == record_id) is None:
+                problems[f"regarding {n}"] = f"rule {n}: there is no {kind} with id {record_id}"
+    if problems:
+        raise ValidationError(problems)
+    with database_proxy.atomic():
+        FolderTrackingRule.delete().where(FolderTrackingRule.mailbox == mailbox.id).execute()
+        return [FolderTrackingRule.create(mailbox=mailbox, folder=str(r["folder"]).strip().strip("/"),
+                                          regarding_type=r.get("regarding_type") or None,
+                                          regarding_id=r.get("regarding_id") if r.get("regarding_type") else None)
+                for r in rules]

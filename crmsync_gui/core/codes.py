@@ -119,6 +119,28 @@ class EmailStatus(LabelledEnum):
     FAILED = 8, "Failed"
 
 
+class TrackingOutcome(LabelledEnum):
+    """Tracking outcome of an incoming email."""
+
+    TRACKED = 0, "Tracked"
+    OPTION_NONE = 1, "Tracking option is None"
+    NOT_A_REPLY = 2, "Not a reply to CRM email"
+    SENDER_NOT_CRM_RECORD = 3, "Sender is not a CRM lead, contact or account"
+    SENDER_NOT_EMAIL_ENABLED = 4, "Sender is not an email-enabled record"
+    BEFORE_PROCESS_FROM = 5, "Received before the Process email from date"
+    DUPLICATE = 6, "Already tracked"
+    NO_OWNER = 7, "Mailbox has no user or queue"
+
+
+class FieldDirection(LabelledEnum):
+    """ACT field sync direction."""
+
+    NONE = 0, "None"
+    TO_EXCHANGE = 1, "To Exchange"
+    TO_CRM = 2, "To CRM"
+    BOTH = 3, "Both"
+
+
 class TraceLevel(LabelledEnum):
     """Trace level."""
 

@@ -65,3 +65,17 @@ class PermanentError(SyncError):
     """Retrying will not help until an administrator acts: wrong password, mailbox missing, no permission."""
 
     transient = False
+
+
+class MessageRejected(PermanentError):
+    """The server refused this one email (unknown recipient, too large); the mailbox itself is fine.
+
+    Transports raise it so outgoing sync fails only that email and carries on with the others.
+    """
+
+
+class ImportRefused(CrmSyncError):
+    """Files given to an import cannot be read safely (hostile XML, too large, not the expected files).
+
+    Nothing is imported; the message names the file and says what to do.
+    """

@@ -37,6 +37,86 @@ class TraceLogged(Event):
     message: str
 
 
+@dataclass(frozen=True)
+class JobStarted(Event):
+    """A mailbox direction started syncing (queue: incoming, outgoing, act, async)."""
+
+    mailbox_id: int
+    direction: int  # codes.Direction
+    queue: str
+    due_at: datetime | None = None  # when the schedule wanted it; None for admin actions
+
+
+@dataclass(frozen=True)
+class JobFinished(Event):
+    mailbox_id: int
+    direction: int
+    queue: str
+    items: int
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class JobFailed(Event):
+    mailbox_id: int
+    direction: int
+    queue: str
+    code: str
+    message: str
+    transient: bool
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class ItemTracked(Event):
+    """A connector tracked one mail item as a CRM activity."""
+
+    mailbox_id: int
+    activity_id: int
+    server_id: str = ""
+
+
+@dataclass(frozen=True)
+class EmailQueued(Event):
+    """An email entered Pending Send: the engine wakes the outgoing queue at once."""
+
+    activity_id: int
+    mailbox_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MailboxDisabled(Event):
+    mailbox_id: int
+    direction: int
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProfilePaused(Event):
+    profile_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProfileResumed(Event):
+    profile_id: int
+
+
+@dataclass(frozen=True)
+class AlertRaised(Event):
+    alert_id: int
+    profile_id: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class QueueDepths(Event):
+    """Per queue: (name, waiting, running)."""
+
+    depths: tuple[tuple[str, int, int], ...]
+
+
 Subscriber = Callable[[Event], None]
 
 

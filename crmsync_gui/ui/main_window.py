@@ -1,5 +1,6 @@
 """The main window: navigation on the left, one page at a time, a status bar below."""
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,7 @@ class MainWindow(QMainWindow):
             self.pages.append(page)
             self.stack.addWidget(page)
             QListWidgetItem(self.tr(page.title), self.navigation)
+            page.open_page.connect(self.open_page)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.setCurrentRow(0)
 
@@ -46,6 +48,36 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.set_engine_state("stopped")
+        # Ctrl+1..9 go to the pages in navigation order
+        for row in range(min(len(self.pages), 9)):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
+            shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
+        self.navigation.currentRowChanged.connect(self._page_shown)
+        self.restore_state()
+
+    def _page_shown(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            self.pages[row].refresh()
+
+    def open_page(self, title: str, filters: dict) -> None:
+        """Another page asked to show `title` filtered (e.g. a mailbox's errors)."""
+        self.show_page(title)
+        self.stack.currentWidget().apply_filter(filters)
+
+    def restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        row = settings.value("main_window/page")
+        if row is not None and str(row).isdigit() and int(row) < len(self.pages):
+            self.navigation.setCurrentRow(int(row))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/page", self.navigation.currentRow())
+        super().closeEvent(event)
 
     def set_engine_state(self, state: str) -> None:
         self.engine_label.setText(self.tr("Engine: {0}").format(self.tr(state)))

@@ -25,6 +25,8 @@ class OrganizationSettings(BaseModel):
     max_attachment_bytes = pw.IntegerField(default=5 * 1024 * 1024)
     process_email_from = pw.DateTimeField(null=True)
     track_email_from_outside_org = pw.BooleanField(default=True)
+    trace_retention_days = pw.IntegerField(default=30)  # trace rows older than this are pruned by the engine
+    act_field_directions = pw.TextField(default="{}")  # {"contact.email": FieldDirection code}; see core/sync/act.py
 
 
 class CrmUser(BaseModel):
@@ -33,8 +35,10 @@ class CrmUser(BaseModel):
     is_disabled = pw.BooleanField(default=False)
     tracking_option = pw.IntegerField(default=codes.TrackingOption.REPLIES_TO_CRM_EMAIL)
     token_digits = pw.IntegerField(null=True)  # the "user digits" of the tracking token
+    token_counter = pw.IntegerField(default=0)  # the last "counter digits" given out (core/sync/outgoing.py)
     external_id = pw.CharField(null=True, unique=True)  # e.g. the CRM id from an Email Router file
     created_by_migration = pw.BooleanField(default=False)
+    sync_filters_initialized = pw.BooleanField(default=False)  # org default filters copied once
 
     @property
     def label(self) -> str:
@@ -74,6 +78,8 @@ class EmailServerProfile(BaseModel):
     owner = pw.ForeignKeyField(CrmUser, null=True, on_delete="SET NULL", backref="owned_profiles")
     created_by_migration = pw.BooleanField(default=False)
     created_at = pw.DateTimeField(default=utcnow)
+    paused_at = pw.DateTimeField(null=True)  # the engine's circuit breaker paused the profile (an outage)
+    paused_reason = pw.TextField(null=True)
 
 
 class Mailbox(BaseModel):
@@ -96,18 +102,22 @@ class Mailbox(BaseModel):
     act_enabled = pw.BooleanField(default=False)
     is_forward_mailbox = pw.BooleanField(default=False)
     # scheduling, per direction
-    incoming_next_run = pw.DateTimeField(null=True)
-    outgoing_next_run = pw.DateTimeField(null=True)
-    act_next_run = pw.DateTimeField(null=True)
+    incoming_next_run = pw.DateTimeField(null=True, index=True)
+    outgoing_next_run = pw.DateTimeField(null=True, index=True)
+    act_next_run = pw.DateTimeField(null=True, index=True)
     no_email_count = pw.IntegerField(default=0)
-    transient_failure_count = pw.IntegerField(default=0)
+    act_idle_count = pw.IntegerField(default=0)  # ACT cycles in a row with nothing to sync
+    transient_failure_count = pw.IntegerField(default=0)  # the highest of the three below, for display
+    incoming_transient_failures = pw.IntegerField(default=0)  # in a row; at the limit counts as permanent
+    outgoing_transient_failures = pw.IntegerField(default=0)
+    act_transient_failures = pw.IntegerField(default=0)
     last_sync_at = pw.DateTimeField(null=True)
     last_error_code = pw.CharField(null=True)
     last_error_message = pw.TextField(null=True)
     last_error_at = pw.DateTimeField(null=True)
     # processing lock: a stale one (past expiry) is force-unlocked
-    lock_host = pw.CharField(null=True)
-    lock_state = pw.IntegerField(default=0)
+    lock_host = pw.CharField(null=True)  # engine worker id holding the lease
+    lock_state = pw.IntegerField(default=0)  # bit 1 << Direction per direction being synced
     lock_expires = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField(default=utcnow)
 
@@ -252,6 +262,27 @@ class FolderSyncState(BaseModel):
         indexes = ((("mailbox", "folder", "direction"), True),)
 
 
+class TrackingDecision(BaseModel):
+    """Whether one server item was tracked and why: the console's answer to "why wasn't this tracked?"."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="tracking_decisions")
+    server_id = pw.CharField()  # the item's id on the mail server (IncomingEmail.server_id)
+    folder = pw.CharField(default="Inbox")
+    message_id = pw.CharField(null=True, index=True)
+    subject = pw.CharField(default="")
+    sender = pw.CharField(null=True)
+    received_at = pw.DateTimeField(null=True)
+    outcome = pw.IntegerField(index=True)  # codes.TrackingOutcome
+    reason = pw.TextField()  # the whole sentence an administrator reads
+    activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="tracking_decisions")
+    correlated_with = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="+")
+    correlation = pw.CharField(null=True)  # which rule linked it: "In-Reply-To", "Tracking token", ...
+    decided_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("mailbox", "server_id"), True),)
+
+
 class TraceLog(BaseModel):
     """The error browser's rows; repeats of one error collate into one row with a count."""
 
@@ -261,10 +292,16 @@ class TraceLog(BaseModel):
     mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
     profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="CASCADE")
     activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")
+    remediation = pw.TextField(default="")  # what the administrator can do about it
     collation_key = pw.CharField(unique=True)
     count = pw.IntegerField(default=1)
     first_at = pw.DateTimeField(default=utcnow)
     last_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        # the error browser pages newest-first by (last_at, id), alone or within one filter
+        indexes = ((("last_at", "id"), False), (("mailbox", "last_at"), False),
+                   (("profile", "last_at"), False), (("level", "last_at"), False), (("code", "last_at"), False))
 
 
 class Alert(BaseModel):
@@ -274,10 +311,20 @@ class Alert(BaseModel):
     mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
     created_at = pw.DateTimeField(default=utcnow, index=True)
     acknowledged = pw.BooleanField(default=False)
+    emailed_activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")  # the alert email, if sent
+
+
+class MigrationRun(BaseModel):
+    """One applied Email Router migration: what it did and what still needs the admin (JSON, no passwords)."""
+
+    finished_at = pw.DateTimeField(default=utcnow, index=True)
+    sources = pw.TextField()  # the router folders, one a line
+    result = pw.TextField()  # MigrationResult.to_dict() as JSON
 
 
 ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
-    ItemMap, FolderSyncState, TraceLog, Alert,
+    ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
+    MigrationRun,
 ]

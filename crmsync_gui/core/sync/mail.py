@@ -23,6 +23,7 @@ class IncomingAttachment:
     file_name: str
     mime_type: str
     content: bytes
+    size: int | None = None  # the size on the server, when content was left there (over the org's limit)
 
 
 @dataclass

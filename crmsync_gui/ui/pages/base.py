@@ -1,6 +1,6 @@
 """A page of the main window, with the empty state every page shows before it has data."""
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedLayout, QVBoxLayout, QWidget
 
 
 class Page(QWidget):
@@ -8,6 +8,8 @@ class Page(QWidget):
 
     title = ""
     empty_text = ""
+    # ask the main window to show another page, filtered: (page title, {filter: value})
+    open_page = Signal(str, dict)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -24,8 +26,31 @@ class Page(QWidget):
         text.setObjectName("empty-text")
         box.addWidget(heading)
         box.addWidget(text)
+        self._empty_actions = QHBoxLayout()
+        self._empty_actions.addStretch(1)
+        self._empty_actions.addStretch(1)
+        box.addLayout(self._empty_actions)
         box.addStretch(2)
         self._stack.addWidget(self.empty_state)
+        self.content: QWidget | None = None
 
     def refresh(self) -> None:
         """Reload from the store; pages with data override this."""
+
+    def set_content(self, widget: QWidget) -> None:
+        """The page's working view, shown instead of the empty state once there is data."""
+        self.content = widget
+        self._stack.addWidget(widget)
+
+    def show_empty(self, empty: bool) -> None:
+        self._stack.setCurrentWidget(self.empty_state if empty or self.content is None else self.content)
+
+    def add_empty_action(self, text: str, slot) -> QPushButton:
+        """A button under the empty-state text, for the first step (e.g. "New mailbox")."""
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        self._empty_actions.insertWidget(self._empty_actions.count() - 1, button)
+        return button
+
+    def apply_filter(self, filters: dict) -> None:
+        """Show what `filters` selects (sent by another page through open_page); pages override."""

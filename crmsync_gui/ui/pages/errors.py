@@ -1,7 +1,289 @@
-"""The Errors page."""
+"""The Errors page: the trace log as a lazy table (keyset pages), filters, a detail pane, CSV export."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store import views
+from crmsync_gui.core.store.base import utcnow
+from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, TraceLog
+from crmsync_gui.ui.labels import code_label, when
 from crmsync_gui.ui.pages.base import Page
+
+LEVEL_COLOURS = {codes.TraceLevel.ERROR: QBrush(QColor("#b00020")), codes.TraceLevel.WARNING: QBrush(QColor("#8a5a00"))}
+NO_PARENT = QModelIndex()
+COUNT_CAP = 10_000
+
+
+class TraceTableModel(QAbstractTableModel):
+    """Newest first; rows arrive a page at a time as the view scrolls (fetchMore), each page by keyset."""
+
+    PAGE = 200
+    headers = ("Level", "Last seen", "Code", "Message", "Mailbox", "Profile", "Count")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.filter = views.TraceFilter()
+        self._rows: list[tuple] = []
+        self._done = True
+        self.mailbox_names: dict[int, str] = {}
+        self.profile_names: dict[int, str] = {}
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.mailbox_names = views.names(Mailbox, Mailbox.name)
+        self.profile_names = views.names(EmailServerProfile, EmailServerProfile.name)
+        self._rows = views.trace_page(self.filter, None, self.PAGE)
+        self._done = len(self._rows) < self.PAGE
+        self.endResetModel()
+
+    def rowCount(self, parent=NO_PARENT):
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=NO_PARENT):
+        return 0 if parent.isValid() else len(self.headers)
+
+    def canFetchMore(self, parent=NO_PARENT):
+        return not parent.isValid() and not self._done
+
+    def fetchMore(self, parent=NO_PARENT):
+        if parent.isValid() or self._done or not self._rows:
+            return
+        last = self._rows[-1]
+        page = views.trace_page(self.filter, (last[8], last[0]), self.PAGE)
+        self._done = len(page) < self.PAGE
+        if page:
+            self.beginInsertRows(NO_PARENT, len(self._rows), len(self._rows) + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.headers):
+            return self.tr(self.headers[section])
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row_id, level, code, message, mailbox_id, profile_id, count, _first, last_at = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (code_label(codes.TraceLevel, level), when(last_at), code,
+                    message.splitlines()[0] if message else "", self.mailbox_names.get(mailbox_id, ""),
+                    self.profile_names.get(profile_id, ""), str(count))[column]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            return LEVEL_COLOURS.get(level)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return message
+        if role == Qt.ItemDataRole.UserRole:
+            return row_id
+        return None
+
+    def id_at(self, row: int) -> int:
+        return self._rows[row][0]
 
 
 class ErrorsPage(Page):
     title = "Errors"
     empty_text = "No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row."
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = TraceTableModel(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+
+        filters = QHBoxLayout()
+        self.level = QComboBox()
+        self.level.setObjectName("level-filter")
+        self.level.addItem(self.tr("All levels"), None)
+        for level in codes.TraceLevel:
+            self.level.addItem(self.tr("{0} and above").format(code_label(codes.TraceLevel, level))
+                               if level != codes.TraceLevel.ERROR else code_label(codes.TraceLevel, level), int(level))
+        self.mailbox = QComboBox()
+        self.mailbox.setObjectName("mailbox-filter")
+        self.profile = QComboBox()
+        self.profile.setObjectName("profile-filter")
+        self.code = QLineEdit()
+        self.code.setPlaceholderText(self.tr("Code"))
+        self.code.setMaximumWidth(140)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText(self.tr("Text in the message (Ctrl+F)"))
+        self.text.setClearButtonEnabled(True)
+        self.since_on = QCheckBox(self.tr("From"))
+        self.since = QDateTimeEdit(QDateTime(utcnow()).addDays(-1))
+        self.until_on = QCheckBox(self.tr("to"))
+        self.until = QDateTimeEdit(QDateTime(utcnow()))
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        for widget in (self.level, self.mailbox, self.profile, self.code, self.text, self.since_on, self.since,
+                       self.until_on, self.until):
+            filters.addWidget(widget, 2 if widget is self.text else 0)
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.export_button.clicked.connect(self.export_csv)
+        filters.addWidget(self.export_button)
+        layout.addLayout(filters)
+
+        self._filter_timer = QTimer(self, singleShot=True, interval=250)
+        self._filter_timer.timeout.connect(self.apply)
+        for combo in (self.level, self.mailbox, self.profile):
+            combo.currentIndexChanged.connect(lambda _i: self._filter_timer.start())
+        for edit in (self.code, self.text):
+            edit.textChanged.connect(lambda _t: self._filter_timer.start())
+        for check in (self.since_on, self.until_on):
+            check.toggled.connect(lambda _c: self._filter_timer.start())
+        for edit in (self.since, self.until):
+            edit.dateTimeChanged.connect(lambda _d: self._filter_timer.start())
+
+        self.table = QTableView()
+        self.table.setObjectName("trace-table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 90), (1, 130), (2, 160), (4, 140), (5, 120), (6, 60)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self.show_detail)
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("trace-detail")
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._link)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([500, 200])
+        layout.addWidget(splitter, 1)
+        self.count_label = QLabel()
+        layout.addWidget(self.count_label)
+        find = QPushButton()
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.clicked.connect(lambda: self.text.setFocus())
+        find.setVisible(False)
+        layout.addWidget(find)
+        self.set_content(body)
+
+    # ---- loading
+    def refresh(self) -> None:
+        self._fill_choices()
+        self.apply()
+
+    def _fill_choices(self) -> None:
+        for combo, model, column, everything in (
+                (self.mailbox, Mailbox, Mailbox.name, self.tr("All mailboxes")),
+                (self.profile, EmailServerProfile, EmailServerProfile.name, self.tr("All profiles"))):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everything, None)
+            for row_id, name in model.select(model.id, column).order_by(column).tuples():
+                combo.addItem(name, row_id)
+            combo.setCurrentIndex(max(combo.findData(current), 0))
+            combo.blockSignals(False)
+
+    def current_filter(self) -> views.TraceFilter:
+        return views.TraceFilter(
+            level=self.level.currentData(), mailbox_id=self.mailbox.currentData(),
+            profile_id=self.profile.currentData(), code=self.code.text(), text=self.text.text(),
+            since=self.since.dateTime().toPython() if self.since_on.isChecked() else None,
+            until=self.until.dateTime().toPython() if self.until_on.isChecked() else None)
+
+    def apply(self) -> None:
+        """Run the filters: the first page and a capped count, both cheap at any table size."""
+        self.model.filter = self.current_filter()
+        self.model.reload()
+        anything = TraceLog.select(TraceLog.id).limit(1).exists()
+        self.show_empty(not anything)
+        count = views.trace_count(self.model.filter, cap=COUNT_CAP + 1)
+        shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+        self.count_label.setText(self.tr("{0} matching rows").format(shown))
+        self.detail.clear()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def apply_filter(self, filters: dict) -> None:
+        self._fill_choices()
+        for key, combo in (("mailbox_id", self.mailbox), ("profile_id", self.profile)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(filters.get(key)), 0))
+            combo.blockSignals(False)
+        self.apply()
+
+    # ---- detail
+    def show_detail(self, current: QModelIndex, _previous=None) -> None:
+        if not current.isValid():
+            self.detail.clear()
+            return
+        trace = TraceLog.get_or_none(TraceLog.id == self.model.id_at(current.row()))
+        if trace is None:
+            return
+        self.detail.setHtml(self.detail_html(trace))
+
+    def detail_html(self, t: TraceLog) -> str:
+        e = html.escape
+        parts = [f"<h3>{e(code_label(codes.TraceLevel, t.level))}: {e(t.code)}</h3>",
+                 f"<p style='white-space: pre-wrap'>{e(t.message)}</p>",
+                 "<p>" + e(self.tr("Seen {0} times, first {1}, last {2}.").format(t.count, when(t.first_at),
+                                                                                  when(t.last_at))) + "</p>"]
+        if t.mailbox_id:
+            parts.append(f"<p>{e(self.tr('Mailbox'))}: <a href='mailbox:{t.mailbox_id}'>"
+                         f"{e(self.model.mailbox_names.get(t.mailbox_id, str(t.mailbox_id)))}</a></p>")
+        if t.profile_id:
+            parts.append(f"<p>{e(self.tr('Profile'))}: <a href='profile:{t.profile_id}'>"
+                         f"{e(self.model.profile_names.get(t.profile_id, str(t.profile_id)))}</a></p>")
+        if t.activity_id:
+            activity = Activity.get_or_none(Activity.id == t.activity_id)
+            if activity is not None:
+                parts.append(f"<p>{e(self.tr('Record'))}: {e(code_label(codes.ActivityType, activity.activity_type))} "
+                             f"“{e(activity.subject)}”"
+                             + (f", {e(self.tr('regarding'))} {e(activity.regarding_type)} #{activity.regarding_id}"
+                                if activity.regarding_type else "")
+                             + (f"<br>{e(self.tr('Why'))}: {e(activity.failure_reason)}"
+                                if activity.failure_reason else "") + "</p>")
+        return "\n".join(parts)
+
+    def _link(self, url) -> None:
+        kind, _, row_id = url.toString().partition(":")
+        if kind == "mailbox":
+            self.open_page.emit("Mailboxes", {"mailbox_id": int(row_id)})
+        elif kind == "profile":
+            self.open_page.emit("Email server profiles", {"profile_id": int(row_id)})
+
+    # ---- export
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the filtered rows"), "errors.csv",
+                                              self.tr("CSV files (*.csv)"))
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> int:
+        with open(path, "w", newline="", encoding="utf-8") as stream:
+            count = views.export_trace_csv(self.current_filter(), stream)
+        self.count_label.setText(self.tr("Exported {0} rows to {1}").format(f"{count:,}", path))
+        return count

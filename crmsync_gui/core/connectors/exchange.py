@@ -1,0 +1,478 @@
+"""The Exchange connector: EWS through exchangelib, for the Exchange server types.
+
+exchangelib is synchronous, so every call runs in a worker thread of a bounded executor (one per
+profile), while the job holds one of the server's connection slots (`job.connection()`). One
+exchangelib configuration (and so one session pool) exists per profile settings + credentials and
+is reused across cycles, with the profile's timeout, SSL choice, authentication type and trusted
+CA file. The CA file is applied per profile, on the sessions of our own Protocol subclass, so
+certificate checking stays on for every other profile and library.
+
+Every exchangelib or HTTP error becomes a TransientError or PermanentError (errors.py) with a
+stable trace code; messages never contain the password, and a log filter keeps exchangelib's
+debug logs free of it (its request-header dumps include the Authorization header).
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import functools
+import hashlib
+import logging
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+import exchangelib
+import requests
+from exchangelib import errors as ews
+from exchangelib.items import ID_ONLY, Message
+from exchangelib.protocol import CachingProtocol, FailFast, Protocol
+from exchangelib.services import SyncFolderItems
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError, TransientError
+from crmsync_gui.core.store.base import database_proxy, utcnow
+from crmsync_gui.core.store.models import FolderSyncState
+from crmsync_gui.core.sync import connector as contract
+from crmsync_gui.core.sync import outgoing, tracking
+from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
+
+log = logging.getLogger(__name__)
+
+TRACKED_CATEGORY = "Tracked to CRM"  # shown to the user in Outlook on every tracked email
+PAGE_SIZE = 100  # SyncFolderItems MaxChangesReturned per request
+MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
+_AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
+         codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
+_EMAIL_FIELDS = ("subject", "sender", "to_recipients", "cc_recipients", "bcc_recipients", "message_id",
+                 "in_reply_to", "references", "conversation_index", "datetime_received", "body", "text_body",
+                 "attachments", "categories", "size")
+
+
+# -- per-profile TLS and timeout -----------------------------------------------------------------
+
+class ProfileConfiguration(exchangelib.Configuration):
+    """An exchangelib configuration carrying the profile's CA file and request timeout."""
+
+    def __init__(self, *, trusted_ca_file: str | None, timeout_s: float, **kwargs):
+        super().__init__(**kwargs)
+        self.trusted_ca_file = trusted_ca_file
+        self.timeout_s = timeout_s
+
+
+class _ProfileProtocolCache(CachingProtocol):
+    # Our own cache (not exchangelib's global one), keyed on the TLS and timeout settings too.
+    _protocol_cache: dict = {}
+    _protocol_cache_lock = threading.Lock()
+
+    @staticmethod
+    def _cache_key(config):
+        return config.service_endpoint, config.credentials, config.trusted_ca_file, config.timeout_s
+
+
+class ProfileProtocol(Protocol, metaclass=_ProfileProtocolCache):
+    """exchangelib's Protocol with the profile's CA bundle on every session it opens."""
+
+    RETRY_WAIT = 0  # with FailFast, pass the server's own BackOffMilliseconds through (even 0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.TIMEOUT = self.config.timeout_s
+
+    def raw_session(self, prefix, oauth2_client=None, oauth2_session_params=None, oauth2_token_endpoint=None):
+        # Every session exchangelib opens for this profile, including auth-type detection, comes from here.
+        session = super().raw_session(prefix, oauth2_client, oauth2_session_params, oauth2_token_endpoint)
+        session.verify = self.config.trusted_ca_file or True
+        return session
+
+
+# -- secrets out of logs and messages ----------------------------------------------------------
+
+_AUTH_HEADER = re.compile(r"""(['"]?(?:proxy-)?authorization['"]?\s*[:=]\s*)(['"]?)[^'",}\n]+""", re.IGNORECASE)
+_known_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    text = _AUTH_HEADER.sub(r"\1\2[redacted]", text)
+    with _secrets_lock:
+        known = set(_known_secrets)
+    for secret in {*known, *(s for s in secrets if s)}:
+        if len(secret) >= 3:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def _install_log_filter() -> None:
+    log_filter = _RedactingFilter()
+    names = [n for n in list(logging.root.manager.loggerDict) if n == "exchangelib" or n.startswith("exchangelib.")]
+    for name in names:
+        logging.getLogger(name).addFilter(log_filter)
+
+
+_install_log_filter()
+
+
+# -- error mapping -------------------------------------------------------------------------------
+
+def _cause(exc: BaseException) -> BaseException | None:
+    return exc.__cause__ or exc.__context__
+
+
+def map_error(exc: BaseException, what: str, password: str | None = None) -> SyncError:
+    """An exchangelib/HTTP error as the engine's transient/permanent taxonomy, in the admin's words."""
+    detail = redact(f"{type(exc).__name__}: {exc}", password)[:400]
+    if isinstance(exc, SyncError):
+        return exc
+    if isinstance(exc, ews.ErrorServerBusy):
+        wait = exc.back_off
+        return TransientError("ErrorServerBusy", f"The Exchange server is busy and asked to wait while {what}"
+                              f"{f' ({wait:g} s)' if wait is not None else ''}.", retry_after_s=wait)
+    if isinstance(exc, ews.UnauthorizedError | ews.ErrorInvalidClientSecurityContext):
+        return PermanentError("AuthenticationFailed", f"Exchange refused the sign-in while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorNonExistentMailbox | ews.ErrorMailboxConfiguration):
+        return PermanentError("MailboxNotFound", f"Exchange has no such mailbox while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorAccessDenied | ews.ErrorImpersonateUserDenied | ews.ErrorImpersonationDenied
+                  | ews.ErrorImpersonationFailed | ews.ErrorNotDelegate):
+        return PermanentError("AccessDenied", f"The account may not open this mailbox while {what} ({detail}).")
+    if isinstance(exc, requests.exceptions.SSLError) or isinstance(_cause(exc), requests.exceptions.SSLError):
+        return PermanentError("CertificateInvalid", f"The Exchange server's certificate was not trusted while "
+                              f"{what} ({detail}).")
+    if isinstance(exc, ews.ErrorTimeoutExpired | requests.exceptions.Timeout | TimeoutError):
+        cause = _cause(exc)
+        if isinstance(exc, ews.ErrorTimeoutExpired) and "ConnectionError" in str(exc) and not isinstance(
+                cause, requests.exceptions.Timeout):
+            return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} "
+                                                      f"({detail}).")
+        return TransientError("Timeout", f"The Exchange server did not answer in time while {what}.")
+    if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError):
+        return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorMailboxStoreUnavailable | ews.ErrorMailboxMoveInProgress):
+        return TransientError("StoreUnavailable", f"The mailbox's store is offline while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorInternalServerTransientError | ews.ErrorTooManyObjectsOpened
+                  | ews.ErrorExceededConnectionCount | ews.ErrorInternalServerError | ews.ErrorConnectionFailed
+                  | ews.ErrorConnectionFailedTransientError | ews.MalformedResponseError | ews.SOAPError
+                  | ews.RateLimitError):
+        return TransientError("ServerError", f"The Exchange server failed while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorInvalidSchemaVersionForMailboxVersion | ews.RedirectError | ews.ErrorInvalidServerVersion):
+        return PermanentError("BadConfiguration", f"The server location or version does not fit while {what} "
+                              f"({detail}).")
+    if isinstance(exc, ews.ResponseMessageError):
+        # Any other EWS error: retried (10 failures in a row then count as permanent), since it may pass.
+        return TransientError(f"Ews{type(exc).__name__.removeprefix('Error')}",
+                              f"Exchange refused a request while {what} ({detail}).")
+    if isinstance(exc, ews.TransportError):
+        if "certificate" in str(exc).lower() or "ssl" in str(exc).lower():
+            return PermanentError("CertificateInvalid", f"The Exchange server's certificate was not trusted "
+                                  f"while {what} ({detail}).")
+        return TransientError("ServerError", f"The Exchange server failed while {what} ({detail}).")
+    if isinstance(exc, ews.EWSError):
+        return PermanentError(f"Ews{type(exc).__name__.removeprefix('Error')}",
+                              f"Exchange refused a request while {what} ({detail}).")
+    raise exc  # not a server error: a bug, which must crash loudly
+
+
+# -- the connector ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Settings:
+    endpoint: str
+    auth_type: str | None
+    trusted_ca_file: str | None
+    timeout_s: float
+    max_connections: int
+
+
+def service_endpoint(profile) -> str:
+    """The EWS URL of a profile, checked against its Use SSL choice."""
+    text = (profile.incoming_server or "").strip()
+    if not text:
+        raise PermanentError("BadConfiguration", f"Profile {profile.name} has no Exchange server location.",
+                             action="Set it to the EWS URL, e.g. https://mail.contoso.com/EWS/Exchange.asmx.")
+    if "://" not in text:
+        text = ("https://" if profile.incoming_use_ssl else "http://") + text
+    parts = urlsplit(text)
+    if (parts.scheme == "https") != bool(profile.incoming_use_ssl):
+        raise PermanentError("BadConfiguration", f"Profile {profile.name} says Use SSL is "
+                             f"{'on' if profile.incoming_use_ssl else 'off'} but its server location is {text}.",
+                             action="Make the location's https:// or http:// agree with Use SSL.")
+    if parts.path in ("", "/"):
+        text = text.rstrip("/") + "/EWS/Exchange.asmx"
+    return text
+
+
+def _settings(profile, timeout_s: float) -> _Settings:
+    auth = codes.AuthType(profile.auth_type)
+    if auth == codes.AuthType.OAUTH:
+        raise PermanentError("BadConfiguration", f"Profile {profile.name} uses OAuth, which the Exchange "
+                             "connector does not support yet.", action="Choose NTLM, Basic or Auto-detect.")
+    ca_file = profile.trusted_ca_file or None
+    if ca_file and not os.path.isfile(ca_file):
+        raise PermanentError("BadConfiguration", f"The trusted CA file {ca_file} of profile {profile.name} "
+                             "does not exist.", action="Point the profile at the PEM file of the private CA.")
+    max_connections = max(1, min(int(profile.max_concurrent_connections or 1), MAX_THREADS_PER_PROFILE))
+    return _Settings(service_endpoint(profile), _AUTH[auth], ca_file, float(timeout_s), max_connections)
+
+
+class ExchangeConnector:
+    """Serves every mailbox of one Exchange profile (the engine makes one per profile and reuses it)."""
+
+    def __init__(self, profile):
+        self.profile_id = profile.id
+        limit = max(1, min(int(profile.max_concurrent_connections or 1), MAX_THREADS_PER_PROFILE))
+        self._executor = ThreadPoolExecutor(max_workers=limit, thread_name_prefix=f"ews-profile-{profile.id}")
+        self._configs: dict[tuple, ProfileConfiguration] = {}
+        self._accounts: dict[tuple, exchangelib.Account] = {}
+        self._folders: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _credentials(self, job) -> tuple[str, bool]:
+        """(user name, impersonate?) from the profile's impersonation account or the mailbox's own."""
+        if job.profile.username:
+            return job.profile.username, True
+        return job.mailbox.username or job.mailbox.email, False
+
+    def account(self, job) -> exchangelib.Account:
+        """The (cached) exchangelib account of the job's mailbox; no request is made here."""
+        settings = _settings(job.profile, job.timeout_s)
+        username, impersonate = self._credentials(job)
+        password = job.password or ""
+        if password:
+            with _secrets_lock:
+                _known_secrets.add(password)
+        secret_hash = hashlib.sha256(password.encode()).hexdigest()
+        config_key = (settings, username, secret_hash)
+        account_key = (config_key, job.mailbox.email.lower(), impersonate)
+        with self._lock:
+            account = self._accounts.get(account_key)
+            if account is not None:
+                return account
+            config = self._configs.get(config_key)
+            if config is None:
+                config = ProfileConfiguration(
+                    service_endpoint=settings.endpoint, credentials=exchangelib.Credentials(username, password),
+                    auth_type=settings.auth_type, retry_policy=FailFast(), max_connections=settings.max_connections,
+                    trusted_ca_file=settings.trusted_ca_file, timeout_s=settings.timeout_s)
+                self._configs[config_key] = config
+            account = exchangelib.Account(
+                primary_smtp_address=job.mailbox.email, config=config, autodiscover=False,
+                access_type=exchangelib.IMPERSONATION if impersonate else exchangelib.DELEGATE,
+                default_timezone=exchangelib.UTC)
+            # Account() registered a plain Protocol in exchangelib's global cache; use ours instead.
+            with CachingProtocol._protocol_cache_lock:
+                CachingProtocol._protocol_cache.pop(CachingProtocol._cache_key(config), None)
+            account.protocol = ProfileProtocol(config=config)
+            self._accounts[account_key] = account
+            return account
+
+    async def call(self, job, what: str, fn, *args, **kwargs):
+        """Run a blocking exchangelib call in this profile's threads, holding a connection slot."""
+        loop = asyncio.get_running_loop()
+        async with job.connection():
+            try:
+                return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+            except Exception as exc:  # mapped, or re-raised when it is not a server error
+                error = map_error(exc, what, job.password)
+        raise error
+
+    def _folder(self, account, name: str):
+        key = (id(account), name.lower())
+        folder = self._folders.get(key)
+        if folder is None:
+            folder = account.inbox
+            for part in [p for p in name.split("/") if p] if name.lower() != "inbox" else []:
+                if part.lower() == "inbox" and folder is account.inbox:
+                    continue
+                folder = folder / part
+            self._folders[key] = folder
+        return folder
+
+    # -- Connector --------------------------------------------------------------------------------
+
+    async def test(self, job, direction: codes.Direction) -> None:
+        account = self.account(job)
+        if direction == codes.Direction.ACT:
+            raise PermanentError("NotSupported", "Appointments, contacts and tasks through Exchange are not "
+                                 "synchronized by this version yet.", action="Keep ACT set to None for now.")
+        target = "inbox" if direction == codes.Direction.INCOMING else "sent"
+        await self.call(job, f"opening the {target} folder of {job.mailbox.email}", getattr, account, target)
+
+    async def sync_incoming(self, job) -> int:
+        account = self.account(job)
+        processed = 0
+        for folder_name in tracking.tracked_folders(job.mailbox):
+            processed += await self._sync_folder(job, account, folder_name)
+        return processed
+
+    async def _sync_folder(self, job, account, folder_name: str) -> int:
+        mailbox = job.mailbox
+        what = f"syncing folder {folder_name} of {mailbox.email}"
+        folder = await self.call(job, what, self._folder, account, folder_name)
+        row, _ = FolderSyncState.get_or_create(mailbox=mailbox, folder=folder_name, direction=codes.Direction.INCOMING)
+        settings = tracking.organization_settings()
+        processed = 0
+        while True:
+            try:
+                changes, state, last = await self.call(job, what, _fetch_page, account, folder, row.state,
+                                                       settings.max_attachment_bytes)
+            except TransientError as error:
+                if error.code != "EwsInvalidSyncStateData" or not row.state:
+                    raise
+                # The server forgot our place: start over; items already decided are not tracked twice.
+                row.state = None
+                continue
+            to_mark = []
+            for server_id, email in changes:
+                result = tracking.track_email(mailbox, email, settings=settings)
+                processed += 0 if result.already_decided else 1
+                if result.tracked and not result.already_decided:
+                    to_mark.append(server_id)
+            if to_mark:
+                await self.call(job, f"marking tracked email in {folder_name}", _add_category, account, to_mark)
+            with database_proxy.atomic():
+                row.state, row.updated_at = state, utcnow()
+                row.save()
+            if last:
+                return processed
+
+    async def send_outgoing(self, job) -> int:
+        return await outgoing.send_pending(job, EwsTransport(self))
+
+    async def sync_act(self, job) -> int:
+        raise PermanentError("NotSupported", "Appointments, contacts and tasks through Exchange are not "
+                             "synchronized by this version yet.", action="Keep ACT set to None for now.")
+
+    async def close(self) -> None:
+        with self._lock:
+            configs = list(self._configs.values())
+            self._accounts.clear()
+            self._configs.clear()
+            self._folders.clear()
+        for config in configs:
+            with _ProfileProtocolCache._protocol_cache_lock:
+                cached = _ProfileProtocolCache._protocol_cache.pop(_ProfileProtocolCache._cache_key(config), None)
+            if cached and not isinstance(cached[0], Exception):
+                cached[0].close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+# -- blocking helpers (run in the profile's threads) ------------------------------------------------
+
+def _naive_utc(value):
+    if value is None:
+        return None
+    return value.astimezone(exchangelib.UTC).replace(tzinfo=None)
+
+
+def _address(mailbox) -> Address | None:
+    if mailbox is None or not getattr(mailbox, "email_address", None):
+        return None
+    return Address(mailbox.email_address.lower(), mailbox.name or "")
+
+
+def to_incoming(item: Message, folder_name: str, max_attachment_bytes: int) -> IncomingEmail:
+    """An EWS message as the protocol-independent IncomingEmail (attachment content fetched when small enough)."""
+    body = item.body
+    html = str(body) if isinstance(body, exchangelib.HTMLBody) else None
+    text = item.text_body or ("" if html is not None else str(body or ""))
+    attachments = []
+    for attachment in item.attachments or []:
+        if isinstance(attachment, exchangelib.FileAttachment):
+            small = (attachment.size or 0) <= max_attachment_bytes
+            attachments.append(IncomingAttachment(
+                attachment.name or "attachment", attachment.content_type or "application/octet-stream",
+                attachment.content if small else b"", size=attachment.size))
+    index = item.conversation_index
+    return IncomingEmail(
+        server_id=item.id, message_id=item.message_id, subject=item.subject or "", sender=_address(item.sender),
+        to=[a for a in map(_address, item.to_recipients or []) if a],
+        cc=[a for a in map(_address, item.cc_recipients or []) if a],
+        bcc=[a for a in map(_address, item.bcc_recipients or []) if a],
+        received_at=_naive_utc(item.datetime_received), in_reply_to=item.in_reply_to,
+        references=(item.references or "").split(), body_text=text, body_html=html,
+        thread_index=base64.b64encode(index).decode() if index else None,
+        attachments=attachments, folder=folder_name, raw_size=item.size or 0)
+
+
+def _fetch_page(account, folder, sync_state, max_attachment_bytes):
+    """One SyncFolderItems request: (created or changed emails, new state, includes last item?)."""
+    service = SyncFolderItems(account=account)
+    fields = {f for f in folder.normalize_fields(fields=list(_EMAIL_FIELDS)) if not f.field.is_attribute}
+    changes = []
+    for change in service.call(folder=folder, shape=ID_ONLY, additional_fields=fields, sync_state=sync_state,
+                               ignore=None, max_changes_returned=PAGE_SIZE, sync_scope=None):
+        if isinstance(change, Exception):
+            raise change
+        change_type, item = change
+        if change_type in (service.CREATE, service.UPDATE) and isinstance(item, Message):
+            changes.append((item.id, to_incoming(item, folder.name if folder is not account.inbox else "Inbox",
+                                                 max_attachment_bytes)))
+    return changes, service.sync_state, bool(service.includes_last_item_in_range)
+
+
+def _add_category(account, item_ids: list[str]) -> None:
+    items = [i for i in account.fetch(ids=[(i, None) for i in item_ids], only_fields=["categories"])
+             if not isinstance(i, Exception)]
+    updates = []
+    for item in items:
+        if TRACKED_CATEGORY not in (item.categories or []):
+            item.categories = [*(item.categories or []), TRACKED_CATEGORY]
+            updates.append((item, ["categories"]))
+    if updates:
+        for result in account.bulk_update(items=updates):
+            if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):  # deleted meanwhile
+                raise result
+
+
+# -- outgoing through EWS ------------------------------------------------------------------------
+
+class EwsTransport:
+    """MailTransport over EWS: CreateItem with SendAndSaveCopy; was_sent looks in Sent Items."""
+
+    def __init__(self, connector: ExchangeConnector):
+        self.connector = connector
+
+    async def send(self, job, message: EmailMessage) -> None:
+        account = self.connector.account(job)
+        await self.connector.call(job, f"sending email {message['Message-ID']}", _send_mime, account,
+                                  message.as_bytes())
+
+    async def was_sent(self, job, message_id: str) -> bool | None:
+        account = self.connector.account(job)
+        return await self.connector.call(job, f"looking for email {message_id} in Sent Items", _in_sent_items,
+                                         account, message_id)
+
+
+_REJECTIONS = (ews.ErrorInvalidRecipients, ews.ErrorMessageSizeExceeded)
+
+
+def _send_mime(account, mime: bytes) -> None:
+    try:
+        Message(account=account, folder=account.sent, mime_content=mime).send_and_save()
+    except _REJECTIONS as exc:
+        raise MessageRejected(f"Ews{type(exc).__name__.removeprefix('Error')}",
+                              f"Exchange refused this email: {exc}.",
+                              action="Correct the recipients or the size, then send it again.") from None
+
+
+def _in_sent_items(account, message_id: str) -> bool:
+    return account.sent.filter(message_id=message_id).only("id").count() > 0
+
+
+contract.register([codes.ServerType.EXCHANGE, codes.ServerType.EXCHANGE_HYBRID,
+                   codes.ServerType.EXCHANGE_ONLINE_HYBRID], ExchangeConnector)

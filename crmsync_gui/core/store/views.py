@@ -1,0 +1,314 @@
+"""The queries the console's tables and dashboard need, Qt-free so they are tested on their own.
+
+Tables load ids first and rows on demand (like Anki's browser): `*_ids` returns the ordered ids
+of everything a filter matches, `*_rows` the display rows of a page of them. The trace log is
+too big for that and pages by keyset instead (`trace_page`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import peewee
+from peewee import JOIN, fn
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store.base import utcnow
+from crmsync_gui.core.store.models import (
+    Activity,
+    Alert,
+    CrmQueue,
+    CrmUser,
+    EmailServerProfile,
+    Mailbox,
+    TraceLog,
+)
+
+# ---------------------------------------------------------------- mailboxes
+
+OwnerUser = CrmUser.alias("owner_user_t")
+OwnerQueue = CrmQueue.alias("owner_queue_t")
+
+# column key -> the SQL expression it sorts by
+MAILBOX_SORT = {
+    "name": Mailbox.name,
+    "email": Mailbox.email,
+    "owner": fn.COALESCE(OwnerUser.full_name, OwnerQueue.name),
+    "profile": EmailServerProfile.name,
+    "incoming_method": Mailbox.incoming_method,
+    "outgoing_method": Mailbox.outgoing_method,
+    "act_method": Mailbox.act_method,
+    "incoming_status": Mailbox.incoming_status,
+    "outgoing_status": Mailbox.outgoing_status,
+    "act_status": Mailbox.act_status,
+    "approval": Mailbox.approval,
+    "last_sync_at": Mailbox.last_sync_at,
+    "next_run": fn.MIN(fn.COALESCE(Mailbox.incoming_next_run, "9999"), fn.COALESCE(Mailbox.outgoing_next_run, "9999"),
+                       fn.COALESCE(Mailbox.act_next_run, "9999")),
+    "last_error": Mailbox.last_error_message,
+}
+
+
+def _mailbox_select(*columns):
+    return (Mailbox.select(*columns)
+            .join_from(Mailbox, OwnerUser, JOIN.LEFT_OUTER, on=(Mailbox.owner_user == OwnerUser.id),
+                       attr="owner_user_t")
+            .join_from(Mailbox, OwnerQueue, JOIN.LEFT_OUTER, on=(Mailbox.owner_queue == OwnerQueue.id),
+                       attr="owner_queue_t")
+            .join_from(Mailbox, EmailServerProfile, JOIN.LEFT_OUTER, attr="profile_t"))
+
+
+def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
+                ids: list[int] | None = None) -> list[int]:
+    """Ids of the mailboxes whose name, address, owner or profile contains `text`, in sort order."""
+    query = _mailbox_select(Mailbox.id)
+    if text.strip():
+        like = f"%{text.strip()}%"
+        query = query.where(Mailbox.name ** like | Mailbox.email ** like | OwnerUser.full_name ** like
+                            | OwnerQueue.name ** like | EmailServerProfile.name ** like
+                            | Mailbox.last_error_message ** like)
+    if ids is not None:
+        query = query.where(Mailbox.id.in_(ids))
+    key = MAILBOX_SORT[sort]
+    query = query.order_by(key.desc() if descending else key.asc(), Mailbox.id)
+    return [row[0] for row in query.tuples()]
+
+
+def mailbox_rows(ids: list[int]) -> dict[int, Mailbox]:
+    """The mailboxes with these ids, with owner and profile loaded in the same query."""
+    query = (_mailbox_select(Mailbox, OwnerUser, OwnerQueue, EmailServerProfile)
+             .where(Mailbox.id.in_(ids)))
+    return {m.id: m for m in query}
+
+
+def owner_label(mailbox: Mailbox) -> str:
+    user = getattr(mailbox, "owner_user_t", None) if mailbox.owner_user_id else None
+    queue = getattr(mailbox, "owner_queue_t", None) if mailbox.owner_queue_id else None
+    if user is not None and user.id:
+        return user.full_name
+    if queue is not None and queue.id:
+        return f"{queue.name} (queue)"
+    return ""
+
+
+def next_run(mailbox: Mailbox) -> datetime | None:
+    """The earliest scheduled run over the enabled directions."""
+    runs = [run for run, on in ((mailbox.incoming_next_run, mailbox.incoming_enabled),
+                                (mailbox.outgoing_next_run, mailbox.outgoing_enabled),
+                                (mailbox.act_next_run, mailbox.act_enabled)) if on and run is not None]
+    return min(runs) if runs else None
+
+
+# ---------------------------------------------------------------- dashboard
+
+MAILBOX_STATES = ("syncing", "idle", "backing off", "paused", "disabled", "error")
+
+
+def mailbox_state(mailbox: Mailbox, now: datetime | None = None) -> str:
+    """One word for the dashboard: where this mailbox stands right now."""
+    now = now or utcnow()
+    if not (mailbox.incoming_enabled or mailbox.outgoing_enabled or mailbox.act_enabled):
+        return "disabled"
+    if mailbox.approval != codes.Approval.APPROVED or mailbox.profile_id is None:
+        return "paused"
+    if mailbox.lock_state and mailbox.lock_expires is not None and mailbox.lock_expires > now:
+        return "syncing"
+    statuses = (mailbox.incoming_status, mailbox.outgoing_status, mailbox.act_status)
+    if mailbox.transient_failure_count > 0:
+        return "backing off"
+    if codes.DirectionStatus.FAILURE in statuses:
+        return "error"
+    return "idle"
+
+
+def mailboxes_by_state(now: datetime | None = None) -> dict[str, int]:
+    now = now or utcnow()
+    counts = dict.fromkeys(MAILBOX_STATES, 0)
+    fields = (Mailbox.id, Mailbox.incoming_enabled, Mailbox.outgoing_enabled, Mailbox.act_enabled,
+              Mailbox.approval, Mailbox.profile, Mailbox.lock_state, Mailbox.lock_expires,
+              Mailbox.incoming_status, Mailbox.outgoing_status, Mailbox.act_status,
+              Mailbox.transient_failure_count)
+    for mailbox in Mailbox.select(*fields).iterator():
+        counts[mailbox_state(mailbox, now)] += 1
+    return counts
+
+
+def queue_depths(now: datetime | None = None) -> dict[str, int]:
+    """Work waiting now: emails to send and mailbox directions due."""
+    now = now or utcnow()
+    due = {}
+    for label, enabled, run in (("incoming due", Mailbox.incoming_enabled, Mailbox.incoming_next_run),
+                                ("outgoing due", Mailbox.outgoing_enabled, Mailbox.outgoing_next_run),
+                                ("ACT due", Mailbox.act_enabled, Mailbox.act_next_run)):
+        due[label] = Mailbox.select().where(enabled & (run.is_null() | (run <= now))).count()
+    pending = (Activity.select().where(Activity.activity_type == codes.ActivityType.EMAIL,
+                                       Activity.email_status == codes.EmailStatus.PENDING_SEND).count())
+    return {"emails pending send": pending, **due}
+
+
+def per_hour(hours: int = 24, now: datetime | None = None) -> tuple[list[datetime], list[int], list[int]]:
+    """Items synced (activities created) and errors logged in each of the last `hours` hours."""
+    now = now or utcnow()
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
+    slots = [start + timedelta(hours=i) for i in range(hours)]
+
+    def bucket(model, column, extra=None) -> list[int]:
+        hour = fn.strftime("%Y-%m-%d %H", column)
+        query = model.select(hour.alias("h"), fn.COUNT(model.id)).where(column >= start)
+        if extra is not None:
+            query = query.where(extra)
+        found = dict(query.group_by(hour).tuples())
+        return [found.get(slot.strftime("%Y-%m-%d %H"), 0) for slot in slots]
+
+    return slots, bucket(Activity, Activity.created_at), bucket(
+        TraceLog, TraceLog.last_at, TraceLog.level == codes.TraceLevel.ERROR)
+
+
+# ---------------------------------------------------------------- trace log
+
+
+@dataclass
+class TraceFilter:
+    """What the error browser shows; every part optional."""
+
+    level: int | None = None  # at least this level
+    mailbox_id: int | None = None
+    profile_id: int | None = None
+    code: str = ""
+    text: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    ids: list[int] = field(default_factory=list)  # restrict to these rows (unused when empty)
+
+    def where(self, query: peewee.ModelSelect) -> peewee.ModelSelect:
+        if self.level is not None:
+            query = query.where(TraceLog.level >= self.level)
+        if self.mailbox_id is not None:
+            query = query.where(TraceLog.mailbox == self.mailbox_id)
+        if self.profile_id is not None:
+            query = query.where(TraceLog.profile == self.profile_id)
+        if self.code.strip():
+            query = query.where(TraceLog.code.startswith(self.code.strip()))
+        if self.text.strip():
+            query = query.where(TraceLog.message.contains(self.text.strip()))
+        if self.since is not None:
+            query = query.where(TraceLog.last_at >= self.since)
+        if self.until is not None:
+            query = query.where(TraceLog.last_at <= self.until)
+        if self.ids:
+            query = query.where(TraceLog.id.in_(self.ids))
+        return query
+
+
+TRACE_COLUMNS = (TraceLog.id, TraceLog.level, TraceLog.code, TraceLog.message, TraceLog.mailbox,
+                 TraceLog.profile, TraceLog.count, TraceLog.first_at, TraceLog.last_at)
+
+
+def trace_page(flt: TraceFilter, after: tuple[datetime, int] | None = None, limit: int = 200) -> list[tuple]:
+    """Up to `limit` trace rows, newest first, strictly after the (last_at, id) key `after`.
+
+    Keyset paging keeps each page as cheap as the first one, whatever the table's size.
+    """
+    query = flt.where(TraceLog.select(*TRACE_COLUMNS))
+    if after is not None:
+        last_at, row_id = after
+        query = query.where((TraceLog.last_at < last_at) | ((TraceLog.last_at == last_at) & (TraceLog.id < row_id)))
+    return list(query.order_by(TraceLog.last_at.desc(), TraceLog.id.desc()).limit(limit).tuples())
+
+
+def trace_count(flt: TraceFilter, cap: int | None = None) -> int:
+    """How many rows match, counting at most `cap` (None: all)."""
+    query = flt.where(TraceLog.select(TraceLog.id))
+    if cap is not None:
+        return query.limit(cap).count()
+    return query.count()
+
+
+def iter_trace_rows(flt: TraceFilter, chunk: int = 5000):
+    """Every matching row, newest first, in keyset chunks (for CSV export)."""
+    after = None
+    while True:
+        rows = trace_page(flt, after, chunk)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = (rows[-1][8], rows[-1][0])
+
+
+def names(model, column) -> dict[int, str]:
+    return dict(model.select(model.id, column).tuples())
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def alert_ids(include_acknowledged: bool = False) -> list[int]:
+    query = Alert.select(Alert.id)
+    if not include_acknowledged:
+        query = query.where(Alert.acknowledged == False)  # noqa: E712 (peewee expression)
+    return [r[0] for r in query.order_by(Alert.created_at.desc(), Alert.id.desc()).tuples()]
+
+
+# ---------------------------------------------------------------- profiles, users, queues
+
+PROFILE_SORT = {"name": EmailServerProfile.name, "server_type": EmailServerProfile.server_type,
+                "auth_type": EmailServerProfile.auth_type, "incoming_server": EmailServerProfile.incoming_server,
+                "outgoing_server": EmailServerProfile.outgoing_server,
+                "max_concurrent_connections": EmailServerProfile.max_concurrent_connections,
+                "mailboxes": fn.COUNT(Mailbox.id)}
+
+
+def profile_ids(text: str = "", sort: str = "name", descending: bool = False) -> list[int]:
+    query = (EmailServerProfile.select(EmailServerProfile.id)
+             .join(Mailbox, JOIN.LEFT_OUTER, on=(Mailbox.profile == EmailServerProfile.id))
+             .group_by(EmailServerProfile.id))
+    if text.strip():
+        like = f"%{text.strip()}%"
+        query = query.where(EmailServerProfile.name ** like | EmailServerProfile.incoming_server ** like
+                            | EmailServerProfile.outgoing_server ** like)
+    key = PROFILE_SORT[sort]
+    return [r[0] for r in query.order_by(key.desc() if descending else key.asc(), EmailServerProfile.id).tuples()]
+
+
+def profile_rows(ids: list[int]) -> dict[int, EmailServerProfile]:
+    query = (EmailServerProfile.select(EmailServerProfile, fn.COUNT(Mailbox.id).alias("mailbox_count"))
+             .join(Mailbox, JOIN.LEFT_OUTER, on=(Mailbox.profile == EmailServerProfile.id))
+             .where(EmailServerProfile.id.in_(ids)).group_by(EmailServerProfile.id))
+    return {p.id: p for p in query}
+
+
+def owner_ids(text: str = "", sort: str = "name", descending: bool = False) -> list[tuple[str, int]]:
+    """Users then queues (or mixed, when sorted), as ("user"|"queue", id) keys."""
+    like = f"%{text.strip()}%"
+    users = CrmUser.select(peewee.Value("user").alias("kind"), CrmUser.id, CrmUser.full_name.alias("name"),
+                           CrmUser.email)
+    queues = CrmQueue.select(peewee.Value("queue").alias("kind"), CrmQueue.id, CrmQueue.name.alias("name"),
+                             CrmQueue.email)
+    if text.strip():
+        users = users.where(CrmUser.full_name ** like | CrmUser.email ** like)
+        queues = queues.where(CrmQueue.name ** like | CrmQueue.email ** like)
+    rows = list(users.tuples()) + list(queues.tuples())
+    index = {"kind": 0, "name": 2, "email": 3}.get(sort, 2)
+    rows.sort(key=lambda r: (str(r[index]).lower(), r[0], r[1]), reverse=descending)
+    return [(r[0], r[1]) for r in rows]
+
+
+TRACE_CSV_HEADER = ("id", "level", "code", "message", "mailbox", "profile", "count", "first_at", "last_at")
+
+
+def export_trace_csv(flt: TraceFilter, stream) -> int:
+    """Write the filtered trace rows to a text stream as CSV, newest first; return how many.
+
+    Trace messages never hold passwords (core/secrets.py keeps them out), so rows go out as they are.
+    """
+    import csv
+
+    mailboxes, profiles = names(Mailbox, Mailbox.name), names(EmailServerProfile, EmailServerProfile.name)
+    writer = csv.writer(stream)
+    writer.writerow(TRACE_CSV_HEADER)
+    count = 0
+    for row_id, level, code, message, mailbox_id, profile_id, repeats, first_at, last_at in iter_trace_rows(flt):
+        writer.writerow((row_id, codes.TraceLevel(level).label, code, message, mailboxes.get(mailbox_id, ""),
+                         profiles.get(profile_id, ""), repeats, first_at, last_at))
+        count += 1
+    return count

@@ -1,0 +1,284 @@
+"""Appointments, contacts and tasks (ACT) sync: prepare → plan → execute, independent of the protocol.
+
+The connector lists the mailbox folder (`RemoteItem`s with change keys); `make_plan` compares it
+with the CRM records in the owner's sync filters and the item map, and returns steps (create,
+update, delete, match, skip, conflict — each with a reason) before anything is touched;
+`execute` carries them out through a `RemoteSide` (the connector) and commits each step's item
+map row and CRM change in one transaction.
+
+Rules:
+- CRM → Exchange only for records in the owner's sync filters; Exchange → CRM only for items the
+  user tracked (the "Tracked to CRM" category). Then changes flow both ways, field by field, as
+  the organization's field directions say (default: both ways).
+- First sync matches before it creates: an unmapped item with the same email address (contacts)
+  or the same subject and start/due time (appointments, tasks) is mapped, not duplicated. A crash
+  between creating an item and committing its map is healed the same way on the next run.
+- Deletes propagate both ways; a record that leaves the filter loses only its Exchange copy.
+- A side that suddenly looks empty while mapped items exist never wipes the other: the job stops
+  with an error for the administrator.
+- Conflict (both sides changed since the last sync): fields that flow to Exchange take the CRM
+  value, fields that flow only to CRM take the Exchange value. Exchange updates carry the change
+  key read this cycle (NeverOverwrite), so an edit made after that read is never overwritten: the
+  step is skipped and redone next cycle with fresh data.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.domain import sync_filters
+from crmsync_gui.core.errors import PermanentError
+from crmsync_gui.core.store.base import database_proxy, utcnow
+from crmsync_gui.core.store.models import Activity, Contact, CrmUser, ItemMap, Mailbox, OrganizationSettings
+
+log = logging.getLogger(__name__)
+Entity = codes.SyncEntity
+Direction = codes.FieldDirection
+
+FIELDS = {
+    Entity.CONTACT: ("first_name", "last_name", "email", "phone", "company", "job_title"),
+    Entity.APPOINTMENT: ("subject", "location", "starts_at", "ends_at", "body"),
+    Entity.TASK: ("subject", "due_at", "percent_complete", "is_completed", "body"),
+}
+RECORD_TYPE = {Entity.CONTACT: "contact", Entity.APPOINTMENT: "appointment", Entity.TASK: "task"}
+_ACTIVITY_TYPE = {Entity.APPOINTMENT: codes.ActivityType.APPOINTMENT, Entity.TASK: codes.ActivityType.TASK}
+
+
+class Conflict(Exception):
+    """The Exchange item changed after this cycle read it (stale change key); retry next cycle."""
+
+
+@dataclass
+class RemoteItem:
+    item_id: str
+    change_key: str
+    values: dict  # FIELDS[entity] names → values (naive UTC datetimes)
+    tracked: bool = False  # the user marked it for the CRM
+
+
+@dataclass
+class Step:
+    action: str  # "create", "update", "delete", "match", "skip", "conflict"
+    side: str  # where it acts: "exchange", "crm", "map", "" (skip)
+    entity: codes.SyncEntity
+    reason: str
+    record_id: int | None = None
+    item_id: str | None = None
+    change_key: str | None = None
+    to_exchange: dict = field(default_factory=dict)
+    to_crm: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        target = f"record #{self.record_id}" if self.record_id else f"item {self.item_id}"
+        return f"{self.action} {RECORD_TYPE[self.entity]} ({target}) on {self.side or 'neither side'}: {self.reason}"
+
+
+class RemoteSide(Protocol):
+    async def create(self, entity: codes.SyncEntity, values: dict) -> tuple[str, str]: ...  # (item id, change key)
+
+    async def update(self, entity: codes.SyncEntity, item_id: str, change_key: str, values: dict) -> str:
+        """Update with NeverOverwrite; raise Conflict on a stale change key; return the new change key."""
+
+    async def delete(self, entity: codes.SyncEntity, item_id: str) -> None: ...
+
+
+def directions(settings: OrganizationSettings | None = None) -> dict[str, codes.FieldDirection]:
+    """Field directions, "contact.email" → direction; the org's choices over the default (both ways)."""
+    settings = settings or OrganizationSettings.get_or_create(id=1)[0]
+    chosen = json.loads(settings.act_field_directions or "{}")
+    return {f"{RECORD_TYPE[e]}.{name}": Direction(int(chosen.get(f"{RECORD_TYPE[e]}.{name}", Direction.BOTH)))
+            for e, names in FIELDS.items() for name in names}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def values_of(record, entity: codes.SyncEntity) -> dict:
+    return {name: getattr(record, name) for name in FIELDS[entity]}
+
+
+def content_hash(values: dict) -> str:
+    return hashlib.sha256(json.dumps({k: _plain(v) for k, v in sorted(values.items())}).encode()).hexdigest()
+
+
+def _match_key(entity: codes.SyncEntity, values: dict):
+    if entity == Entity.CONTACT:
+        email = (values.get("email") or "").strip().lower()
+        return ("email", email) if email else None
+    when = values.get("starts_at" if entity == Entity.APPOINTMENT else "due_at")
+    subject = (values.get("subject") or "").strip().lower()
+    return ("subject", subject, _plain(when)) if subject else None
+
+
+def _model(entity):
+    return Contact if entity == Entity.CONTACT else Activity
+
+
+def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, RemoteItem],
+              field_directions: dict | None = None) -> list[Step]:
+    """What this cycle will do for one entity of one mailbox, each step with its reason. Touches nothing."""
+    user = CrmUser.get_by_id(mailbox.owner_user_id)
+    field_directions = field_directions or directions()
+    kind = RECORD_TYPE[entity]
+    out_fields = [n for n in FIELDS[entity] if field_directions[f"{kind}.{n}"] in (Direction.TO_EXCHANGE, Direction.BOTH)]
+    in_fields = [n for n in FIELDS[entity] if field_directions[f"{kind}.{n}"] in (Direction.TO_CRM, Direction.BOTH)]
+    only_in = [n for n in in_fields if n not in out_fields]
+    in_filter = {r.id: r for r in sync_filters.matching_query(user, entity)}
+    maps = list(ItemMap.select().where(ItemMap.mailbox == mailbox, ItemMap.record_type == kind))
+    model = _model(entity)
+    existing = {r.id: r for r in model.select().where(model.id.in_([m.record_id for m in maps]))} if maps else {}
+
+    if maps and not remote:
+        raise PermanentError("ActFolderEmpty", f"The Exchange {kind} folder of {mailbox.email} looks empty "
+                             f"although {len(maps)} {kind}s were synced; nothing was deleted in the CRM.",
+                             action="Check the mailbox. If the items were really deleted, clear the mailbox's "
+                                    f"{kind} item map, then run the sync again.")
+    if maps and not existing and not in_filter:
+        raise PermanentError("ActCrmEmpty", f"No synced {kind} of {mailbox.email} is left in the CRM although "
+                             f"{len(maps)} were synced; nothing was deleted in Exchange.",
+                             action="Check the CRM data and the user's sync filters, then run the sync again.")
+
+    steps: list[Step] = []
+    mapped_records = {m.record_id for m in maps}
+    mapped_items = {m.item_id for m in maps}
+    for m in maps:
+        record, item = existing.get(m.record_id), remote.get(m.item_id)
+        if record is None and item is None:
+            steps.append(Step("delete", "map", entity, "deleted on both sides", m.record_id, m.item_id))
+        elif record is None:
+            steps.append(Step("delete", "exchange", entity, "deleted in the CRM", m.record_id, m.item_id))
+        elif item is None:
+            steps.append(Step("delete", "crm", entity, "deleted in Exchange", m.record_id, m.item_id))
+        elif m.record_id not in in_filter:
+            steps.append(Step("delete", "exchange", entity, "left the user's sync filters (the CRM record stays)",
+                              m.record_id, m.item_id))
+        else:
+            steps.append(_compare(entity, m, record, item, out_fields, in_fields, only_in))
+
+    by_key: dict = {}
+    for item in remote.values():
+        if item.item_id not in mapped_items:
+            key = _match_key(entity, item.values)
+            if key is not None:
+                by_key.setdefault(key, item)
+    matched_items: set[str] = set()
+    for record_id, record in in_filter.items():
+        if record_id in mapped_records:
+            continue
+        values = values_of(record, entity)
+        twin = by_key.get(_match_key(entity, values))
+        if twin is not None and twin.item_id not in matched_items:
+            matched_items.add(twin.item_id)
+            steps.append(Step("match", "map", entity, "an item with the same "
+                              f"{'email address' if entity == Entity.CONTACT else 'subject and time'} already exists "
+                              "in Exchange: mapped, not duplicated", record_id, twin.item_id, twin.change_key))
+        else:
+            steps.append(Step("create", "exchange", entity, "in the user's sync filters", record_id,
+                              to_exchange={n: values[n] for n in out_fields}))
+    for item in remote.values():
+        if item.item_id in mapped_items or item.item_id in matched_items:
+            continue
+        if item.tracked:
+            steps.append(Step("create", "crm", entity, "tracked by the user in Exchange", None, item.item_id,
+                              item.change_key, to_crm={n: item.values.get(n) for n in in_fields}))
+        else:
+            steps.append(Step("skip", "", entity, "not tracked by the user", None, item.item_id))
+    return steps
+
+
+def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields, only_in) -> Step:
+    values = values_of(record, entity)
+    crm_changed = content_hash(values) != m.content_hash
+    exchange_changed = item.change_key != m.change_key
+    if not crm_changed and not exchange_changed:
+        return Step("skip", "", entity, "unchanged on both sides", m.record_id, m.item_id, item.change_key)
+    if crm_changed and not exchange_changed:
+        return Step("update", "exchange", entity, "changed in the CRM", m.record_id, m.item_id, item.change_key,
+                    to_exchange={n: values[n] for n in out_fields})
+    if exchange_changed and not crm_changed:
+        return Step("update", "crm", entity, "changed in Exchange", m.record_id, m.item_id, item.change_key,
+                    to_crm={n: item.values.get(n) for n in in_fields})
+    return Step("conflict", "both", entity, "changed on both sides: the CRM wins for fields that flow to "
+                "Exchange, Exchange for fields that flow only to the CRM", m.record_id, m.item_id, item.change_key,
+                to_exchange={n: values[n] for n in out_fields}, to_crm={n: item.values.get(n) for n in only_in})
+
+
+_NOT_NULL = {"first_name": "", "last_name": "", "subject": "", "body": "", "is_completed": False}
+
+
+def _write_crm(entity, record_id: int | None, values: dict, owner: CrmUser):
+    model = _model(entity)
+    values = {k: (_NOT_NULL[k] if v is None and k in _NOT_NULL else v) for k, v in values.items()}
+    if record_id is None:
+        extra = {"owner": owner} if entity == Entity.CONTACT else {
+            "owner_user": owner, "activity_type": _ACTIVITY_TYPE[entity]}
+        return model.create(**extra, **values)
+    record = model.get_by_id(record_id)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.modified_at = utcnow()
+    record.save()
+    return record
+
+
+def _save_map(mailbox, entity, record, item_id: str, change_key: str) -> None:
+    kind = RECORD_TYPE[entity]
+    row = ItemMap.get_or_none(mailbox=mailbox, record_type=kind, record_id=record.id) or ItemMap(
+        mailbox=mailbox, record_type=kind, record_id=record.id)
+    row.item_id, row.change_key = item_id, change_key
+    row.content_hash, row.folder, row.updated_at = content_hash(values_of(record, entity)), kind, utcnow()
+    row.save()
+
+
+def _drop_map(mailbox, entity, item_id: str) -> None:
+    ItemMap.delete().where(ItemMap.mailbox == mailbox, ItemMap.record_type == RECORD_TYPE[entity],
+                           ItemMap.item_id == item_id).execute()
+
+
+async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) -> dict[str, int]:
+    """Carry out a plan; each step's CRM change and item map row commit together. Returns counts by action."""
+    owner = CrmUser.get_by_id(mailbox.owner_user_id)
+    done: dict[str, int] = {}
+    for step in steps:
+        log.info("ACT %s: %s", mailbox.email, step.describe())
+        e = step.entity
+        try:
+            if step.action == "skip":
+                pass
+            elif step.action == "match":
+                with database_proxy.atomic():
+                    _save_map(mailbox, e, _model(e).get_by_id(step.record_id), step.item_id, step.change_key)
+            elif step.action == "create" and step.side == "exchange":
+                item_id, change_key = await remote_side.create(e, step.to_exchange)
+                with database_proxy.atomic():
+                    _save_map(mailbox, e, _model(e).get_by_id(step.record_id), item_id, change_key)
+            elif step.action == "create":  # tracked in Exchange → CRM
+                with database_proxy.atomic():
+                    _save_map(mailbox, e, _write_crm(e, None, step.to_crm, owner), step.item_id, step.change_key)
+            elif step.action == "delete":
+                if step.side == "exchange":
+                    await remote_side.delete(e, step.item_id)
+                with database_proxy.atomic():
+                    if step.side == "crm":
+                        _model(e).delete().where(_model(e).id == step.record_id).execute()
+                    _drop_map(mailbox, e, step.item_id)
+            elif step.action in ("update", "conflict"):
+                change_key = step.change_key
+                if step.to_exchange:
+                    change_key = await remote_side.update(e, step.item_id, step.change_key, step.to_exchange)
+                with database_proxy.atomic():
+                    record = _write_crm(e, step.record_id, step.to_crm, owner)
+                    _save_map(mailbox, e, record, step.item_id, change_key)
+        except Conflict:
+            log.info("ACT %s: %s changed again in Exchange meanwhile; retried next cycle", mailbox.email,
+                     step.item_id)
+            done["conflict-retry"] = done.get("conflict-retry", 0) + 1
+            continue
+        done[step.action] = done.get(step.action, 0) + 1
+    return done

@@ -1,0 +1,804 @@
+"""The sync engine: schedule, isolated queues, limits, error handling (docs/architecture.md, "Sync engine").
+
+Runs on whatever asyncio loop is running (qasync in the console, asyncio.run headless) and never
+blocks it: database work is short SQLite statements, protocol work is in the connectors.
+
+    engine = Engine(secrets=secret_store_for(db_path), bus=bus)
+    await engine.start()            # scheduler + workers on the running loop
+    await engine.sync_now(mailbox_id)
+    await engine.stop()
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import peewee
+
+from crmsync_gui.core import codes, events
+from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
+from crmsync_gui.core.errors import CrmSyncError, PermanentError, SyncError, TransientError
+from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, OrganizationSettings
+from crmsync_gui.core.sync import alerts, schedule, trace
+from crmsync_gui.core.sync.breaker import ProfileBreaker
+from crmsync_gui.core.sync.clock import SystemClock
+from crmsync_gui.core.sync.connector import connector_for
+from crmsync_gui.core.sync.job import EngineJob, ServerBackingOff
+from crmsync_gui.core.sync.limits import ServerThrottle, Slots
+
+log = logging.getLogger(__name__)
+
+D = codes.Direction
+NAMES = {D.INCOMING: "incoming", D.OUTGOING: "outgoing", D.ACT: "act"}
+METHODS = {D.INCOMING: "sync_incoming", D.OUTGOING: "send_outgoing", D.ACT: "sync_act"}
+ASYNC = "async"  # the queue of Test & Enable, Track now and other one-off operations
+
+
+@dataclass
+class QueueConfig:
+    workers: int
+    deadline_s: float  # a job running longer is stopped and counts as a transient failure
+
+
+@dataclass
+class EngineConfig:
+    incoming: QueueConfig = field(default_factory=lambda: QueueConfig(20, 600))
+    outgoing: QueueConfig = field(default_factory=lambda: QueueConfig(10, 300))
+    act: QueueConfig = field(default_factory=lambda: QueueConfig(10, 900))
+    async_ops: QueueConfig = field(default_factory=lambda: QueueConfig(4, 300))
+    max_concurrent_jobs: int = 40  # global cap over all queues ...
+    reserved_per_queue: int = 1  # ... except that each queue may always run this many
+    tick_s: float = 1.0  # how often the scheduler looks for due work (real seconds)
+    pending_scan_s: float = 5.0  # how often Pending Send email is looked for besides wake-ups
+    lease_margin_s: float = 120.0  # a lease outlives its job's deadline by this much
+    breaker_window_s: float = 600.0
+    probe_first_s: float = 30.0
+    probe_max_s: float = 300.0
+    stop_grace_s: float = 10.0  # running jobs get this long to finish on stop
+    housekeeping_s: float = 3600.0  # trace retention pruning
+
+
+@dataclass(frozen=True)
+class JobResult:
+    mailbox_id: int
+    direction: codes.Direction
+    items: int = 0
+    code: str | None = None  # None: success
+    message: str = ""
+    transient: bool = False
+    disabled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+
+@dataclass
+class CycleSummary:
+    jobs: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    disabled: int = 0
+    items: int = 0
+
+    def line(self) -> str:
+        return (f"{self.jobs} jobs: {self.succeeded} succeeded, {self.failed} failed "
+                f"({self.disabled} directions disabled), {self.items} items.")
+
+
+@dataclass(eq=False)
+class _Work:
+    kind: str  # "sync", "probe", "test", "track"
+    mailbox_id: int
+    direction: codes.Direction
+    due_at: datetime | None = None
+    server_id: str | None = None
+    future: asyncio.Future | None = None
+
+
+class _Queue:
+    """One isolated queue: its own waiting line, workers and deadline."""
+
+    def __init__(self, name: str, config: QueueConfig):
+        self.name = name
+        self.config = config
+        self.items: asyncio.PriorityQueue = asyncio.PriorityQueue()
+        self.running = 0
+        self.workers: list[asyncio.Task] = []
+
+    def depth(self) -> tuple[str, int, int]:
+        return self.name, self.items.qsize(), self.running
+
+
+class Engine:
+    def __init__(self, *, secrets=None, bus: events.EventBus | None = None, clock=None,
+                 config: EngineConfig | None = None, connector_factory=connector_for, worker_id: str | None = None):
+        self.secrets = secrets
+        self.bus = bus or events.EventBus()
+        self.clock = clock or SystemClock()
+        self.config = config or EngineConfig()
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._connector_factory = connector_factory
+        self._connectors: dict[int, tuple[tuple, object]] = {}
+        self._throttles: dict[int, ServerThrottle] = {}
+        self._breakers: dict[int, ProfileBreaker] = {}
+        self._queues: dict[str, _Queue] = {}
+        self._global = Slots(self.config.max_concurrent_jobs)
+        self._inflight: dict[tuple[int, int], _Work] = {}
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._scan_pending = True
+        self._tasks: list[asyncio.Task] = []
+        self._unsubscribe = None
+        self._password_cache: dict[str, tuple[float, str | None]] = {}
+        self._last_depths: tuple = ()
+        self._last_housekeeping: datetime | None = None
+        self._last_pending_scan = 0.0
+        self.summary = CycleSummary()  # running totals since start
+        self.state = "stopped"
+
+    # ---- life cycle -------------------------------------------------------------------------
+
+    async def start(self, *, scheduler: bool = True) -> None:
+        """Start the workers (and, unless told not to, the scheduler) on the running loop."""
+        if self.state != "stopped":
+            return
+        self._set_state("starting")
+        self._recover()
+        configs = {"incoming": self.config.incoming, "outgoing": self.config.outgoing,
+                   "act": self.config.act, ASYNC: self.config.async_ops}
+        for name, config in configs.items():
+            queue = self._queues[name] = _Queue(name, config)
+            queue.workers = [asyncio.create_task(self._worker(queue), name=f"crmsync-{name}-{i}")
+                             for i in range(config.workers)]
+        self._unsubscribe = self.bus.subscribe(self._on_event)
+        if scheduler:
+            self._tasks.append(asyncio.create_task(self._scheduler(), name="crmsync-scheduler"))
+        self._set_state("running")
+
+    async def stop(self) -> None:
+        """Stop dispatching, let running jobs finish (up to stop_grace_s), then cancel; release leases."""
+        if self.state in ("stopped", "stopping"):
+            return
+        self._set_state("stopping")
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        workers = [w for q in self._queues.values() for w in q.workers]
+        deadline = time.monotonic() + self.config.stop_grace_s
+        while any(q.running for q in self._queues.values()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        for work in list(self._inflight.values()):
+            if work.future is not None and not work.future.done():
+                work.future.cancel()
+        self._inflight.clear()
+        self._queues.clear()
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for _signature, connector in self._connectors.values():
+            try:
+                await connector.close()
+            except Exception:  # closing is best effort; the process may be going away
+                log.exception("Closing a connector failed")
+        self._connectors.clear()
+        self._set_state("stopped")
+
+    async def run_once(self) -> CycleSummary:
+        """One cycle: run every due mailbox direction (and Pending Send email, and due probes) and wait
+        for them. Starts the workers when the engine is not running; the caller stops it."""
+        if self.state == "stopped":
+            await self.start(scheduler=False)
+        before = CycleSummary(**vars(self.summary))
+        self._scan_pending = True
+        self._pass()
+        await self.drain()
+        return CycleSummary(**{k: getattr(self.summary, k) - getattr(before, k) for k in vars(before)})
+
+    async def drain(self) -> None:
+        """Wait until nothing is queued or running."""
+        while self._inflight or any(q.running or q.items.qsize() for q in self._queues.values()):
+            await asyncio.sleep(0.01)
+
+    # ---- services --------------------------------------------------------------------------
+
+    async def sync_now(self, mailbox_id: int, direction: codes.Direction | None = None) -> list[JobResult]:
+        """Admin action: sync a mailbox (one direction or every direction that may sync) now, ahead of
+        the schedule; the schedule continues from the result."""
+        mailbox = self._mailbox(mailbox_id)
+        directions = [direction] if direction is not None else [d for d in D if may_sync(mailbox, d)]
+        if not directions or (direction is not None and not may_sync(mailbox, direction)):
+            reasons = "; ".join(sync_blockers(mailbox, direction or D.INCOMING)) or "no direction uses server-side sync"
+            raise CrmSyncError(f"Mailbox '{mailbox.name}' cannot sync now: {reasons}.")
+        trace.record("SyncNowRequested", f"An administrator asked to sync mailbox '{mailbox.name}' now.",
+                     at=self.clock.now(), mailbox_id=mailbox_id)
+        futures = [self._submit(_Work("sync", mailbox_id, d, None), priority=0) for d in directions]
+        return list(await asyncio.gather(*futures))
+
+    async def track_now(self, mailbox_id: int, server_id: str | None = None) -> int:
+        """Track one item at once (by its server id) where the connector can; otherwise sync the mailbox's
+        incoming email now. Returns how many items were tracked."""
+        mailbox = self._mailbox(mailbox_id)
+        if server_id is not None and mailbox.profile_id is not None:
+            connector = self._connector(mailbox.profile)
+            if hasattr(connector, "track_item"):
+                result = await self._submit(_Work("track", mailbox_id, D.INCOMING, server_id=server_id), priority=0)
+                if not result.ok:
+                    raise SyncError(result.code, result.message)
+                return result.items
+        results = await self.sync_now(mailbox_id, D.INCOMING)
+        if not results[0].ok:
+            raise SyncError(results[0].code, results[0].message)
+        return results[0].items
+
+    async def test_and_enable(self, mailbox_id: int) -> dict[codes.Direction, JobResult]:
+        """Test each direction that uses server-side sync; record Success/Failure with the reason and
+        enable what passed (on the async queue, so a sync flood never delays it)."""
+        mailbox = self._mailbox(mailbox_id)
+        directions = [d for d in D if _uses_server_side_sync(mailbox, d)]
+        if not directions:
+            raise CrmSyncError(f"Mailbox '{mailbox.name}' uses server-side sync for no direction; "
+                               "set one of its methods to Server-side sync first.")
+        results = await asyncio.gather(*(self._submit(_Work("test", mailbox_id, d), priority=0)
+                                         for d in directions))
+        return dict(zip(directions, results, strict=True))
+
+    def wake_outgoing(self) -> None:
+        """Look for Pending Send email now (called when an email enters Pending Send)."""
+        self._scan_pending = True
+        self._wake.set()
+
+    def depths(self) -> dict[str, tuple[int, int]]:
+        """{queue: (waiting, running)}."""
+        return {q.name: (q.items.qsize(), q.running) for q in self._queues.values()}
+
+    def paused_profiles(self) -> list[int]:
+        return [pid for pid, breaker in self._breakers.items() if breaker.is_open]
+
+    def connection_peak(self, profile_id: int) -> int:
+        """The most connections to the profile's server held at once since start."""
+        throttle = self._throttles.get(profile_id)
+        return throttle.slots.peak if throttle else 0
+
+    # ---- scheduler ---------------------------------------------------------------------------
+
+    async def _scheduler(self) -> None:
+        while True:
+            try:
+                self._pass()
+            except peewee.OperationalError as exc:  # database locked by another program: try next tick
+                log.warning("Scheduler pass skipped: %s", exc)
+            except Exception:  # a bug must not stop all syncing; it is logged and the next tick tries again
+                log.exception("Scheduler pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.config.tick_s)
+            self._wake.clear()
+
+    def _pass(self) -> None:
+        """Queue everything due now: scheduled directions, Pending Send email, probes; housekeeping."""
+        now = self.clock.now()
+        paused = {pid for pid, b in self._breakers.items() if b.is_open}
+        for direction in D:
+            for mailbox_id, profile_id, due_at in self._due(direction, now):
+                if profile_id in paused or (mailbox_id, direction) in self._inflight:
+                    continue
+                if self._throttle_busy(profile_id, now):
+                    continue
+                self._submit(_Work("sync", mailbox_id, direction, due_at or now))
+        if self._scan_pending or time.monotonic() - self._last_pending_scan >= self.config.pending_scan_s:
+            self._queue_pending_send(now, paused)
+        for profile_id, breaker in self._breakers.items():
+            if breaker.probe_due(now):
+                self._queue_probe(profile_id, breaker)
+        if self._last_housekeeping is None or (now - self._last_housekeeping).total_seconds() >= self.config.housekeeping_s:
+            self._last_housekeeping = now
+            pruned = trace.prune(now)
+            if pruned:
+                log.info("Pruned %d old trace rows", pruned)
+        self._publish_depths()
+
+    def _due(self, direction: codes.Direction, now: datetime):
+        name = NAMES[direction]
+        next_run = getattr(Mailbox, f"{name}_next_run")
+        method = {D.INCOMING: Mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC,
+                  D.OUTGOING: Mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC,
+                  D.ACT: (Mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC) & Mailbox.owner_queue.is_null()}
+        query = (Mailbox.select(Mailbox.id, Mailbox.profile, next_run)
+                 .where((Mailbox.approval == codes.Approval.APPROVED) & Mailbox.profile.is_null(False)
+                        & method[direction] & getattr(Mailbox, f"{name}_enabled")
+                        & (next_run.is_null() | (next_run <= now))
+                        & (Mailbox.lock_host.is_null() | (Mailbox.lock_host == self.worker_id)
+                           | (Mailbox.lock_expires < now)))
+                 .order_by(next_run.asc(nulls="first")))
+        return query.tuples()
+
+    def _queue_pending_send(self, now: datetime, paused: set[int]) -> None:
+        self._scan_pending = False
+        self._last_pending_scan = time.monotonic()
+        pending = Activity.email_status == codes.EmailStatus.PENDING_SEND
+        by_mailbox = Activity.select(Activity.mailbox).where(pending & Activity.mailbox.is_null(False))
+        by_user = (Mailbox.select(Mailbox.id).join(Activity, on=(Activity.owner_user == Mailbox.owner_user))
+                   .where(pending & Activity.mailbox.is_null()))
+        by_queue = (Mailbox.select(Mailbox.id).join(Activity, on=(Activity.owner_queue == Mailbox.owner_queue))
+                    .where(pending & Activity.mailbox.is_null()))
+        ids = {i for query in (by_mailbox, by_user, by_queue) for (i,) in query.tuples()}
+        if not ids:
+            return
+        rows = (Mailbox.select(Mailbox.id, Mailbox.profile, Mailbox.outgoing_transient_failures, Mailbox.outgoing_next_run)
+                .where(Mailbox.id.in_(list(ids)) & Mailbox.outgoing_enabled
+                       & (Mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC)
+                       & (Mailbox.approval == codes.Approval.APPROVED) & Mailbox.profile.is_null(False))
+                .tuples())
+        for mailbox_id, profile_id, failures, next_run in rows:
+            if profile_id in paused or (mailbox_id, D.OUTGOING) in self._inflight:
+                continue
+            if failures and next_run is not None and next_run > now:
+                continue  # backing off after a transient failure
+            if not self._throttle_busy(profile_id, now):
+                self._submit(_Work("sync", mailbox_id, D.OUTGOING, now))
+
+    def _queue_probe(self, profile_id: int, breaker: ProfileBreaker) -> None:
+        candidates = list(breaker.failing) or [
+            m for (m,) in Mailbox.select(Mailbox.id).where((Mailbox.profile == profile_id)
+                                                           & Mailbox.incoming_enabled).limit(1).tuples()]
+        for mailbox_id in candidates:
+            mailbox = Mailbox.get_or_none(Mailbox.id == mailbox_id)
+            direction = next((d for d in D if mailbox is not None and may_sync(mailbox, d)), None)
+            if direction is not None and (mailbox_id, direction) not in self._inflight:
+                breaker.probing = True
+                self._submit(_Work("probe", mailbox_id, direction, self.clock.now()), priority=0)
+                return
+        # nothing left to probe with (all disabled or removed): nothing to protect, close
+        self._close_breaker(profile_id, breaker, self.clock.now())
+
+    def _submit(self, work: _Work, priority: int = 1) -> asyncio.Future:
+        """Queue a piece of work; its future resolves to a JobResult."""
+        key = (work.mailbox_id, work.direction)
+        if work.kind in ("sync", "probe"):
+            existing = self._inflight.get(key)
+            if existing is not None:
+                return existing.future
+            self._inflight[key] = work
+        work.future = asyncio.get_running_loop().create_future()
+        queue_name = ASYNC if work.kind in ("test", "track") else NAMES[work.direction]
+        self._queues[queue_name].items.put_nowait((priority, next(self._seq), work))
+        return work.future
+
+    def _throttle_busy(self, profile_id: int, now: datetime) -> bool:
+        throttle = self._throttles.get(profile_id)
+        return throttle is not None and throttle.is_busy(now)
+
+    def _publish_depths(self) -> None:
+        depths = tuple(q.depth() for q in self._queues.values())
+        if depths != self._last_depths:
+            self._last_depths = depths
+            self.bus.publish(events.QueueDepths(depths, at=self.clock.now()))
+
+    def _on_event(self, event) -> None:
+        if isinstance(event, events.EmailQueued):
+            self.wake_outgoing()
+
+    # ---- workers -----------------------------------------------------------------------------
+
+    async def _worker(self, queue: _Queue) -> None:
+        while True:
+            _priority, _seq, work = await queue.items.get()
+            use_global = queue.running >= self.config.reserved_per_queue
+            try:
+                if use_global:
+                    await self._global.acquire()
+                queue.running += 1
+                try:
+                    result = await self._run(work, queue)
+                finally:
+                    queue.running -= 1
+                    if use_global:
+                        self._global.release()
+            except asyncio.CancelledError:
+                self._forget(work)
+                raise
+            except Exception as exc:  # a bug in the engine itself: report, keep the worker alive
+                log.exception("Engine bug while running %s", work)
+                result = JobResult(work.mailbox_id, work.direction, code="EngineBug", message=str(exc), transient=True)
+            self._forget(work)
+            if work.future is not None and not work.future.done():
+                work.future.set_result(result)
+            self._publish_depths()
+
+    def _forget(self, work: _Work) -> None:
+        if self._inflight.get((work.mailbox_id, work.direction)) is work:
+            del self._inflight[(work.mailbox_id, work.direction)]
+
+    async def _run(self, work: _Work, queue: _Queue) -> JobResult:
+        mailbox = Mailbox.get_or_none(Mailbox.id == work.mailbox_id)
+        if mailbox is None:
+            return JobResult(work.mailbox_id, work.direction, code="MailboxNotFound", message="The mailbox was deleted.")
+        if work.kind == "test":
+            return await self._run_test(mailbox, work.direction, queue)
+        if not may_sync(mailbox, work.direction):
+            return JobResult(mailbox.id, work.direction, code="NotEnabled",
+                             message="; ".join(sync_blockers(mailbox, work.direction)))
+        breaker = self._breakers.get(mailbox.profile_id)
+        if work.kind == "sync" and breaker is not None and breaker.is_open:
+            return JobResult(mailbox.id, work.direction, code="ProfilePaused", message="The profile is paused.",
+                             transient=True)
+        now = self.clock.now()
+        lease_s = queue.config.deadline_s + self.config.lease_margin_s
+        if work.kind != "track" and not self._take_lease(mailbox, work.direction, now, lease_s):
+            return JobResult(mailbox.id, work.direction, code="Leased", message="Another engine is syncing it.",
+                             transient=True)
+        try:
+            return await self._run_sync(work, mailbox, queue)
+        finally:
+            if work.kind != "track":
+                self._release_lease(mailbox.id, work.direction)
+
+    async def _run_sync(self, work: _Work, mailbox: Mailbox, queue: _Queue) -> JobResult:
+        profile = mailbox.profile
+        direction = work.direction
+        self.bus.publish(events.JobStarted(mailbox.id, int(direction), queue.name, work.due_at, at=self.clock.now()))
+        started = time.monotonic()
+        error: SyncError | None = None
+        items = 0
+        try:
+            connector = self._connector(profile)
+            job = self._job(mailbox, profile, direction, work.due_at)
+            async with asyncio.timeout(queue.config.deadline_s):
+                if work.kind == "track":
+                    items = await connector.track_item(job, work.server_id)
+                else:
+                    items = await getattr(connector, METHODS[direction])(job)
+        except SyncError as exc:
+            error = exc
+        except TimeoutError:
+            error = TransientError("JobDeadline", f"The {direction.label.lower()} sync of mailbox '{mailbox.name}' "
+                                                  f"ran over its {queue.config.deadline_s:g} s deadline and was stopped.")
+        except Exception as exc:  # a connector bug: the engine goes on with the rest
+            log.exception("Connector failed unexpectedly for mailbox %s", mailbox.id)
+            error = TransientError("EngineBug", f"Unexpected {type(exc).__name__} while syncing: {exc}.")
+        duration = time.monotonic() - started
+        now = self.clock.now()
+        if error is None:
+            items = int(items or 0)
+            if work.kind != "track":
+                self._record_success(mailbox, direction, items, now)
+            self._count(ok=True, items=items)
+            self.bus.publish(events.JobFinished(mailbox.id, int(direction), queue.name, items, duration, at=now))
+            result = JobResult(mailbox.id, direction, items=items)
+        else:
+            result = self._record_failure(work, mailbox, error, now)
+            self._count(ok=False, disabled=result.disabled)
+            self.bus.publish(events.JobFailed(mailbox.id, int(direction), queue.name, error.code, str(error),
+                                              error.transient, duration, at=now))
+        if work.kind == "probe":
+            self._probe_result(profile.id, error, now)
+        self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
+        return result
+
+    async def _run_test(self, mailbox: Mailbox, direction: codes.Direction, queue: _Queue) -> JobResult:
+        now = self.clock.now()
+        name = NAMES[direction]
+        try:
+            if mailbox.profile_id is None:
+                raise PermanentError("BadConfiguration", "The mailbox has no email server profile.",
+                                     action="Choose a profile for the mailbox.")
+            connector = self._connector(mailbox.profile)
+            job = self._job(mailbox, mailbox.profile, direction, None)
+            async with asyncio.timeout(queue.config.deadline_s):
+                await connector.test(job, direction)
+        except (SyncError, TimeoutError) as exc:
+            error = exc if isinstance(exc, SyncError) else TransientError(
+                "Timeout", f"The test did not finish within {queue.config.deadline_s:g} s.")
+            with database_proxy.atomic():
+                Mailbox.update({f"{name}_status": codes.DirectionStatus.FAILURE, f"{name}_enabled": False,
+                                "last_error_code": error.code, "last_error_message": str(error),
+                                "last_error_at": now}).where(Mailbox.id == mailbox.id).execute()
+                trace.record("TestFailed", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' failed: "
+                             f"{error}", at=now, mailbox_id=mailbox.id, profile_id=mailbox.profile_id,
+                             remediation=trace.hint_for(error.code, action=error.action, transient=error.transient))
+            self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
+            return JobResult(mailbox.id, direction, code=error.code, message=str(error), transient=error.transient)
+        with database_proxy.atomic():
+            Mailbox.update({f"{name}_status": codes.DirectionStatus.SUCCESS, f"{name}_enabled": True,
+                            f"{name}_next_run": now, f"{name}_transient_failures": 0}
+                           ).where(Mailbox.id == mailbox.id).execute()
+            trace.record("TestSucceeded", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' passed; "
+                         "it is enabled.", at=now, mailbox_id=mailbox.id)
+        self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
+        self._wake.set()
+        return JobResult(mailbox.id, direction)
+
+    # ---- outcomes ----------------------------------------------------------------------------
+
+    def _record_success(self, mailbox: Mailbox, direction: codes.Direction, items: int, now: datetime) -> None:
+        name = NAMES[direction]
+        profile = mailbox.profile
+        fields = {f"{name}_status": codes.DirectionStatus.SUCCESS, f"{name}_transient_failures": 0,
+                  "last_sync_at": now}
+        idle = 0
+        if direction == D.INCOMING:
+            idle = fields["no_email_count"] = 0 if items else mailbox.no_email_count + 1
+        elif direction == D.ACT:
+            idle = fields["act_idle_count"] = 0 if items else mailbox.act_idle_count + 1
+        else:
+            idle = 0 if items else 1
+        fields[f"{name}_next_run"] = now + timedelta(
+            seconds=schedule.after_success(items, idle, profile.min_polling_interval_minutes))
+        fields["transient_failure_count"] = _highest_other_failures(mailbox, direction)
+        Mailbox.update(fields).where(Mailbox.id == mailbox.id).execute()
+        breaker = self._breakers.get(profile.id)
+        if breaker is not None:
+            breaker.answered(mailbox.id)
+
+    def _record_failure(self, work: _Work, mailbox: Mailbox, error: SyncError, now: datetime) -> JobResult:
+        direction = work.direction
+        name = NAMES[direction]
+        profile = mailbox.profile
+        if isinstance(error, ServerBackingOff):  # the server's pause, not the mailbox's failure
+            Mailbox.update({f"{name}_next_run": now + timedelta(seconds=error.retry_after_s)}).where(
+                Mailbox.id == mailbox.id).execute()
+            return JobResult(mailbox.id, direction, code=error.code, message=str(error), transient=True)
+        breaker = self._breaker(profile.id)
+        fields = {f"{name}_status": codes.DirectionStatus.FAILURE, "last_error_code": error.code,
+                  "last_error_message": str(error), "last_error_at": now}
+        disabled = False
+        code, level = error.code, None
+        hint = trace.hint_for(error.code, action=error.action, transient=error.transient)
+        if isinstance(error, TransientError) and error.retry_after_s:
+            self._throttle(profile).back_off(now, error.retry_after_s)
+        if error.transient and work.kind == "track":
+            pass  # an admin action; the schedule is untouched
+        elif error.transient and (breaker.is_open or work.kind == "probe"):
+            # part of an outage: not the mailbox's fault, not counted
+            fields[f"{name}_next_run"] = now + timedelta(seconds=self.config.probe_first_s)
+        elif error.transient:
+            failures = getattr(mailbox, f"{name}_transient_failures") + 1
+            if failures >= self._max_transient_failures():
+                disabled = True
+                code = "TooManyTransientFailures"
+                fields["last_error_code"] = code
+                fields["last_error_message"] = (f"{direction.label} failed {failures} times in a row; "
+                                                f"the last time: {error}")
+                hint = trace.CATALOGUE[code].remediation
+            else:
+                fields[f"{name}_next_run"] = now + timedelta(seconds=schedule.after_transient(
+                    failures, getattr(error, "retry_after_s", None), profile.min_polling_interval_minutes))
+            fields[f"{name}_transient_failures"] = 0 if disabled else failures
+            fields["transient_failure_count"] = max(failures, _highest_other_failures(mailbox, direction))
+        else:
+            disabled = True
+            level = codes.TraceLevel.ERROR
+        if disabled:
+            fields.update({f"{name}_enabled": False, f"{name}_next_run": None, f"{name}_transient_failures": 0})
+        message = fields["last_error_message"] if disabled else str(error)
+        with database_proxy.atomic():
+            Mailbox.update(fields).where(Mailbox.id == mailbox.id).execute()
+            row = trace.record(code, f"Mailbox '{mailbox.name}', {direction.label.lower()}: {message}"
+                               + (" The direction was disabled." if disabled else ""),
+                               at=now, level=level, mailbox_id=mailbox.id, profile_id=profile.id,
+                               remediation=hint, transient=error.transient and not disabled)
+        self.bus.publish(events.TraceLogged(row.id, row.level, row.code, row.message, at=now))
+        if disabled:
+            self.bus.publish(events.MailboxDisabled(mailbox.id, int(direction), code, message, at=now))
+        if not error.transient:
+            breaker.answered(mailbox.id)
+        elif work.kind == "sync" and breaker.failed(mailbox.id, now, self._active_mailboxes(profile.id)):
+            self._pause_profile(profile, breaker, now, error)
+        self._check_alert(profile.id, now)
+        return JobResult(mailbox.id, direction, code=code, message=message, transient=error.transient and not disabled,
+                         disabled=disabled)
+
+    def _probe_result(self, profile_id: int, error: SyncError | None, now: datetime) -> None:
+        breaker = self._breakers.get(profile_id)
+        if breaker is None or not breaker.is_open:
+            return
+        if error is not None and error.transient:
+            breaker.probe_failed(now)
+        else:
+            self._close_breaker(profile_id, breaker, now)
+
+    def _pause_profile(self, profile, breaker: ProfileBreaker, now: datetime, error: SyncError) -> None:
+        reason = (f"{len(breaker.failing)} mailboxes of profile '{profile.name}' failed at once "
+                  f"(last: {error.code}); the profile is paused and the server probed until it answers.")
+        with database_proxy.atomic():
+            EmailServerProfile.update(paused_at=now, paused_reason=reason).where(
+                EmailServerProfile.id == profile.id).execute()
+            trace.record("ProfilePaused", reason, at=now, profile_id=profile.id)
+        self.bus.publish(events.ProfilePaused(profile.id, reason, at=now))
+
+    def _close_breaker(self, profile_id: int, breaker: ProfileBreaker, now: datetime) -> None:
+        failed = list(breaker.failing)
+        breaker.close()
+        with database_proxy.atomic():
+            EmailServerProfile.update(paused_at=None, paused_reason=None).where(
+                EmailServerProfile.id == profile_id).execute()
+            # the outage's failures were not the mailboxes' fault: clear them and run everyone now
+            of_profile = Mailbox.profile == profile_id
+            for name in NAMES.values():
+                next_run = getattr(Mailbox, f"{name}_next_run")
+                Mailbox.update({next_run: now}).where(of_profile & (next_run > now)).execute()
+                Mailbox.update({getattr(Mailbox, f"{name}_transient_failures"): 0}).where(of_profile).execute()
+            Mailbox.update(transient_failure_count=0).where(of_profile).execute()
+            trace.record("ProfileResumed", f"The profile's mail server answers again; {len(failed)} failing "
+                         "mailboxes resume now.", at=now, profile_id=profile_id)
+        self.bus.publish(events.ProfileResumed(profile_id, at=now))
+        self._wake.set()
+
+    def _check_alert(self, profile_id: int, now: datetime) -> None:
+        raised = alerts.check_profile(profile_id, now)
+        if raised is None:
+            return
+        alert, sender_id = raised
+        trace.record("AlertRaised", alert.message, at=now, profile_id=profile_id)
+        if sender_id is None:
+            trace.record("AlertNotEmailed", "The alert was not emailed: the profile has no owner whose mailbox "
+                         "has outgoing email enabled.", at=now, profile_id=profile_id)
+        else:
+            self.wake_outgoing()
+        self.bus.publish(events.AlertRaised(alert.id, profile_id, alert.message, at=now))
+
+    def _count(self, *, ok: bool, items: int = 0, disabled: bool = False) -> None:
+        self.summary.jobs += 1
+        self.summary.items += items
+        if ok:
+            self.summary.succeeded += 1
+        else:
+            self.summary.failed += 1
+            self.summary.disabled += int(disabled)
+
+    # ---- leases ------------------------------------------------------------------------------
+
+    def _take_lease(self, mailbox: Mailbox, direction: codes.Direction, now: datetime, lease_s: float) -> bool:
+        """Take this direction's lease on the mailbox row (compare-and-set); take over an expired one."""
+        bit = 1 << direction
+        host, state, expires = (Mailbox.select(Mailbox.lock_host, Mailbox.lock_state, Mailbox.lock_expires)
+                                .where(Mailbox.id == mailbox.id).tuples().get())
+        expired = expires is not None and expires < now
+        mine = host == self.worker_id
+        if host is not None and not mine and state and not expired:
+            return False
+        new_expiry = now + timedelta(seconds=lease_s)
+        if mine and state and expires is not None and expires > new_expiry:
+            new_expiry = expires
+        same_host = Mailbox.lock_host.is_null() if host is None else (Mailbox.lock_host == host)
+        taken = (Mailbox.update(lock_host=self.worker_id, lock_state=(state | bit) if mine else bit,
+                                lock_expires=new_expiry)
+                 .where((Mailbox.id == mailbox.id) & same_host & (Mailbox.lock_state == state)).execute())
+        if taken and host is not None and not mine and state:
+            trace.record("LeaseTakenOver", f"Mailbox '{mailbox.name}': the lease of engine {host} expired at "
+                         f"{expires:%Y-%m-%d %H:%M:%S} UTC; this engine ({self.worker_id}) took it over.",
+                         at=now, mailbox_id=mailbox.id)
+        return bool(taken)
+
+    def _release_lease(self, mailbox_id: int, direction: codes.Direction) -> None:
+        mine = (Mailbox.id == mailbox_id) & (Mailbox.lock_host == self.worker_id)
+        with database_proxy.atomic():
+            Mailbox.update(lock_state=Mailbox.lock_state.bin_and(~(1 << direction))).where(mine).execute()
+            Mailbox.update(lock_host=None, lock_expires=None).where(mine & (Mailbox.lock_state == 0)).execute()
+
+    def _recover(self) -> None:
+        """After a crash: free this host's leases whose process is gone; re-open paused profiles' breakers."""
+        now = self.clock.now()
+        prefix = f"{socket.gethostname()}:"
+        stale = [(i, name, host) for i, name, host in
+                 Mailbox.select(Mailbox.id, Mailbox.name, Mailbox.lock_host)
+                 .where(Mailbox.lock_host.startswith(prefix) & (Mailbox.lock_host != self.worker_id)).tuples()
+                 if not _process_alive(host)]
+        for mailbox_id, name, host in stale:
+            with database_proxy.atomic():
+                Mailbox.update(lock_host=None, lock_state=0, lock_expires=None).where(
+                    (Mailbox.id == mailbox_id) & (Mailbox.lock_host == host)).execute()
+                trace.record("LeaseTakenOver", f"Mailbox '{name}': engine {host} on this computer is no longer "
+                             "running; its lease was released.", at=now, mailbox_id=mailbox_id)
+        for (profile_id,) in EmailServerProfile.select(EmailServerProfile.id).where(
+                EmailServerProfile.paused_at.is_null(False)).tuples():
+            breaker = self._breaker(profile_id)
+            breaker.open(now)
+            breaker.next_probe_at = now
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def _mailbox(self, mailbox_id: int) -> Mailbox:
+        mailbox = Mailbox.get_or_none(Mailbox.id == mailbox_id)
+        if mailbox is None:
+            raise CrmSyncError(f"No mailbox with id {mailbox_id}; it may have been deleted.")
+        if self.state != "running":
+            raise CrmSyncError("The sync engine is not running; start it first.")
+        return mailbox
+
+    def _job(self, mailbox, profile, direction, due_at) -> EngineJob:
+        return EngineJob(mailbox=mailbox, profile=profile, direction=direction, password=self._password(mailbox, profile),
+                         throttle=self._throttle(profile), clock=self.clock, publish=self.bus.publish, due_at=due_at)
+
+    def _password(self, mailbox, profile) -> str | None:
+        """The profile's password when it signs in for every mailbox (impersonation), else the mailbox's own."""
+        ref = profile.secret_ref if (profile.username or not mailbox.secret_ref) else mailbox.secret_ref
+        if not ref or self.secrets is None:
+            return None
+        cached = self._password_cache.get(ref)
+        if cached is not None and time.monotonic() - cached[0] < 60:
+            return cached[1]
+        password = self.secrets.get(ref)
+        self._password_cache[ref] = (time.monotonic(), password)
+        return password
+
+    def _connector(self, profile):
+        """One connector per profile, made again when the profile's settings change."""
+        signature = tuple(v for k, v in sorted(profile.__data__.items()) if k not in ("paused_at", "paused_reason"))
+        cached = self._connectors.get(profile.id)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        if cached is not None:
+            asyncio.get_running_loop().create_task(cached[1].close())
+        connector = self._connector_factory(profile)
+        self._connectors[profile.id] = (signature, connector)
+        return connector
+
+    def _throttle(self, profile) -> ServerThrottle:
+        throttle = self._throttles.get(profile.id)
+        if throttle is None:
+            throttle = self._throttles[profile.id] = ServerThrottle(profile.max_concurrent_connections)
+        elif throttle.slots.capacity != profile.max_concurrent_connections:
+            throttle.slots.resize(profile.max_concurrent_connections)
+        return throttle
+
+    def _breaker(self, profile_id: int) -> ProfileBreaker:
+        breaker = self._breakers.get(profile_id)
+        if breaker is None:
+            breaker = self._breakers[profile_id] = ProfileBreaker(
+                window_s=self.config.breaker_window_s, first_probe_s=self.config.probe_first_s,
+                max_probe_s=self.config.probe_max_s)
+        return breaker
+
+    def _active_mailboxes(self, profile_id: int) -> int:
+        return Mailbox.select().where((Mailbox.profile == profile_id) & (Mailbox.approval == codes.Approval.APPROVED)
+                                      & (Mailbox.incoming_enabled | Mailbox.outgoing_enabled
+                                         | Mailbox.act_enabled)).count()
+
+    def _max_transient_failures(self) -> int:
+        settings = OrganizationSettings.get_or_none(OrganizationSettings.id == 1)
+        return settings.max_transient_failures if settings else codes.MAX_TRANSIENT_FAILURES
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.bus.publish(events.EngineStateChanged(state, at=self.clock.now()))
+
+
+def _uses_server_side_sync(mailbox, direction: codes.Direction) -> bool:
+    if direction == D.INCOMING:
+        return mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC
+    if direction == D.OUTGOING:
+        return mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC
+    return mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC and mailbox.owner_queue_id is None
+
+
+def _highest_other_failures(mailbox, direction: codes.Direction) -> int:
+    return max((getattr(mailbox, f"{NAMES[d]}_transient_failures") for d in D if d != direction), default=0)
+
+
+def _process_alive(worker_id: str) -> bool:
+    """Whether the engine process named in a worker id (host:pid:nonce) still runs on this host."""
+    try:
+        pid = int(worker_id.split(":")[1])
+    except (IndexError, ValueError):
+        return True  # not ours to judge; its lease expires on its own
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

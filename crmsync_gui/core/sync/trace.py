@@ -1,0 +1,107 @@
+"""The trace log (error browser): stable codes, a remediation hint for every error, collation of repeats.
+
+A repeat of one code about one record updates its row (count, last time, latest text) instead of
+adding rows, so a storm of the same failure stays one line an administrator can read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.models import Alert, OrganizationSettings, TraceLog
+
+INFO, WARNING, ERROR = codes.TraceLevel.INFORMATION, codes.TraceLevel.WARNING, codes.TraceLevel.ERROR
+
+
+@dataclass(frozen=True)
+class TraceCode:
+    level: codes.TraceLevel
+    remediation: str
+
+
+# Stable codes: connectors raise the protocol ones, the engine records its own. Never rename one.
+CATALOGUE: dict[str, TraceCode] = {
+    # connector errors (core.errors.TransientError / PermanentError codes)
+    "AuthenticationFailed": TraceCode(ERROR, "Check the user name and password of the profile or mailbox "
+                                             "(and the authentication type), then run Test & Enable."),
+    "MailboxNotFound": TraceCode(ERROR, "Check the mailbox's email address on the mail server, then run Test & Enable."),
+    "AccessDenied": TraceCode(ERROR, "Give the profile's account access (impersonation) to this mailbox, "
+                                     "then run Test & Enable."),
+    "BadConfiguration": TraceCode(ERROR, "Correct the email server profile (server location, SSL, port), "
+                                         "then run Test & Enable."),
+    "CertificateInvalid": TraceCode(ERROR, "Install a valid certificate on the mail server, or set the profile's "
+                                           "trusted CA file to the private CA that issued it."),
+    "NoConnector": TraceCode(ERROR, "Choose a server type this installation supports for the profile."),
+    "ConnectionFailed": TraceCode(WARNING, "Nothing to do if it passes; otherwise check that the mail server is "
+                                           "running and reachable from this computer."),
+    "Timeout": TraceCode(WARNING, "Nothing to do if it passes; otherwise raise the profile's request timeout "
+                                  "or check the mail server's load."),
+    "ErrorServerBusy": TraceCode(WARNING, "The mail server asked for a pause; the engine waits as asked. "
+                                          "Lower the profile's maximum connections if it persists."),
+    "ServerError": TraceCode(WARNING, "The mail server reported an internal error; check its health if it persists."),
+    "StoreUnavailable": TraceCode(WARNING, "The mailbox's store on the mail server is offline; check the server."),
+    # engine events
+    "JobDeadline": TraceCode(WARNING, "The sync took longer than its deadline and was stopped; it resumes next "
+                                      "cycle. Check the mail server's speed or the mailbox's size."),
+    "TooManyTransientFailures": TraceCode(ERROR, "The direction failed 10 times in a row and was disabled. "
+                                                 "Fix the cause shown before, then re-enable or run Test & Enable."),
+    "DirectionDisabled": TraceCode(ERROR, "Fix the cause shown, then re-enable the mailbox or run Test & Enable."),
+    "EngineBug": TraceCode(ERROR, "An unexpected error in crmsync; the engine carried on. Report it with the "
+                                  "engine's log; the mailbox retries next cycle."),
+    "ProfilePaused": TraceCode(WARNING, "Most mailboxes of the profile fail at once (a server outage); the engine "
+                                        "probes the server and resumes by itself. Check the mail server."),
+    "ProfileResumed": TraceCode(INFO, "No action needed."),
+    "LeaseTakenOver": TraceCode(WARNING, "Another engine stopped while syncing this mailbox; this one took over. "
+                                         "Check that engine's host if it happens often."),
+    "SyncNowRequested": TraceCode(INFO, "No action needed."),
+    "TestSucceeded": TraceCode(INFO, "No action needed."),
+    "TestFailed": TraceCode(ERROR, "Fix the cause shown, then run Test & Enable again."),
+    "MailboxesReenabled": TraceCode(INFO, "No action needed."),
+    "AlertRaised": TraceCode(WARNING, "Open the alert and check the profile's mail server."),
+    "AlertNotEmailed": TraceCode(WARNING, "Give the profile an owner whose mailbox has outgoing email enabled "
+                                          "to receive alerts by email."),
+}
+
+TRANSIENT_HINT = "The engine retries by itself; after 10 failures in a row the direction is disabled."
+PERMANENT_HINT = "Fix the cause shown, then run Test & Enable for the mailbox."
+
+
+def hint_for(code: str, *, action: str = "", transient: bool | None = None) -> str:
+    """The remediation for a code: the catalogue's, else the error's own action, else a generic one."""
+    if code in CATALOGUE:
+        return CATALOGUE[code].remediation
+    if action:
+        return action
+    return TRANSIENT_HINT if transient else PERMANENT_HINT
+
+
+def record(code: str, message: str, *, at: datetime, level: int | None = None, mailbox_id: int | None = None,
+           profile_id: int | None = None, activity_id: int | None = None, remediation: str | None = None,
+           transient: bool | None = None) -> TraceLog:
+    """Add a trace row, or collate into the row for the same code and records."""
+    if level is None:
+        level = CATALOGUE[code].level if code in CATALOGUE else (WARNING if transient else ERROR)
+    hint = remediation if remediation is not None else hint_for(code, transient=transient)
+    key = f"{code}|m{mailbox_id or ''}|p{profile_id or ''}|a{activity_id or ''}"
+    with database_proxy.atomic():
+        updated = (TraceLog.update(count=TraceLog.count + 1, last_at=at, message=message, level=level,
+                                   remediation=hint)
+                   .where(TraceLog.collation_key == key).execute())
+        if updated:
+            return TraceLog.get(TraceLog.collation_key == key)
+        return TraceLog.create(level=level, code=code, message=message, mailbox=mailbox_id, profile=profile_id,
+                               activity=activity_id, remediation=hint, collation_key=key, first_at=at, last_at=at)
+
+
+def prune(now: datetime, retention_days: int | None = None) -> int:
+    """Delete trace rows, and acknowledged alerts, last seen before the retention period; return how many."""
+    if retention_days is None:
+        settings = OrganizationSettings.get_or_none(OrganizationSettings.id == 1)
+        retention_days = settings.trace_retention_days if settings else 30
+    cutoff = now - timedelta(days=retention_days)
+    with database_proxy.atomic():
+        rows = TraceLog.delete().where(TraceLog.last_at < cutoff).execute()
+        rows += Alert.delete().where(Alert.acknowledged & (Alert.created_at < cutoff)).execute()
+    return rows

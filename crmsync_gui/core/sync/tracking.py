@@ -1,0 +1,394 @@
+"""Incoming email tracking, the same for Exchange, IMAP and POP3.
+
+`track_email(mailbox, email)` decides whether one email the connector fetched becomes a CRM email
+activity, and records the decision (a TrackingDecision row per server item) with a sentence an
+administrator can read, so "why wasn't this email tracked?" always has an answer.
+
+The rules, in the order they apply:
+1. The mailbox must belong to a user or queue.
+2. An email received before "Process email from" (the later of the profile's and the organization's
+   date) is ignored.
+3. An email whose Message-ID is already tracked for the same owner is a duplicate.
+4. Correlation links it to an earlier CRM email, in order: In-Reply-To/References → tracking token
+   in the subject → Thread-Index (Exchange ConversationIndex) → smart matching (organization
+   option, off by default: same normalized subject and at least 2 shared addresses). The earlier
+   email's regarding record is copied.
+5. A folder tracking rule tracks everything in its folder (its regarding record wins). Otherwise the
+   owner's tracking option decides: All; Replies to CRM email (a correlated email); From CRM leads,
+   contacts and accounts; From email-enabled records (also users and queues); None. The "From ..."
+   options also track replies, since each option is a superset of the one before, as in the
+   original product.
+
+The email activity, its parties, its attachments and the decision are written in one transaction;
+a server item already decided is never decided twice, so a re-run after a crash repeats nothing.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.store.base import database_proxy, utcnow
+from crmsync_gui.core.store.models import (
+    Account,
+    Activity,
+    ActivityParty,
+    Attachment,
+    Contact,
+    CrmQueue,
+    CrmUser,
+    FolderTrackingRule,
+    Lead,
+    Mailbox,
+    OrganizationSettings,
+    TrackingDecision,
+)
+from crmsync_gui.core.sync.mail import Address, IncomingEmail
+
+Outcome = codes.TrackingOutcome
+
+# Exchange ConversationIndex: a 22-byte header, then 5 bytes per reply (MS-OXOMSG 2.2.1.3).
+_THREAD_HEADER = 22
+_THREAD_CHILD = 5
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A CRM record an address resolved to."""
+
+    party_type: str  # "user", "queue", "contact", "account", "lead"
+    party_id: int
+    email_enabled: bool
+
+
+@dataclass(frozen=True)
+class TrackingResult:
+    tracked: bool
+    outcome: codes.TrackingOutcome
+    reason: str
+    activity: Activity | None
+    decision: TrackingDecision
+    correlation: str | None = None
+    already_decided: bool = False  # the server item had been decided by an earlier run
+
+
+def organization_settings() -> OrganizationSettings:
+    return OrganizationSettings.get_or_create(id=1)[0]  # the one row the migrations create
+
+
+# -- folder tracking rules ---------------------------------------------------------------------
+
+def add_folder_rule(mailbox: Mailbox, folder: str, *, regarding_type: str | None = None,
+                    regarding_id: int | None = None) -> FolderTrackingRule:
+    """Track every email in `folder` (under Inbox) of this mailbox, optionally regarding a record."""
+    folder = folder.strip()
+    if not folder:
+        raise ValidationError({"folder": "the folder name is empty; give the folder's name under Inbox"})
+    if (regarding_type is None) != (regarding_id is None):
+        raise ValidationError({"regarding": "give both the regarding record's type and id, or neither"})
+    existing = FolderTrackingRule.get_or_none(mailbox=mailbox, folder=folder)
+    if existing:
+        existing.regarding_type, existing.regarding_id = regarding_type, regarding_id
+        existing.save()
+        return existing
+    if FolderTrackingRule.select().where(FolderTrackingRule.mailbox == mailbox).count() >= codes.MAX_TRACKED_FOLDERS:
+        raise ValidationError({"folder": f"mailbox {mailbox.name} already tracks {codes.MAX_TRACKED_FOLDERS} "
+                                         "folders, the most allowed; remove a folder rule first"})
+    return FolderTrackingRule.create(mailbox=mailbox, folder=folder, regarding_type=regarding_type,
+                                     regarding_id=regarding_id)
+
+
+def tracked_folders(mailbox: Mailbox) -> list[str]:
+    """The folders a connector syncs for this mailbox: Inbox, then the folder rules' folders."""
+    rules = FolderTrackingRule.select().where(FolderTrackingRule.mailbox == mailbox).order_by(FolderTrackingRule.id)
+    return ["Inbox"] + [rule.folder for rule in rules if rule.folder.lower() != "inbox"]
+
+
+# -- resolving addresses -------------------------------------------------------------------------
+
+def resolve_address(address: str) -> Party | None:
+    """The CRM record with this email address: a user, queue, contact, account or lead, in that order."""
+    address = address.strip().lower()
+    if not address:
+        return None
+    candidates = (
+        ("user", CrmUser, CrmUser.is_disabled == False, None),  # noqa: E712 (peewee expression)
+        ("queue", CrmQueue, None, None),
+        ("contact", Contact, Contact.is_active == True, Contact.email_enabled),  # noqa: E712
+        ("account", Account, Account.is_active == True, Account.email_enabled),  # noqa: E712
+        ("lead", Lead, Lead.is_active == True, Lead.email_enabled),  # noqa: E712
+    )
+    for party_type, model, active, enabled in candidates:
+        query = model.select().where(peewee.fn.LOWER(model.email) == address)
+        if active is not None:
+            query = query.where(active)
+        row = query.order_by(model.id).first()
+        if row is not None:
+            return Party(party_type, row.id, True if enabled is None else bool(getattr(row, enabled.name)))
+    return None
+
+
+# -- correlation -----------------------------------------------------------------------------------
+
+def _emails():
+    return Activity.select().where(Activity.activity_type == codes.ActivityType.EMAIL)
+
+
+def _by_message_ids(ids: list[str]) -> Activity | None:
+    # In-Reply-To first, then References newest to oldest: the closest ancestor wins.
+    for message_id in ids:
+        found = _emails().where(Activity.message_id == message_id).order_by(Activity.id.desc()).first()
+        if found:
+            return found
+    return None
+
+
+def token_pattern(settings: OrganizationSettings) -> re.Pattern:
+    return re.compile(re.escape(settings.tracking_token_prefix) + r":\d+", re.IGNORECASE)
+
+
+def find_token(subject: str, settings: OrganizationSettings) -> str | None:
+    if not settings.tracking_token_enabled:
+        return None
+    match = token_pattern(settings).search(subject or "")
+    return match.group(0).upper() if match else None
+
+
+def _by_token(token: str) -> Activity | None:
+    # Counters wrap, so a token can repeat over the years: the latest email with it is the one answered.
+    return (_emails().where(peewee.fn.UPPER(Activity.tracking_token) == token)
+            .order_by(Activity.id.desc()).first())
+
+
+def _decode_thread_index(value: str | None) -> bytes | None:
+    if not value:
+        return None
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) >= _THREAD_HEADER else None
+
+
+def _by_thread_index(value: str | None) -> Activity | None:
+    raw = _decode_thread_index(value)
+    if raw is None:
+        return None
+    # The nearest ancestor is this index minus one or more 5-byte child blocks.
+    length = len(raw) - _THREAD_CHILD
+    while length >= _THREAD_HEADER:
+        found = (_emails().where(Activity.thread_index == base64.b64encode(raw[:length]).decode())
+                 .order_by(Activity.id.desc()).first())
+        if found:
+            return found
+        length -= _THREAD_CHILD
+    return None
+
+
+def normalized_subject(subject: str, settings: OrganizationSettings) -> str:
+    text = token_pattern(settings).sub("", subject or "")
+    return " ".join(_REPLY_PREFIX.sub("", text).split()).lower()
+
+
+def _addresses(email: IncomingEmail) -> set[str]:
+    found = {a.address for a in [*email.to, *email.cc, *email.bcc] if a.address}
+    if email.sender:
+        found.add(email.sender.address)
+    return found
+
+
+def _by_smart_matching(email: IncomingEmail, settings: OrganizationSettings) -> Activity | None:
+    subject = normalized_subject(email.subject, settings)
+    if not subject:
+        return None
+    ours = _addresses(email)
+    candidates = (_emails().where(Activity.subject.contains(subject))
+                  .order_by(Activity.id.desc()).limit(200))
+    for candidate in candidates:
+        if normalized_subject(candidate.subject, settings) != subject:
+            continue
+        theirs = {p.address.lower() for p in candidate.parties}
+        if len(ours & theirs) >= 2:
+            return candidate
+    return None
+
+
+def correlate(email: IncomingEmail, settings: OrganizationSettings) -> tuple[Activity | None, str | None]:
+    """The earlier CRM email this one answers, and the rule that found it."""
+    if email.in_reply_to:
+        found = _by_message_ids([email.in_reply_to])
+        if found:
+            return found, "In-Reply-To"
+    if email.references:
+        found = _by_message_ids(list(reversed(email.references)))
+        if found:
+            return found, "References"
+    token = find_token(email.subject, settings)
+    if token:
+        found = _by_token(token)
+        if found:
+            return found, "Tracking token"
+    found = _by_thread_index(email.thread_index)
+    if found:
+        return found, "Thread-Index"
+    if settings.smart_matching_enabled:
+        found = _by_smart_matching(email, settings)
+        if found:
+            return found, "Smart matching"
+    return None, None
+
+
+# -- the decision ----------------------------------------------------------------------------------
+
+def _process_from(mailbox: Mailbox, settings: OrganizationSettings) -> datetime | None:
+    dates = [d for d in (settings.process_email_from,
+                         mailbox.profile.process_email_from if mailbox.profile_id else None) if d]
+    return max(dates) if dates else None
+
+
+def _owner_filter(mailbox: Mailbox):
+    if mailbox.owner_user_id:
+        return Activity.owner_user == mailbox.owner_user_id
+    return Activity.owner_queue == mailbox.owner_queue_id
+
+
+def _sender_text(email: IncomingEmail) -> str:
+    return email.sender.address if email.sender else "an unknown sender"
+
+
+def _option_refusal(option: codes.TrackingOption, sender: Party | None, owner_label: str,
+                    email: IncomingEmail) -> tuple[codes.TrackingOutcome, str] | None:
+    """Why the owner's option refuses an uncorrelated email; None when it accepts it."""
+    how = f"{owner_label} tracks '{option.label}'"
+    change = "Change the tracking option in the user's or queue's settings, or track the email by hand."
+    if option == codes.TrackingOption.ALL:
+        return None
+    if option == codes.TrackingOption.NONE:
+        return Outcome.OPTION_NONE, f"Not tracked: {how}, so no incoming email is tracked. {change}"
+    if option == codes.TrackingOption.REPLIES_TO_CRM_EMAIL:
+        return Outcome.NOT_A_REPLY, (
+            f"Not tracked: {how} and this email answers no CRM email (no match by In-Reply-To/References, "
+            f"tracking token, Thread-Index or smart matching). {change}")
+    if option == codes.TrackingOption.FROM_CRM_RECORDS:
+        if sender and sender.party_type in ("contact", "account", "lead"):
+            return None
+        return Outcome.SENDER_NOT_CRM_RECORD, (
+            f"Not tracked: {how} and the sender {_sender_text(email)} is not an active CRM lead, contact or "
+            f"account, and the email answers no CRM email. Add the sender as a contact or lead, or {change[0].lower()}"
+            f"{change[1:]}")
+    if sender and sender.email_enabled:
+        return None
+    return Outcome.SENDER_NOT_EMAIL_ENABLED, (
+        f"Not tracked: {how} and the sender {_sender_text(email)} matches no email-enabled CRM record "
+        f"(user, queue, contact, account or lead), and the email answers no CRM email. {change}")
+
+
+def _decide(mailbox, email, settings) -> tuple[codes.TrackingOutcome, str, Activity | None, str | None, tuple]:
+    """(outcome, reason, correlated email, correlation rule, regarding) without writing anything."""
+    owner = mailbox.owner
+    if owner is None:
+        return (Outcome.NO_OWNER, f"Not tracked: mailbox {mailbox.name} is not mapped to a user or queue. "
+                "Map it, then its new email is tracked.", None, None, (None, None))
+    process_from = _process_from(mailbox, settings)
+    if process_from and email.received_at and email.received_at < process_from:
+        return (Outcome.BEFORE_PROCESS_FROM,
+                f"Not tracked: received {email.received_at:%Y-%m-%d %H:%M} UTC, before the 'Process email from' "
+                f"date {process_from:%Y-%m-%d %H:%M} UTC set on the profile or organization.", None, None,
+                (None, None))
+    if email.message_id:
+        earlier = _emails().where(Activity.message_id == email.message_id, _owner_filter(mailbox)).first()
+        if earlier:
+            return (Outcome.DUPLICATE, f"Not tracked again: {owner.label} already has this email "
+                    f"(Message-ID {email.message_id}) as CRM email #{earlier.id}.", None, None, (None, None))
+    parent, rule_name = correlate(email, settings)
+    regarding = (parent.regarding_type, parent.regarding_id) if parent else (None, None)
+    folder_rule = (FolderTrackingRule.select()
+                   .where(FolderTrackingRule.mailbox == mailbox,
+                          peewee.fn.LOWER(FolderTrackingRule.folder) == (email.folder or "").lower())
+                   .first()) if (email.folder or "").lower() != "inbox" else None
+    if folder_rule:
+        if folder_rule.regarding_type:
+            regarding = (folder_rule.regarding_type, folder_rule.regarding_id)
+        return Outcome.TRACKED, f"Tracked: it is in the tracked folder '{folder_rule.folder}'.", parent, rule_name, regarding
+    if parent:
+        return (Outcome.TRACKED, f"Tracked: it answers CRM email #{parent.id} (matched by {rule_name}).",
+                parent, rule_name, regarding)
+    sender = resolve_address(email.sender.address) if email.sender else None
+    option = codes.TrackingOption(owner.tracking_option)
+    refusal = _option_refusal(option, sender, owner.label, email)
+    if refusal:
+        return refusal[0], refusal[1], None, None, (None, None)
+    why = "all email is tracked" if option == codes.TrackingOption.ALL else f"the sender is a CRM {sender.party_type}"
+    return Outcome.TRACKED, f"Tracked: {owner.label} tracks '{option.label}' and {why}.", None, None, regarding
+
+
+def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: OrganizationSettings,
+                    regarding: tuple) -> Activity:
+    activity = Activity.create(
+        activity_type=codes.ActivityType.EMAIL, subject=email.subject[:255], body=email.body_html or email.body_text,
+        owner_user=mailbox.owner_user_id, owner_queue=mailbox.owner_queue_id,
+        regarding_type=regarding[0], regarding_id=regarding[1],
+        email_status=codes.EmailStatus.RECEIVED, direction_outgoing=False, message_id=email.message_id,
+        in_reply_to=email.in_reply_to, references=" ".join(email.references) or None,
+        thread_index=email.thread_index, tracking_token=find_token(email.subject, settings), mailbox=mailbox,
+        sent_on=email.received_at)
+    roles = [(codes.PartyRole.FROM, [email.sender] if email.sender else []), (codes.PartyRole.TO, email.to),
+             (codes.PartyRole.CC, email.cc), (codes.PartyRole.BCC, email.bcc)]
+    resolved: dict[str, Party | None] = {}
+    for role, addresses in roles:
+        for address in addresses:
+            _store_party(activity, role, address, resolved)
+    for attachment in email.attachments:
+        fetched = attachment.size is None or bool(attachment.content) or attachment.size == 0
+        size = len(attachment.content) if fetched else attachment.size
+        kept = fetched and size <= settings.max_attachment_bytes
+        Attachment.create(activity=activity, file_name=attachment.file_name[:255], mime_type=attachment.mime_type,
+                          size=size, content=attachment.content if kept else None)
+    return activity
+
+
+def _store_party(activity: Activity, role: codes.PartyRole, address: Address, resolved: dict) -> None:
+    if address.address not in resolved:
+        resolved[address.address] = resolve_address(address.address)
+    party = resolved[address.address]
+    ActivityParty.create(activity=activity, role=role, address=address.address, display_name=address.name or None,
+                         party_type=party.party_type if party else None, party_id=party.party_id if party else None)
+
+
+def track_email(mailbox: Mailbox, email: IncomingEmail, *,
+                settings: OrganizationSettings | None = None) -> TrackingResult:
+    """Decide and record whether one incoming email is tracked; create the email activity when it is."""
+    settings = settings or organization_settings()
+    with database_proxy.atomic():
+        earlier = TrackingDecision.get_or_none(mailbox=mailbox, server_id=email.server_id)
+        if earlier is not None:
+            return TrackingResult(earlier.outcome == Outcome.TRACKED, Outcome(earlier.outcome), earlier.reason,
+                                  earlier.activity, earlier, earlier.correlation, already_decided=True)
+        outcome, reason, parent, rule_name, regarding = _decide(mailbox, email, settings)
+        activity = _store_activity(mailbox, email, settings, regarding) if outcome == Outcome.TRACKED else None
+        decision = TrackingDecision.create(
+            mailbox=mailbox, server_id=email.server_id, folder=email.folder or "Inbox", message_id=email.message_id,
+            subject=(email.subject or "")[:255], sender=email.sender.address if email.sender else None,
+            received_at=email.received_at, outcome=outcome, reason=reason, activity=activity,
+            correlated_with=parent, correlation=rule_name, decided_at=utcnow())
+    return TrackingResult(outcome == Outcome.TRACKED, outcome, reason, activity, decision, rule_name)
+
+
+def why_not_tracked(mailbox: Mailbox, *, message_id: str | None = None, server_id: str | None = None) -> str | None:
+    """The recorded reason for an email of this mailbox, by Message-ID or server id; None if never seen."""
+    query = TrackingDecision.select().where(TrackingDecision.mailbox == mailbox)
+    if server_id is not None:
+        query = query.where(TrackingDecision.server_id == server_id)
+    elif message_id is not None:
+        query = query.where(TrackingDecision.message_id == message_id)
+    else:
+        raise ValueError("give a message_id or a server_id")
+    decision = query.order_by(TrackingDecision.id.desc()).first()
+    return decision.reason if decision else None

@@ -1,0 +1,620 @@
+"""The EWS operations the sandbox answers, one method each, all under the store's lock (no awaits inside).
+
+Each takes the operation's request element and returns the <m:{Operation}Response> element. Errors about one
+folder or item become that response message's ResponseCode, as Exchange does; the rest of the request goes on.
+"""
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from . import items as it
+from .restriction import UnsupportedRestriction, matches
+from .soap import M_NS, T_NS, children, local, m, response_message, sub, t, xml_bool
+from .store import Folder, Item, Mailbox, Store
+from .subscriptions import Subscriptions
+
+
+class OpError(Exception):
+    """An error answered in the response message: .code is the EWS ResponseCode."""
+
+    def __init__(self, code: str, text: str):
+        super().__init__(text)
+        self.code = code
+
+
+@dataclass
+class Call:
+    """One request: who signed in, whose mailbox it acts on (impersonation), and the store."""
+    store: Store
+    user: Mailbox
+    acting: Mailbox
+    subscriptions: Subscriptions
+
+
+def _tn(name: str) -> str:
+    return f"{{{T_NS}}}{name}"
+
+
+def _mn(name: str) -> str:
+    return f"{{{M_NS}}}{name}"
+
+
+def _wrap(operation: str, messages: list[etree._Element]) -> etree._Element:
+    response = m(f"{operation}Response")
+    holder = sub(response, "m", "ResponseMessages")
+    holder.extend(messages)
+    return response
+
+
+def _each(operation: str, elements: list, handle: Callable[[etree._Element], list[etree._Element] | None]
+          ) -> etree._Element:
+    """One response message per element; handle() returns the message's content (or raises OpError)."""
+    messages = []
+    for el in elements:
+        try:
+            content = handle(el)
+        except (OpError, it.ItemError) as exc:
+            messages.append(response_message(operation, exc.code, str(exc)))
+            continue
+        msg = response_message(operation)
+        msg.extend(content or [])
+        messages.append(msg)
+    return _wrap(operation, messages)
+
+
+# --- folders ---------------------------------------------------------------------------------------------------
+
+
+def resolve_folder(call: Call, el: etree._Element) -> tuple[Mailbox, Folder]:
+    """A FolderId, DistinguishedFolderId (or a holder of one) -> (mailbox, folder), checking access."""
+    if local(el) not in ("FolderId", "DistinguishedFolderId"):
+        inner = children(el)
+        if not inner:
+            raise OpError("ErrorInvalidRequest", f"{local(el)} names no folder.")
+        el = inner[0]
+    if local(el) == "DistinguishedFolderId":
+        address = el.findtext(f"{_tn('Mailbox')}/{_tn('EmailAddress')}")
+        mailbox = call.store.get(address) if address else call.acting
+        if mailbox is None:
+            raise OpError("ErrorNonExistentMailbox", f"No mailbox with address {address}.")
+        _check_access(call, mailbox)
+        folder = mailbox.folders_by_key.get(el.get("Id"))
+        if folder is None:
+            raise OpError("ErrorFolderNotFound", f"The sandbox has no distinguished folder '{el.get('Id')}'.")
+        return mailbox, folder
+    found = call.store.find_folder(el.get("Id", ""))
+    if found is None:
+        raise OpError("ErrorFolderNotFound", "The specified folder could not be found in the store.")
+    _check_access(call, found[0])
+    return found
+
+
+def _check_access(call: Call, mailbox: Mailbox) -> None:
+    if mailbox is not call.acting:
+        raise OpError("ErrorAccessDenied", f"{call.user.address} may not open the mailbox {mailbox.address}.")
+
+
+def folder_xml(mailbox: Mailbox, folder: Folder, id_only: bool = False) -> etree._Element:
+    el = t(folder.element)
+    sub(el, "t", "FolderId", Id=folder.id, ChangeKey=folder.change_key)
+    if id_only:
+        return el
+    if folder.parent_id:
+        parent = mailbox.folders[folder.parent_id]
+        sub(el, "t", "ParentFolderId", Id=parent.id, ChangeKey=parent.change_key)
+    if folder.folder_class:
+        sub(el, "t", "FolderClass", folder.folder_class)
+    sub(el, "t", "DisplayName", folder.name)
+    contents = mailbox.items_in(folder)
+    sub(el, "t", "TotalCount", str(len(contents)))
+    sub(el, "t", "ChildFolderCount", str(len(mailbox.subfolders(folder, deep=False))))
+    rights = sub(el, "t", "EffectiveRights")
+    for right in ("CreateAssociated", "CreateContents", "CreateHierarchy", "Delete", "Modify", "Read"):
+        sub(rights, "t", right, "true")
+    if folder.distinguished:
+        sub(el, "t", "DistinguishedFolderId", folder.distinguished)
+    if folder.element == "Folder":
+        unread = sum(1 for i in contents if i.element == "Message" and i.text("IsRead") != "true")
+        sub(el, "t", "UnreadCount", str(unread))
+    return el
+
+
+def get_folder(call: Call, op: etree._Element) -> etree._Element:
+    def handle(el):
+        mailbox, folder = resolve_folder(call, el)
+        holder = m("Folders")
+        holder.append(folder_xml(mailbox, folder))
+        return [holder]
+    return _each("GetFolder", children(op.find(_mn("FolderIds"))), handle)
+
+
+def find_folder(call: Call, op: etree._Element) -> etree._Element:
+    deep = op.get("Traversal") == "Deep"
+    view = op.find(_mn("IndexedPageFolderView"))
+    restriction = op.find(_mn("Restriction"))
+
+    def handle(el):
+        mailbox, folder = resolve_folder(call, el)
+        found = mailbox.subfolders(folder, deep)
+        if restriction is not None:
+            found = [f for f in found if _folder_matches(mailbox, f, restriction)]
+        page, offset, last = _page(found, view)
+        root = m("RootFolder", IndexedPagingOffset=str(offset + len(page)), TotalItemsInView=str(len(found)),
+                 IncludesLastItemInRange=xml_bool(last))
+        holder = sub(root, "t", "Folders")
+        holder.extend(folder_xml(mailbox, f) for f in page)
+        return [root]
+    return _each("FindFolder", children(op.find(_mn("ParentFolderIds"))), handle)
+
+
+def _folder_matches(mailbox: Mailbox, folder: Folder, restriction: etree._Element) -> bool:
+    rendered = folder_xml(mailbox, folder)
+
+    def lookup(uri):
+        return rendered.find(_tn(uri.get("FieldURI", "").split(":")[-1]))
+    try:
+        return matches(restriction, lookup)
+    except UnsupportedRestriction as exc:
+        raise OpError("ErrorUnsupportedPathForQuery", f"The sandbox cannot evaluate {exc}.") from None
+
+
+def _page(found: list, view: etree._Element | None) -> tuple[list, int, bool]:
+    if view is None:
+        return found, 0, True
+    offset = int(view.get("Offset", "0"))
+    size = int(view.get("MaxEntriesReturned", str(len(found) or 1)))
+    if view.get("BasePoint") == "End":
+        start = max(0, len(found) - offset - size)
+        page = found[start:len(found) - offset]
+        return page, offset, start == 0
+    page = found[offset:offset + size]
+    return page, offset, offset + size >= len(found)
+
+
+def create_folder(call: Call, op: etree._Element) -> etree._Element:
+    mailbox, parent = resolve_folder(call, op.find(_mn("ParentFolderId")))
+
+    def handle(el):
+        name = el.findtext(_tn("DisplayName"))
+        if not name:
+            raise OpError("ErrorInvalidRequest", "A new folder needs a DisplayName.")
+        if any(f.name.lower() == name.lower() for f in mailbox.subfolders(parent, deep=False)):
+            raise OpError("ErrorFolderExists", f"A folder named '{name}' already exists there.")
+        folder = mailbox.add_folder(parent, name, local(el), el.findtext(_tn("FolderClass")) or "IPF.Note")
+        mailbox.touch_folder(parent)
+        holder = m("Folders")
+        holder.append(folder_xml(mailbox, folder, id_only=True))
+        return [holder]
+    return _each("CreateFolder", children(op.find(_mn("Folders"))), handle)
+
+
+def delete_folder(call: Call, op: etree._Element) -> etree._Element:
+    def handle(el):
+        mailbox, folder = resolve_folder(call, el)
+        if folder.distinguished:
+            raise OpError("ErrorDeleteDistinguishedFolder", "Distinguished folders cannot be deleted.")
+        mailbox.delete_folder(folder)
+        return None
+    return _each("DeleteFolder", children(op.find(_mn("FolderIds"))), handle)
+
+
+def update_folder(call: Call, op: etree._Element) -> etree._Element:
+    def handle(change):
+        mailbox, folder = resolve_folder(call, children(change)[0])
+        for update in children(change.find(_tn("Updates"))):
+            uri = children(update)[0]
+            value = next((c for c in update.iter(_tn("DisplayName")) if c is not uri), None)
+            if uri.get("FieldURI") == "folder:DisplayName" and value is not None:
+                folder.name = value.text or folder.name
+        mailbox.touch_folder(folder)
+        holder = m("Folders")
+        holder.append(folder_xml(mailbox, folder, id_only=True))
+        return [holder]
+    return _each("UpdateFolder", children(op.find(_mn("FolderChanges"))), handle)
+
+
+def sync_folder_hierarchy(call: Call, op: etree._Element) -> etree._Element:
+    target = op.find(_mn("SyncFolderId"))
+    try:
+        mailbox, top = resolve_folder(call, target) if target is not None else (
+            call.acting, call.acting.distinguished("root"))
+        since = _read_state(op.findtext(_mn("SyncState")), "H", top)
+    except OpError as exc:
+        return _wrap("SyncFolderHierarchy", [response_message("SyncFolderHierarchy", exc.code, str(exc))])
+    changes = mailbox.folder_changes(top, since)
+    msg = response_message("SyncFolderHierarchy")
+    sub(msg, "m", "SyncState", _write_state("H", top, mailbox.seq))
+    sub(msg, "m", "IncludesLastFolderInRange", "true")
+    holder = sub(msg, "m", "Changes")
+    for _seq, kind, what in changes:
+        change = sub(holder, "t", kind)
+        if kind == "Delete":
+            sub(change, "t", "FolderId", Id=what)
+        else:
+            change.append(folder_xml(mailbox, what))
+    return _wrap("SyncFolderHierarchy", [msg])
+
+
+# --- sync states -----------------------------------------------------------------------------------------------
+
+
+def _write_state(kind: str, folder: Folder, seq: int) -> str:
+    return base64.b64encode(f"sandbox:{kind}:{folder.id}:{seq}".encode()).decode()
+
+
+def _read_state(state: str | None, kind: str, folder: Folder) -> int:
+    if not state:
+        return 0
+    try:
+        tag, state_kind, folder_id, seq = base64.b64decode(state).decode().split(":")
+        if tag == "sandbox" and state_kind == kind and folder_id == folder.id:
+            return int(seq)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise OpError("ErrorInvalidSyncStateData", "The SyncState is not one this folder gave out.")
+
+
+# --- items -----------------------------------------------------------------------------------------------------
+
+
+def resolve_item(call: Call, el: etree._Element) -> tuple[Mailbox, Item]:
+    found = call.store.find_item(el.get("Id", ""))
+    if found is None:
+        raise OpError("ErrorItemNotFound", "The specified object was not found in the store.")
+    _check_access(call, found[0])
+    return found
+
+
+def _items_holder(rendered: list[etree._Element]) -> list[etree._Element]:
+    holder = m("Items")
+    holder.extend(rendered)
+    return [holder]
+
+
+def _id_only(item: Item) -> etree._Element:
+    el = t(item.element)
+    sub(el, "t", "ItemId", Id=item.id, ChangeKey=item.change_key)
+    return el
+
+
+def get_item(call: Call, op: etree._Element) -> etree._Element:
+    shape = it.Shape.from_xml(op.find(_mn("ItemShape")))
+
+    def handle(el):
+        mailbox, item = resolve_item(call, el)
+        return _items_holder([it.render(item, mailbox, shape)])
+    return _each("GetItem", children(op.find(_mn("ItemIds"))), handle)
+
+
+def _sort_key(sort: etree._Element | None, mailbox: Mailbox):
+    orders = children(sort)
+    if not orders:
+        return None
+
+    def key(item: Item):
+        values = []
+        for order in orders:
+            uri = children(order)[0]
+            value = it.value_of(item, mailbox, it.field_name(uri))
+            values.append((value.text or "").casefold() if value is not None else "")  # Exchange ignores case
+        return values
+    descending = orders[0].get("Order") == "Descending"
+    return key, descending
+
+
+def find_item(call: Call, op: etree._Element) -> etree._Element:
+    shape = it.Shape.from_xml(op.find(_mn("ItemShape")))
+    view = op.find(_mn("IndexedPageItemView"))
+    calendar_view = op.find(_mn("CalendarView"))
+    restriction = op.find(_mn("Restriction"))
+
+    def handle(el):
+        mailbox, folder = resolve_folder(call, el)
+        found = mailbox.items_in(folder)
+        if restriction is not None:
+            found = [i for i in found if _item_matches(mailbox, i, restriction)]
+        if calendar_view is not None:
+            found = _in_calendar_view(mailbox, found, calendar_view)
+        sort = _sort_key(op.find(_mn("SortOrder")), mailbox)
+        found.sort(key=(lambda i: i.created_seq) if sort is None else sort[0],
+                   reverse=sort is not None and sort[1])
+        page, offset, last = _page(found, view)
+        root = m("RootFolder", IndexedPagingOffset=str(offset + len(page)), TotalItemsInView=str(len(found)),
+                 IncludesLastItemInRange=xml_bool(last))
+        if calendar_view is not None:
+            root.attrib.pop("IndexedPagingOffset")
+        holder = sub(root, "t", "Items")
+        holder.extend(it.render(i, mailbox, shape) for i in page)
+        return [root]
+    return _each("FindItem", children(op.find(_mn("ParentFolderIds"))), handle)
+
+
+def _item_matches(mailbox: Mailbox, item: Item, restriction: etree._Element) -> bool:
+    def lookup(uri):
+        if local(uri) == "ExtendedFieldURI":
+            return next((p for p in item.fields.get("ExtendedProperty", []) if it._extended_matches(p, uri)), None)
+        value = it.value_of(item, mailbox, it.field_name(uri))
+        if value is not None and local(uri) == "IndexedFieldURI":
+            entry = next((e for e in value if e.get("Key") == uri.get("FieldIndex")), None)
+            if entry is not None and len(entry):
+                return entry.find(_tn(uri.get("FieldURI").split(":")[-1]))
+            return entry
+        return value
+    try:
+        return matches(restriction, lookup)
+    except UnsupportedRestriction as exc:
+        raise OpError("ErrorUnsupportedPathForQuery", f"The sandbox cannot evaluate {exc}.") from None
+
+
+def _in_calendar_view(mailbox: Mailbox, found: list[Item], view: etree._Element) -> list[Item]:
+    from .soap import parse_time
+    start, end = parse_time(view.get("StartDate")), parse_time(view.get("EndDate"))
+    inside = []
+    for item in found:
+        s, e = item.text("Start"), item.text("End")
+        if s and e and parse_time(s) < end and parse_time(e) > start:
+            inside.append(item)
+    return inside
+
+
+def _deliver(call: Call, item: Item, sender: Mailbox) -> None:
+    """Sending: a copy lands in each sandbox recipient's inbox (same MIME and Message-ID)."""
+    if "From" not in item.fields:
+        holder = t("From")
+        it._mailbox_xml(holder, sender.name, sender.address)
+        item.fields["From"] = holder
+    seen = set()
+    for _name, address in it.addresses(item, "ToRecipients", "CcRecipients", "BccRecipients"):
+        recipient = call.store.get(address)
+        if recipient is None or address.lower() in seen:
+            continue  # outside the sandbox: delivered nowhere, as if to the Internet
+        seen.add(address.lower())
+        copy_ = it.sent_copy(item, recipient, read=False)
+        copy_.fields.pop("BccRecipients", None)
+        recipient.put_item(copy_, recipient.distinguished("inbox"))
+
+
+def create_item(call: Call, op: etree._Element) -> etree._Element:
+    disposition = op.get("MessageDisposition", "SaveOnly")
+    saved = op.find(_mn("SavedItemFolderId"))
+
+    def handle(el):
+        item = it.item_from_xml(el, call.acting)
+        default_key = {"Contact": "contacts", "Task": "tasks", "CalendarItem": "calendar"}.get(item.element, "drafts")
+        mailbox, folder = resolve_folder(call, saved) if saved is not None else (
+            call.acting, call.acting.distinguished(default_key))
+        if item.element != "Message" or disposition == "SaveOnly":
+            if item.element == "Message":
+                item.fields.setdefault("IsDraft", t("IsDraft", xml_bool(folder.distinguished == "drafts")))
+                item.fields.setdefault("IsRead", t("IsRead", "true"))
+            mailbox.put_item(item, folder)
+            return _items_holder([_id_only(item)])
+        _deliver(call, item, mailbox)
+        if disposition == "SendAndSaveCopy":
+            keep = folder if saved is not None else mailbox.distinguished("sentitems")
+            mailbox.put_item(it.sent_copy(item, mailbox, read=True), keep)
+        return _items_holder([])
+    return _each("CreateItem", children(op.find(_mn("Items"))), handle)
+
+
+def send_item(call: Call, op: etree._Element) -> etree._Element:
+    save = op.get("SaveItemToFolder", "true") == "true"
+    saved = op.find(_mn("SavedItemFolderId"))
+
+    def handle(el):
+        mailbox, item = resolve_item(call, el)
+        if el.get("ChangeKey") and el.get("ChangeKey") != item.change_key:
+            raise OpError("ErrorStaleObject", "The item was changed since its ChangeKey was read.")
+        _deliver(call, item, mailbox)
+        mailbox.remove_item(item)
+        if save:
+            keep = resolve_folder(call, saved)[1] if saved is not None else mailbox.distinguished("sentitems")
+            mailbox.put_item(it.sent_copy(item, mailbox, read=True), keep)
+        return None
+    return _each("SendItem", children(op.find(_mn("ItemIds"))), handle)
+
+
+def update_item(call: Call, op: etree._Element) -> etree._Element:
+    conflict = op.get("ConflictResolution", "AutoResolve")
+    disposition = op.get("MessageDisposition", "SaveOnly")
+    saved = op.find(_mn("SavedItemFolderId"))
+
+    def handle(change):
+        mailbox, item = resolve_item(call, change.find(_tn("ItemId")))
+        key = change.find(_tn("ItemId")).get("ChangeKey")
+        if conflict == "NeverOverwrite" and key and key != item.change_key:
+            raise OpError("ErrorIrresolvableConflict",
+                          "The item changed since this ChangeKey was read and NeverOverwrite was asked for.")
+        for update in children(change.find(_tn("Updates"))):
+            it.apply_update(item, update)
+        mailbox.touch_item(item)
+        if item.element == "Message" and disposition != "SaveOnly":
+            _deliver(call, item, mailbox)
+            mailbox.remove_item(item)
+            if disposition == "SendAndSaveCopy":
+                keep = resolve_folder(call, saved)[1] if saved is not None else mailbox.distinguished("sentitems")
+                mailbox.put_item(it.sent_copy(item, mailbox, read=True), keep)
+            content = _items_holder([])
+        else:
+            content = _items_holder([_id_only(item)])
+        conflicts = m("ConflictResults")
+        sub(conflicts, "t", "Count", "0")
+        return content + [conflicts]
+    return _each("UpdateItem", children(op.find(_mn("ItemChanges"))), handle)
+
+
+def delete_item(call: Call, op: etree._Element) -> etree._Element:
+    how = op.get("DeleteType", "MoveToDeletedItems")
+
+    def handle(el):
+        mailbox, item = resolve_item(call, el)
+        if how == "HardDelete":
+            mailbox.remove_item(item)
+        else:
+            key = "deleteditems" if how == "MoveToDeletedItems" else "recoverableitemsdeletions"
+            if item.folder_id == mailbox.distinguished("deleteditems").id and how == "MoveToDeletedItems":
+                key = "recoverableitemsdeletions"
+            mailbox.move_item(item, mailbox.distinguished(key))
+        return None
+    return _each("DeleteItem", children(op.find(_mn("ItemIds"))), handle)
+
+
+def _move_or_copy(operation: str, call: Call, op: etree._Element) -> etree._Element:
+    target_box, target = resolve_folder(call, op.find(_mn("ToFolderId")))
+    new_ids = op.findtext(_mn("ReturnNewItemIds")) != "false"
+
+    def handle(el):
+        mailbox, item = resolve_item(call, el)
+        if mailbox is not target_box:
+            raise OpError("ErrorCrossMailboxMoveCopy", "The sandbox moves items within one mailbox only.")
+        moved = (mailbox.move_item if operation == "MoveItem" else mailbox.copy_item)(item, target)
+        return _items_holder([_id_only(moved)] if new_ids else [])
+    return _each(operation, children(op.find(_mn("ItemIds"))), handle)
+
+
+def move_item(call: Call, op: etree._Element) -> etree._Element:
+    return _move_or_copy("MoveItem", call, op)
+
+
+def copy_item(call: Call, op: etree._Element) -> etree._Element:
+    return _move_or_copy("CopyItem", call, op)
+
+
+def sync_folder_items(call: Call, op: etree._Element) -> etree._Element:
+    shape = it.Shape.from_xml(op.find(_mn("ItemShape")))
+    try:
+        mailbox, folder = resolve_folder(call, op.find(_mn("SyncFolderId")))
+        since = _read_state(op.findtext(_mn("SyncState")), "I", folder)
+    except OpError as exc:
+        return _wrap("SyncFolderItems", [response_message("SyncFolderItems", exc.code, str(exc))])
+    limit = max(1, min(512, int(op.findtext(_mn("MaxChangesReturned")) or "512")))
+    ignore = {i.get("Id") for i in children(op.find(_mn("Ignore")))}
+    changes = [c for c in mailbox.item_changes(folder, since)
+               if (c[2] if isinstance(c[2], str) else c[2].id) not in ignore]
+    page = changes[:limit]
+    last = len(page) == len(changes)
+    msg = response_message("SyncFolderItems")
+    sub(msg, "m", "SyncState", _write_state("I", folder, mailbox.seq if last else page[-1][0]))
+    sub(msg, "m", "IncludesLastItemInRange", xml_bool(last))
+    holder = sub(msg, "m", "Changes")
+    for _seq, kind, what in page:
+        change = sub(holder, "t", kind)
+        if kind == "Delete":
+            sub(change, "t", "ItemId", Id=what)
+        else:
+            change.append(it.render(what, mailbox, shape))
+    return _wrap("SyncFolderItems", [msg])
+
+
+# --- attachments -----------------------------------------------------------------------------------------------
+
+
+def _find_attachment(call: Call, attachment_id: str):
+    found = call.store.find_item_by_attachment(attachment_id)
+    if found is None:
+        raise OpError("ErrorInvalidAttachmentId", "The attachment could not be found.")
+    _check_access(call, found[0])
+    return found
+
+
+def create_attachment(call: Call, op: etree._Element) -> etree._Element:
+    parent = op.find(_mn("ParentItemId"))
+    try:
+        mailbox, item = resolve_item(call, parent)
+    except OpError as exc:
+        return _wrap("CreateAttachment", [response_message("CreateAttachment", exc.code, str(exc))])
+
+    def handle(el):
+        attachment = it.attachment_from_xml(el, mailbox)
+        item.attachments.append(attachment)
+        mailbox.touch_item(item)
+        holder = m("Attachments")
+        out = sub(holder, "t", local(el))
+        sub(out, "t", "AttachmentId", Id=attachment.id, RootItemId=item.id, RootItemChangeKey=item.change_key)
+        return [holder]
+    return _each("CreateAttachment", children(op.find(_mn("Attachments"))), handle)
+
+
+def get_attachment(call: Call, op: etree._Element) -> etree._Element:
+    def handle(el):
+        _mailbox, _item, attachment = _find_attachment(call, el.get("Id", ""))
+        holder = m("Attachments")
+        holder.append(it.attachment_xml(attachment, with_content=True))
+        return [holder]
+    return _each("GetAttachment", children(op.find(_mn("AttachmentIds"))), handle)
+
+
+def delete_attachment(call: Call, op: etree._Element) -> etree._Element:
+    def handle(el):
+        mailbox, item, attachment = _find_attachment(call, el.get("Id", ""))
+        item.attachments.remove(attachment)
+        mailbox.touch_item(item)
+        return [m("RootItemId", RootItemId=item.id, RootItemChangeKey=item.change_key)]
+    return _each("DeleteAttachment", children(op.find(_mn("AttachmentIds"))), handle)
+
+
+# --- the version probe and notifications ------------------------------------------------------------------------
+
+
+def convert_id(call: Call, op: etree._Element) -> etree._Element:
+    """exchangelib's version probe: it only needs a well-formed reply with ServerVersionInfo."""
+    def handle(el):
+        raise OpError("ErrorInvalidIdMalformed", "The sandbox converts no ids.")
+    return _each("ConvertId", children(op.find(_mn("SourceIds"))), handle)
+
+
+def subscribe(call: Call, op: etree._Element) -> etree._Element:
+    request = next((c for c in children(op)), None)
+    if request is None:
+        return _wrap("Subscribe", [response_message("Subscribe", "ErrorInvalidRequest", "No subscription request.")])
+    try:
+        folder_ids = children(request.find(_tn("FolderIds")))
+        folders = [resolve_folder(call, f) for f in folder_ids]
+        mailbox = folders[0][0] if folders else call.acting
+        if request.get("SubscribeToAllFolders") == "true":
+            folders = [(mailbox, f) for f in mailbox.folders.values()]
+    except OpError as exc:
+        return _wrap("Subscribe", [response_message("Subscribe", exc.code, str(exc))])
+    events = {local(e).replace("Event", "") + "Event" for e in children(request.find(_tn("EventTypes")))}
+    events = {e.text for e in children(request.find(_tn("EventTypes")))} or events
+    sub_ = call.subscriptions.add(mailbox, {f.id for _, f in folders}, events,
+                                  streaming=local(request) == "StreamingSubscriptionRequest")
+    msg = response_message("Subscribe")
+    sub(msg, "m", "SubscriptionId", sub_.id)
+    if not sub_.streaming:
+        sub(msg, "m", "Watermark", sub_.watermark)
+    return _wrap("Subscribe", [msg])
+
+
+def unsubscribe(call: Call, op: etree._Element) -> etree._Element:
+    sub_id = op.findtext(_mn("SubscriptionId"))
+    if not call.subscriptions.remove(sub_id, call.acting):
+        return _wrap("Unsubscribe", [response_message("Unsubscribe", "ErrorSubscriptionNotFound",
+                                                       "No such subscription.")])
+    return _wrap("Unsubscribe", [response_message("Unsubscribe")])
+
+
+def get_events(call: Call, op: etree._Element) -> etree._Element:
+    sub_id = op.findtext(_mn("SubscriptionId"))
+    subscription = call.subscriptions.get(sub_id, call.acting)
+    if subscription is None or subscription.streaming:
+        return _wrap("GetEvents", [response_message("GetEvents", "ErrorSubscriptionNotFound",
+                                                     "No such pull subscription.")])
+    msg = response_message("GetEvents")
+    msg.append(call.subscriptions.notification(subscription))
+    return _wrap("GetEvents", [msg])
+
+
+OPERATIONS: dict[str, Callable[[Call, etree._Element], etree._Element]] = {
+    "ConvertId": convert_id, "GetFolder": get_folder, "FindFolder": find_folder, "CreateFolder": create_folder,
+    "DeleteFolder": delete_folder, "UpdateFolder": update_folder, "SyncFolderHierarchy": sync_folder_hierarchy,
+    "GetItem": get_item, "FindItem": find_item, "CreateItem": create_item, "SendItem": send_item,
+    "UpdateItem": update_item, "DeleteItem": delete_item, "MoveItem": move_item, "CopyItem": copy_item,
+    "SyncFolderItems": sync_folder_items, "CreateAttachment": create_attachment, "GetAttachment": get_attachment,
+    "DeleteAttachment": delete_attachment, "Subscribe": subscribe, "Unsubscribe": unsubscribe,
+    "GetEvents": get_events,
+}

@@ -1,0 +1,335 @@
+"""SandboxServer: the EWS endpoint on loopback, in a thread of its own with its own event loop.
+
+Its own thread and loop (aiohttp) so it runs the same beside pytest, a benchmark's client threads or the
+console's Qt/qasync loop, and never blocks or is blocked by them.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import ssl
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from aiohttp import web
+from lxml import etree
+
+from . import seed as seeding
+from .certs import make_certificates
+from .faults import Fault, Faults, Stats
+from .generate import GeneratedUser, populate
+from .operations import OPERATIONS, Call
+from .soap import T_NS, BadRequest, envelope, fault, local, m, parse_envelope, response_message, sub
+from .store import Mailbox, Store
+from .subscriptions import Subscriptions
+
+EWS_PATH = "/EWS/Exchange.asmx"
+DEFAULT_MAX_CONCURRENT = 27  # Exchange's default EWSMaxConcurrency per user
+MALFORMED = b"<?xml version='1.0'?><s:Envelope><s:Body><broken"
+
+
+class SandboxServer:
+    """A loopback Exchange Web Services server that exchangelib talks to as if it were Exchange.
+
+        with SandboxServer() as sandbox:             # HTTPS on 127.0.0.1, a free port
+            sandbox.add_mailbox("ann@sandbox.test", "secret", name="Ann")
+            url, ca = sandbox.url, sandbox.ca_file   # trust ca explicitly; verification stays on
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True,
+                 max_concurrent_per_mailbox: int = DEFAULT_MAX_CONCURRENT,
+                 recorder: Callable[[str, bytes, bytes], None] | None = None):
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"the sandbox listens on loopback only, not {host}")
+        self.host, self.port, self.tls = host, port, tls
+        self.max_concurrent_per_mailbox = max_concurrent_per_mailbox
+        self.recorder = recorder  # called with (operation, request, reply) for every SOAP reply given
+        self.store = Store()
+        self.faults = Faults()
+        self.stats = Stats()
+        self.subscriptions = Subscriptions()
+        self._impersonators: set[str] = set()
+        self._down: int | None | bool = False  # False: up; None: refusing connections; int: answering that status
+        self._dir: tempfile.TemporaryDirectory | None = None
+        self._ssl: ssl.SSLContext | None = None
+        self.ca_file: str | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+
+    # --- life cycle -----------------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}{EWS_PATH}"
+
+    def start(self) -> str:
+        """Start serving; return the EWS URL (https://127.0.0.1:PORT/EWS/Exchange.asmx)."""
+        if self._thread is not None:
+            return self.url
+        self._dir = tempfile.TemporaryDirectory(prefix="crmsync-ews-sandbox-")
+        if self.tls:
+            ca, cert, key = make_certificates(Path(self._dir.name), self.host)
+            self._ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self._ssl.load_cert_chain(cert, key)
+            self.ca_file = str(ca)
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run():
+            self._loop = asyncio.new_event_loop()
+            try:
+                self._loop.run_until_complete(self._open())
+            except BaseException as exc:  # noqa: BLE001 - handed to start()'s caller
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            self._loop.run_forever()
+            self._loop.run_until_complete(self._runner.cleanup())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="ews-sandbox", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread = None
+            raise failure[0]
+        return self.url
+
+    async def _open(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post(EWS_PATH, self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        await self._listen()
+
+    async def _listen(self) -> None:
+        self._site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self._ssl, reuse_address=True)
+        await self._site.start()
+        self.port = self._site._server.sockets[0].getsockname()[1]
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._thread = None
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
+
+    def __enter__(self) -> SandboxServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _in_loop(self, coro) -> None:
+        asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
+
+    def go_down(self, http_status: int | None = None) -> None:
+        """A full outage: refuse connections (http_status None) or answer every request with that status."""
+        self._down = http_status
+        if http_status is None and self._site is not None:
+            self._in_loop(self._site.stop())
+            self._site = None
+
+    def come_up(self) -> None:
+        """End an outage; the server listens again on the same port."""
+        if self._site is None and self._thread is not None:
+            self._in_loop(self._listen())
+        self._down = False
+
+    # --- mailboxes and what they hold -----------------------------------------------------------------------
+
+    def add_mailbox(self, address: str, password: str, name: str | None = None) -> Mailbox:
+        return self.store.add(address, password, name or address.split("@")[0])
+
+    def populate(self, mailboxes: int, items: int, seed: int = 1) -> list[GeneratedUser]:
+        """Add generated mailboxes (user1@sandbox.test, ...) with about `items` realistic items each."""
+        return populate(self.store, mailboxes, items, seed)
+
+    def grant_impersonation(self, address: str) -> None:
+        """Let this account act for any mailbox through the ExchangeImpersonation header."""
+        self._impersonators.add(address.lower())
+
+    def add_folder(self, address: str, name: str, parent: str = "inbox") -> str:
+        """A folder under a distinguished folder (or a folder id); returns its id."""
+        with self.store.lock:
+            mailbox = self._mailbox(address)
+            parent_folder = mailbox.folders.get(parent) or mailbox.distinguished(parent)
+            return mailbox.add_folder(parent_folder, name).id
+
+    def add_message(self, address: str, folder: str = "inbox", **fields) -> str:
+        """Seed a message; see seed.message() for the fields. Returns its item id."""
+        return self._seed(address, folder, seeding.message(**fields))
+
+    def add_contact(self, address: str, folder: str = "contacts", **fields) -> str:
+        return self._seed(address, folder, seeding.contact(**fields))
+
+    def add_task(self, address: str, folder: str = "tasks", **fields) -> str:
+        return self._seed(address, folder, seeding.task(**fields))
+
+    def add_calendar_item(self, address: str, folder: str = "calendar", **fields) -> str:
+        return self._seed(address, folder, seeding.calendar_item(**fields))
+
+    def _seed(self, address: str, folder: str, element: etree._Element) -> str:
+        with self.store.lock:
+            mailbox = self._mailbox(address)
+            target = mailbox.folders.get(folder) or mailbox.distinguished(folder)
+            return seeding.put(mailbox, target, element).id
+
+    def items(self, address: str, folder: str = "inbox") -> list[dict]:
+        """What a folder holds now, as plain dicts (id, type, subject, message_id, is_read, categories, ...)."""
+        with self.store.lock:
+            mailbox = self._mailbox(address)
+            target = mailbox.folders.get(folder) or mailbox.distinguished(folder)
+            return [seeding.describe(mailbox, i) for i in sorted(mailbox.items_in(target), key=lambda i: i.created_seq)]
+
+    def folders(self, address: str) -> dict[str, str]:
+        """Folder display paths (e.g. 'Top of Information Store/Inbox/Clients') -> folder id."""
+        with self.store.lock:
+            mailbox = self._mailbox(address)
+
+            def path(f):
+                return f.name if f.parent_id is None else f"{path(mailbox.folders[f.parent_id])}/{f.name}"
+            return {path(f).removeprefix("Root/"): f.id for f in mailbox.folders.values()}
+
+    def mime(self, address: str, item_id: str) -> bytes:
+        from .items import mime_of
+        with self.store.lock:
+            return mime_of(self._mailbox(address).items[item_id])
+
+    def _mailbox(self, address: str) -> Mailbox:
+        mailbox = self.store.get(address)
+        if mailbox is None:
+            raise KeyError(f"the sandbox has no mailbox {address}")
+        return mailbox
+
+    # --- faults and counters --------------------------------------------------------------------------------
+
+    def inject(self, kind: str, *, mailbox: str | None = None, operation: str | None = None,
+               times: int | None = None, **params) -> Fault:
+        """Script a fault (see faults.Fault); returns it (its .hits counts the requests it hit)."""
+        return self.faults.add(Fault(kind, mailbox=mailbox, operation=operation, times=times, **params))
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def requests_by_operation(self, mailbox: str | None = None) -> Counter[str]:
+        if mailbox is None:
+            return Counter(self.stats.requests)
+        return Counter(self.stats.requests_by_mailbox.get(mailbox.lower(), Counter()))
+
+    def peak_concurrent(self, mailbox: str | None = None) -> int:
+        """Most requests in flight at once: for this mailbox, or in total."""
+        return self.stats.peak_total if mailbox is None else self.stats.peak_by_mailbox[mailbox.lower()]
+
+    def reset_stats(self) -> None:
+        self.stats.reset()
+
+    # --- one request ----------------------------------------------------------------------------------------
+
+    def _authenticate(self, header: str | None) -> Mailbox | None:
+        if not header or not header.startswith("Basic "):
+            return None
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        mailbox = self.store.get(user)
+        return mailbox if mailbox is not None and mailbox.password == password else None
+
+    def _acting(self, user: Mailbox, header: etree._Element | None) -> Mailbox:
+        target = None
+        if header is not None:
+            imp = header.find(f"{{{T_NS}}}ExchangeImpersonation/{{{T_NS}}}ConnectingSID")
+            if imp is not None:
+                target = next((c.text for c in imp if isinstance(c.tag, str) and c.text), None)
+        if target is None or target.lower() == user.address.lower():
+            return user
+        if user.address.lower() not in self._impersonators:
+            raise PermissionError("ErrorImpersonateUserDenied")
+        mailbox = self.store.get(target)
+        if mailbox is None:
+            raise LookupError("ErrorNonExistentMailbox")
+        return mailbox
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if self._down is None:  # refusing: connections kept alive from before the outage are cut too
+            request.transport.abort()
+            raise asyncio.CancelledError
+        if self._down:
+            return web.Response(status=self._down, text="Service Unavailable")
+        user = self._authenticate(request.headers.get("Authorization"))
+        if user is None:
+            return web.Response(status=401, headers={"WWW-Authenticate": 'Basic realm="sandbox"'},
+                                text="401 Unauthorized")
+        data = await request.read()
+        try:
+            header, op = parse_envelope(data)
+        except BadRequest as exc:
+            return _xml(fault("ErrorSchemaValidation", str(exc), faultcode="a:ErrorSchemaValidation"), 500)
+        operation = local(op)
+        try:
+            acting = self._acting(user, header)
+        except (PermissionError, LookupError) as exc:
+            code = exc.args[0]
+            return _xml(fault(code, f"{user.address} may not act for that mailbox.", faultcode=f"a:{code}"), 500)
+        in_flight = self.stats.begin(acting.address, operation)
+        try:
+            reply = await self._answer(request, acting, user, operation, op, in_flight)
+        finally:
+            self.stats.end(acting.address)
+        if self.recorder is not None and reply.content_type == "text/xml" \
+                and not reply.body.startswith(MALFORMED):
+            self.recorder(operation, data, reply.body)
+        return reply
+
+    async def _answer(self, request, acting, user, operation, op, in_flight) -> web.StreamResponse:
+        for f in self.faults.take(acting.address, operation):
+            if f.kind == "delay":
+                await asyncio.sleep(f.seconds)
+            elif f.kind == "busy":
+                return _xml(fault("ErrorServerBusy", "The server cannot service this request right now. "
+                                  "Try again later.", back_off_ms=f.back_off_ms), 500)
+            elif f.kind == "http":
+                headers = {"WWW-Authenticate": 'Basic realm="sandbox"'} if f.status == 401 else {}
+                return web.Response(status=f.status, headers=headers, text=f"HTTP {f.status} (sandbox fault)")
+            elif f.kind == "drop":
+                request.transport.abort()
+                raise asyncio.CancelledError
+            elif f.kind == "malformed":
+                return web.Response(status=200, body=MALFORMED, content_type="text/xml", charset="utf-8")
+            elif f.kind == "error":
+                return _xml(envelope(_error_reply(operation, f.code)), 200)
+        if in_flight > self.max_concurrent_per_mailbox:
+            return _xml(fault("ErrorServerBusy", f"{acting.address} has more than {self.max_concurrent_per_mailbox} "
+                              "concurrent requests.", back_off_ms=0), 500)
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            return _xml(fault("ErrorInvalidOperation", f"The EWS sandbox does not implement the operation "
+                              f"'{operation}'.", faultcode="a:ErrorInvalidOperation"), 500)
+        with self.store.lock:
+            reply = handler(Call(self.store, user, acting, self.subscriptions), op)
+        return _xml(envelope(reply), 200)
+
+
+def _error_reply(operation: str, code: str) -> etree._Element:
+    response = m(f"{operation}Response")
+    sub(response, "m", "ResponseMessages").append(
+        response_message(operation, code, f"{code} (a fault the sandbox was told to give)"))
+    return response
+
+
+def _xml(body: bytes, status: int) -> web.Response:
+    return web.Response(status=status, body=body, content_type="text/xml", charset="utf-8")
+

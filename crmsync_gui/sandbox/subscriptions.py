@@ -1,0 +1,90 @@
+"""Pull and streaming subscriptions, read off the mailbox change log (a watermark is a sequence number)."""
+from __future__ import annotations
+
+import base64
+import threading
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .soap import M_NS, sub, xml_time
+from .store import Mailbox, now
+
+_KINDS = {"Create": "CreatedEvent", "Update": "ModifiedEvent", "Delete": "DeletedEvent"}
+
+
+@dataclass
+class Subscription:
+    id: str
+    mailbox: Mailbox
+    folder_ids: set[str]
+    events: set[str]
+    streaming: bool
+    seq: int
+
+    @property
+    def watermark(self) -> str:
+        return base64.b64encode(f"sandbox:{self.seq}".encode()).decode()
+
+
+class Subscriptions:
+    def __init__(self):
+        self._subs: dict[str, Subscription] = {}
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def add(self, mailbox: Mailbox, folder_ids: set[str], events: set[str], streaming: bool) -> Subscription:
+        with self._lock:
+            self._count += 1
+            sub_id = f"SUBS{mailbox.tag}.{self._count:08d}"
+            self._subs[sub_id] = Subscription(sub_id, mailbox, folder_ids, events, streaming, mailbox.seq)
+            return self._subs[sub_id]
+
+    def get(self, sub_id: str | None, mailbox: Mailbox) -> Subscription | None:
+        found = self._subs.get(sub_id or "")
+        return found if found is not None and found.mailbox is mailbox else None
+
+    def remove(self, sub_id: str | None, mailbox: Mailbox) -> bool:
+        with self._lock:
+            if self.get(sub_id, mailbox) is None:
+                return False
+            del self._subs[sub_id]
+            return True
+
+    def pending(self, subscription: Subscription) -> list[tuple[int, str, str, str]]:
+        """(seq, event name, item id, folder id) since the subscription's watermark."""
+        mailbox = subscription.mailbox
+        found = []
+        for folder_id in subscription.folder_ids:
+            folder = mailbox.folders.get(folder_id)
+            if folder is None:
+                continue
+            for seq, kind, what in mailbox.item_changes(folder, subscription.seq):
+                item_id = what if isinstance(what, str) else what.id
+                found.append((seq, _KINDS[kind], item_id, folder_id))
+                if kind == "Create" and folder.distinguished == "inbox":
+                    found.append((seq, "NewMailEvent", item_id, folder_id))
+        return sorted(e for e in found if e[1] in subscription.events)
+
+    def notification(self, subscription: Subscription, tag: str = "Notification") -> etree._Element:
+        """The <m:Notification> of everything since the watermark (a StatusEvent when nothing happened)."""
+        note = etree.Element(f"{{{M_NS}}}{tag}")
+        sub(note, "t", "SubscriptionId", subscription.id)
+        sub(note, "t", "PreviousWatermark", subscription.watermark)
+        sub(note, "t", "MoreEvents", "false")
+        events = self.pending(subscription)
+        if not events:
+            subscription.seq = subscription.mailbox.seq
+            status = sub(note, "t", "StatusEvent")
+            sub(status, "t", "Watermark", subscription.watermark)
+            return note
+        for seq, name, item_id, folder_id in events:
+            subscription.seq = seq
+            event = sub(note, "t", name)
+            sub(event, "t", "Watermark", subscription.watermark)
+            sub(event, "t", "TimeStamp", xml_time(now()))
+            sub(event, "t", "ItemId", Id=item_id)
+            sub(event, "t", "ParentFolderId", Id=folder_id)
+        subscription.seq = subscription.mailbox.seq
+        return note
+

@@ -1,0 +1,164 @@
+"""The mailbox dialog: every field with its code, the owner, and the reassign confirmation."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+)
+
+from crmsync_gui.core import admin, codes
+from crmsync_gui.core.errors import MappingConflict, ValidationError
+from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
+from crmsync_gui.ui.context import secret_store
+from crmsync_gui.ui.dialogs.common import FieldRow
+from crmsync_gui.ui.labels import code_label, fill_combo, select_data, when
+
+
+class MailboxDialog(QDialog):
+    def __init__(self, mailbox: Mailbox | None, parent=None):
+        super().__init__(parent)
+        self.mailbox = mailbox
+        self.setObjectName("mailbox-dialog")
+        self.setWindowTitle(self.tr("Mailbox: {0}").format(mailbox.name) if mailbox else self.tr("New mailbox"))
+        form = QFormLayout()
+        self.rows: dict[str, FieldRow] = {}
+
+        self.name = QLineEdit(mailbox.name if mailbox else "")
+        self.email = QLineEdit(mailbox.email if mailbox else "")
+        self.owner = QComboBox()
+        self.owner.setObjectName("owner")
+        self.owner.addItem(self.tr("(no owner)"), None)
+        for user in CrmUser.select().order_by(CrmUser.full_name):
+            self.owner.addItem(self.tr("User: {0} <{1}>").format(user.full_name, user.email), ("user", user.id))
+        for queue in CrmQueue.select().order_by(CrmQueue.name):
+            self.owner.addItem(self.tr("Queue: {0} <{1}>").format(queue.name, queue.email), ("queue", queue.id))
+        if mailbox and mailbox.owner_user_id:
+            select_data(self.owner, ("user", mailbox.owner_user_id))
+        elif mailbox and mailbox.owner_queue_id:
+            select_data(self.owner, ("queue", mailbox.owner_queue_id))
+        self.profile = QComboBox()
+        self.profile.addItem(self.tr("(no profile)"), None)
+        for profile in EmailServerProfile.select().order_by(EmailServerProfile.name):
+            self.profile.addItem(profile.name, profile.id)
+        if mailbox:
+            select_data(self.profile, mailbox.profile_id)
+        self.username = QLineEdit(mailbox.username or "" if mailbox else "")
+        self.username.setPlaceholderText(self.tr("only when the profile does not sign in for every mailbox"))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        has_secret = bool(mailbox and mailbox.secret_ref)
+        self.password.setPlaceholderText(self.tr("unchanged (stored)") if has_secret else self.tr("not set"))
+        self.methods = {}
+        for key, enum in (("incoming_method", codes.IncomingMethod), ("outgoing_method", codes.OutgoingMethod),
+                          ("act_method", codes.ActMethod)):
+            combo = QComboBox()
+            combo.setObjectName(key)
+            fill_combo(combo, enum)
+            select_data(combo, int(getattr(mailbox, key)) if mailbox else int(Mailbox._meta.fields[key].default))
+            self.methods[key] = combo
+        self.forward = QCheckBox(self.tr("This is a forward mailbox"))
+        self.forward.setChecked(bool(mailbox and mailbox.is_forward_mailbox))
+
+        for key, label, editor in (
+            ("name", self.tr("Name"), self.name),
+            ("email", self.tr("Email address"), self.email),
+            ("owner", self.tr("Owner (user or queue)"), self.owner),
+            ("profile", self.tr("Email server profile"), self.profile),
+            ("username", self.tr("Sign-in name"), self.username),
+            ("password", self.tr("Password"), self.password),
+            ("incoming_method", self.tr("Incoming email"), self.methods["incoming_method"]),
+            ("outgoing_method", self.tr("Outgoing email"), self.methods["outgoing_method"]),
+            ("act_method", self.tr("Appointments, contacts and tasks"), self.methods["act_method"]),
+        ):
+            self.rows[key] = FieldRow(editor)
+            form.addRow(label, self.rows[key])
+        form.addRow("", self.forward)
+
+        # read-only state, with codes, as the engine records it
+        if mailbox:
+            form.addRow(self.tr("Approval"), QLabel(self._coded(codes.Approval, mailbox.approval)))
+            for key, label in (("incoming_status", self.tr("Incoming status")),
+                               ("outgoing_status", self.tr("Outgoing status")),
+                               ("act_status", self.tr("ACT status"))):
+                form.addRow(label, QLabel(self._coded(codes.DirectionStatus, getattr(mailbox, key))))
+            enabled = [name for name, on in ((self.tr("incoming"), mailbox.incoming_enabled),
+                                             (self.tr("outgoing"), mailbox.outgoing_enabled),
+                                             (self.tr("ACT"), mailbox.act_enabled)) if on]
+            form.addRow(self.tr("Enabled for"), QLabel(", ".join(enabled) or self.tr("nothing")))
+            form.addRow(self.tr("Last sync"), QLabel(when(mailbox.last_sync_at) or self.tr("never")))
+            if mailbox.last_error_code:
+                error = QLabel(f"{mailbox.last_error_code}: {mailbox.last_error_message}")
+                error.setWordWrap(True)
+                form.addRow(self.tr("Last error"), error)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(720, self.sizeHint().height())
+
+    @staticmethod
+    def _coded(enum, value) -> str:
+        return f"{code_label(enum, value)} ({int(value)})"
+
+    def fields(self) -> dict:
+        profile_id = self.profile.currentData()
+        return {
+            "name": self.name.text(),
+            "email": self.email.text(),
+            "profile": EmailServerProfile.get_by_id(profile_id) if profile_id else None,
+            "username": self.username.text().strip() or None,
+            "incoming_method": self.methods["incoming_method"].currentData(),
+            "outgoing_method": self.methods["outgoing_method"].currentData(),
+            "act_method": self.methods["act_method"].currentData(),
+            "is_forward_mailbox": self.forward.isChecked(),
+        }
+
+    def chosen_owner(self):
+        data = self.owner.currentData()
+        if data is None:
+            return None
+        kind, owner_id = data
+        return (CrmUser if kind == "user" else CrmQueue).get_by_id(owner_id)
+
+    def save(self) -> None:
+        """Save; when the owner has another mailbox, ask first. No changes nothing and keeps the dialog open."""
+        for row in self.rows.values():
+            row.set_reason("")
+        owner = self.chosen_owner()
+        try:
+            try:
+                saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner)
+            except MappingConflict as conflict:
+                if not self.confirm_reassign(conflict):
+                    return
+                saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner, confirm=True)
+        except ValidationError as exc:
+            for key, reason in exc.problems.items():
+                if key in self.rows:
+                    self.rows[key].set_reason(reason)
+            return
+        if self.password.text():
+            store = secret_store()
+            saved.secret_ref = store.put(self.password.text(), saved.secret_ref)
+            saved.save()
+        self.mailbox = saved
+        self.accept()
+
+    def confirm_reassign(self, conflict: MappingConflict) -> bool:
+        answer = QMessageBox.question(
+            self, self.tr("Reassign mailbox?"),
+            self.tr("{0} is already mapped to the mailbox '{1}'.\n\nYes: break that mapping and map it to "
+                    "'{2}' instead.\nNo: change nothing.").format(
+                conflict.owner_label, conflict.current_mailbox, conflict.new_mailbox),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,46 @@
+"""Code labels from core/codes.py, translated for display, and other small display helpers."""
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication
+
+from crmsync_gui.core import codes
+
+
+def code_label(enum_type: type[codes.LabelledEnum], value) -> str:
+    """The translated label of a code; an unknown code shows as itself so nothing is hidden."""
+    try:
+        member = enum_type(int(value))
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+    return QCoreApplication.translate("codes", member.label)
+
+
+def fill_combo(combo, enum_type: type[codes.LabelledEnum], show_codes: bool = True) -> None:
+    """Fill a QComboBox with the enum's members, the code as item data."""
+    combo.clear()
+    for member in enum_type:
+        text = code_label(enum_type, member)
+        combo.addItem(f"{text} ({member.value})" if show_codes else text, int(member))
+
+
+def select_data(combo, value) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def countdown(target: datetime | None, now: datetime) -> str:
+    """'in 4:05', 'due now', or '' when nothing is scheduled."""
+    if target is None:
+        return ""
+    seconds = int((target - now).total_seconds())
+    if seconds <= 0:
+        return QCoreApplication.translate("labels", "due now")
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+    return QCoreApplication.translate("labels", "in {0}").format(text)

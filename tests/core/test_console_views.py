@@ -1,0 +1,104 @@
+"""The queries behind the console's tables and dashboard, and the mailbox services it calls."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from crmsync_gui.core import admin, codes
+from crmsync_gui.core.errors import MappingConflict, ValidationError
+from crmsync_gui.core.store import views
+from crmsync_gui.core.store.models import Mailbox, TraceLog
+
+
+@pytest.fixture
+def boxes(db):
+    p = admin.save_profile({"name": "Exch", "incoming_server": "https://mail.example.com/EWS/Exchange.asmx"})
+    ann = admin.add_user("Ann", "ann@example.com")
+    q = admin.add_queue("Support", "support@example.com")
+    a = admin.add_mailbox("Zeta", "z@example.com", p)
+    b = admin.add_mailbox("Alpha", "a@example.com")
+    admin.map_mailbox(a, ann)
+    admin.map_mailbox(b, q)
+    return a, b, ann, q
+
+
+def test_mailbox_ids_sort_and_filter(boxes):
+    a, b, *_ = boxes
+    assert views.mailbox_ids() == [b.id, a.id]
+    assert views.mailbox_ids(sort="name", descending=True) == [a.id, b.id]
+    assert views.mailbox_ids(sort="owner") == [a.id, b.id]  # Ann before Support
+    assert views.mailbox_ids("support") == [b.id]
+    assert views.mailbox_ids("exch") == [a.id]
+    rows = views.mailbox_rows([a.id, b.id])
+    assert views.owner_label(rows[a.id]) == "Ann" and views.owner_label(rows[b.id]) == "Support (queue)"
+
+
+def test_save_mailbox_with_owner_conflict_changes_nothing_unless_confirmed(boxes):
+    a, b, ann, _ = boxes
+    with pytest.raises(MappingConflict):
+        admin.save_mailbox({"name": "Alpha renamed"}, mailbox=b, owner=ann)
+    assert Mailbox.get_by_id(b.id).name == "Alpha" and b.name == "Alpha"
+    assert Mailbox.get_by_id(a.id).owner_user_id == ann.id
+    with pytest.raises(MappingConflict):
+        admin.save_mailbox({"name": "New", "email": "new@example.com"}, owner=ann)
+    assert not Mailbox.select().where(Mailbox.name == "New").exists()
+    admin.save_mailbox({"name": "Alpha renamed"}, mailbox=b, owner=ann, confirm=True)
+    assert Mailbox.get_by_id(b.id).owner_user_id == ann.id
+    assert Mailbox.get_by_id(a.id).owner_user_id is None
+
+
+def test_save_mailbox_validates(boxes):
+    with pytest.raises(ValidationError) as exc:
+        admin.save_mailbox({"name": " ", "email": "nope", "act_method": 9})
+    assert set(exc.value.problems) == {"name", "email", "act_method"}
+
+
+def test_enable_and_disable(boxes):
+    a, b, *_ = boxes
+    b.transient_failure_count = 4
+    b.act_method = codes.ActMethod.SERVER_SIDE_SYNC
+    admin.set_enabled(b, True)
+    b = Mailbox.get_by_id(b.id)
+    assert b.incoming_enabled and b.outgoing_enabled and not b.act_enabled  # queue: email only
+    assert b.transient_failure_count == 0
+    admin.set_enabled(b, False)
+    assert not Mailbox.get_by_id(b.id).incoming_enabled
+
+
+def test_mailbox_states(boxes):
+    a, b, *_ = boxes
+    now = datetime(2026, 1, 1)
+    assert views.mailbox_state(a, now) == "disabled"
+    admin.set_enabled(a, True)
+    assert views.mailbox_state(a, now) == "paused"  # not approved
+    admin.set_approval(a, True)
+    assert views.mailbox_state(a, now) == "idle"
+    a.incoming_status = codes.DirectionStatus.FAILURE
+    assert views.mailbox_state(a, now) == "error"
+    a.transient_failure_count = 1
+    assert views.mailbox_state(a, now) == "backing off"
+    a.lock_state, a.lock_expires = 1, now + timedelta(minutes=1)
+    assert views.mailbox_state(a, now) == "syncing"
+    a.save()
+    assert views.mailboxes_by_state(now)["syncing"] == 1 and views.mailboxes_by_state(now)["disabled"] == 1
+
+
+def test_trace_pages_by_keyset_and_filters(boxes):
+    a, *_ = boxes
+    base = datetime(2026, 1, 1)
+    for i in range(25):
+        TraceLog.create(level=codes.TraceLevel.ERROR if i % 5 == 0 else codes.TraceLevel.WARNING,
+                        code=f"E{i % 3}", message=f"message {i}", mailbox=a if i % 2 else None,
+                        collation_key=str(i), last_at=base + timedelta(minutes=i // 2))
+    flt = views.TraceFilter()
+    seen, after = [], None
+    while rows := views.trace_page(flt, after, limit=4):
+        seen += [r[0] for r in rows]
+        after = (rows[-1][8], rows[-1][0])
+    everything = [r.id for r in TraceLog.select().order_by(TraceLog.last_at.desc(), TraceLog.id.desc())]
+    assert seen == everything
+    assert [r[0] for r in views.iter_trace_rows(flt, chunk=7)] == everything
+    assert views.trace_count(views.TraceFilter(level=codes.TraceLevel.ERROR)) == 5
+    assert views.trace_count(views.TraceFilter(mailbox_id=a.id, code="E1")) == 4
+    assert views.trace_count(views.TraceFilter(text="message 1")) == 11
+    assert views.trace_count(views.TraceFilter(since=base + timedelta(minutes=10))) == 5
+    assert views.trace_count(views.TraceFilter(), cap=10) == 10

@@ -1,0 +1,91 @@
+"""Fixtures for the EWS sandbox tests: a sandbox server, exchangelib accounts that trust its CA explicitly,
+and schema validation of every request and reply the test caused (where ../shared/ews-schema is present)."""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+
+import pytest
+import requests.adapters
+from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials
+from exchangelib.protocol import BaseProtocol, FailFast
+
+from crmsync_gui.sandbox import SandboxServer
+from tests.conftest import SHARED
+
+SCHEMA_ABSENT = "Microsoft's EWS schema is not in ../shared/ews-schema (a clone outside the workspace)"
+_numbers = itertools.count(1)
+
+
+class TrustSandboxCA(requests.adapters.HTTPAdapter):
+    """Verify certificates against the CA registered for the URL (the sandbox's own), never against nothing."""
+
+    ca_files: dict[str, str] = {}
+
+    def _ca_for(self, url: str, verify):
+        return next((ca for prefix, ca in self.ca_files.items() if url.startswith(prefix)), verify)
+
+    def cert_verify(self, conn, url, verify, cert):
+        super().cert_verify(conn, url, self._ca_for(url, verify), cert)
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        return super().get_connection_with_tls_context(request, self._ca_for(request.url, verify),
+                                                       proxies=proxies, cert=cert)
+
+
+@pytest.fixture(scope="session")
+def validator():
+    if not (SHARED / "ews-schema" / "ews-all.xsd").exists():
+        return None
+    spec = importlib.util.spec_from_file_location("ews_validate", SHARED / "tools" / "ews_validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.EwsValidator(SHARED / "ews-schema")
+
+
+@pytest.fixture
+def sandbox(validator, monkeypatch):
+    """A running sandbox; at the end, every request and reply it saw must validate against the schema."""
+    seen: list[tuple[str, bytes, bytes]] = []
+    server = SandboxServer(recorder=lambda op, req, rep: seen.append((op, req, rep)))
+    server.start()
+    monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", TrustSandboxCA)
+    monkeypatch.setitem(TrustSandboxCA.ca_files, f"https://{server.host}:{server.port}/", server.ca_file)
+    server.seen = seen
+    yield server
+    server.stop()
+    if validator is not None:
+        problems = [f"{op} {which}: {err}" for op, req, rep in seen
+                    for which, doc in (("request", req), ("reply", rep)) for err in validator.validate(doc)]
+        assert not problems, "schema violations:\n" + "\n".join(problems[:20])
+
+
+@pytest.fixture
+def connect(sandbox):
+    """connect(address, password) -> an exchangelib Account on the sandbox (Basic auth, fail fast)."""
+    accounts = []
+
+    def make(address: str, password: str, **config) -> Account:
+        cfg = Configuration(service_endpoint=sandbox.url, credentials=Credentials(address, password),
+                            auth_type=BASIC, retry_policy=config.pop("retry_policy", FailFast()), **config)
+        account = Account(address, config=cfg, autodiscover=False, access_type=DELEGATE)
+        accounts.append(account)
+        return account
+    yield make
+    for account in accounts:
+        account.protocol.close()
+
+
+@pytest.fixture
+def ann(sandbox, connect):
+    """A fresh mailbox (unique address) and its account."""
+    address = f"ann{next(_numbers)}@sandbox.test"
+    sandbox.add_mailbox(address, "ann-pw", name="Ann Example")
+    return connect(address, "ann-pw")
+
+
+@pytest.fixture
+def bob(sandbox, connect):
+    address = f"bob{next(_numbers)}@sandbox.test"
+    sandbox.add_mailbox(address, "bob-pw", name="Bob Example")
+    return connect(address, "bob-pw")
