@@ -47,10 +47,14 @@ def clean_env(home: Path) -> dict[str, str]:
     return env
 
 
-def self_test(app: Path, db: Path) -> tuple[dict, float]:
-    """Run the packaged console's self-test; return its JSON report and the wall time in seconds."""
+def self_test(app: Path, db: Path, *, import_all: bool = False) -> tuple[dict, float]:
+    """Run the packaged console's self-test; return its JSON report and the wall time in seconds.
+
+    `import_all` also imports every module of the product, proving the package left none out.
+    """
     started = time.perf_counter()
-    done = subprocess.run([str(app / f"{NAME}{EXE_SUFFIX}"), "--self-test", "--db", str(db)],
+    extra = ["--import-all"] if import_all else []
+    done = subprocess.run([str(app / f"{NAME}{EXE_SUFFIX}"), "--self-test", "--db", str(db), *extra],
                           capture_output=True, text=True, timeout=120, env=clean_env(db.parent), cwd=db.parent)
     seconds = time.perf_counter() - started
     lines = done.stdout.strip().splitlines()
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"built {app} in {time.perf_counter() - started:.0f} s, {folder_size(app) / 1e6:.0f} MB")
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            report, seconds = self_test(app, Path(tmp) / "p.db")
+            report, seconds = self_test(app, Path(tmp) / "p.db", import_all=True)
         print(json.dumps(report))
         print(f"packaged self-test: {'ok' if report.get('ok') else 'FAILED'} in {seconds:.2f} s")
         return 0 if report.get("ok") else 1
