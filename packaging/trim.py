@@ -34,8 +34,9 @@ _UNUSED_PLUGIN_DIRS = {"qmltooling", "multimedia", "sceneparsers", "geometryload
 # cairo, pango and friends); the console runs on xcb, wayland, offscreen, or Windows/macOS natives
 _UNUSED_PLUGINS_RE = re.compile(r"plugins[/\\](egldeviceintegrations|generic)[/\\]|"
                                 r"libq(eglfs|linuxfb|minimalegl|vkkhrdisplay|vnc|gtk3|tiff|webp|wbmp|tga)\.")
-# Qt's own translations: only qtbase (standard dialogs and buttons) is used
-_TRANSLATION_RE = re.compile(r"translations[/\\](?!qtbase_)[^/\\]+\.qm$")
+# Qt's own translations: only qtbase (standard dialogs and buttons) is used; the console's own
+# (resources/translations/crmsync_*.qm) stay
+_TRANSLATION_RE = re.compile(r"(?<!resources[/\\])translations[/\\](?!qtbase_)[^/\\]+\.qm$")
 
 
 def unused_qt_modules() -> list[str]:

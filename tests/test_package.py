@@ -64,7 +64,9 @@ def test_headless_command_shares_the_folder_and_works(app, tmp_path):
 def test_package_leaves_out_unused_qt_and_keeps_what_runs(app):
     files = [p.relative_to(app).as_posix() for p in app.rglob("*")]
     assert [f for f in files if UNUSED_QT.search(f)] == []
-    assert not [f for f in files if f.endswith(".qm") and "/translations/" in f and "qtbase_" not in f]
+    assert not [f for f in files if f.endswith(".qm") and "/translations/" in f and "qtbase_" not in f
+                and "/resources/translations/" not in f]
+    assert "_internal/resources/translations/crmsync_it.qm" in files  # the console's Italian
     assert any(f.endswith("libQt6Widgets.so.6") or f.endswith("Qt6Widgets.dll") for f in files)
     assert "_internal/resources/icons/crmsync.svg" in files
     # keyring finds its backends through entry points: without its metadata it has none
