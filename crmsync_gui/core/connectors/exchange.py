@@ -37,12 +37,13 @@ from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _exchange_act as ews_act
+from crmsync_gui.core.connectors._internet_mail import keep_unreadable
 from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError, TransientError
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import FolderSyncState
-from crmsync_gui.core.sync import act, outgoing, tracking
+from crmsync_gui.core.sync import act, mime, outgoing, tracking
 from crmsync_gui.core.sync import connector as contract
-from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
+from crmsync_gui.core.sync.mail import IncomingEmail
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,9 @@ ACT_ROUNDS = 3  # reads per ACT folder and cycle at most (see sync_act)
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
 _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
          codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
-_EMAIL_FIELDS = ("subject", "author", "sender", "to_recipients", "cc_recipients", "bcc_recipients", "message_id",
-                 "in_reply_to", "references", "conversation_index", "datetime_received", "body", "text_body",
-                 "attachments", "categories", "size")
+# The MIME carries everything tracking needs (parsed by core/sync/mime.py, as for IMAP and POP3),
+# attachments included, so a page of 100 emails is one request.
+_EMAIL_FIELDS = ("mime_content", "conversation_index", "datetime_received", "size")
 
 
 # -- per-profile TLS and timeout -----------------------------------------------------------------
@@ -350,8 +351,8 @@ class ExchangeConnector:
         processed = 0
         while True:
             try:
-                changes, state, last = await self.call(job, what, _fetch_page, account, folder, row.state,
-                                                       settings.max_attachment_bytes)
+                changes, state, last = await self.call(job, what, _fetch_page, account, folder, folder_name,
+                                                       row.state)
             except TransientError as error:
                 if error.code != "EwsInvalidSyncStateData" or not row.state:
                     raise
@@ -360,6 +361,9 @@ class ExchangeConnector:
                 continue
             to_mark = []
             for server_id, email in changes:
+                if isinstance(email, mime.UnreadableEmailError):
+                    processed += keep_unreadable(job, email, folder_name)
+                    continue
                 result = tracking.track_email(mailbox, email, settings=settings)
                 processed += 0 if result.already_decided else 1
                 if result.tracked and not result.already_decided:
@@ -428,37 +432,18 @@ def _naive_utc(value):
     return datetime.fromtimestamp(value.timestamp(), UTC).replace(tzinfo=None)  # a plain datetime, not EWSDateTime
 
 
-def _address(mailbox) -> Address | None:
-    if mailbox is None or not getattr(mailbox, "email_address", None):
-        return None
-    return Address(mailbox.email_address.lower(), mailbox.name or "")
+def to_incoming(item: Message, folder_name: str) -> IncomingEmail:
+    """An EWS message as the protocol-independent IncomingEmail, from its MIME; raises UnreadableEmailError."""
+    email = mime.parse_email(item.mime_content or b"", server_id=item.id, folder=folder_name,
+                             raw_size=item.size or None)
+    if item.datetime_received:  # when it reached this mailbox, more exact than the Date header
+        email.received_at = _naive_utc(item.datetime_received)
+    if not email.thread_index and item.conversation_index:
+        email.thread_index = base64.b64encode(item.conversation_index).decode()
+    return email
 
 
-def to_incoming(item: Message, folder_name: str, max_attachment_bytes: int) -> IncomingEmail:
-    """An EWS message as the protocol-independent IncomingEmail (attachment content fetched when small enough)."""
-    body = item.body
-    html = str(body) if isinstance(body, exchangelib.HTMLBody) else None
-    text = item.text_body or ("" if html is not None else str(body or ""))
-    attachments = []
-    for attachment in item.attachments or []:
-        if isinstance(attachment, exchangelib.FileAttachment):
-            small = (attachment.size or 0) <= max_attachment_bytes
-            attachments.append(IncomingAttachment(
-                attachment.name or "attachment", attachment.content_type or "application/octet-stream",
-                attachment.content if small else b"", size=attachment.size))
-    index = item.conversation_index
-    return IncomingEmail(
-        server_id=item.id, message_id=item.message_id, subject=item.subject or "", sender=_address(item.author or item.sender),
-        to=[a for a in map(_address, item.to_recipients or []) if a],
-        cc=[a for a in map(_address, item.cc_recipients or []) if a],
-        bcc=[a for a in map(_address, item.bcc_recipients or []) if a],
-        received_at=_naive_utc(item.datetime_received), in_reply_to=item.in_reply_to,
-        references=(item.references or "").split(), body_text=text, body_html=html,
-        thread_index=base64.b64encode(index).decode() if index else None,
-        attachments=attachments, folder=folder_name, raw_size=item.size or 0)
-
-
-def _fetch_page(account, folder, sync_state, max_attachment_bytes):
+def _fetch_page(account, folder, folder_name: str, sync_state):
     """One SyncFolderItems request: (created or changed emails, new state, includes last item?)."""
     service = SyncFolderItems(account=account)
     fields = {f for f in folder.normalize_fields(fields=list(_EMAIL_FIELDS)) if not f.field.is_attribute}
@@ -469,8 +454,11 @@ def _fetch_page(account, folder, sync_state, max_attachment_bytes):
             raise change
         change_type, item = change
         if change_type in (service.CREATE, service.UPDATE) and isinstance(item, Message):
-            changes.append((item.id, to_incoming(item, folder.name if folder is not account.inbox else "Inbox",
-                                                 max_attachment_bytes)))
+            try:
+                email = to_incoming(item, folder_name)
+            except mime.UnreadableEmailError as error:
+                email = error  # recorded for the administrator; the other emails go on
+            changes.append((item.id, email))
     return changes, service.sync_state, bool(service.includes_last_item_in_range)
 
 
