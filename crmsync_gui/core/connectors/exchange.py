@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import hashlib
 import logging
@@ -55,7 +56,7 @@ _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM
          codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
 # The MIME carries everything tracking needs (parsed by core/sync/mime.py, as for IMAP and POP3),
 # attachments included, so a page of 100 emails is one request.
-_EMAIL_FIELDS = ("mime_content", "conversation_index", "datetime_received", "size")
+_EMAIL_FIELDS = ("mime_content", "conversation_index", "datetime_received", "size", "categories")
 
 
 # -- per-profile TLS and timeout -----------------------------------------------------------------
@@ -348,33 +349,47 @@ class ExchangeConnector:
         folder = await self.call(job, what, self._folder, account, folder_name)
         row, _ = FolderSyncState.get_or_create(mailbox=mailbox, folder=folder_name, direction=codes.Direction.INCOMING)
         settings = tracking.organization_settings()
+
+        def fetch(state):
+            return asyncio.ensure_future(self.call(job, what, _fetch_page, account, folder, folder_name, state))
+
         processed = 0
-        while True:
-            try:
-                changes, state, last = await self.call(job, what, _fetch_page, account, folder, folder_name,
-                                                       row.state)
-            except TransientError as error:
-                if error.code != "EwsInvalidSyncStateData" or not row.state:
-                    raise
-                # The server forgot our place: start over; items already decided are not tracked twice.
-                row.state = None
-                continue
-            to_mark = []
-            for server_id, email in changes:
-                if isinstance(email, mime.UnreadableEmailError):
-                    processed += keep_unreadable(job, email, folder_name)
+        ahead = fetch(row.state)
+        try:
+            while True:
+                try:
+                    changes, state, last = await ahead
+                except TransientError as error:
+                    if error.code != "EwsInvalidSyncStateData" or not row.state:
+                        raise
+                    # The server forgot our place: start over; items already decided are not tracked twice.
+                    row.state = None
+                    ahead = fetch(None)
                     continue
-                result = tracking.track_email(mailbox, email, settings=settings)
-                processed += 0 if result.already_decided else 1
-                if result.tracked and not result.already_decided:
-                    to_mark.append(server_id)
-            if to_mark:
-                await self.call(job, f"marking tracked email in {folder_name}", _add_category, account, to_mark)
-            with database_proxy.atomic():
-                row.state, row.updated_at = state, utcnow()
-                row.save()
-            if last:
-                return processed
+                # The next page downloads while this one is tracked; the state is saved after tracking.
+                ahead = None if last else fetch(state)
+                to_mark = []
+                for entry in changes:
+                    if isinstance(entry, mime.UnreadableEmailError):
+                        processed += keep_unreadable(job, entry, folder_name)
+                        continue
+                    result = tracking.track_email(mailbox, entry.email, settings=settings)
+                    processed += 0 if result.already_decided else 1
+                    if result.tracked and not result.already_decided:
+                        to_mark.append(entry)
+                if to_mark:
+                    await self.call(job, f"marking tracked email in {folder_name}", _add_category, account,
+                                    to_mark)
+                with database_proxy.atomic():
+                    row.state, row.updated_at = state, utcnow()
+                    row.save()
+                if last:
+                    return processed
+        finally:
+            if ahead is not None and not ahead.done():
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
 
     async def send_outgoing(self, job) -> int:
         return await outgoing.send_pending(job, EwsTransport(self))
@@ -444,7 +459,7 @@ def to_incoming(item: Message, folder_name: str) -> IncomingEmail:
 
 
 def _fetch_page(account, folder, folder_name: str, sync_state):
-    """One SyncFolderItems request: (created or changed emails, new state, includes last item?)."""
+    """One SyncFolderItems request: (created or changed emails or UnreadableEmailErrors, new state, last page?)."""
     service = SyncFolderItems(account=account)
     fields = {f for f in folder.normalize_fields(fields=list(_EMAIL_FIELDS)) if not f.field.is_attribute}
     changes = []
@@ -455,21 +470,25 @@ def _fetch_page(account, folder, folder_name: str, sync_state):
         change_type, item = change
         if change_type in (service.CREATE, service.UPDATE) and isinstance(item, Message):
             try:
-                email = to_incoming(item, folder_name)
+                changes.append(_Fetched(item.id, item.changekey, item.categories or [], to_incoming(item, folder_name)))
             except mime.UnreadableEmailError as error:
-                email = error  # recorded for the administrator; the other emails go on
-            changes.append((item.id, email))
+                changes.append(error)  # recorded for the administrator; the other emails go on
     return changes, service.sync_state, bool(service.includes_last_item_in_range)
 
 
-def _add_category(account, item_ids: list[str]) -> None:
-    items = [i for i in account.fetch(ids=[(i, None) for i in item_ids], only_fields=["categories"])
-             if not isinstance(i, Exception)]
-    updates = []
-    for item in items:
-        if TRACKED_CATEGORY not in (item.categories or []):
-            item.categories = [*(item.categories or []), TRACKED_CATEGORY]
-            updates.append((item, ["categories"]))
+@dataclass(frozen=True)
+class _Fetched:
+    item_id: str
+    change_key: str
+    categories: list[str]
+    email: IncomingEmail
+
+
+def _add_category(account, fetched: list[_Fetched]) -> None:
+    """Show users what was tracked: add the category, keeping theirs (AutoResolve: a category is safe to add)."""
+    updates = [(Message(account=account, id=f.item_id, changekey=f.change_key,
+                        categories=[*f.categories, TRACKED_CATEGORY]), ["categories"])
+               for f in fetched if TRACKED_CATEGORY not in f.categories]
     if updates:
         for result in account.bulk_update(items=updates):
             if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):  # deleted meanwhile
