@@ -354,6 +354,7 @@ class ExchangeConnector:
             return asyncio.ensure_future(self.call(job, what, _fetch_page, account, folder, folder_name, state))
 
         processed = 0
+        address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
         ahead = fetch(row.state)
         try:
             while True:
@@ -366,14 +367,23 @@ class ExchangeConnector:
                     row.state = None
                     ahead = fetch(None)
                     continue
-                # The next page downloads while this one is tracked; the state is saved after tracking.
+                # The next page downloads while this one is parsed and tracked; the state is saved after.
                 ahead = None if last else fetch(state)
+                changes = await asyncio.get_running_loop().run_in_executor(self._executor, _parse_page, changes,
+                                                                           folder_name)
                 to_mark = []
+                # Items decided before (our own category change brings each tracked email back once) cost
+                # one query for the page instead of one each.
+                known = tracking.known_keys(mailbox, [e.email for e in changes if isinstance(e, _Fetched)], settings,
+                                            address_book)
                 for entry in changes:
+                    if isinstance(entry, _Fetched) and entry.item_id in known.decided:
+                        continue
                     if isinstance(entry, mime.UnreadableEmailError):
                         processed += keep_unreadable(job, entry, folder_name)
                         continue
-                    result = tracking.track_email(mailbox, entry.email, settings=settings)
+                    result = tracking.track_email(mailbox, entry.email, settings=settings, address_book=address_book,
+                                                  known=known)
                     processed += 0 if result.already_decided else 1
                     if result.tracked and not result.already_decided:
                         to_mark.append(entry)
@@ -459,7 +469,7 @@ def to_incoming(item: Message, folder_name: str) -> IncomingEmail:
 
 
 def _fetch_page(account, folder, folder_name: str, sync_state):
-    """One SyncFolderItems request: (created or changed emails or UnreadableEmailErrors, new state, last page?)."""
+    """One SyncFolderItems request: (created or changed emails, new state, last page?)."""
     service = SyncFolderItems(account=account)
     fields = {f for f in folder.normalize_fields(fields=list(_EMAIL_FIELDS)) if not f.field.is_attribute}
     changes = []
@@ -469,11 +479,19 @@ def _fetch_page(account, folder, folder_name: str, sync_state):
             raise change
         change_type, item = change
         if change_type in (service.CREATE, service.UPDATE) and isinstance(item, Message):
-            try:
-                changes.append(_Fetched(item.id, item.changekey, item.categories or [], to_incoming(item, folder_name)))
-            except mime.UnreadableEmailError as error:
-                changes.append(error)  # recorded for the administrator; the other emails go on
+            changes.append(item)
     return changes, service.sync_state, bool(service.includes_last_item_in_range)
+
+
+def _parse_page(items: list[Message], folder_name: str) -> list:
+    """The emails of a page, each a _Fetched or an UnreadableEmailError (kept for the administrator)."""
+    parsed = []
+    for item in items:
+        try:
+            parsed.append(_Fetched(item.id, item.changekey, item.categories or [], to_incoming(item, folder_name)))
+        except mime.UnreadableEmailError as error:
+            parsed.append(error)
+    return parsed
 
 
 @dataclass(frozen=True)
