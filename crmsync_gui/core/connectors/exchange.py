@@ -426,6 +426,7 @@ class ExchangeConnector:
                     job, f"reading the {ews_act.FOLDER[entity]} folder of {mailbox.email}", ews_act.fetch_changes,
                     account, entity, row.state)
                 plan = act.make_plan(mailbox, entity, ews_act.snapshot(mailbox, entity, changed, deleted))
+                act.record_plan(mailbox, entity, plan)  # what the console shows before anything is done
                 done = await act.execute(mailbox, plan, side)
                 processed += sum(count for action, count in done.items() if action != "skip")
                 with database_proxy.atomic():  # only after the plan ran: a crash replays the same changes
