@@ -139,10 +139,14 @@ def _find(model, key: str, fields, what: str):
     raise NotFound(f"No {what} '{key}'. List them with: crmsync {what}s list")
 
 
-def _require_email(email: str) -> None:
+def is_email_address(email: str) -> bool:
     text = (email or "").strip()
     local, at, domain = text.partition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in text):
+    return bool(at and local and "." in domain and not any(c.isspace() for c in text))
+
+
+def _require_email(email: str) -> None:
+    if not is_email_address(email):
         raise ValidationError({"email": f"'{email}' is not an email address"})
 
 

@@ -4,7 +4,7 @@ import pytest
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.migration import apply_plan, last_run, plan_migration
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox, MigrationRun
-from tests.core.router_files import exchange_router, samples
+from tests.core.router_files import exchange_router, provider, samples, write_router
 
 EWS = "https://mail.example.local/EWS/Exchange.asmx"
 TABLES = (EmailServerProfile, Mailbox, CrmUser, CrmQueue)
@@ -93,17 +93,15 @@ def test_a_mailbox_owned_by_someone_else_is_not_taken_without_confirmation(db, t
 
 
 def test_a_failure_leaves_the_database_as_it_was(db, monkeypatch):
+    from crmsync_gui.core.migration import apply as apply_module
+
     plan = plan_migration([samples()])
-    calls = []
-    real = admin.add_mailbox
 
-    def fail_on_the_fifth(*args, **kwargs):
-        calls.append(args)
-        if len(calls) == 5:
-            raise OSError("disk went away")
-        return real(*args, **kwargs)
+    def disk_went_away(*args):  # after the profiles and owners are written, before the mailboxes
+        assert EmailServerProfile.select().count() == 2 and CrmUser.select().count() == 5
+        raise OSError("disk went away")
 
-    monkeypatch.setattr(admin, "add_mailbox", fail_on_the_fifth)
+    monkeypatch.setattr(apply_module, "_insert_mailboxes", disk_went_away)
     with pytest.raises(OSError):
         apply_plan(plan)
     assert [m.select().count() for m in (*TABLES, MigrationRun)] == [0, 0, 0, 0, 0]
@@ -117,3 +115,44 @@ def test_progress_is_reported_for_every_step_and_the_last_run_is_kept(db):
     assert steps[0][2] == "Profile Contoso Exchange" and steps[-1][2] == "Mailbox old.sales@fabrikam.local"
     run, data = last_run()
     assert run.id == result.run_id and data["created"] == 15 and "contoso-exchange" in run.sources
+
+
+def test_owners_created_in_batches_get_the_same_defaults_as_add_user(db):
+    apply_plan(plan_migration([samples() / "contoso-exchange"]))
+    by_admin = admin.add_user("Someone", "someone@example.local")
+    migrated = CrmUser.get(CrmUser.email == "anna.rossi@contoso.local")
+    for field in ("is_disabled", "tracking_option", "token_digits"):
+        assert getattr(migrated, field) == getattr(by_admin, field), field
+    queue = CrmQueue.get(CrmQueue.email == "support@contoso.local")
+    assert queue.tracking_option == codes.TrackingOption.ALL
+    assert admin.current_mailbox_of(queue).act_enabled is False
+
+
+def test_a_renamed_profile_is_found_again_on_the_next_run(db, tmp_path):
+    admin.save_profile({"name": "Exchange", "incoming_server": "https://other.example.local/EWS/Exchange.asmx"})
+    folder = exchange_router(tmp_path / "r", EWS, [("a@example.local", "ia")])
+    apply_plan(plan_migration([folder]))
+    again = plan_migration([folder])
+    assert [(p.name, p.action) for p in again.profiles] == [("Exchange (Email Router)", "unchanged")]
+    assert again.counts()["created"] == 0
+
+
+def test_an_entry_whose_address_is_not_an_address_is_not_migrated(db, tmp_path):
+    folder = exchange_router(tmp_path / "r", EWS, [("not an address", "ia"), ("b@example.local", "ib")])
+    plan = plan_migration([folder])
+    assert [(u.email, u.mailbox_created) for u in plan.unmapped] == [("not an address", False)]
+    assert "'not an address' is not an email address" in plan.unmapped[0].reason
+    result = apply_plan(plan)
+    assert [m.email for m in Mailbox.select()] == ["b@example.local"]
+    assert any(line.startswith("Mailbox not an address was not migrated") for line in result.attention)
+
+
+def test_many_repeats_end_in_a_count(db, tmp_path):
+    config = "<Configuration>" + "".join(
+        provider("Pop", "Inbound", "pop3s://pop.example.local:995", cls="PopPollingMailboxProvider",
+                 address=f"u{i}@example.local", user_id=f"id-{i}", user=f"u{i}") for i in range(12)) + provider(
+        "Smtp", "Outbound", "smtp.example.local:587", cls="SmtpPollingSendEmailProvider", user="out") + "</Configuration>"
+    result = apply_plan(plan_migration([write_router(tmp_path / "r", config)]))
+    own = [line for line in result.attention if "signs in as" in line]
+    assert len(own) == 10
+    assert "2 more mailbox(es) sign in with their own account: enter their passwords." in result.attention

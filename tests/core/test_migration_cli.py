@@ -29,6 +29,7 @@ def test_migrate_prints_the_plan_and_changes_nothing(tmp_path):
     assert "Nothing has changed yet" in out and "Run again with --apply" in out
     assert "create     Contoso Exchange (Exchange, https://mail.contoso.local/EWS/Exchange.asmx)" in out
     assert "old.sales@fabrikam.local: no user or queue has the address" in out
+    assert "processes email from 2026-10-28 22:40 UTC, the router's earliest last poll" in out
     assert "Summary: 15 to create, 0 to update, 0 unchanged." in out
     assert listed(db, "profiles") == [] and listed(db, "mailboxes") == []
 

@@ -51,6 +51,7 @@ def test_wizard_end_to_end_on_the_samples(qtbot, page):
     table = wizard.profiles.table
     assert [table.item(r, 1).text() for r in range(table.rowCount())] == ["Contoso Exchange", "Fabrikam POP3/SMTP"]
     assert [table.item(r, 6).text() for r in range(table.rowCount())] == ["Needed", "Needed"]
+    assert "Processes email from 2026-10-28 22:40 UTC" in wizard.profiles.merged.text()
     shoot(wizard, "2-profiles")
     next_page(qtbot, wizard)
 

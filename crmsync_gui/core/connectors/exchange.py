@@ -23,11 +23,13 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import exchangelib
 import requests
+import requests.adapters
 from exchangelib import errors as ews
 from exchangelib.items import ID_ONLY, Message
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
@@ -48,7 +50,7 @@ PAGE_SIZE = 100  # SyncFolderItems MaxChangesReturned per request
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
 _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
          codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
-_EMAIL_FIELDS = ("subject", "sender", "to_recipients", "cc_recipients", "bcc_recipients", "message_id",
+_EMAIL_FIELDS = ("subject", "author", "sender", "to_recipients", "cc_recipients", "bcc_recipients", "message_id",
                  "in_reply_to", "references", "conversation_index", "datetime_received", "body", "text_body",
                  "attachments", "categories", "size")
 
@@ -86,8 +88,27 @@ class ProfileProtocol(Protocol, metaclass=_ProfileProtocolCache):
     def raw_session(self, prefix, oauth2_client=None, oauth2_session_params=None, oauth2_token_endpoint=None):
         # Every session exchangelib opens for this profile, including auth-type detection, comes from here.
         session = super().raw_session(prefix, oauth2_client, oauth2_session_params, oauth2_token_endpoint)
-        session.verify = self.config.trusted_ca_file or True
+        if self.config.trusted_ca_file:
+            session.mount(prefix, _TrustedCAAdapter(self.config.trusted_ca_file, pool_block=True,
+                                                    pool_connections=self.CONNECTIONS_PER_SESSION,
+                                                    pool_maxsize=self.CONNECTIONS_PER_SESSION, max_retries=0))
         return session
+
+
+class _TrustedCAAdapter(requests.adapters.HTTPAdapter):
+    """Verifies the server against the profile's CA file only.
+
+    Set on the adapter, not as `session.verify`, because requests lets REQUESTS_CA_BUNDLE in the
+    environment override a session's CA bundle.
+    """
+
+    def __init__(self, ca_file: str, **kwargs):
+        self.ca_file = ca_file
+        super().__init__(**kwargs)
+
+    def send(self, request, **kwargs):
+        kwargs["verify"] = self.ca_file
+        return super().send(request, **kwargs)
 
 
 # -- secrets out of logs and messages ----------------------------------------------------------
@@ -376,7 +397,7 @@ class ExchangeConnector:
 def _naive_utc(value):
     if value is None:
         return None
-    return value.astimezone(exchangelib.UTC).replace(tzinfo=None)
+    return datetime.fromtimestamp(value.timestamp(), UTC).replace(tzinfo=None)  # a plain datetime, not EWSDateTime
 
 
 def _address(mailbox) -> Address | None:
@@ -399,7 +420,7 @@ def to_incoming(item: Message, folder_name: str, max_attachment_bytes: int) -> I
                 attachment.content if small else b"", size=attachment.size))
     index = item.conversation_index
     return IncomingEmail(
-        server_id=item.id, message_id=item.message_id, subject=item.subject or "", sender=_address(item.sender),
+        server_id=item.id, message_id=item.message_id, subject=item.subject or "", sender=_address(item.author or item.sender),
         to=[a for a in map(_address, item.to_recipients or []) if a],
         cc=[a for a in map(_address, item.cc_recipients or []) if a],
         bcc=[a for a in map(_address, item.bcc_recipients or []) if a],

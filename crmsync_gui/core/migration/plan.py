@@ -15,6 +15,7 @@ from peewee import fn
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.domain.profile import validate_profile
+from crmsync_gui.core.migration.directory import Directory
 from crmsync_gui.core.migration.reader import RouterSource, find_routers
 from crmsync_gui.core.migration.router import ProviderConfig, RouterConfig, read_router
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
@@ -208,8 +209,8 @@ def plan_from_routers(routers: list[RouterConfig]) -> MigrationPlan:
     states = {address: state for router in routers for address, state in router.states.items()}
     groups = _groups(routers, plan)
     profile_of_group = _plan_profiles(groups, plan)
-    _plan_mailboxes(groups, profile_of_group, states, plan)
     _match_existing_profiles(plan)
+    _plan_mailboxes(groups, profile_of_group, states, plan)
     for profile in plan.profiles:
         polls = [m.router_last_poll for m in plan.mailboxes if m.profile == profile.name and m.router_last_poll]
         if polls and profile.action != "skip":
@@ -397,21 +398,25 @@ def _free_name(name: str, taken: set[str]) -> str:
 
 
 def _match_existing_profiles(plan: MigrationPlan) -> None:
-    """Update a profile of the same name for the same server; never take over one for another server."""
-    taken = {p.name.lower() for p in plan.profiles}
+    """Update a profile of the same name for the same server; never take over one for another server.
+
+    The name given instead is found again on the next run, so a second migration updates it.
+    """
+    taken: set[str] = set()
     for profile in plan.profiles:
-        existing = _profile_named(profile.name)
-        if existing is None or _same_server(existing, profile):
-            continue
-        old = profile.name
-        new = _free_name(f"{old} (Email Router)", taken | _existing_profile_names())
-        plan.warnings.append(f"A profile named '{old}' already exists for another server "
-                             f"({existing.incoming_server}); the imported one is named '{new}'.")
-        taken.add(new.lower())
-        profile.name = new
-        for mailbox in plan.mailboxes:
-            if mailbox.profile == old:
-                mailbox.profile = new
+        old, number = profile.name, 1
+        candidate = old
+        while True:
+            existing = _profile_named(candidate)
+            if candidate.lower() not in taken and (existing is None or _same_server(existing, profile)):
+                break
+            candidate = f"{old} (Email Router)" + (f" {number}" if number > 1 else "")
+            number += 1
+        if candidate != old:
+            plan.warnings.append(f"A profile named '{old}' already exists for another server; the imported one "
+                                 f"is named '{candidate}'.")
+        profile.name = candidate
+        taken.add(candidate.lower())
 
 
 def _compare_profiles(plan: MigrationPlan) -> None:
@@ -430,16 +435,13 @@ def _profile_named(name: str) -> EmailServerProfile | None:
     return EmailServerProfile.get_or_none(fn.LOWER(EmailServerProfile.name) == name.lower())
 
 
-def _existing_profile_names() -> set[str]:
-    return {n.lower() for (n,) in EmailServerProfile.select(EmailServerProfile.name).tuples()}
-
-
 def _same_server(existing: EmailServerProfile, profile: ProfilePlan) -> bool:
     return (existing.server_type == profile.server_type
             and existing.incoming_server.strip().lower() == profile.incoming_server.strip().lower())
 
 
 def _plan_mailboxes(groups: list[_Group], profile_of: dict, states: dict, plan: MigrationPlan) -> None:
+    directory = Directory()
     planned: dict[str, MailboxPlan] = {}
     owners_taken: dict[tuple[str, str], str] = {}  # (kind, identity) -> address of the mailbox that has it
     for group in groups:
@@ -447,6 +449,10 @@ def _plan_mailboxes(groups: list[_Group], profile_of: dict, states: dict, plan: 
         for entry in group.entries:
             address = entry.email_address
             if not address:
+                continue
+            if not admin.is_email_address(address):
+                plan.unmapped.append(Unmapped(address, f"'{address}' is not an email address", entry.where,
+                                              mailbox_created=False))
                 continue
             if profile is None:
                 plan.unmapped.append(Unmapped(address, "its router profile was not imported (see warnings)",
@@ -476,7 +482,7 @@ def _plan_mailboxes(groups: list[_Group], profile_of: dict, states: dict, plan: 
             if state is not None:
                 mailbox.router_last_poll = state.last_successful_poll
                 mailbox.router_last_error = state.last_error
-            owner, reason = _owner_for(entry)
+            owner, reason = _owner_for(entry, directory)
             if owner is not None:
                 identity = (owner.kind, owner.external_id or owner.email)
                 if identity in owners_taken:
@@ -493,21 +499,21 @@ def _plan_mailboxes(groups: list[_Group], profile_of: dict, states: dict, plan: 
             planned[address] = mailbox
             plan.mailboxes.append(mailbox)
     for mailbox in plan.mailboxes:
-        _compare_mailbox(mailbox, plan)
+        _compare_mailbox(mailbox, plan, directory)
 
 
-def _owner_for(entry: ProviderConfig) -> tuple[OwnerPlan | None, str]:
+def _owner_for(entry: ProviderConfig, directory: Directory) -> tuple[OwnerPlan | None, str]:
     """Find the entry's user or queue: by the id the file gives, else by its address. Return (owner, reason)."""
     address = entry.email_address
     if entry.user_id and entry.queue_id:
         return None, f"the entry names both a user ({entry.user_id}) and a queue ({entry.queue_id})"
-    for kind, model, ident in (("user", CrmUser, entry.user_id), ("queue", CrmQueue, entry.queue_id)):
+    for kind, ident in (("user", entry.user_id), ("queue", entry.queue_id)):
         if not ident:
             continue
-        row = model.get_or_none(model.external_id == ident)
+        row = directory.by_external_id[kind].get(ident)
         if row is not None:
             return _owner_of(kind, row), ""
-        by_address = list(model.select().where(fn.LOWER(model.email) == address))
+        by_address = directory.by_email[kind].get(address, [])
         if len(by_address) == 1 and not by_address[0].external_id:
             owner = _owner_of(kind, by_address[0])
             owner.external_id, owner.action = ident, "link"
@@ -516,8 +522,8 @@ def _owner_for(entry: ProviderConfig) -> tuple[OwnerPlan | None, str]:
             return None, (f"the file names {kind} id {ident}, but the {kind} with the address {address} has "
                           f"another id ({by_address[0].external_id}); check which is right")
         return OwnerPlan(kind, address, _name_from_address(address), ident, "create"), ""
-    users = list(CrmUser.select().where(fn.LOWER(CrmUser.email) == address))
-    queues = list(CrmQueue.select().where(fn.LOWER(CrmQueue.email) == address))
+    users = directory.by_email["user"].get(address, [])
+    queues = directory.by_email["queue"].get(address, [])
     if len(users) + len(queues) == 1:
         return _owner_of("user", users[0]) if users else _owner_of("queue", queues[0]), ""
     if users or queues:
@@ -535,38 +541,33 @@ def _name_from_address(address: str) -> str:
     return " ".join(part.capitalize() for part in local.replace("_", ".").replace("-", ".").split(".") if part)
 
 
-def _compare_mailbox(mailbox: MailboxPlan, plan: MigrationPlan) -> None:
-    existing = list(Mailbox.select().where(fn.LOWER(Mailbox.email) == mailbox.email))
+def _compare_mailbox(mailbox: MailboxPlan, plan: MigrationPlan, directory: Directory) -> None:
+    existing = directory.mailboxes.get(mailbox.email, [])
     if len(existing) > 1:
         plan.warnings.append(f"{len(existing)} mailboxes already have the address {mailbox.email}; the "
                              f"migration updates the first (id {existing[0].id}).")
     row = existing[0] if existing else None
-    owner_row = _owner_row(mailbox.owner)
-    current = admin.current_mailbox_of(owner_row) if owner_row is not None else None
+    owner = mailbox.owner
+    owner_row = directory.by_id[owner.kind].get(owner.row_id) if owner and owner.row_id else None
+    current = directory.mailbox_of.get((owner.kind, owner_row.id)) if owner_row is not None else None
+    if row is not None and current is not None and current.id == row.id:
+        current = None
+    taken = (f"{owner_row.label} already has the mailbox '{current.name}' <{current.email}>; mapping it to "
+             f"{mailbox.email} breaks that mapping") if current is not None else ""
     if row is None:
-        mailbox.action = "create"
-        if current is not None:
-            mailbox.conflict = (f"{owner_row.label} already has the mailbox '{current.name}' <{current.email}>; "
-                                f"mapping it to {mailbox.email} breaks that mapping")
+        mailbox.action, mailbox.conflict = "create", taken
         return
     wanted = _mailbox_fields(mailbox)
-    mailbox.changes = [k for k, v in wanted.items() if _value(row, k) != v]
-    if mailbox.owner is not None and (owner_row is None or row.owner != owner_row):
+    mailbox.changes = [k for k, v in wanted.items() if _value(row, k, directory) != v]
+    row_owner = directory.owner_of(row)
+    if owner is not None and (owner_row is None or row_owner != (owner.kind, owner_row)):
         mailbox.changes.append("owner")
-        if row.owner is not None:
-            mailbox.conflict = (f"the mailbox {row.email} belongs to {row.owner.label}; the router gives it to "
-                                f"{mailbox.owner.label}")
-        elif current is not None:
-            mailbox.conflict = (f"{owner_row.label} already has the mailbox '{current.name}' <{current.email}>; "
-                                f"mapping it to {mailbox.email} breaks that mapping")
+        if row_owner is not None:
+            mailbox.conflict = (f"the mailbox {row.email} belongs to {row_owner[1].label}; the router gives it to "
+                                f"{owner.label}")
+        else:
+            mailbox.conflict = taken
     mailbox.action = "update" if mailbox.changes else "unchanged"
-
-
-def _owner_row(owner: OwnerPlan | None):
-    if owner is None or owner.row_id is None:
-        return None
-    model = CrmUser if owner.kind == "user" else CrmQueue
-    return model.get_or_none(model.id == owner.row_id)
 
 
 def _mailbox_fields(mailbox: MailboxPlan) -> dict:
@@ -581,9 +582,9 @@ def _mailbox_fields(mailbox: MailboxPlan) -> dict:
     }
 
 
-def _value(row: Mailbox, key: str):
+def _value(row: Mailbox, key: str, directory: Directory):
     if key == "profile":
-        return row.profile.name if row.profile_id else None
+        return directory.profile_names.get(row.profile_id)
     return getattr(row, key)
 
 

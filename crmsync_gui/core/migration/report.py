@@ -19,6 +19,9 @@ def plan_text(plan: MigrationPlan, *, apply_hint: str) -> str:
         extra += f"; {p.problem}" if p.problem else ""
         lines.append(f"  {_VERB[p.action]:<10} {p.name} ({_type(p)}, {servers}){extra}")
         lines.append(f"             from {'; '.join(p.sources)}")
+        if p.process_email_from:
+            lines.append(f"             processes email from {p.process_email_from:%Y-%m-%d %H:%M} UTC, the router's "
+                         "earliest last poll (it handled older email)")
     if not plan.profiles:
         lines.append("  (none)")
     lines += ["", "Mailboxes:"]

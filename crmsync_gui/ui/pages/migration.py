@@ -129,12 +129,15 @@ class SourcesPage(QWizardPage):
         return self.paths.count() > 0
 
     def validatePage(self) -> bool:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # thousands of mailboxes take seconds
         try:
             self.wizard().plan = plan_migration(self.chosen())
         except CrmSyncError as exc:
             self.error.setText(str(exc))
             self.error.show()
             return False
+        finally:
+            QApplication.restoreOverrideCursor()
         self.wizard().confirmed.clear()
         return True
 
@@ -181,7 +184,9 @@ class ProfilesPage(QWizardPage):
                       self.tr("Needed") if p.needs_credentials else self.tr("Kept")]
             for column, value in enumerate(values):
                 self.table.setItem(row, column, _item(value, p.problem if column == 0 else ""))
-        merged = [f"{p.name} ← {'; '.join(p.sources)}" for p in plan.profiles]
+        merged = [f"{p.name} ← {'; '.join(p.sources)}" + (
+            self.tr(". Processes email from {0} UTC, the router's earliest last poll").format(
+                f"{p.process_email_from:%Y-%m-%d %H:%M}") if p.process_email_from else "") for p in plan.profiles]
         self.merged.setText(self.tr("Made from the router's profiles:") + _bullets(merged))
         problems = [f"{p.name}: {p.problem}" for p in plan.profiles if p.problem]
         self.notes.setText(self.tr("Not created:") + _bullets(problems) if problems else "")
