@@ -150,6 +150,7 @@ class Engine:
         self._last_pending_scan = 0.0
         self._more_due: set[codes.Direction] = set()  # the last pass left due work in the database
         self.summary = CycleSummary()  # running totals since start
+        self.connector_problems: dict[str, str] = {}
         self.state = "stopped"
 
     # ---- life cycle -------------------------------------------------------------------------
@@ -159,6 +160,10 @@ class Engine:
         if self.state != "stopped":
             return
         self._set_state("starting")
+        if self._connector_factory is connector_for:
+            from crmsync_gui.core.connectors import load_connectors
+
+            self.connector_problems = load_connectors()  # {module: why it could not load}
         self._sql = _Statements()
         self._recover()
         configs = {"incoming": self.config.incoming, "outgoing": self.config.outgoing,
