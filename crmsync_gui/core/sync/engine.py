@@ -34,6 +34,7 @@ from crmsync_gui.core.sync.clock import SystemClock
 from crmsync_gui.core.sync.connector import connector_for
 from crmsync_gui.core.sync.job import EngineJob, ServerBackingOff
 from crmsync_gui.core.sync.limits import ServerThrottle, Slots
+from crmsync_gui.core.sync.statements import JobStatements
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class Engine:
         self._connector_factory = connector_factory
         self._connectors: dict[int, tuple[tuple, object]] = {}
         self._profiles: dict[int, EmailServerProfile] = {}  # refreshed every scheduler pass
-        self._sql: _Statements | None = None
+        self._sql: JobStatements | None = None
         self._throttles: dict[int, ServerThrottle] = {}
         self._breakers: dict[int, ProfileBreaker] = {}
         self._queues: dict[str, _Queue] = {}
@@ -164,7 +165,7 @@ class Engine:
             from crmsync_gui.core.connectors import load_connectors
 
             self.connector_problems = load_connectors()  # {module: why it could not load}
-        self._sql = _Statements()
+        self._sql = JobStatements()
         self._recover()
         configs = {"incoming": self.config.incoming, "outgoing": self.config.outgoing,
                    "act": self.config.act, ASYNC: self.config.async_ops}
@@ -833,52 +834,3 @@ def _process_alive(worker_id: str) -> bool:
         return True
     return True
 
-
-class _Statements:
-    """The per-job statements, written once: peewee builds SQL anew for every query, which costs more
-    than SQLite running it, and these run several times for every job."""
-
-    def __init__(self):
-        db = database_proxy.obj
-        p = db.param
-        table = Mailbox._meta.table_name
-        self._db = db
-        self._select = Mailbox.select().where(Mailbox.id == 0).sql()[0]
-        self._take = {has_host: f"UPDATE {table} SET lock_host = {p}, lock_state = {p}, lock_expires = {p} "
-                                f"WHERE id = {p} AND lock_state = {p} AND "
-                                + (f"lock_host = {p}" if has_host else "lock_host IS NULL")
-                      for has_host in (True, False)}
-        self._release = (f"UPDATE {table} SET lock_state = lock_state & {p} WHERE id = {p} AND lock_host = {p}",
-                         f"UPDATE {table} SET lock_host = NULL, lock_expires = NULL "
-                         f"WHERE id = {p} AND lock_host = {p} AND lock_state = 0")
-        self._success = {}
-        for direction, name in NAMES.items():
-            idle = {D.INCOMING: ", no_email_count = " + p, D.ACT: ", act_idle_count = " + p}.get(direction, "")
-            self._success[direction] = (
-                f"UPDATE {table} SET {name}_status = {p}, {name}_transient_failures = 0, last_sync_at = {p}, "
-                f"{name}_next_run = {p}, transient_failure_count = {p}{idle} WHERE id = {p}")
-
-    def mailbox(self, mailbox_id: int) -> Mailbox | None:
-        return next(iter(Mailbox.raw(self._select, mailbox_id)), None)
-
-    def take_lease(self, mailbox_id, worker_id, state, expires, *, seen_host, seen_state) -> bool:
-        params = [worker_id, state, _db_time(expires), mailbox_id, seen_state]
-        if seen_host is not None:
-            params.append(seen_host)
-        return self._db.execute_sql(self._take[seen_host is not None], params).rowcount == 1
-
-    def release_lease(self, mailbox_id, direction, worker_id) -> None:
-        with self._db.atomic():
-            self._db.execute_sql(self._release[0], [~(1 << direction), mailbox_id, worker_id])
-            self._db.execute_sql(self._release[1], [mailbox_id, worker_id])
-
-    def record_success(self, mailbox_id, direction, *, now, next_run, idle, highest_failures) -> None:
-        params = [int(codes.DirectionStatus.SUCCESS), _db_time(now), _db_time(next_run), highest_failures]
-        if direction != D.OUTGOING:
-            params.append(idle)
-        params.append(mailbox_id)
-        self._db.execute_sql(self._success[direction], params)
-
-
-def _db_time(value: datetime) -> object:
-    return Mailbox.last_sync_at.db_value(value)
