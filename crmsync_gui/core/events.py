@@ -117,6 +117,13 @@ class QueueDepths(Event):
     depths: tuple[tuple[str, int, int], ...]
 
 
+@dataclass(frozen=True)
+class IncomingMailArrived(Event):
+    """The mail server pushed news of new email (IMAP IDLE): the engine syncs the mailbox's incoming now."""
+
+    mailbox_id: int
+
+
 Subscriber = Callable[[Event], None]
 
 

@@ -36,17 +36,19 @@ from exchangelib.protocol import CachingProtocol, FailFast, Protocol
 from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.connectors import _exchange_act as ews_act
 from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError, TransientError
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import FolderSyncState
+from crmsync_gui.core.sync import act, outgoing, tracking
 from crmsync_gui.core.sync import connector as contract
-from crmsync_gui.core.sync import outgoing, tracking
 from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
 
 log = logging.getLogger(__name__)
 
-TRACKED_CATEGORY = "Tracked to CRM"  # shown to the user in Outlook on every tracked email
+TRACKED_CATEGORY = ews_act.TRACKED_CATEGORY  # on every tracked email, so users see it in Outlook
 PAGE_SIZE = 100  # SyncFolderItems MaxChangesReturned per request
+ACT_ROUNDS = 3  # reads per ACT folder and cycle at most (see sync_act)
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
 _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
          codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
@@ -327,11 +329,10 @@ class ExchangeConnector:
 
     async def test(self, job, direction: codes.Direction) -> None:
         account = self.account(job)
-        if direction == codes.Direction.ACT:
-            raise PermanentError("NotSupported", "Appointments, contacts and tasks through Exchange are not "
-                                 "synchronized by this version yet.", action="Keep ACT set to None for now.")
-        target = "inbox" if direction == codes.Direction.INCOMING else "sent"
-        await self.call(job, f"opening the {target} folder of {job.mailbox.email}", getattr, account, target)
+        targets = {codes.Direction.INCOMING: ["inbox"], codes.Direction.OUTGOING: ["sent"],
+                   codes.Direction.ACT: list(ews_act.FOLDER.values())}[direction]
+        for target in targets:
+            await self.call(job, f"opening the {target} folder of {job.mailbox.email}", getattr, account, target)
 
     async def sync_incoming(self, job) -> int:
         account = self.account(job)
@@ -375,8 +376,35 @@ class ExchangeConnector:
         return await outgoing.send_pending(job, EwsTransport(self))
 
     async def sync_act(self, job) -> int:
-        raise PermanentError("NotSupported", "Appointments, contacts and tasks through Exchange are not "
-                             "synchronized by this version yet.", action="Keep ACT set to None for now.")
+        """Contacts, appointments and tasks both ways (core/sync/act.py decides; this reads and writes EWS)."""
+        mailbox = job.mailbox
+        if mailbox.owner_user_id is None:
+            raise PermanentError("NotSupported", f"Mailbox {mailbox.name} belongs to a queue; queues sync email only.",
+                                 action="Set its appointments, contacts and tasks option to None.")
+        account = self.account(job)
+        side = ews_act.EwsActSide(self, job, account)
+        processed = 0
+        for entity in codes.SyncEntity:
+            if not act.covers(mailbox, entity):
+                continue
+            row, _ = FolderSyncState.get_or_create(mailbox=mailbox, folder=ews_act.FOLDER[entity],
+                                                   direction=codes.Direction.ACT)
+            # Our own writes happen after the read, so the next read must see them (else an item we
+            # created and the user then deleted would never show up as deleted): read again until a
+            # round writes nothing to Exchange. An idle cycle is one read per folder.
+            for _round in range(ACT_ROUNDS):
+                changed, deleted, state = await self.call(
+                    job, f"reading the {ews_act.FOLDER[entity]} folder of {mailbox.email}", ews_act.fetch_changes,
+                    account, entity, row.state)
+                plan = act.make_plan(mailbox, entity, ews_act.snapshot(mailbox, entity, changed, deleted))
+                done = await act.execute(mailbox, plan, side)
+                processed += sum(count for action, count in done.items() if action != "skip")
+                with database_proxy.atomic():  # only after the plan ran: a crash replays the same changes
+                    row.state, row.updated_at = state, utcnow()
+                    row.save()
+                if not act.writes_exchange(plan):
+                    break
+        return processed
 
     async def close(self) -> None:
         with self._lock:

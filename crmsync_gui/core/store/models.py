@@ -66,6 +66,10 @@ class EmailServerProfile(BaseModel):
     incoming_use_ssl = pw.BooleanField(default=True)
     outgoing_use_ssl = pw.BooleanField(default=True)
     trusted_ca_file = pw.CharField(null=True)  # explicit CA bundle for a private CA
+    # POP3/IMAP/SMTP: with SSL on, upgrade a plain connection (STARTTLS) instead of connecting over SSL
+    incoming_starttls = pw.BooleanField(default=False)
+    outgoing_starttls = pw.BooleanField(default=False)
+    leave_email_on_server = pw.BooleanField(default=True)  # POP3: False deletes each email once imported
     username = pw.CharField(null=True)  # impersonation account; None: each mailbox's own credentials
     secret_ref = pw.CharField(null=True)  # key in the secret store, never the password itself
     max_concurrent_connections = pw.IntegerField(default=codes.DEFAULT_MAX_CONNECTIONS)
@@ -262,6 +266,24 @@ class FolderSyncState(BaseModel):
         indexes = ((("mailbox", "folder", "direction"), True),)
 
 
+class UnreadableEmail(BaseModel):
+    """An email the server holds that could not be read (malformed, huge, hostile), kept for the admin.
+
+    The mailbox goes on with the next email; `raw` keeps the first bytes (core/sync/mime.py's limit).
+    """
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="unreadable_emails")
+    folder = pw.CharField(default="Inbox")
+    server_id = pw.CharField()
+    reason = pw.TextField()
+    raw = pw.BlobField(null=True)
+    raw_size = pw.BigIntegerField(default=0)  # the whole email's size on the server
+    found_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("mailbox", "folder", "server_id"), True),)
+
+
 class TrackingDecision(BaseModel):
     """Whether one server item was tracked and why: the console's answer to "why wasn't this tracked?"."""
 
@@ -326,5 +348,5 @@ ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
     ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
-    MigrationRun,
+    MigrationRun, UnreadableEmail,
 ]

@@ -34,7 +34,15 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.domain import sync_filters
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.base import database_proxy, utcnow
-from crmsync_gui.core.store.models import Activity, Contact, CrmUser, ItemMap, Mailbox, OrganizationSettings
+from crmsync_gui.core.store.models import (
+    Activity,
+    Contact,
+    CrmUser,
+    ItemMap,
+    Mailbox,
+    OrganizationSettings,
+    SyncFilter,
+)
 
 log = logging.getLogger(__name__)
 Entity = codes.SyncEntity
@@ -95,6 +103,18 @@ def directions(settings: OrganizationSettings | None = None) -> dict[str, codes.
             for e, names in FIELDS.items() for name in names}
 
 
+def covers(mailbox: Mailbox, entity: codes.SyncEntity) -> bool:
+    """Whether ACT sync has anything to do for this entity: an active sync filter, or items synced before."""
+    has_filter = SyncFilter.select().where(SyncFilter.user == mailbox.owner_user_id, SyncFilter.entity == int(entity),
+                                           SyncFilter.is_active == True).exists()  # noqa: E712 (peewee)
+    return has_filter or ItemMap.select().where(ItemMap.mailbox == mailbox,
+                                                ItemMap.record_type == RECORD_TYPE[entity]).exists()
+
+
+def writes_exchange(steps: list[Step]) -> bool:
+    return any(s.side in ("exchange", "both") and s.action != "skip" for s in steps)
+
+
 def _plain(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -112,6 +132,8 @@ def _match_key(entity: codes.SyncEntity, values: dict):
         email = (values.get("email") or "").strip().lower()
         return ("email", email) if email else None
     when = values.get("starts_at" if entity == Entity.APPOINTMENT else "due_at")
+    if entity == Entity.TASK and when is not None:
+        when = when.date()  # Exchange keeps a task's due date without a time
     subject = (values.get("subject") or "").strip().lower()
     return ("subject", subject, _plain(when)) if subject else None
 

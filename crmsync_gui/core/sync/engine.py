@@ -424,6 +424,14 @@ class Engine:
     def _on_event(self, event) -> None:
         if isinstance(event, events.EmailQueued):
             self.wake_outgoing()
+        elif isinstance(event, events.IncomingMailArrived):
+            self.incoming_due_now(event.mailbox_id)
+
+    def incoming_due_now(self, mailbox_id: int) -> None:
+        """The server pushed new email (IMAP IDLE): make the mailbox's incoming sync due now. The scheduler
+        still applies every rule (approval, enabled, lease, breaker, throttle)."""
+        Mailbox.update(incoming_next_run=self.clock.now()).where(Mailbox.id == mailbox_id).execute()
+        self._wake.set()
 
     # ---- workers -----------------------------------------------------------------------------
 

@@ -1,0 +1,194 @@
+"""ACT through EWS: contacts, calendar and tasks folders as act.RemoteItems, and act.RemoteSide on exchangelib.
+
+Each folder is read with SyncFolderItems and a stored SyncState, so an idle cycle costs one
+request per folder. Items not in this cycle's changes are known by their item map row (id and
+change key); a delete in the changes removes them. The new SyncState is saved only after the plan
+ran, so a crash replays the same changes, and the plan's matching step makes the replay harmless.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import exchangelib
+from exchangelib import errors as ews
+from exchangelib.indexed_properties import EmailAddress, PhoneNumber
+from exchangelib.items import ID_ONLY, NEVER_OVERWRITE
+from exchangelib.services import SyncFolderItems
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store.models import ItemMap
+from crmsync_gui.core.sync import act
+
+Entity = codes.SyncEntity
+TRACKED_CATEGORY = "Tracked to CRM"
+FOLDER = {Entity.CONTACT: "contacts", Entity.APPOINTMENT: "calendar", Entity.TASK: "tasks"}
+ITEM_CLASS = {Entity.CONTACT: exchangelib.Contact, Entity.APPOINTMENT: exchangelib.CalendarItem,
+              Entity.TASK: exchangelib.Task}
+EWS_FIELDS = {
+    Entity.CONTACT: ("given_name", "surname", "display_name", "email_addresses", "phone_numbers", "company_name",
+                     "job_title", "categories"),
+    Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "categories"),
+    Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories"),
+}
+PAGE_SIZE = 200
+
+
+def _ews_time(value: datetime | None):
+    return exchangelib.EWSDateTime.from_datetime(value.replace(tzinfo=UTC)) if value else None
+
+
+def _plain_time(value) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):  # a date (task due date)
+        return datetime(value.year, value.month, value.day)
+    return datetime.fromtimestamp(value.timestamp(), UTC).replace(tzinfo=None)
+
+
+def _indexed(values, label: str):
+    return next((v for v in values or [] if v.label == label), None)
+
+
+def values_of(entity: codes.SyncEntity, item) -> dict:
+    """CRM field names → values of an EWS item (naive UTC datetimes, plain numbers)."""
+    if entity == Entity.CONTACT:
+        email = _indexed(item.email_addresses, "EmailAddress1")
+        phone = _indexed(item.phone_numbers, "BusinessPhone")
+        return {"first_name": item.given_name or "", "last_name": item.surname or "",
+                "email": (email.email.lower() if email and email.email else None),
+                "phone": phone.phone_number if phone else None, "company": item.company_name,
+                "job_title": item.job_title}
+    if entity == Entity.APPOINTMENT:
+        return {"subject": item.subject or "", "location": item.location, "starts_at": _plain_time(item.start),
+                "ends_at": _plain_time(item.end), "body": str(item.body or "")}
+    percent = item.percent_complete
+    return {"subject": item.subject or "", "due_at": _plain_time(item.due_date),
+            "percent_complete": int(percent) if percent is not None else None,
+            "is_completed": item.status == exchangelib.Task.COMPLETED, "body": str(item.body or "")}
+
+
+def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
+    """EWS field names → values, for the CRM fields given."""
+    out = {}
+    if entity == Entity.CONTACT:
+        names = {"first_name": "given_name", "last_name": "surname", "company": "company_name",
+                 "job_title": "job_title"}
+        out.update({names[k]: v for k, v in values.items() if k in names})
+        if "email" in values:
+            out["email_addresses"] = ([EmailAddress(email=values["email"], label="EmailAddress1")]
+                                      if values["email"] else None)
+        if "phone" in values:
+            out["phone_numbers"] = ([PhoneNumber(label="BusinessPhone", phone_number=values["phone"])]
+                                    if values["phone"] else None)
+        if "first_name" in values or "last_name" in values:
+            out["display_name"] = " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p) or None
+    elif entity == Entity.APPOINTMENT:
+        names = {"subject": "subject", "location": "location", "body": "body"}
+        out.update({names[k]: v for k, v in values.items() if k in names})
+        if "starts_at" in values:
+            out["start"] = _ews_time(values["starts_at"])
+        if "ends_at" in values:
+            out["end"] = _ews_time(values["ends_at"])
+    else:
+        names = {"subject": "subject", "body": "body"}
+        out.update({names[k]: v for k, v in values.items() if k in names})
+        if "due_at" in values:
+            due = values["due_at"]
+            out["due_date"] = exchangelib.EWSDate(due.year, due.month, due.day) if isinstance(due, date) else None
+        if "percent_complete" in values:
+            out["percent_complete"] = (Decimal(values["percent_complete"])
+                                       if values["percent_complete"] is not None else None)
+        if "is_completed" in values or "percent_complete" in values:
+            percent = values.get("percent_complete") or 0
+            out["status"] = (exchangelib.Task.COMPLETED if values.get("is_completed") else
+                             "InProgress" if percent else exchangelib.Task.NOT_STARTED)
+            if values.get("is_completed"):
+                out["percent_complete"] = Decimal(100)
+    return out
+
+
+def folder_of(account, entity: codes.SyncEntity):
+    return getattr(account, FOLDER[entity])
+
+
+def fetch_changes(account, entity: codes.SyncEntity, sync_state: str | None):
+    """Every change since sync_state (all pages): ({item id: RemoteItem}, {deleted ids}, new state)."""
+    folder = folder_of(account, entity)
+    fields = {f for f in folder.normalize_fields(fields=list(EWS_FIELDS[entity])) if not f.field.is_attribute}
+    changed: dict[str, act.RemoteItem] = {}
+    deleted: set[str] = set()
+    while True:
+        service = SyncFolderItems(account=account)
+        for change in service.call(folder=folder, shape=ID_ONLY, additional_fields=fields, sync_state=sync_state,
+                                   ignore=None, max_changes_returned=PAGE_SIZE, sync_scope=None):
+            if isinstance(change, Exception):
+                raise change
+            change_type, item = change
+            if change_type == service.DELETE:
+                deleted.add(item.id)
+                changed.pop(item.id, None)
+            elif change_type in (service.CREATE, service.UPDATE) and isinstance(item, ITEM_CLASS[entity]):
+                changed[item.id] = act.RemoteItem(item.id, item.changekey, values_of(entity, item),
+                                                  TRACKED_CATEGORY in (item.categories or []))
+                deleted.discard(item.id)
+        new_state = service.sync_state
+        if service.includes_last_item_in_range or new_state == sync_state:
+            return changed, deleted, new_state
+        sync_state = new_state
+
+
+def snapshot(mailbox, entity: codes.SyncEntity, changed: dict, deleted: set) -> dict[str, act.RemoteItem]:
+    """The folder as the planner sees it: mapped items (unchanged unless in the changes), plus the changes."""
+    remote = {m.item_id: act.RemoteItem(m.item_id, m.change_key, {})
+              for m in ItemMap.select().where(ItemMap.mailbox == mailbox,
+                                              ItemMap.record_type == act.RECORD_TYPE[entity])
+              if m.item_id not in deleted}
+    remote.update(changed)
+    return remote
+
+
+class EwsActSide:
+    """act.RemoteSide on one mailbox; every call runs in the connector's threads with a connection slot."""
+
+    def __init__(self, connector, job, account):
+        self.connector, self.job, self.account = connector, job, account
+
+    async def create(self, entity, values):
+        return await self.connector.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange",
+                                         _create, self.account, entity, values)
+
+    async def update(self, entity, item_id, change_key, values):
+        return await self.connector.call(self.job, f"updating a {act.RECORD_TYPE[entity]} in Exchange",
+                                         _update, self.account, entity, item_id, change_key, values)
+
+    async def delete(self, entity, item_id):
+        await self.connector.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange",
+                                  _delete, self.account, item_id)
+
+
+def _create(account, entity, values) -> tuple[str, str]:
+    fields = {k: v for k, v in _ews_values(entity, values).items() if v is not None}
+    if entity == Entity.CONTACT:
+        fields.setdefault("display_name", fields.get("email_addresses", [None])[0].email
+                          if fields.get("email_addresses") else "(no name)")
+    item = ITEM_CLASS[entity](account=account, folder=folder_of(account, entity), **fields)
+    item.save()
+    return item.id, item.changekey
+
+
+def _update(account, entity, item_id, change_key, values) -> str:
+    fields = _ews_values(entity, values)
+    item = ITEM_CLASS[entity](account=account, folder=folder_of(account, entity), id=item_id, changekey=change_key,
+                              **fields)
+    try:
+        item.save(update_fields=list(fields), conflict_resolution=NEVER_OVERWRITE)
+    except (ews.ErrorIrresolvableConflict, ews.ErrorStaleObject) as exc:
+        raise act.Conflict(item_id) from exc
+    return item.changekey
+
+
+def _delete(account, item_id) -> None:
+    for result in account.bulk_delete(ids=[(item_id, None)]):
+        if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):
+            raise result

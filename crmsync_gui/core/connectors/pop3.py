@@ -1,0 +1,208 @@
+"""POP3/SMTP profiles: incoming email over POP3 (poplib in worker threads), outgoing over SMTP.
+
+POP3 has no folders and no change tracking, only a unique id per message (UIDL). The UIDLs already
+handled are kept in the mailbox's FolderSyncState (JSON), committed together with the tracking
+decisions of the same batch, so after a restart nothing is imported twice and nothing is missed.
+The list is pruned to what the server still holds, so it never grows without bound.
+
+With "leave email on server" off, each email is deleted once handled (DELE, committed by QUIT);
+one the server still shows later (a QUIT that never came) is deleted without importing it again.
+An unreadable email is never deleted: it stays on the server, recorded with its first bytes.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import poplib
+import ssl
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.connectors._internet_mail import (
+    Endpoint,
+    InternetMailConnector,
+    Security,
+    bad_credentials,
+    deliver,
+    endpoint,
+    keep_unreadable,
+    network_error,
+    require_password,
+    server_text,
+    ssl_context,
+    username,
+)
+from crmsync_gui.core.errors import PermanentError
+from crmsync_gui.core.store.base import database_proxy, utcnow
+from crmsync_gui.core.store.models import FolderSyncState
+from crmsync_gui.core.sync import connector as contract
+from crmsync_gui.core.sync import mime, tracking
+
+FOLDER = "Inbox"
+BATCH = 50  # emails whose decisions and UIDLs commit together
+HEADER_LINES_OF_HUGE_EMAIL = 200  # an email over the size limit: only its head is fetched and kept
+
+
+def pop3_endpoint(profile) -> Endpoint:
+    return endpoint(profile.incoming_server, use_ssl=profile.incoming_use_ssl, starttls=profile.incoming_starttls,
+                    ssl_port=995, plain_port=110, what="POP3 server")
+
+
+class Pop3Session:
+    """One signed-in POP3 connection; blocking, so every call runs in a worker thread."""
+
+    def __init__(self, job, where: Endpoint, context: ssl.SSLContext | None):
+        password = require_password(job, where)
+        self.where = where
+        try:
+            if where.security is Security.SSL:
+                self.pop = poplib.POP3_SSL(where.host, where.port, timeout=job.timeout_s, context=context)
+            else:
+                self.pop = poplib.POP3(where.host, where.port, timeout=job.timeout_s)
+                if where.security is Security.STARTTLS:
+                    self.pop.stls(context)
+        except poplib.error_proto as exc:
+            self.close()
+            raise PermanentError("StarttlsNotOffered", f"The {where} does not offer STARTTLS "
+                                 f"({server_text(exc)}).", action="Use SSL (usually port 995) instead, "
+                                 "or turn SSL off if the network is trusted.") from None
+        except (OSError, EOFError) as exc:
+            raise network_error(exc, where, "connecting") from None
+        try:
+            self.pop.user(username(job))
+            self.pop.pass_(password)
+        except poplib.error_proto as exc:
+            self.close()
+            said = server_text(exc.args[0] if exc.args else exc)
+            if "[SYS/TEMP]" in said or "[IN-USE]" in said:
+                raise network_error(ConnectionError(said), where, "signing in") from None
+            raise bad_credentials(job, where, said) from None
+        except (OSError, EOFError) as exc:
+            self.close()
+            raise network_error(exc, where, "signing in") from None
+
+    def call(self, doing: str, method, *args):
+        try:
+            return method(*args)
+        except poplib.error_proto as exc:
+            raise network_error(RuntimeError(server_text(exc.args[0] if exc.args else exc)), self.where,
+                                doing) from None
+        except (OSError, EOFError) as exc:
+            raise network_error(exc, self.where, doing) from None
+
+    def listing(self) -> list[tuple[int, str, int]]:
+        """(message number, UIDL, size) of every message on the server."""
+        _, uidl_lines, _ = self.call("listing email", self.pop.uidl)
+        _, size_lines, _ = self.call("listing email", self.pop.list)
+        sizes = {}
+        for line in size_lines:
+            number, _, size = line.decode("ascii", "replace").partition(" ")
+            sizes[number] = int(size) if size.strip().isdigit() else 0
+        result = []
+        for line in uidl_lines:
+            number, _, uidl = line.decode("ascii", "replace").partition(" ")
+            if number.isdigit() and uidl.strip():
+                result.append((int(number), uidl.strip(), sizes.get(number, 0)))
+        return result
+
+    def fetch(self, number: int, size: int) -> bytes:
+        if size > mime.MAX_EMAIL_BYTES:
+            _, lines, _ = self.call("fetching an email's head", self.pop.top, number, HEADER_LINES_OF_HUGE_EMAIL)
+        else:
+            _, lines, _ = self.call("fetching an email", self.pop.retr, number)
+        return b"\r\n".join(lines) + b"\r\n"
+
+    def delete(self, number: int) -> None:
+        self.call("deleting an imported email", self.pop.dele, number)
+
+    def quit(self) -> None:
+        self.call("finishing the session", self.pop.quit)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            self.pop.close()
+
+
+class Pop3Connector(InternetMailConnector):
+    async def _open(self, job) -> Pop3Session:
+        where = pop3_endpoint(self.profile)
+        context = ssl_context(self.profile) if where.security is not Security.NONE else None
+        return await asyncio.to_thread(Pop3Session, job, where, context)
+
+    async def test_incoming(self, job) -> None:
+        async with job.connection():
+            session = await self._open(job)
+            try:
+                await asyncio.to_thread(session.call, "checking the mailbox", session.pop.stat)
+                await asyncio.to_thread(session.quit)
+            finally:
+                session.close()
+
+    async def sync_incoming(self, job) -> int:
+        delete_after_import = not self.profile.leave_email_on_server
+        async with job.connection():
+            session = await self._open(job)
+            try:
+                listing = await asyncio.to_thread(session.listing)
+                processed = await self._import(job, session, listing, delete_after_import)
+                await asyncio.to_thread(session.quit)  # commits the deletions
+            finally:
+                session.close()
+        return processed
+
+    async def _import(self, job, session: Pop3Session, listing, delete_after_import: bool) -> int:
+        row, _ = FolderSyncState.get_or_create(mailbox=job.mailbox, folder=FOLDER, direction=codes.Direction.INCOMING)
+        state = _load(row.state)
+        on_server = {uidl for _, uidl, _ in listing}
+        handled = set(state["handled"]) & on_server  # forget what the server no longer holds
+        kept = set(state["kept"]) & on_server
+        settings = tracking.organization_settings()
+        processed = 0
+        batch = 0
+        try:
+            for number, uidl, size in listing:
+                if uidl in handled:
+                    if delete_after_import and uidl not in kept:
+                        await asyncio.to_thread(session.delete, number)
+                    continue
+                raw = await asyncio.to_thread(session.fetch, number, size)
+                try:
+                    email = mime.parse_email(raw, server_id=uidl, folder=FOLDER, raw_size=size or len(raw))
+                except mime.UnreadableEmailError as error:
+                    processed += keep_unreadable(job, error, FOLDER)
+                    kept.add(uidl)
+                else:
+                    processed += deliver(job, email, settings)
+                handled.add(uidl)
+                batch += 1
+                if batch >= BATCH:
+                    _save(row, handled, kept)
+                    batch = 0
+                if delete_after_import and uidl not in kept:
+                    await asyncio.to_thread(session.delete, number)
+        finally:
+            _save(row, handled, kept)  # what was handled before a failure stays handled
+        return processed
+
+
+def _load(text: str | None) -> dict[str, list[str]]:
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        data = {}
+    return {"handled": list(data.get("handled", [])), "kept": list(data.get("kept", []))}
+
+
+def _save(row: FolderSyncState, handled: set[str], kept: set[str]) -> None:
+    with database_proxy.atomic():
+        row.state = json.dumps({"handled": sorted(handled), "kept": sorted(kept)})
+        row.updated_at = utcnow()
+        row.save()
+
+
+def _pop3_factory(profile) -> Pop3Connector:
+    return Pop3Connector(profile)
+
+
+contract.register([codes.ServerType.POP3_SMTP], _pop3_factory)
+

@@ -1,0 +1,129 @@
+"""Outgoing email over SMTP (aiosmtplib, asyncio-native) for POP3/SMTP and IMAP/SMTP profiles.
+
+A MailTransport for core/sync/outgoing.py, which owns the status flow and the never-twice rule.
+SSL or STARTTLS is verified with the profile's explicit SSL context; AUTH uses the mailbox's (or the
+profile's) user name and password. Refusals of one email (a recipient, its size) raise
+MessageRejected so only that email fails; a refused sign-in or sender is about the mailbox.
+"""
+from __future__ import annotations
+
+import ssl
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from crmsync_gui.core.connectors._internet_mail import (
+    Endpoint,
+    Security,
+    bad_credentials,
+    endpoint,
+    network_error,
+    require_password,
+    server_text,
+    ssl_context,
+    username,
+)
+from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError, TransientError
+
+
+def smtp_endpoint(profile) -> Endpoint:
+    return endpoint(profile.outgoing_server, use_ssl=profile.outgoing_use_ssl, starttls=profile.outgoing_starttls,
+                    ssl_port=465, plain_port=587 if profile.outgoing_starttls else 25, what="SMTP server")
+
+
+class SmtpTransport:
+    def __init__(self, profile):
+        self.profile = profile
+
+    async def test(self, job) -> None:
+        async with job.connection():
+            client = await self._open(job)
+            await _quit(client)
+
+    async def send(self, job, message: EmailMessage) -> None:
+        where = smtp_endpoint(self.profile)
+        async with job.connection():
+            client = await self._open(job)
+            try:
+                await client.send_message(message, sender=job.mailbox.email)
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                refused = "; ".join(f"{r.recipient}: {server_text(r.message)}" for r in exc.recipients)
+                raise MessageRejected("RecipientsRefused", f"The {where} refused every recipient ({refused}).",
+                                      action="Correct the addresses and send the email again.") from None
+            except aiosmtplib.SMTPSenderRefused as exc:
+                raise PermanentError("SenderRefused", f"The {where} does not let {username(job)} send as "
+                                     f"{exc.sender} ({exc.code} {server_text(exc.message)}).",
+                                     action="Give the mailbox an address this account may send from.") from None
+            except aiosmtplib.SMTPResponseException as exc:
+                raise _refusal(exc, where, "sending an email") from None
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                raise _error(exc, where, "sending an email") from None
+            finally:
+                await _quit(client)
+
+    async def was_sent(self, job, message_id: str) -> bool | None:
+        return None  # SMTP keeps no Sent Items to ask
+
+    async def _open(self, job) -> aiosmtplib.SMTP:
+        where = smtp_endpoint(self.profile)
+        password = require_password(job, where)
+        context = ssl_context(self.profile) if where.security is not Security.NONE else None
+        client = aiosmtplib.SMTP(hostname=where.host, port=where.port, timeout=job.timeout_s,
+                                 use_tls=where.security is Security.SSL,
+                                 start_tls=where.security is Security.STARTTLS, tls_context=context)
+        try:
+            await client.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise _error(exc, where, "connecting") from None
+        try:
+            await client.login(username(job), password)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            await _quit(client)
+            raise bad_credentials(job, where, f"{exc.code} {exc.message}") from None
+        except aiosmtplib.SMTPNotSupported:
+            await _quit(client)
+            raise PermanentError("SmtpAuthNotOffered", f"The {where} offers no sign-in (AUTH) on this connection.",
+                                 action="Turn on SSL or STARTTLS in the profile, or use the server's "
+                                        "submission port.") from None
+        except aiosmtplib.SMTPResponseException as exc:
+            await _quit(client)
+            raise _refusal(exc, where, "signing in") from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            await _quit(client)
+            raise _error(exc, where, "signing in") from None
+        return client
+
+
+def _refusal(exc: aiosmtplib.SMTPResponseException, where: Endpoint, doing: str) -> SyncError:
+    said = f"{exc.code} {server_text(exc.message)}"
+    if 400 <= exc.code < 500:
+        return TransientError("SmtpBusy", f"The {where} asked to try again later while {doing} ({said}).",
+                              action="It is retried.")
+    if doing == "sending an email":
+        return MessageRejected("MessageRefused", f"The {where} refused the email ({said}).",
+                               action="Check its size and recipients, then send it again.")
+    return PermanentError("SmtpRefused", f"The {where} refused {doing} ({said}).",
+                          action="Check the profile's SMTP settings.")
+
+
+def _error(exc: BaseException, where: Endpoint, doing: str) -> SyncError:
+    """aiosmtplib wraps socket and TLS failures; map the underlying one."""
+    cause = exc
+    while cause is not None and not isinstance(cause, ssl.SSLError | OSError | TimeoutError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        return network_error(cause, where, doing)
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError):
+        return network_error(TimeoutError(), where, doing)
+    if isinstance(exc, aiosmtplib.SMTPConnectError | aiosmtplib.SMTPServerDisconnected):
+        return network_error(ConnectionError(server_text(exc)), where, doing)
+    return network_error(exc, where, doing)
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    if not client.is_connected:
+        return
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()

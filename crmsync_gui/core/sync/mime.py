@@ -1,0 +1,404 @@
+"""Raw MIME bytes → IncomingEmail, for POP3, IMAP and Exchange's MimeContent alike.
+
+Lenient where meaning survives: a broken header, an unknown charset or a bad base64 line still
+gives readable text (undecodable bytes become U+FFFD, never a crash). Where the email cannot be
+used at all (empty, not an email, too big, nested too deep, too many parts) parsing raises
+UnreadableEmailError, which keeps the first bytes for the administrator; the connector records
+it and goes on with the next email, so one hostile message never stops a mailbox.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import email.utils
+import quopri
+import re
+from datetime import UTC, datetime
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from html.parser import HTMLParser
+
+from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
+
+MAX_EMAIL_BYTES = 50 * 1024 * 1024  # larger emails are not parsed (a mail server's usual cap is 25-50 MB)
+KEEP_RAW_BYTES = 1024 * 1024  # how much of an unreadable email is kept for the administrator
+MAX_PARTS = 500
+MAX_DEPTH = 30
+# The stdlib parser spends about a millisecond a part: counted before parsing, so a hostile email
+# of 10,000 parts or containers is refused in milliseconds instead of parsed for seconds.
+MAX_BOUNDARY_LINES = 2 * MAX_PARTS
+MAX_CONTAINERS = 100
+_CONTAINER = re.compile(rb"content-type:\s*multipart/", re.IGNORECASE)
+MAX_SUBJECT_CHARS = 255  # Exchange's own limit; the activity's subject column holds this much
+MAX_REFERENCES = 50  # the newest ones; correlation needs only the thread's recent ids
+
+_PARSER = BytesParser(policy=policy.default.clone(raise_on_defect=False))
+
+
+class UnreadableEmailError(CrmSyncError):
+    """One email could not be read; `raw` keeps its first bytes for the administrator."""
+
+    def __init__(self, server_id: str, reason: str, raw: bytes, raw_size: int | None = None):
+        self.server_id = server_id
+        self.reason = reason
+        self.raw_size = len(raw) if raw_size is None else raw_size
+        self.raw = bytes(raw[:KEEP_RAW_BYTES])
+        kept = ("all of it is kept" if len(self.raw) >= self.raw_size
+                else f"its first {len(self.raw):,} of {self.raw_size:,} bytes are kept")
+        super().__init__(f"Email {server_id} could not be read: {reason}. It was not tracked; "
+                         f"{kept} with the mailbox's unreadable emails. The mailbox goes on with the next email.")
+
+
+def parse_email(raw: bytes, *, server_id: str, folder: str = "Inbox",
+                raw_size: int | None = None) -> IncomingEmail:
+    """Parse one email. Raise UnreadableEmailError when it cannot be used; never anything else."""
+    size = len(raw) if raw_size is None else raw_size
+    if size > MAX_EMAIL_BYTES:
+        raise UnreadableEmailError(server_id, f"it is {size:,} bytes, over the {MAX_EMAIL_BYTES:,}-byte limit",
+                                   raw, size)
+    if not raw.strip():
+        raise UnreadableEmailError(server_id, "it is empty", raw, size)
+    if raw.count(b"\n--") > MAX_BOUNDARY_LINES:
+        raise UnreadableEmailError(server_id, f"it has more than {MAX_PARTS} parts", raw, size)
+    if len(_CONTAINER.findall(raw)) > MAX_CONTAINERS:
+        raise UnreadableEmailError(server_id, f"it has more than {MAX_CONTAINERS} multipart containers "
+                                   "(parts nested too deeply or too many)", raw, size)
+    try:
+        return _parse(raw, server_id, folder, size)
+    except UnreadableEmailError:
+        raise
+    except RecursionError:
+        raise UnreadableEmailError(server_id, "its parts are nested too deeply", raw, size) from None
+    except Exception as exc:  # the stdlib parser's odd corners: one email fails, never the mailbox
+        raise UnreadableEmailError(server_id, f"its structure is broken ({type(exc).__name__}: {exc})",
+                                   raw, size) from exc
+
+
+def _parse(raw: bytes, server_id: str, folder: str, size: int) -> IncomingEmail:
+    msg = _PARSER.parsebytes(raw)
+    headers = _raw_headers(msg)
+    if not headers or not any(name in headers for name in ("from", "to", "subject", "date", "message-id",
+                                                            "received", "sender", "content-type")):
+        raise UnreadableEmailError(server_id, "it has no email headers (From, To, Subject, Date...)", raw, size)
+    body_text, body_html, attachments = _walk(msg, server_id, raw, size)
+    if not body_text and body_html:
+        body_text = html_to_text(body_html)
+    senders = _addresses(headers.get("from")) or _addresses(headers.get("sender"))
+    message_id = _first_id(headers.get("message-id"))
+    return IncomingEmail(
+        server_id=server_id,
+        message_id=message_id,
+        subject=_clip(decode_header_text(headers.get("subject", [""])[0]), MAX_SUBJECT_CHARS),
+        sender=senders[0] if senders else None,
+        to=_addresses(headers.get("to")),
+        cc=_addresses(headers.get("cc")),
+        bcc=_addresses(headers.get("bcc")),
+        received_at=_received_at(headers),
+        in_reply_to=_first_id(headers.get("in-reply-to")),
+        references=_all_ids(headers.get("references"))[-MAX_REFERENCES:],
+        thread_index=_clean(headers["thread-index"][0].strip()) or None if "thread-index" in headers else None,
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments,
+        folder=folder,
+        raw_size=size,
+    )
+
+
+# ---- headers ---------------------------------------------------------------------------------
+
+def _raw_headers(msg: Message) -> dict[str, list[str]]:
+    """Header values as the server holds them (8-bit bytes survive as surrogate escapes)."""
+    headers: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        headers.setdefault(str(name).strip().lower(), []).append(str(value))
+    return headers
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+?)\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(r"\s*")
+
+
+def decode_header_text(value: str) -> str:
+    """Unfold a header and decode its RFC 2047 encoded words and raw 8-bit text, whatever the charsets."""
+    value = _unescape_8bit(re.sub(r"\r?\n[ \t]*", " ", value)).strip()
+    out: list[str] = []
+    pending: list[tuple[str, bytes]] = []  # adjacent encoded words: a character may span two of them
+    pos = 0
+    for match in _ENCODED_WORD.finditer(value):
+        gap = value[pos:match.start()]
+        if gap and not (pending and _BETWEEN_WORDS.fullmatch(gap)):
+            out.append(_flush(pending))
+            out.append(gap)
+        charset, encoding, text = match.groups()
+        charset = charset.split("*", 1)[0]  # RFC 2231 language suffix
+        data = _decode_word(encoding, text)
+        if pending and pending[-1][0].lower() == charset.lower():
+            pending[-1] = (pending[-1][0], pending[-1][1] + data)
+        else:
+            pending.append((charset, data))
+        pos = match.end()
+    out.append(_flush(pending))
+    out.append(value[pos:])
+    return _clean("".join(out))
+
+
+def _flush(pending: list[tuple[str, bytes]]) -> str:
+    text = "".join(decode_bytes(data, charset) for charset, data in pending)
+    pending.clear()
+    return text
+
+
+def _decode_word(encoding: str, text: str) -> bytes:
+    if encoding in "bB":
+        cleaned = re.sub(r"[^A-Za-z0-9+/]", "", text)
+        try:
+            return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
+        except (binascii.Error, ValueError):
+            return text.encode("ascii", "replace")
+    return quopri.decodestring(text.replace("_", " ").encode("ascii", "replace"), header=False)
+
+
+def _unescape_8bit(value: str) -> str:
+    """Raw 8-bit header bytes (RFC 6532 UTF-8, or a legacy charset) → text."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    return decode_bytes(value.encode("ascii", "surrogateescape"), None)
+
+
+def _addresses(values: list[str] | None) -> list[Address]:
+    if not values:
+        return []
+    result: list[Address] = []
+    for name, addr in email.utils.getaddresses([_unescape_8bit(v) for v in values]):
+        addr = _clean(addr.strip().strip("<>").strip())
+        if "@" not in addr or any(ch.isspace() for ch in addr):
+            continue
+        result.append(Address(addr.lower(), _clip(decode_header_text(name), 256)))
+    return result
+
+
+_ID = re.compile(r"<([^<>\s]+)>")
+
+
+def _first_id(values: list[str] | None) -> str | None:
+    ids = _all_ids(values)
+    if ids:
+        return ids[0]
+    bare = _clean(values[0].strip()) if values else ""
+    return f"<{bare}>" if bare and len(bare) < 990 and not any(c.isspace() or c in "<>" for c in bare) else None
+
+
+def _all_ids(values: list[str] | None) -> list[str]:
+    if not values:
+        return []
+    return [f"<{_clean(m)}>" for m in _ID.findall(_unescape_8bit(" ".join(values))) if len(m) < 990]
+
+
+def _received_at(headers: dict[str, list[str]]) -> datetime | None:
+    """When the server got it: the newest Received header's date, else the Date header."""
+    candidates = [value.rsplit(";", 1)[1] for value in headers.get("received", [])[:1] if ";" in value]
+    candidates += headers.get("date", [])[:1]
+    for text in candidates:
+        try:
+            when = email.utils.parsedate_to_datetime(_unescape_8bit(text).strip())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue
+        if when.tzinfo is not None:
+            try:
+                when = when.astimezone(UTC).replace(tzinfo=None)
+            except (OverflowError, ValueError):
+                continue
+        return when
+    return None
+
+
+# ---- body and attachments ----------------------------------------------------------------------
+
+def _walk(msg: Message, server_id: str, raw: bytes, size: int):
+    body_text: str | None = None
+    body_html: str | None = None
+    attachments: list[IncomingAttachment] = []
+    stack: list[tuple[Message, int]] = [(msg, 0)]
+    parts = 0
+    while stack:
+        part, depth = stack.pop()
+        parts += 1
+        if parts > MAX_PARTS:
+            raise UnreadableEmailError(server_id, f"it has more than {MAX_PARTS} parts", raw, size)
+        if depth > MAX_DEPTH:
+            raise UnreadableEmailError(server_id, f"its parts are nested more than {MAX_DEPTH} deep", raw, size)
+        content_type = _content_type(part)
+        if part.is_multipart() and content_type.startswith("multipart/"):
+            children = part.get_payload()
+            if isinstance(children, list):
+                stack.extend((child, depth + 1) for child in reversed(children))
+            continue
+        filename = _filename(part)
+        disposition = (part.get("content-disposition") or "").split(";", 1)[0].strip().lower() \
+            if _safe_header(part, "content-disposition") else ""
+        if content_type in ("text/plain", "text/html") and disposition != "attachment" and not filename:
+            text = decode_bytes(_payload(part), _charset(part))
+            if content_type == "text/plain" and body_text is None:
+                body_text = text
+                continue
+            if content_type == "text/html" and body_html is None:
+                body_html = text
+                continue
+        content = _payload(part)
+        if not content and not filename:
+            continue
+        extension = {"text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml"}.get(content_type, "")
+        attachments.append(IncomingAttachment(filename or f"attachment-{len(attachments) + 1}{extension}",
+                                              content_type, content))
+    return body_text or "", body_html, attachments
+
+
+def _safe_header(part: Message, name: str) -> bool:
+    try:
+        part.get(name)
+        return True
+    except Exception:  # a header policy.default cannot parse: treat it as absent
+        return False
+
+
+def _content_type(part: Message) -> str:
+    try:
+        value = part.get_content_type()
+    except Exception:
+        return "application/octet-stream"
+    return value if re.fullmatch(r"[a-z0-9.+_-]+/[a-z0-9.+_-]+", value or "") else "application/octet-stream"
+
+
+def _charset(part: Message) -> str | None:
+    try:
+        return part.get_param("charset")  # type: ignore[return-value]
+    except Exception:
+        return None
+
+
+def _filename(part: Message) -> str:
+    name = None
+    for param, header in (("filename", "content-disposition"), ("name", "content-type")):
+        try:
+            value = part.get_param(param, header=header)
+        except Exception:
+            continue
+        if value:
+            name = email.utils.collapse_rfc2231_value(value, errors="replace") if isinstance(value, tuple) \
+                else str(value)
+            break
+    if not name:
+        return ""
+    name = decode_header_text(name)
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")  # no paths, nothing a file system refuses
+    return _clip(name, 255)
+
+
+def _payload(part: Message) -> bytes:
+    """The decoded content of a leaf part; an attached email comes back whole."""
+    try:
+        if part.get_content_maintype() == "message":
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner:
+                return inner[0].as_bytes(policy=policy.compat32)
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        data = payload.encode("ascii", "surrogateescape") if isinstance(payload, str) else b""
+    return data
+
+
+# ---- text --------------------------------------------------------------------------------------
+
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
+    "ks_c_5601-1987": "cp949", "euc-kr": "cp949", "x-sjis": "cp932", "shift_jis": "cp932", "sjis": "cp932",
+    "iso-8859-8-i": "iso-8859-8", "iso-8859-6-i": "iso-8859-6", "windows-874": "cp874",
+    "unicode-1-1-utf-7": "utf-7", "x-user-defined": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",  # what senders mean (WHATWG Encoding)
+}
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Bytes in a declared charset → text. An unknown or wrong charset falls back to UTF-8, then Windows-1252."""
+    codec = _codec(charset)
+    if codec and codec != "cp1252":
+        try:
+            return _clean(data.decode(codec))
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return _clean(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    return _clean(data.decode(codec or "cp1252", "replace"))
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    name = str(charset).strip().strip('"').lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return None
+
+
+def _clean(text: str) -> str:
+    """No NULs (PostgreSQL refuses them) and no lone surrogates (UTF-8 cannot store them)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class _TextExtractor(HTMLParser):
+    _SKIP = {"script", "style", "head", "title"}
+    _BREAK = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BREAK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+        elif tag in self._BREAK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body, for the activity when the email has no plain-text part."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; this only guards its rare assertion failures
+        return ""
+    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parser.parts))
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()

@@ -1,0 +1,118 @@
+"""Fixtures for the POP3, IMAP and SMTP connectors: a real Dovecot and a real SMTP server on loopback."""
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import pytest
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store.models import CrmUser, EmailServerProfile, Mailbox
+from tests.servers import dovecot as dovecot_server
+from tests.servers.smtp import IGNORED_WARNING, SmtpServer
+from tests.servers.tls import make_certificates
+
+
+def pytest_configure(config):
+    config.addinivalue_line("filterwarnings", IGNORED_WARNING)
+
+
+@pytest.fixture(scope="session")
+def test_certs(tmp_path_factory):
+    """One test CA for every server, as a profile has one trusted CA file for incoming and outgoing."""
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def dovecot(test_certs):
+    reason = dovecot_server.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = dovecot_server.start_dovecot(test_certs)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server(test_certs):
+    server = SmtpServer(test_certs, users={}).start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class TestJob:
+    """The engine's side of connector.Job, recording what a connector does with it."""
+
+    mailbox: Mailbox
+    profile: EmailServerProfile
+    password: str | None
+    timeout_s: float = 10.0
+    published: list = field(default_factory=list)
+    open_connections: int = 0
+    peak_connections: int = 0
+
+    @asynccontextmanager
+    async def connection(self):
+        self.open_connections += 1
+        self.peak_connections = max(self.peak_connections, self.open_connections)
+        try:
+            yield
+        finally:
+            self.open_connections -= 1
+
+    def publish(self, event) -> None:
+        self.published.append(event)
+
+
+@dataclass
+class MailAccount:
+    """A CRM user with a mailbox on a POP3/IMAP profile pointing at the test Dovecot and SMTP server."""
+
+    user: CrmUser
+    profile: EmailServerProfile
+    mailbox: Mailbox
+    login: str
+    password: str
+    dovecot: object
+
+    def job(self, **overrides) -> TestJob:
+        self.profile = EmailServerProfile.get_by_id(self.profile.id)
+        self.mailbox = Mailbox.get_by_id(self.mailbox.id)
+        return TestJob(self.mailbox, self.profile, overrides.pop("password", self.password), **overrides)
+
+    def append(self, *messages: bytes, folder: str = "INBOX") -> None:
+        self.dovecot.append(self.login, self.password, *messages, folder=folder)
+
+    def set(self, **fields) -> None:
+        EmailServerProfile.update(**fields).where(EmailServerProfile.id == self.profile.id).execute()
+        self.profile = EmailServerProfile.get_by_id(self.profile.id)
+
+
+def make_account(db, dovecot, smtp_server, server_type: codes.ServerType, **profile_fields) -> MailAccount:
+    login, password = dovecot.add_user()
+    smtp_server.users[login] = password
+    port = dovecot.pop3s_port if server_type == codes.ServerType.POP3_SMTP else dovecot.imaps_port
+    user = CrmUser.create(full_name="Ann Lee", email=login, tracking_option=codes.TrackingOption.ALL)
+    fields = dict(name=f"{server_type.label} {login}", server_type=server_type,
+                  incoming_server=f"127.0.0.1:{port}", outgoing_server=f"127.0.0.1:{smtp_server.port}",
+                  outgoing_starttls=True, trusted_ca_file=str(dovecot.certs.ca_file))
+    fields.update(profile_fields)
+    profile = EmailServerProfile.create(**fields)
+    mailbox = Mailbox.create(name="Ann", email=login, owner_user=user, profile=profile)
+    return MailAccount(user, profile, mailbox, login, password, dovecot)
+
+
+@pytest.fixture
+def pop3_account(db, dovecot, smtp_server):
+    return make_account(db, dovecot, smtp_server, codes.ServerType.POP3_SMTP)
+
+
+@pytest.fixture
+def imap_account(db, dovecot, smtp_server):
+    return make_account(db, dovecot, smtp_server, codes.ServerType.IMAP_SMTP)
+
+
+def run(coro):
+    return asyncio.run(coro)

@@ -1,0 +1,174 @@
+"""ACT sync end to end: the Exchange connector, exchangelib over HTTPS, the EWS sandbox, the store."""
+import asyncio
+import itertools
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from crmsync_gui.core import admin, codes
+from crmsync_gui.core.connectors import _exchange_act as ews_act
+from crmsync_gui.core.connectors import exchange
+from crmsync_gui.core.domain import sync_filters
+from crmsync_gui.core.errors import PermanentError
+from crmsync_gui.core.store.models import Activity, Contact, ItemMap
+from crmsync_gui.core.sync import act
+from crmsync_gui.sandbox import SandboxServer
+from tests.connectors.test_exchange_sandbox import Job
+
+_numbers = itertools.count(1)
+Entity = codes.SyncEntity
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def world(db, sandbox):
+    n = next(_numbers)
+    address = f"act{n}@sandbox.test"
+    sandbox.add_mailbox(address, "pw", name="Ann")
+    profile = admin.save_profile({"name": f"Sandbox {n}", "incoming_server": sandbox.url,
+                                  "auth_type": codes.AuthType.BASIC, "trusted_ca_file": sandbox.ca_file})
+    user = admin.add_user("Ann Lee", address)
+    sync_filters.copy_templates_to_user(user)  # "My contacts", "My appointments", "My open tasks"
+    mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
+    mailbox = mailbox.__class__.get_by_id(mailbox.id)
+    connector = exchange.ExchangeConnector(profile)
+    job = Job(mailbox, profile, "pw")
+    yield type("World", (), dict(address=address, job=job, connector=connector, mailbox=mailbox, user=user,
+                                 sandbox=sandbox, account=connector.account(job)))
+    asyncio.run(connector.close())
+
+
+def sync(world) -> int:
+    return asyncio.run(world.connector.sync_act(world.job))
+
+
+def contact(world, **fields):
+    return Contact.create(**{"first_name": "Bo", "last_name": "Berg", "email": "bo@fabrikam.com",
+                             "owner": world.user, **fields})
+
+
+def on_server(world, folder="contacts"):
+    return world.sandbox.items(world.address, folder)
+
+
+def ews_item(world, item_id, entity=Entity.CONTACT):
+    return ews_act.folder_of(world.account, entity).get(id=item_id)
+
+
+def test_crm_records_in_the_filters_reach_exchange_and_idle_costs_one_request_per_folder(world):
+    record = contact(world, company="Fabrikam", job_title="CEO", phone="+1 555 0100")
+    contact(world, email="not-mine@x.org", owner=admin.add_user("Cy", "cy@contoso.com"))
+    Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Review", owner_user=world.user,
+                    starts_at=datetime(2030, 3, 1, 9), ends_at=datetime(2030, 3, 1, 10), location="Room 1")
+    Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Bo", owner_user=world.user,
+                    due_at=datetime(2030, 3, 2), percent_complete=30)
+    assert sync(world) == 3
+    [item] = on_server(world)
+    fetched = ews_item(world, item["id"])
+    assert ews_act.values_of(Entity.CONTACT, fetched)["email"] == "bo@fabrikam.com"
+    assert (fetched.company_name, fetched.job_title) == ("Fabrikam", "CEO")
+    assert ItemMap.get(record_type="contact").record_id == record.id
+    [meeting] = on_server(world, "calendar")
+    assert meeting["subject"] == "Review"
+    [task] = on_server(world, "tasks")
+    assert task["subject"] == "Call Bo"
+    assert sync(world) == 0  # our own writes come back unchanged
+    world.sandbox.reset_stats()
+    assert sync(world) == 0
+    assert world.sandbox.requests_by_operation(world.address) == {"SyncFolderItems": 3}
+
+
+def test_first_sync_matches_existing_items_and_creates_no_duplicates(world):
+    contact(world)
+    Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Review", owner_user=world.user,
+                    starts_at=datetime(2030, 3, 1, 9), ends_at=datetime(2030, 3, 1, 10))
+    world.sandbox.add_contact(world.address, given_name="Bo", surname="Berg", email="Bo@Fabrikam.com")
+    world.sandbox.add_calendar_item(world.address, subject="Review", start=datetime(2030, 3, 1, 9),
+                                    end=datetime(2030, 3, 1, 10))
+    sync(world)
+    assert len(on_server(world)) == 1 and len(on_server(world, "calendar")) == 1
+    assert ItemMap.select().count() == 2
+
+
+def test_exchange_items_reach_the_crm_only_when_tracked(world):
+    world.sandbox.add_contact(world.address, given_name="Lee", surname="Lead", email="lee@prospect.com",
+                              categories=[exchange.TRACKED_CATEGORY])
+    world.sandbox.add_contact(world.address, given_name="Pat", email="pat@friend.org")
+    sync(world)
+    created = Contact.get(email="lee@prospect.com")
+    assert (created.first_name, created.last_name, created.owner_id) == ("Lee", "Lead", world.user.id)
+    assert Contact.get_or_none(email="pat@friend.org") is None
+
+
+def test_changes_flow_both_ways(world):
+    record = contact(world)
+    sync(world)
+    record.job_title = "CTO"
+    record.save()
+    sync(world)
+    item_id = ItemMap.get().item_id
+    fetched = ews_item(world, item_id)
+    assert fetched.job_title == "CTO"
+    fetched.company_name = "Fabrikam Inc"
+    fetched.save(update_fields=["company_name"])  # the user edits it in Outlook
+    sync(world)
+    assert Contact.get_by_id(record.id).company == "Fabrikam Inc"
+
+
+def test_a_concurrent_outlook_edit_is_never_overwritten(world):
+    record = contact(world)
+    sync(world)
+    item_id = ItemMap.get().item_id
+    record.job_title = "CTO"
+    record.save()
+    row = ews_act.fetch_changes(world.account, Entity.CONTACT, None)
+    plan = act.make_plan(world.mailbox, Entity.CONTACT, ews_act.snapshot(world.mailbox, Entity.CONTACT, *row[:2]))
+    fetched = ews_item(world, item_id)
+    fetched.job_title = "Chief of Outlook"
+    fetched.save(update_fields=["job_title"])  # lands between our read and our write
+    done = asyncio.run(act.execute(world.mailbox, plan, ews_act.EwsActSide(world.connector, world.job,
+                                                                           world.account)))
+    assert done.get("conflict-retry") == 1
+    assert ews_item(world, item_id).job_title == "Chief of Outlook"
+
+
+def test_deletes_and_leaving_the_filter(world):
+    kept, leaving, doomed = contact(world), contact(world, email="l@x.org"), contact(world, email="d@x.org")
+    sync(world)
+    ids = {m.record_id: m.item_id for m in ItemMap.select()}
+    world.account.bulk_delete(ids=[(ids[kept.id], None)])  # deleted in Outlook
+    doomed.delete_instance()  # deleted in the CRM
+    leaving.is_active = False  # no longer in "My contacts"
+    leaving.save()
+    sync(world)
+    assert Contact.get_or_none(id=kept.id) is None
+    assert Contact.get_or_none(id=leaving.id) is not None
+    assert on_server(world) == [] and ItemMap.select().count() == 0
+
+
+def test_a_folder_that_suddenly_looks_empty_never_wipes_the_crm(world):
+    first, second = contact(world), contact(world, email="b2@x.org")
+    sync(world)
+    world.account.bulk_delete(ids=[(m.item_id, None) for m in ItemMap.select()])
+    with pytest.raises(PermanentError) as caught:
+        sync(world)
+    assert caught.value.code == "ActFolderEmpty"
+    assert Contact.select().where(Contact.id.in_([first.id, second.id])).count() == 2
+
+
+def test_tasks_come_back_from_exchange(world):
+    task = Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Bo", owner_user=world.user,
+                           due_at=datetime(2030, 3, 2), percent_complete=0)
+    sync(world)
+    fetched = ews_item(world, ItemMap.get(record_type="task").item_id, Entity.TASK)
+    fetched.percent_complete = Decimal(50)
+    fetched.status = "InProgress"
+    fetched.save(update_fields=["percent_complete", "status"])
+    sync(world)
+    assert Activity.get_by_id(task.id).percent_complete == 50

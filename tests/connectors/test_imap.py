@@ -1,0 +1,160 @@
+"""IMAP incoming against a real Dovecot: UIDVALIDITY/UID state, restarts, folders, IDLE push, errors."""
+import asyncio
+import time
+
+import imapclient
+import pytest
+
+from crmsync_gui.core import codes, events
+from crmsync_gui.core.connectors.imap import ImapConnector
+from crmsync_gui.core.errors import PermanentError, TransientError
+from crmsync_gui.core.store.models import Activity, FolderSyncState, FolderTrackingRule, UnreadableEmail
+from tests.connectors import corpus
+from tests.connectors.conftest import run
+from tests.servers.ports import free_port
+
+
+def sync(account, **job):
+    async def go():
+        connector = ImapConnector(account.profile)
+        try:
+            return await connector.sync_incoming(account.job(**job))
+        finally:
+            await connector.close()
+    return run(go())
+
+
+def subjects():
+    return sorted(a.subject for a in Activity.select())
+
+
+def test_import_by_uid_across_restarts_leaves_read_marks_alone(imap_account):
+    imap_account.append(corpus.email("One"), corpus.INTERNATIONAL)
+    assert sync(imap_account) == 2
+    assert subjects() == ["One", "Résumé €10"]
+    state = FolderSyncState.get()
+    assert state.uid_validity and state.last_uid == 2
+    assert Activity.get(Activity.subject == "One").sent_on is not None  # INTERNALDATE, naive UTC
+
+    assert sync(imap_account) == 0  # a new connector: nothing twice
+    imap_account.append(corpus.email("Two"))
+    assert sync(imap_account) == 1
+    assert subjects() == ["One", "Résumé €10", "Two"]
+
+    client = imap_account.dovecot.imap(imap_account.login, imap_account.password)
+    client.select("INBOX", readonly=True)
+    typ, unseen = client.search(None, "UNSEEN")
+    client.logout()
+    assert len(unseen[0].split()) == 3  # BODY.PEEK: the user still sees them as unread
+
+
+def test_new_uidvalidity_rereads_without_duplicates(imap_account):
+    imap_account.append(corpus.email("Stable"))
+    assert sync(imap_account) == 1
+    FolderSyncState.update(uid_validity=1, last_uid=99).execute()  # as if the server renumbered the folder
+    assert sync(imap_account) == 0
+    assert subjects() == ["Stable"]
+    assert FolderSyncState.get().last_uid == 1
+
+
+def test_tracked_folder_is_synced_too(imap_account):
+    FolderTrackingRule.create(mailbox=imap_account.mailbox, folder="Inbox/Projects")
+    imap_account.append(corpus.email("In the folder"), folder="INBOX.Projects"
+                        if _delimiter(imap_account) == "." else "INBOX/Projects")
+    imap_account.append(corpus.email("In the inbox"))
+    assert sync(imap_account) == 2
+    assert subjects() == ["In the folder", "In the inbox"]
+    assert {s.folder for s in FolderSyncState.select()} == {"Inbox", "Inbox/Projects"}
+
+
+def _delimiter(account) -> str:
+    client = account.dovecot.imap(account.login, account.password)
+    typ, data = client.list('""', "INBOX")
+    client.logout()
+    return data[0].split(b'"')[1].decode()
+
+
+def test_starttls_on_the_plain_port(imap_account):
+    imap_account.set(incoming_server=f"127.0.0.1:{imap_account.dovecot.imap_port}", incoming_starttls=True)
+    imap_account.append(corpus.email("Over STARTTLS"))
+    assert sync(imap_account) == 1
+
+
+def test_bad_password_is_permanent(imap_account, caplog):
+    secret = "n0t-the-Pa55word"
+    with pytest.raises(PermanentError) as caught:
+        sync(imap_account, password=secret)
+    assert caught.value.code == "SignInRejected"
+    assert secret not in str(caught.value) and secret not in caplog.text
+
+
+def test_untrusted_certificate_is_refused(imap_account):
+    imap_account.set(trusted_ca_file=None)
+    with pytest.raises(PermanentError) as caught:
+        sync(imap_account)
+    assert caught.value.code == "CertificateNotTrusted"
+
+
+def test_server_down_is_transient(imap_account):
+    imap_account.set(incoming_server=f"127.0.0.1:{free_port()}")
+    with pytest.raises(TransientError) as caught:
+        sync(imap_account)
+    assert caught.value.code == "ServerUnreachable"
+
+
+def test_unreadable_email_is_kept_and_the_rest_tracked(imap_account):
+    imap_account.append(corpus.email("Before"), *corpus.UNREADABLE.values(), *corpus.ODD_BUT_READABLE,
+                        corpus.email("After"))
+    assert sync(imap_account) == 2 + len(corpus.ODD_BUT_READABLE) + len(corpus.UNREADABLE)
+    assert {"Before", "After", "bad b64"} <= set(subjects())
+    rows = list(UnreadableEmail.select().order_by(UnreadableEmail.id))
+    assert [corpus.lines(bytes(r.raw)) for r in rows] == [corpus.lines(raw) for raw in corpus.UNREADABLE.values()]
+    assert all(r.server_id.count(":") == 1 for r in rows)
+    assert sync(imap_account) == 0
+
+
+def test_idle_push_announces_new_email_within_seconds(imap_account):
+    """With IDLE, an appended email is announced (IncomingMailArrived) and tracked within 5 s."""
+
+    async def go():
+        connector = ImapConnector(imap_account.profile)
+        job = imap_account.job()
+        try:
+            assert await connector.sync_incoming(job) == 0
+            assert job.mailbox.id in connector.watching
+            await asyncio.sleep(0.5)  # the watcher is idling
+            started = time.monotonic()
+            await asyncio.to_thread(imap_account.append, corpus.email("Pushed"))
+            while not any(isinstance(e, events.IncomingMailArrived) for e in job.published):
+                assert time.monotonic() - started < 5, "no IDLE push within 5 s"
+                await asyncio.sleep(0.05)
+            assert job.published[0].mailbox_id == job.mailbox.id
+            assert await connector.sync_incoming(imap_account.job()) == 1  # what the engine then runs
+            assert time.monotonic() - started < 5
+            assert job.peak_connections == 1 and job.open_connections == 1  # the watcher holds its slot
+        finally:
+            await connector.close()
+        assert job.open_connections == 0
+        assert connector.watching == set()
+    run(go())
+    assert subjects() == ["Pushed"]
+
+
+def test_no_idle_watcher_when_the_profile_allows_one_connection(imap_account):
+    imap_account.set(max_concurrent_connections=1)
+
+    async def go():
+        connector = ImapConnector(imap_account.profile)
+        try:
+            await connector.sync_incoming(imap_account.job())
+            assert connector.watching == set()
+        finally:
+            await connector.close()
+    run(go())
+
+
+def test_idle_is_offered_by_the_test_server(imap_account):
+    client = imapclient.IMAPClient("127.0.0.1", imap_account.dovecot.imap_port, ssl=False)
+    assert b"IDLE" in client.capabilities()
+    client.logout()
+    assert codes.ServerType.IMAP_SMTP

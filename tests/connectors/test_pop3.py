@@ -1,0 +1,128 @@
+"""POP3 incoming against a real Dovecot: UIDL state, restarts, deletion, TLS, errors, broken email."""
+import json
+
+import pytest
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.connectors.pop3 import Pop3Connector
+from crmsync_gui.core.errors import PermanentError, TransientError
+from crmsync_gui.core.store.models import Activity, FolderSyncState, TrackingDecision, UnreadableEmail
+from tests.connectors import corpus
+from tests.connectors.conftest import run
+from tests.servers.ports import free_port
+
+
+def sync(account, **job):
+    async def go():
+        connector = Pop3Connector(account.profile)
+        try:
+            return await connector.sync_incoming(account.job(**job))
+        finally:
+            await connector.close()
+    return run(go())
+
+
+def subjects():
+    return sorted(a.subject for a in Activity.select())
+
+
+def test_ssl_import_tracks_each_email_once_across_restarts(pop3_account):
+    pop3_account.append(corpus.email("First"), corpus.email("Second"), corpus.INTERNATIONAL)
+    assert sync(pop3_account) == 3
+    assert subjects() == ["First", "Résumé €10", "Second"]
+    intl = Activity.get(Activity.subject == "Résumé €10")
+    assert intl.body.strip() == "Привет"
+    assert [(p.address, p.display_name) for p in intl.parties if p.role == codes.PartyRole.FROM] == [
+        ("juergen@fabrikam.test", "Jürgen Groß")]
+    state = json.loads(FolderSyncState.get().state)
+    assert len(state["handled"]) == 3
+
+    # a new connector, as after a restart: nothing again, then only the new email
+    assert sync(pop3_account) == 0
+    pop3_account.append(corpus.email("Third"))
+    assert sync(pop3_account) == 1
+    assert subjects() == ["First", "Résumé €10", "Second", "Third"]
+    assert pop3_account.dovecot.count(pop3_account.login, pop3_account.password) == 4  # left on the server
+
+
+def test_lost_state_still_creates_no_duplicates(pop3_account):
+    pop3_account.append(corpus.email("Once"))
+    assert sync(pop3_account) == 1
+    FolderSyncState.delete().execute()  # e.g. a crash before the state commit
+    assert sync(pop3_account) == 0  # tracking already decided this server item
+    assert subjects() == ["Once"]
+
+
+def test_delete_after_import_removes_from_server(pop3_account):
+    pop3_account.set(leave_email_on_server=False)
+    pop3_account.append(corpus.email("Gone 1"), corpus.email("Gone 2"))
+    assert sync(pop3_account) == 2
+    assert pop3_account.dovecot.count(pop3_account.login, pop3_account.password) == 0
+    assert subjects() == ["Gone 1", "Gone 2"]
+    assert sync(pop3_account) == 0
+    assert json.loads(FolderSyncState.get().state)["handled"] == []  # pruned: the server holds none
+
+
+def test_starttls_on_the_plain_port(pop3_account):
+    pop3_account.set(incoming_server=f"127.0.0.1:{pop3_account.dovecot.pop3_port}", incoming_starttls=True)
+    pop3_account.append(corpus.email("Over STARTTLS"))
+    assert sync(pop3_account) == 1
+
+
+def test_untrusted_certificate_is_refused(pop3_account):
+    pop3_account.set(trusted_ca_file=None)  # the system CAs do not know the test CA
+    pop3_account.append(corpus.email("Never read"))
+    with pytest.raises(PermanentError) as caught:
+        sync(pop3_account)
+    assert caught.value.code == "CertificateNotTrusted"
+    assert "trusted CA file" in str(caught.value)
+    assert Activity.select().count() == 0
+
+
+def test_bad_password_is_permanent_and_never_shown(pop3_account, caplog):
+    secret = "Wr0ng-Pa55word!"
+    with pytest.raises(PermanentError) as caught:
+        sync(pop3_account, password=secret)
+    assert caught.value.code == "SignInRejected"
+    assert pop3_account.login in str(caught.value) and "Check the user name and password" in str(caught.value)
+    assert secret not in str(caught.value) and secret not in caplog.text
+
+
+def test_test_and_enable_checks_both_directions(pop3_account):
+    async def go():
+        connector = Pop3Connector(pop3_account.profile)
+        await connector.test(pop3_account.job(), codes.Direction.INCOMING)
+        await connector.test(pop3_account.job(), codes.Direction.OUTGOING)
+        with pytest.raises(PermanentError) as caught:
+            await connector.test(pop3_account.job(), codes.Direction.INCOMING.__class__.ACT)
+        assert caught.value.code == "NotSupported"
+        with pytest.raises(PermanentError):
+            await connector.test(pop3_account.job(password="nope"), codes.Direction.INCOMING)
+    run(go())
+
+
+def test_server_down_is_transient(pop3_account):
+    pop3_account.set(incoming_server=f"127.0.0.1:{free_port()}")
+    with pytest.raises(TransientError) as caught:
+        sync(pop3_account)
+    assert caught.value.code == "ServerUnreachable"
+    assert "refused the connection" in str(caught.value)
+
+
+def test_unreadable_email_is_kept_and_never_blocks_the_mailbox(pop3_account):
+    pop3_account.set(leave_email_on_server=False)
+    good = [corpus.email("Before"), *corpus.ODD_BUT_READABLE, corpus.email("After")]
+    pop3_account.append(good[0], *corpus.UNREADABLE.values(), *good[1:])
+    processed = sync(pop3_account)
+    assert processed == len(good) + len(corpus.UNREADABLE)
+    assert "Before" in subjects() and "After" in subjects() and "bad b64" in subjects()
+    assert TrackingDecision.select().count() == len(good)
+    rows = list(UnreadableEmail.select().order_by(UnreadableEmail.id))
+    assert len(rows) == len(corpus.UNREADABLE)
+    for row, raw in zip(rows, corpus.UNREADABLE.values(), strict=True):
+        assert corpus.lines(bytes(row.raw)) == corpus.lines(raw)[:len(corpus.lines(bytes(row.raw)))]
+        assert row.raw_size >= len(row.raw) > 0
+        assert "could not be read" in row.reason
+    # unreadable emails stay on the server (nothing lost); readable ones were deleted
+    assert pop3_account.dovecot.count(pop3_account.login, pop3_account.password) == len(corpus.UNREADABLE)
+    assert sync(pop3_account) == 0  # and they are not retried forever

@@ -1,0 +1,276 @@
+"""core/sync/mime.py: real-world oddities decode; broken and hostile emails become per-email errors."""
+import base64
+from datetime import datetime
+from email.message import EmailMessage
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmsync_gui.core.sync import mime
+from crmsync_gui.core.sync.mail import Address
+from crmsync_gui.core.sync.mime import UnreadableEmailError, parse_email
+
+
+def crlf(text: str) -> bytes:
+    return text.replace("\n", "\r\n").encode("latin-1")
+
+
+def test_plain_email_fields():
+    raw = crlf("""Received: from mx.example.test by mail.example.test; Tue, 24 Nov 2026 10:00:05 +0100
+From: Ann Lee <Ann@Contoso.com>
+To: bob@fabrikam.com, "Lee, Carl" <carl@fabrikam.com>
+Cc: dana@fabrikam.com
+Subject: Quarterly numbers
+Date: Tue, 24 Nov 2026 09:59:00 +0100
+Message-ID: <abc.123@contoso.com>
+In-Reply-To: <prev@fabrikam.com>
+References: <root@fabrikam.com>
+ <prev@fabrikam.com>
+Thread-Index: AdlQyPK0BdTzN1cBQ0S+HeyNAnF9Zw==
+
+Hello Bob,
+the numbers are attached.
+""")
+    mail = parse_email(raw, server_id="7")
+    assert mail.server_id == "7"
+    assert mail.sender == Address("ann@contoso.com", "Ann Lee")
+    assert mail.to == [Address("bob@fabrikam.com"), Address("carl@fabrikam.com", "Lee, Carl")]
+    assert mail.cc == [Address("dana@fabrikam.com")]
+    assert mail.subject == "Quarterly numbers"
+    assert mail.message_id == "<abc.123@contoso.com>"
+    assert mail.in_reply_to == "<prev@fabrikam.com>"
+    assert mail.references == ["<root@fabrikam.com>", "<prev@fabrikam.com>"]
+    assert mail.thread_index == "AdlQyPK0BdTzN1cBQ0S+HeyNAnF9Zw=="
+    assert mail.received_at == datetime(2026, 11, 24, 9, 0, 5)  # the Received date, in naive UTC
+    assert mail.body_text.startswith("Hello Bob,\r\nthe numbers")
+    assert mail.raw_size == len(raw)
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=", "Grüße aus Köln"),
+    ("=?utf-8?b?5pel5pys6Kqe44Gu5Lu25ZCN?=", "日本語の件名"),
+    ("=?ISO-8859-1?Q?Caf=E9?= =?ISO-8859-1?Q?_cr=E8me?=", "Café crème"),  # adjacent words join
+    ("=?utf-8?B?8J+Y?= =?utf-8?B?gA==?=", "😀"),  # one character split across two words
+    ("=?koi8-r?B?8NLJ18XU?=", "Привет"),
+    ("=?x-unknown-charset?Q?caf=C3=A9?=", "café"),  # unknown charset: UTF-8 guess
+    ("=?gb2312?B?1tDOxA==?=", "中文"),
+    ("=?ks_c_5601-1987?B?x9Gxub7u?=", "한국어"),
+    ("=?utf-8?B?bm90IHBhZGRlZA?=", "not padded"),  # missing base64 padding
+    ("Re: =?utf-8?Q?=C3=A9t=C3=A9?= report", "Re: été report"),
+    ("=?utf-8?Q?broken", "=?utf-8?Q?broken"),  # not an encoded word: kept as typed
+])
+def test_encoded_word_subjects(header, expected):
+    raw = f"From: a@b.test\r\nSubject: {header}\r\n\r\nx".encode()
+    assert parse_email(raw, server_id="1").subject == expected
+
+
+def test_raw_8bit_headers_utf8_and_legacy():
+    utf8 = "From: Jürgen Groß <j@b.test>\r\nSubject: Überweisung\r\n\r\nx".encode()
+    mail = parse_email(utf8, server_id="1")
+    assert mail.subject == "Überweisung"
+    assert mail.sender == Address("j@b.test", "Jürgen Groß")
+    legacy = "From: j@b.test\r\nSubject: Prüfung – fällig\r\n\r\nx".encode("cp1252")
+    assert parse_email(legacy, server_id="1").subject == "Prüfung – fällig"
+
+
+def test_encoded_display_name_with_comma_stays_one_address():
+    raw = b"From: =?utf-8?Q?M=C3=BCller=2C_Hans?= <hans@b.test>\r\nTo: x@y.test\r\n\r\nx"
+    mail = parse_email(raw, server_id="1")
+    assert mail.sender == Address("hans@b.test", "Müller, Hans")
+
+
+@pytest.mark.parametrize(("charset", "body", "expected"), [
+    ("iso-8859-15", "Preis: 10 €".encode("iso-8859-15"), "Preis: 10 €"),
+    ("windows-1251", "Счёт".encode("cp1251"), "Счёт"),
+    ("x-no-such-charset", "naïve".encode(), "naïve"),  # unknown: UTF-8
+    ("us-ascii", "smart “quotes”".encode("cp1252"), "smart “quotes”"),  # lied about: Windows-1252
+    ("utf-8", b"bad \xff byte", "bad \ufffd byte"),  # invalid UTF-8: replaced, not fatal
+])
+def test_body_charsets(charset, body, expected):
+    raw = (f"From: a@b.test\r\nSubject: s\r\nContent-Type: text/plain; charset={charset}\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\n").encode() + body
+    assert parse_email(raw, server_id="1").body_text == expected
+
+
+def test_multipart_with_html_attachments_and_attached_email():
+    inner = EmailMessage()
+    inner["From"] = "c@d.test"
+    inner["Subject"] = "inner"
+    inner.set_content("inner body")
+    msg = EmailMessage()
+    msg["From"] = "a@b.test"
+    msg["To"] = "x@y.test"
+    msg["Subject"] = "with parts"
+    msg.set_content("plain body")
+    msg.add_alternative("<p>html <b>body</b></p>", subtype="html")
+    msg.add_attachment(b"%PDF-1.4 data", maintype="application", subtype="pdf", filename="Angebot Übersicht.pdf")
+    msg.add_attachment(inner)
+    mail = parse_email(msg.as_bytes(), server_id="1")
+    assert mail.body_text.strip() == "plain body"
+    assert "<b>body</b>" in mail.body_html
+    names = [a.file_name for a in mail.attachments]
+    assert names[0] == "Angebot Übersicht.pdf"
+    assert mail.attachments[0].content == b"%PDF-1.4 data"
+    assert mail.attachments[0].mime_type == "application/pdf"
+    assert mail.attachments[1].mime_type == "message/rfc822"
+    assert b"inner body" in mail.attachments[1].content
+
+
+def test_html_only_email_gets_text_body():
+    raw = (b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+           b"<html><head><style>p{}</style></head><body><p>Hi&nbsp;there</p><p>Line 2</p></body></html>")
+    mail = parse_email(raw, server_id="1")
+    assert mail.body_text == "Hi\xa0there\n\nLine 2"
+
+
+def test_filename_paths_and_encoded_words_are_made_safe():
+    raw = (b"From: a@b.test\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+           b"Content-Type: text/plain\r\n\r\nbody\r\n--XX\r\n"
+           b"Content-Type: application/octet-stream\r\n"
+           b"Content-Disposition: attachment; filename=\"=?utf-8?Q?..=2F..=2Fetc=2Fpasswd?=\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--XX--\r\n")
+    mail = parse_email(raw, server_id="1")
+    assert mail.attachments[0].file_name == "_.._etc_passwd"
+    assert mail.attachments[0].content == b"hello"
+
+
+def test_bad_base64_body_is_decoded_as_far_as_possible():
+    raw = (b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode("grüß".encode())[:-2] + b"!!\r\n")
+    mail = parse_email(raw, server_id="1")
+    assert mail.body_text.startswith("gr")
+
+
+def test_long_subject_and_many_references_are_bounded():
+    refs = " ".join(f"<r{i}@x.test>" for i in range(500))
+    raw = f"From: a@b.test\r\nSubject: {'x' * 5000}\r\nReferences: {refs}\r\n\r\nbody".encode()
+    mail = parse_email(raw, server_id="1")
+    assert len(mail.subject) == mime.MAX_SUBJECT_CHARS
+    assert len(mail.references) == mime.MAX_REFERENCES
+    assert mail.references[-1] == "<r499@x.test>"
+
+
+def test_nul_bytes_never_reach_text():
+    raw = b"From: a@b.test\r\nSubject: a\x00b\r\n\r\nbo\x00dy"
+    mail = parse_email(raw, server_id="1")
+    assert mail.subject == "ab" and mail.body_text == "body"
+
+
+def test_bad_dates_give_none_not_an_error():
+    for date in ("yesterday", "Tue, 99 Foo 99999 99:99:99 +9999", "", "Fri, 31 Dec 9999 23:59:59 -2359"):
+        raw = f"From: a@b.test\r\nDate: {date}\r\nSubject: s\r\n\r\nx".encode()
+        assert parse_email(raw, server_id="1").received_at is None
+
+
+# ---- the corpus of emails that cannot be used ----------------------------------------------------
+
+def nested(depth: int) -> bytes:
+    head = b"From: a@b.test\r\nSubject: deep\r\n"
+    parts = b""
+    for i in range(depth):
+        parts += f"Content-Type: multipart/mixed; boundary=b{i}\r\n\r\n--b{i}\r\n".encode()
+    return head + parts + b"Content-Type: text/plain\r\n\r\nbottom\r\n"
+
+
+def many_parts(count: int) -> bytes:
+    body = b"".join(b"--B\r\nContent-Type: text/plain\r\n\r\npart\r\n" for _ in range(count))
+    return b"From: a@b.test\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" + body + b"--B--\r\n"
+
+
+UNREADABLE = {
+    "empty": (b"", "empty"),
+    "blank lines": (b"\r\n\r\n\r\n", "empty"),
+    "binary garbage": (bytes(range(256)) * 40, "no email headers"),
+    "a PNG, not an email": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "no email headers"),
+    "nested 2000 deep": (nested(2000), "more than 500 parts"),
+    "nested 400 deep": (nested(400), "nested too deeply"),
+    "nested 60 deep": (nested(60), "nested more than 30 deep"),
+    "600 parts": (many_parts(600), "more than 500 parts"),
+    "10,000 parts": (many_parts(10_000), "more than 500 parts"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNREADABLE))
+def test_unreadable_corpus_gives_per_email_error_with_raw_bytes(name):
+    raw, reason = UNREADABLE[name]
+    with pytest.raises(UnreadableEmailError) as caught:
+        parse_email(raw, server_id="42")
+    error = caught.value
+    assert reason in error.reason
+    assert error.raw == raw[:mime.KEEP_RAW_BYTES]
+    assert error.server_id == "42"
+    assert "Email 42 could not be read" in str(error) and "goes on with the next email" in str(error)
+
+
+def test_huge_email_is_refused_before_parsing_and_keeps_the_first_bytes():
+    head = b"From: a@b.test\r\nSubject: big\r\n\r\n"
+    with pytest.raises(UnreadableEmailError) as caught:
+        parse_email(head + b"x" * 1000, server_id="9", raw_size=mime.MAX_EMAIL_BYTES + 1)
+    assert "over the" in caught.value.reason
+    assert caught.value.raw_size == mime.MAX_EMAIL_BYTES + 1
+    assert caught.value.raw.startswith(head)
+    assert f"first {len(caught.value.raw):,} of" in str(caught.value)
+
+
+HOSTILE_HEADERS = [
+    b"From: " + b"<" * 5000 + b"a@b.test" + b">" * 5000,
+    b"To: " + b",".join(b"\"x\" <u%d@b.test>" % i for i in range(3000)),
+    b"From: =?utf-8?q?" + b"=FF" * 3000 + b"?= <a@b.test>",
+    b"Subject: " + b"=?utf-8?b?" + b"A" * 20000 + b"?=",
+    b"Content-Type: multipart/mixed; boundary=\"" + b"x" * 10000 + b"\"",
+    b"Content-Type: text/plain; charset=\"\xff\xfe\"; name*0*=utf-8''%FF%FE; name*1=bad",
+    b"Content-Disposition: attachment; filename*=bogus''%ZZ%",
+    b"Message-ID: " + b"<" * 300,
+    b"Date: " + b"9" * 400,
+    b"From: \"unterminated <a@b.test>",
+    b"From: (((comment a@b.test",
+    b"Content-Transfer-Encoding: x-uuencode",
+]
+
+
+@pytest.mark.parametrize("header", HOSTILE_HEADERS, ids=range(len(HOSTILE_HEADERS)))
+def test_hostile_headers_never_crash(header):
+    raw = b"Subject: s\r\n" + header + b"\r\n\r\nbody\r\n"
+    try:
+        mail = parse_email(raw, server_id="1")
+    except UnreadableEmailError as error:
+        assert error.raw == raw
+    else:
+        assert isinstance(mail.subject, str)
+        for text in [mail.subject, mail.body_text] + [a.name for a in mail.to]:
+            text.encode("utf-8")  # storable
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_fuzz_random_bytes_parse_or_give_a_clear_error(raw):
+    _parse_or_error(raw)
+
+
+MIME_PIECES = st.sampled_from([
+    b"From: a@b.test\r\n", b"To: =?utf-8?B?w6k=?= <x@y.test>\r\n", b"Subject: =?bogus?Q?=E9?=\r\n",
+    b"Content-Type: multipart/mixed; boundary=Z\r\n", b"Content-Type: text/plain; charset=utf-7\r\n",
+    b"Content-Type: message/rfc822\r\n", b"Content-Transfer-Encoding: base64\r\n",
+    b"Content-Transfer-Encoding: quoted-printable\r\n", b"Content-Disposition: attachment; filename*=utf-8''%C3\r\n",
+    b"\r\n", b"--Z\r\n", b"--Z--\r\n", b"=C3=A9=\r\n", b"w6k=\r\n", b"\xff\xfe\x00", b" folded\r\n", b"Date: x\r\n",
+])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MIME_PIECES, max_size=40), st.binary(max_size=50))
+def test_fuzz_mime_shaped_input(pieces, tail):
+    _parse_or_error(b"".join(pieces) + tail)
+
+
+def _parse_or_error(raw: bytes) -> None:
+    try:
+        mail = parse_email(raw, server_id="f")
+    except UnreadableEmailError as error:
+        assert error.raw == raw[:mime.KEEP_RAW_BYTES] and error.reason
+        return
+    texts = [mail.subject, mail.body_text, mail.body_html or "", mail.message_id or "", mail.in_reply_to or ""]
+    texts += [a.name for a in mail.to + mail.cc + mail.bcc] + [a.file_name for a in mail.attachments]
+    for text in texts:
+        assert "\x00" not in text
+        text.encode("utf-8")
