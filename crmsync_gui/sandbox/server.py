@@ -22,8 +22,9 @@ from . import seed as seeding
 from .certs import make_certificates
 from .faults import Fault, Faults, Stats
 from .generate import GeneratedUser, populate
+from .ntlm import NtlmConnections, accept_password
 from .operations import OPERATIONS, Call
-from .soap import T_NS, BadRequest, envelope, fault, local, m, parse_envelope, response_message, sub
+from .soap import M_NS, T_NS, BadRequest, envelope, fault, local, m, parse_envelope, response_message, sub
 from .store import Mailbox, Store
 from .subscriptions import Subscriptions
 
@@ -42,12 +43,15 @@ class SandboxServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True,
                  max_concurrent_per_mailbox: int = DEFAULT_MAX_CONCURRENT,
-                 recorder: Callable[[str, bytes, bytes], None] | None = None):
+                 recorder: Callable[[str, bytes, bytes], None] | None = None, ntlm: bool = False):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the sandbox listens on loopback only, not {host}")
         self.host, self.port, self.tls = host, port, tls
         self.max_concurrent_per_mailbox = max_concurrent_per_mailbox
+        self.ntlm = NtlmConnections() if ntlm else None  # NTLM besides Basic (see ntlm.py)
         self.recorder = recorder  # called with (operation, request, reply) for every SOAP reply given
+        self.streaming_limit: float | None = None  # cap on a GetStreamingEvents connection, in seconds (tests)
+        self.heartbeat_seconds = 30.0  # a ConnectionStatus OK envelope this often when nothing happens
         self.store = Store()
         self.faults = Faults()
         self.stats = Stats()
@@ -151,7 +155,12 @@ class SandboxServer:
     # --- mailboxes and what they hold -----------------------------------------------------------------------
 
     def add_mailbox(self, address: str, password: str, name: str | None = None) -> Mailbox:
-        return self.store.add(address, password, name or address.split("@")[0])
+        """A mailbox with the distinguished folders; it signs in as `address` (Basic, or NTLM in UPN form or
+        as SANDBOX\\localpart when the server has ntlm=True)."""
+        mailbox = self.store.add(address, password, name or address.split("@")[0])
+        if self.ntlm is not None:
+            accept_password(address, password)
+        return mailbox
 
     def populate(self, mailboxes: int, items: int, seed: int = 1) -> list[GeneratedUser]:
         """Add generated mailboxes (user1@sandbox.test, ...) with about `items` realistic items each."""
@@ -269,11 +278,23 @@ class SandboxServer:
             raise asyncio.CancelledError
         if self._down:
             return web.Response(status=self._down, text="Service Unavailable")
-        user = self._authenticate(request.headers.get("Authorization"))
+        data = await request.read()  # read before any 401: the client may reuse the connection
+        header = request.headers.get("Authorization", "")
+        if self.ntlm is not None and header.startswith("NTLM "):
+            challenge, signed_in = self.ntlm.step(request.transport, header[5:])
+            if challenge is not None:
+                return web.Response(status=401, headers={"WWW-Authenticate": f"NTLM {challenge}"})
+            user = self.store.get(signed_in) if signed_in else None
+        elif self.ntlm is not None and not header and self.ntlm.user_of(request.transport):
+            user = self.store.get(self.ntlm.user_of(request.transport))
+        else:
+            user = self._authenticate(header)
         if user is None:
-            return web.Response(status=401, headers={"WWW-Authenticate": 'Basic realm="sandbox"'},
-                                text="401 Unauthorized")
-        data = await request.read()
+            offers = (["NTLM"] if self.ntlm is not None else []) + ['Basic realm="sandbox"']
+            response = web.Response(status=401, text="401 Unauthorized")
+            for offer in offers:
+                response.headers.add("WWW-Authenticate", offer)
+            return response
         try:
             header, op = parse_envelope(data)
         except BadRequest as exc:
@@ -286,15 +307,15 @@ class SandboxServer:
             return _xml(fault(code, f"{user.address} may not act for that mailbox.", faultcode=f"a:{code}"), 500)
         in_flight = self.stats.begin(acting.address, operation)
         try:
-            reply = await self._answer(request, acting, user, operation, op, in_flight)
+            reply = await self._answer(request, acting, user, operation, op, in_flight, data)
         finally:
             self.stats.end(acting.address)
-        if self.recorder is not None and reply.content_type == "text/xml" \
+        if self.recorder is not None and isinstance(reply, web.Response) and reply.content_type == "text/xml" \
                 and not reply.body.startswith(MALFORMED):
             self.recorder(operation, data, reply.body)
         return reply
 
-    async def _answer(self, request, acting, user, operation, op, in_flight) -> web.StreamResponse:
+    async def _answer(self, request, acting, user, operation, op, in_flight, data) -> web.StreamResponse:
         for f in self.faults.take(acting.address, operation):
             if f.kind == "delay":
                 await asyncio.sleep(f.seconds)
@@ -314,6 +335,8 @@ class SandboxServer:
         if in_flight > self.max_concurrent_per_mailbox:
             return _xml(fault("ErrorServerBusy", f"{acting.address} has more than {self.max_concurrent_per_mailbox} "
                               "concurrent requests.", back_off_ms=0), 500)
+        if operation == "GetStreamingEvents":
+            return await self._stream_events(request, acting, op, data)
         handler = OPERATIONS.get(operation)
         if handler is None:
             return _xml(fault("ErrorInvalidOperation", f"The EWS sandbox does not implement the operation "
@@ -321,6 +344,44 @@ class SandboxServer:
         with self.store.lock:
             reply = handler(Call(self.store, user, acting, self.subscriptions), op)
         return _xml(envelope(reply), 200)
+
+
+    async def _stream_events(self, request, acting, op, data) -> web.StreamResponse:
+        """GetStreamingEvents: one chunked reply, an envelope per batch of notifications, until the connection
+        timeout (or streaming_limit seconds, for tests) ends it with ConnectionStatus Closed."""
+        ids = [e.text for e in op.iter(f"{{{T_NS}}}SubscriptionId")]
+        subs = [self.subscriptions.get(i, acting) for i in ids]
+        if not ids or any(s_ is None or not s_.streaming for s_ in subs):
+            reply = _error_reply("GetStreamingEvents", "ErrorInvalidSubscription")
+            return _xml(envelope(reply), 200)
+        minutes = int(op.findtext(f"{{{M_NS}}}ConnectionTimeout") or "30")
+        window = minutes * 60 if self.streaming_limit is None else min(minutes * 60, self.streaming_limit)
+        stream = web.StreamResponse(status=200, headers={"Content-Type": "text/xml; charset=utf-8"})
+        stream.enable_chunked_encoding()
+        await stream.prepare(request)
+        loop = asyncio.get_running_loop()
+        deadline, beat = loop.time() + window, loop.time()
+        while True:
+            closing = loop.time() >= deadline
+            with self.store.lock:
+                notes = [self.subscriptions.notification(s_, T_NS) for s_ in subs if self.subscriptions.pending(s_)]
+            if notes or closing or loop.time() - beat >= self.heartbeat_seconds:
+                beat = loop.time()
+                response = m("GetStreamingEventsResponse")
+                msg = response_message("GetStreamingEvents")
+                if notes:
+                    sub(msg, "m", "Notifications").extend(notes)
+                sub(msg, "m", "ConnectionStatus", "Closed" if closing else "OK")
+                sub(response, "m", "ResponseMessages").append(msg)
+                body = envelope(response)
+                if self.recorder is not None:
+                    self.recorder("GetStreamingEvents", data, body)
+                await stream.write(body)
+            if closing:
+                break
+            await asyncio.sleep(0.05)
+        await stream.write_eof()
+        return stream
 
 
 def _error_reply(operation: str, code: str) -> etree._Element:

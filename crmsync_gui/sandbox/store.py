@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import copy
 import itertools
+import os
 import threading
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
 
+T_NS_BYTES = b"http://schemas.microsoft.com/exchange/services/2006/types"
 # Distinguished folders every mailbox has: id -> (display name, parent, element, folder class)
 DISTINGUISHED = {
     "root": ("Root", None, "Folder", None),
@@ -37,9 +38,13 @@ ITEM_CLASS = {"Message": "IPM.Note", "Contact": "IPM.Contact", "Task": "IPM.Task
               "CalendarItem": "IPM.Appointment", "Item": "IPM.Note"}
 
 
+_SALT = base64.urlsafe_b64encode(os.urandom(6)).decode()  # ids of one run never match another run's
+_counter = itertools.count(1)
+
+
 def new_id(prefix: str, tag: int) -> str:
     """Opaque like Exchange's ids, but naming the mailbox (tag) so lookups need no scan."""
-    return f"{prefix}{tag}." + base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    return f"{prefix}{tag}.{_SALT}{next(_counter):x}"
 
 
 def tag_of(object_id: str) -> int | None:
@@ -79,20 +84,41 @@ class Folder:
         return f"AQAAA{self.version:08d}"
 
 
-@dataclass
 class Item:
-    id: str
-    element: str  # Message, Contact, Task, CalendarItem, Item
-    folder_id: str
-    fields: dict[str, etree._Element | list[etree._Element]]
-    mime: bytes | None = None  # the MIME it came as; None: made from its fields when asked for
-    attachments: list[Attachment] = field(default_factory=list)
-    created: datetime = field(default_factory=now)
-    modified: datetime = field(default_factory=now)
-    received: datetime = field(default_factory=now)
-    version: int = 1
-    created_seq: int = 0  # when it entered its folder
-    changed_seq: int = 0
+    """One item. Generated items arrive packed (`packed`: the UTF-8 XML of the item's property elements),
+    which keeps a million of them small and quick to make; the first look at `fields` unpacks them for good."""
+
+    __slots__ = ("id", "element", "folder_id", "_fields", "packed", "mime", "attachments", "created", "modified",
+                 "received", "version", "created_seq", "changed_seq")
+
+    def __init__(self, id: str, element: str, folder_id: str,
+                 fields: dict[str, etree._Element | list[etree._Element]] | None = None, *,
+                 packed: bytes | None = None, when: datetime | None = None):
+        self.id = id
+        self.element = element  # Message, Contact, Task, CalendarItem, Item
+        self.folder_id = folder_id
+        self._fields = fields if fields is not None or packed is not None else {}
+        self.packed = packed
+        self.mime: bytes | None = None  # the MIME it came as; None: made from its fields when asked for
+        self.attachments: list[Attachment] = []
+        self.created = self.modified = self.received = when or now()
+        self.version = 1
+        self.created_seq = 0  # when it entered its folder
+        self.changed_seq = 0
+
+    @property
+    def fields(self) -> dict[str, etree._Element | list[etree._Element]]:
+        if self._fields is None:
+            root = etree.fromstring(b'<t:I xmlns:t="' + T_NS_BYTES + b'">' + self.packed + b"</t:I>")
+            fields: dict = {}
+            for child in root:
+                name = etree.QName(child).localname
+                if name == "ExtendedProperty":
+                    fields.setdefault(name, []).append(child)
+                else:
+                    fields[name] = child
+            self._fields, self.packed = fields, None
+        return self._fields
 
     @property
     def change_key(self) -> str:
@@ -118,6 +144,7 @@ class Mailbox:
         self.password = password
         self.name = name
         self.folders: dict[str, Folder] = {}
+        self.folders_by_key: dict[str, Folder] = {}  # distinguished folders by their id (inbox, ...)
         self.items: dict[str, Item] = {}
         self.item_tombstones: dict[str, dict[str, Tombstone]] = {}  # folder id -> item id -> when deleted
         self.folder_tombstones: dict[str, tuple[Tombstone, str | None]] = {}  # folder id -> (when, parent)
@@ -127,9 +154,6 @@ class Mailbox:
             parent_id = self.folders_by_key[parent].id if parent else None
             self._add_folder(Folder(new_id("AAMkF", self.tag), display, parent_id, element, folder_class, key))
 
-    @property
-    def folders_by_key(self) -> dict[str, Folder]:
-        return {f.distinguished: f for f in self.folders.values() if f.distinguished}
 
     def next_seq(self) -> int:
         self.seq = next(self._seq)
@@ -138,6 +162,8 @@ class Mailbox:
     def _add_folder(self, folder: Folder) -> Folder:
         folder.created_seq = folder.changed_seq = self.next_seq()
         self.folders[folder.id] = folder
+        if folder.distinguished:
+            self.folders_by_key[folder.distinguished] = folder
         self.item_tombstones[folder.id] = {}
         return folder
 

@@ -66,9 +66,10 @@ class Subscriptions:
                     found.append((seq, "NewMailEvent", item_id, folder_id))
         return sorted(e for e in found if e[1] in subscription.events)
 
-    def notification(self, subscription: Subscription, tag: str = "Notification") -> etree._Element:
-        """The <m:Notification> of everything since the watermark (a StatusEvent when nothing happened)."""
-        note = etree.Element(f"{{{M_NS}}}{tag}")
+    def notification(self, subscription: Subscription, ns: str = M_NS) -> etree._Element:
+        """The Notification of everything since the watermark (a StatusEvent when nothing happened);
+        in the messages namespace for GetEvents, the types one inside GetStreamingEvents' Notifications."""
+        note = etree.Element(f"{{{ns}}}Notification")
         sub(note, "t", "SubscriptionId", subscription.id)
         sub(note, "t", "PreviousWatermark", subscription.watermark)
         sub(note, "t", "MoreEvents", "false")

@@ -6,31 +6,15 @@ import importlib.util
 import itertools
 
 import pytest
-import requests.adapters
 from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials
 from exchangelib.protocol import BaseProtocol, FailFast
 
 from crmsync_gui.sandbox import SandboxServer
+from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
 from tests.conftest import SHARED
 
 SCHEMA_ABSENT = "Microsoft's EWS schema is not in ../shared/ews-schema (a clone outside the workspace)"
 _numbers = itertools.count(1)
-
-
-class TrustSandboxCA(requests.adapters.HTTPAdapter):
-    """Verify certificates against the CA registered for the URL (the sandbox's own), never against nothing."""
-
-    ca_files: dict[str, str] = {}
-
-    def _ca_for(self, url: str, verify):
-        return next((ca for prefix, ca in self.ca_files.items() if url.startswith(prefix)), verify)
-
-    def cert_verify(self, conn, url, verify, cert):
-        super().cert_verify(conn, url, self._ca_for(url, verify), cert)
-
-    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
-        return super().get_connection_with_tls_context(request, self._ca_for(request.url, verify),
-                                                       proxies=proxies, cert=cert)
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +33,8 @@ def sandbox(validator, monkeypatch):
     seen: list[tuple[str, bytes, bytes]] = []
     server = SandboxServer(recorder=lambda op, req, rep: seen.append((op, req, rep)))
     server.start()
-    monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", TrustSandboxCA)
-    monkeypatch.setitem(TrustSandboxCA.ca_files, f"https://{server.host}:{server.port}/", server.ca_file)
+    monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", CaFileAdapter)
+    monkeypatch.setitem(CaFileAdapter.ca_files, url_prefix(server.url), server.ca_file)
     server.seen = seen
     yield server
     server.stop()

@@ -4,14 +4,20 @@ from __future__ import annotations
 import threading
 
 import pytest
+from exchangelib import BASIC, IMPERSONATION, Account, Configuration, Credentials
 from exchangelib.errors import (
     ErrorAccessDenied,
+    ErrorImpersonateUserDenied,
     ErrorInvalidOperation,
     ErrorMailboxStoreUnavailable,
+    ErrorNonExistentMailbox,
     ErrorServerBusy,
+    ErrorTimeoutExpired,
+    MalformedResponseError,
     TransportError,
     UnauthorizedError,
 )
+from exchangelib.protocol import FailFast
 
 
 def test_server_busy_carries_back_off(sandbox, ann):
@@ -81,3 +87,43 @@ def test_peak_concurrency_and_cap(sandbox, connect):
     assert sandbox.peak_concurrent(ann.primary_smtp_address) == 4
     assert sandbox.requests_by_operation(ann.primary_smtp_address)["FindItem"] == 4
     assert sum(isinstance(r, ErrorServerBusy) for r in results) == 2
+
+
+def test_dropped_connection_malformed_reply_and_slow_reply(sandbox, ann, connect):
+    ann.inbox  # noqa: B018
+    sandbox.inject("drop", operation="FindItem", times=1)
+    with pytest.raises(ErrorTimeoutExpired, match="Connection aborted"):  # exchangelib's name for a cut connection
+        list(ann.inbox.all())
+    sandbox.inject("malformed", operation="FindItem", times=1)
+    with pytest.raises(MalformedResponseError):
+        list(ann.inbox.all())
+    sandbox.inject("error", operation="FindItem", times=1, code="ErrorNonExistentMailbox")
+    with pytest.raises(ErrorNonExistentMailbox):
+        list(ann.inbox.all())
+    sandbox.inject("busy", operation="FindItem", times=1, back_off_ms=0)
+    with pytest.raises(ErrorServerBusy):  # exchangelib reads a 0 back-off as its default
+        list(ann.inbox.all())
+    assert b'<t:Value Name="BackOffMilliseconds">0</t:Value>' in sandbox.seen[-1][2]
+    impatient = connect(ann.primary_smtp_address, "ann-pw")
+    impatient.protocol.TIMEOUT = 0.3
+    impatient.inbox  # noqa: B018
+    sandbox.inject("delay", operation="FindItem", times=1, seconds=1.0)
+    with pytest.raises(ErrorTimeoutExpired):
+        list(impatient.inbox.all())
+
+
+def test_impersonation(sandbox, ann, connect):
+    sandbox.add_mailbox("svc@sandbox.test", "svc-pw")
+    sandbox.grant_impersonation("svc@sandbox.test")
+    sandbox.add_message(ann.primary_smtp_address, subject="for ann", body="x")
+    cfg = Configuration(service_endpoint=sandbox.url, credentials=Credentials("svc@sandbox.test", "svc-pw"),
+                        auth_type=BASIC, retry_policy=FailFast())
+    as_ann = Account(ann.primary_smtp_address, config=cfg, autodiscover=False, access_type=IMPERSONATION)
+    assert [m.subject for m in as_ann.inbox.all()] == ["for ann"]
+    assert sandbox.requests_by_operation(ann.primary_smtp_address)["FindItem"] == 1
+    sandbox.add_mailbox("mallory@sandbox.test", "m-pw")
+    cfg = Configuration(service_endpoint=sandbox.url, credentials=Credentials("mallory@sandbox.test", "m-pw"),
+                        auth_type=BASIC, retry_policy=FailFast())
+    with pytest.raises(ErrorImpersonateUserDenied):
+        Account(ann.primary_smtp_address, config=cfg, autodiscover=False, access_type=IMPERSONATION).inbox  # noqa: B018
+    as_ann.protocol.close()

@@ -8,7 +8,7 @@ import sys
 
 from crmsync_gui.sandbox.generate import populate
 from crmsync_gui.sandbox.store import Store
-from tests.sandbox.conftest import TrustSandboxCA
+from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
 
 
 def _summary(store: Store):
@@ -44,8 +44,8 @@ def test_cli_serves_generated_mailboxes_to_exchangelib(monkeypatch):
         ready = json.loads(proc.stdout.readline())
         assert ready["url"].startswith("https://127.0.0.1:") and ready["url"].endswith("/EWS/Exchange.asmx")
         assert [u["email"] for u in ready["users"]] == ["user1@sandbox.test", "user2@sandbox.test"]
-        monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", TrustSandboxCA)
-        monkeypatch.setitem(TrustSandboxCA.ca_files, ready["url"].split("/EWS")[0], ready["ca_file"])
+        monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", CaFileAdapter)
+        monkeypatch.setitem(CaFileAdapter.ca_files, url_prefix(ready["url"]), ready["ca_file"])
         user = ready["users"][0]
         cfg = Configuration(service_endpoint=ready["url"], credentials=Credentials(user["email"], user["password"]),
                             auth_type=BASIC, retry_policy=FailFast())

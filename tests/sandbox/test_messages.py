@@ -122,3 +122,16 @@ def test_attachments_added_to_saved_item(ann):
     assert got.has_attachments and got.attachments[0].content == b"hello \xc3\xa9"
     m.detach(m.attachments[0])
     assert not ann.drafts.get(id=m.id).attachments
+
+
+def test_send_only_and_draft_then_send(sandbox, ann, bob):
+    Message(account=ann, subject="no copy", body="x", to_recipients=[bob.primary_smtp_address]).send(save_copy=False)
+    assert ann.sent.all().count() == 0
+    draft = Message(account=ann, folder=ann.drafts, subject="drafted", body="y", to_recipients=[bob.primary_smtp_address])
+    draft.save()
+    assert ann.drafts.get(id=draft.id).is_draft is True
+    draft.send()  # SendItem: the draft leaves Drafts, a copy goes to Sent Items
+    assert ann.drafts.all().count() == 0
+    assert [m.subject for m in ann.sent.all()] == ["drafted"]
+    assert sorted(m.subject for m in bob.inbox.all()) == ["drafted", "no copy"]
+    assert sandbox.requests_by_operation(ann.primary_smtp_address)["SendItem"] == 1

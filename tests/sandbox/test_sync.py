@@ -52,3 +52,25 @@ def test_sync_hierarchy(ann):
     f.delete()
     changes = list(ann.msg_folder_root.sync_hierarchy(sync_state=state))
     assert [kind for kind, _ in changes] == ["delete"]
+
+
+def test_pull_subscription_get_events(sandbox, ann):
+    sub_id, watermark = ann.inbox.subscribe_to_pull()
+    sandbox.add_message(ann.primary_smtp_address, subject="news", body="x")
+    notification = next(ann.inbox.get_events(sub_id, watermark))
+    kinds = [type(e).__name__ for e in notification.events]
+    assert kinds == ["CreatedEvent", "NewMailEvent"]
+    assert notification.events[0].item_id.id == sandbox.items(ann.primary_smtp_address)[0]["id"]
+    again = next(ann.inbox.get_events(sub_id, notification.events[-1].watermark))
+    assert [type(e).__name__ for e in again.events] == ["StatusEvent"]
+    ann.inbox.unsubscribe(sub_id)
+
+
+def test_streaming_subscription(sandbox, ann):
+    sandbox.streaming_limit = 0.5
+    sub_id = ann.inbox.subscribe_to_streaming()
+    sandbox.add_message(ann.primary_smtp_address, subject="live", body="x")
+    notifications = list(ann.inbox.get_streaming_events(sub_id, connection_timeout=1))
+    events = [type(e).__name__ for n in notifications for e in n.events]
+    assert events == ["CreatedEvent", "NewMailEvent"]
+    ann.inbox.unsubscribe(sub_id)
