@@ -135,6 +135,14 @@ def test_filename_paths_and_encoded_words_are_made_safe():
     assert mail.attachments[0].content == b"hello"
 
 
+def test_raw_8bit_filename_and_disposition():
+    raw = ("From: a@b.test\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+           "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"Übersicht.pdf\"\r\n\r\n"
+           "data\r\n--XX--\r\n").encode()
+    mail = parse_email(raw, server_id="1")
+    assert [(a.file_name, a.content) for a in mail.attachments] == [("Übersicht.pdf", b"data")]
+
+
 def test_bad_base64_body_is_decoded_as_far_as_possible():
     raw = (b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8\r\n"
            b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode("grüß".encode())[:-2] + b"!!\r\n")
