@@ -72,8 +72,10 @@ def summary(rec: dict) -> str:
 
 
 def machine() -> dict:
+    # the load at the end of the run: wall times on a shared machine depend on it
     return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "processor": platform.machine()}
+            "cpus": os.cpu_count(), "processor": platform.machine(),
+            "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None}
 
 
 def main(argv: list[str] | None = None) -> int:
