@@ -176,6 +176,27 @@ async def _run_engine(args) -> int:
     return 0
 
 
+def cmd_mailboxes_test(args) -> int:
+    mailbox = admin.find_mailbox(args.mailbox)
+    results = asyncio.run(_test_and_enable(args, mailbox.id))
+    print(f"Test & Enable of mailbox '{mailbox.name}':")
+    for direction, result in results.items():
+        outcome = "Success, enabled" if result.ok else f"Failure: {result.message}"
+        print(f"  {direction.label}: {outcome}")
+    return 0 if all(r.ok for r in results.values()) else EXIT_FAILED
+
+
+async def _test_and_enable(args, mailbox_id: int):
+    from crmsync_gui.core.sync.engine import Engine
+
+    engine = Engine(secrets=secret_store_for(args.db_path))
+    await engine.start(scheduler=False)
+    try:
+        return await engine.test_and_enable(mailbox_id)
+    finally:
+        await engine.stop()
+
+
 def cmd_mailboxes_reenable(args) -> int:
     from crmsync_gui.core.sync.services import reenable_mailboxes
 
@@ -297,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(mailboxes, "approve", cmd_mailboxes_approve, "approve (or --reject) a mailbox's email address")
     p.add_argument("mailbox")
     p.add_argument("--reject", action="store_true")
+    p = command(mailboxes, "test", cmd_mailboxes_test,
+                "Test & Enable: test each server-side sync direction against the server, enable what passed")
+    p.add_argument("mailbox", help="mailbox name, address or id")
     p = command(mailboxes, "reenable", cmd_mailboxes_reenable,
                 "re-enable the directions disabled after failures (all, or of one profile or error code)")
     p.add_argument("--profile", help="only this profile's mailboxes (name or id)")
