@@ -105,6 +105,8 @@ def envelope(body_child: etree._Element) -> bytes:
 def fault(code: str, message: str, back_off_ms: int | None = None, faultcode: str = "a:ErrorServerBusy") -> bytes:
     """A SOAP fault as Exchange sends it for throttling and schema errors (HTTP 500)."""
     root = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"s": SOAP_NS})
+    header = etree.SubElement(root, f"{{{SOAP_NS}}}Header")
+    etree.SubElement(header, f"{{{T_NS}}}ServerVersionInfo", SERVER_VERSION, nsmap={"h": T_NS})
     body = etree.SubElement(root, f"{{{SOAP_NS}}}Body")
     flt = etree.SubElement(body, f"{{{SOAP_NS}}}Fault")
     etree.SubElement(flt, "faultcode", nsmap={"a": M_NS}).text = faultcode
