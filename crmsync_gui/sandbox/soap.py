@@ -124,6 +124,8 @@ def fault(code: str, message: str, back_off_ms: int | None = None, faultcode: st
 _REQUIRED_CONTAINER = {"GetItem": "Items", "CreateItem": "Items", "UpdateItem": "Items", "MoveItem": "Items",
                        "CopyItem": "Items", "CreateAttachment": "Attachments", "GetAttachment": "Attachments"}
 
+_SYNC_LAST = {"SyncFolderItems": "IncludesLastItemInRange", "SyncFolderHierarchy": "IncludesLastFolderInRange"}
+
 
 def response_message(operation: str, code: str = "NoError", text: str | None = None) -> etree._Element:
     """One <m:{operation}ResponseMessage>; an error code makes it ResponseClass="Error"."""
@@ -135,4 +137,7 @@ def response_message(operation: str, code: str = "NoError", text: str | None = N
         sub(msg, "m", "DescriptiveLinkKey", "0")
         if operation in _REQUIRED_CONTAINER:
             sub(msg, "m", _REQUIRED_CONTAINER[operation])
+        if operation in _SYNC_LAST:  # as Exchange writes them (exchangelib reads SyncState before the code)
+            sub(msg, "m", "SyncState", "")
+            sub(msg, "m", _SYNC_LAST[operation], "true")
     return msg
