@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint system-deps bench bench-quick clean
+.PHONY: run test lint system-deps bench bench-quick package clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ system-deps:
 	bash .ci/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check crmsync_gui tests bench
+	$(BIN)/ruff check crmsync_gui tests bench packaging
 	$(BIN)/lint-imports
 
 test: $(STAMP) system-deps lint
@@ -37,6 +37,10 @@ bench: $(VENV)/.bench-stamp system-deps
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
+
+# dist/crmsync-gui/: the one-folder application (see docs/packaging.md), then its self-test
+package: $(STAMP)
+	$(BIN)/python packaging/build.py --check
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -4,6 +4,7 @@
 set -euo pipefail
 PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core  # Qt offscreen
+  desktop-file-utils  # validates packaging/crmsync-gui.desktop
   dovecot-imapd dovecot-pop3d  # real IMAP and POP3 servers on loopback for the connector tests
 )
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

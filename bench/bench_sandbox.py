@@ -87,6 +87,7 @@ def _clients(count: int, items: int) -> list[dict]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        server.stdout.close()
     return [
         record(f"errors with {count} concurrent clients", len(errors), "errors", target=at_most(0)),
         record(f"{count} concurrent clients, all done", took.seconds, "s", target=None,

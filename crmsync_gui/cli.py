@@ -217,7 +217,10 @@ def cmd_sandbox_serve(args) -> int:
     server = SandboxServer(port=args.port, tls=not args.plain_http)
     users = server.populate(args.mailboxes, args.items, args.seed)
     for spec in args.fault or []:
-        server.inject(**_fault_spec(spec))
+        try:
+            server.inject(**_fault_spec(spec))
+        except (TypeError, ValueError) as exc:
+            raise CrmSyncError(f"fault '{spec}': {exc}") from None
     with server:
         print(json.dumps({"url": server.url, "ca_file": server.ca_file,
                           "users": [{"email": u.email, "password": u.password, "name": u.name} for u in users]},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 
@@ -66,7 +67,10 @@ class Faults:
 
 
 class Stats:
-    """Requests by operation and concurrent requests in flight, per mailbox and in total."""
+    """Requests by operation, concurrent requests in flight and open connections, per mailbox and in total.
+
+    A connection counts for a mailbox once it has carried one of its requests, until it closes (as seen at
+    each later request)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -80,12 +84,21 @@ class Stats:
             self.peak_by_mailbox: Counter[str] = Counter()
             self.in_flight_total = 0
             self.peak_total = 0
-            self.refused_busy: Counter[str] = Counter()
+            self.connections: dict[str, weakref.WeakSet] = {}
+            self.all_connections: weakref.WeakSet = weakref.WeakSet()
+            self.peak_connections_by_mailbox: Counter[str] = Counter()
+            self.peak_connections_total = 0
 
-    def begin(self, mailbox: str, operation: str) -> int:
+    def begin(self, mailbox: str, operation: str, connection=None) -> int:
         """Count the request; return how many of this mailbox's requests are now in flight."""
         key = mailbox.lower()
         with self._lock:
+            if connection is not None:
+                mine = self.connections.setdefault(key, weakref.WeakSet())
+                mine.add(connection)
+                self.all_connections.add(connection)
+                self.peak_connections_by_mailbox[key] = max(self.peak_connections_by_mailbox[key], _open(mine))
+                self.peak_connections_total = max(self.peak_connections_total, _open(self.all_connections))
             self.requests[operation] += 1
             self.requests_by_mailbox.setdefault(key, Counter())[operation] += 1
             self.in_flight[key] += 1
@@ -94,7 +107,15 @@ class Stats:
             self.peak_total = max(self.peak_total, self.in_flight_total)
             return self.in_flight[key]
 
+    def open_connections(self, mailbox: str | None = None) -> int:
+        with self._lock:
+            return _open(self.all_connections if mailbox is None else self.connections.get(mailbox.lower(), ()))
+
     def end(self, mailbox: str) -> None:
         with self._lock:
             self.in_flight[mailbox.lower()] -= 1
             self.in_flight_total -= 1
+
+
+def _open(connections) -> int:
+    return sum(1 for c in list(connections) if not c.is_closing())

@@ -27,6 +27,7 @@ COMPUTED = {"MimeContent", "ItemId", "ParentFolderId", "Attachments", "DateTimeR
 ADDRESS_ORDER = ("Street", "City", "State", "CountryOrRegion", "PostalCode")
 INDEXED_CONTAINERS = {"contacts:EmailAddress": "EmailAddresses", "contacts:PhoneNumber": "PhoneNumbers",
                       "contacts:ImAddress": "ImAddresses", "contacts:PhysicalAddress": "PhysicalAddresses"}
+OCCURRENCE = "~"  # an occurrence's id: the master's id, this, the 1-based index
 # Properties a Default shape leaves out (AllProperties too, for MIME)
 NOT_IN_DEFAULT = {"MimeContent"}
 
@@ -244,8 +245,8 @@ def _computed(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:
     if name == "DateTimeSent" and item.element == "Message":
         return t(name, xml_time(item.created))
     if item.element == "CalendarItem" and name in ("IsRecurring", "CalendarItemType"):
-        recurring = "Recurrence" in item.fields
-        return t(name, xml_bool(recurring) if name == "IsRecurring" else ("RecurringMaster" if recurring else "Single"))
+        kind = "Occurrence" if OCCURRENCE in item.id else "RecurringMaster" if "Recurrence" in item.fields else "Single"
+        return t(name, xml_bool(kind != "Single") if name == "IsRecurring" else kind)
     return None
 
 
@@ -374,3 +375,11 @@ def sent_copy(item: Item, mailbox: Mailbox, read: bool) -> Item:
     clone.fields.setdefault("DateTimeSent", t("DateTimeSent", xml_time(item.created)))
     return clone
 
+
+def occurrence(master: Item, index: int, start, end) -> Item:
+    """One occurrence of a series, as FindItem's CalendarView and GetItem show it (read-only here)."""
+    fields = {k: v for k, v in master.fields.items() if k != "Recurrence"}
+    fields["Start"], fields["End"] = t("Start", xml_time(start)), t("End", xml_time(end))
+    occ = Item(f"{master.id}{OCCURRENCE}{index}", "CalendarItem", master.folder_id, fields, when=master.created)
+    occ.version, occ.modified, occ.attachments = master.version, master.modified, master.attachments
+    return occ

@@ -8,12 +8,14 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lxml import etree
 
 from . import items as it
+from .recurrence import master_times, occurrences
 from .restriction import UnsupportedRestriction, matches
-from .soap import M_NS, T_NS, children, local, m, response_message, sub, t, xml_bool
+from .soap import M_NS, T_NS, children, local, m, parse_time, response_message, sub, t, xml_bool
 from .store import Folder, Item, Mailbox, Store
 from .subscriptions import Subscriptions
 
@@ -261,12 +263,33 @@ def _read_state(state: str | None, kind: str, folder: Folder) -> int:
 # --- items -----------------------------------------------------------------------------------------------------
 
 
-def resolve_item(call: Call, el: etree._Element) -> tuple[Mailbox, Item]:
-    found = call.store.find_item(el.get("Id", ""))
+def resolve_item(call: Call, el: etree._Element, writing: bool = False) -> tuple[Mailbox, Item]:
+    item_id = el.get("Id", "")
+    if it.OCCURRENCE in item_id:
+        return _resolve_occurrence(call, item_id, writing)
+    if local(el) == "OccurrenceItemId":
+        return _resolve_occurrence(call, f"{el.get('RecurringMasterId')}{it.OCCURRENCE}{el.get('InstanceIndex')}",
+                                   writing)
+    found = call.store.find_item(item_id)
     if found is None:
         raise OpError("ErrorItemNotFound", "The specified object was not found in the store.")
     _check_access(call, found[0])
     return found
+
+
+def _resolve_occurrence(call: Call, item_id: str, writing: bool) -> tuple[Mailbox, Item]:
+    if writing:
+        raise OpError("ErrorInvalidOperation", "The sandbox changes whole series only, not single occurrences.")
+    master_id, _, index = item_id.partition(it.OCCURRENCE)
+    mailbox, master = resolve_item(call, etree.Element("ItemId", Id=master_id))
+    times, recurrence = master_times(master.fields), master.fields.get("Recurrence")
+    if times is None or recurrence is None or not index.isdigit():
+        raise OpError("ErrorItemNotFound", "The specified object was not found in the store.")
+    found = [o for o in occurrences(recurrence, times[0], times[1], times[0], datetime.max.replace(tzinfo=UTC))
+             if o[0] == int(index)] if int(index) <= 1000 else []
+    if not found:
+        raise OpError("ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange", "The series has no such occurrence.")
+    return mailbox, it.occurrence(master, *found[0])
 
 
 def _items_holder(rendered: list[etree._Element]) -> list[etree._Element]:
@@ -320,8 +343,10 @@ def find_item(call: Call, op: etree._Element) -> etree._Element:
         if calendar_view is not None:
             found = _in_calendar_view(mailbox, found, calendar_view)
         sort = _sort_key(op.find(_mn("SortOrder")), mailbox)
-        found.sort(key=(lambda i: i.created_seq) if sort is None else sort[0],
-                   reverse=sort is not None and sort[1])
+        if sort is not None:
+            found.sort(key=sort[0], reverse=sort[1])
+        elif calendar_view is None:
+            found.sort(key=lambda i: i.created_seq)  # a calendar view comes in start order
         page, offset, last = _page(found, view)
         root = m("RootFolder", IndexedPagingOffset=str(offset + len(page)), TotalItemsInView=str(len(found)),
                  IncludesLastItemInRange=xml_bool(last))
@@ -351,14 +376,23 @@ def _item_matches(mailbox: Mailbox, item: Item, restriction: etree._Element) -> 
 
 
 def _in_calendar_view(mailbox: Mailbox, found: list[Item], view: etree._Element) -> list[Item]:
-    from .soap import parse_time
+    """Single items overlapping the window, and each series' occurrences in it (not the masters)."""
     start, end = parse_time(view.get("StartDate")), parse_time(view.get("EndDate"))
     inside = []
     for item in found:
-        s, e = item.text("Start"), item.text("End")
-        if s and e and parse_time(s) < end and parse_time(e) > start:
-            inside.append(item)
-    return inside
+        times = master_times(item.fields)
+        if times is None:
+            continue
+        recurrence = item.fields.get("Recurrence")
+        if recurrence is None:
+            if times[0] < end and times[1] > start:
+                inside.append(item)
+            continue
+        for index, begin, finish in occurrences(recurrence, times[0], times[1], start, end):
+            inside.append(it.occurrence(item, index, begin, finish))
+    inside.sort(key=lambda i: i.text("Start") or "")
+    limit = view.get("MaxEntriesReturned")
+    return inside[:int(limit)] if limit else inside
 
 
 def _deliver(call: Call, item: Item, sender: Mailbox) -> None:
@@ -424,7 +458,7 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
     saved = op.find(_mn("SavedItemFolderId"))
 
     def handle(change):
-        mailbox, item = resolve_item(call, change.find(_tn("ItemId")))
+        mailbox, item = resolve_item(call, change.find(_tn("ItemId")), writing=True)
         key = change.find(_tn("ItemId")).get("ChangeKey")
         if conflict == "NeverOverwrite" and key and key != item.change_key:
             raise OpError("ErrorIrresolvableConflict",
@@ -451,7 +485,7 @@ def delete_item(call: Call, op: etree._Element) -> etree._Element:
     how = op.get("DeleteType", "MoveToDeletedItems")
 
     def handle(el):
-        mailbox, item = resolve_item(call, el)
+        mailbox, item = resolve_item(call, el, writing=True)
         if how == "HardDelete":
             mailbox.remove_item(item)
         else:

@@ -242,6 +242,22 @@ class SandboxServer:
         """Most requests in flight at once: for this mailbox, or in total."""
         return self.stats.peak_total if mailbox is None else self.stats.peak_by_mailbox[mailbox.lower()]
 
+    def peak_connections(self, mailbox: str | None = None) -> int:
+        """Most connections open at once that carried requests for this mailbox (or any), seen at each request."""
+        return (self.stats.peak_connections_total if mailbox is None
+                else self.stats.peak_connections_by_mailbox[mailbox.lower()])
+
+    def open_connections(self, mailbox: str | None = None) -> int:
+        """Connections open now that carried requests for this mailbox (or any)."""
+        return self.stats.open_connections(mailbox)
+
+    def set_password(self, address: str, password: str) -> None:
+        """Change a mailbox's password (clients still using the old one are refused with HTTP 401)."""
+        with self.store.lock:
+            self._mailbox(address).password = password
+        if self.ntlm is not None:
+            accept_password(address, password)
+
     def reset_stats(self) -> None:
         self.stats.reset()
 
@@ -305,7 +321,7 @@ class SandboxServer:
         except (PermissionError, LookupError) as exc:
             code = exc.args[0]
             return _xml(fault(code, f"{user.address} may not act for that mailbox.", faultcode=f"a:{code}"), 500)
-        in_flight = self.stats.begin(acting.address, operation)
+        in_flight = self.stats.begin(acting.address, operation, request.transport)
         try:
             reply = await self._answer(request, acting, user, operation, op, in_flight, data)
         finally:

@@ -30,6 +30,8 @@ def parse_envelope(data: bytes) -> tuple[etree._Element | None, etree._Element]:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise BadRequest(f"request is not well-formed XML: {exc}") from None
+    if root.getroottree().docinfo.doctype:
+        raise BadRequest("the request has a DOCTYPE; EWS requests carry no DTD and the sandbox reads none")
     if root.tag != f"{{{SOAP_NS}}}Envelope":
         raise BadRequest(f"root element is {root.tag}, not soap:Envelope")
     body = root.find(f"{{{SOAP_NS}}}Body")

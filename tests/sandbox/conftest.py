@@ -73,3 +73,16 @@ def bob(sandbox, connect):
     address = f"bob{next(_numbers)}@sandbox.test"
     sandbox.add_mailbox(address, "bob-pw", name="Bob Example")
     return connect(address, "bob-pw")
+
+
+@pytest.fixture
+def connect_factory(monkeypatch):
+    """connect_factory(sandbox, address, password) -> Account, for sandboxes a test starts itself."""
+    monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", CaFileAdapter)
+
+    def make(server: SandboxServer, address: str, password: str) -> Account:
+        monkeypatch.setitem(CaFileAdapter.ca_files, url_prefix(server.url), server.ca_file)
+        cfg = Configuration(service_endpoint=server.url, credentials=Credentials(address, password),
+                            auth_type=BASIC, retry_policy=FailFast())
+        return Account(address, config=cfg, autodiscover=False, access_type=DELEGATE)
+    return make

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from exchangelib import BASIC, IMPERSONATION, Account, Configuration, Credentials
@@ -49,6 +50,8 @@ def test_wrong_password_is_unauthorized(sandbox, connect):
     sandbox.add_mailbox("eve@sandbox.test", "right")
     with pytest.raises(UnauthorizedError):
         connect("eve@sandbox.test", "wrong").inbox  # noqa: B018
+    sandbox.set_password("eve@sandbox.test", "wrong")
+    assert connect("eve@sandbox.test", "wrong").inbox.name == "Inbox"
 
 
 def test_outage_refuses_connections_then_recovers(sandbox, ann):
@@ -85,6 +88,7 @@ def test_peak_concurrency_and_cap(sandbox, connect):
     for th in threads:
         th.join()
     assert sandbox.peak_concurrent(ann.primary_smtp_address) == 4
+    assert sandbox.peak_connections(ann.primary_smtp_address) == 4  # exchangelib opened 4 sessions
     assert sandbox.requests_by_operation(ann.primary_smtp_address)["FindItem"] == 4
     assert sum(isinstance(r, ErrorServerBusy) for r in results) == 2
 
@@ -127,3 +131,22 @@ def test_impersonation(sandbox, ann, connect):
     with pytest.raises(ErrorImpersonateUserDenied):
         Account(ann.primary_smtp_address, config=cfg, autodiscover=False, access_type=IMPERSONATION).inbox  # noqa: B018
     as_ann.protocol.close()
+
+
+def test_open_connections_follow_the_client(sandbox, connect):
+    sandbox.add_mailbox("dora@sandbox.test", "pw")
+    dora = connect("dora@sandbox.test", "pw", max_connections=3)
+    dora.inbox  # noqa: B018
+    sandbox.inject("delay", operation="FindItem", seconds=0.3)
+    threads = [threading.Thread(target=lambda: list(dora.inbox.all())) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sandbox.peak_connections("dora@sandbox.test") == 3
+    assert sandbox.open_connections("dora@sandbox.test") == 3
+    dora.protocol.close()
+    deadline = time.monotonic() + 5
+    while sandbox.open_connections("dora@sandbox.test") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sandbox.open_connections("dora@sandbox.test") == 0  # the client closed its sessions

@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from crmsync_gui.sandbox.generate import populate
 from crmsync_gui.sandbox.store import Store
 from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
@@ -36,10 +38,13 @@ def test_generation_is_seeded_and_realistic():
 
 def test_cli_serves_generated_mailboxes_to_exchangelib(monkeypatch):
     from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials
+    from exchangelib.errors import ErrorMailboxStoreUnavailable
     from exchangelib.protocol import BaseProtocol, FailFast
 
     proc = subprocess.Popen([sys.executable, "-m", "crmsync_gui.cli", "sandbox", "serve", "--mailboxes", "2",
-                             "--items", "10", "--seed", "3"], stdout=subprocess.PIPE, text=True)
+                             "--items", "10", "--seed", "3", "--fault",
+                             "error,mailbox=user1@sandbox.test,operation=FindItem,times=1,code=ErrorMailboxStoreUnavailable"],
+                            stdout=subprocess.PIPE, text=True)
     try:
         ready = json.loads(proc.stdout.readline())
         assert ready["url"].startswith("https://127.0.0.1:") and ready["url"].endswith("/EWS/Exchange.asmx")
@@ -50,6 +55,8 @@ def test_cli_serves_generated_mailboxes_to_exchangelib(monkeypatch):
         cfg = Configuration(service_endpoint=ready["url"], credentials=Credentials(user["email"], user["password"]),
                             auth_type=BASIC, retry_policy=FailFast())
         account = Account(user["email"], config=cfg, autodiscover=False, access_type=DELEGATE)
+        with pytest.raises(ErrorMailboxStoreUnavailable):  # the fault asked for on the command line, once
+            account.inbox.all().count()
         total = sum(f.all().count() for f in (account.inbox, account.sent, account.contacts, account.tasks,
                                               account.calendar))
         assert total == 10
@@ -57,3 +64,14 @@ def test_cli_serves_generated_mailboxes_to_exchangelib(monkeypatch):
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+        proc.stdout.close()
+
+
+@pytest.mark.parametrize(("spec", "says"), [("busy,times", "'times' is not key=value"),
+                                           ("flood", "unknown fault kind 'flood'"),
+                                           ("busy,colour=red", "unexpected keyword argument 'colour'")])
+def test_bad_fault_spec_is_one_clear_line(spec, says):
+    done = subprocess.run([sys.executable, "-m", "crmsync_gui.cli", "sandbox", "serve", "--mailboxes", "1",
+                           "--items", "1", "--fault", spec], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert says in done.stderr and done.stderr.count("\n") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from exchangelib import (
     Attendee,
     CalendarItem,
@@ -13,8 +14,9 @@ from exchangelib import (
     Mailbox,
     Task,
 )
+from exchangelib.errors import ErrorInvalidOperation
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber, PhysicalAddress
-from exchangelib.recurrence import DailyPattern, Recurrence
+from exchangelib.recurrence import DailyPattern, Recurrence, WeeklyPattern
 
 UTC = EWSDateTime.from_string("2026-12-01T09:00:00Z").tzinfo
 
@@ -94,3 +96,25 @@ def test_single_and_recurring_meetings(ann):
     daily.save()
     master = ann.calendar.get(id=daily.id)
     assert master.type == "RecurringMaster" and master.recurrence.boundary.number == 5
+
+
+def test_calendar_view_expands_series(ann):
+    start = EWSDateTime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday
+    weekly = CalendarItem(account=ann, folder=ann.calendar, subject="Weekly sync", start=start,
+                          end=start + timedelta(minutes=30),
+                          recurrence=Recurrence(pattern=WeeklyPattern(interval=1, weekdays=["Monday", "Thursday"]),
+                                                start=start.date(), number=6))
+    weekly.save()
+    single = CalendarItem(account=ann, folder=ann.calendar, subject="One-off", start=start + timedelta(days=1),
+                          end=start + timedelta(days=1, hours=1))
+    single.save()
+    seen = list(ann.calendar.view(start=start - timedelta(days=1), end=start + timedelta(days=11)))
+    assert [(i.subject, i.start.day, i.type) for i in seen] == [
+        ("Weekly sync", 7, "Occurrence"), ("One-off", 8, "Single"), ("Weekly sync", 10, "Occurrence"),
+        ("Weekly sync", 14, "Occurrence"), ("Weekly sync", 17, "Occurrence")]
+    third = ann.calendar.get(id=seen[3].id)  # an occurrence's own id reads back
+    assert (third.subject, third.start, third.type) == ("Weekly sync", start + timedelta(days=7), "Occurrence")
+    with pytest.raises(ErrorInvalidOperation, match="whole series"):
+        third.delete()  # the sandbox keeps series whole: no exceptions to a series
+    last_week = ann.calendar.view(start=start + timedelta(days=13), end=start + timedelta(days=40))
+    assert [i.start.day for i in last_week] == [21, 24]  # the 5th and 6th: the series ends there

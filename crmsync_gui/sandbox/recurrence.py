@@ -1,0 +1,84 @@
+"""Occurrences of a recurring calendar item, for FindItem's CalendarView (as Exchange expands them).
+
+Daily, weekly and absolute-monthly patterns with a numbered, end-date or no-end range; other patterns
+show the master alone. Times of day are kept in UTC (the sandbox has no time zone database of its own).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from lxml import etree
+
+from .soap import T_NS, parse_time
+
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_LIMIT = 1000  # occurrences looked at per series: a view never needs more
+
+
+def _t(name: str) -> str:
+    return f"{{{T_NS}}}{name}"
+
+
+def occurrences(recurrence: etree._Element, start: datetime, end: datetime,
+                window_start: datetime, window_end: datetime) -> list[tuple[int, datetime, datetime]]:
+    """(1-based index, start, end) of the occurrences overlapping the window."""
+    pattern = next((c for c in recurrence if isinstance(c.tag, str) and c.tag.endswith("Recurrence")
+                    and c.tag.split("}")[1] in ("DailyRecurrence", "WeeklyRecurrence", "AbsoluteMonthlyRecurrence")),
+                   None)
+    if pattern is None:
+        return []
+    kind = pattern.tag.split("}")[1]
+    interval = int(pattern.findtext(_t("Interval")) or "1")
+    first = date.fromisoformat((recurrence.findtext(f".//{_t('StartDate')}") or start.date().isoformat())[:10])
+    last_text = recurrence.findtext(f".//{_t('EndDate')}")
+    last = date.fromisoformat(last_text[:10]) if last_text else None
+    count_text = recurrence.findtext(f".//{_t('NumberOfOccurrences')}")
+    count = int(count_text) if count_text else None
+    length = end - start
+    days = [_DAYS.index(d) for d in (pattern.findtext(_t("DaysOfWeek")) or "").split() if d in _DAYS]
+    month_day = int(pattern.findtext(_t("DayOfMonth")) or first.day)
+
+    found = []
+    for index, day in enumerate(_dates(kind, first, interval, days, month_day), start=1):
+        if (last is not None and day > last) or (count is not None and index > count) or index > _LIMIT:
+            break
+        begin = datetime.combine(day, start.timetz())
+        if begin >= window_end:
+            break
+        if begin + length > window_start:
+            found.append((index, begin, begin + length))
+    return found
+
+
+def _dates(kind: str, first: date, interval: int, days: list[int], month_day: int):
+    if kind == "DailyRecurrence":
+        day = first
+        while True:
+            yield day
+            day += timedelta(days=interval)
+    elif kind == "WeeklyRecurrence":
+        week = first - timedelta(days=first.weekday())
+        while True:
+            for d in sorted(days or [first.weekday()]):
+                day = week + timedelta(days=d)
+                if day >= first:
+                    yield day
+            week += timedelta(weeks=interval)
+    else:
+        year, month = first.year, first.month
+        while True:
+            try:
+                day = date(year, month, month_day)
+            except ValueError:
+                day = None  # e.g. the 31st in a short month: Exchange skips it too
+            if day is not None and day >= first:
+                yield day
+            month += interval
+            year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+
+
+def master_times(fields: dict) -> tuple[datetime, datetime] | None:
+    s, e = fields.get("Start"), fields.get("End")
+    if s is None or e is None or not s.text or not e.text:
+        return None
+    return parse_time(s.text), parse_time(e.text)

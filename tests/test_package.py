@@ -1,0 +1,85 @@
+"""The packaged application (issue 10): built with PyInstaller, run from its folder without the venv."""
+import pkgutil
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import crmsync_gui
+from tests.conftest import REPO
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # the build takes a minute or two on 2 cores
+
+sys.path.insert(0, str(REPO / "packaging"))
+import build  # noqa: E402  (packaging/build.py)
+
+UNUSED_QT = re.compile(r"WebEngine|Qml|Quick|Qt63D|Qt3D|Multimedia|Pdf|VirtualKeyboard|Designer|Bluetooth")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """Build once into a temporary dist folder (the work folder under build/ is reused between runs)."""
+    dist = tmp_path_factory.mktemp("dist")
+    return build.build(dist, REPO / "build" / "pyinstaller-test")
+
+
+def run_packaged(app, tmp_path, exe, *args):
+    return subprocess.run([str(app / exe), *args], capture_output=True, text=True, timeout=120,
+                          env=build.clean_env(tmp_path), cwd=tmp_path)
+
+
+def test_packaged_console_passes_its_self_test_without_the_venv(app, tmp_path):
+    report, _ = build.self_test(app, tmp_path / "p.db")
+    assert report["ok"] is True, report
+    assert report["version"] == crmsync_gui.__version__
+    assert "Dashboard" in report["pages"]
+    assert (tmp_path / "p.db").exists()
+
+
+def test_package_holds_every_module_of_the_product(app, tmp_path):
+    report, _ = build.self_test(app, tmp_path / "p.db", import_all=True)
+    product_modules = [m.name for m in pkgutil.walk_packages(crmsync_gui.__path__, "crmsync_gui.")
+                       if not m.name.endswith("__main__")]
+    assert report["ok"] is True, report
+    assert report["modules"] == len(product_modules), "a module of the product is missing from the package"
+
+
+def test_both_commands_print_their_version(app, tmp_path):
+    for exe in ("crmsync-gui", "crmsync"):
+        done = run_packaged(app, tmp_path, exe, "--version")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == f"{exe} {crmsync_gui.__version__}"
+
+
+def test_headless_command_shares_the_folder_and_works(app, tmp_path):
+    assert [p.name for p in app.iterdir() if p.is_dir() and p.name == "_internal"] == ["_internal"]
+    done = run_packaged(app, tmp_path, "crmsync", "--db", str(tmp_path / "h.db"), "init")
+    assert done.returncode == 0, done.stderr
+    assert "Database ready" in done.stdout
+    assert (tmp_path / "h.db").exists()
+
+
+def test_package_leaves_out_unused_qt_and_keeps_what_runs(app):
+    files = [p.relative_to(app).as_posix() for p in app.rglob("*")]
+    assert [f for f in files if UNUSED_QT.search(f)] == []
+    assert not [f for f in files if f.endswith(".qm") and "/translations/" in f and "qtbase_" not in f]
+    assert any(f.endswith("libQt6Widgets.so.6") or f.endswith("Qt6Widgets.dll") for f in files)
+    assert "_internal/resources/icons/crmsync.svg" in files
+    # keyring finds its backends through entry points: without its metadata it has none
+    assert any(re.search(r"keyring-[^/]+\.dist-info/entry_points\.txt$", f) for f in files)
+    broken_links = [f for f in files if (app / f).is_symlink() and not (app / f).exists()]
+    assert broken_links == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the desktop entry is for Linux")
+def test_linux_desktop_entry_and_icon_are_in_the_folder(app):
+    desktop = app / "share" / "applications" / "crmsync-gui.desktop"
+    assert "Exec=crmsync-gui" in desktop.read_text()
+    assert (app / "share" / "icons" / "hicolor" / "scalable" / "apps" / "crmsync-gui.svg").exists()
+    validate = shutil.which("desktop-file-validate")
+    if validate is None:
+        pytest.skip("desktop-file-validate (Debian desktop-file-utils) is not installed")
+    done = subprocess.run([validate, str(desktop)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
