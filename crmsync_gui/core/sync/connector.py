@@ -23,9 +23,14 @@ class Job(Protocol):
     profile: object  # store.models.EmailServerProfile
     password: str | None  # resolved from the secret store; never log it
     timeout_s: float  # per request, from the profile (at most 100 s)
+    direction: codes.Direction  # the direction this run serves
+    username: str  # the profile's impersonation account, else the mailbox's own sign-in or address
 
     def connection(self) -> AbstractAsyncContextManager[None]:
-        """Hold one of the mail server's connection slots while a connection is open."""
+        """Hold one of the mail server's connection slots while a connection is open.
+
+        While the server's ErrorServerBusy back-off lasts it raises a TransientError (code
+        ErrorServerBusy) at once; let it propagate: the engine reschedules without counting it."""
 
     def publish(self, event) -> None:
         """Publish a core.events.Event (item tracked, ...)."""
@@ -44,6 +49,9 @@ class Connector(Protocol):
     async def sync_act(self, job: Job) -> int: ...
 
     async def close(self) -> None: ...
+
+    # Optional: `async def track_item(self, job, server_id: str) -> int` tracks one item now (Track now);
+    # without it the engine runs a whole incoming sync of the mailbox instead.
 
 
 ConnectorFactory = Callable[[object], Connector]  # profile -> connector (one per profile, reused)

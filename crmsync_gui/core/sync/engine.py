@@ -34,6 +34,7 @@ from crmsync_gui.core.sync.clock import SystemClock
 from crmsync_gui.core.sync.connector import connector_for
 from crmsync_gui.core.sync.job import EngineJob, ServerBackingOff
 from crmsync_gui.core.sync.limits import ServerThrottle, Slots
+from crmsync_gui.core.sync.statements import JobStatements
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class EngineConfig:
     max_concurrent_jobs: int = 40  # global cap over all queues ...
     reserved_per_queue: int = 1  # ... except that each queue may always run this many
     tick_s: float = 1.0  # how often the scheduler looks for due work (real seconds)
+    queue_ahead: int = 4  # the scheduler keeps up to this many jobs per worker waiting; the rest wait in the
+    # database in due order, so a pass costs the same with 10 or 10,000 mailboxes due
     pending_scan_s: float = 5.0  # how often Pending Send email is looked for besides wake-ups
     lease_margin_s: float = 120.0  # a lease outlives its job's deadline by this much
     breaker_window_s: float = 600.0
@@ -129,6 +132,8 @@ class Engine:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._connector_factory = connector_factory
         self._connectors: dict[int, tuple[tuple, object]] = {}
+        self._profiles: dict[int, EmailServerProfile] = {}  # refreshed every scheduler pass
+        self._sql: JobStatements | None = None
         self._throttles: dict[int, ServerThrottle] = {}
         self._breakers: dict[int, ProfileBreaker] = {}
         self._queues: dict[str, _Queue] = {}
@@ -141,9 +146,12 @@ class Engine:
         self._unsubscribe = None
         self._password_cache: dict[str, tuple[float, str | None]] = {}
         self._last_depths: tuple = ()
+        self._last_depths_at = 0.0
         self._last_housekeeping: datetime | None = None
         self._last_pending_scan = 0.0
+        self._more_due: set[codes.Direction] = set()  # the last pass left due work in the database
         self.summary = CycleSummary()  # running totals since start
+        self.connector_problems: dict[str, str] = {}
         self.state = "stopped"
 
     # ---- life cycle -------------------------------------------------------------------------
@@ -153,6 +161,11 @@ class Engine:
         if self.state != "stopped":
             return
         self._set_state("starting")
+        if self._connector_factory is connector_for:
+            from crmsync_gui.core.connectors import load_connectors
+
+            self.connector_problems = load_connectors()  # {module: why it could not load}
+        self._sql = JobStatements()
         self._recover()
         configs = {"incoming": self.config.incoming, "outgoing": self.config.outgoing,
                    "act": self.config.act, ASYNC: self.config.async_ops}
@@ -204,7 +217,7 @@ class Engine:
             await self.start(scheduler=False)
         before = CycleSummary(**vars(self.summary))
         self._scan_pending = True
-        self._pass()
+        self._pass(everything=True)
         await self.drain()
         return CycleSummary(**{k: getattr(self.summary, k) - getattr(before, k) for k in vars(before)})
 
@@ -233,7 +246,7 @@ class Engine:
         incoming email now. Returns how many items were tracked."""
         mailbox = self._mailbox(mailbox_id)
         if server_id is not None and mailbox.profile_id is not None:
-            connector = self._connector(mailbox.profile)
+            connector = self._connector(self._profile(mailbox.profile_id))
             if hasattr(connector, "track_item"):
                 result = await self._submit(_Work("track", mailbox_id, D.INCOMING, server_id=server_id), priority=0)
                 if not result.ok:
@@ -287,17 +300,29 @@ class Engine:
                 await asyncio.wait_for(self._wake.wait(), self.config.tick_s)
             self._wake.clear()
 
-    def _pass(self) -> None:
-        """Queue everything due now: scheduled directions, Pending Send email, probes; housekeeping."""
+    def _pass(self, everything: bool = False) -> None:
+        """Queue what is due now (all of it when `everything`, else what keeps the workers busy until the
+        next pass): scheduled directions, Pending Send email, probes; housekeeping."""
         now = self.clock.now()
+        self._profiles = {p.id: p for p in EmailServerProfile.select()}
         paused = {pid for pid, b in self._breakers.items() if b.is_open}
+        held = paused | {pid for pid, t in self._throttles.items() if t.is_busy(now)}
         for direction in D:
-            for mailbox_id, profile_id, due_at in self._due(direction, now):
-                if profile_id in paused or (mailbox_id, direction) in self._inflight:
+            queue = self._queues[NAMES[direction]]
+            limit = None
+            if not everything:
+                room = queue.config.workers * self.config.queue_ahead - queue.items.qsize()
+                if room <= 0:
                     continue
-                if self._throttle_busy(profile_id, now):
-                    continue
-                self._submit(_Work("sync", mailbox_id, direction, due_at or now))
+                limit = room + sum(1 for _m, d in self._inflight if d == direction)
+            rows = self._due(direction, now, held, limit)
+            for mailbox_id, _profile_id, due_at in rows:
+                if (mailbox_id, direction) not in self._inflight:
+                    self._submit(_Work("sync", mailbox_id, direction, due_at or now))
+            if limit is not None and len(rows) >= limit:
+                self._more_due.add(direction)
+            else:
+                self._more_due.discard(direction)
         if self._scan_pending or time.monotonic() - self._last_pending_scan >= self.config.pending_scan_s:
             self._queue_pending_send(now, paused)
         for profile_id, breaker in self._breakers.items():
@@ -310,7 +335,8 @@ class Engine:
                 log.info("Pruned %d old trace rows", pruned)
         self._publish_depths()
 
-    def _due(self, direction: codes.Direction, now: datetime):
+    def _due(self, direction: codes.Direction, now: datetime, held: set[int], limit: int | None):
+        """(mailbox id, profile id, due time) of the due directions, earliest first, leaving out held profiles."""
         name = NAMES[direction]
         next_run = getattr(Mailbox, f"{name}_next_run")
         method = {D.INCOMING: Mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC,
@@ -323,7 +349,11 @@ class Engine:
                         & (Mailbox.lock_host.is_null() | (Mailbox.lock_host == self.worker_id)
                            | (Mailbox.lock_expires < now)))
                  .order_by(next_run.asc(nulls="first")))
-        return query.tuples()
+        if held:
+            query = query.where(Mailbox.profile.not_in(list(held)))
+        if limit is not None:
+            query = query.limit(limit)
+        return list(query.tuples())
 
     def _queue_pending_send(self, now: datetime, paused: set[int]) -> None:
         self._scan_pending = False
@@ -382,8 +412,12 @@ class Engine:
         return throttle is not None and throttle.is_busy(now)
 
     def _publish_depths(self) -> None:
+        """Queue depths when they changed, at most twice a second (the console redraws on each)."""
+        if time.monotonic() - self._last_depths_at < 0.5:
+            return
         depths = tuple(q.depth() for q in self._queues.values())
         if depths != self._last_depths:
+            self._last_depths_at = time.monotonic()
             self._last_depths = depths
             self.bus.publish(events.QueueDepths(depths, at=self.clock.now()))
 
@@ -424,6 +458,8 @@ class Engine:
             self._forget(work)
             if work.future is not None and not work.future.done():
                 work.future.set_result(result)
+            if work.direction in self._more_due and queue.items.qsize() < queue.config.workers:
+                self._wake.set()  # running low while more is due: refill before the next tick
             self._publish_depths()
 
     def _forget(self, work: _Work) -> None:
@@ -431,7 +467,9 @@ class Engine:
             del self._inflight[(work.mailbox_id, work.direction)]
 
     async def _run(self, work: _Work, queue: _Queue) -> JobResult:
-        mailbox = Mailbox.get_or_none(Mailbox.id == work.mailbox_id)
+        mailbox = self._sql.mailbox(work.mailbox_id)
+        if mailbox is not None and mailbox.profile_id is not None:
+            mailbox.profile = self._profile(mailbox.profile_id)  # one profile object for all its jobs
         if mailbox is None:
             return JobResult(work.mailbox_id, work.direction, code="MailboxNotFound", message="The mailbox was deleted.")
         if work.kind == "test":
@@ -452,7 +490,7 @@ class Engine:
             return await self._run_sync(work, mailbox, queue)
         finally:
             if work.kind != "track":
-                self._release_lease(mailbox.id, work.direction)
+                self._sql.release_lease(mailbox.id, work.direction, self.worker_id)
 
     async def _run_sync(self, work: _Work, mailbox: Mailbox, queue: _Queue) -> JobResult:
         profile = mailbox.profile
@@ -503,8 +541,9 @@ class Engine:
             if mailbox.profile_id is None:
                 raise PermanentError("BadConfiguration", "The mailbox has no email server profile.",
                                      action="Choose a profile for the mailbox.")
-            connector = self._connector(mailbox.profile)
-            job = self._job(mailbox, mailbox.profile, direction, None)
+            profile = self._profile(mailbox.profile_id)
+            connector = self._connector(profile)
+            job = self._job(mailbox, profile, direction, None)
             async with asyncio.timeout(queue.config.deadline_s):
                 await connector.test(job, direction)
         except (SyncError, TimeoutError) as exc:
@@ -532,21 +571,16 @@ class Engine:
     # ---- outcomes ----------------------------------------------------------------------------
 
     def _record_success(self, mailbox: Mailbox, direction: codes.Direction, items: int, now: datetime) -> None:
-        name = NAMES[direction]
         profile = mailbox.profile
-        fields = {f"{name}_status": codes.DirectionStatus.SUCCESS, f"{name}_transient_failures": 0,
-                  "last_sync_at": now}
-        idle = 0
         if direction == D.INCOMING:
-            idle = fields["no_email_count"] = 0 if items else mailbox.no_email_count + 1
+            idle = 0 if items else mailbox.no_email_count + 1
         elif direction == D.ACT:
-            idle = fields["act_idle_count"] = 0 if items else mailbox.act_idle_count + 1
+            idle = 0 if items else mailbox.act_idle_count + 1
         else:
             idle = 0 if items else 1
-        fields[f"{name}_next_run"] = now + timedelta(
-            seconds=schedule.after_success(items, idle, profile.min_polling_interval_minutes))
-        fields["transient_failure_count"] = _highest_other_failures(mailbox, direction)
-        Mailbox.update(fields).where(Mailbox.id == mailbox.id).execute()
+        next_run = now + timedelta(seconds=schedule.after_success(items, idle, profile.min_polling_interval_minutes))
+        self._sql.record_success(mailbox.id, direction, now=now, next_run=next_run, idle=idle,
+                                 highest_failures=_highest_other_failures(mailbox, direction))
         breaker = self._breakers.get(profile.id)
         if breaker is not None:
             breaker.answered(mailbox.id)
@@ -672,8 +706,7 @@ class Engine:
     def _take_lease(self, mailbox: Mailbox, direction: codes.Direction, now: datetime, lease_s: float) -> bool:
         """Take this direction's lease on the mailbox row (compare-and-set); take over an expired one."""
         bit = 1 << direction
-        host, state, expires = (Mailbox.select(Mailbox.lock_host, Mailbox.lock_state, Mailbox.lock_expires)
-                                .where(Mailbox.id == mailbox.id).tuples().get())
+        host, state, expires = mailbox.lock_host, mailbox.lock_state, mailbox.lock_expires
         expired = expires is not None and expires < now
         mine = host == self.worker_id
         if host is not None and not mine and state and not expired:
@@ -681,21 +714,13 @@ class Engine:
         new_expiry = now + timedelta(seconds=lease_s)
         if mine and state and expires is not None and expires > new_expiry:
             new_expiry = expires
-        same_host = Mailbox.lock_host.is_null() if host is None else (Mailbox.lock_host == host)
-        taken = (Mailbox.update(lock_host=self.worker_id, lock_state=(state | bit) if mine else bit,
-                                lock_expires=new_expiry)
-                 .where((Mailbox.id == mailbox.id) & same_host & (Mailbox.lock_state == state)).execute())
+        taken = self._sql.take_lease(mailbox.id, self.worker_id, (state | bit) if mine else bit, new_expiry,
+                                     seen_host=host, seen_state=state)
         if taken and host is not None and not mine and state:
             trace.record("LeaseTakenOver", f"Mailbox '{mailbox.name}': the lease of engine {host} expired at "
                          f"{expires:%Y-%m-%d %H:%M:%S} UTC; this engine ({self.worker_id}) took it over.",
                          at=now, mailbox_id=mailbox.id)
         return bool(taken)
-
-    def _release_lease(self, mailbox_id: int, direction: codes.Direction) -> None:
-        mine = (Mailbox.id == mailbox_id) & (Mailbox.lock_host == self.worker_id)
-        with database_proxy.atomic():
-            Mailbox.update(lock_state=Mailbox.lock_state.bin_and(~(1 << direction))).where(mine).execute()
-            Mailbox.update(lock_host=None, lock_expires=None).where(mine & (Mailbox.lock_state == 0)).execute()
 
     def _recover(self) -> None:
         """After a crash: free this host's leases whose process is gone; re-open paused profiles' breakers."""
@@ -745,7 +770,7 @@ class Engine:
 
     def _connector(self, profile):
         """One connector per profile, made again when the profile's settings change."""
-        signature = tuple(v for k, v in sorted(profile.__data__.items()) if k not in ("paused_at", "paused_reason"))
+        signature = tuple(v for k, v in profile.__data__.items() if k not in ("paused_at", "paused_reason"))
         cached = self._connectors.get(profile.id)
         if cached is not None and cached[0] == signature:
             return cached[1]
@@ -754,6 +779,12 @@ class Engine:
         connector = self._connector_factory(profile)
         self._connectors[profile.id] = (signature, connector)
         return connector
+
+    def _profile(self, profile_id: int) -> EmailServerProfile:
+        profile = self._profiles.get(profile_id)
+        if profile is None:
+            profile = self._profiles[profile_id] = EmailServerProfile.get_by_id(profile_id)
+        return profile
 
     def _throttle(self, profile) -> ServerThrottle:
         throttle = self._throttles.get(profile.id)
@@ -810,3 +841,4 @@ def _process_alive(worker_id: str) -> bool:
     except PermissionError:
         return True
     return True
+
