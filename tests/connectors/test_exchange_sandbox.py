@@ -266,3 +266,15 @@ def test_connections_stay_within_the_profiles_cap(world):
     run(many())
     assert world.job.peak <= world.job.profile.max_concurrent_connections
     assert world.sandbox.peak_concurrent(world.address) <= world.job.profile.max_concurrent_connections
+
+
+def test_an_unreadable_email_is_kept_for_the_admin_and_the_rest_goes_on(world):
+    from crmsync_gui.core.store.models import UnreadableEmail
+
+    set_option(world, codes.TrackingOption.ALL)
+    bad = world.sandbox.add_message(world.address, mime=b"just words, no header at all\r\n")
+    world.sandbox.add_message(world.address, subject="fine", sender=("Bo", "bo@fabrikam.com"),
+                              to=[("Ann", world.address)], message_id="<ok@fabrikam.com>")
+    run(world.connector.sync_incoming(world.job))
+    assert UnreadableEmail.get(server_id=bad).raw.startswith(b"just words")
+    assert Activity.get(Activity.message_id == "<ok@fabrikam.com>").subject == "fine"

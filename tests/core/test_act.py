@@ -251,3 +251,20 @@ def test_tasks_sync_with_their_fields(ann):
     folder.edit(item_id, percent_complete=60)
     cycle(ann, folder, Entity.TASK)
     assert Activity.get_by_id(task.id).percent_complete == 60
+
+
+def test_the_plan_goes_to_the_trace_log_with_its_reasons(ann):
+    from crmsync_gui.core.store.models import TraceLog
+
+    contact(ann)
+    folder = Folder()
+    folder.add({"email": "pat@friend.org"})
+    plan = act.make_plan(ann, Entity.CONTACT, folder.snapshot())
+    act.record_plan(ann, Entity.CONTACT, plan)
+    row = TraceLog.get(code="ActPlanContact")
+    assert row.level == codes.TraceLevel.INFORMATION and row.mailbox_id == ann.id
+    assert "1 create (exchange)" in row.message and "in the user's sync filters" in row.message
+    assert "1 unchanged or skipped" in row.message
+    idle = [act.Step("skip", "", Entity.CONTACT, "unchanged on both sides", 1, "x")]
+    act.record_plan(ann, Entity.CONTACT, idle)
+    assert TraceLog.get(code="ActPlanContact").count == 1  # idle cycles write nothing

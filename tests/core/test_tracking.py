@@ -289,3 +289,41 @@ def test_attachment_left_on_the_server_keeps_its_size(ann):
     result = tracking.track_email(ann, incoming(attachments=[left]))
     stored = Attachment.get(activity=result.activity)
     assert stored.content is None and stored.size == 10**9
+
+
+def test_batch_hints_give_the_same_decisions_as_one_by_one(ann):
+    """known_keys/address_book only spare lookups that would find nothing; the outcomes stay the same."""
+    parent = crm_email(ann, message_id="<crm-b@contoso.com>", tracking_token="CRM:0001009")
+    Contact.create(email="bo@fabrikam.com")
+    first = incoming("bo@fabrikam.com", message_id="<first@fabrikam.com>", in_reply_to="<crm-b@contoso.com>")
+    batch = [
+        first,
+        incoming("x@y.org", subject="Re: x CRM:0001009"),
+        incoming("z@y.org", in_reply_to="<first@fabrikam.com>"),  # answers an email tracked in this same batch
+        incoming("q@y.org"),
+    ]
+    settings = tracking.organization_settings()
+    book: dict = {}
+    known = tracking.known_keys(ann, batch, settings, book)
+    assert "bo@fabrikam.com" in book and "<crm-b@contoso.com>" in known.message_ids
+    results = [tracking.track_email(ann, e, settings=settings, address_book=book, known=known) for e in batch]
+    assert [r.correlation for r in results] == ["In-Reply-To", "Tracking token", "In-Reply-To", None]
+    assert results[0].decision.correlated_with_id == parent.id
+    assert results[2].decision.correlated_with_id == results[0].activity.id
+    assert results[3].outcome == Outcome.NOT_A_REPLY
+    again = tracking.known_keys(ann, batch, settings)
+    assert again.decided == {e.server_id for e in batch}
+    assert all(tracking.track_email(ann, e, known=again).already_decided for e in batch)
+
+
+def test_batch_address_lookup_prefers_users_then_queues_then_contacts(ann):
+    admin.add_queue("Support", "shared@contoso.com")
+    Contact.create(email="shared@contoso.com")
+    Lead.create(full_name="L", email="lead@p.com", email_enabled=False)
+    book: dict = {}
+    tracking.resolve_addresses(["Ann@Contoso.com", "shared@contoso.com", "lead@p.com", "nobody@x.org"], book)
+    assert book["ann@contoso.com"].party_type == "user"
+    assert book["shared@contoso.com"].party_type == "queue"
+    assert (book["lead@p.com"].party_type, book["lead@p.com"].email_enabled) == ("lead", False)
+    assert book["nobody@x.org"] is None
+    assert all(book[a] == tracking.resolve_address(a) for a in book)

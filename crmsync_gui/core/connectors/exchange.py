@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import hashlib
 import logging
@@ -37,12 +38,13 @@ from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _exchange_act as ews_act
+from crmsync_gui.core.connectors._internet_mail import keep_unreadable
 from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError, TransientError
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import FolderSyncState
-from crmsync_gui.core.sync import act, outgoing, tracking
+from crmsync_gui.core.sync import act, mime, outgoing, tracking
 from crmsync_gui.core.sync import connector as contract
-from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
+from crmsync_gui.core.sync.mail import IncomingEmail
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +54,9 @@ ACT_ROUNDS = 3  # reads per ACT folder and cycle at most (see sync_act)
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
 _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
          codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
-_EMAIL_FIELDS = ("subject", "author", "sender", "to_recipients", "cc_recipients", "bcc_recipients", "message_id",
-                 "in_reply_to", "references", "conversation_index", "datetime_received", "body", "text_body",
-                 "attachments", "categories", "size")
+# The MIME carries everything tracking needs (parsed by core/sync/mime.py, as for IMAP and POP3),
+# attachments included, so a page of 100 emails is one request.
+_EMAIL_FIELDS = ("mime_content", "conversation_index", "datetime_received", "size", "categories")
 
 
 # -- per-profile TLS and timeout -----------------------------------------------------------------
@@ -347,30 +349,57 @@ class ExchangeConnector:
         folder = await self.call(job, what, self._folder, account, folder_name)
         row, _ = FolderSyncState.get_or_create(mailbox=mailbox, folder=folder_name, direction=codes.Direction.INCOMING)
         settings = tracking.organization_settings()
+
+        def fetch(state):
+            return asyncio.ensure_future(self.call(job, what, _fetch_page, account, folder, folder_name, state))
+
         processed = 0
-        while True:
-            try:
-                changes, state, last = await self.call(job, what, _fetch_page, account, folder, row.state,
-                                                       settings.max_attachment_bytes)
-            except TransientError as error:
-                if error.code != "EwsInvalidSyncStateData" or not row.state:
-                    raise
-                # The server forgot our place: start over; items already decided are not tracked twice.
-                row.state = None
-                continue
-            to_mark = []
-            for server_id, email in changes:
-                result = tracking.track_email(mailbox, email, settings=settings)
-                processed += 0 if result.already_decided else 1
-                if result.tracked and not result.already_decided:
-                    to_mark.append(server_id)
-            if to_mark:
-                await self.call(job, f"marking tracked email in {folder_name}", _add_category, account, to_mark)
-            with database_proxy.atomic():
-                row.state, row.updated_at = state, utcnow()
-                row.save()
-            if last:
-                return processed
+        address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
+        ahead = fetch(row.state)
+        try:
+            while True:
+                try:
+                    changes, state, last = await ahead
+                except TransientError as error:
+                    if error.code != "EwsInvalidSyncStateData" or not row.state:
+                        raise
+                    # The server forgot our place: start over; items already decided are not tracked twice.
+                    row.state = None
+                    ahead = fetch(None)
+                    continue
+                # The next page downloads while this one is parsed and tracked; the state is saved after.
+                ahead = None if last else fetch(state)
+                changes = await asyncio.get_running_loop().run_in_executor(self._executor, _parse_page, changes,
+                                                                           folder_name)
+                to_mark = []
+                # Items decided before (our own category change brings each tracked email back once) cost
+                # one query for the page instead of one each.
+                known = tracking.known_keys(mailbox, [e.email for e in changes if isinstance(e, _Fetched)], settings,
+                                            address_book)
+                for entry in changes:
+                    if isinstance(entry, _Fetched) and entry.item_id in known.decided:
+                        continue
+                    if isinstance(entry, mime.UnreadableEmailError):
+                        processed += keep_unreadable(job, entry, folder_name)
+                        continue
+                    result = tracking.track_email(mailbox, entry.email, settings=settings, address_book=address_book,
+                                                  known=known)
+                    processed += 0 if result.already_decided else 1
+                    if result.tracked and not result.already_decided:
+                        to_mark.append(entry)
+                if to_mark:
+                    await self.call(job, f"marking tracked email in {folder_name}", _add_category, account,
+                                    to_mark)
+                with database_proxy.atomic():
+                    row.state, row.updated_at = state, utcnow()
+                    row.save()
+                if last:
+                    return processed
+        finally:
+            if ahead is not None and not ahead.done():
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
 
     async def send_outgoing(self, job) -> int:
         return await outgoing.send_pending(job, EwsTransport(self))
@@ -397,6 +426,7 @@ class ExchangeConnector:
                     job, f"reading the {ews_act.FOLDER[entity]} folder of {mailbox.email}", ews_act.fetch_changes,
                     account, entity, row.state)
                 plan = act.make_plan(mailbox, entity, ews_act.snapshot(mailbox, entity, changed, deleted))
+                act.record_plan(mailbox, entity, plan)  # what the console shows before anything is done
                 done = await act.execute(mailbox, plan, side)
                 processed += sum(count for action, count in done.items() if action != "skip")
                 with database_proxy.atomic():  # only after the plan ran: a crash replays the same changes
@@ -428,38 +458,19 @@ def _naive_utc(value):
     return datetime.fromtimestamp(value.timestamp(), UTC).replace(tzinfo=None)  # a plain datetime, not EWSDateTime
 
 
-def _address(mailbox) -> Address | None:
-    if mailbox is None or not getattr(mailbox, "email_address", None):
-        return None
-    return Address(mailbox.email_address.lower(), mailbox.name or "")
+def to_incoming(item: Message, folder_name: str) -> IncomingEmail:
+    """An EWS message as the protocol-independent IncomingEmail, from its MIME; raises UnreadableEmailError."""
+    email = mime.parse_email(item.mime_content or b"", server_id=item.id, folder=folder_name,
+                             raw_size=item.size or None)
+    if item.datetime_received:  # when it reached this mailbox, more exact than the Date header
+        email.received_at = _naive_utc(item.datetime_received)
+    if not email.thread_index and item.conversation_index:
+        email.thread_index = base64.b64encode(item.conversation_index).decode()
+    return email
 
 
-def to_incoming(item: Message, folder_name: str, max_attachment_bytes: int) -> IncomingEmail:
-    """An EWS message as the protocol-independent IncomingEmail (attachment content fetched when small enough)."""
-    body = item.body
-    html = str(body) if isinstance(body, exchangelib.HTMLBody) else None
-    text = item.text_body or ("" if html is not None else str(body or ""))
-    attachments = []
-    for attachment in item.attachments or []:
-        if isinstance(attachment, exchangelib.FileAttachment):
-            small = (attachment.size or 0) <= max_attachment_bytes
-            attachments.append(IncomingAttachment(
-                attachment.name or "attachment", attachment.content_type or "application/octet-stream",
-                attachment.content if small else b"", size=attachment.size))
-    index = item.conversation_index
-    return IncomingEmail(
-        server_id=item.id, message_id=item.message_id, subject=item.subject or "", sender=_address(item.author or item.sender),
-        to=[a for a in map(_address, item.to_recipients or []) if a],
-        cc=[a for a in map(_address, item.cc_recipients or []) if a],
-        bcc=[a for a in map(_address, item.bcc_recipients or []) if a],
-        received_at=_naive_utc(item.datetime_received), in_reply_to=item.in_reply_to,
-        references=(item.references or "").split(), body_text=text, body_html=html,
-        thread_index=base64.b64encode(index).decode() if index else None,
-        attachments=attachments, folder=folder_name, raw_size=item.size or 0)
-
-
-def _fetch_page(account, folder, sync_state, max_attachment_bytes):
-    """One SyncFolderItems request: (created or changed emails, new state, includes last item?)."""
+def _fetch_page(account, folder, folder_name: str, sync_state):
+    """One SyncFolderItems request: (created or changed emails, new state, last page?)."""
     service = SyncFolderItems(account=account)
     fields = {f for f in folder.normalize_fields(fields=list(_EMAIL_FIELDS)) if not f.field.is_attribute}
     changes = []
@@ -469,19 +480,34 @@ def _fetch_page(account, folder, sync_state, max_attachment_bytes):
             raise change
         change_type, item = change
         if change_type in (service.CREATE, service.UPDATE) and isinstance(item, Message):
-            changes.append((item.id, to_incoming(item, folder.name if folder is not account.inbox else "Inbox",
-                                                 max_attachment_bytes)))
+            changes.append(item)
     return changes, service.sync_state, bool(service.includes_last_item_in_range)
 
 
-def _add_category(account, item_ids: list[str]) -> None:
-    items = [i for i in account.fetch(ids=[(i, None) for i in item_ids], only_fields=["categories"])
-             if not isinstance(i, Exception)]
-    updates = []
+def _parse_page(items: list[Message], folder_name: str) -> list:
+    """The emails of a page, each a _Fetched or an UnreadableEmailError (kept for the administrator)."""
+    parsed = []
     for item in items:
-        if TRACKED_CATEGORY not in (item.categories or []):
-            item.categories = [*(item.categories or []), TRACKED_CATEGORY]
-            updates.append((item, ["categories"]))
+        try:
+            parsed.append(_Fetched(item.id, item.changekey, item.categories or [], to_incoming(item, folder_name)))
+        except mime.UnreadableEmailError as error:
+            parsed.append(error)
+    return parsed
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    item_id: str
+    change_key: str
+    categories: list[str]
+    email: IncomingEmail
+
+
+def _add_category(account, fetched: list[_Fetched]) -> None:
+    """Show users what was tracked: add the category, keeping theirs (AutoResolve: a category is safe to add)."""
+    updates = [(Message(account=account, id=f.item_id, changekey=f.change_key,
+                        categories=[*f.categories, TRACKED_CATEGORY]), ["categories"])
+               for f in fetched if TRACKED_CATEGORY not in f.categories]
     if updates:
         for result in account.bulk_update(items=updates):
             if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):  # deleted meanwhile

@@ -234,6 +234,30 @@ def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields
 _NOT_NULL = {"first_name": "", "last_name": "", "subject": "", "body": "", "is_completed": False}
 
 
+def summary(entity: codes.SyncEntity, steps: list[Step], *, limit: int = 20) -> str:
+    """The plan in the administrator's words: counts, then the steps that change something, each with its reason."""
+    counts: dict[str, int] = {}
+    for step in steps:
+        key = "unchanged or skipped" if step.action == "skip" else f"{step.action} ({step.side})"
+        counts[key] = counts.get(key, 0) + 1
+    acting = [s for s in steps if s.action != "skip"]
+    lines = [f"{entity.label}: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))]
+    lines += [f"- {s.describe()}" for s in acting[:limit]]
+    if len(acting) > limit:
+        lines.append(f"- ... and {len(acting) - limit} more")
+    return "\n".join(lines)
+
+
+def record_plan(mailbox: Mailbox, entity: codes.SyncEntity, steps: list[Step]) -> None:
+    """Put a plan that changes something in the trace log (one row per mailbox and entity, kept current)."""
+    if not any(s.action != "skip" for s in steps):
+        return  # an idle cycle writes nothing
+    from crmsync_gui.core.sync import trace
+
+    trace.record(f"ActPlan{entity.name.title()}", summary(entity, steps), at=utcnow(),
+                 level=codes.TraceLevel.INFORMATION, mailbox_id=mailbox.id, remediation="No action needed.")
+
+
 def _write_crm(entity, record_id: int | None, values: dict, owner: CrmUser):
     model = _model(entity)
     values = {k: (_NOT_NULL[k] if v is None and k in _NOT_NULL else v) for k, v in values.items()}

@@ -113,20 +113,44 @@ def tracked_folders(mailbox: Mailbox) -> list[str]:
 
 # -- resolving addresses -------------------------------------------------------------------------
 
-def resolve_address(address: str) -> Party | None:
-    """The CRM record with this email address: a user, queue, contact, account or lead, in that order."""
-    address = address.strip().lower()
-    if not address:
-        return None
-    candidates = (
+def resolve_addresses(addresses, book: dict[str, Party | None]) -> None:
+    """Look up every address not yet in `book` with one query per record type (a page of emails at once)."""
+    wanted = {a.strip().lower() for a in addresses if a and a.strip()} - set(book)
+    if not wanted:
+        return
+    found: dict[str, Party] = {}
+    for party_type, model, active, enabled in reversed(_CANDIDATES()):  # the first type wins: fill it last
+        for start in range(0, len(wanted), 500):
+            chunk = sorted(wanted)[start:start + 500]
+            columns = [model.id, peewee.fn.LOWER(model.email).alias("address")] + ([enabled] if enabled else [])
+            query = model.select(*columns).where(peewee.fn.LOWER(model.email).in_(chunk))
+            if active is not None:
+                query = query.where(active)
+            for row in query.order_by(model.id.desc()).dicts():  # the oldest record of a type wins
+                flag = True if enabled is None else bool(row[enabled.name])
+                found[row["address"]] = Party(party_type, row["id"], flag)
+    for address in wanted:
+        book[address] = found.get(address)
+
+
+def _CANDIDATES():  # noqa: N802 (a table, built late so the models are bound)
+    return (
         ("user", CrmUser, CrmUser.is_disabled == False, None),  # noqa: E712 (peewee expression)
         ("queue", CrmQueue, None, None),
         ("contact", Contact, Contact.is_active == True, Contact.email_enabled),  # noqa: E712
         ("account", Account, Account.is_active == True, Account.email_enabled),  # noqa: E712
         ("lead", Lead, Lead.is_active == True, Lead.email_enabled),  # noqa: E712
     )
-    for party_type, model, active, enabled in candidates:
-        query = model.select().where(peewee.fn.LOWER(model.email) == address)
+
+
+def resolve_address(address: str) -> Party | None:
+    """The CRM record with this email address: a user, queue, contact, account or lead, in that order."""
+    address = address.strip().lower()
+    if not address:
+        return None
+    for party_type, model, active, enabled in _CANDIDATES():
+        columns = [model.id] + ([enabled] if enabled is not None else [])
+        query = model.select(*columns).where(peewee.fn.LOWER(model.email) == address)
         if active is not None:
             query = query.where(active)
         row = query.order_by(model.id).first()
@@ -138,16 +162,19 @@ def resolve_address(address: str) -> Party | None:
 # -- correlation -----------------------------------------------------------------------------------
 
 def _emails():
-    return Activity.select().where(Activity.activity_type == codes.ActivityType.EMAIL)
+    # Only what correlation uses: selecting every column costs more in SQL building than the query itself.
+    return (Activity.select(Activity.id, Activity.subject, Activity.regarding_type, Activity.regarding_id)
+            .where(Activity.activity_type == codes.ActivityType.EMAIL))
 
 
 def _by_message_ids(ids: list[str]) -> Activity | None:
-    # In-Reply-To first, then References newest to oldest: the closest ancestor wins.
-    for message_id in ids:
-        found = _emails().where(Activity.message_id == message_id).order_by(Activity.id.desc()).first()
-        if found:
-            return found
-    return None
+    """The email with the first of `ids` (closest ancestor first) that the CRM has; one query."""
+    if not ids:
+        return None
+    found = {}
+    for row in _emails().select_extend(Activity.message_id).where(Activity.message_id.in_(ids)).order_by(Activity.id):
+        found[row.message_id] = row  # the newest email with that Message-ID wins
+    return next((found[i] for i in ids if i in found), None)
 
 
 def token_pattern(settings: OrganizationSettings) -> re.Pattern:
@@ -178,18 +205,15 @@ def _decode_thread_index(value: str | None) -> bytes | None:
 
 
 def _by_thread_index(value: str | None) -> Activity | None:
-    raw = _decode_thread_index(value)
-    if raw is None:
+    # The ancestors are this index minus one or more 5-byte child blocks; the nearest one wins.
+    ancestors = _ancestors(value)
+    if not ancestors:
         return None
-    # The nearest ancestor is this index minus one or more 5-byte child blocks.
-    length = len(raw) - _THREAD_CHILD
-    while length >= _THREAD_HEADER:
-        found = (_emails().where(Activity.thread_index == base64.b64encode(raw[:length]).decode())
-                 .order_by(Activity.id.desc()).first())
-        if found:
-            return found
-        length -= _THREAD_CHILD
-    return None
+    found = {}
+    for row in (_emails().select_extend(Activity.thread_index).where(Activity.thread_index.in_(ancestors))
+                .order_by(Activity.id)):
+        found[row.thread_index] = row
+    return next((found[a] for a in ancestors if a in found), None)
 
 
 def normalized_subject(subject: str, settings: OrganizationSettings) -> str:
@@ -220,24 +244,81 @@ def _by_smart_matching(email: IncomingEmail, settings: OrganizationSettings) -> 
     return None
 
 
-def correlate(email: IncomingEmail, settings: OrganizationSettings) -> tuple[Activity | None, str | None]:
+@dataclass
+class KnownKeys:
+    """Which of a batch's Message-IDs, tokens and Thread-Index ancestors the CRM has at all.
+
+    Made with three queries for a page of emails (`known_keys`), it lets tracking skip the lookups
+    that would find nothing, which is most of them; a hit still runs the exact query.
+    """
+
+    message_ids: set[str]
+    tokens: set[str]
+    thread_indexes: set[str]
+    decided: set[str]  # server ids with a decision already
+
+    def add(self, activity: Activity) -> None:
+        """An email tracked within the batch can be answered by a later one of the same batch."""
+        for value, known in ((activity.message_id, self.message_ids), (activity.tracking_token, self.tokens),
+                             (activity.thread_index, self.thread_indexes)):
+            if value:
+                known.add(value.upper() if known is self.tokens else value)
+
+
+def _ancestors(thread_index: str | None) -> list[str]:
+    raw = _decode_thread_index(thread_index)
+    if raw is None:
+        return []
+    return [base64.b64encode(raw[:length]).decode()
+            for length in range(len(raw) - _THREAD_CHILD, _THREAD_HEADER - 1, -_THREAD_CHILD)]
+
+
+def known_keys(mailbox: Mailbox, emails: list[IncomingEmail], settings: OrganizationSettings,
+               address_book: dict | None = None) -> KnownKeys:
+    """Prepare a batch: which keys exist at all, which items were decided; fill `address_book` for it."""
+    if address_book is not None:
+        resolve_addresses([a.address for e in emails for a in (e.sender, *e.to, *e.cc, *e.bcc) if a], address_book)
+    ids = {i for e in emails for i in (e.message_id, e.in_reply_to, *e.references) if i}
+    tokens = {t for t in (find_token(e.subject, settings) for e in emails) if t}
+    indexes = {a for e in emails for a in _ancestors(e.thread_index)}
+
+    def present(column, values):
+        found = set()
+        values = list(values)
+        for start in range(0, len(values), 500):  # stay under SQLite's bound-parameter limit
+            query = (Activity.select(column).where(Activity.activity_type == codes.ActivityType.EMAIL,
+                                                   column.in_(values[start:start + 500])).distinct())
+            found.update(v for (v,) in query.tuples())
+        return found
+
+    return KnownKeys(present(Activity.message_id, ids), present(peewee.fn.UPPER(Activity.tracking_token), tokens),
+                     present(Activity.thread_index, indexes),
+                     decided_items(mailbox, [e.server_id for e in emails]))
+
+
+def correlate(email: IncomingEmail, settings: OrganizationSettings,
+              known: KnownKeys | None = None) -> tuple[Activity | None, str | None]:
     """The earlier CRM email this one answers, and the rule that found it."""
-    if email.in_reply_to:
+    def maybe(values):
+        return known is None or any(v in known.message_ids for v in values)
+
+    if email.in_reply_to and maybe([email.in_reply_to]):
         found = _by_message_ids([email.in_reply_to])
         if found:
             return found, "In-Reply-To"
-    if email.references:
+    if email.references and maybe(email.references):
         found = _by_message_ids(list(reversed(email.references)))
         if found:
             return found, "References"
     token = find_token(email.subject, settings)
-    if token:
+    if token and (known is None or token in known.tokens):
         found = _by_token(token)
         if found:
             return found, "Tracking token"
-    found = _by_thread_index(email.thread_index)
-    if found:
-        return found, "Thread-Index"
+    if known is None or any(a in known.thread_indexes for a in _ancestors(email.thread_index)):
+        found = _by_thread_index(email.thread_index)
+        if found:
+            return found, "Thread-Index"
     if settings.smart_matching_enabled:
         found = _by_smart_matching(email, settings)
         if found:
@@ -290,7 +371,7 @@ def _option_refusal(option: codes.TrackingOption, sender: Party | None, owner_la
         f"(user, queue, contact, account or lead), and the email answers no CRM email. {change}")
 
 
-def _decide(mailbox, email, settings) -> tuple[codes.TrackingOutcome, str, Activity | None, str | None, tuple]:
+def _decide(mailbox, email, settings, address_book, known) -> tuple[codes.TrackingOutcome, str, Activity | None, str | None, tuple]:
     """(outcome, reason, correlated email, correlation rule, regarding) without writing anything."""
     owner = mailbox.owner
     if owner is None:
@@ -302,12 +383,12 @@ def _decide(mailbox, email, settings) -> tuple[codes.TrackingOutcome, str, Activ
                 f"Not tracked: received {email.received_at:%Y-%m-%d %H:%M} UTC, before the 'Process email from' "
                 f"date {process_from:%Y-%m-%d %H:%M} UTC set on the profile or organization.", None, None,
                 (None, None))
-    if email.message_id:
+    if email.message_id and (known is None or email.message_id in known.message_ids):
         earlier = _emails().where(Activity.message_id == email.message_id, _owner_filter(mailbox)).first()
         if earlier:
             return (Outcome.DUPLICATE, f"Not tracked again: {owner.label} already has this email "
                     f"(Message-ID {email.message_id}) as CRM email #{earlier.id}.", None, None, (None, None))
-    parent, rule_name = correlate(email, settings)
+    parent, rule_name = correlate(email, settings, known)
     regarding = (parent.regarding_type, parent.regarding_id) if parent else (None, None)
     folder_rule = (FolderTrackingRule.select()
                    .where(FolderTrackingRule.mailbox == mailbox,
@@ -320,7 +401,11 @@ def _decide(mailbox, email, settings) -> tuple[codes.TrackingOutcome, str, Activ
     if parent:
         return (Outcome.TRACKED, f"Tracked: it answers CRM email #{parent.id} (matched by {rule_name}).",
                 parent, rule_name, regarding)
-    sender = resolve_address(email.sender.address) if email.sender else None
+    sender = None
+    if email.sender:
+        if email.sender.address not in address_book:
+            address_book[email.sender.address] = resolve_address(email.sender.address)
+        sender = address_book[email.sender.address]
     option = codes.TrackingOption(owner.tracking_option)
     refusal = _option_refusal(option, sender, owner.label, email)
     if refusal:
@@ -330,7 +415,7 @@ def _decide(mailbox, email, settings) -> tuple[codes.TrackingOutcome, str, Activ
 
 
 def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: OrganizationSettings,
-                    regarding: tuple) -> Activity:
+                    regarding: tuple, resolved: dict[str, Party | None]) -> Activity:
     activity = Activity.create(
         activity_type=codes.ActivityType.EMAIL, subject=email.subject[:255], body=email.body_html or email.body_text,
         owner_user=mailbox.owner_user_id, owner_queue=mailbox.owner_queue_id,
@@ -341,10 +426,9 @@ def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: Organizati
         sent_on=email.received_at)
     roles = [(codes.PartyRole.FROM, [email.sender] if email.sender else []), (codes.PartyRole.TO, email.to),
              (codes.PartyRole.CC, email.cc), (codes.PartyRole.BCC, email.bcc)]
-    resolved: dict[str, Party | None] = {}
-    for role, addresses in roles:
-        for address in addresses:
-            _store_party(activity, role, address, resolved)
+    parties = [_party_row(activity, role, address, resolved) for role, addresses in roles for address in addresses]
+    if parties:
+        ActivityParty.insert_many(parties).execute()
     for attachment in email.attachments:
         fetched = attachment.size is None or bool(attachment.content) or attachment.size == 0
         size = len(attachment.content) if fetched else attachment.size
@@ -354,31 +438,51 @@ def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: Organizati
     return activity
 
 
-def _store_party(activity: Activity, role: codes.PartyRole, address: Address, resolved: dict) -> None:
+def _party_row(activity: Activity, role: codes.PartyRole, address: Address, resolved: dict) -> dict:
     if address.address not in resolved:
         resolved[address.address] = resolve_address(address.address)
     party = resolved[address.address]
-    ActivityParty.create(activity=activity, role=role, address=address.address, display_name=address.name or None,
-                         party_type=party.party_type if party else None, party_id=party.party_id if party else None)
+    return {"activity": activity.id, "role": int(role), "address": address.address,
+            "display_name": address.name or None, "party_type": party.party_type if party else None,
+            "party_id": party.party_id if party else None}
 
 
-def track_email(mailbox: Mailbox, email: IncomingEmail, *,
-                settings: OrganizationSettings | None = None) -> TrackingResult:
-    """Decide and record whether one incoming email is tracked; create the email activity when it is."""
+def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: OrganizationSettings | None = None,
+                address_book: dict[str, Party | None] | None = None, known: KnownKeys | None = None) -> TrackingResult:
+    """Decide and record whether one incoming email is tracked; create the email activity when it is.
+
+    For a batch of emails, `address_book` caches address → CRM record (one dict per sync run) and
+    `known` (from `known_keys` of the batch) spares the lookups that would find nothing.
+    """
     settings = settings or organization_settings()
+    address_book = {} if address_book is None else address_book
     with database_proxy.atomic():
-        earlier = TrackingDecision.get_or_none(mailbox=mailbox, server_id=email.server_id)
+        earlier = None
+        if known is None or email.server_id in known.decided:  # a batch knows which were decided
+            earlier = TrackingDecision.get_or_none(mailbox=mailbox, server_id=email.server_id)
         if earlier is not None:
             return TrackingResult(earlier.outcome == Outcome.TRACKED, Outcome(earlier.outcome), earlier.reason,
                                   earlier.activity, earlier, earlier.correlation, already_decided=True)
-        outcome, reason, parent, rule_name, regarding = _decide(mailbox, email, settings)
-        activity = _store_activity(mailbox, email, settings, regarding) if outcome == Outcome.TRACKED else None
+        outcome, reason, parent, rule_name, regarding = _decide(mailbox, email, settings, address_book, known)
+        activity = (_store_activity(mailbox, email, settings, regarding, address_book)
+                    if outcome == Outcome.TRACKED else None)
+        if activity is not None and known is not None:
+            known.add(activity)
         decision = TrackingDecision.create(
             mailbox=mailbox, server_id=email.server_id, folder=email.folder or "Inbox", message_id=email.message_id,
             subject=(email.subject or "")[:255], sender=email.sender.address if email.sender else None,
             received_at=email.received_at, outcome=outcome, reason=reason, activity=activity,
             correlated_with=parent, correlation=rule_name, decided_at=utcnow())
     return TrackingResult(outcome == Outcome.TRACKED, outcome, reason, activity, decision, rule_name)
+
+
+def decided_items(mailbox: Mailbox, server_ids: list[str]) -> set[str]:
+    """Which of these server items have a decision already (one query for a page of items)."""
+    if not server_ids:
+        return set()
+    query = TrackingDecision.select(TrackingDecision.server_id).where(TrackingDecision.mailbox == mailbox,
+                                                                      TrackingDecision.server_id.in_(server_ids))
+    return {server_id for (server_id,) in query.tuples()}
 
 
 def why_not_tracked(mailbox: Mailbox, *, message_id: str | None = None, server_id: str | None = None) -> str | None:
