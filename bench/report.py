@@ -34,9 +34,10 @@ def table(results: dict) -> str:
 
 def section(results: dict, plots: list[str]) -> str:
     m = results["machine"]
+    load = "" if m.get("load_average") is None else f", load average {m['load_average']} at the end"
     parts = [BEGIN, "",
              f"Last run: {results['generated_at']}{' (quick mode: sizes too small to mean anything)' if results['quick'] else ''}"
-             f", Python {m['python']} on {m['platform']}, {m['cpus']} CPUs.", "",
+             f", Python {m['python']} on {m['platform']}, {m['cpus']} CPUs{load}.", "",
              table(results), ""]
     for path in plots:
         parts += [f"![{Path(path).stem}]({path})", ""]

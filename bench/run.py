@@ -72,8 +72,10 @@ def summary(rec: dict) -> str:
 
 
 def machine() -> dict:
+    # the load at the end of the run: wall times on a shared machine depend on it
     return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "processor": platform.machine()}
+            "cpus": os.cpu_count(), "processor": platform.machine(),
+            "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="results file (default: bench/results.json, none in quick mode)")
     parser.add_argument("--no-docs", action="store_true", help="do not refresh docs/benchmarks.md")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: redraw docs/benchmarks.md from bench/results.json "
+                             "(after resolving a merge conflict in them)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--record-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -92,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.list:
         print("\n".join(m.removeprefix("bench_") for m in discover()))
+        return 0
+    if args.report_only:
+        from bench.report import refresh_docs
+
+        refresh_docs(json.loads((args.out or RESULTS).read_text()), DOCS)
+        print(f"refreshed {DOCS} from {args.out or RESULTS}")
         return 0
 
     modules = _select(args.names)

@@ -74,3 +74,17 @@ def test_refresh_docs_replaces_only_the_generated_section(tmp_path):
     assert "Hand-written." in text and "After." in text and "old table" not in text
     assert "| store | open a new database | 20 ms | 5 ms | 4× | ≤ 250 ms | ✅ |" in text
     assert "bench_x failed" in text
+
+
+def test_report_only_redraws_the_page_from_the_results_file(tmp_path, monkeypatch):
+    from bench import run
+
+    rec = record("packaged folder size", 168.0, "MB", target=at_most(200)) | {"benchmark": "package"}
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"generated_at": "then", "quick": False, "errors": [], "results": [rec],
+                                   "machine": {"python": "3.11", "platform": "Linux", "cpus": 2}}))
+    docs = tmp_path / "benchmarks.md"
+    docs.write_text(f"# B\n\n{report.BEGIN}\nstale\n{report.END}\n")
+    monkeypatch.setattr(run, "DOCS", docs)
+    assert run.main(["--report-only", "--out", str(results)]) == 0
+    assert "| package | packaged folder size | 168 MB | – | – | ≤ 200 MB | ✅ |" in docs.read_text()

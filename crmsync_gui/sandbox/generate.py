@@ -75,11 +75,6 @@ _X.update({f"RE: {topic}": _esc(f"RE: {topic}") for topic in TOPICS})
 assert all(_X[w] == w for w in FIRST + LAST), "names must need no XML escaping"
 
 
-def _time(moment: datetime, _cache: dict = {}) -> str:  # noqa: B006 - a cache on purpose
-    text = _cache.get(moment)
-    if text is None:
-        text = _cache[moment] = xml_time(moment)
-    return text
 
 
 def _box(name: str, address: str) -> str:
@@ -96,9 +91,24 @@ class _Filler:
     def __init__(self, store: Store, users: list[GeneratedUser], rng: random.Random, start: datetime):
         self.store, self.users, self.rng, self.start = store, users, rng, start
         self.pdf = b"%PDF-1.4 sandbox offer " * 40  # one shared attachment body: content is not the point
+        self._times: dict[int, str] = {}  # minute offset -> xml time: a million items share ~50k times
+        self._boxes: dict[tuple[str, str], str] = {}
 
-    def put(self, mailbox, folder, element: str, inner: str, when: datetime) -> Item:
-        item = Item(new_id("AAMkI", mailbox.tag), element, folder.id, packed=inner.encode(), when=when)
+    def time(self, minute: int) -> str:
+        text = self._times.get(minute)
+        if text is None:
+            text = self._times[minute] = xml_time(self.start + timedelta(minutes=minute))
+        return text
+
+    def box(self, who: tuple[str, str]) -> str:
+        text = self._boxes.get(who)
+        if text is None:
+            text = self._boxes[who] = _box(*who)
+        return text
+
+    def put(self, mailbox, folder, element: str, inner: str, minute: int) -> Item:
+        item = Item(new_id("AAMkI", mailbox.tag), element, folder.id, packed=inner.encode(),
+                    when=self.start + timedelta(minutes=minute))
         return mailbox.put_item(item, folder)
 
     def fill(self, user: GeneratedUser, count: int) -> None:
@@ -106,7 +116,7 @@ class _Filler:
         made = 0
         while made < count:
             roll = rng.random()
-            when = self.start + timedelta(minutes=int(rng.random() * 60 * 24 * 30))
+            when = int(rng.random() * 60 * 24 * 30)  # minutes after start
             if roll < 0.6:
                 made += self.thread(mailbox, user, when, count - made)
             elif roll < 0.75:
@@ -114,14 +124,14 @@ class _Filler:
                 made += 1
             elif roll < 0.85:
                 self.put(mailbox, mailbox.distinguished("tasks"), "Task",
-                         f"<t:Subject>{_X[_pick(rng, TASKS)]}</t:Subject><t:DueDate>{_time(when)}</t:DueDate>"
+                         f"<t:Subject>{_X[_pick(rng, TASKS)]}</t:Subject><t:DueDate>{self.time(when)}</t:DueDate>"
                          f"<t:Status>{_pick(rng, ['NotStarted', 'InProgress', 'Completed'])}</t:Status>", when)
                 made += 1
             else:
                 self.meeting(mailbox, user, when)
                 made += 1
 
-    def thread(self, mailbox, user: GeneratedUser, when: datetime, room: int) -> int:
+    def thread(self, mailbox, user: GeneratedUser, when: int, room: int) -> int:
         """An incoming message and, often, replies back and forth (In-Reply-To, References kept)."""
         rng = self.rng
         if rng.random() < 0.7:
@@ -132,13 +142,14 @@ class _Filler:
         subject = _pick(rng, TOPICS)
         refs: list[str] = []
         turns = min(_pick(rng, [1, 1, 2, 3, 4]), room)
+        me, them = (user.name, user.email), (peer_name, peer)
+        my_domain, their_domain = user.email.split("@")[1], peer.split("@")[1]
         for turn in range(turns):
             incoming = turn % 2 == 0
             # escaped already (&lt; &gt;): ids and references go into the XML as they are
-            msg_id = f"&lt;{rng.getrandbits(64):016x}.{turn}@{(peer if incoming else user.email).split('@')[1]}&gt;"
-            sender, to = ((peer_name, peer), (user.name, user.email)) if incoming else (
-                (user.name, user.email), (peer_name, peer))
-            sent = when + timedelta(hours=turn)
+            msg_id = f"&lt;{rng.getrandbits(64):016x}.{turn}@{their_domain if incoming else my_domain}&gt;"
+            sender, to = (them, me) if incoming else (me, them)
+            sent = when + 60 * turn
             inner = (f"<t:Subject>{_X[subject if turn == 0 else 'RE: ' + subject]}</t:Subject>"
                      f"<t:Body BodyType=\"Text\">{'Hallo' if incoming else 'Hi'} — message {turn + 1} about "
                      f"{_X[subject]}.</t:Body>")
@@ -146,8 +157,8 @@ class _Filler:
                 inner += "<t:Categories><t:String>CRM</t:String></t:Categories>"
             if refs:
                 inner += f"<t:InReplyTo>{refs[-1]}</t:InReplyTo>"
-            inner += (f"<t:DateTimeSent>{_time(sent)}</t:DateTimeSent><t:From>{_box(*sender)}</t:From>"
-                      f"<t:ToRecipients>{_box(*to)}</t:ToRecipients>"
+            inner += (f"<t:DateTimeSent>{self.time(sent)}</t:DateTimeSent><t:From>{self.box(sender)}</t:From>"
+                      f"<t:ToRecipients>{self.box(to)}</t:ToRecipients>"
                       f"<t:InternetMessageId>{msg_id}</t:InternetMessageId>"
                       f"<t:IsRead>{'false' if incoming and rng.random() < 0.5 else 'true'}</t:IsRead>")
             if refs:
@@ -156,11 +167,11 @@ class _Filler:
             item = self.put(mailbox, folder, "Message", inner, sent)
             if rng.random() < 0.15:
                 item.attachments.append(Attachment(new_id("AAMkA", mailbox.tag), "offer.pdf", "application/pdf",
-                                                   self.pdf, modified=sent))
+                                                   self.pdf, modified=item.created))
             refs.append(msg_id)
         return turns
 
-    def contact(self, mailbox, when: datetime) -> None:
+    def contact(self, mailbox, when: int) -> None:
         rng = self.rng
         display, address = _person(rng)
         given, _, surname = display.partition(" ")
@@ -172,20 +183,20 @@ class _Filler:
                  f"{rng.randint(1000000, 9999999)}</t:Entry></t:PhoneNumbers>"
                  f"<t:JobTitle>{_X[_pick(rng, JOBS)]}</t:JobTitle><t:Surname>{surname}</t:Surname>", when)
 
-    def meeting(self, mailbox, user: GeneratedUser, when: datetime) -> None:
+    def meeting(self, mailbox, user: GeneratedUser, when: int) -> None:
         rng = self.rng
-        guests = "".join(f"<t:Attendee>{_box(*_person(rng))}</t:Attendee>" for _ in range(rng.randint(1, 4)))
-        end = when + timedelta(minutes=_pick(rng, [30, 60, 90]))
+        guests = "".join(f"<t:Attendee>{self.box(_person(rng))}</t:Attendee>" for _ in range(_pick(rng, (1, 2, 3, 4))))
+        end = when + _pick(rng, [30, 60, 90])
         inner = (f"<t:Subject>{_X[_pick(rng, TOPICS)]}</t:Subject>"
                  f"<t:UID>{rng.getrandbits(96):024x}@sandbox.test</t:UID>"
-                 f"<t:Start>{_time(when)}</t:Start><t:End>{_time(end)}</t:End>"
+                 f"<t:Start>{self.time(when)}</t:Start><t:End>{self.time(end)}</t:End>"
                  f"<t:Location>{_X[_pick(rng, LOCATIONS)]}</t:Location>"
-                 f"<t:Organizer>{_box(user.name, user.email)}</t:Organizer>"
+                 f"<t:Organizer>{self.box((user.name, user.email))}</t:Organizer>"
                  f"<t:RequiredAttendees>{guests}</t:RequiredAttendees>")
         occurrences = _pick(rng, [None, None, None, 5, 10])
         if occurrences:
             inner += ("<t:Recurrence><t:DailyRecurrence><t:Interval>1</t:Interval></t:DailyRecurrence>"
-                      f"<t:NumberedRecurrence><t:StartDate>{when.date().isoformat()}</t:StartDate>"
+                      f"<t:NumberedRecurrence><t:StartDate>{self.time(when)[:10]}</t:StartDate>"
                       f"<t:NumberOfOccurrences>{occurrences}</t:NumberOfOccurrences></t:NumberedRecurrence>"
                       "</t:Recurrence>")
         self.put(mailbox, mailbox.distinguished("calendar"), "CalendarItem", inner, when)

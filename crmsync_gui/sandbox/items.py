@@ -79,7 +79,7 @@ def field_name(uri_el: etree._Element) -> str:
     return uri.split(":")[-1]
 
 
-def _mailbox_xml(parent: etree._Element, name: str | None, address: str) -> None:
+def mailbox_xml(parent: etree._Element, name: str | None, address: str) -> None:
     box = sub(parent, "t", "Mailbox")
     if name:
         sub(box, "t", "Name", name)
@@ -139,7 +139,7 @@ def attachment_from_xml(el: etree._Element, mailbox: Mailbox) -> Attachment:
 def _recipients_el(name: str, pairs: list[tuple[str, str]]) -> etree._Element:
     el = t(name)
     for display, address in pairs:
-        _mailbox_xml(el, display, address)
+        mailbox_xml(el, display, address)
     return el
 
 
@@ -152,7 +152,7 @@ def _fields_from_mime(item: Item, mailbox: Mailbox) -> None:
         pairs = email.utils.getaddresses([str(v) for v in msg.get_all(header, [])])
         if pairs:
             holder = t(name)
-            _mailbox_xml(holder, pairs[0][0] or None, pairs[0][1])
+            mailbox_xml(holder, pairs[0][0] or None, pairs[0][1])
             f.setdefault(name, holder)
     for header, name in (("To", "ToRecipients"), ("Cc", "CcRecipients"), ("Bcc", "BccRecipients")):
         pairs = email.utils.getaddresses([str(v) for v in msg.get_all(header, [])])
@@ -258,7 +258,7 @@ def value_of(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:
     return _computed(item, mailbox, name)
 
 
-def _extended_matches(prop: etree._Element, uri: etree._Element) -> bool:
+def extended_matches(prop: etree._Element, uri: etree._Element) -> bool:
     stored = prop.find(f"{{{T_NS}}}ExtendedFieldURI")
     return stored is not None and {k.lower(): v.lower() for k, v in stored.attrib.items()} == \
         {k.lower(): v.lower() for k, v in uri.attrib.items()}
@@ -269,7 +269,7 @@ def render(item: Item, mailbox: Mailbox, shape: Shape) -> etree._Element:
     for name in ORDER[item.element]:
         if name == "ExtendedProperty":
             for prop in item.fields.get("ExtendedProperty", []):
-                if any(_extended_matches(prop, uri) for uri in shape.extended):
+                if any(extended_matches(prop, uri) for uri in shape.extended):
                     el.append(copy.deepcopy(prop))
             continue
         if not shape.wants(name):
@@ -322,7 +322,7 @@ def apply_update(item: Item, update: etree._Element) -> None:
     kind = local(update)
     uri = next(c for c in update if isinstance(c.tag, str))
     if local(uri) == "ExtendedFieldURI":
-        props = [p for p in item.fields.get("ExtendedProperty", []) if not _extended_matches(p, uri)]
+        props = [p for p in item.fields.get("ExtendedProperty", []) if not extended_matches(p, uri)]
         if kind != "DeleteItemField":
             wrapper = next(c for c in update if isinstance(c.tag, str) and c is not uri)
             props += [copy.deepcopy(p) for p in wrapper if isinstance(p.tag, str) and local(p) == "ExtendedProperty"]

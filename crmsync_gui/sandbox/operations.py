@@ -361,7 +361,7 @@ def find_item(call: Call, op: etree._Element) -> etree._Element:
 def _item_matches(mailbox: Mailbox, item: Item, restriction: etree._Element) -> bool:
     def lookup(uri):
         if local(uri) == "ExtendedFieldURI":
-            return next((p for p in item.fields.get("ExtendedProperty", []) if it._extended_matches(p, uri)), None)
+            return next((p for p in item.fields.get("ExtendedProperty", []) if it.extended_matches(p, uri)), None)
         value = it.value_of(item, mailbox, it.field_name(uri))
         if value is not None and local(uri) == "IndexedFieldURI":
             entry = next((e for e in value if e.get("Key") == uri.get("FieldIndex")), None)
@@ -399,7 +399,7 @@ def _deliver(call: Call, item: Item, sender: Mailbox) -> None:
     """Sending: a copy lands in each sandbox recipient's inbox (same MIME and Message-ID)."""
     if "From" not in item.fields:
         holder = t("From")
-        it._mailbox_xml(holder, sender.name, sender.address)
+        it.mailbox_xml(holder, sender.name, sender.address)
         item.fields["From"] = holder
     seen = set()
     for _name, address in it.addresses(item, "ToRecipients", "CcRecipients", "BccRecipients"):
@@ -605,6 +605,10 @@ def subscribe(call: Call, op: etree._Element) -> etree._Element:
     request = next((c for c in children(op)), None)
     if request is None:
         return _wrap("Subscribe", [response_message("Subscribe", "ErrorInvalidRequest", "No subscription request.")])
+    if local(request) not in ("PullSubscriptionRequest", "StreamingSubscriptionRequest"):
+        return _wrap("Subscribe", [response_message(
+            "Subscribe", "ErrorInvalidSubscriptionRequest",
+            f"The EWS sandbox does not implement {local(request)} (pull and streaming only).")])
     try:
         folder_ids = children(request.find(_tn("FolderIds")))
         folders = [resolve_folder(call, f) for f in folder_ids]
@@ -613,8 +617,7 @@ def subscribe(call: Call, op: etree._Element) -> etree._Element:
             folders = [(mailbox, f) for f in mailbox.folders.values()]
     except OpError as exc:
         return _wrap("Subscribe", [response_message("Subscribe", exc.code, str(exc))])
-    events = {local(e).replace("Event", "") + "Event" for e in children(request.find(_tn("EventTypes")))}
-    events = {e.text for e in children(request.find(_tn("EventTypes")))} or events
+    events = {e.text for e in children(request.find(_tn("EventTypes")))}
     sub_ = call.subscriptions.add(mailbox, {f.id for _, f in folders}, events,
                                   streaming=local(request) == "StreamingSubscriptionRequest")
     msg = response_message("Subscribe")

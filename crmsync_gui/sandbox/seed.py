@@ -29,7 +29,7 @@ def _recipients(parent: etree._Element, name: str, people: Iterable[Address]) ->
         holder = sub(parent, "t", name)
         for who in people:
             display, address = _pair(who)
-            it._mailbox_xml(holder, display, address)
+            it.mailbox_xml(holder, display, address)
 
 
 def _strings(parent: etree._Element, name: str, values: Iterable[str]) -> None:
@@ -68,7 +68,7 @@ def message(subject: str = "", body: str = "", html: bool = False, sender: Addre
         sub(el, "t", "DateTimeSent", xml_time(sent))
     if sender is not None:
         holder = sub(el, "t", "From")
-        it._mailbox_xml(holder, *_pair(sender))
+        it.mailbox_xml(holder, *_pair(sender))
     _recipients(el, "ToRecipients", to)
     _recipients(el, "CcRecipients", cc)
     if thread_index:
@@ -135,12 +135,12 @@ def calendar_item(subject: str = "", start: datetime | None = None, end: datetim
     if location:
         sub(el, "t", "Location", location)
     if organizer is not None:
-        it._mailbox_xml(sub(el, "t", "Organizer"), *_pair(organizer))
+        it.mailbox_xml(sub(el, "t", "Organizer"), *_pair(organizer))
     people = list(attendees)
     if people:
         holder = sub(el, "t", "RequiredAttendees")
         for who in people:
-            it._mailbox_xml(sub(holder, "t", "Attendee"), *_pair(who))
+            it.mailbox_xml(sub(holder, "t", "Attendee"), *_pair(who))
     if daily_occurrences:
         rec = sub(el, "t", "Recurrence")
         sub(sub(rec, "t", "DailyRecurrence"), "t", "Interval", "1")

@@ -105,6 +105,8 @@ def envelope(body_child: etree._Element) -> bytes:
 def fault(code: str, message: str, back_off_ms: int | None = None, faultcode: str = "a:ErrorServerBusy") -> bytes:
     """A SOAP fault as Exchange sends it for throttling and schema errors (HTTP 500)."""
     root = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"s": SOAP_NS})
+    header = etree.SubElement(root, f"{{{SOAP_NS}}}Header")
+    etree.SubElement(header, f"{{{T_NS}}}ServerVersionInfo", SERVER_VERSION, nsmap={"h": T_NS})
     body = etree.SubElement(root, f"{{{SOAP_NS}}}Body")
     flt = etree.SubElement(body, f"{{{SOAP_NS}}}Fault")
     etree.SubElement(flt, "faultcode", nsmap={"a": M_NS}).text = faultcode
@@ -122,6 +124,8 @@ def fault(code: str, message: str, back_off_ms: int | None = None, faultcode: st
 _REQUIRED_CONTAINER = {"GetItem": "Items", "CreateItem": "Items", "UpdateItem": "Items", "MoveItem": "Items",
                        "CopyItem": "Items", "CreateAttachment": "Attachments", "GetAttachment": "Attachments"}
 
+_SYNC_LAST = {"SyncFolderItems": "IncludesLastItemInRange", "SyncFolderHierarchy": "IncludesLastFolderInRange"}
+
 
 def response_message(operation: str, code: str = "NoError", text: str | None = None) -> etree._Element:
     """One <m:{operation}ResponseMessage>; an error code makes it ResponseClass="Error"."""
@@ -133,4 +137,7 @@ def response_message(operation: str, code: str = "NoError", text: str | None = N
         sub(msg, "m", "DescriptiveLinkKey", "0")
         if operation in _REQUIRED_CONTAINER:
             sub(msg, "m", _REQUIRED_CONTAINER[operation])
+        if operation in _SYNC_LAST:  # as Exchange writes them (exchangelib reads SyncState before the code)
+            sub(msg, "m", "SyncState", "")
+            sub(msg, "m", _SYNC_LAST[operation], "true")
     return msg

@@ -29,7 +29,8 @@ def validator():
 
 @pytest.fixture
 def sandbox(validator, monkeypatch):
-    """A running sandbox; at the end, every request and reply it saw must validate against the schema."""
+    """A running sandbox; at the end, every reply it gave (faults too) must carry ServerVersionInfo, and every
+    request and reply must validate against the schema."""
     seen: list[tuple[str, bytes, bytes]] = []
     server = SandboxServer(recorder=lambda op, req, rep: seen.append((op, req, rep)))
     server.start()
@@ -38,6 +39,8 @@ def sandbox(validator, monkeypatch):
     server.seen = seen
     yield server
     server.stop()
+    unversioned = [op for op, _req, rep in seen if b"ServerVersionInfo" not in rep]
+    assert not unversioned, f"replies without ServerVersionInfo: {unversioned}"
     if validator is not None:
         problems = [f"{op} {which}: {err}" for op, req, rep in seen
                     for which, doc in (("request", req), ("reply", rep)) for err in validator.validate(doc)]

@@ -10,6 +10,7 @@ from exchangelib.errors import (
     ErrorAccessDenied,
     ErrorImpersonateUserDenied,
     ErrorInvalidOperation,
+    ErrorInvalidSyncStateData,
     ErrorMailboxStoreUnavailable,
     ErrorNonExistentMailbox,
     ErrorServerBusy,
@@ -150,3 +151,16 @@ def test_open_connections_follow_the_client(sandbox, connect):
     while sandbox.open_connections("dora@sandbox.test") and time.monotonic() < deadline:
         time.sleep(0.02)
     assert sandbox.open_connections("dora@sandbox.test") == 0  # the client closed its sessions
+
+
+def test_sync_errors_reach_exchangelib_as_themselves(sandbox, ann):
+    ann.inbox  # noqa: B018
+    sandbox.inject("error", operation="SyncFolderItems", times=1, code="ErrorMailboxStoreUnavailable")
+    with pytest.raises(ErrorMailboxStoreUnavailable):
+        list(ann.inbox.sync_items())
+    sandbox.inject("error", operation="SyncFolderHierarchy", times=1, code="ErrorAccessDenied")
+    with pytest.raises(ErrorAccessDenied):
+        list(ann.msg_folder_root.sync_hierarchy())
+    with pytest.raises(ErrorInvalidSyncStateData):
+        list(ann.inbox.sync_items(sync_state="bm90IGEgc3RhdGU="))
+    assert [kind for kind, _ in ann.inbox.sync_items()] == []
