@@ -150,9 +150,8 @@ def test_idle_cycle_costs_one_request_per_folder(world):
     sandbox.add_folder(address, "Clients")
     tracking.add_folder_rule(world.mailbox, "Clients")
     sandbox.add_message(address, subject="hello", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)])
-    run(world.connector.sync_incoming(world.job))
-    run(world.connector.sync_incoming(world.job))  # picks up our own category change, decides nothing new
-    sandbox.reset_stats()
+    assert run(world.connector.sync_incoming(world.job)) == 1
+    sandbox.reset_stats()  # our category change was taken in (ignored) by the first cycle itself
     assert run(world.connector.sync_incoming(world.job)) == 0
     assert sandbox.requests_by_operation(address) == {"SyncFolderItems": 2}  # Inbox and Clients
 

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 TRACKED_CATEGORY = ews_act.TRACKED_CATEGORY  # on every tracked email, so users see it in Outlook
 PAGE_SIZE = 100  # SyncFolderItems MaxChangesReturned per request
-ACT_ROUNDS = 3  # reads per ACT folder and cycle at most (see sync_act)
+SETTLE_ROUNDS = 3  # extra reads per folder and cycle to take in our own writes, at most
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
 _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
          codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
@@ -350,11 +350,14 @@ class ExchangeConnector:
         row, _ = FolderSyncState.get_or_create(mailbox=mailbox, folder=folder_name, direction=codes.Direction.INCOMING)
         settings = tracking.organization_settings()
 
-        def fetch(state):
-            return asyncio.ensure_future(self.call(job, what, _fetch_page, account, folder, folder_name, state))
+        def fetch(state, ignore=()):
+            return asyncio.ensure_future(self.call(job, what, _fetch_page, account, folder, folder_name, state,
+                                                   list(ignore)))
 
         processed = 0
         address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
+        to_mark: list[_Fetched] = []
+        settle_rounds = 0
         ahead = fetch(row.state)
         try:
             while True:
@@ -371,9 +374,7 @@ class ExchangeConnector:
                 ahead = None if last else fetch(state)
                 changes = await asyncio.get_running_loop().run_in_executor(self._executor, _parse_page, changes,
                                                                            folder_name)
-                to_mark = []
-                # Items decided before (our own category change brings each tracked email back once) cost
-                # one query for the page instead of one each.
+                # Items decided before cost one query for the page instead of one each.
                 known = tracking.known_keys(mailbox, [e.email for e in changes if isinstance(e, _Fetched)], settings,
                                             address_book)
                 for entry in changes:
@@ -387,14 +388,17 @@ class ExchangeConnector:
                     processed += 0 if result.already_decided else 1
                     if result.tracked and not result.already_decided:
                         to_mark.append(entry)
-                if to_mark:
-                    await self.call(job, f"marking tracked email in {folder_name}", _add_category, account,
-                                    to_mark)
                 with database_proxy.atomic():
                     row.state, row.updated_at = state, utcnow()
                     row.save()
                 if last:
-                    return processed
+                    if not to_mark or settle_rounds >= SETTLE_ROUNDS:
+                        return processed
+                    # Categories go on once the folder is read, and the next read ignores those changes
+                    # of ours, so no tracked email is downloaded twice; new mail meanwhile still comes.
+                    await self.call(job, f"marking tracked email in {folder_name}", _add_category, account, to_mark)
+                    ahead = fetch(state, ignore=[f.item_id for f in to_mark])
+                    to_mark, settle_rounds = [], settle_rounds + 1
         finally:
             if ahead is not None and not ahead.done():
                 ahead.cancel()
@@ -421,7 +425,7 @@ class ExchangeConnector:
             # Our own writes happen after the read, so the next read must see them (else an item we
             # created and the user then deleted would never show up as deleted): read again until a
             # round writes nothing to Exchange. An idle cycle is one read per folder.
-            for _round in range(ACT_ROUNDS):
+            for _round in range(SETTLE_ROUNDS):
                 changed, deleted, state = await self.call(
                     job, f"reading the {ews_act.FOLDER[entity]} folder of {mailbox.email}", ews_act.fetch_changes,
                     account, entity, row.state)
@@ -469,13 +473,14 @@ def to_incoming(item: Message, folder_name: str) -> IncomingEmail:
     return email
 
 
-def _fetch_page(account, folder, folder_name: str, sync_state):
+def _fetch_page(account, folder, folder_name: str, sync_state, ignore: list[str]):
     """One SyncFolderItems request: (created or changed emails, new state, last page?)."""
     service = SyncFolderItems(account=account)
     fields = {f for f in folder.normalize_fields(fields=list(_EMAIL_FIELDS)) if not f.field.is_attribute}
     changes = []
     for change in service.call(folder=folder, shape=ID_ONLY, additional_fields=fields, sync_state=sync_state,
-                               ignore=None, max_changes_returned=PAGE_SIZE, sync_scope=None):
+                               ignore=[(i, None) for i in ignore] or None, max_changes_returned=PAGE_SIZE,
+                               sync_scope=None):
         if isinstance(change, Exception):
             raise change
         change_type, item = change
