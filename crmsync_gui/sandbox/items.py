@@ -28,8 +28,6 @@ ADDRESS_ORDER = ("Street", "City", "State", "CountryOrRegion", "PostalCode")
 INDEXED_CONTAINERS = {"contacts:EmailAddress": "EmailAddresses", "contacts:PhoneNumber": "PhoneNumbers",
                       "contacts:ImAddress": "ImAddresses", "contacts:PhysicalAddress": "PhysicalAddresses"}
 OCCURRENCE = "~"  # an occurrence's id: the master's id, this, the 1-based index
-# Properties a Default shape leaves out (AllProperties too, for MIME)
-NOT_IN_DEFAULT = {"MimeContent"}
 
 
 class ItemError(Exception):

@@ -9,7 +9,6 @@ SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 M_NS = "http://schemas.microsoft.com/exchange/services/2006/messages"
 T_NS = "http://schemas.microsoft.com/exchange/services/2006/types"
 E_NS = "http://schemas.microsoft.com/exchange/services/2006/errors"
-NSMAP = {"s": SOAP_NS, "m": M_NS, "t": T_NS}
 
 # What the sandbox says it is: Exchange 2016 CU (build 15.1.2507.6), the API version exchangelib asks for.
 SERVER_VERSION = {"MajorVersion": "15", "MinorVersion": "1", "MajorBuildNumber": "2507",
@@ -68,16 +67,6 @@ def local(el: etree._Element) -> str:
 
 def children(el: etree._Element | None) -> list[etree._Element]:
     return [c for c in el if isinstance(c.tag, str)] if el is not None else []
-
-
-def find(el: etree._Element | None, path: str) -> etree._Element | None:
-    """Find with the m:/t: prefixes."""
-    return None if el is None else el.find(path, NSMAP)
-
-
-def text_of(el: etree._Element | None, path: str, default: str | None = None) -> str | None:
-    found = find(el, path)
-    return found.text if found is not None and found.text is not None else default
 
 
 def xml_bool(value: bool) -> str:
