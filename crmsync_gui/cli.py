@@ -73,7 +73,9 @@ def cmd_profiles_add(args) -> int:
               "incoming_use_ssl": not args.no_ssl, "outgoing_use_ssl": not args.no_ssl,
               "max_concurrent_connections": args.max_connections,
               "min_polling_interval_minutes": args.min_polling, "timeout_ms": args.timeout_ms,
-              "username": args.username, "trusted_ca_file": args.ca_file}
+              "username": args.username, "trusted_ca_file": args.ca_file,
+              "incoming_starttls": args.starttls, "outgoing_starttls": args.starttls,
+              "leave_email_on_server": not args.delete_after_import}
     profile = admin.save_profile(fields)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
@@ -144,6 +146,30 @@ def cmd_mailboxes_approve(args) -> int:
     return 0
 
 
+def cmd_mailboxes_unreadable(args) -> int:
+    """Emails the server holds that could not be read, with why; --save writes their kept bytes as .eml files."""
+    from pathlib import Path
+
+    from crmsync_gui.core.store.models import UnreadableEmail
+
+    mailbox = admin.find_mailbox(args.mailbox)
+    rows = list(UnreadableEmail.select().where(UnreadableEmail.mailbox == mailbox).order_by(UnreadableEmail.id))
+    if not rows:
+        print(f"Mailbox '{mailbox.name}' has no unreadable emails.")
+        return 0
+    folder = Path(args.save) if args.save else None
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+    for row in rows:
+        print(f"{row.found_at:%Y-%m-%d %H:%M}  {row.folder}  {row.server_id}  {row.raw_size:,} bytes\n  {row.reason}")
+        if folder:
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{row.id}-{row.server_id}") + ".eml"
+            (folder / name).write_bytes(bytes(row.raw or b""))
+    if folder:
+        print(f"Kept bytes written to {folder}.")
+    return 0
+
+
 def cmd_engine_run(args) -> int:
     from crmsync_gui.core.connectors import load_connectors
 
@@ -174,6 +200,27 @@ async def _run_engine(args) -> int:
     await engine.stop()
     print(f"Engine stopped: {engine.summary.line()}")
     return 0
+
+
+def cmd_mailboxes_test(args) -> int:
+    mailbox = admin.find_mailbox(args.mailbox)
+    results = asyncio.run(_test_and_enable(args, mailbox.id))
+    print(f"Test & Enable of mailbox '{mailbox.name}':")
+    for direction, result in results.items():
+        outcome = "Success, enabled" if result.ok else f"Failure: {result.message}"
+        print(f"  {direction.label}: {outcome}")
+    return 0 if all(r.ok for r in results.values()) else EXIT_FAILED
+
+
+async def _test_and_enable(args, mailbox_id: int):
+    from crmsync_gui.core.sync.engine import Engine
+
+    engine = Engine(secrets=secret_store_for(args.db_path))
+    await engine.start(scheduler=False)
+    try:
+        return await engine.test_and_enable(mailbox_id)
+    finally:
+        await engine.stop()
 
 
 def cmd_mailboxes_reenable(args) -> int:
@@ -259,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--incoming", required=True, help="EWS URL, or POP3/IMAP host[:port]")
     p.add_argument("--outgoing", help="SMTP host[:port] (POP3 and IMAP profiles)")
     p.add_argument("--no-ssl", action="store_true", help="turn SSL off (on by default)")
+    p.add_argument("--starttls", action="store_true",
+                   help="POP3/IMAP/SMTP: upgrade a plain connection (ports 110/143/587) instead of connecting over SSL")
+    p.add_argument("--delete-after-import", action="store_true",
+                   help="POP3: delete each email from the server once imported (left there by default)")
     p.add_argument("--max-connections", type=int, default=codes.DEFAULT_MAX_CONNECTIONS)
     p.add_argument("--min-polling", type=int, default=0, metavar="MINUTES")
     p.add_argument("--timeout-ms", type=int, default=60_000)
@@ -297,6 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(mailboxes, "approve", cmd_mailboxes_approve, "approve (or --reject) a mailbox's email address")
     p.add_argument("mailbox")
     p.add_argument("--reject", action="store_true")
+    p = command(mailboxes, "test", cmd_mailboxes_test,
+                "Test & Enable: test each server-side sync direction against the server, enable what passed")
+    p.add_argument("mailbox", help="mailbox name, address or id")
+    p = command(mailboxes, "unreadable", cmd_mailboxes_unreadable,
+                "list the emails of a mailbox that could not be read (malformed, huge), with why")
+    p.add_argument("mailbox", help="mailbox name, address or id")
+    p.add_argument("--save", metavar="DIR", help="write each one's kept bytes to DIR as an .eml file")
     p = command(mailboxes, "reenable", cmd_mailboxes_reenable,
                 "re-enable the directions disabled after failures (all, or of one profile or error code)")
     p.add_argument("--profile", help="only this profile's mailboxes (name or id)")

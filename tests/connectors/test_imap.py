@@ -88,7 +88,10 @@ def test_bad_password_is_permanent(imap_account, caplog):
     assert secret not in str(caught.value) and secret not in caplog.text
 
 
-def test_untrusted_certificate_is_refused(imap_account):
+@pytest.mark.parametrize("starttls", [False, True], ids=["ssl", "starttls"])
+def test_untrusted_certificate_is_refused(imap_account, starttls):
+    if starttls:
+        imap_account.set(incoming_server=f"127.0.0.1:{imap_account.dovecot.imap_port}", incoming_starttls=True)
     imap_account.set(trusted_ca_file=None)
     with pytest.raises(PermanentError) as caught:
         sync(imap_account)

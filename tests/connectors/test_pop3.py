@@ -69,7 +69,10 @@ def test_starttls_on_the_plain_port(pop3_account):
     assert sync(pop3_account) == 1
 
 
-def test_untrusted_certificate_is_refused(pop3_account):
+@pytest.mark.parametrize("starttls", [False, True], ids=["ssl", "starttls"])
+def test_untrusted_certificate_is_refused(pop3_account, starttls):
+    if starttls:
+        pop3_account.set(incoming_server=f"127.0.0.1:{pop3_account.dovecot.pop3_port}", incoming_starttls=True)
     pop3_account.set(trusted_ca_file=None)  # the system CAs do not know the test CA
     pop3_account.append(corpus.email("Never read"))
     with pytest.raises(PermanentError) as caught:

@@ -85,8 +85,11 @@ def test_server_down_is_transient_and_retried(pop3_account):
     assert activity.email_status == Status.PENDING_SEND and activity.delivery_attempts == 1
 
 
-def test_untrusted_certificate_is_refused(pop3_account, smtp_server):
+@pytest.mark.parametrize("starttls", [True, False], ids=["starttls", "ssl"])
+def test_untrusted_certificate_is_refused(pop3_account, smtp_server, starttls):
     pending(pop3_account, "Not to a stranger")
+    if not starttls:
+        pop3_account.set(outgoing_server=f"127.0.0.1:{smtp_server.ssl_port}", outgoing_starttls=False)
     pop3_account.set(trusted_ca_file=None)
     before = len(smtp_server.received)
     with pytest.raises(PermanentError) as caught:

@@ -77,3 +77,38 @@ def test_approve_and_list(dbfile):
     assert crmsync(dbfile, "mailboxes", "approve", "Ann").returncode == 0
     rows = json.loads(crmsync(dbfile, "mailboxes", "list", "--json").stdout)
     assert {r["name"]: r["approval"] for r in rows} == {"Ann": "Approved", "Ann2": "Pending approval"}
+
+
+def test_pop3_profile_with_starttls_and_delete_after_import(tmp_path):
+    db = tmp_path / "crm.db"
+    result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "pop3/smtp", "--incoming",
+                     "mail.contoso.com:110", "--outgoing", "mail.contoso.com:587", "--starttls",
+                     "--delete-after-import")
+    assert result.returncode == 0, result.stderr
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.store.models import EmailServerProfile
+
+    open_database(db)
+    try:
+        profile = EmailServerProfile.get(EmailServerProfile.name == "Mail")
+        assert profile.incoming_starttls and profile.outgoing_starttls and profile.incoming_use_ssl
+        assert not profile.leave_email_on_server
+    finally:
+        close_database()
+
+
+def test_unreadable_emails_are_listed_and_saved(dbfile, tmp_path):
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.store.models import Mailbox, UnreadableEmail
+
+    assert "no unreadable emails" in crmsync(dbfile, "mailboxes", "unreadable", "Ann").stdout
+    open_database(dbfile)
+    try:
+        UnreadableEmail.create(mailbox=Mailbox.get(Mailbox.name == "Ann"), server_id="17:4",
+                               reason="Email 17:4 could not be read: it is empty.", raw=b"\r\n", raw_size=2)
+    finally:
+        close_database()
+    result = crmsync(dbfile, "mailboxes", "unreadable", "Ann", "--save", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "17:4" in result.stdout and "it is empty" in result.stdout
+    assert [f.read_bytes() for f in (tmp_path / "out").iterdir()] == [b"\r\n"]

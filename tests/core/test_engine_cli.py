@@ -40,3 +40,31 @@ def test_engine_run_stops_cleanly_on_sigterm(tmp_path):
         proc.kill()
     assert proc.returncode == 0, err
     assert out.startswith("Engine stopped: 0 jobs") and "Traceback" not in err
+
+
+def test_mailbox_test_and_enable_against_the_exchange_sandbox(tmp_path):
+    from crmsync_gui.sandbox import SandboxServer
+
+    db = tmp_path / "crm.db"
+    with SandboxServer() as sandbox:
+        sandbox.add_mailbox("svc@sandbox.test", "svc-pw")
+        sandbox.grant_impersonation("svc@sandbox.test")
+        sandbox.add_mailbox("ann@sandbox.test", "ann-pw")
+        for args in (["init"],
+                     ["profiles", "add", "--name", "Sandbox", "--incoming", sandbox.url, "--auth", "basic",
+                      "--ca-file", sandbox.ca_file, "--username", "svc@sandbox.test", "--password-stdin"],
+                     ["mailboxes", "add", "--name", "Ann", "--email", "ann@sandbox.test", "--profile", "Sandbox"],
+                     ["mailboxes", "add", "--name", "Ghost", "--email", "ghost@sandbox.test", "--profile", "Sandbox"]):
+            result = crmsync(db, *args, stdin="svc-pw\n")
+            assert result.returncode == 0, result.stderr
+        passed = crmsync(db, "mailboxes", "test", "Ann")
+        failed = crmsync(db, "mailboxes", "test", "Ghost")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert passed.stdout.splitlines()[1:] == ["  Incoming email: Success, enabled", "  Outgoing email: Success, enabled"]
+    assert failed.returncode == 1 and "Incoming email: Failure:" in failed.stdout
+    assert "svc-pw" not in failed.stdout + failed.stderr
+    import sqlite3
+    with sqlite3.connect(db) as con:
+        rows = dict(con.execute("select name, incoming_enabled || outgoing_enabled || incoming_status "
+                                "from mailbox").fetchall())
+    assert rows == {"Ann": "111", "Ghost": "002"}

@@ -108,8 +108,9 @@ def _refusal(exc: aiosmtplib.SMTPResponseException, where: Endpoint, doing: str)
 
 def _error(exc: BaseException, where: Endpoint, doing: str) -> SyncError:
     """aiosmtplib wraps socket and TLS failures; map the underlying one."""
-    cause = exc
-    while cause is not None and not isinstance(cause, ssl.SSLError | OSError | TimeoutError):
+    cause = exc.__cause__ or exc.__context__  # its own errors subclass ConnectionError: look under them
+    while cause is not None and (isinstance(cause, aiosmtplib.SMTPException)
+                                 or not isinstance(cause, ssl.SSLError | OSError | TimeoutError)):
         cause = cause.__cause__ or cause.__context__
     if cause is not None:
         return network_error(cause, where, doing)
