@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
             await engine.stop()
 
     try:
-        asyncio.run(console(), loop_factory=qasync.QEventLoop)
+        qasync.run(console())  # asyncio.run with a Qt event loop, on Python 3.11 and later
     finally:
         close_database()
         if demo is not None:
