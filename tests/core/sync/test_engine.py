@@ -60,7 +60,8 @@ def test_an_incoming_flood_never_starves_outgoing_or_async_operations(db, world,
     tested, test_s, sent_s, still_waiting = asyncio.run(scenario())
     assert tested[D.INCOMING].ok
     assert still_waiting > 300, "the flood was still there when the others finished"
-    assert sent_s < 1.0 and test_s < 1.0, (sent_s, test_s)
+    # the flood needs 500 × 0.05 s / 4 workers ≈ 6 s; anything queued behind it would take that long
+    assert sent_s < 3.0 and test_s < 3.0, (sent_s, test_s)
     assert world.peak_connections[profile.id] <= 4
     assert any(isinstance(e, events.QueueDepths) and dict((n, r) for n, _w, r in e.depths).get("incoming") == 4
                for e in recorder.events)
