@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import signal
 import sys
 import threading
@@ -268,10 +269,8 @@ def _fault_spec(spec: str) -> dict:
 
 def cmd_migrate(args) -> int:
     plan = migration.plan_migration(args.paths)
-    apply = args.apply if args.command == "migrate" else not args.dry_run
-    if not apply:
-        hint = ("Run again with --apply to migrate." if args.command == "migrate"
-                else "Run again without --dry-run to migrate.")
+    if args.dry_run:
+        hint = "Run again without --dry-run to migrate."
         print(json.dumps(plan.to_dict(), default=str) if args.json else plan_text(plan, apply_hint=hint))
         return 0
     result = migration.apply_plan(plan, confirm=args.yes)
@@ -378,17 +377,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plain-http", action="store_true", help="HTTP instead of HTTPS")
     p.add_argument("--fault", action="append", metavar="KIND,key=value,...",
                    help="inject a fault, e.g. busy,operation=FindItem,back_off_ms=0 or delay,seconds=2")
-    for name, help_text in (
-            ("migrate", "plan the migration of Email Router configurations; --apply carries it out"),
-            ("migrate-email-router", "migrate Email Router configurations; --dry-run only shows the plan")):
-        p = command(sub, name, cmd_migrate, help_text)
-        p.add_argument("paths", nargs="+", metavar="PATH",
-                       help="a router's configuration folder (or one of its files), or a folder of router folders")
-        p.add_argument("--apply" if name == "migrate" else "--dry-run", action="store_true",
-                       help="apply the plan in one transaction" if name == "migrate" else "only show the plan")
-        p.add_argument("--yes", action="store_true",
-                       help="confirm remapping users or queues that already have another mailbox")
-        p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    p = command(sub, "migrate-email-router", cmd_migrate,
+                "migrate Email Router configurations; --dry-run only shows the plan")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a router's configuration folder (or one of its files), or a folder of router folders")
+    p.add_argument("--dry-run", action="store_true", help="only show the plan; change nothing")
+    p.add_argument("--yes", action="store_true",
+                   help="confirm remapping users or queues that already have another mailbox")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
     return parser
 
 
@@ -408,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("crmsync: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`crmsync ... | head`): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         close_database()
 

@@ -1,4 +1,4 @@
-"""`crmsync migrate` and `crmsync migrate-email-router`, run as an administrator runs them: real processes."""
+"""`crmsync migrate-email-router`, run as an administrator runs them: real processes."""
 import json
 import subprocess
 
@@ -23,10 +23,10 @@ def listed(db, what):
 
 def test_migrate_prints_the_plan_and_changes_nothing(tmp_path):
     db = tmp_path / "crm.db"
-    result = crmsync(db, "migrate", str(samples()))
+    result = crmsync(db, "migrate-email-router", str(samples()), "--dry-run")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Nothing has changed yet" in out and "Run again with --apply" in out
+    assert "Nothing has changed yet" in out and "Run again without --dry-run" in out
     assert "create     Contoso Exchange (Exchange, https://mail.contoso.local/EWS/Exchange.asmx)" in out
     assert "old.sales@fabrikam.local: no user or queue has the address" in out
     assert "processes email from 2026-10-28 22:40 UTC, the router's earliest last poll" in out
@@ -36,7 +36,7 @@ def test_migrate_prints_the_plan_and_changes_nothing(tmp_path):
 
 def test_migrate_apply_then_again_changes_nothing(tmp_path):
     db = tmp_path / "crm.db"
-    result = crmsync(db, "migrate", str(samples()), "--apply", "--json")
+    result = crmsync(db, "migrate-email-router", str(samples()), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) >= JSON_KEYS and (data["created"], data["updated"], data["unchanged"]) == (15, 0, 0)
@@ -44,13 +44,13 @@ def test_migrate_apply_then_again_changes_nothing(tmp_path):
     assert [u["email"] for u in data["unmapped"]] == ["old.sales@fabrikam.local"]
     assert {p["name"] for p in listed(db, "profiles")} == {"Contoso Exchange", "Fabrikam POP3/SMTP"}
     before = (listed(db, "profiles"), listed(db, "mailboxes"), listed(db, "users"), listed(db, "queues"))
-    again = json.loads(crmsync(db, "migrate", str(samples()), "--apply", "--json").stdout)
+    again = json.loads(crmsync(db, "migrate-email-router", str(samples()), "--json").stdout)
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 15)
     assert (listed(db, "profiles"), listed(db, "mailboxes"), listed(db, "users"), listed(db, "queues")) == before
 
 
 def test_apply_prints_what_needs_attention(tmp_path):
-    result = crmsync(tmp_path / "crm.db", "migrate", str(samples() / "fabrikam-pop3"), "--apply")
+    result = crmsync(tmp_path / "crm.db", "migrate-email-router", str(samples() / "fabrikam-pop3"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Migrated: 6 created, 0 updated, 0 unchanged")
     assert "Needs attention:" in result.stdout
@@ -77,12 +77,12 @@ def test_yes_confirms_remaps(tmp_path):
                  ["mailboxes", "add", "--name", "Ann old", "--email", "ann.old@example.local"],
                  ["mailboxes", "map", "Ann old", "--user", "ann@example.local"]):
         assert crmsync(db, *args).returncode == 0
-    plan = crmsync(db, "migrate", str(folder))
+    plan = crmsync(db, "migrate-email-router", str(folder), "--dry-run")
     assert "Conflicts (remapped only when confirmed with --yes)" in plan.stdout
-    without = crmsync(db, "migrate", str(folder), "--apply")
+    without = crmsync(db, "migrate-email-router", str(folder))
     assert "was not remapped" in without.stdout
     assert {m["name"]: m["owner"] for m in listed(db, "mailboxes")}["Ann old"] == "user Ann <ann@example.local>"
-    with_yes = crmsync(db, "migrate", str(folder), "--apply", "--yes")
+    with_yes = crmsync(db, "migrate-email-router", str(folder), "--yes")
     assert with_yes.returncode == 0 and "was not remapped" not in with_yes.stdout
     owners = {m["email"]: m["owner"] for m in listed(db, "mailboxes")}
     assert owners == {"ann.old@example.local": "-", "ann@example.local": "user Ann <ann@example.local>"}
@@ -94,7 +94,7 @@ def test_yes_confirms_remaps(tmp_path):
     (lambda p: write_router(p / "bad", b"<Configuration>"), "is not well-formed XML"),
 ])
 def test_bad_or_hostile_input_gets_one_clear_line(tmp_path, make, words):
-    result = crmsync(tmp_path / "crm.db", "migrate", str(make(tmp_path)), "--apply")
+    result = crmsync(tmp_path / "crm.db", "migrate-email-router", str(make(tmp_path)))
     assert result.returncode == 1
     assert words in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
