@@ -6,15 +6,12 @@ import asyncio
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -27,6 +24,7 @@ from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.ui.labels import code_label, countdown, when
 from crmsync_gui.ui.pages.base import Page
+from crmsync_gui.ui.pages.table_page import record_table
 from crmsync_gui.ui.table_model import Column, LazyTableModel
 
 FAILURE = QBrush(QColor("#b00020"))
@@ -158,19 +156,8 @@ class MailboxesPage(Page):
         top.addWidget(self.filter_edit)
         layout.addLayout(top)
 
-        self.table = QTableView()
+        self.table = record_table(self.model)
         self.table.setObjectName("mailbox-table")
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         # fixed widths: sizing to contents would read every row of a lazy model
         widths = {"name": 160, "email": 200, "owner": 130, "profile": 130, "incoming_method": 110,
                   "outgoing_method": 110, "act_method": 110, "incoming_status": 110, "outgoing_status": 110,

@@ -18,6 +18,23 @@ from PySide6.QtWidgets import (
 from crmsync_gui.ui.pages.base import Page
 
 
+def record_table(model) -> QTableView:
+    """A sortable, multi-select table of records with one line per row, as every lazy table here shows."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
 class TablePage(Page):
     filter_hint = "Filter (Ctrl+F)"
 
@@ -43,18 +60,7 @@ class TablePage(Page):
         top.addWidget(self.filter_edit)
         self.body_layout.addLayout(top)
 
-        self.table = QTableView()
-        self.table.setModel(model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(model)
         for column, c in enumerate(model.columns):
             self.table.setColumnWidth(column, c.width)
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
