@@ -54,6 +54,17 @@ def test_sync_hierarchy(ann):
     assert [kind for kind, _ in changes] == ["delete"]
 
 
+def test_sync_hierarchy_resumes_across_clients(ann, connect):
+    list(ann.msg_folder_root.sync_hierarchy())
+    state = ann.msg_folder_root.folder_sync_state
+    # a new client (as after a restart) creates a folder and resumes from the first client's state
+    other = connect(ann.primary_smtp_address, "ann-pw")
+    Folder(parent=other.inbox, name="Projects").save()
+    changes = list(other.msg_folder_root.sync_hierarchy(sync_state=state))
+    assert sorted((kind, folder.name) for kind, folder in changes) == [("create", "Projects"), ("update", "Inbox")]
+    assert list(other.msg_folder_root.sync_hierarchy(sync_state=other.msg_folder_root.folder_sync_state)) == []
+
+
 def test_pull_subscription_get_events(sandbox, ann):
     sub_id, watermark = ann.inbox.subscribe_to_pull()
     sandbox.add_message(ann.primary_smtp_address, subject="news", body="x")
