@@ -31,3 +31,17 @@ def test_password_never_lands_in_the_database(tmp_path):
         if path.name.startswith("crm.db") and not path.name.endswith("secrets.json"):
             assert b"Hunter2-unique-pw" not in path.read_bytes(), path.name
     assert b"Hunter2-unique-pw" in (tmp_path / "crm.db.secrets.json").read_bytes()
+
+
+def test_headless_linux_uses_the_file_without_loading_keyring_backends(tmp_path):
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    code = ("import sys\nfrom crmsync_gui.core.secrets import secret_store_for\n"
+            f"store = secret_store_for({str(tmp_path / 'crm.db')!r})\n"
+            "print(store.backend, 'keyring.backends' in sys.modules)\n")
+    env = {"PATH": "/usr/bin:/bin", "CRMSYNC_SECRETS": "auto"}  # no D-Bus session, no configured backend
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.stdout.split() == ["file", "False"], result.stdout + result.stderr
