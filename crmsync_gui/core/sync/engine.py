@@ -147,6 +147,7 @@ class Engine:
         self._password_cache: dict[str, tuple[float, str | None]] = {}
         self._last_depths: tuple = ()
         self._last_depths_at = 0.0
+        self._depths_timer: asyncio.TimerHandle | None = None  # the trailing publish of a throttled change
         self._last_housekeeping: datetime | None = None
         self._last_pending_scan = 0.0
         self._more_due: set[codes.Direction] = set()  # the last pass left due work in the database
@@ -183,6 +184,9 @@ class Engine:
         if self.state in ("stopped", "stopping"):
             return
         self._set_state("stopping")
+        if self._depths_timer is not None:
+            self._depths_timer.cancel()
+            self._depths_timer = None
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -412,14 +416,23 @@ class Engine:
         return throttle is not None and throttle.is_busy(now)
 
     def _publish_depths(self) -> None:
-        """Queue depths when they changed, at most twice a second (the console redraws on each)."""
-        if time.monotonic() - self._last_depths_at < 0.5:
+        """Queue depths when they changed, at most twice a second (the console redraws on each).
+
+        A change inside the half second goes out at its end, so the last state is never left unsaid."""
+        wait = 0.5 - (time.monotonic() - self._last_depths_at)
+        if wait > 0:
+            if self._depths_timer is None:
+                self._depths_timer = asyncio.get_running_loop().call_later(wait, self._publish_trailing_depths)
             return
         depths = tuple(q.depth() for q in self._queues.values())
         if depths != self._last_depths:
             self._last_depths_at = time.monotonic()
             self._last_depths = depths
             self.bus.publish(events.QueueDepths(depths, at=self.clock.now()))
+
+    def _publish_trailing_depths(self) -> None:
+        self._depths_timer = None
+        self._publish_depths()
 
     def _on_event(self, event) -> None:
         if isinstance(event, events.EmailQueued):
