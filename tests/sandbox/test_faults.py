@@ -75,7 +75,8 @@ def test_peak_concurrency_and_cap(sandbox, connect):
     ann.inbox  # noqa: B018
     sandbox.reset_stats()
     sandbox.max_concurrent_per_mailbox = 2
-    sandbox.inject("delay", operation="FindItem", seconds=0.3)
+    # a second in flight: long enough that all four threads overlap even on a loaded machine
+    sandbox.inject("delay", operation="FindItem", seconds=1.0)
     results: list[object] = []
 
     def find():
