@@ -137,14 +137,20 @@ def _read_settings(element: Element, router: RouterConfig, prefix: str = "") -> 
             router.unknown_elements[f"{CONFIG_FILE}: <{parent}>/<{name}>"] += 1
 
 
-def _read_provider(element: Element, router: RouterConfig, position: int) -> ProviderConfig | None:
+def _read_fields(element: Element, known, router: RouterConfig, where: str) -> dict[str, str]:
+    """The text of each known child element by name; each other child is counted as unknown at `where`."""
     values = {}
     for child in element:
         name = local_name(child.tag)
-        if name in PROVIDER_FIELDS:
+        if name in known:
             values[name] = _text(child)
         else:
-            router.unknown_elements[f"{CONFIG_FILE}: <ProviderConfiguration>/<{name}>"] += 1
+            router.unknown_elements[f"{where}/<{name}>"] += 1
+    return values
+
+
+def _read_provider(element: Element, router: RouterConfig, position: int) -> ProviderConfig | None:
+    values = _read_fields(element, PROVIDER_FIELDS, router, f"{CONFIG_FILE}: <ProviderConfiguration>")
     provider = ProviderConfig(
         router=router.label, position=position,
         profile_name=values.get("ProfileName", ""),
@@ -175,13 +181,7 @@ def _read_state(root: Element, router: RouterConfig) -> None:
         if name != "ProviderState":
             router.unknown_elements[f"{STATE_FILE}: <SystemState>/<{name}>"] += 1
             continue
-        values = {}
-        for item in child:
-            item_name = local_name(item.tag)
-            if item_name in STATE_FIELDS:
-                values[item_name] = _text(item)
-            else:
-                router.unknown_elements[f"{STATE_FILE}: <ProviderState>/<{item_name}>"] += 1
+        values = _read_fields(child, STATE_FIELDS, router, f"{STATE_FILE}: <ProviderState>")
         address = values.get("EmailAddress", "").lower()
         if not address:
             router.warnings.append(f"{router.label}/{STATE_FILE}: a <ProviderState> without <EmailAddress> "
