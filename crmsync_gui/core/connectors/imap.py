@@ -210,9 +210,11 @@ class ImapConnector(InternetMailConnector):
         settings = tracking.organization_settings()
         prefix = f"{uid_validity}:" if folder == "INBOX" else f"{folder}/{uid_validity}:"
         processed = 0
+        address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
         for start in range(0, len(new), BATCH):
             chunk = new[start:start + BATCH]
             fetched = await asyncio.to_thread(session.fetch, chunk)
+            emails = []
             for uid in chunk:
                 if uid not in fetched:
                     continue
@@ -225,7 +227,8 @@ class ImapConnector(InternetMailConnector):
                     continue
                 if internal_date is not None and hasattr(internal_date, "astimezone"):
                     email.received_at = internal_date.astimezone(UTC).replace(tzinfo=None)
-                processed += deliver(job, email, settings)
+                emails.append(email)
+            processed += deliver(job, emails, settings, address_book)
             with database_proxy.atomic():
                 row.last_uid, row.updated_at = chunk[-1], utcnow()
                 row.state = json.dumps({"folder": folder})
