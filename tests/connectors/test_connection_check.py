@@ -93,3 +93,23 @@ def test_invalid_fields_are_refused_before_any_connection(db):
     with pytest.raises(ValidationError, match="not a host name"):
         asyncio.run(check({"server_type": codes.ServerType.POP3_SMTP, "incoming_server": "bad host",
                            "outgoing_server": "smtp:25"}, password="x", address="a@b.c"))
+
+
+def test_the_cli_tests_a_saved_profile_with_its_stored_password(tmp_path, sandbox):
+    from tests.core.test_cli import crmsync
+
+    db = tmp_path / "crm.db"
+    added = crmsync(db, "profiles", "add", "--name", "Sandbox", "--incoming", sandbox.url, "--auth", "basic",
+                    "--ca-file", sandbox.ca_file, "--username", "ann@sandbox.test", "--password-stdin",
+                    stdin="ann-pw\n")
+    assert added.returncode == 0, added.stderr
+    passed = crmsync(db, "profiles", "test", "Sandbox")
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stdout.splitlines() == ["Test connection of profile 'Sandbox':", "  Incoming email: OK",
+                                          "  Outgoing email: OK"]
+    denied = crmsync(db, "profiles", "test", "Sandbox", "--address", "nobody@sandbox.test")
+    assert denied.returncode == 1
+    assert "  Incoming email: failed (AccessDenied) The account may not open this mailbox" in denied.stdout
+    assert "    What to do: Give the profile's account access (impersonation)" in denied.stdout
+    missing = crmsync(db, "profiles", "test", "Nope")
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
