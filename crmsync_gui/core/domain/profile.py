@@ -49,16 +49,16 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
             problems["outgoing_server"] = "POP3 and IMAP profiles need an SMTP server for outgoing email"
         elif not _is_host_port(outgoing):
             problems["outgoing_server"] = f"'{outgoing}' is not a host name with an optional :port"
-        ssl_port, plain_port, what = _PORTS[server_type]
-        for side, ssl_port, plain_ports, what in (("incoming", ssl_port, (plain_port,), what),
+        incoming_ports = _PORTS[server_type]
+        for side, ssl_port, plain_ports, what in (("incoming", *incoming_ports),
                                                   ("outgoing", 465, (25, 587), "SMTP")):
             if f"{side}_server" not in problems:
                 _check_security(fields, side, ssl_port, plain_ports, what, problems)
     return problems
 
 
-# POP3/IMAP: (SSL port, plain/STARTTLS port, protocol); SMTP's are 465 and 25/587
-_PORTS = {codes.ServerType.POP3_SMTP: (995, 110, "POP3"), codes.ServerType.IMAP_SMTP: (993, 143, "IMAP")}
+# POP3/IMAP: (SSL port, plain/STARTTLS ports, protocol); SMTP's are 465 and 25/587
+_PORTS = {codes.ServerType.POP3_SMTP: (995, (110,), "POP3"), codes.ServerType.IMAP_SMTP: (993, (143,), "IMAP")}
 
 
 def _check_security(fields: dict, side: str, ssl_port: int, plain_ports: tuple[int, ...], what: str,
