@@ -93,11 +93,12 @@ def cmd_profiles_list(args) -> int:
 
 def cmd_profiles_test(args) -> int:
     """Test connection for a saved profile: each direction it serves, for one mailbox, nothing changed."""
-    from crmsync_gui.core.sync.connection_check import test_connection
+    from crmsync_gui.core.sync.connection_check import stored_password, test_connection
 
     profile = admin.find_profile(args.profile)
     fields = {k: getattr(profile, k) for k in admin.PROFILE_FIELDS if k != "owner"}
-    password = secret_store_for(args.db_path).get(profile.secret_ref) if profile.secret_ref else None
+    password = stored_password(secret_store_for(args.db_path), profile_secret_ref=profile.secret_ref,
+                               username=profile.username, address=args.address)
     results = asyncio.run(test_connection(fields, password=password, address=args.address))
     print(f"Test connection of profile '{profile.name}':")
     for result in results:
@@ -336,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing(profiles, cmd_profiles_list)
     p = command(profiles, "test", cmd_profiles_test, "test connection: sign in for each direction, change nothing")
     p.add_argument("profile", metavar="NAME")
-    p.add_argument("--address", help="mailbox to sign in to (default: the profile's --username account)")
+    p.add_argument("--address", help="mailbox to sign in to (default: the profile's --username account); "
+                   "without --username, a mailbox's own stored password is used")
 
     users = sub.add_parser("users", help="CRM users").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)

@@ -94,6 +94,18 @@ def test_the_stored_password_and_the_profile_account_are_used_when_none_is_typed
     assert dialog.test_button.isEnabled()  # the Sign in as account is the mailbox tested
     on_qasync(qapp, dialog.toggle_test)
     assert result_text(dialog).count("connected and signed in") == 2
+    # without Sign in as, each mailbox signs in with its own password: the stored one of the mailbox tested
+    sandbox.add_mailbox("bea@sandbox.test", "bea-pw", name="Bea")
+    bea = admin.add_mailbox("Bea", "Bea@Sandbox.test", profile)
+    bea.secret_ref = secret_store().put("bea-pw")
+    bea.save()
+    dialog.username.setText("")
+    dialog.test_address.setText("bea@sandbox.test")
+    on_qasync(qapp, dialog.toggle_test)
+    assert result_text(dialog).count("connected and signed in") == 2
+    dialog.test_address.setText("ann@sandbox.test")  # no mailbox of that address here: the profile's password
+    on_qasync(qapp, dialog.toggle_test)
+    assert result_text(dialog).count("connected and signed in") == 2
 
 
 @pytest.mark.parametrize("server_type", [codes.ServerType.POP3_SMTP, codes.ServerType.IMAP_SMTP])

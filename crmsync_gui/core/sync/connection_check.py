@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from peewee import fn
+
 from crmsync_gui.core import codes
 from crmsync_gui.core.domain.profile import validate_profile
 from crmsync_gui.core.errors import PermanentError, SyncError, TransientError, ValidationError
-from crmsync_gui.core.store.models import EmailServerProfile
+from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.core.sync import trace
 from crmsync_gui.core.sync.connector import connector_for
 from crmsync_gui.core.sync.job import request_timeout_s
@@ -85,6 +87,16 @@ def address_for_test(profile, address: str | None) -> str:
         raise ValidationError({"test_address": "give an email address to test with (the profile has no "
                                                "Sign in as account)"})
     return address
+
+
+def stored_password(secrets, *, profile_secret_ref: str | None, username: str | None, address: str | None):
+    """The stored password the engine would sign in with for `address`: the profile's when it signs in
+    for every mailbox (Sign in as), else that mailbox's own when a mailbox has this address."""
+    address = (address or "").strip() or (username or "").strip()
+    mailbox = (Mailbox.select().where(fn.LOWER(Mailbox.email) == address.lower()).first()
+               if address and not username else None)
+    ref = mailbox.secret_ref if mailbox is not None and mailbox.secret_ref else profile_secret_ref
+    return secrets.get(ref) if ref else None
 
 
 async def test_connection(fields: dict[str, Any], *, password: str | None, address: str | None = None,

@@ -246,12 +246,12 @@ class ProfileDialog(QDialog):
         return self.pending
 
     def _password(self) -> str | None:
-        """The password typed, else the one stored for the profile."""
+        """The password typed, else the stored one the engine would use for the mailbox tested."""
         if self.password.text():
             return self.password.text()
-        if self.profile is not None and self.profile.secret_ref:
-            return secret_store().get(self.profile.secret_ref)
-        return None
+        return connection_check.stored_password(
+            secret_store(), profile_secret_ref=self.profile.secret_ref if self.profile else None,
+            username=self.username.text(), address=self.test_address.text())
 
     async def _run_test(self) -> list:
         results = []
