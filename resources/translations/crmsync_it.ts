@@ -970,204 +970,206 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="44"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="43"/>
         <source>Email server profile: {0}</source>
         <translation>Profilo server di posta: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="44"/>
         <source>New email server profile</source>
         <translation>Nuovo profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="58"/>
         <source>Use SSL for incoming connections</source>
         <translation>Usa SSL per le connessioni in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="60"/>
         <source>Use SSL for outgoing connections</source>
         <translation>Usa SSL per le connessioni in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="63"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="64"/>
         <source>Connect unencrypted, then switch to SSL (STARTTLS)</source>
         <translation>Connetti senza cifratura, poi passa a SSL (STARTTLS)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="66"/>
         <source>Leave email on the server after tracking it</source>
         <translation>Lascia la posta sul server dopo averla registrata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="67"/>
         <source>Off: each email is deleted from the POP3 server once it has been imported.</source>
         <translation>Disattivato: ogni email viene eliminata dal server POP3 appena importata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="71"/>
         <source>only for a private certificate authority (PEM file)</source>
         <translation>solo per un&apos;autorità di certificazione privata (file PEM)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="73"/>
         <source>empty: each mailbox signs in with its own credentials</source>
         <translation>vuoto: ogni cassetta postale accede con le proprie credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="76"/>
         <source>unchanged (stored)</source>
         <translation>invariata (memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
         <source>not set</source>
         <translation>non impostata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="80"/>
         <source>Time out slow requests</source>
         <translation>Interrompi le richieste lente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="83"/>
         <source>Only email received after</source>
         <translation>Solo posta ricevuta dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="90"/>
         <source>Move failed incoming email to an Undeliverable folder</source>
         <translation>Sposta la posta in arrivo non elaborata in una cartella Non recapitabile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="92"/>
         <source>Alert the owner when more than half the mailboxes fail within an hour</source>
         <translation>Avvisa il proprietario quando più di metà delle cassette postali fallisce entro un&apos;ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="95"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="106"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="107"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="108"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="109"/>
         <source>Incoming server location</source>
         <translation>Posizione del server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
         <source>Outgoing server location</source>
         <translation>Posizione del server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="116"/>
         <source>Trusted CA file</source>
         <translation>File CA attendibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="117"/>
         <source>Sign in as</source>
         <translation>Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="118"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="119"/>
         <source>Max concurrent connections</source>
         <translation>Numero massimo di connessioni simultanee</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="120"/>
         <source>Minimum polling interval (minutes)</source>
         <translation>Intervallo minimo di polling (minuti)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="123"/>
         <source>Timeout (milliseconds)</source>
         <translation>Timeout (millisecondi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
         <source>Process email from</source>
         <translation>Elabora posta dal</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="126"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
         <source>Owner (gets the alerts)</source>
         <translation>Proprietario (riceve gli avvisi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="145"/>
         <source>a mailbox&apos;s email address; empty: the Sign in as account</source>
         <translation>indirizzo email di una cassetta postale; vuoto: l&apos;account di Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="161"/>
         <source>Test with mailbox</source>
         <translation>Verifica con la cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="168"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="267"/>
         <source>Test connection</source>
         <translation>Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="167"/>
         <source>Sign in to the mail server with these settings, as typed, for each direction; nothing is saved.</source>
         <translation>Accede al server di posta con queste impostazioni, così come sono scritte, per ogni direzione; non viene salvato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="241"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="239"/>
         <source>Testing the connection…</source>
         <translation>Verifica della connessione in corso…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="244"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="242"/>
         <source>Stop test</source>
         <translation>Interrompi verifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="265"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="263"/>
         <source>Test stopped; nothing was changed.</source>
         <translation>Verifica interrotta; non è stato modificato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="278"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="276"/>
         <source>{0}: connected and signed in.</source>
         <translation>{0}: connessione e accesso riusciti.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="280"/>
-        <source>{0}: failed ({1}). {2} What to do: {3}</source>
-        <translation>{0}: non riuscito ({1}). {2} Cosa fare: {3}</translation>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="278"/>
+        <source>{0}: failed ({1}). {2}
+What to do: {3}</source>
+        <translation>{0}: non riuscito ({1}). {2}
+Cosa fare: {3}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="305"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="303"/>
         <source>Profile not saved</source>
         <translation>Profilo non salvato</translation>
     </message>
@@ -1431,32 +1433,32 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>TrackingDecisionsView</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="74"/>
         <source>Subject, sender or Message-ID of the email</source>
         <translation>Oggetto, mittente o Message-ID del messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="76"/>
         <source>Only emails that were not tracked</source>
         <translation>Solo i messaggi non registrati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="116"/>
         <source>the newest {0} decisions</source>
         <translation>le {0} decisioni più recenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="117"/>
         <source>{0} decisions</source>
         <translation>{0} decisioni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="132"/>
         <source>Linked to an earlier CRM email by: {0}</source>
         <translation>Collegato a un messaggio del CRM precedente tramite: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="133"/>
         <source>Folder {0}; Message-ID {1}; received {2}</source>
         <translation>Cartella {0}; Message-ID {1}; ricevuto {2}</translation>
     </message>

@@ -113,3 +113,11 @@ def test_the_cli_tests_a_saved_profile_with_its_stored_password(tmp_path, sandbo
     assert "    What to do: Give the profile's account access (impersonation)" in denied.stdout
     missing = crmsync(db, "profiles", "test", "Nope")
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
+
+
+def test_exchange_at_a_dead_port_says_it_could_not_connect(db, sandbox):
+    results = asyncio.run(check(ews_fields(sandbox, incoming_server=f"https://127.0.0.1:{free_port()}/EWS/Exchange.asmx",
+                                           timeout_ms=3000), password="ann-pw", address="ann@sandbox.test"))
+    assert [r.code for r in results] == ["ConnectionFailed", "ConnectionFailed"]
+    assert results[0].message == ("Could not connect to the Exchange server while opening the inbox folder of "
+                                  "ann@sandbox.test ([Errno 111] Connection refused).")

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QProgressBar,
@@ -29,7 +28,7 @@ from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import CrmUser, EmailServerProfile
 from crmsync_gui.core.sync import connection_check
 from crmsync_gui.ui.context import secret_store
-from crmsync_gui.ui.dialogs.common import FieldRow
+from crmsync_gui.ui.dialogs.common import FieldRow, WrappingLabel
 from crmsync_gui.ui.labels import code_label, fill_combo, select_data
 
 DEFAULTS = {name: field.default for name, field in EmailServerProfile._meta.fields.items()
@@ -150,9 +149,8 @@ class ProfileDialog(QDialog):
         self.test_progress.setTextVisible(False)
         self.test_progress.setMaximumWidth(160)
         self.test_progress.hide()
-        self.test_result = QLabel()
+        self.test_result = WrappingLabel()
         self.test_result.setObjectName("test-result")
-        self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(self.test_result.textInteractionFlags()
                                                  | Qt.TextInteractionFlag.TextSelectableByMouse)
         test_row = QWidget()
@@ -277,7 +275,7 @@ class ProfileDialog(QDialog):
             if result.ok:
                 lines.append(self.tr("{0}: connected and signed in.").format(direction))
             else:
-                lines.append(self.tr("{0}: failed ({1}). {2} What to do: {3}").format(
+                lines.append(self.tr("{0}: failed ({1}). {2}\nWhat to do: {3}").format(
                     direction, result.code, result.message, result.remediation))
         self.show_test_text("\n".join(lines), ok=all(r.ok for r in results))
 
