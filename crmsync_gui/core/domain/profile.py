@@ -54,6 +54,10 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
                                                   ("outgoing", 465, (25, 587), "SMTP")):
             if f"{side}_server" not in problems:
                 _check_security(fields, side, ssl_port, plain_ports, what, problems)
+    if server_type is codes.ServerType.POP3_SMTP and fields.get("move_failed_to_undeliverable"):
+        problems["move_failed_to_undeliverable"] = ("POP3 has no folders to move email into; turn this off (failed "
+                                                    "email stays on the server, listed with the mailbox's "
+                                                    "unreadable emails)")
     return problems
 
 
