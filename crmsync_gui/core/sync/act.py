@@ -32,6 +32,7 @@ from typing import Protocol
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.domain import sync_filters
+from crmsync_gui.core.domain.recurrence import Recurrence, RecurrenceError
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import (
@@ -50,7 +51,7 @@ Direction = codes.FieldDirection
 
 FIELDS = {
     Entity.CONTACT: ("first_name", "last_name", "email", "phone", "company", "job_title"),
-    Entity.APPOINTMENT: ("subject", "location", "starts_at", "ends_at", "body"),
+    Entity.APPOINTMENT: ("subject", "location", "starts_at", "ends_at", "body", "recurrence"),
     Entity.TASK: ("subject", "due_at", "percent_complete", "is_completed", "body"),
 }
 RECORD_TYPE = {Entity.CONTACT: "contact", Entity.APPOINTMENT: "appointment", Entity.TASK: "task"}
@@ -67,6 +68,7 @@ class RemoteItem:
     change_key: str
     values: dict  # FIELDS[entity] names → values (naive UTC datetimes)
     tracked: bool = False  # the user marked it for the CRM
+    unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
 
 
 @dataclass
@@ -123,8 +125,13 @@ def values_of(record, entity: codes.SyncEntity) -> dict:
     return {name: getattr(record, name) for name in FIELDS[entity]}
 
 
+# Fields added after release hash only when set, so items synced before keep their hash (no update storm).
+_LATER_FIELDS = {"recurrence"}
+
+
 def content_hash(values: dict) -> str:
-    return hashlib.sha256(json.dumps({k: _plain(v) for k, v in sorted(values.items())}).encode()).hexdigest()
+    return hashlib.sha256(json.dumps({k: _plain(v) for k, v in sorted(values.items())
+                                      if v or k not in _LATER_FIELDS}).encode()).hexdigest()
 
 
 def _match_key(entity: codes.SyncEntity, values: dict):
@@ -181,7 +188,7 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
             steps.append(Step("delete", "exchange", entity, "left the user's sync filters (the CRM record stays)",
                               m.record_id, m.item_id))
         else:
-            steps.append(_compare(entity, m, record, item, out_fields, in_fields, only_in))
+            steps.append(_guard(_compare(entity, m, record, item, out_fields, in_fields, only_in), record, item))
 
     by_key: dict = {}
     for item in remote.values():
@@ -201,14 +208,14 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
                               f"{'email address' if entity == Entity.CONTACT else 'subject and time'} already exists "
                               "in Exchange: mapped, not duplicated", record_id, twin.item_id, twin.change_key))
         else:
-            steps.append(Step("create", "exchange", entity, "in the user's sync filters", record_id,
-                              to_exchange={n: values[n] for n in out_fields}))
+            steps.append(_guard(Step("create", "exchange", entity, "in the user's sync filters", record_id,
+                                     to_exchange={n: values[n] for n in out_fields}), record, None))
     for item in remote.values():
         if item.item_id in mapped_items or item.item_id in matched_items:
             continue
         if item.tracked:
-            steps.append(Step("create", "crm", entity, "tracked by the user in Exchange", None, item.item_id,
-                              item.change_key, to_crm={n: item.values.get(n) for n in in_fields}))
+            steps.append(_guard(Step("create", "crm", entity, "tracked by the user in Exchange", None, item.item_id,
+                                     item.change_key, to_crm={n: item.values.get(n) for n in in_fields}), None, item))
         else:
             steps.append(Step("skip", "", entity, "not tracked by the user", None, item.item_id))
     return steps
@@ -231,6 +238,35 @@ def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields
                 to_exchange={n: values[n] for n in out_fields}, to_crm={n: item.values.get(n) for n in only_in})
 
 
+def _guard(step: Step, record, item: RemoteItem | None) -> Step:
+    """A step that would carry a series one side cannot take becomes a skip with the reason (never mangled).
+
+    A CRM pattern sent to Exchange is validated and anchored on the appointment's start date."""
+    if step.entity != Entity.APPOINTMENT or step.action in ("skip", "delete", "match"):
+        return step
+    if item is not None and item.unsupported:
+        return Step("skip", "", step.entity, f"the Exchange series cannot be synced: {item.unsupported}",
+                    step.record_id, step.item_id, step.change_key)
+    text = step.to_exchange.get("recurrence")
+    if text:
+        try:
+            if record.starts_at is None:
+                raise RecurrenceError("a series needs the appointment's start time")
+            step.to_exchange["recurrence"] = Recurrence.from_json(text).anchored(record.starts_at).to_json()
+        except RecurrenceError as error:
+            return Step("skip", "", step.entity, f"its recurrence cannot be synced to Exchange: {error}",
+                        step.record_id, step.item_id, step.change_key)
+    return step
+
+
+# Skips an administrator needs to see in the plan; the rest are routine ("unchanged", "not tracked").
+ROUTINE_SKIPS = ("unchanged on both sides", "not tracked by the user")
+
+
+def _shown(step: Step) -> bool:
+    return step.action != "skip" or step.reason not in ROUTINE_SKIPS
+
+
 _NOT_NULL = {"first_name": "", "last_name": "", "subject": "", "body": "", "is_completed": False}
 
 
@@ -240,7 +276,7 @@ def summary(entity: codes.SyncEntity, steps: list[Step], *, limit: int = 20) -> 
     for step in steps:
         key = "unchanged or skipped" if step.action == "skip" else f"{step.action} ({step.side})"
         counts[key] = counts.get(key, 0) + 1
-    acting = [s for s in steps if s.action != "skip"]
+    acting = [s for s in steps if _shown(s)]
     lines = [f"{entity.label}: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))]
     lines += [f"- {s.describe()}" for s in acting[:limit]]
     if len(acting) > limit:
@@ -250,7 +286,7 @@ def summary(entity: codes.SyncEntity, steps: list[Step], *, limit: int = 20) -> 
 
 def record_plan(mailbox: Mailbox, entity: codes.SyncEntity, steps: list[Step]) -> None:
     """Put a plan that changes something in the trace log (one row per mailbox and entity, kept current)."""
-    if not any(s.action != "skip" for s in steps):
+    if not any(_shown(s) for s in steps):
         return  # an idle cycle writes nothing
     from crmsync_gui.core.sync import trace
 
