@@ -10,7 +10,8 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from exchangelib import UTC, CalendarItem, EWSDateTime
+from exchangelib import UTC, CalendarItem, EWSDateTime, Mailbox
+from exchangelib.properties import Attendee
 from exchangelib.recurrence import (
     DailyPattern,
     NumberedPattern,
@@ -22,7 +23,7 @@ from exchangelib.recurrence import (
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors import exchange
 from crmsync_gui.core.domain import sync_filters
-from crmsync_gui.core.store.models import Activity, ItemMap, TraceLog
+from crmsync_gui.core.store.models import Activity, ActivityParty, Contact, CrmUser, ItemMap, TraceLog
 from crmsync_gui.sandbox import SandboxServer
 from tests.conftest import SHARED
 from tests.connectors.test_exchange_sandbox import Job
@@ -182,3 +183,48 @@ def test_deleting_a_series_deletes_it_whole_on_the_other_side(world):
     sync(world)
     assert calendar(world) == [] and view(world, date(2030, 3, 1), 30) == []
     assert Activity.get_or_none(id=outlook_side.id) is None and ItemMap.select().count() == 0
+
+
+def attendees(record_id, role):
+    return sorted((p.address, p.display_name, p.party_type) for p in ActivityParty.select().where(
+        ActivityParty.activity == record_id, ActivityParty.role == int(role)))
+
+
+def test_attendees_flow_both_ways_and_resolve_to_crm_records(world):
+    bo = Contact.create(first_name="Bo", last_name="Berg", email="bo@fabrikam.com", owner=world.user)
+    record = series(world, subject="Kick-off")
+    ActivityParty.create(activity=record, role=codes.PartyRole.REQUIRED, address="bo@fabrikam.com",
+                         display_name="Bo Berg", party_type="contact", party_id=bo.id)
+    ActivityParty.create(activity=record, role=codes.PartyRole.OPTIONAL, address="cy@client.test")
+    sync(world)
+    item = master(world)
+    assert [(a.mailbox.email_address, a.mailbox.name) for a in item.required_attendees] == [
+        ("bo@fabrikam.com", "Bo Berg")]
+    assert [a.mailbox.email_address for a in item.optional_attendees] == ["cy@client.test"]
+    colleague = CrmUser.create(full_name="Dee Dean", email="dee@contoso.com")
+    item.required_attendees = [*item.required_attendees,
+                               Attendee(mailbox=Mailbox(email_address="Dee@Contoso.com", name="Dee"),
+                                        response_type="Unknown")]
+    item.optional_attendees = None
+    item.save(update_fields=["required_attendees", "optional_attendees"])  # edited in Outlook
+    sync(world)
+    assert attendees(record.id, codes.PartyRole.REQUIRED) == [
+        ("bo@fabrikam.com", "Bo Berg", "contact"), ("dee@contoso.com", "Dee", "user")]
+    assert ActivityParty.get(address="dee@contoso.com").party_id == colleague.id
+    assert attendees(record.id, codes.PartyRole.OPTIONAL) == []
+    ActivityParty.delete().where(ActivityParty.address == "bo@fabrikam.com").execute()  # removed in the CRM
+    sync(world)
+    assert [a.mailbox.email_address for a in master(world).required_attendees] == ["dee@contoso.com"]
+
+
+def test_a_tracked_exchange_meeting_brings_its_attendees(world):
+    start = EWSDateTime(2030, 6, 3, 10, tzinfo=UTC)
+    CalendarItem(account=world.account, folder=world.account.calendar, subject="Demo", start=start,
+                 end=start + timedelta(hours=1), categories=[exchange.TRACKED_CATEGORY],
+                 required_attendees=[Attendee(mailbox=Mailbox(email_address="zoe@client.test"), response_type="Unknown")],
+                 optional_attendees=[Attendee(mailbox=Mailbox(email_address=world.address), response_type="Unknown")]
+                 ).save()
+    sync(world)
+    record = Activity.get(subject="Demo")
+    assert attendees(record.id, codes.PartyRole.REQUIRED) == [("zoe@client.test", None, None)]
+    assert attendees(record.id, codes.PartyRole.OPTIONAL) == [(world.address, None, "user")]

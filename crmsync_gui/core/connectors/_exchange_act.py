@@ -14,6 +14,7 @@ import exchangelib
 from exchangelib import errors as ews
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber
 from exchangelib.items import ID_ONLY, NEVER_OVERWRITE
+from exchangelib.properties import Attendee
 from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
@@ -29,7 +30,8 @@ ITEM_CLASS = {Entity.CONTACT: exchangelib.Contact, Entity.APPOINTMENT: exchangel
 EWS_FIELDS = {
     Entity.CONTACT: ("given_name", "surname", "display_name", "email_addresses", "phone_numbers", "company_name",
                      "job_title", "categories"),
-    Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "recurrence", "categories"),
+    Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "recurrence", "required_attendees",
+                         "optional_attendees", "categories"),
     Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories"),
 }
 PAGE_SIZE = 200
@@ -45,6 +47,12 @@ def _plain_time(value) -> datetime | None:
     if not isinstance(value, datetime):  # a date (task due date)
         return datetime(value.year, value.month, value.day)
     return datetime.fromtimestamp(value.timestamp(), UTC).replace(tzinfo=None)
+
+
+def _pairs(attendees) -> list:
+    """Sorted [address, name] pairs, as act keeps attendees."""
+    return sorted([a.mailbox.email_address.strip().lower(), a.mailbox.name or None]
+                  for a in attendees or [] if a.mailbox and a.mailbox.email_address)
 
 
 def _indexed(values, label: str):
@@ -63,6 +71,8 @@ def values_of(entity: codes.SyncEntity, item) -> dict:
     if entity == Entity.APPOINTMENT:
         return {"subject": item.subject or "", "location": item.location, "starts_at": _plain_time(item.start),
                 "ends_at": _plain_time(item.end), "body": str(item.body or ""),
+                "required_attendees": _pairs(item.required_attendees),
+                "optional_attendees": _pairs(item.optional_attendees),
                 "recurrence": recurrence.from_ews(item.recurrence)}  # raises recurrence.Unsupported
     percent = item.percent_complete
     return {"subject": item.subject or "", "due_at": _plain_time(item.due_date),
@@ -92,6 +102,10 @@ def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
             out["start"] = _ews_time(values["starts_at"])
         if "ends_at" in values:
             out["end"] = _ews_time(values["ends_at"])
+        for name in act.ATTENDEE_ROLES:
+            if name in values:
+                out[name] = [Attendee(mailbox=exchangelib.Mailbox(email_address=address, name=display),
+                                      response_type="Unknown") for address, display in values[name] or []] or None
         if "recurrence" in values:  # one recurring master, its pattern anchored by the plan
             out["recurrence"] = recurrence.to_ews(values["recurrence"]) if values["recurrence"] else None
     else:
