@@ -76,7 +76,8 @@ def cmd_profiles_add(args) -> int:
               "min_polling_interval_minutes": args.min_polling, "timeout_ms": args.timeout_ms,
               "username": args.username, "trusted_ca_file": args.ca_file,
               "incoming_starttls": args.starttls, "outgoing_starttls": args.starttls,
-              "leave_email_on_server": not args.delete_after_import}
+              "leave_email_on_server": not args.delete_after_import,
+              "move_failed_to_undeliverable": args.move_failed_to_undeliverable}
     profile = admin.save_profile(fields)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
@@ -309,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="POP3/IMAP/SMTP: upgrade a plain connection (ports 110/143/587) instead of connecting over SSL")
     p.add_argument("--delete-after-import", action="store_true",
                    help="POP3: delete each email from the server once imported (left there by default)")
+    p.add_argument("--move-failed-to-undeliverable", action="store_true",
+                   help="Exchange/IMAP: move email that cannot be read to Inbox/Undeliverable")
     p.add_argument("--max-connections", type=int, default=codes.DEFAULT_MAX_CONNECTIONS)
     p.add_argument("--min-polling", type=int, default=0, metavar="MINUTES")
     p.add_argument("--timeout-ms", type=int, default=60_000)

@@ -97,6 +97,16 @@ def test_pop3_profile_with_starttls_and_delete_after_import(tmp_path):
         close_database()
 
 
+def test_undeliverable_option_is_refused_for_pop3_with_the_reason(tmp_path):
+    db = tmp_path / "crm.db"
+    result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "pop3/smtp", "--incoming",
+                     "mail.contoso.com", "--outgoing", "mail.contoso.com", "--move-failed-to-undeliverable")
+    assert result.returncode != 0 and "POP3 has no folders" in result.stderr
+    result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "imap/smtp", "--incoming",
+                     "mail.contoso.com", "--outgoing", "mail.contoso.com", "--move-failed-to-undeliverable")
+    assert result.returncode == 0, result.stderr
+
+
 def test_unreadable_emails_are_listed_and_saved(dbfile, tmp_path):
     from crmsync_gui.core.store.db import close_database, open_database
     from crmsync_gui.core.store.models import Mailbox, UnreadableEmail

@@ -52,3 +52,13 @@ def test_problems_name_the_field_and_say_why(fields, field, words):
 def test_server_type_by_name():
     assert validate_profile(valid(server_type="imap/smtp", incoming_server="imap.contoso.com:993",
                                   outgoing_server="smtp.contoso.com:465")) == {}
+
+
+@pytest.mark.parametrize("server_type, refused", [(0, False), (1, True), (4, False)], ids=["exchange", "pop3", "imap"])
+def test_undeliverable_folder_needs_folders(server_type, refused):
+    server = EWS if server_type == 0 else "mail.contoso.com"
+    fields = valid(server_type=server_type, incoming_server=server, outgoing_server="smtp.contoso.com",
+                   move_failed_to_undeliverable=True)
+    problems = validate_profile(fields)
+    assert ("POP3 has no folders" in problems.get("move_failed_to_undeliverable", "")) == refused
+    assert validate_profile(fields | {"move_failed_to_undeliverable": False}) == {}

@@ -56,6 +56,7 @@ _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM
          codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
 # The MIME carries everything tracking needs (parsed by core/sync/mime.py, as for IMAP and POP3),
 # attachments included, so a page of 100 emails is one request.
+_UNDELIVERABLE = codes.UNDELIVERABLE_FOLDER.split("/")[-1]  # a folder under the Inbox
 _EMAIL_FIELDS = ("mime_content", "conversation_index", "datetime_received", "size", "categories")
 
 
@@ -349,6 +350,7 @@ class ExchangeConnector:
         folder = await self.call(job, what, self._folder, account, folder_name)
         row, _ = FolderSyncState.get_or_create(mailbox=mailbox, folder=folder_name, direction=codes.Direction.INCOMING)
         settings = tracking.organization_settings()
+        move_failed = bool(job.profile.move_failed_to_undeliverable)
 
         def fetch(state, ignore=()):
             return asyncio.ensure_future(self.call(job, what, _fetch_page, account, folder, folder_name, state,
@@ -377,11 +379,14 @@ class ExchangeConnector:
                 # Items decided before cost one query for the page instead of one each.
                 known = tracking.known_keys(mailbox, [e.email for e in changes if isinstance(e, _Fetched)], settings,
                                             address_book)
+                unreadable = [e for e in changes if isinstance(e, mime.UnreadableEmailError)]
+                if unreadable and move_failed:  # moved before recorded: a failed move leaves the page to redo
+                    await self.call(job, f"moving unreadable email to {codes.UNDELIVERABLE_FOLDER}",
+                                    _move_to_undeliverable, account, [e.server_id for e in unreadable])
+                for error in unreadable:
+                    processed += keep_unreadable(job, error, folder_name, moved=move_failed)
                 for entry in changes:
-                    if isinstance(entry, _Fetched) and entry.item_id in known.decided:
-                        continue
-                    if isinstance(entry, mime.UnreadableEmailError):
-                        processed += keep_unreadable(job, entry, folder_name)
+                    if not isinstance(entry, _Fetched) or entry.item_id in known.decided:
                         continue
                     result = tracking.track_email(mailbox, entry.email, settings=settings, address_book=address_book,
                                                   known=known)
@@ -517,6 +522,18 @@ def _add_category(account, fetched: list[_Fetched]) -> None:
         for result in account.bulk_update(items=updates):
             if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):  # deleted meanwhile
                 raise result
+
+
+def _move_to_undeliverable(account, item_ids: list[str]) -> None:
+    """Move emails into Inbox/Undeliverable, making the folder when it is missing."""
+    try:
+        target = account.inbox / _UNDELIVERABLE
+    except ews.ErrorFolderNotFound:
+        target = exchangelib.Folder(parent=account.inbox, name=_UNDELIVERABLE)
+        target.save()
+    for result in account.bulk_move(ids=[(item_id, None) for item_id in item_ids], to_folder=target):
+        if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):  # deleted meanwhile
+            raise result
 
 
 # -- outgoing through EWS ------------------------------------------------------------------------

@@ -49,6 +49,10 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
             problems["outgoing_server"] = "POP3 and IMAP profiles need an SMTP server for outgoing email"
         elif not _is_host_port(outgoing):
             problems["outgoing_server"] = f"'{outgoing}' is not a host name with an optional :port"
+    if server_type is codes.ServerType.POP3_SMTP and fields.get("move_failed_to_undeliverable"):
+        problems["move_failed_to_undeliverable"] = ("POP3 has no folders to move email into; turn this off (failed "
+                                                    "email stays on the server, listed with the mailbox's "
+                                                    "unreadable emails)")
     return problems
 
 
