@@ -980,196 +980,211 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
         <translation>Nuovo profilo server di posta</translation>
     </message>
     <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="57"/>
+        <source>tenant ID or domain (contoso.onmicrosoft.com), or a token URL</source>
+        <translation>ID o dominio del tenant (contoso.onmicrosoft.com), oppure un URL per i token</translation>
+    </message>
+    <message>
         <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="58"/>
+        <source>With OAuth, Sign in as is the app&apos;s client ID and Password its client secret.</source>
+        <translation>Con OAuth, Accedi come è l&apos;ID client dell&apos;app e Password è il suo segreto client.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="62"/>
         <source>Use SSL for incoming connections</source>
         <translation>Usa SSL per le connessioni in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="64"/>
         <source>Use SSL for outgoing connections</source>
         <translation>Usa SSL per le connessioni in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="62"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="68"/>
         <source>Connect unencrypted, then switch to SSL (STARTTLS)</source>
         <translation>Connetti senza cifratura, poi passa a SSL (STARTTLS)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="70"/>
         <source>Leave email on the server after tracking it</source>
         <translation>Lascia la posta sul server dopo averla registrata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="71"/>
         <source>Off: each email is deleted from the POP3 server once it has been imported.</source>
         <translation>Disattivato: ogni email viene eliminata dal server POP3 appena importata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="75"/>
         <source>only for a private certificate authority (PEM file)</source>
         <translation>solo per un&apos;autorità di certificazione privata (file PEM)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
         <source>empty: each mailbox signs in with its own credentials</source>
         <translation>vuoto: ogni cassetta postale accede con le proprie credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="80"/>
         <source>unchanged (stored)</source>
         <translation>invariata (memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="81"/>
         <source>not set</source>
         <translation>non impostata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="84"/>
         <source>Time out slow requests</source>
         <translation>Interrompi le richieste lente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="87"/>
         <source>Only email received after</source>
         <translation>Solo posta ricevuta dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="94"/>
         <source>Move failed incoming email to an Undeliverable folder</source>
         <translation>Sposta la posta in arrivo non elaborata in una cartella Non recapitabile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="96"/>
         <source>Alert the owner when more than half the mailboxes fail within an hour</source>
         <translation>Avvisa il proprietario quando più di metà delle cassette postali fallisce entro un&apos;ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="99"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="111"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="112"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
+        <source>OAuth tenant</source>
+        <translation>Tenant OAuth</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="114"/>
         <source>Incoming server location</source>
         <translation>Posizione del server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="118"/>
         <source>Outgoing server location</source>
         <translation>Posizione del server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="121"/>
         <source>Trusted CA file</source>
         <translation>File CA attendibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="122"/>
         <source>Sign in as</source>
         <translation>Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="123"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
         <source>Max concurrent connections</source>
         <translation>Numero massimo di connessioni simultanee</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="125"/>
         <source>Minimum polling interval (minutes)</source>
         <translation>Intervallo minimo di polling (minuti)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="128"/>
         <source>Timeout (milliseconds)</source>
         <translation>Timeout (millisecondi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="129"/>
         <source>Process email from</source>
         <translation>Elabora posta dal</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="131"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="132"/>
         <source>Owner (gets the alerts)</source>
         <translation>Proprietario (riceve gli avvisi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="151"/>
         <source>a mailbox&apos;s email address; empty: the Sign in as account</source>
         <translation>indirizzo email di una cassetta postale; vuoto: l&apos;account di Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="167"/>
         <source>Test with mailbox</source>
         <translation>Verifica con la cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="166"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="267"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="277"/>
         <source>Test connection</source>
         <translation>Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="173"/>
         <source>Sign in to the mail server with these settings, as typed, for each direction; nothing is saved.</source>
         <translation>Accede al server di posta con queste impostazioni, così come sono scritte, per ogni direzione; non viene salvato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="239"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="249"/>
         <source>Testing the connection…</source>
         <translation>Verifica della connessione in corso…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="242"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="252"/>
         <source>Stop test</source>
         <translation>Interrompi verifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="263"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="273"/>
         <source>Test stopped; nothing was changed.</source>
         <translation>Verifica interrotta; non è stato modificato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="276"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="286"/>
         <source>{0}: connected and signed in.</source>
         <translation>{0}: connessione e accesso riusciti.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="278"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="288"/>
         <source>{0}: failed ({1}). {2}
 What to do: {3}</source>
         <translation>{0}: non riuscito ({1}). {2}
 Cosa fare: {3}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="303"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="313"/>
         <source>Profile not saved</source>
         <translation>Profilo non salvato</translation>
     </message>

@@ -147,3 +147,18 @@ def test_starttls_and_leave_on_server_show_only_where_they_apply_and_are_checked
     again = ProfileDialog(p)  # and they load back into the editor
     qtbot.addWidget(again)
     assert again.incoming_starttls.isChecked() and not again.leave_email_on_server.isChecked()
+
+
+def test_the_oauth_tenant_shows_with_oauth_and_is_checked_and_saved(qtbot, db):
+    dialog = ProfileDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("Online")
+    dialog.incoming_server.setText(EWS)
+    assert not shown(dialog, "oauth_tenant") and ok(dialog).isEnabled()
+    dialog.auth_type.setCurrentIndex(dialog.auth_type.findData(int(codes.AuthType.OAUTH)))
+    assert shown(dialog, "oauth_tenant") and "give the tenant ID" in dialog.rows["oauth_tenant"].reason.text()
+    dialog.oauth_tenant.setText("contoso.onmicrosoft.com")
+    dialog.username.setText("app-client-id")
+    assert dialog.rows["oauth_tenant"].reason.text() == "" and ok(dialog).isEnabled()
+    ok(dialog).click()
+    assert EmailServerProfile.get(EmailServerProfile.name == "Online").oauth_tenant == "contoso.onmicrosoft.com"

@@ -53,6 +53,10 @@ class ProfileDialog(QDialog):
         self.auth_type = QComboBox()
         fill_combo(self.auth_type, codes.AuthType)
         select_data(self.auth_type, int(value("auth_type")))
+        self.oauth_tenant = QLineEdit(value("oauth_tenant") or "")
+        self.oauth_tenant.setPlaceholderText(self.tr("tenant ID or domain (contoso.onmicrosoft.com), or a token URL"))
+        self.oauth_tenant.setToolTip(self.tr("With OAuth, Sign in as is the app's client ID and Password its "
+                                             "client secret."))
         self.incoming_server = QLineEdit(value("incoming_server") or "")
         self.outgoing_server = QLineEdit(value("outgoing_server") or "")
         self.incoming_use_ssl = QCheckBox(self.tr("Use SSL for incoming connections"))
@@ -106,6 +110,7 @@ class ProfileDialog(QDialog):
             ("name", self.tr("Name"), self.name),
             ("server_type", self.tr("Server type"), self.server_type),
             ("auth_type", self.tr("Authentication"), self.auth_type),
+            ("oauth_tenant", self.tr("OAuth tenant"), self.oauth_tenant),
             ("incoming_server", self.tr("Incoming server location"), self.incoming_server),
             ("incoming_use_ssl", "", self.incoming_use_ssl),
             ("incoming_starttls", "", self.incoming_starttls),
@@ -130,7 +135,8 @@ class ProfileDialog(QDialog):
             form.addRow(label, self.rows[key])
         self.form = form
 
-        for edit in (self.name, self.incoming_server, self.outgoing_server, self.max_concurrent_connections,
+        for edit in (self.name, self.oauth_tenant, self.incoming_server, self.outgoing_server,
+                     self.max_concurrent_connections,
                      self.min_polling_interval_minutes, self.timeout_ms, self.username, self.trusted_ca_file):
             edit.textChanged.connect(self.validate)
         for combo in (self.server_type, self.auth_type):
@@ -181,6 +187,7 @@ class ProfileDialog(QDialog):
             "name": self.name.text(),
             "server_type": self.server_type.currentData(),
             "auth_type": self.auth_type.currentData(),
+            "oauth_tenant": self.oauth_tenant.text().strip() or None,
             "incoming_server": self.incoming_server.text(),
             "outgoing_server": self.outgoing_server.text(),
             "incoming_use_ssl": self.incoming_use_ssl.isChecked(),
@@ -217,11 +224,14 @@ class ProfileDialog(QDialog):
         return problems
 
     def show_rows_for_server_type(self) -> None:
-        """STARTTLS only for POP3/IMAP/SMTP (and only with SSL on); leaving email on the server only for POP3."""
+        """STARTTLS only for POP3/IMAP/SMTP (and only with SSL on); leaving email on the server only for POP3;
+        the OAuth tenant only with OAuth."""
         server_type = codes.ServerType(self.server_type.currentData())
         internet_mail = not server_type.is_exchange
+        oauth = self.auth_type.currentData() == codes.AuthType.OAUTH
         for key, shown in (("incoming_starttls", internet_mail), ("outgoing_starttls", internet_mail),
-                           ("leave_email_on_server", server_type == codes.ServerType.POP3_SMTP)):
+                           ("leave_email_on_server", server_type == codes.ServerType.POP3_SMTP),
+                           ("oauth_tenant", oauth or bool(self.oauth_tenant.text().strip()))):
             self.form.setRowVisible(self.rows[key], shown)
         self.incoming_starttls.setEnabled(self.incoming_use_ssl.isChecked())
         self.outgoing_starttls.setEnabled(self.outgoing_use_ssl.isChecked())
