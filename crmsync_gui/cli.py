@@ -76,7 +76,9 @@ def cmd_profiles_add(args) -> int:
               "min_polling_interval_minutes": args.min_polling, "timeout_ms": args.timeout_ms,
               "username": args.username, "trusted_ca_file": args.ca_file,
               "incoming_starttls": args.starttls, "outgoing_starttls": args.starttls,
-              "leave_email_on_server": not args.delete_after_import}
+              "leave_email_on_server": not args.delete_after_import,
+              "move_failed_to_undeliverable": args.move_failed_to_undeliverable,
+              "oauth_tenant": args.oauth_tenant}
     profile = admin.save_profile(fields)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
@@ -89,6 +91,25 @@ def cmd_profiles_add(args) -> int:
 def cmd_profiles_list(args) -> int:
     _print_table([_profile_row(p) for p in EmailServerProfile.select().order_by(EmailServerProfile.name)], args.json)
     return 0
+
+
+def cmd_profiles_test(args) -> int:
+    """Test connection for a saved profile: each direction it serves, for one mailbox, nothing changed."""
+    from crmsync_gui.core.sync.connection_check import stored_password, test_connection
+
+    profile = admin.find_profile(args.profile)
+    fields = {k: getattr(profile, k) for k in admin.PROFILE_FIELDS if k != "owner"}
+    password = stored_password(secret_store_for(args.db_path), profile_secret_ref=profile.secret_ref,
+                               username=profile.username, address=args.address)
+    results = asyncio.run(test_connection(fields, password=password, address=args.address))
+    print(f"Test connection of profile '{profile.name}':")
+    for result in results:
+        if result.ok:
+            print(f"  {result.direction.label}: OK")
+        else:
+            print(f"  {result.direction.label}: failed ({result.code}) {result.message}\n"
+                  f"    What to do: {result.remediation}")
+    return 0 if all(r.ok for r in results) else EXIT_FAILED
 
 
 def cmd_users_add(args) -> int:
@@ -309,13 +330,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="POP3/IMAP/SMTP: upgrade a plain connection (ports 110/143/587) instead of connecting over SSL")
     p.add_argument("--delete-after-import", action="store_true",
                    help="POP3: delete each email from the server once imported (left there by default)")
+    p.add_argument("--move-failed-to-undeliverable", action="store_true",
+                   help="Exchange/IMAP: move email that cannot be read to Inbox/Undeliverable")
     p.add_argument("--max-connections", type=int, default=codes.DEFAULT_MAX_CONNECTIONS)
     p.add_argument("--min-polling", type=int, default=0, metavar="MINUTES")
     p.add_argument("--timeout-ms", type=int, default=60_000)
-    p.add_argument("--username", help="account the profile signs in with (impersonation)")
+    p.add_argument("--username", help="account the profile signs in with (impersonation); with OAuth, the app's "
+                                      "application (client) ID")
+    p.add_argument("--oauth-tenant", metavar="TENANT",
+                   help="OAuth (Exchange Online): tenant ID or domain, or another identity provider's token URL")
     p.add_argument("--ca-file", help="trusted CA bundle for a server with a private certificate")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password (with OAuth, the client secret) from standard input")
     listing(profiles, cmd_profiles_list)
+    p = command(profiles, "test", cmd_profiles_test, "test connection: sign in for each direction, change nothing")
+    p.add_argument("profile", metavar="NAME")
+    p.add_argument("--address", help="mailbox to sign in to (default: the profile's --username account); "
+                   "without --username, a mailbox's own stored password is used")
 
     users = sub.add_parser("users", help="CRM users").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
