@@ -8,6 +8,7 @@ when it has one, else the system's CAs): the standard library verifies nothing w
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import ssl
@@ -159,7 +160,7 @@ class InternetMailConnector:
         pass
 
 
-def deliver(job, emails: list[IncomingEmail], settings, address_book: dict) -> int:
+async def deliver(job, emails: list[IncomingEmail], settings, address_book: dict) -> int:
     """Hand a batch of emails to tracking, in order; return how many were decided now (not by an earlier run).
 
     The batch's addresses, known keys and earlier decisions are looked up with a few queries for all of
@@ -172,6 +173,7 @@ def deliver(job, emails: list[IncomingEmail], settings, address_book: dict) -> i
     for email in emails:
         result = tracking.track_email(job.mailbox, email, settings=settings, address_book=address_book, known=known)
         decided += not result.already_decided
+        await asyncio.sleep(0)  # one email at a time on the loop: the console's window stays responsive
     return decided
 
 

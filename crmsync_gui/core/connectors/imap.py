@@ -243,7 +243,7 @@ class ImapConnector(InternetMailConnector):
                 if internal_date is not None and hasattr(internal_date, "astimezone"):
                     email.received_at = internal_date.astimezone(UTC).replace(tzinfo=None)
                 emails.append(email)
-            processed += deliver(job, emails, settings, address_book)
+            processed += await deliver(job, emails, settings, address_book)
             if unreadable and move_failed:  # moved before recorded: a failed move leaves the batch to redo
                 await asyncio.to_thread(session.move_to_undeliverable, folder, list(unreadable), delimiter)
             for error in unreadable.values():

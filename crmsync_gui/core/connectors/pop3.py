@@ -164,7 +164,7 @@ class Pop3Connector(InternetMailConnector):
 
         async def finish_batch() -> None:
             nonlocal processed
-            processed += deliver(job, [email for _, _, email in batch if email is not None], settings, address_book)
+            processed += await deliver(job, [email for _, _, email in batch if email is not None], settings, address_book)
             for number, uidl, _ in batch:
                 handled.add(uidl)
                 if delete_after_import and uidl not in kept:
