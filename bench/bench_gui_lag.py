@@ -12,14 +12,22 @@ The sandbox is `crmsync sandbox serve` in its own process, as a real Exchange is
 its CPU and its GIL are not the console's. On a 2-core machine the two processes still share the
 cores, so the sandbox's work does slow the console down; the baseline shows what the machine does
 on its own at the time.
+
+`CRMSYNC_BENCH_WHERE=1 python -m bench.run gui_lag` also samples the GUI thread's stack whenever the
+probe is over 30 ms late and prints where that late time went (our innermost function, or Qt/GIL
+when the thread runs no Python): the way to find what to fix (docs/benchmarks.md).
 """
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import statistics
+import sys
 import tempfile
+import threading
 import time
+import traceback
 from pathlib import Path
 
 from bench.harness import at_most, progress, record
@@ -55,6 +63,37 @@ class LagProbe:
         self.lags.append(max(0.0, (now - self._armed_at) * 1000.0 - self.period_ms))
         self._armed_at = now
         self._timer.start()
+
+
+class LateSampler(threading.Thread):
+    """Where the GUI thread is while the probe is late: innermost crmsync frame, sampled every 3 ms."""
+
+    def __init__(self, probe: LagProbe, late_ms: float = 30.0):
+        super().__init__(daemon=True, name="late-sampler")
+        self.probe, self.late_ms = probe, late_ms
+        self.gui = threading.get_ident()
+        self.sites: collections.Counter = collections.Counter()
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            time.sleep(0.003)
+            armed = self.probe._armed_at
+            if not armed or (time.perf_counter() - armed) * 1000 - self.probe.period_ms < self.late_ms:
+                continue
+            frame = sys._current_frames().get(self.gui)
+            ours = [f for f in traceback.extract_stack(frame) if "crmsync_gui" in f.filename] if frame else []
+            site = (f"{ours[-1].filename.split('crmsync_gui/')[-1]}:{ours[-1].lineno} {ours[-1].name}" if ours
+                    else "Qt or waiting for the GIL (no Python frame of ours)")
+            self.sites[site] += 1
+
+    def report(self, top: int = 15) -> None:
+        self.running = False
+        total = sum(self.sites.values()) or 1
+        progress(f"where the GUI thread was while the probe was over {self.late_ms:g} ms late "
+                 f"({total} samples of 3 ms):")
+        for site, count in self.sites.most_common(top):
+            print(f"    {100 * count / total:5.1f} %  {site}", flush=True)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -129,8 +168,11 @@ def measure(db_path: Path, secrets, mailboxes: int, baseline_s: float, limit_s: 
         await asyncio.sleep(baseline_s)
         idle = probe.stop()
         progress(f"starting the engine: first sync of {mailboxes:,} mailboxes")
+        sampler = LateSampler(probe) if os.environ.get("CRMSYNC_BENCH_WHERE") else None
         started = time.perf_counter()
         probe.start()
+        if sampler:
+            sampler.start()
         await engine.start()
         next_note = started + 10
         while min(len(done[codes.Direction.INCOMING]), len(done[codes.Direction.ACT])) < mailboxes:
@@ -146,6 +188,8 @@ def measure(db_path: Path, secrets, mailboxes: int, baseline_s: float, limit_s: 
                          f"ACT syncs done, {stats['items']:,} items, {stats['failed']} failed; probe p99 so far "
                          f"{percentile(probe.lags, 0.99):.1f} ms")
         syncing = probe.stop()
+        if sampler:
+            sampler.report()
         seconds = time.perf_counter() - started
         await engine.stop()
         window.bridge.close()
