@@ -19,7 +19,13 @@ from crmsync_gui.core import admin, codes, migration
 from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.migration.report import plan_text, result_text
 from crmsync_gui.core.secrets import secret_store_for
-from crmsync_gui.core.store.db import close_database, default_database_path, known_store_errors, open_database
+from crmsync_gui.core.store.db import (
+    close_database,
+    default_database_path,
+    describe_target,
+    known_store_errors,
+    open_database,
+)
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
 
 EXIT_USAGE = 2
@@ -391,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.db_path = args.db or default_database_path()
-    args.db_label = args.db_path
+    args.db_label = describe_target(args.db_path)  # no password from a postgresql:// URL on screen
     try:
         if not getattr(args, "needs_db", True):
             return args.func(args)

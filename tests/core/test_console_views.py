@@ -7,6 +7,7 @@ from crmsync_gui.core import admin, codes
 from crmsync_gui.core.errors import MappingConflict, ValidationError
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Mailbox, TraceLog
+from tests.conftest import sqlite_only
 
 
 @pytest.fixture
@@ -104,6 +105,7 @@ def test_trace_pages_by_keyset_and_filters(boxes):
     assert views.trace_count(views.TraceFilter(), cap=10) == 10
 
 
+@sqlite_only
 def test_text_filter_through_the_trigram_index_matches_plain_like(db, monkeypatch):
     from crmsync_gui.core.store.text_search import has_trace_text_index
 
