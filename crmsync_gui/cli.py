@@ -186,10 +186,35 @@ def cmd_engine_run(args) -> int:
     return asyncio.run(_run_engine(args))
 
 
+def _engine_config(args):
+    from crmsync_gui.core.sync.engine import EngineConfig
+
+    config = EngineConfig()
+    if args.job_deadline is not None:
+        for queue in (config.incoming, config.outgoing, config.act, config.async_ops):
+            queue.deadline_s = args.job_deadline
+    if args.lease_margin is not None:
+        config.lease_margin_s = args.lease_margin
+    return config
+
+
+def _print_job_events(event) -> None:
+    """--log-jobs: one line a job start and end, for an operator following several workers."""
+    from crmsync_gui.core import events
+
+    if isinstance(event, events.JobStarted | events.JobFinished | events.JobFailed):
+        outcome = ("started" if isinstance(event, events.JobStarted) else
+                   f"finished {event.items} items" if isinstance(event, events.JobFinished) else f"failed {event.code}")
+        print(f"{event.at:%Y-%m-%dT%H:%M:%S.%f} mailbox {event.mailbox_id} "
+              f"{codes.Direction(event.direction).name.lower()} {outcome}", flush=True)
+
+
 async def _run_engine(args) -> int:
     from crmsync_gui.core.sync.engine import Engine
 
-    engine = Engine(secrets=secret_store_for(args.db_path))
+    engine = Engine(secrets=secret_store_for(args.db_path), config=_engine_config(args))
+    if args.log_jobs:
+        engine.bus.subscribe(_print_job_events)
     if args.once:
         try:
             summary = await engine.run_once()
@@ -284,6 +309,16 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of seconds")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="crmsync", description="Server-side synchronization between a CRM and mail servers.")
     parser.add_argument("--db", metavar="PATH", help=f"database file or postgresql:// URL "
@@ -369,6 +404,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     p = command(engine, "run", cmd_engine_run, "run the sync engine until SIGINT/SIGTERM")
     p.add_argument("--once", action="store_true", help="run one cycle of every due mailbox, print a summary, exit")
+    p.add_argument("--job-deadline", type=_positive_seconds, metavar="SECONDS",
+                   help="stop any job running longer (default: 600 incoming, 300 outgoing, 900 ACT)")
+    p.add_argument("--lease-margin", type=_positive_seconds, metavar="SECONDS",
+                   help="a mailbox's lease outlives its job's deadline by this much (default 120); with several "
+                        "workers, a stopped worker's mailboxes are taken over after deadline plus margin")
+    p.add_argument("--log-jobs", action="store_true", help="print a line as each job starts and ends")
 
     sandbox = sub.add_parser("sandbox", help="the loopback Exchange (EWS) sandbox").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)

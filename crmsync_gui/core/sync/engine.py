@@ -106,6 +106,7 @@ class _Work:
     due_at: datetime | None = None
     server_id: str | None = None
     future: asyncio.Future | None = None
+    scheduled: bool = False  # queued by the scheduler because it was due (not Sync now, not Pending Send)
 
 
 class _Queue:
@@ -322,7 +323,7 @@ class Engine:
             rows = self._due(direction, now, held, limit)
             for mailbox_id, _profile_id, due_at in rows:
                 if (mailbox_id, direction) not in self._inflight:
-                    self._submit(_Work("sync", mailbox_id, direction, due_at or now))
+                    self._submit(_Work("sync", mailbox_id, direction, due_at or now, scheduled=True))
             if limit is not None and len(rows) >= limit:
                 self._more_due.add(direction)
             else:
@@ -490,6 +491,10 @@ class Engine:
         if not may_sync(mailbox, work.direction):
             return JobResult(mailbox.id, work.direction, code="NotEnabled",
                              message="; ".join(sync_blockers(mailbox, work.direction)))
+        next_run = getattr(mailbox, f"{NAMES[work.direction]}_next_run")
+        if work.scheduled and next_run is not None and next_run > self.clock.now():
+            # another engine on the database synced it after this one queued it: not due any more
+            return JobResult(mailbox.id, work.direction, code="NotDue", message="Another engine synced it already.")
         breaker = self._breakers.get(mailbox.profile_id)
         if work.kind == "sync" and breaker is not None and breaker.is_open:
             return JobResult(mailbox.id, work.direction, code="ProfilePaused", message="The profile is paused.",
