@@ -12,7 +12,6 @@ SHARED = REPO.parent / "shared"
 BIN = Path(sys.executable).parent
 # CRMSYNC_TEST_DB=postgresql runs every test that uses the `db` fixture on PostgreSQL instead of SQLite
 ON_POSTGRES = os.environ.get("CRMSYNC_TEST_DB", "sqlite") == "postgresql"
-sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="checks SQLite itself (its file, pragmas or FTS5 index)")
 
 
 @pytest.fixture(scope="session")
@@ -36,20 +35,57 @@ def pg_url(postgres):
     postgres.drop_database(url)
 
 
-@pytest.fixture
-def pg_db(pg_url):
-    """A fresh, migrated PostgreSQL database bound to the models."""
+@pytest.fixture(scope="session")
+def pg_shared_url(postgres):
+    """One migrated database for the session; `pg_db` empties it for each test (cheaper than a new one)."""
     from crmsync_gui.core.store.db import close_database, open_database
 
-    database = open_database(pg_url)
+    url = postgres.create_database()
+    open_database(url)
+    close_database()
+    return url
+
+
+@pytest.fixture
+def pg_db(pg_shared_url):
+    """A migrated PostgreSQL database bound to the models, with no rows but what a new one has."""
+    import peewee
+
+    from crmsync_gui.core.store import migrations, models
+    from crmsync_gui.core.store.db import close_database, open_database
+
+    database = open_database(pg_shared_url)
+    with database.atomic():  # DELETE, not TRUNCATE: on a few rows it costs a tenth
+        database.execute_sql("SET LOCAL lock_timeout = '10s'")  # a connection a test left open fails, not hangs
+        for model in reversed(peewee.sort_models(models.ALL_MODELS)):
+            table = model._meta.table_name
+            database.execute_sql(f'DELETE FROM "{table}"')
+            database.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), 1, false)")
+        models.SchemaVersion.create(version=len(migrations.MIGRATIONS))
+        models.OrganizationSettings.create(id=1)
     yield database
     close_database()
 
 
+def pytest_generate_tests(metafunc):
+    """A module marked `every_database` runs its tests that use `db` once on SQLite and once on PostgreSQL
+    (one shared suite for every store, vdirsyncer-style)."""
+    marked = metafunc.definition.get_closest_marker
+    if "db" in metafunc.fixturenames and marked("every_database") and not marked("sqlite_only"):
+        metafunc.parametrize("db_kind", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def db(request, tmp_path):
-    """A fresh, migrated SQLite database bound to the models (PostgreSQL with CRMSYNC_TEST_DB=postgresql)."""
-    if ON_POSTGRES:
+def db_kind(request) -> str:
+    return getattr(request, "param", "postgresql" if ON_POSTGRES else "sqlite")
+
+
+@pytest.fixture
+def db(request, db_kind, tmp_path):
+    """A fresh, migrated database bound to the models: SQLite, or PostgreSQL (see db_kind)."""
+    if db_kind == "postgresql":
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("marked sqlite_only")
         yield request.getfixturevalue("pg_db")
         return
     from crmsync_gui.core.store.db import close_database, open_database

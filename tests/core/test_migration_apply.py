@@ -4,7 +4,6 @@ import pytest
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.migration import apply_plan, last_run, plan_migration
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox, MigrationRun
-from tests.conftest import sqlite_only
 from tests.core.router_files import exchange_router, provider, samples, write_router
 
 EWS = "https://mail.example.local/EWS/Exchange.asmx"
@@ -44,7 +43,7 @@ def test_applied_samples_look_as_the_plan_said(db):
     assert all(p.secret_ref is None for p in EmailServerProfile.select())
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_passwords_never_reach_the_database(db, tmp_path):
     result = apply_plan(plan_migration([samples()]))
     db.execute_sql("PRAGMA wal_checkpoint(FULL)")

@@ -47,11 +47,11 @@ def sandbox():
 
 
 @pytest.fixture
-def setup(pg_db, pg_url, sandbox, tmp_path, monkeypatch):
+def setup(pg_db, pg_shared_url, sandbox, tmp_path, monkeypatch):
     """50 approved mailboxes on the sandbox, each owned by a user who tracks all email; passwords in the
     secret file every worker reads (its place follows XDG_DATA_HOME, set for the workers too)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    secrets = secret_store_for(pg_url)
+    secrets = secret_store_for(pg_shared_url)
     profile = EmailServerProfile.create(name="Sandbox", incoming_server=sandbox.url, trusted_ca_file=sandbox.ca_file,
                                         auth_type=codes.AuthType.BASIC, max_concurrent_connections=50,
                                         timeout_ms=10_000)
@@ -130,9 +130,9 @@ def wait_for(condition, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_two_workers_share_the_mailboxes_and_the_other_takes_over_when_one_is_killed(setup, pg_url, sandbox,
+def test_two_workers_share_the_mailboxes_and_the_other_takes_over_when_one_is_killed(setup, pg_shared_url, sandbox,
                                                                                      tmp_path):
-    workers = [Worker(pg_url, tmp_path, "a"), Worker(pg_url, tmp_path, "b")]
+    workers = [Worker(pg_shared_url, tmp_path, "a"), Worker(pg_shared_url, tmp_path, "b")]
     survivor = None
     try:
         a, b = (w.wait_ready() for w in workers)

@@ -167,6 +167,7 @@ def per_hour(hours: int = 24, now: datetime | None = None) -> tuple[list[datetim
 
     def bucket(model, column, extra=None) -> list[int]:
         hour = fn.to_char(column, "YYYY-MM-DD HH24") if _on_postgres() else fn.strftime("%Y-%m-%d %H", column)
+        hour = hour.coerce(False)  # text, not read back through the datetime column's converter
         query = model.select(hour.alias("h"), fn.COUNT(model.id)).where(column >= start)
         if extra is not None:
             query = query.where(extra)
