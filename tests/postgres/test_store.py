@@ -10,6 +10,7 @@ import subprocess
 import threading
 from datetime import datetime, timedelta
 
+from crmsync_gui.core import codes
 from crmsync_gui.core.store import migrations, models, views
 from crmsync_gui.core.store.db import close_database, open_database
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox, TraceLog
@@ -87,6 +88,22 @@ def test_one_lease_winner_among_workers_racing_for_a_mailbox(pg_db, pg_shared_ur
     assert sorted(winners) == sorted(m.id for m in mailboxes), "each mailbox leased exactly once"
     holders = dict(Mailbox.select(Mailbox.id, Mailbox.lock_host).tuples())
     assert all(holders[m] == f"worker-{i}" for i, ids in enumerate(won) for m in ids)
+
+
+def test_a_scheduled_lease_is_refused_once_another_worker_synced_the_direction(pg_db):
+    profile = EmailServerProfile.create(name="P", incoming_server="https://p.test/EWS/Exchange.asmx")
+    now = datetime(2026, 1, 5, 9, 0)
+    synced = Mailbox.create(name="Synced", email="s@p.test", profile=profile, incoming_next_run=now.replace(minute=5))
+    due = Mailbox.create(name="Due", email="d@p.test", profile=profile, incoming_next_run=now)
+    statements, expires = JobStatements(), now.replace(minute=10)
+
+    def take(mailbox, worker):
+        return statements.take_lease(mailbox.id, worker, 1, expires, seen_host=None, seen_state=0,
+                                     due=(codes.Direction.INCOMING, now))
+
+    assert not take(synced, "late-worker")  # it read the row before the other worker's success and release
+    assert take(due, "worker") and not take(due, "other-worker")
+    assert Mailbox.get_by_id(synced.id).lock_host is None
 
 
 def test_workers_recording_the_same_trace_row_at_once_collate_it(pg_db, pg_shared_url):

@@ -501,7 +501,7 @@ class Engine:
                              transient=True)
         now = self.clock.now()
         lease_s = queue.config.deadline_s + self.config.lease_margin_s
-        if work.kind != "track" and not self._take_lease(mailbox, work.direction, now, lease_s):
+        if work.kind != "track" and not self._take_lease(mailbox, work.direction, now, lease_s, work.scheduled):
             return JobResult(mailbox.id, work.direction, code="Leased", message="Another engine is syncing it.",
                              transient=True)
         try:
@@ -721,8 +721,10 @@ class Engine:
 
     # ---- leases ------------------------------------------------------------------------------
 
-    def _take_lease(self, mailbox: Mailbox, direction: codes.Direction, now: datetime, lease_s: float) -> bool:
-        """Take this direction's lease on the mailbox row (compare-and-set); take over an expired one."""
+    def _take_lease(self, mailbox: Mailbox, direction: codes.Direction, now: datetime, lease_s: float,
+                    scheduled: bool = False) -> bool:
+        """Take this direction's lease on the mailbox row (compare-and-set; for a scheduled job, only while the
+        direction is still due); take over an expired one."""
         bit = 1 << direction
         host, state, expires = mailbox.lock_host, mailbox.lock_state, mailbox.lock_expires
         expired = expires is not None and expires < now
@@ -733,7 +735,7 @@ class Engine:
         if mine and state and expires is not None and expires > new_expiry:
             new_expiry = expires
         taken = self._sql.take_lease(mailbox.id, self.worker_id, (state | bit) if mine else bit, new_expiry,
-                                     seen_host=host, seen_state=state)
+                                     seen_host=host, seen_state=state, due=(direction, now) if scheduled else None)
         if taken and host is not None and not mine and state:
             trace.record("LeaseTakenOver", f"Mailbox '{mailbox.name}': the lease of engine {host} expired at "
                          f"{expires:%Y-%m-%d %H:%M:%S} UTC; this engine ({self.worker_id}) took it over.",
