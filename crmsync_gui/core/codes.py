@@ -192,4 +192,6 @@ MIN_POLLING_RANGE_MINUTES = (0, 1440)
 MAX_TIMEOUT_MS = 100_000
 MAX_TRANSIENT_FAILURES = 10
 MAX_TRACKED_FOLDERS = 25
+# where failed incoming email goes when the profile says so (Exchange and IMAP; POP3 has no folders)
+UNDELIVERABLE_FOLDER = "Inbox/Undeliverable"
 MAX_DELIVERY_ATTEMPTS = 10

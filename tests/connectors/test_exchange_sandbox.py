@@ -277,3 +277,27 @@ def test_an_unreadable_email_is_kept_for_the_admin_and_the_rest_goes_on(world):
     run(world.connector.sync_incoming(world.job))
     assert UnreadableEmail.get(server_id=bad).raw.startswith(b"just words")
     assert Activity.get(Activity.message_id == "<ok@fabrikam.com>").subject == "fine"
+
+
+def test_an_unreadable_email_moves_to_undeliverable_when_the_profile_says_so(world):
+    from crmsync_gui.core.store.models import TraceLog, UnreadableEmail
+
+    set_option(world, codes.TrackingOption.ALL)
+    world.job.profile.move_failed_to_undeliverable = True
+    bad = [world.sandbox.add_message(world.address, mime=b"no headers %d\r\n" % n) for n in range(2)]
+    world.sandbox.add_message(world.address, subject="fine", sender=("Bo", "bo@fabrikam.com"),
+                              to=[("Ann", world.address)], message_id="<fine@fabrikam.com>")
+    assert run(world.connector.sync_incoming(world.job)) == 3
+    assert [i["subject"] for i in world.sandbox.items(world.address)] == ["fine"]
+    undeliverable = world.sandbox.folders(world.address)["Top of Information Store/Inbox/Undeliverable"]
+    moved = world.sandbox.items(world.address, undeliverable)
+    assert len(moved) == 2 and all(world.sandbox.mime(world.address, i["id"]).startswith(b"no headers")
+                                   for i in moved)
+    assert {u.server_id for u in UnreadableEmail.select()} == set(bad)  # listed under the ids they were read by
+    traces = list(TraceLog.select().where(TraceLog.code == "EmailUnreadable"))
+    assert len(traces) == 2 and all("moved from Inbox to Inbox/Undeliverable" in t.message for t in traces)
+
+    world.sandbox.add_message(world.address, mime=b"no headers again\r\n")
+    assert run(world.connector.sync_incoming(world.job)) == 1  # the folder exists now: found, not made twice
+    assert len(world.sandbox.items(world.address, undeliverable)) == 3
+    assert sum(1 for path in world.sandbox.folders(world.address) if path.endswith("/Undeliverable")) == 1

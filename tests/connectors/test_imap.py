@@ -8,7 +8,13 @@ import pytest
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.connectors.imap import ImapConnector
 from crmsync_gui.core.errors import PermanentError, TransientError
-from crmsync_gui.core.store.models import Activity, FolderSyncState, FolderTrackingRule, UnreadableEmail
+from crmsync_gui.core.store.models import (
+    Activity,
+    FolderSyncState,
+    FolderTrackingRule,
+    TraceLog,
+    UnreadableEmail,
+)
 from tests.connectors import corpus
 from tests.connectors.conftest import run
 from tests.servers.ports import free_port
@@ -114,6 +120,30 @@ def test_unreadable_email_is_kept_and_the_rest_tracked(imap_account):
     assert [corpus.lines(bytes(r.raw)) for r in rows] == [corpus.lines(raw) for raw in corpus.UNREADABLE.values()]
     assert all(r.server_id.count(":") == 1 for r in rows)
     assert sync(imap_account) == 0
+    # the error browser shows each one on a row of its own
+    traces = TraceLog.select().where(TraceLog.code == "EmailUnreadable")
+    assert sorted(t.message.split(": ", 1)[1] for t in traces) == sorted(r.reason for r in rows)
+
+
+def test_unreadable_email_moves_to_undeliverable_when_the_profile_says_so(imap_account):
+    imap_account.set(move_failed_to_undeliverable=True)
+    imap_account.append(corpus.email("Fine"), *corpus.UNREADABLE.values())
+    assert sync(imap_account) == 1 + len(corpus.UNREADABLE)
+    assert subjects() == ["Fine"]
+    client = imap_account.dovecot.imap(imap_account.login, imap_account.password)
+    delimiter = _delimiter(imap_account)
+    counts = {}
+    for folder in ("INBOX", f"INBOX{delimiter}Undeliverable"):
+        typ, data = client.select(folder, readonly=True)
+        assert typ == "OK", data
+        counts[folder] = int(data[0])
+    client.logout()
+    assert counts == {"INBOX": 1, f"INBOX{delimiter}Undeliverable": len(corpus.UNREADABLE)}
+    assert UnreadableEmail.select().count() == len(corpus.UNREADABLE)  # still listed, with their first bytes
+    assert all("moved from Inbox to Inbox/Undeliverable" in t.message
+               for t in TraceLog.select().where(TraceLog.code == "EmailUnreadable"))
+    imap_account.append(corpus.email("Later"))
+    assert sync(imap_account) == 1  # the Undeliverable folder already exists; nothing read twice
 
 
 def test_idle_push_announces_new_email_within_seconds(imap_account):

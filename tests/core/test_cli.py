@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 
+from crmsync_gui.core import codes
 from tests.conftest import BIN
 
 EWS = "https://mail.contoso.com/EWS/Exchange.asmx"
@@ -93,6 +94,35 @@ def test_pop3_profile_with_starttls_and_delete_after_import(tmp_path):
         profile = EmailServerProfile.get(EmailServerProfile.name == "Mail")
         assert profile.incoming_starttls and profile.outgoing_starttls and profile.incoming_use_ssl
         assert not profile.leave_email_on_server
+    finally:
+        close_database()
+
+
+def test_undeliverable_option_is_refused_for_pop3_with_the_reason(tmp_path):
+    db = tmp_path / "crm.db"
+    result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "pop3/smtp", "--incoming",
+                     "mail.contoso.com", "--outgoing", "mail.contoso.com", "--move-failed-to-undeliverable")
+    assert result.returncode != 0 and "POP3 has no folders" in result.stderr
+    result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "imap/smtp", "--incoming",
+                     "mail.contoso.com", "--outgoing", "mail.contoso.com", "--move-failed-to-undeliverable")
+    assert result.returncode == 0, result.stderr
+
+
+def test_oauth_profile_from_the_command_line(tmp_path):
+    db = tmp_path / "crm.db"
+    common = ["profiles", "add", "--name", "Online", "--incoming", "https://outlook.office365.com/EWS/Exchange.asmx",
+              "--auth", "oauth", "--username", "0b7c-app-id"]
+    result = crmsync(db, *common)
+    assert result.returncode != 0 and "tenant ID or domain" in result.stderr
+    result = crmsync(db, *common, "--oauth-tenant", "contoso.onmicrosoft.com")
+    assert result.returncode == 0, result.stderr
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.store.models import EmailServerProfile
+
+    open_database(db)
+    try:
+        profile = EmailServerProfile.get(EmailServerProfile.name == "Online")
+        assert (profile.auth_type, profile.oauth_tenant) == (codes.AuthType.OAUTH, "contoso.onmicrosoft.com")
     finally:
         close_database()
 

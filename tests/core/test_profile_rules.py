@@ -52,3 +52,32 @@ def test_problems_name_the_field_and_say_why(fields, field, words):
 def test_server_type_by_name():
     assert validate_profile(valid(server_type="imap/smtp", incoming_server="imap.contoso.com:993",
                                   outgoing_server="smtp.contoso.com:465")) == {}
+
+
+@pytest.mark.parametrize("server_type, refused", [(0, False), (1, True), (4, False)], ids=["exchange", "pop3", "imap"])
+def test_undeliverable_folder_needs_folders(server_type, refused):
+    server = EWS if server_type == 0 else "mail.contoso.com"
+    fields = valid(server_type=server_type, incoming_server=server, outgoing_server="smtp.contoso.com",
+                   move_failed_to_undeliverable=True)
+    problems = validate_profile(fields)
+    assert ("POP3 has no folders" in problems.get("move_failed_to_undeliverable", "")) == refused
+    assert validate_profile(fields | {"move_failed_to_undeliverable": False}) == {}
+
+
+@pytest.mark.parametrize("overrides, field, words", [
+    ({}, None, None),
+    ({"oauth_tenant": "https://login.example.test/t/oauth2/v2.0/token"}, None, None),
+    ({"oauth_tenant": " "}, "oauth_tenant", "give the tenant ID"),
+    ({"oauth_tenant": "http://login.example.test/token"}, "oauth_tenant", "must start with https://"),
+    ({"oauth_tenant": "contoso onmicrosoft"}, "oauth_tenant", "not a tenant ID"),
+    ({"username": ""}, "username", "application (client) ID"),
+    ({"server_type": 4, "incoming_server": "imap.contoso.com", "outgoing_server": "smtp.contoso.com"},
+     "auth_type", "Exchange only"),
+], ids=["tenant", "token-url", "no-tenant", "http", "spaces", "no-client-id", "imap"])
+def test_oauth_needs_a_tenant_and_a_client_id(overrides, field, words):
+    fields = valid(auth_type="oauth", oauth_tenant="contoso.onmicrosoft.com", username="0b7c-app-id") | overrides
+    problems = validate_profile(fields)
+    if field is None:
+        assert problems == {}
+    else:
+        assert list(problems) == [field] and words in problems[field]

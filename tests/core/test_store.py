@@ -37,25 +37,41 @@ def test_reopening_is_idempotent(tmp_path):
 
 
 def test_older_database_runs_missing_migrations_in_order(tmp_path):
-    """A database at version 1 opened by a program with three migrations runs 2 and 3, in order, once."""
+    """A database at the latest version opened by a program with two more migrations runs them, in order, once."""
     db = open_database(tmp_path / "old.db")
     ran = []
+    shipped = len(migrations.MIGRATIONS)
 
     def add_column(database, migrator):
         from playhouse.migrate import migrate
-        ran.append(2)
+        ran.append(shipped + 1)
         migrate(migrator.add_column("crm_user", "nickname", peewee.CharField(null=True)))
 
     def fill_column(database, migrator):
-        ran.append(3)
+        ran.append(shipped + 2)
         database.execute_sql("UPDATE crm_user SET nickname = 'n'")
 
-    chain = [migrations.MIGRATIONS[0], add_column, fill_column]
-    assert migrations.migrate_to_latest(db, chain) == 3
-    assert ran == [2, 3]
+    chain = [*migrations.MIGRATIONS, add_column, fill_column]
+    assert migrations.migrate_to_latest(db, chain) == shipped + 2
+    assert ran == [shipped + 1, shipped + 2]
     assert "nickname" in [c.name for c in db.get_columns("crm_user")]
-    assert migrations.migrate_to_latest(db, chain) == 3
-    assert ran == [2, 3], "a migration ran twice"
+    assert migrations.migrate_to_latest(db, chain) == shipped + 2
+    assert ran == [shipped + 1, shipped + 2], "a migration ran twice"
+    close_database()
+
+
+def test_a_version_1_database_gains_the_oauth_tenant_and_keeps_its_profiles(tmp_path):
+    path = tmp_path / "v1.db"
+    db = open_database(path)
+    models.EmailServerProfile.create(name="Contoso", incoming_server="https://mail.contoso.com/EWS/Exchange.asmx")
+    # as the first release left it: no oauth_tenant column, schema version 1
+    db.execute_sql("ALTER TABLE email_server_profile DROP COLUMN oauth_tenant")
+    db.execute_sql("UPDATE schema_version SET version = 1")
+    close_database()
+    db = open_database(path)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    profile = models.EmailServerProfile.get(models.EmailServerProfile.name == "Contoso")
+    assert profile.oauth_tenant is None and profile.incoming_server.startswith("https://mail.contoso.com")
     close_database()
 
 

@@ -14,9 +14,11 @@ import exchangelib
 from exchangelib import errors as ews
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber
 from exchangelib.items import ID_ONLY, NEVER_OVERWRITE
+from exchangelib.properties import Attendee
 from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.connectors import _exchange_recurrence as recurrence
 from crmsync_gui.core.store.models import ItemMap
 from crmsync_gui.core.sync import act
 
@@ -28,7 +30,8 @@ ITEM_CLASS = {Entity.CONTACT: exchangelib.Contact, Entity.APPOINTMENT: exchangel
 EWS_FIELDS = {
     Entity.CONTACT: ("given_name", "surname", "display_name", "email_addresses", "phone_numbers", "company_name",
                      "job_title", "categories"),
-    Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "categories"),
+    Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "recurrence", "required_attendees",
+                         "optional_attendees", "categories"),
     Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories"),
 }
 PAGE_SIZE = 200
@@ -46,6 +49,12 @@ def _plain_time(value) -> datetime | None:
     return datetime.fromtimestamp(value.timestamp(), UTC).replace(tzinfo=None)
 
 
+def _pairs(attendees) -> list:
+    """Sorted [address, name] pairs, as act keeps attendees."""
+    return sorted([a.mailbox.email_address.strip().lower(), a.mailbox.name or None]
+                  for a in attendees or [] if a.mailbox and a.mailbox.email_address)
+
+
 def _indexed(values, label: str):
     return next((v for v in values or [] if v.label == label), None)
 
@@ -61,7 +70,10 @@ def values_of(entity: codes.SyncEntity, item) -> dict:
                 "job_title": item.job_title}
     if entity == Entity.APPOINTMENT:
         return {"subject": item.subject or "", "location": item.location, "starts_at": _plain_time(item.start),
-                "ends_at": _plain_time(item.end), "body": str(item.body or "")}
+                "ends_at": _plain_time(item.end), "body": str(item.body or ""),
+                "required_attendees": _pairs(item.required_attendees),
+                "optional_attendees": _pairs(item.optional_attendees),
+                "recurrence": recurrence.from_ews(item.recurrence)}  # raises recurrence.Unsupported
     percent = item.percent_complete
     return {"subject": item.subject or "", "due_at": _plain_time(item.due_date),
             "percent_complete": int(percent) if percent is not None else None,
@@ -90,6 +102,12 @@ def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
             out["start"] = _ews_time(values["starts_at"])
         if "ends_at" in values:
             out["end"] = _ews_time(values["ends_at"])
+        for name in act.ATTENDEE_ROLES:
+            if name in values:
+                out[name] = [Attendee(mailbox=exchangelib.Mailbox(email_address=address, name=display),
+                                      response_type="Unknown") for address, display in values[name] or []] or None
+        if "recurrence" in values:  # one recurring master, its pattern anchored by the plan
+            out["recurrence"] = recurrence.to_ews(values["recurrence"]) if values["recurrence"] else None
     else:
         names = {"subject": "subject", "body": "body"}
         out.update({names[k]: v for k, v in values.items() if k in names})
@@ -106,6 +124,14 @@ def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
             if values.get("is_completed"):
                 out["percent_complete"] = Decimal(100)
     return out
+
+
+def remote_item(entity: codes.SyncEntity, item) -> act.RemoteItem:
+    tracked = TRACKED_CATEGORY in (item.categories or [])
+    try:
+        return act.RemoteItem(item.id, item.changekey, values_of(entity, item), tracked)
+    except recurrence.Unsupported as why:
+        return act.RemoteItem(item.id, item.changekey, {}, tracked, unsupported=str(why))
 
 
 def folder_of(account, entity: codes.SyncEntity):
@@ -129,8 +155,7 @@ def fetch_changes(account, entity: codes.SyncEntity, sync_state: str | None):
                 deleted.add(item.id)
                 changed.pop(item.id, None)
             elif change_type in (service.CREATE, service.UPDATE) and isinstance(item, ITEM_CLASS[entity]):
-                changed[item.id] = act.RemoteItem(item.id, item.changekey, values_of(entity, item),
-                                                  TRACKED_CATEGORY in (item.categories or []))
+                changed[item.id] = remote_item(entity, item)
                 deleted.discard(item.id)
         new_state = service.sync_state
         if service.includes_last_item_in_range or new_state == sync_state:

@@ -16,9 +16,9 @@ from enum import Enum
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.errors import PermanentError, SyncError, TransientError
-from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import UnreadableEmail
-from crmsync_gui.core.sync import outgoing, tracking
+from crmsync_gui.core.sync import outgoing, trace, tracking
 from crmsync_gui.core.sync.mail import IncomingEmail
 from crmsync_gui.core.sync.mime import UnreadableEmailError
 
@@ -165,12 +165,19 @@ def deliver(job, email: IncomingEmail, settings) -> bool:
     return not result.already_decided
 
 
-def keep_unreadable(job, error: UnreadableEmailError, folder: str) -> bool:
-    """Record an email that could not be read, with its first bytes; True when it is new."""
+def keep_unreadable(job, error: UnreadableEmailError, folder: str, *, moved: bool = False) -> bool:
+    """Record an email that could not be read, with its first bytes, in the error browser too; True when new.
+
+    `moved`: the connector has just moved it to the Undeliverable folder, as the profile asks."""
     with database_proxy.atomic():
         _, created = UnreadableEmail.get_or_create(
             mailbox=job.mailbox, folder=folder, server_id=error.server_id,
             defaults={"reason": str(error), "raw": error.raw, "raw_size": error.raw_size})
+        if created:
+            where = (f" It was moved from {folder} to {codes.UNDELIVERABLE_FOLDER}, as the profile asks."
+                     if moved else "")
+            trace.record("EmailUnreadable", f"Mailbox '{job.mailbox.name}': {error}{where}", at=utcnow(),
+                         mailbox_id=job.mailbox.id, item=f"{folder}|{error.server_id}")
     if created:
         log.warning("Mailbox %s: %s", job.mailbox.email, error)
     return created

@@ -146,6 +146,19 @@ class ImapSession:
             result[uid] = (bytes(raw), int(size), meta.get(uid, {}).get(b"INTERNALDATE"))
         return result
 
+    def move_to_undeliverable(self, folder: str, uids: list[int], delimiter: str) -> None:
+        """Move emails out of `folder` (selected) into the Undeliverable folder, made when missing."""
+        target = imap_folder(codes.UNDELIVERABLE_FOLDER, delimiter)
+        if not self.call(f"looking for {target}", self.client.folder_exists, target):
+            self.call(f"creating {target}", self.client.create_folder, target)
+        self.call(f"opening {folder} to move email", self.client.select_folder, folder)  # read-write now
+        if b"MOVE" in self.call("reading capabilities", self.client.capabilities):
+            self.call(f"moving email to {target}", self.client.move, uids, target)
+        else:  # RFC 3501 servers: copy, then delete only these (UID EXPUNGE where offered)
+            self.call(f"copying email to {target}", self.client.copy, uids, target)
+            self.call(f"removing email moved to {target}", self.client.delete_messages, uids)
+            self.call(f"removing email moved to {target}", self.client.expunge, uids)
+
     def logout(self) -> None:
         try:
             self.client.logout()
@@ -189,14 +202,14 @@ class ImapConnector(InternetMailConnector):
                 idle = b"IDLE" in await asyncio.to_thread(session.call, "reading capabilities",
                                                           session.client.capabilities)
                 for name in tracking.tracked_folders(job.mailbox):
-                    processed += await self._sync_folder(job, session, name, imap_folder(name, delimiter))
+                    processed += await self._sync_folder(job, session, name, imap_folder(name, delimiter), delimiter)
             finally:
                 await asyncio.to_thread(session.logout)
         if idle:
             self._ensure_watcher(job)
         return processed
 
-    async def _sync_folder(self, job, session: ImapSession, name: str, folder: str) -> int:
+    async def _sync_folder(self, job, session: ImapSession, name: str, folder: str, delimiter: str) -> int:
         opened = await asyncio.to_thread(session.open_folder, folder)
         if opened is None:
             log.warning("Mailbox %s: folder %s is tracked but does not exist on the %s", job.mailbox.email,
@@ -210,9 +223,11 @@ class ImapConnector(InternetMailConnector):
         settings = tracking.organization_settings()
         prefix = f"{uid_validity}:" if folder == "INBOX" else f"{folder}/{uid_validity}:"
         processed = 0
+        move_failed = bool(self.profile.move_failed_to_undeliverable)
         for start in range(0, len(new), BATCH):
             chunk = new[start:start + BATCH]
             fetched = await asyncio.to_thread(session.fetch, chunk)
+            unreadable: dict[int, mime.UnreadableEmailError] = {}
             for uid in chunk:
                 if uid not in fetched:
                     continue
@@ -221,11 +236,15 @@ class ImapConnector(InternetMailConnector):
                 try:
                     email = mime.parse_email(raw, server_id=server_id, folder=name, raw_size=size)
                 except mime.UnreadableEmailError as error:
-                    processed += keep_unreadable(job, error, name)
+                    unreadable[uid] = error
                     continue
                 if internal_date is not None and hasattr(internal_date, "astimezone"):
                     email.received_at = internal_date.astimezone(UTC).replace(tzinfo=None)
                 processed += deliver(job, email, settings)
+            if unreadable and move_failed:  # moved before recorded: a failed move leaves the batch to redo
+                await asyncio.to_thread(session.move_to_undeliverable, folder, list(unreadable), delimiter)
+            for error in unreadable.values():
+                processed += keep_unreadable(job, error, name, moved=move_failed)
             with database_proxy.atomic():
                 row.last_uid, row.updated_at = chunk[-1], utcnow()
                 row.state = json.dumps({"folder": folder})

@@ -8,7 +8,7 @@ edit or reorder one that has shipped.
 from collections.abc import Callable
 
 import peewee
-from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import SchemaMigrator, migrate
 
 from crmsync_gui.core.errors import StoreError
 from crmsync_gui.core.store import models
@@ -21,7 +21,11 @@ def _v1_initial(db: peewee.Database, migrator: SchemaMigrator) -> None:
     db.create_tables(models.ALL_MODELS, safe=True)
 
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+def _v2_profile_oauth_tenant(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    migrate(migrator.add_column("email_server_profile", "oauth_tenant", peewee.CharField(null=True)))
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -32,10 +32,12 @@ from typing import Protocol
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.domain import sync_filters
+from crmsync_gui.core.domain.recurrence import Recurrence, RecurrenceError
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
+    ActivityParty,
     Contact,
     CrmUser,
     ItemMap,
@@ -43,6 +45,7 @@ from crmsync_gui.core.store.models import (
     OrganizationSettings,
     SyncFilter,
 )
+from crmsync_gui.core.sync import tracking
 
 log = logging.getLogger(__name__)
 Entity = codes.SyncEntity
@@ -50,10 +53,13 @@ Direction = codes.FieldDirection
 
 FIELDS = {
     Entity.CONTACT: ("first_name", "last_name", "email", "phone", "company", "job_title"),
-    Entity.APPOINTMENT: ("subject", "location", "starts_at", "ends_at", "body"),
+    Entity.APPOINTMENT: ("subject", "location", "starts_at", "ends_at", "body", "recurrence", "required_attendees",
+                         "optional_attendees"),
     Entity.TASK: ("subject", "due_at", "percent_complete", "is_completed", "body"),
 }
 RECORD_TYPE = {Entity.CONTACT: "contact", Entity.APPOINTMENT: "appointment", Entity.TASK: "task"}
+# Attendees are ActivityParty rows; as values, sorted [address, display name] pairs (lower-case addresses).
+ATTENDEE_ROLES = {"required_attendees": codes.PartyRole.REQUIRED, "optional_attendees": codes.PartyRole.OPTIONAL}
 _ACTIVITY_TYPE = {Entity.APPOINTMENT: codes.ActivityType.APPOINTMENT, Entity.TASK: codes.ActivityType.TASK}
 
 
@@ -67,6 +73,7 @@ class RemoteItem:
     change_key: str
     values: dict  # FIELDS[entity] names → values (naive UTC datetimes)
     tracked: bool = False  # the user marked it for the CRM
+    unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
 
 
 @dataclass
@@ -119,12 +126,36 @@ def _plain(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def values_of(record, entity: codes.SyncEntity) -> dict:
-    return {name: getattr(record, name) for name in FIELDS[entity]}
+def values_of(record, entity: codes.SyncEntity, parties: dict | None = None) -> dict:
+    """A record's sync values; `parties` (from attendees_of) spares a query per appointment."""
+    values = {name: getattr(record, name) for name in FIELDS[entity] if name not in ATTENDEE_ROLES}
+    if entity == Entity.APPOINTMENT:
+        parties = attendees_of([record.id]) if parties is None else parties
+        values.update({name: parties.get((record.id, int(role)), []) for name, role in ATTENDEE_ROLES.items()})
+    return values
+
+
+def attendees_of(record_ids) -> dict[tuple[int, int], list]:
+    """(activity id, role) → sorted [address, name] pairs, for these appointments in one query per 500."""
+    found: dict[tuple[int, int], list] = {}
+    record_ids = list(record_ids)
+    roles = [int(r) for r in ATTENDEE_ROLES.values()]
+    for start in range(0, len(record_ids), 500):
+        query = (ActivityParty.select(ActivityParty.activity, ActivityParty.role, ActivityParty.address,
+                                      ActivityParty.display_name)
+                 .where(ActivityParty.activity.in_(record_ids[start:start + 500]), ActivityParty.role.in_(roles)))
+        for activity_id, role, address, name in query.tuples():
+            found.setdefault((activity_id, role), []).append([address.strip().lower(), name or None])
+    return {key: sorted(pairs) for key, pairs in found.items()}
+
+
+# Fields added after release hash only when set, so items synced before keep their hash (no update storm).
+_LATER_FIELDS = {"recurrence", "required_attendees", "optional_attendees"}
 
 
 def content_hash(values: dict) -> str:
-    return hashlib.sha256(json.dumps({k: _plain(v) for k, v in sorted(values.items())}).encode()).hexdigest()
+    return hashlib.sha256(json.dumps({k: _plain(v) for k, v in sorted(values.items())
+                                      if v or k not in _LATER_FIELDS}).encode()).hexdigest()
 
 
 def _match_key(entity: codes.SyncEntity, values: dict):
@@ -155,6 +186,7 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     maps = list(ItemMap.select().where(ItemMap.mailbox == mailbox, ItemMap.record_type == kind))
     model = _model(entity)
     existing = {r.id: r for r in model.select().where(model.id.in_([m.record_id for m in maps]))} if maps else {}
+    parties = attendees_of({*in_filter, *existing}) if entity == Entity.APPOINTMENT else None
 
     if maps and not remote:
         raise PermanentError("ActFolderEmpty", f"The Exchange {kind} folder of {mailbox.email} looks empty "
@@ -181,7 +213,8 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
             steps.append(Step("delete", "exchange", entity, "left the user's sync filters (the CRM record stays)",
                               m.record_id, m.item_id))
         else:
-            steps.append(_compare(entity, m, record, item, out_fields, in_fields, only_in))
+            steps.append(_guard(_compare(entity, m, record, item, out_fields, in_fields, only_in, parties),
+                                record, item))
 
     by_key: dict = {}
     for item in remote.values():
@@ -193,7 +226,7 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     for record_id, record in in_filter.items():
         if record_id in mapped_records:
             continue
-        values = values_of(record, entity)
+        values = values_of(record, entity, parties)
         twin = by_key.get(_match_key(entity, values))
         if twin is not None and twin.item_id not in matched_items:
             matched_items.add(twin.item_id)
@@ -201,21 +234,21 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
                               f"{'email address' if entity == Entity.CONTACT else 'subject and time'} already exists "
                               "in Exchange: mapped, not duplicated", record_id, twin.item_id, twin.change_key))
         else:
-            steps.append(Step("create", "exchange", entity, "in the user's sync filters", record_id,
-                              to_exchange={n: values[n] for n in out_fields}))
+            steps.append(_guard(Step("create", "exchange", entity, "in the user's sync filters", record_id,
+                                     to_exchange={n: values[n] for n in out_fields}), record, None))
     for item in remote.values():
         if item.item_id in mapped_items or item.item_id in matched_items:
             continue
         if item.tracked:
-            steps.append(Step("create", "crm", entity, "tracked by the user in Exchange", None, item.item_id,
-                              item.change_key, to_crm={n: item.values.get(n) for n in in_fields}))
+            steps.append(_guard(Step("create", "crm", entity, "tracked by the user in Exchange", None, item.item_id,
+                                     item.change_key, to_crm={n: item.values.get(n) for n in in_fields}), None, item))
         else:
             steps.append(Step("skip", "", entity, "not tracked by the user", None, item.item_id))
     return steps
 
 
-def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields, only_in) -> Step:
-    values = values_of(record, entity)
+def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields, only_in, parties) -> Step:
+    values = values_of(record, entity, parties)
     crm_changed = content_hash(values) != m.content_hash
     exchange_changed = item.change_key != m.change_key
     if not crm_changed and not exchange_changed:
@@ -231,6 +264,35 @@ def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields
                 to_exchange={n: values[n] for n in out_fields}, to_crm={n: item.values.get(n) for n in only_in})
 
 
+def _guard(step: Step, record, item: RemoteItem | None) -> Step:
+    """A step that would carry a series one side cannot take becomes a skip with the reason (never mangled).
+
+    A CRM pattern sent to Exchange is validated and anchored on the appointment's start date."""
+    if step.entity != Entity.APPOINTMENT or step.action in ("skip", "delete", "match"):
+        return step
+    if item is not None and item.unsupported:
+        return Step("skip", "", step.entity, f"the Exchange series cannot be synced: {item.unsupported}",
+                    step.record_id, step.item_id, step.change_key)
+    text = step.to_exchange.get("recurrence")
+    if text:
+        try:
+            if record.starts_at is None:
+                raise RecurrenceError("a series needs the appointment's start time")
+            step.to_exchange["recurrence"] = Recurrence.from_json(text).anchored(record.starts_at).to_json()
+        except RecurrenceError as error:
+            return Step("skip", "", step.entity, f"its recurrence cannot be synced to Exchange: {error}",
+                        step.record_id, step.item_id, step.change_key)
+    return step
+
+
+# Skips an administrator needs to see in the plan; the rest are routine ("unchanged", "not tracked").
+ROUTINE_SKIPS = ("unchanged on both sides", "not tracked by the user")
+
+
+def _shown(step: Step) -> bool:
+    return step.action != "skip" or step.reason not in ROUTINE_SKIPS
+
+
 _NOT_NULL = {"first_name": "", "last_name": "", "subject": "", "body": "", "is_completed": False}
 
 
@@ -240,7 +302,7 @@ def summary(entity: codes.SyncEntity, steps: list[Step], *, limit: int = 20) -> 
     for step in steps:
         key = "unchanged or skipped" if step.action == "skip" else f"{step.action} ({step.side})"
         counts[key] = counts.get(key, 0) + 1
-    acting = [s for s in steps if s.action != "skip"]
+    acting = [s for s in steps if _shown(s)]
     lines = [f"{entity.label}: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))]
     lines += [f"- {s.describe()}" for s in acting[:limit]]
     if len(acting) > limit:
@@ -250,7 +312,7 @@ def summary(entity: codes.SyncEntity, steps: list[Step], *, limit: int = 20) -> 
 
 def record_plan(mailbox: Mailbox, entity: codes.SyncEntity, steps: list[Step]) -> None:
     """Put a plan that changes something in the trace log (one row per mailbox and entity, kept current)."""
-    if not any(s.action != "skip" for s in steps):
+    if not any(_shown(s) for s in steps):
         return  # an idle cycle writes nothing
     from crmsync_gui.core.sync import trace
 
@@ -260,17 +322,36 @@ def record_plan(mailbox: Mailbox, entity: codes.SyncEntity, steps: list[Step]) -
 
 def _write_crm(entity, record_id: int | None, values: dict, owner: CrmUser):
     model = _model(entity)
-    values = {k: (_NOT_NULL[k] if v is None and k in _NOT_NULL else v) for k, v in values.items()}
+    attendees = {k: v for k, v in values.items() if k in ATTENDEE_ROLES}
+    values = {k: (_NOT_NULL[k] if v is None and k in _NOT_NULL else v) for k, v in values.items()
+              if k not in ATTENDEE_ROLES}
     if record_id is None:
         extra = {"owner": owner} if entity == Entity.CONTACT else {
             "owner_user": owner, "activity_type": _ACTIVITY_TYPE[entity]}
-        return model.create(**extra, **values)
-    record = model.get_by_id(record_id)
-    for name, value in values.items():
-        setattr(record, name, value)
-    record.modified_at = utcnow()
-    record.save()
+        record = model.create(**extra, **values)
+    else:
+        record = model.get_by_id(record_id)
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.modified_at = utcnow()
+        record.save()
+    for name, pairs in attendees.items():
+        _write_attendees(record, ATTENDEE_ROLES[name], pairs or [])
     return record
+
+
+def _write_attendees(record, role: codes.PartyRole, pairs: list) -> None:
+    """Replace the appointment's attendees of this role; addresses resolve to CRM records as email senders do."""
+    book: dict = {}
+    tracking.resolve_addresses([address for address, _name in pairs], book)
+    ActivityParty.delete().where(ActivityParty.activity == record, ActivityParty.role == int(role)).execute()
+    rows = []
+    for address, name in pairs:
+        party = book.get(address.strip().lower())
+        rows.append({"activity": record.id, "role": int(role), "address": address, "display_name": name,
+                     "party_type": party.party_type if party else None, "party_id": party.party_id if party else None})
+    if rows:
+        ActivityParty.insert_many(rows).execute()
 
 
 def _save_map(mailbox, entity, record, item_id: str, change_key: str) -> None:

@@ -5,6 +5,7 @@ adding rows, so a storm of the same failure stays one line an administrator can 
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,6 +60,8 @@ CATALOGUE: dict[str, TraceCode] = {
     "TestSucceeded": TraceCode(INFO, "No action needed."),
     "TestFailed": TraceCode(ERROR, "Fix the cause shown, then run Test & Enable again."),
     "MailboxesReenabled": TraceCode(INFO, "No action needed."),
+    "EmailUnreadable": TraceCode(WARNING, "The email was not tracked. `crmsync mailboxes unreadable MAILBOX` shows "
+                                          "its first bytes; ask the sender to send it again if it matters."),
     "AlertRaised": TraceCode(WARNING, "Open the alert and check the profile's mail server."),
     "AlertNotEmailed": TraceCode(WARNING, "Give the profile an owner whose mailbox has outgoing email enabled "
                                           "to receive alerts by email."),
@@ -79,12 +82,14 @@ def hint_for(code: str, *, action: str = "", transient: bool | None = None) -> s
 
 def record(code: str, message: str, *, at: datetime, level: int | None = None, mailbox_id: int | None = None,
            profile_id: int | None = None, activity_id: int | None = None, remediation: str | None = None,
-           transient: bool | None = None) -> TraceLog:
-    """Add a trace row, or collate into the row for the same code and records."""
+           transient: bool | None = None, item: str | None = None) -> TraceLog:
+    """Add a trace row, or collate into the row for the same code and records.
+
+    `item` names one server item (an email) when each item deserves a row of its own."""
     if level is None:
         level = CATALOGUE[code].level if code in CATALOGUE else (WARNING if transient else ERROR)
     hint = remediation if remediation is not None else hint_for(code, transient=transient)
-    key = f"{code}|m{mailbox_id or ''}|p{profile_id or ''}|a{activity_id or ''}"
+    key = f"{code}|m{mailbox_id or ''}|p{profile_id or ''}|a{activity_id or ''}" + (f"|i{_short(item)}" if item else "")
     with database_proxy.atomic():
         # one upsert, so two engines recording the same row at once collate instead of one failing
         (TraceLog.insert(level=level, code=code, message=message, mailbox=mailbox_id, profile=profile_id,
@@ -94,6 +99,11 @@ def record(code: str, message: str, *, at: datetime, level: int | None = None, m
                               TraceLog.level: level, TraceLog.remediation: hint})
          .execute())
         return TraceLog.get(TraceLog.collation_key == key)
+
+
+def _short(item: str) -> str:
+    """A fixed-length stand-in for an item's id (Exchange ids are long; the key column is 255 characters)."""
+    return hashlib.sha256(item.encode()).hexdigest()[:24]
 
 
 def prune(now: datetime, retention_days: int | None = None) -> int:

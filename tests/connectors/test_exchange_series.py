@@ -1,0 +1,230 @@
+"""Recurring appointments sync as series, end to end: the connector, exchangelib over HTTPS, the EWS sandbox.
+
+Every request and reply of these tests is checked against Microsoft's EWS schema (where
+../shared/ews-schema is present), as the sandbox's own tests do.
+"""
+import asyncio
+import importlib.util
+import itertools
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+from exchangelib import UTC, CalendarItem, EWSDateTime, Mailbox
+from exchangelib.properties import Attendee
+from exchangelib.recurrence import (
+    DailyPattern,
+    NumberedPattern,
+    Recurrence,
+    RelativeYearlyPattern,
+    WeeklyPattern,
+)
+
+from crmsync_gui.core import admin, codes
+from crmsync_gui.core.connectors import exchange
+from crmsync_gui.core.domain import sync_filters
+from crmsync_gui.core.store.models import Activity, ActivityParty, Contact, CrmUser, ItemMap, TraceLog
+from crmsync_gui.sandbox import SandboxServer
+from tests.conftest import SHARED
+from tests.connectors.test_exchange_sandbox import Job
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def validator():
+    if not (SHARED / "ews-schema" / "ews-all.xsd").exists():
+        return None
+    spec = importlib.util.spec_from_file_location("ews_validate", SHARED / "tools" / "ews_validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.EwsValidator(SHARED / "ews-schema")
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    seen = []
+    with SandboxServer(recorder=lambda op, req, rep: seen.append((op, req, rep))) as server:
+        server.seen = seen
+        yield server
+
+
+@pytest.fixture
+def world(db, sandbox, validator):
+    n = next(_numbers)
+    address = f"series{n}@sandbox.test"
+    sandbox.add_mailbox(address, "pw", name="Ann")
+    profile = admin.save_profile({"name": f"Sandbox {n}", "incoming_server": sandbox.url,
+                                  "auth_type": codes.AuthType.BASIC, "trusted_ca_file": sandbox.ca_file})
+    user = admin.add_user("Ann Lee", address)
+    sync_filters.copy_templates_to_user(user)  # "My appointments" among them
+    mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
+    mailbox = mailbox.__class__.get_by_id(mailbox.id)
+    connector = exchange.ExchangeConnector(profile)
+    job = Job(mailbox, profile, "pw")
+    sandbox.seen.clear()
+    yield type("World", (), dict(address=address, job=job, connector=connector, user=user, sandbox=sandbox,
+                                 mailbox=mailbox, account=connector.account(job)))
+    asyncio.run(connector.close())
+    if validator is not None:
+        problems = [f"{op} {which}: {err}" for op, req, rep in sandbox.seen
+                    for which, doc in (("request", req), ("reply", rep)) for err in validator.validate(doc)]
+        assert not problems, "schema violations:\n" + "\n".join(problems[:20])
+
+
+def sync(world) -> int:
+    return asyncio.run(world.connector.sync_act(world.job))
+
+
+def series(world, **fields) -> Activity:
+    return Activity.create(**{"activity_type": codes.ActivityType.APPOINTMENT, "subject": "Stand-up",
+                              "owner_user": world.user, "starts_at": datetime(2030, 3, 4, 9),  # a Monday
+                              "ends_at": datetime(2030, 3, 4, 9, 15), **fields})
+
+
+def calendar(world):
+    return world.sandbox.items(world.address, "calendar")
+
+
+def view(world, first: date, days: int):
+    start = EWSDateTime(first.year, first.month, first.day, tzinfo=UTC)
+    return [(i.start.date(), i.type) for i in world.account.calendar.view(start=start, end=start + timedelta(days))]
+
+
+def master(world):
+    return world.account.calendar.get(id=ItemMap.get(record_type="appointment").item_id)
+
+
+def test_a_crm_series_becomes_one_recurring_master_in_exchange(world):
+    series(world, recurrence=json.dumps({"pattern": "weekly", "days_of_week": ["Thursday", "monday"],
+                                         "occurrences": 4}))
+    assert sync(world) == 1
+    [item] = calendar(world)  # one master, not four items
+    got = master(world)
+    assert got.type == "RecurringMaster"
+    assert isinstance(got.recurrence.pattern, WeeklyPattern)
+    assert got.recurrence.boundary.number == 4
+    assert view(world, date(2030, 3, 1), 30) == [
+        (date(2030, 3, 4), "Occurrence"), (date(2030, 3, 7), "Occurrence"),
+        (date(2030, 3, 11), "Occurrence"), (date(2030, 3, 14), "Occurrence")]
+    assert sync(world) == 0  # our own write comes back unchanged
+
+
+def test_a_tracked_exchange_series_becomes_one_crm_appointment_with_its_pattern(world):
+    start = EWSDateTime(2030, 5, 1, 14, tzinfo=UTC)
+    CalendarItem(account=world.account, folder=world.account.calendar, subject="Monthly review", start=start,
+                 end=start + timedelta(hours=1), categories=[exchange.TRACKED_CATEGORY],
+                 recurrence=Recurrence(pattern=DailyPattern(interval=3), start=start.date(),
+                                       end=date(2030, 5, 31))).save()
+    sync(world)
+    [record] = Activity.select().where(Activity.subject == "Monthly review")
+    assert json.loads(record.recurrence) == {"pattern": "daily", "interval": 3, "starts_on": "2030-05-01",
+                                             "ends_on": "2030-05-31"}
+    assert record.starts_at == datetime(2030, 5, 1, 14)
+    assert len(calendar(world)) == 1
+
+
+def test_pattern_changes_flow_both_ways(world):
+    record = series(world, recurrence=json.dumps({"pattern": "daily", "occurrences": 5}))
+    sync(world)
+    record.recurrence = json.dumps({"pattern": "monthly", "day_of_month": 4, "interval": 2, "occurrences": 3})
+    record.save()
+    sync(world)  # CRM → Exchange
+    assert view(world, date(2030, 3, 1), 200) == [
+        (date(2030, 3, 4), "Occurrence"), (date(2030, 5, 4), "Occurrence"), (date(2030, 7, 4), "Occurrence")]
+    item = master(world)
+    item.recurrence = Recurrence(pattern=WeeklyPattern(interval=1, weekdays=["Monday", "Friday"]),
+                                 start=date(2030, 3, 4), number=6)
+    item.save(update_fields=["recurrence"])  # the user edits the series in Outlook
+    sync(world)  # Exchange → CRM
+    assert json.loads(Activity.get_by_id(record.id).recurrence) == {
+        "pattern": "weekly", "interval": 1, "days_of_week": ["monday", "friday"], "starts_on": "2030-03-04",
+        "occurrences": 6}
+    record = Activity.get_by_id(record.id)
+    record.recurrence = None  # no longer a series in the CRM
+    record.save()
+    sync(world)
+    assert master(world).type == "Single" and len(view(world, date(2030, 3, 1), 60)) == 1
+
+
+def test_an_exchange_pattern_the_crm_cannot_represent_is_skipped_with_the_reason(world):
+    start = EWSDateTime(2030, 11, 28, 18, tzinfo=UTC)
+    CalendarItem(account=world.account, folder=world.account.calendar, subject="Thanksgiving", start=start,
+                 end=start + timedelta(hours=3), categories=[exchange.TRACKED_CATEGORY],
+                 recurrence=Recurrence(pattern=RelativeYearlyPattern(month=11, week_number=4, weekday=4),
+                                       boundary=NumberedPattern(start=start.date(), number=5))).save()
+    sync(world)
+    assert Activity.get_or_none(subject="Thanksgiving") is None and ItemMap.select().count() == 0
+    plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
+    assert "skip appointment" in plan and "the Exchange series cannot be synced" in plan and "yearly" in plan.lower()
+    item = world.account.calendar.get(subject="Thanksgiving")
+    assert isinstance(item.recurrence.pattern, RelativeYearlyPattern)  # untouched
+
+
+def test_a_crm_pattern_that_contradicts_its_appointment_is_skipped_with_the_reason(world):
+    series(world, recurrence=json.dumps({"pattern": "weekly", "days_of_week": ["tuesday"]}))  # starts on a Monday
+    series(world, subject="Typo", recurrence="every other week")
+    sync(world)
+    assert calendar(world) == []
+    plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
+    assert "starts on a monday, which is not one of the series' days (tuesday)" in plan
+    assert "'every other week' is not a recurrence pattern in JSON" in plan
+    assert Activity.get(subject="Typo").recurrence == "every other week"  # kept as it was
+
+
+def test_deleting_a_series_deletes_it_whole_on_the_other_side(world):
+    crm_side = series(world, recurrence=json.dumps({"pattern": "daily", "occurrences": 10}))
+    outlook_side = series(world, subject="Retro", recurrence=json.dumps({"pattern": "daily", "interval": 7}))
+    sync(world)
+    assert len(calendar(world)) == 2
+    ids = {m.record_id: m.item_id for m in ItemMap.select()}
+    crm_side.delete_instance()
+    world.account.bulk_delete(ids=[(ids[outlook_side.id], None)])
+    sync(world)
+    assert calendar(world) == [] and view(world, date(2030, 3, 1), 30) == []
+    assert Activity.get_or_none(id=outlook_side.id) is None and ItemMap.select().count() == 0
+
+
+def attendees(record_id, role):
+    return sorted((p.address, p.display_name, p.party_type) for p in ActivityParty.select().where(
+        ActivityParty.activity == record_id, ActivityParty.role == int(role)))
+
+
+def test_attendees_flow_both_ways_and_resolve_to_crm_records(world):
+    bo = Contact.create(first_name="Bo", last_name="Berg", email="bo@fabrikam.com", owner=world.user)
+    record = series(world, subject="Kick-off")
+    ActivityParty.create(activity=record, role=codes.PartyRole.REQUIRED, address="bo@fabrikam.com",
+                         display_name="Bo Berg", party_type="contact", party_id=bo.id)
+    ActivityParty.create(activity=record, role=codes.PartyRole.OPTIONAL, address="cy@client.test")
+    sync(world)
+    item = master(world)
+    assert [(a.mailbox.email_address, a.mailbox.name) for a in item.required_attendees] == [
+        ("bo@fabrikam.com", "Bo Berg")]
+    assert [a.mailbox.email_address for a in item.optional_attendees] == ["cy@client.test"]
+    colleague = CrmUser.create(full_name="Dee Dean", email="dee@contoso.com")
+    item.required_attendees = [*item.required_attendees,
+                               Attendee(mailbox=Mailbox(email_address="Dee@Contoso.com", name="Dee"),
+                                        response_type="Unknown")]
+    item.optional_attendees = None
+    item.save(update_fields=["required_attendees", "optional_attendees"])  # edited in Outlook
+    sync(world)
+    assert attendees(record.id, codes.PartyRole.REQUIRED) == [
+        ("bo@fabrikam.com", "Bo Berg", "contact"), ("dee@contoso.com", "Dee", "user")]
+    assert ActivityParty.get(address="dee@contoso.com").party_id == colleague.id
+    assert attendees(record.id, codes.PartyRole.OPTIONAL) == []
+    ActivityParty.delete().where(ActivityParty.address == "bo@fabrikam.com").execute()  # removed in the CRM
+    sync(world)
+    assert [a.mailbox.email_address for a in master(world).required_attendees] == ["dee@contoso.com"]
+
+
+def test_a_tracked_exchange_meeting_brings_its_attendees(world):
+    start = EWSDateTime(2030, 6, 3, 10, tzinfo=UTC)
+    CalendarItem(account=world.account, folder=world.account.calendar, subject="Demo", start=start,
+                 end=start + timedelta(hours=1), categories=[exchange.TRACKED_CATEGORY],
+                 required_attendees=[Attendee(mailbox=Mailbox(email_address="zoe@client.test"), response_type="Unknown")],
+                 optional_attendees=[Attendee(mailbox=Mailbox(email_address=world.address), response_type="Unknown")]
+                 ).save()
+    sync(world)
+    record = Activity.get(subject="Demo")
+    assert attendees(record.id, codes.PartyRole.REQUIRED) == [("zoe@client.test", None, None)]
+    assert attendees(record.id, codes.PartyRole.OPTIONAL) == [(world.address, None, "user")]
