@@ -1,6 +1,7 @@
 """Opening the database: location, pragmas, schema migrations, known errors."""
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -81,6 +82,17 @@ def close_database() -> None:
     db = database_proxy.obj
     if db is not None and not db.is_closed():
         db.close()
+
+
+def drop_broken_connection() -> bool:
+    """Forget this thread's connection when the server closed it (PostgreSQL restarted, a network cut), so
+    the next statement connects afresh instead of failing for ever; return whether it did."""
+    db = database_proxy.obj
+    if db is None or db.is_closed() or db.is_connection_usable():
+        return False
+    with contextlib.suppress(peewee.PeeweeException, sqlite3.Error):  # the connection is gone already
+        db.close()
+    return True
 
 
 _KNOWN = ("database or disk is full", "disk i/o error", "database is locked", "unable to open",

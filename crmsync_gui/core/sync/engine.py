@@ -27,6 +27,7 @@ from crmsync_gui.core import codes, events
 from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
 from crmsync_gui.core.errors import CrmSyncError, PermanentError, SyncError, TransientError
 from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.db import drop_broken_connection
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, OrganizationSettings
 from crmsync_gui.core.sync import alerts, schedule, trace
 from crmsync_gui.core.sync.breaker import ProfileBreaker
@@ -297,8 +298,10 @@ class Engine:
         while True:
             try:
                 self._pass()
-            except peewee.OperationalError as exc:  # database locked by another program: try next tick
+            except (peewee.OperationalError, peewee.InterfaceError) as exc:  # locked, or the server went away
                 log.warning("Scheduler pass skipped: %s", exc)
+                if drop_broken_connection():
+                    log.warning("The database connection was lost; the next pass connects again.")
             except Exception:  # a bug must not stop all syncing; it is logged and the next tick tries again
                 log.exception("Scheduler pass failed")
             with contextlib.suppress(TimeoutError):
