@@ -649,54 +649,56 @@ No: non cambia nulla.</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="201"/>
         <source>Review the mailboxes and their owners</source>
-        <translation type="unfinished"></translation>
+        <translation>Verifica le cassette postali e i loro proprietari</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="202"/>
         <source>Each mailbox is mapped to the CRM user or queue the router named, found by id or email address; users and queues the CRM lacks are created. A user or queue that already has another mailbox is remapped only when you tick Remap.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ogni cassetta postale viene associata all&apos;utente o alla coda CRM indicati dal router, cercati per ID o indirizzo email; gli utenti e le code che mancano nel CRM vengono creati. Un utente o una coda che ha già un&apos;altra cassetta postale viene riassociato solo se selezioni Riassocia.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="222"/>
         <source>no owner</source>
-        <translation type="unfinished"></translation>
+        <translation>nessun proprietario</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="224"/>
         <source>, new</source>
-        <translation type="unfinished"></translation>
+        <translation>, nuovo</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="233"/>
         <source>Remap</source>
-        <translation type="unfinished"></translation>
+        <translation>Riassocia</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="236"/>
         <source>Router&apos;s last error: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ultimo errore del router: {0}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="243"/>
         <source>Without an owner ({0}); map them after the migration:</source>
-        <translation type="unfinished"></translation>
+        <translation>Senza proprietario ({0}); associale dopo la migrazione:</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="244"/>
         <source>Every mailbox has an owner.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ogni cassetta postale ha un proprietario.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="273"/>
         <source>Remap the mailbox?</source>
-        <translation type="unfinished"></translation>
+        <translation>Riassociare la cassetta postale?</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="274"/>
         <source>{0}.
 
 Yes breaks the old mapping and makes the new one; No changes nothing.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}.
+
+Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</translation>
     </message>
 </context>
 <context>
@@ -732,32 +734,32 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="407"/>
         <source>Start migration…</source>
-        <translation type="unfinished"></translation>
+        <translation>Avvia migrazione…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="414"/>
         <source>Migrate again…</source>
-        <translation type="unfinished"></translation>
+        <translation>Migra di nuovo…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="421"/>
         <source>&lt;b&gt;Needs your attention&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Richiede la tua attenzione&lt;/b&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="438"/>
         <source>&lt;h3&gt;Last migration: {0} UTC&lt;/h3&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Ultima migrazione: {0} UTC&lt;/h3&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="441"/>
         <source>From {0}: {1} created, {2} updated, {3} unchanged.</source>
-        <translation type="unfinished"></translation>
+        <translation>Da {0}: {1} creati, {2} aggiornati, {3} invariati.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="444"/>
         <source>Nothing needs attention.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nulla richiede attenzione.</translation>
     </message>
 </context>
 <context>
@@ -765,7 +767,7 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="385"/>
         <source>Migrate from Email Router</source>
-        <translation type="unfinished"></translation>
+        <translation>Migra da Email Router</translation>
     </message>
 </context>
 <context>
@@ -1237,42 +1239,42 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="164"/>
         <source>Review the email server profiles</source>
-        <translation type="unfinished"></translation>
+        <translation>Verifica i profili server di posta</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="165"/>
         <source>Each server&apos;s incoming and outgoing router profiles become one email server profile. Passwords are not carried over: profiles marked below need them.</source>
-        <translation type="unfinished"></translation>
+        <translation>I profili del router in entrata e in uscita di ogni server diventano un unico profilo server di posta. Le password non vengono trasferite: i profili indicati qui sotto ne hanno bisogno.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="183"/>
         <source>each mailbox&apos;s own account</source>
-        <translation type="unfinished"></translation>
+        <translation>l&apos;account di ogni cassetta postale</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="184"/>
         <source>Needed</source>
-        <translation type="unfinished"></translation>
+        <translation>Necessarie</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="184"/>
         <source>Kept</source>
-        <translation type="unfinished"></translation>
+        <translation>Conservate</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="188"/>
         <source>. Processes email from {0} UTC, the router&apos;s earliest last poll</source>
-        <translation type="unfinished"></translation>
+        <translation>. Elabora la posta dal {0} UTC, il primo ultimo controllo del router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="190"/>
         <source>Made from the router&apos;s profiles:</source>
-        <translation type="unfinished"></translation>
+        <translation>Creato dai profili del router:</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="192"/>
         <source>Not created:</source>
-        <translation type="unfinished"></translation>
+        <translation>Non creati:</translation>
     </message>
 </context>
 <context>
@@ -1280,27 +1282,27 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="362"/>
         <source>Migration finished</source>
-        <translation type="unfinished"></translation>
+        <translation>Migrazione completata</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="363"/>
         <source>What was migrated, and what to do before the mailboxes can sync.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cosa è stato migrato e cosa fare prima che le cassette postali possano sincronizzarsi.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="368"/>
         <source>&lt;b&gt;Needs your attention&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Richiede la tua attenzione&lt;/b&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="374"/>
         <source>{0} created, {1} updated, {2} unchanged. Passwords were not carried over.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} creati, {1} aggiornati, {2} invariati. Le password non sono state trasferite.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="377"/>
         <source>Nothing: every migrated mailbox is ready.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nulla: ogni cassetta postale migrata è pronta.</translation>
     </message>
 </context>
 <context>
@@ -1308,27 +1310,27 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="318"/>
         <source>Migrating</source>
-        <translation type="unfinished"></translation>
+        <translation>Migrazione in corso</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="319"/>
         <source>Profiles, owners and mailboxes are written in one transaction.</source>
-        <translation type="unfinished"></translation>
+        <translation>Profili, proprietari e cassette postali vengono scritti in una sola transazione.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="331"/>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Avvio…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="342"/>
         <source>The migration failed and nothing was changed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>La migrazione non è riuscita e non è stato modificato nulla: {0}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="347"/>
         <source>Done: {0} created, {1} updated, {2} unchanged.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fatto: {0} creati, {1} aggiornati, {2} invariati.</translation>
     </message>
 </context>
 <context>
@@ -1336,42 +1338,42 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="86"/>
         <source>Choose the Email Router configurations</source>
-        <translation type="unfinished"></translation>
+        <translation>Scegli le configurazioni di Email Router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="87"/>
         <source>Add each router&apos;s configuration folder (it holds Microsoft.Crm.Tools.EmailAgent.xml, the SystemState file and EncryptionKey.xml), or a folder of such folders. Up to {0} routers, 32 MB in all.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi la cartella di configurazione di ogni router (contiene Microsoft.Crm.Tools.EmailAgent.xml, il file SystemState ed EncryptionKey.xml), oppure una cartella che contiene tali cartelle. Fino a {0} router, 32 MB in tutto.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="92"/>
         <source>Add folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi cartella…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="93"/>
         <source>Add files…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi file…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="94"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Rimuovi</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="145"/>
         <source>Email Router configuration folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Cartella di configurazione di Email Router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="149"/>
         <source>Email Router files</source>
-        <translation type="unfinished"></translation>
+        <translation>File di Email Router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="150"/>
         <source>Email Router files (*.xml)</source>
-        <translation type="unfinished"></translation>
+        <translation>File di Email Router (*.xml)</translation>
     </message>
 </context>
 <context>
@@ -1379,62 +1381,62 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="282"/>
         <source>Summary</source>
-        <translation type="unfinished"></translation>
+        <translation>Riepilogo</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="283"/>
         <source>Nothing has changed yet. Migrate applies all of this in one transaction; running it again later changes nothing that is already in place.</source>
-        <translation type="unfinished"></translation>
+        <translation>Non è ancora cambiato nulla. Migra applica tutto questo in una sola transazione; eseguirla di nuovo in seguito non cambia nulla di ciò che è già in atto.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="286"/>
         <source>Migrate</source>
-        <translation type="unfinished"></translation>
+        <translation>Migra</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="294"/>
         <source>&lt;p&gt;&lt;b&gt;{0}&lt;/b&gt; to create, &lt;b&gt;{1}&lt;/b&gt; to update, &lt;b&gt;{2}&lt;/b&gt; unchanged (profiles, mailboxes, users and queues), from {3}.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;{0}&lt;/b&gt; da creare, &lt;b&gt;{1}&lt;/b&gt; da aggiornare, &lt;b&gt;{2}&lt;/b&gt; invariati (profili, cassette postali, utenti e code), da {3}.&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="297"/>
         <source>&lt;p&gt;{0} profile(s), {1} mailbox(es); {2} without an owner.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;{0} profilo/i, {1} cassetta/e postale/i; {2} senza proprietario.&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="301"/>
         <source>will be remapped</source>
-        <translation type="unfinished"></translation>
+        <translation>sarà riassociata</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="302"/>
         <source>left as it is</source>
-        <translation type="unfinished"></translation>
+        <translation>lasciata com’è</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="305"/>
         <source>Remaps</source>
-        <translation type="unfinished"></translation>
+        <translation>Riassociazioni</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="305"/>
         <source>Without an owner</source>
-        <translation type="unfinished"></translation>
+        <translation>Senza proprietario</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="306"/>
         <source>Profiles that will need credentials</source>
-        <translation type="unfinished"></translation>
+        <translation>Profili che avranno bisogno delle credenziali</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="307"/>
         <source>Warnings</source>
-        <translation type="unfinished"></translation>
+        <translation>Avvisi</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="308"/>
         <source>Unknown elements (ignored)</source>
-        <translation type="unfinished"></translation>
+        <translation>Elementi sconosciuti (ignorati)</translation>
     </message>
 </context>
 <context>
