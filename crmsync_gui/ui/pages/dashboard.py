@@ -134,6 +134,8 @@ class DashboardPage(Page):
             self.engine_depths = {name: (waiting, running) for name, waiting, running in event.depths}
             self._stale = True
             return
+        if isinstance(event, events.EngineStateChanged) and event.state == "stopped":
+            self.engine_depths = dict.fromkeys(self.engine_depths, (0, 0))  # no last depths event comes
         self.feed.insertItem(0, describe(event))
         while self.feed.count() > FEED_LIMIT:
             self.feed.takeItem(self.feed.count() - 1)
