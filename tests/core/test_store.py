@@ -34,25 +34,26 @@ def test_reopening_is_idempotent(tmp_path):
 
 
 def test_older_database_runs_missing_migrations_in_order(tmp_path):
-    """A database at version 1 opened by a program with three migrations runs 2 and 3, in order, once."""
+    """A database at version N opened by a program with two more migrations runs N+1 and N+2, in order, once."""
     db = open_database(tmp_path / "old.db")
     ran = []
+    n = len(migrations.MIGRATIONS)
 
     def add_column(database, migrator):
         from playhouse.migrate import migrate
-        ran.append(2)
+        ran.append(n + 1)
         migrate(migrator.add_column("crm_user", "nickname", peewee.CharField(null=True)))
 
     def fill_column(database, migrator):
-        ran.append(3)
+        ran.append(n + 2)
         database.execute_sql("UPDATE crm_user SET nickname = 'n'")
 
-    chain = [migrations.MIGRATIONS[0], add_column, fill_column]
-    assert migrations.migrate_to_latest(db, chain) == 3
-    assert ran == [2, 3]
+    chain = [*migrations.MIGRATIONS, add_column, fill_column]
+    assert migrations.migrate_to_latest(db, chain) == n + 2
+    assert ran == [n + 1, n + 2]
     assert "nickname" in [c.name for c in db.get_columns("crm_user")]
-    assert migrations.migrate_to_latest(db, chain) == 3
-    assert ran == [2, 3], "a migration ran twice"
+    assert migrations.migrate_to_latest(db, chain) == n + 2
+    assert ran == [n + 1, n + 2], "a migration ran twice"
     close_database()
 
 
@@ -81,3 +82,24 @@ def test_no_table_has_a_password_column(db):
 def test_foreign_keys_are_enforced(db):
     with pytest.raises((peewee.IntegrityError, sqlite3.IntegrityError)):
         models.Mailbox.create(name="x", email="x@y.com", profile=12345)
+
+
+def test_a_version_1_database_upgrades_to_mark_pending_and_keeps_its_decisions(tmp_path):
+    """Schema v2 adds TrackingDecision.mark_pending; a shipped v1 database gains it, its rows intact, none owed."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    path = tmp_path / "v1.db"
+    db = open_database(path)
+    mailbox = models.Mailbox.create(name="Ann", email="ann@contoso.com")
+    models.TrackingDecision.create(mailbox=mailbox, server_id="AAMk1", outcome=1, reason="tracked: a reply")
+    migrate(SchemaMigrator.from_database(db).drop_column("tracking_decision", "mark_pending"))  # as v1 had it
+    models.SchemaVersion.delete().execute()
+    models.SchemaVersion.create(version=1)
+    close_database()
+
+    db = open_database(path)
+    assert migrations.current_version(db) == 2
+    assert "mark_pending" in [c.name for c in db.get_columns("tracking_decision")]
+    [row] = models.TrackingDecision.select()
+    assert (row.server_id, row.reason, row.mark_pending) == ("AAMk1", "tracked: a reply", False)
+    close_database()

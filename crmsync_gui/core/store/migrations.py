@@ -8,7 +8,7 @@ edit or reorder one that has shipped.
 from collections.abc import Callable
 
 import peewee
-from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import SchemaMigrator, migrate
 
 from crmsync_gui.core.errors import StoreError
 from crmsync_gui.core.store import models
@@ -21,7 +21,12 @@ def _v1_initial(db: peewee.Database, migrator: SchemaMigrator) -> None:
     db.create_tables(models.ALL_MODELS, safe=True)
 
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+def _v2_tracking_mark_pending(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Tracked emails whose "Tracked to CRM" category is not on the Exchange item yet: the next sync marks them.
+    migrate(migrator.add_column("tracking_decision", "mark_pending", peewee.BooleanField(default=False)))
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_tracking_mark_pending]
 
 
 def current_version(db: peewee.Database) -> int:
