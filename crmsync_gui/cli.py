@@ -77,7 +77,8 @@ def cmd_profiles_add(args) -> int:
               "username": args.username, "trusted_ca_file": args.ca_file,
               "incoming_starttls": args.starttls, "outgoing_starttls": args.starttls,
               "leave_email_on_server": not args.delete_after_import,
-              "move_failed_to_undeliverable": args.move_failed_to_undeliverable}
+              "move_failed_to_undeliverable": args.move_failed_to_undeliverable,
+              "oauth_tenant": args.oauth_tenant}
     profile = admin.save_profile(fields)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
@@ -315,9 +316,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-connections", type=int, default=codes.DEFAULT_MAX_CONNECTIONS)
     p.add_argument("--min-polling", type=int, default=0, metavar="MINUTES")
     p.add_argument("--timeout-ms", type=int, default=60_000)
-    p.add_argument("--username", help="account the profile signs in with (impersonation)")
+    p.add_argument("--username", help="account the profile signs in with (impersonation); with OAuth, the app's "
+                                      "application (client) ID")
+    p.add_argument("--oauth-tenant", metavar="TENANT",
+                   help="OAuth (Exchange Online): tenant ID or domain, or another identity provider's token URL")
     p.add_argument("--ca-file", help="trusted CA bundle for a server with a private certificate")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password (with OAuth, the client secret) from standard input")
     listing(profiles, cmd_profiles_list)
 
     users = sub.add_parser("users", help="CRM users").add_subparsers(

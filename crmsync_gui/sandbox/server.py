@@ -23,6 +23,7 @@ from .certs import make_certificates
 from .faults import Fault, Faults, Stats
 from .generate import GeneratedUser, populate
 from .ntlm import NtlmConnections, accept_password
+from .oauth import TOKEN_PATH, OAuthApps
 from .operations import OPERATIONS, Call
 from .soap import M_NS, T_NS, BadRequest, envelope, fault, local, m, parse_envelope, response_message, sub
 from .store import Mailbox, Store
@@ -57,6 +58,7 @@ class SandboxServer:
         self.stats = Stats()
         self.subscriptions = Subscriptions()
         self._impersonators: set[str] = set()
+        self.oauth = OAuthApps()  # apps that sign in with OAuth 2.0 bearer tokens (see oauth.py)
         self._down: int | None | bool = False  # False: up; None: refusing connections; int: answering that status
         self._dir: tempfile.TemporaryDirectory | None = None
         self._ssl: ssl.SSLContext | None = None
@@ -110,6 +112,7 @@ class SandboxServer:
     async def _open(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post(EWS_PATH, self._handle)
+        app.router.add_post(TOKEN_PATH, self._token)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         await self._listen()
@@ -165,6 +168,12 @@ class SandboxServer:
     def populate(self, mailboxes: int, items: int, seed: int = 1) -> list[GeneratedUser]:
         """Add generated mailboxes (user1@sandbox.test, ...) with about `items` realistic items each."""
         return populate(self.store, mailboxes, items, seed)
+
+    def add_app(self, client_id: str, secret: str, tenant: str = "contoso.test") -> str:
+        """Register an OAuth app (client credentials) that may act for every mailbox; return its token URL."""
+        self.oauth.register(tenant, client_id, secret)
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}{TOKEN_PATH.format(tenant=tenant)}"
 
     def grant_impersonation(self, address: str) -> None:
         """Let this account act for any mailbox through the ExchangeImpersonation header."""
@@ -273,12 +282,20 @@ class SandboxServer:
         mailbox = self.store.get(user)
         return mailbox if mailbox is not None and mailbox.password == password else None
 
-    def _acting(self, user: Mailbox, header: etree._Element | None) -> Mailbox:
+    def _acting(self, user: Mailbox | None, header: etree._Element | None) -> Mailbox:
+        """The mailbox a request acts for; `user` None is an OAuth app, which must name it by impersonation."""
         target = None
         if header is not None:
             imp = header.find(f"{{{T_NS}}}ExchangeImpersonation/{{{T_NS}}}ConnectingSID")
             if imp is not None:
                 target = next((c.text for c in imp if isinstance(c.tag, str) and c.text), None)
+        if user is None:
+            mailbox = self.store.get(target) if target else None
+            if target is None:
+                raise PermissionError("ErrorInvalidExchangeImpersonationHeaderData")
+            if mailbox is None:
+                raise LookupError("ErrorNonExistentMailbox")
+            return mailbox
         if target is None or target.lower() == user.address.lower():
             return user
         if user.address.lower() not in self._impersonators:
@@ -296,7 +313,14 @@ class SandboxServer:
             return web.Response(status=self._down, text="Service Unavailable")
         data = await request.read()  # read before any 401: the client may reuse the connection
         header = request.headers.get("Authorization", "")
-        if self.ntlm is not None and header.startswith("NTLM "):
+        app = None
+        if header.startswith("Bearer "):
+            app = self.oauth.app_of(header[7:].strip())
+            if app is None:
+                return web.Response(status=401, text="401 Unauthorized", headers={
+                    "WWW-Authenticate": 'Bearer error="invalid_token", error_description="unknown or expired"'})
+            user = None
+        elif self.ntlm is not None and header.startswith("NTLM "):
             challenge, signed_in = self.ntlm.step(request.transport, header[5:])
             if challenge is not None:
                 return web.Response(status=401, headers={"WWW-Authenticate": f"NTLM {challenge}"})
@@ -305,7 +329,7 @@ class SandboxServer:
             user = self.store.get(self.ntlm.user_of(request.transport))
         else:
             user = self._authenticate(header)
-        if user is None:
+        if user is None and app is None:
             offers = (["NTLM"] if self.ntlm is not None else []) + ['Basic realm="sandbox"']
             response = web.Response(status=401, text="401 Unauthorized")
             for offer in offers:
@@ -320,7 +344,9 @@ class SandboxServer:
             acting = self._acting(user, header)
         except (PermissionError, LookupError) as exc:
             code = exc.args[0]
-            return _xml(fault(code, f"{user.address} may not act for that mailbox.", faultcode=f"a:{code}"), 500)
+            who = f"App {app}" if user is None else user.address
+            return _xml(fault(code, f"{who} may not act for that mailbox.", faultcode=f"a:{code}"), 500)
+        user = user or acting  # an app acts with the full rights of the mailbox it impersonates
         in_flight = self.stats.begin(acting.address, operation, request.transport)
         try:
             reply = await self._answer(request, acting, user, operation, op, in_flight, data)
@@ -361,6 +387,11 @@ class SandboxServer:
             reply = handler(Call(self.store, user, acting, self.subscriptions), op)
         return _xml(envelope(reply), 200)
 
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        status, body = self.oauth.issue(request.match_info["tenant"], {k: str(v) for k, v in form.items()})
+        return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
     async def _stream_events(self, request, acting, op, data) -> web.StreamResponse:
         """GetStreamingEvents: one chunked reply, an envelope per batch of notifications, until the connection

@@ -13,7 +13,8 @@ from crmsync_gui.core.errors import PermanentError, TransientError
 
 def profile(**fields):
     base = dict(name="Contoso", incoming_server="https://127.0.0.1:8443/EWS/Exchange.asmx", incoming_use_ssl=True,
-                auth_type=codes.AuthType.BASIC, trusted_ca_file=None, max_concurrent_connections=10)
+                auth_type=codes.AuthType.BASIC, trusted_ca_file=None, max_concurrent_connections=10,
+                username=None, oauth_tenant=None)
     base.update(fields)
     return SimpleNamespace(**base)
 
@@ -84,8 +85,17 @@ def test_endpoint_contradicting_use_ssl_is_refused():
 def test_missing_ca_file_and_oauth_are_configuration_errors(tmp_path):
     with pytest.raises(PermanentError, match="does not exist"):
         exchange._settings(profile(trusted_ca_file=str(tmp_path / "none.pem")), 30)
-    with pytest.raises(PermanentError, match="OAuth"):
-        exchange._settings(profile(auth_type=codes.AuthType.OAUTH), 30)
+    with pytest.raises(PermanentError, match="uses OAuth but lacks its tenant"):
+        exchange._settings(profile(auth_type=codes.AuthType.OAUTH, username="app-id"), 30)
+    settings = exchange._settings(profile(auth_type=codes.AuthType.OAUTH, username="app-id", oauth_tenant="t.test"), 30)
+    assert settings.oauth_tenant == "t.test"
+
+
+def test_the_oauth_token_request_loses_the_client_secret_in_debug_logs(caplog):
+    caplog.set_level(logging.DEBUG, logger="requests_oauthlib.oauth2_session")
+    logging.getLogger("requests_oauthlib.oauth2_session").debug(
+        "Request body was %s", "grant_type=client_credentials&client_id=app&client_secret=a%2Bb%2Fc&scope=x")
+    assert "a%2Bb%2Fc" not in caplog.text and "client_secret=[redacted]&scope" in caplog.text
 
 
 def test_registered_for_the_exchange_server_types():

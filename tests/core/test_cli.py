@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 
+from crmsync_gui.core import codes
 from tests.conftest import BIN
 
 EWS = "https://mail.contoso.com/EWS/Exchange.asmx"
@@ -105,6 +106,25 @@ def test_undeliverable_option_is_refused_for_pop3_with_the_reason(tmp_path):
     result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "imap/smtp", "--incoming",
                      "mail.contoso.com", "--outgoing", "mail.contoso.com", "--move-failed-to-undeliverable")
     assert result.returncode == 0, result.stderr
+
+
+def test_oauth_profile_from_the_command_line(tmp_path):
+    db = tmp_path / "crm.db"
+    common = ["profiles", "add", "--name", "Online", "--incoming", "https://outlook.office365.com/EWS/Exchange.asmx",
+              "--auth", "oauth", "--username", "0b7c-app-id"]
+    result = crmsync(db, *common)
+    assert result.returncode != 0 and "tenant ID or domain" in result.stderr
+    result = crmsync(db, *common, "--oauth-tenant", "contoso.onmicrosoft.com")
+    assert result.returncode == 0, result.stderr
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.store.models import EmailServerProfile
+
+    open_database(db)
+    try:
+        profile = EmailServerProfile.get(EmailServerProfile.name == "Online")
+        assert (profile.auth_type, profile.oauth_tenant) == (codes.AuthType.OAUTH, "contoso.onmicrosoft.com")
+    finally:
+        close_database()
 
 
 def test_unreadable_emails_are_listed_and_saved(dbfile, tmp_path):

@@ -62,3 +62,22 @@ def test_undeliverable_folder_needs_folders(server_type, refused):
     problems = validate_profile(fields)
     assert ("POP3 has no folders" in problems.get("move_failed_to_undeliverable", "")) == refused
     assert validate_profile(fields | {"move_failed_to_undeliverable": False}) == {}
+
+
+@pytest.mark.parametrize("overrides, field, words", [
+    ({}, None, None),
+    ({"oauth_tenant": "https://login.example.test/t/oauth2/v2.0/token"}, None, None),
+    ({"oauth_tenant": " "}, "oauth_tenant", "give the tenant ID"),
+    ({"oauth_tenant": "http://login.example.test/token"}, "oauth_tenant", "must start with https://"),
+    ({"oauth_tenant": "contoso onmicrosoft"}, "oauth_tenant", "not a tenant ID"),
+    ({"username": ""}, "username", "application (client) ID"),
+    ({"server_type": 4, "incoming_server": "imap.contoso.com", "outgoing_server": "smtp.contoso.com"},
+     "auth_type", "Exchange only"),
+], ids=["tenant", "token-url", "no-tenant", "http", "spaces", "no-client-id", "imap"])
+def test_oauth_needs_a_tenant_and_a_client_id(overrides, field, words):
+    fields = valid(auth_type="oauth", oauth_tenant="contoso.onmicrosoft.com", username="0b7c-app-id") | overrides
+    problems = validate_profile(fields)
+    if field is None:
+        assert problems == {}
+    else:
+        assert list(problems) == [field] and words in problems[field]

@@ -34,26 +34,39 @@ def test_reopening_is_idempotent(tmp_path):
 
 
 def test_older_database_runs_missing_migrations_in_order(tmp_path):
-    """A database at version N opened by a program with two more migrations runs N+1 and N+2, in order, once."""
+    """A database at the latest version opened by a program with two more migrations runs them, in order, once."""
     db = open_database(tmp_path / "old.db")
     ran = []
-    n = len(migrations.MIGRATIONS)
+    shipped = len(migrations.MIGRATIONS)
 
     def add_column(database, migrator):
         from playhouse.migrate import migrate
-        ran.append(n + 1)
+        ran.append(shipped + 1)
         migrate(migrator.add_column("crm_user", "nickname", peewee.CharField(null=True)))
 
     def fill_column(database, migrator):
-        ran.append(n + 2)
+        ran.append(shipped + 2)
         database.execute_sql("UPDATE crm_user SET nickname = 'n'")
 
     chain = [*migrations.MIGRATIONS, add_column, fill_column]
-    assert migrations.migrate_to_latest(db, chain) == n + 2
-    assert ran == [n + 1, n + 2]
+    assert migrations.migrate_to_latest(db, chain) == shipped + 2
+    assert ran == [shipped + 1, shipped + 2]
     assert "nickname" in [c.name for c in db.get_columns("crm_user")]
-    assert migrations.migrate_to_latest(db, chain) == n + 2
-    assert ran == [n + 1, n + 2], "a migration ran twice"
+    assert migrations.migrate_to_latest(db, chain) == shipped + 2
+    assert ran == [shipped + 1, shipped + 2], "a migration ran twice"
+    close_database()
+
+
+def test_a_version_1_database_gains_the_oauth_tenant_and_keeps_its_profiles(tmp_path):
+    path = tmp_path / "v1.db"
+    db = open_database(path)
+    models.EmailServerProfile.create(name="Contoso", incoming_server="https://mail.contoso.com/EWS/Exchange.asmx")
+    as_version_1(db)
+    close_database()
+    db = open_database(path)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    profile = models.EmailServerProfile.get(models.EmailServerProfile.name == "Contoso")
+    assert profile.oauth_tenant is None and profile.incoming_server.startswith("https://mail.contoso.com")
     close_database()
 
 
@@ -85,21 +98,24 @@ def test_foreign_keys_are_enforced(db):
 
 
 def test_a_version_1_database_upgrades_to_mark_pending_and_keeps_its_decisions(tmp_path):
-    """Schema v2 adds TrackingDecision.mark_pending; a shipped v1 database gains it, its rows intact, none owed."""
-    from playhouse.migrate import SchemaMigrator, migrate
-
+    """TrackingDecision.mark_pending (v3): a shipped v1 database gains it, its rows intact, no mark owed."""
     path = tmp_path / "v1.db"
     db = open_database(path)
     mailbox = models.Mailbox.create(name="Ann", email="ann@contoso.com")
     models.TrackingDecision.create(mailbox=mailbox, server_id="AAMk1", outcome=1, reason="tracked: a reply")
-    migrate(SchemaMigrator.from_database(db).drop_column("tracking_decision", "mark_pending"))  # as v1 had it
-    models.SchemaVersion.delete().execute()
-    models.SchemaVersion.create(version=1)
+    as_version_1(db)
     close_database()
 
     db = open_database(path)
-    assert migrations.current_version(db) == 2
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
     assert "mark_pending" in [c.name for c in db.get_columns("tracking_decision")]
     [row] = models.TrackingDecision.select()
     assert (row.server_id, row.reason, row.mark_pending) == ("AAMk1", "tracked: a reply", False)
     close_database()
+
+
+def as_version_1(db):
+    """Make a new database what the first release left: without the columns added since, schema version 1."""
+    db.execute_sql("ALTER TABLE email_server_profile DROP COLUMN oauth_tenant")
+    db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
+    db.execute_sql("UPDATE schema_version SET version = 1")

@@ -26,9 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import exchangelib
+import oauthlib.oauth2
 import requests
 import requests.adapters
 from exchangelib import errors as ews
@@ -53,7 +54,8 @@ PAGE_SIZE = 100  # SyncFolderItems MaxChangesReturned per request
 SETTLE_ROUNDS = 3  # extra reads per folder and cycle to take in our own writes, at most
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
 _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
-         codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI}
+         codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI,
+         codes.AuthType.OAUTH: exchangelib.OAUTH2}
 # The MIME carries everything tracking needs (parsed by core/sync/mime.py, as for IMAP and POP3),
 # attachments included, so a page of 100 emails is one request.
 _UNDELIVERABLE = codes.UNDELIVERABLE_FOLDER.split("/")[-1]  # a folder under the Inbox
@@ -94,10 +96,25 @@ class ProfileProtocol(Protocol, metaclass=_ProfileProtocolCache):
         # Every session exchangelib opens for this profile, including auth-type detection, comes from here.
         session = super().raw_session(prefix, oauth2_client, oauth2_session_params, oauth2_token_endpoint)
         if self.config.trusted_ca_file:
-            session.mount(prefix, _TrustedCAAdapter(self.config.trusted_ca_file, pool_block=True,
-                                                    pool_connections=self.CONNECTIONS_PER_SESSION,
-                                                    pool_maxsize=self.CONNECTIONS_PER_SESSION, max_retries=0))
+            for url in filter(None, (prefix, oauth2_token_endpoint)):
+                session.mount(url, _TrustedCAAdapter(self.config.trusted_ca_file, pool_block=True,
+                                                     pool_connections=self.CONNECTIONS_PER_SESSION,
+                                                     pool_maxsize=self.CONNECTIONS_PER_SESSION, max_retries=0))
         return session
+
+
+class OAuthAppCredentials(exchangelib.OAuth2Credentials):
+    """An app's client credentials; `tenant` is a Microsoft tenant ID or domain, or another provider's token URL."""
+
+    @property
+    def token_url(self):
+        return self.tenant_id if self.tenant_id.startswith("https://") else super().token_url
+
+    def session_params(self):
+        # The client credentials grant has no refresh token, so no auto-refresh (it would send a refresh grant
+        # the identity provider refuses: exchangelib issue #1345). An expired token raises TokenExpiredError
+        # instead, on which exchangelib opens a new session that fetches a new token and retries.
+        return {"token": self.access_token}
 
 
 class _TrustedCAAdapter(requests.adapters.HTTPAdapter):
@@ -119,17 +136,19 @@ class _TrustedCAAdapter(requests.adapters.HTTPAdapter):
 # -- secrets out of logs and messages ----------------------------------------------------------
 
 _AUTH_HEADER = re.compile(r"""(['"]?(?:proxy-)?authorization['"]?\s*[:=]\s*)(['"]?)[^'",}\n]+""", re.IGNORECASE)
+_CLIENT_SECRET = re.compile(r"""(client_secret['"]?\s*[:=]\s*['"]?)[^&'",}\s]+""", re.IGNORECASE)
 _known_secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 
 
 def redact(text: str, *secrets: str | None) -> str:
-    text = _AUTH_HEADER.sub(r"\1\2[redacted]", text)
+    text = _CLIENT_SECRET.sub(r"\1[redacted]", _AUTH_HEADER.sub(r"\1\2[redacted]", text))
     with _secrets_lock:
         known = set(_known_secrets)
     for secret in {*known, *(s for s in secrets if s)}:
         if len(secret) >= 3:
-            text = text.replace(secret, "[redacted]")
+            for form in {secret, quote_plus(secret), quote(secret, safe="")}:  # as sent in a form body too
+                text = text.replace(form, "[redacted]")
     return text
 
 
@@ -144,7 +163,9 @@ class _RedactingFilter(logging.Filter):
 
 def _install_log_filter() -> None:
     log_filter = _RedactingFilter()
-    names = [n for n in list(logging.root.manager.loggerDict) if n == "exchangelib" or n.startswith("exchangelib.")]
+    # exchangelib logs requests and errors; requests_oauthlib logs the token request's body (the client secret)
+    packages = ("exchangelib", "requests_oauthlib", "oauthlib")
+    names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in packages]
     for name in names:
         logging.getLogger(name).addFilter(log_filter)
 
@@ -167,6 +188,13 @@ def map_error(exc: BaseException, what: str, password: str | None = None) -> Syn
         wait = exc.back_off
         return TransientError("ErrorServerBusy", f"The Exchange server is busy and asked to wait while {what}"
                               f"{f' ({wait:g} s)' if wait is not None else ''}.", retry_after_s=wait)
+    if isinstance(exc, oauthlib.oauth2.OAuth2Error):
+        said = redact(f"{exc.error}: {exc.description or ''}", password)[:400]
+        if exc.error in ("temporarily_unavailable", "server_error"):
+            return TransientError("ServerError", f"The identity provider failed while {what} ({said}).")
+        return PermanentError("AuthenticationFailed", f"The identity provider refused the app's sign-in while {what} "
+                              f"({said}).", action="Check the profile's OAuth tenant, the application (client) ID "
+                              "and its client secret (it may have expired), then run Test & Enable.")
     if isinstance(exc, ews.UnauthorizedError | ews.ErrorInvalidClientSecurityContext):
         return PermanentError("AuthenticationFailed", f"Exchange refused the sign-in while {what} ({detail}).")
     if isinstance(exc, ews.ErrorNonExistentMailbox | ews.ErrorMailboxConfiguration):
@@ -220,6 +248,7 @@ class _Settings:
     trusted_ca_file: str | None
     timeout_s: float
     max_connections: int
+    oauth_tenant: str | None = None
 
 
 def service_endpoint(profile) -> str:
@@ -242,15 +271,25 @@ def service_endpoint(profile) -> str:
 
 def _settings(profile, timeout_s: float) -> _Settings:
     auth = codes.AuthType(profile.auth_type)
-    if auth == codes.AuthType.OAUTH:
-        raise PermanentError("BadConfiguration", f"Profile {profile.name} uses OAuth, which the Exchange "
-                             "connector does not support yet.", action="Choose NTLM, Basic or Auto-detect.")
+    tenant = (profile.oauth_tenant or "").strip() or None
+    if auth == codes.AuthType.OAUTH and not (tenant and profile.username):
+        raise PermanentError("BadConfiguration", f"Profile {profile.name} uses OAuth but lacks its "
+                             f"{'tenant' if not tenant else 'application (client) ID'}.",
+                             action="Set the profile's OAuth tenant, its user name to the app's client ID and its "
+                                    "password to the client secret.")
     ca_file = profile.trusted_ca_file or None
     if ca_file and not os.path.isfile(ca_file):
         raise PermanentError("BadConfiguration", f"The trusted CA file {ca_file} of profile {profile.name} "
                              "does not exist.", action="Point the profile at the PEM file of the private CA.")
     max_connections = max(1, min(int(profile.max_concurrent_connections or 1), MAX_THREADS_PER_PROFILE))
-    return _Settings(service_endpoint(profile), _AUTH[auth], ca_file, float(timeout_s), max_connections)
+    return _Settings(service_endpoint(profile), _AUTH[auth], ca_file, float(timeout_s), max_connections,
+                     tenant if auth == codes.AuthType.OAUTH else None)
+
+
+def _credentials(settings: _Settings, username: str, password: str):
+    if settings.oauth_tenant:
+        return OAuthAppCredentials(client_id=username, client_secret=password, tenant_id=settings.oauth_tenant)
+    return exchangelib.Credentials(username, password)
 
 
 class ExchangeConnector:
@@ -291,7 +330,7 @@ class ExchangeConnector:
             config = self._configs.get(config_key)
             if config is None:
                 config = ProfileConfiguration(
-                    service_endpoint=settings.endpoint, credentials=exchangelib.Credentials(username, password),
+                    service_endpoint=settings.endpoint, credentials=_credentials(settings, username, password),
                     auth_type=settings.auth_type, retry_policy=FailFast(), max_connections=settings.max_connections,
                     trusted_ca_file=settings.trusted_ca_file, timeout_s=settings.timeout_s)
                 self._configs[config_key] = config

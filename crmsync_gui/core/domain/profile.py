@@ -17,9 +17,12 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
         problems["server_type"] = str(exc)
         server_type = None
     try:
-        codes.AuthType.parse(fields.get("auth_type", codes.AuthType.AUTO_DETECT))
+        auth_type = codes.AuthType.parse(fields.get("auth_type", codes.AuthType.AUTO_DETECT))
     except ValueError as exc:
         problems["auth_type"] = str(exc)
+        auth_type = None
+    if auth_type is codes.AuthType.OAUTH and server_type is not None:
+        _check_oauth(fields, server_type, problems)
 
     low, high = codes.MAX_CONNECTIONS_RANGE
     _check_int(fields, "max_concurrent_connections", low, high, problems,
@@ -54,6 +57,23 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
                                                     "email stays on the server, listed with the mailbox's "
                                                     "unreadable emails)")
     return problems
+
+
+def _check_oauth(fields: dict, server_type: codes.ServerType, problems: dict) -> None:
+    """OAuth here is an app's client credentials (Exchange Online): client ID, secret and tenant."""
+    if not server_type.is_exchange:
+        problems["auth_type"] = "OAuth signs in to Exchange only; POP3 and IMAP profiles use a password"
+        return
+    tenant = str(fields.get("oauth_tenant") or "").strip()
+    if not tenant:
+        problems["oauth_tenant"] = ("give the tenant ID or domain (e.g. contoso.onmicrosoft.com), or the token URL "
+                                    "of another identity provider")
+    elif "://" in tenant and not tenant.startswith("https://"):
+        problems["oauth_tenant"] = f"the token URL '{tenant}' must start with https://"
+    elif "://" not in tenant and any(c.isspace() or c in "/?#" for c in tenant):
+        problems["oauth_tenant"] = f"'{tenant}' is not a tenant ID or domain"
+    if not str(fields.get("username") or "").strip():
+        problems["username"] = "with OAuth, the user name is the application (client) ID of the app"
 
 
 def _check_int(fields: dict, key: str, low: int, high: int, problems: dict, what: str) -> None:

@@ -72,6 +72,9 @@ class EmailServerProfile(BaseModel):
     leave_email_on_server = pw.BooleanField(default=True)  # POP3: False deletes each email once imported
     username = pw.CharField(null=True)  # impersonation account; None: each mailbox's own credentials
     secret_ref = pw.CharField(null=True)  # key in the secret store, never the password itself
+    # OAuth (Exchange Online): the tenant ID or domain, or another identity provider's token URL;
+    # username is then the app's client ID and the secret its client secret
+    oauth_tenant = pw.CharField(null=True)
     max_concurrent_connections = pw.IntegerField(default=codes.DEFAULT_MAX_CONNECTIONS)
     min_polling_interval_minutes = pw.IntegerField(default=0)
     timeout_enabled = pw.BooleanField(default=True)

@@ -1,0 +1,92 @@
+"""OAuth 2.0 (client credentials, as Exchange Online apps sign in) against the sandbox's token endpoint.
+
+exchangelib fetches the token itself over HTTPS, verified with the profile's trusted CA file like EWS.
+"""
+import asyncio
+import itertools
+import logging
+import time
+
+import pytest
+
+from crmsync_gui.core import admin, codes
+from crmsync_gui.core.connectors import exchange
+from crmsync_gui.core.errors import PermanentError, ValidationError
+from crmsync_gui.core.store.models import Activity
+from crmsync_gui.sandbox import SandboxServer
+from tests.connectors.test_exchange_sandbox import Job
+
+_numbers = itertools.count(1)
+SECRET = "app-Secret~42"
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app(db, sandbox):
+    """Ann's mailbox on a profile that signs in as an OAuth app allowed to act for every mailbox."""
+    n = next(_numbers)
+    address = f"ann{n}@sandbox.test"
+    sandbox.add_mailbox(address, "not-used", name="Ann")
+    token_url = sandbox.add_app(f"client-{n}", SECRET, tenant=f"tenant{n}.test")
+    profile = admin.save_profile({"name": f"Online {n}", "incoming_server": sandbox.url,
+                                  "auth_type": codes.AuthType.OAUTH, "oauth_tenant": token_url,
+                                  "username": f"client-{n}", "trusted_ca_file": sandbox.ca_file})
+    user = admin.add_user("Ann Lee", address)
+    user.tracking_option = codes.TrackingOption.ALL
+    user.save()
+    mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
+    mailbox = mailbox.__class__.get_by_id(mailbox.id)
+    connector = exchange.ExchangeConnector(profile)
+    yield type("App", (), dict(address=address, connector=connector, job=Job(mailbox, profile, SECRET),
+                               sandbox=sandbox))
+    asyncio.run(connector.close())
+
+
+def test_an_app_signs_in_with_a_token_and_reuses_it(app):
+    issued = app.sandbox.oauth.issued
+    app.sandbox.add_message(app.address, subject="Hello", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", app.address)])
+    asyncio.run(app.connector.test(app.job, codes.Direction.INCOMING))
+    assert asyncio.run(app.connector.sync_incoming(app.job)) == 1
+    assert Activity.get().subject == "Hello"
+    assert asyncio.run(app.connector.sync_incoming(app.job)) == 0
+    assert app.sandbox.oauth.issued == issued + 1  # one token for every request while it lasts
+
+
+def test_an_expired_token_is_replaced(app):
+    app.sandbox.oauth.lifetime_s = 1.5
+    try:
+        asyncio.run(app.connector.test(app.job, codes.Direction.INCOMING))
+        issued = app.sandbox.oauth.issued
+        time.sleep(2)
+        app.sandbox.add_message(app.address, subject="Later", sender=("Bo", "bo@fabrikam.com"),
+                                to=[("Ann", app.address)])
+        assert asyncio.run(app.connector.sync_incoming(app.job)) == 1
+        assert app.sandbox.oauth.issued > issued
+    finally:
+        app.sandbox.oauth.lifetime_s = 3600.0
+
+
+def test_a_wrong_client_secret_is_permanent_says_what_to_check_and_is_never_echoed(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    app.job.password = "wrong-Secret-77"
+    with pytest.raises(PermanentError) as caught:
+        asyncio.run(app.connector.test(app.job, codes.Direction.INCOMING))
+    assert caught.value.code == "AuthenticationFailed"
+    assert "invalid_client" in str(caught.value) and "client secret" in caught.value.action
+    assert "wrong-Secret-77" not in str(caught.value) and "wrong-Secret-77" not in caplog.text
+
+
+def test_a_profile_without_its_tenant_is_refused_before_any_request(app):
+    with pytest.raises(ValidationError, match="tenant ID or domain"):  # the editor refuses it...
+        admin.save_profile({"oauth_tenant": ""}, profile=app.job.profile)
+    app.job.profile.oauth_tenant = ""  # ...and the connector too, should a profile lack it anyway
+    issued = app.sandbox.oauth.issued
+    with pytest.raises(PermanentError) as caught:
+        asyncio.run(exchange.ExchangeConnector(app.job.profile).test(app.job, codes.Direction.INCOMING))
+    assert caught.value.code == "BadConfiguration" and "tenant" in str(caught.value)
+    assert app.sandbox.oauth.issued == issued
