@@ -9,7 +9,8 @@ PACKAGES=(
 )
 if [ "${SCREENSHOTS:-}" = 1 ]; then  # make screenshots: Qt's xcb plugin on Xvfb
   PACKAGES+=(xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
-             libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1)
+             libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1
+             fonts-wqy-microhei)  # CJK glyphs: a demo subject is in Japanese; without it it shows as boxes
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "system-deps: not root or no apt-get; tests needing ${PACKAGES[*]} will skip if they are missing"

@@ -93,6 +93,25 @@ def cmd_profiles_list(args) -> int:
     return 0
 
 
+def cmd_profiles_test(args) -> int:
+    """Test connection for a saved profile: each direction it serves, for one mailbox, nothing changed."""
+    from crmsync_gui.core.sync.connection_check import stored_password, test_connection
+
+    profile = admin.find_profile(args.profile)
+    fields = {k: getattr(profile, k) for k in admin.PROFILE_FIELDS if k != "owner"}
+    password = stored_password(secret_store_for(args.db_path), profile_secret_ref=profile.secret_ref,
+                               username=profile.username, address=args.address)
+    results = asyncio.run(test_connection(fields, password=password, address=args.address))
+    print(f"Test connection of profile '{profile.name}':")
+    for result in results:
+        if result.ok:
+            print(f"  {result.direction.label}: OK")
+        else:
+            print(f"  {result.direction.label}: failed ({result.code}) {result.message}\n"
+                  f"    What to do: {result.remediation}")
+    return 0 if all(r.ok for r in results) else EXIT_FAILED
+
+
 def cmd_users_add(args) -> int:
     user = admin.add_user(args.name, args.email)
     print(f"User {user.full_name} <{user.email}> added (id {user.id}).")
@@ -324,6 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password (with OAuth, the client secret) from standard input")
     listing(profiles, cmd_profiles_list)
+    p = command(profiles, "test", cmd_profiles_test, "test connection: sign in for each direction, change nothing")
+    p.add_argument("profile", metavar="NAME")
+    p.add_argument("--address", help="mailbox to sign in to (default: the profile's --username account); "
+                   "without --username, a mailbox's own stored password is used")
 
     users = sub.add_parser("users", help="CRM users").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)

@@ -33,6 +33,61 @@ def sync_once(demo, bus) -> None:
     asyncio.run(cycle())
 
 
+def require_untracked_answers() -> None:
+    """The "why wasn't this email tracked?" shot needs emails the demo did not track; never shoot it empty."""
+    from crmsync_gui.core import codes
+    from crmsync_gui.core.store.models import TrackingDecision
+
+    untracked = TrackingDecision.select().where(TrackingDecision.outcome != codes.TrackingOutcome.TRACKED).count()
+    if not untracked:
+        raise SystemExit("The demo's sync cycle recorded no untracked email, so the tracking screenshot would be "
+                         "empty; check the engine's log above.")
+
+
+def test_connection_shots(demo, window, out: Path, settle) -> list[Path]:
+    """The profile editor's Test connection, passed (the demo's sandbox) and failed (its branch office that is
+    down), and a new IMAP/SMTP profile with its STARTTLS fields, one checked as you type."""
+    import asyncio
+
+    from crmsync_gui.core import codes
+    from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
+    from crmsync_gui.ui.dialogs.profile_dialog import ProfileDialog
+
+    saved = []
+    healthy = next(m for m in Mailbox.select().order_by(Mailbox.id) if m.email not in demo.faulty)
+    branch = EmailServerProfile.get(EmailServerProfile.name.startswith("Branch"))
+    for name, profile, address in (
+            ("dialog-profile-test-ok", EmailServerProfile.get_by_id(healthy.profile_id), healthy.email),
+            ("dialog-profile-test-failed", branch, "branch1@fabrikam.example")):
+        dialog = ProfileDialog(profile, window)
+        dialog.test_address.setText(address)
+        dialog.show()
+
+        async def run(dialog=dialog):
+            await dialog.start_test()
+        asyncio.run(run())
+        settle()
+        saved.append(out / f"{name}.png")
+        dialog.grab().save(str(saved[-1]))
+        dialog.close()
+        dialog.deleteLater()
+    dialog = ProfileDialog(None, window)
+    dialog.name.setText("Contoso mail")
+    dialog.server_type.setCurrentIndex(dialog.server_type.findData(int(codes.ServerType.POP3_SMTP)))
+    dialog.auth_type.setCurrentIndex(dialog.auth_type.findData(int(codes.AuthType.BASIC)))
+    dialog.incoming_server.setText("pop.contoso.com:110")
+    dialog.incoming_starttls.setChecked(True)
+    dialog.outgoing_server.setText("smtp.contoso.com:587")  # STARTTLS still off: the reason shows beside it
+    dialog.username.setText("crm-sync@contoso.com")
+    dialog.show()
+    settle()
+    saved.append(out / "dialog-profile-pop3.png")
+    dialog.grab().save(str(saved[-1]))
+    dialog.close()
+    dialog.deleteLater()
+    return saved
+
+
 def main(out: Path) -> int:
     os.environ.setdefault("CRMSYNC_SECRETS", "file")
     from PySide6.QtCore import QCoreApplication, QSettings
@@ -62,6 +117,7 @@ def main(out: Path) -> int:
             app.processEvents()
 
     sync_once(demo, bus)  # the dashboard's feed shows this cycle's real events
+    require_untracked_answers()
     saved = []
     for row, page in enumerate(window.pages):
         window.navigation.setCurrentRow(row)
@@ -100,6 +156,7 @@ def main(out: Path) -> int:
                 dialog.grab().save(str(path))
                 saved.append(path)
             dialog.close()
+    saved += test_connection_shots(demo, window, out, settle)
     window.close()
     close_database()
     demo.stop()

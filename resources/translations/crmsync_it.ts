@@ -521,128 +521,128 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxesPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="107"/>
         <source>New mailbox…</source>
         <translation>Nuova cassetta postale…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="114"/>
         <source>New…</source>
         <translation>Nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="115"/>
         <source>Edit…</source>
         <translation>Modifica…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="116"/>
         <source>Approve</source>
         <translation>Approva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="117"/>
         <source>Reject</source>
         <translation>Rifiuta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="118"/>
         <source>Test &amp;&amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="119"/>
         <source>Enable</source>
         <translation>Abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="120"/>
         <source>Disable</source>
         <translation>Disabilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="123"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="282"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="122"/>
         <source>Re-enable after outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="123"/>
         <source>Open errors</source>
         <translation>Apri errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="131"/>
         <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
         <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="133"/>
         <source>Sync the selected mailboxes now (needs the running sync engine)</source>
         <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="134"/>
         <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="139"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="142"/>
         <source>Find</source>
         <translation>Trova</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="150"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="207"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="202"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="292"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="279"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="303"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="290"/>
         <source>Re-enable after an outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="304"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="291"/>
         <source>{0} mailboxes were re-enabled.</source>
         <translation>{0} cassette postali sono state riabilitate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="327"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="314"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="329"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="316"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="337"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="324"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -717,12 +717,12 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/app.py" line="129"/>
         <source> — demo (Exchange sandbox on {0})</source>
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/app.py" line="140"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
@@ -970,152 +970,221 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="38"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="43"/>
         <source>Email server profile: {0}</source>
         <translation>Profilo server di posta: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="39"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="44"/>
         <source>New email server profile</source>
         <translation>Nuovo profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="53"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="57"/>
+        <source>tenant ID or domain (contoso.onmicrosoft.com), or a token URL</source>
+        <translation>ID o dominio del tenant (contoso.onmicrosoft.com), oppure un URL per i token</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="58"/>
+        <source>With OAuth, Sign in as is the app&apos;s client ID and Password its client secret.</source>
+        <translation>Con OAuth, Accedi come è l&apos;ID client dell&apos;app e Password è il suo segreto client.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="62"/>
         <source>Use SSL for incoming connections</source>
         <translation>Usa SSL per le connessioni in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="64"/>
         <source>Use SSL for outgoing connections</source>
         <translation>Usa SSL per le connessioni in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="68"/>
+        <source>Connect unencrypted, then switch to SSL (STARTTLS)</source>
+        <translation>Connetti senza cifratura, poi passa a SSL (STARTTLS)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="70"/>
+        <source>Leave email on the server after tracking it</source>
+        <translation>Lascia la posta sul server dopo averla registrata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="71"/>
+        <source>Off: each email is deleted from the POP3 server once it has been imported.</source>
+        <translation>Disattivato: ogni email viene eliminata dal server POP3 appena importata.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="75"/>
         <source>only for a private certificate authority (PEM file)</source>
         <translation>solo per un&apos;autorità di certificazione privata (file PEM)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
         <source>empty: each mailbox signs in with its own credentials</source>
         <translation>vuoto: ogni cassetta postale accede con le proprie credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="80"/>
         <source>unchanged (stored)</source>
         <translation>invariata (memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="81"/>
         <source>not set</source>
         <translation>non impostata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="84"/>
         <source>Time out slow requests</source>
         <translation>Interrompi le richieste lente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="87"/>
         <source>Only email received after</source>
         <translation>Solo posta ricevuta dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="94"/>
         <source>Move failed incoming email to an Undeliverable folder</source>
         <translation>Sposta la posta in arrivo non elaborata in una cartella Non recapitabile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="96"/>
         <source>Alert the owner when more than half the mailboxes fail within an hour</source>
         <translation>Avvisa il proprietario quando più di metà delle cassette postali fallisce entro un&apos;ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="82"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="99"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="111"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="112"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
+        <source>OAuth tenant</source>
+        <translation>Tenant OAuth</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="114"/>
         <source>Incoming server location</source>
         <translation>Posizione del server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="98"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="118"/>
         <source>Outgoing server location</source>
         <translation>Posizione del server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="100"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="121"/>
         <source>Trusted CA file</source>
         <translation>File CA attendibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="101"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="122"/>
         <source>Sign in as</source>
         <translation>Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="102"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="123"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
         <source>Max concurrent connections</source>
         <translation>Numero massimo di connessioni simultanee</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="125"/>
         <source>Minimum polling interval (minutes)</source>
         <translation>Intervallo minimo di polling (minuti)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="128"/>
         <source>Timeout (milliseconds)</source>
         <translation>Timeout (millisecondi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="129"/>
         <source>Process email from</source>
         <translation>Elabora posta dal</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="131"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="132"/>
         <source>Owner (gets the alerts)</source>
         <translation>Proprietario (riceve gli avvisi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="151"/>
+        <source>a mailbox&apos;s email address; empty: the Sign in as account</source>
+        <translation>indirizzo email di una cassetta postale; vuoto: l&apos;account di Accedi come</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="167"/>
+        <source>Test with mailbox</source>
+        <translation>Verifica con la cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="277"/>
         <source>Test connection</source>
         <translation>Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
-        <source>Not available yet: the engine tests per mailbox. Save the profile, then run Test &amp; Enable on its mailboxes.</source>
-        <translation>Non ancora disponibile: il motore verifica per cassetta postale. Salva il profilo, poi esegui Verifica e abilita sulle sue cassette.</translation>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="173"/>
+        <source>Sign in to the mail server with these settings, as typed, for each direction; nothing is saved.</source>
+        <translation>Accede al server di posta con queste impostazioni, così come sono scritte, per ogni direzione; non viene salvato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="249"/>
+        <source>Testing the connection…</source>
+        <translation>Verifica della connessione in corso…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="252"/>
+        <source>Stop test</source>
+        <translation>Interrompi verifica</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="273"/>
+        <source>Test stopped; nothing was changed.</source>
+        <translation>Verifica interrotta; non è stato modificato nulla.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="286"/>
+        <source>{0}: connected and signed in.</source>
+        <translation>{0}: connessione e accesso riusciti.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="288"/>
+        <source>{0}: failed ({1}). {2}
+What to do: {3}</source>
+        <translation>{0}: non riuscito ({1}). {2}
+Cosa fare: {3}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="313"/>
         <source>Profile not saved</source>
         <translation>Profilo non salvato</translation>
     </message>
@@ -1371,7 +1440,7 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>TablePage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/table_page.py" line="38"/>
+        <location filename="../../crmsync_gui/ui/pages/table_page.py" line="55"/>
         <source>Find</source>
         <translation>Trova</translation>
     </message>
@@ -1379,32 +1448,32 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
 <context>
     <name>TrackingDecisionsView</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="74"/>
         <source>Subject, sender or Message-ID of the email</source>
         <translation>Oggetto, mittente o Message-ID del messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="76"/>
         <source>Only emails that were not tracked</source>
         <translation>Solo i messaggi non registrati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="116"/>
         <source>the newest {0} decisions</source>
         <translation>le {0} decisioni più recenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="117"/>
         <source>{0} decisions</source>
         <translation>{0} decisioni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="132"/>
         <source>Linked to an earlier CRM email by: {0}</source>
         <translation>Collegato a un messaggio del CRM precedente tramite: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="133"/>
         <source>Folder {0}; Message-ID {1}; received {2}</source>
         <translation>Cartella {0}; Message-ID {1}; ricevuto {2}</translation>
     </message>

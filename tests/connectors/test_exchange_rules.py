@@ -28,6 +28,10 @@ def profile(**fields):
     (ews.ErrorInternalServerTransientError("x"), TransientError, "ServerError"),
     (ews.ErrorTimeoutExpired("Reraised from ReadTimeout(...)"), TransientError, "Timeout"),
     (requests.exceptions.ConnectionError("refused"), TransientError, "ConnectionFailed"),
+    # what exchangelib raises when nothing listens at the server location (its version guess fails)
+    (ews.TransportError("No valid version headers found in response (ErrorTimeoutExpired('Reraised from "
+                        "ConnectionError(... Failed to establish a new connection: [Errno 111] Connection "
+                        "refused\\'))'))"), TransientError, "ConnectionFailed"),
     (ews.ErrorItemNotFound("gone"), TransientError, "EwsItemNotFound"),  # unknown here: retried, then permanent
 ])
 def test_every_exchangelib_error_maps_to_the_taxonomy(error, kind, code):

@@ -22,6 +22,8 @@ def test_samples_merge_each_servers_incoming_and_outgoing_profiles(db):
     assert (fabrikam.incoming_server, fabrikam.outgoing_server) == ("pop.fabrikam.local:995",
                                                                     "smtp.fabrikam.local:587")
     assert fabrikam.incoming_use_ssl and fabrikam.outgoing_use_ssl
+    # SSL on SMTP's 587 is STARTTLS (all the router's .NET SmtpClient could do); on POP3's 995 it is SSL at once
+    assert (fabrikam.incoming_starttls, fabrikam.outgoing_starttls) == (False, True)
     assert fabrikam.username is None and fabrikam.accounts == ["crm-outbound"]
     assert [p.name for p in plan.profiles if p.needs_credentials] == ["Contoso Exchange", "Fabrikam POP3/SMTP"]
     assert all(p.action == "create" for p in plan.profiles)

@@ -54,6 +54,35 @@ def test_server_type_by_name():
                                   outgoing_server="smtp.contoso.com:465")) == {}
 
 
+@pytest.mark.parametrize("more, field, words", [
+    (dict(incoming_server="imap.contoso.com:993", incoming_starttls=True), "incoming_starttls",
+     "port 993 is the IMAP SSL port"),
+    (dict(incoming_server="imap.contoso.com:993", incoming_use_ssl=False), "incoming_use_ssl", "turn Use SSL on"),
+    (dict(incoming_server="imap.contoso.com:143"), "incoming_starttls", "turn STARTTLS on"),
+    (dict(outgoing_server="smtp.contoso.com:587"), "outgoing_starttls", "port 587 takes a plain connection"),
+    (dict(outgoing_server="smtp.contoso.com:465", outgoing_starttls=True), "outgoing_starttls", "use port 25 or 587"),
+])
+def test_a_well_known_port_that_contradicts_ssl_or_starttls(more, field, words):
+    fields = valid(server_type="imap/smtp", incoming_server="imap.contoso.com:993",
+                   outgoing_server="smtp.contoso.com:465") | more
+    problems = validate_profile(fields)
+    assert list(problems) == [field] and words in problems[field]
+
+
+@pytest.mark.parametrize("more", [
+    dict(incoming_server="imap.contoso.com:143", incoming_starttls=True),
+    dict(incoming_server="imap.contoso.com:143", incoming_use_ssl=False),
+    dict(outgoing_server="smtp.contoso.com:587", outgoing_starttls=True),
+    dict(outgoing_server="smtp.contoso.com:25", outgoing_use_ssl=False),
+    dict(incoming_server="imap.contoso.com:10993", incoming_starttls=True),  # a port we know nothing of
+    dict(incoming_server="imap.contoso.com"),  # no port: the connector picks the one that fits
+])
+def test_ports_that_fit_their_security_pass(more):
+    fields = valid(server_type="imap/smtp", incoming_server="imap.contoso.com:993",
+                   outgoing_server="smtp.contoso.com:465") | more
+    assert validate_profile(fields) == {}
+
+
 @pytest.mark.parametrize("server_type, refused", [(0, False), (1, True), (4, False)], ids=["exchange", "pop3", "imap"])
 def test_undeliverable_folder_needs_folders(server_type, refused):
     server = EWS if server_type == 0 else "mail.contoso.com"

@@ -143,6 +143,7 @@ def test_why_was_this_email_not_tracked(qtbot, qtmodeltester, traces):
     assert view.model.rowCount() == 1
     assert view.model.data(view.model.index(0, 4)) == "Sender is not a CRM lead, contact or account"
     assert "is not a CRM lead, contact or account" in view.detail.text()
+    assert "Message-ID &lt;n1@example.org&gt;;" in view.detail.text()  # shown, not swallowed as an HTML tag
     view.search.clear()
     view.untracked_only.setChecked(False)
     assert view.model.rowCount() == 3

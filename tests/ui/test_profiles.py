@@ -70,7 +70,7 @@ def test_saving_every_field_and_the_password_as_a_secret(qtbot, db, tmp_path):
     dialog.server_type.setCurrentIndex(dialog.server_type.findData(int(codes.ServerType.IMAP_SMTP)))
     dialog.auth_type.setCurrentIndex(dialog.auth_type.findData(int(codes.AuthType.BASIC)))
     dialog.incoming_server.setText("imap.example.com:993")
-    dialog.outgoing_server.setText("smtp.example.com:465")
+    dialog.outgoing_server.setText("smtp.example.com:25")
     dialog.outgoing_use_ssl.setChecked(False)
     dialog.trusted_ca_file.setText("/etc/ssl/private-ca.pem")
     dialog.username.setText("svc")
@@ -85,7 +85,7 @@ def test_saving_every_field_and_the_password_as_a_secret(qtbot, db, tmp_path):
     ok(dialog).click()
     p = EmailServerProfile.get(EmailServerProfile.name == "IMAP")
     assert (p.server_type, p.auth_type) == (codes.ServerType.IMAP_SMTP, codes.AuthType.BASIC)
-    assert (p.incoming_server, p.outgoing_server, p.outgoing_use_ssl) == ("imap.example.com:993", "smtp.example.com:465", False)
+    assert (p.incoming_server, p.outgoing_server, p.outgoing_use_ssl) == ("imap.example.com:993", "smtp.example.com:25", False)
     assert (p.max_concurrent_connections, p.min_polling_interval_minutes, p.timeout_ms) == (5, 15, 30000)
     assert p.process_email_from is not None and p.move_failed_to_undeliverable and not p.alerts_enabled
     assert p.owner.full_name == "Ann Lee" and p.trusted_ca_file == "/etc/ssl/private-ca.pem"
@@ -113,3 +113,52 @@ def test_page_lists_edits_and_jumps_to_mailboxes(qtbot, profiles):
     with qtbot.waitSignal(page.open_page) as signal:
         page.actions["mailboxes"].trigger()
     assert signal.args == ["Mailboxes", {"profile_id": profiles[0].id}]
+
+
+def shown(dialog, key):
+    return not dialog.rows[key].isHidden()
+
+
+def test_starttls_and_leave_on_server_show_only_where_they_apply_and_are_checked_as_you_type(qtbot, db):
+    dialog = ProfileDialog(None)
+    qtbot.addWidget(dialog)
+    keys = ("incoming_starttls", "outgoing_starttls", "leave_email_on_server")
+    assert [shown(dialog, k) for k in keys] == [False, False, False]  # Exchange: EWS is HTTPS
+    dialog.server_type.setCurrentIndex(dialog.server_type.findData(int(codes.ServerType.IMAP_SMTP)))
+    assert [shown(dialog, k) for k in keys] == [True, True, False]
+    dialog.server_type.setCurrentIndex(dialog.server_type.findData(int(codes.ServerType.POP3_SMTP)))
+    assert [shown(dialog, k) for k in keys] == [True, True, True]
+    dialog.name.setText("Mail")
+    dialog.incoming_server.setText("pop.example.com:110")  # the plain port with SSL from the first byte
+    assert "turn STARTTLS on" in dialog.rows["incoming_starttls"].reason.text() and not ok(dialog).isEnabled()
+    dialog.incoming_starttls.setChecked(True)
+    assert dialog.rows["incoming_starttls"].reason.text() == ""
+    dialog.outgoing_server.setText("smtp.example.com:587")
+    assert "port 587 takes a plain connection" in dialog.rows["outgoing_starttls"].reason.text()
+    dialog.outgoing_starttls.setChecked(True)
+    assert ok(dialog).isEnabled()
+    dialog.incoming_use_ssl.setChecked(False)  # no SSL: STARTTLS has no meaning, so it cannot be changed
+    assert not dialog.incoming_starttls.isEnabled() and dialog.outgoing_starttls.isEnabled()
+    dialog.incoming_use_ssl.setChecked(True)
+    dialog.leave_email_on_server.setChecked(False)
+    ok(dialog).click()
+    p = EmailServerProfile.get(EmailServerProfile.name == "Mail")
+    assert (p.incoming_starttls, p.outgoing_starttls, p.leave_email_on_server) == (True, True, False)
+    again = ProfileDialog(p)  # and they load back into the editor
+    qtbot.addWidget(again)
+    assert again.incoming_starttls.isChecked() and not again.leave_email_on_server.isChecked()
+
+
+def test_the_oauth_tenant_shows_with_oauth_and_is_checked_and_saved(qtbot, db):
+    dialog = ProfileDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("Online")
+    dialog.incoming_server.setText(EWS)
+    assert not shown(dialog, "oauth_tenant") and ok(dialog).isEnabled()
+    dialog.auth_type.setCurrentIndex(dialog.auth_type.findData(int(codes.AuthType.OAUTH)))
+    assert shown(dialog, "oauth_tenant") and "give the tenant ID" in dialog.rows["oauth_tenant"].reason.text()
+    dialog.oauth_tenant.setText("contoso.onmicrosoft.com")
+    dialog.username.setText("app-client-id")
+    assert dialog.rows["oauth_tenant"].reason.text() == "" and ok(dialog).isEnabled()
+    ok(dialog).click()
+    assert EmailServerProfile.get(EmailServerProfile.name == "Online").oauth_tenant == "contoso.onmicrosoft.com"

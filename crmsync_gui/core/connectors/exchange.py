@@ -229,6 +229,9 @@ def map_error(exc: BaseException, what: str, password: str | None = None) -> Syn
         return TransientError(f"Ews{type(exc).__name__.removeprefix('Error')}",
                               f"Exchange refused a request while {what} ({detail}).")
     if isinstance(exc, ews.TransportError):
+        if refused := re.search(r"\[Errno -?\d+\] [^'\")\]]+", str(exc)):  # exchangelib's wrapped ConnectionError
+            return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} "
+                                                      f"({refused.group(0).strip()}).")
         if "certificate" in str(exc).lower() or "ssl" in str(exc).lower():
             return PermanentError("CertificateInvalid", f"The Exchange server's certificate was not trusted "
                                   f"while {what} ({detail}).")

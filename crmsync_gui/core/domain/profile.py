@@ -52,11 +52,36 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
             problems["outgoing_server"] = "POP3 and IMAP profiles need an SMTP server for outgoing email"
         elif not _is_host_port(outgoing):
             problems["outgoing_server"] = f"'{outgoing}' is not a host name with an optional :port"
+        incoming_ports = _PORTS[server_type]
+        for side, ssl_port, plain_ports, what in (("incoming", *incoming_ports),
+                                                  ("outgoing", 465, (25, 587), "SMTP")):
+            if f"{side}_server" not in problems:
+                _check_security(fields, side, ssl_port, plain_ports, what, problems)
     if server_type is codes.ServerType.POP3_SMTP and fields.get("move_failed_to_undeliverable"):
         problems["move_failed_to_undeliverable"] = ("POP3 has no folders to move email into; turn this off (failed "
                                                     "email stays on the server, listed with the mailbox's "
                                                     "unreadable emails)")
     return problems
+
+
+# POP3/IMAP: (SSL port, plain/STARTTLS ports, protocol); SMTP's are 465 and 25/587
+_PORTS = {codes.ServerType.POP3_SMTP: (995, (110,), "POP3"), codes.ServerType.IMAP_SMTP: (993, (143,), "IMAP")}
+
+
+def _check_security(fields: dict, side: str, ssl_port: int, plain_ports: tuple[int, ...], what: str,
+                    problems: dict) -> None:
+    """A well-known port that contradicts Use SSL / STARTTLS: the connection would hang or fail at TLS."""
+    _, _, port = str(fields.get(f"{side}_server") or "").strip().rpartition(":")
+    if not port.isdigit():
+        return
+    port, use_ssl, starttls = int(port), fields.get(f"{side}_use_ssl", True), fields.get(f"{side}_starttls", False)
+    plain = " or ".join(str(p) for p in plain_ports)
+    if port == ssl_port and (not use_ssl or starttls):
+        problems[f"{side}_starttls" if use_ssl else f"{side}_use_ssl"] = (
+            f"port {port} is the {what} SSL port: turn Use SSL on and STARTTLS off, or use port {plain}")
+    elif port in plain_ports and use_ssl and not starttls:
+        problems[f"{side}_starttls"] = (f"port {port} takes a plain connection: turn STARTTLS on to encrypt it, "
+                                        f"or use port {ssl_port} for SSL")
 
 
 def _check_oauth(fields: dict, server_type: codes.ServerType, problems: dict) -> None:

@@ -22,7 +22,7 @@ from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile,
 
 # Fields a migration sets on a profile; an admin's other settings (connections, timeouts) are left alone.
 PROFILE_FIELDS = ("server_type", "auth_type", "incoming_server", "outgoing_server", "incoming_use_ssl",
-                  "outgoing_use_ssl", "username", "process_email_from")
+                  "outgoing_use_ssl", "incoming_starttls", "outgoing_starttls", "username", "process_email_from")
 MAILBOX_FIELDS = ("name", "profile", "username", "incoming_method", "outgoing_method")
 
 _AUTH_MODES = {
@@ -32,6 +32,7 @@ _AUTH_MODES = {
 }
 _DEFAULT_PORTS = {"pop3": 110, "pop3s": 995, "imap": 143, "imaps": 993, "smtp": 25, "smtps": 465}
 _DIRECTION_WORDS = ("incoming", "outgoing", "inbound", "outbound", "in", "out")
+_STARTTLS_PORTS = {110, 143, 25, 587}  # plain ports: the router's SSL there is an upgraded connection
 
 
 @dataclass
@@ -43,6 +44,8 @@ class ProfilePlan:
     outgoing_server: str = ""
     incoming_use_ssl: bool = True
     outgoing_use_ssl: bool = True
+    incoming_starttls: bool = False
+    outgoing_starttls: bool = False
     username: str | None = None
     process_email_from: datetime | None = None
     sends_email: bool = False  # the router had an outgoing configuration for this server
@@ -263,6 +266,12 @@ def _server_of(entry: ProviderConfig) -> tuple[str, str, bool]:
     return kind, f"{parsed.hostname}:{port}", use_ssl
 
 
+def _starttls(group: _Group) -> bool:
+    """SSL on a plain port is STARTTLS (.NET's SmtpClient, which the router used, knows no other for SMTP)."""
+    port = group.server.rpartition(":")[2]
+    return group.use_ssl and port.isdigit() and int(port) in _STARTTLS_PORTS
+
+
 def _plan_profiles(groups: list[_Group], plan: MigrationPlan) -> dict[int, ProfilePlan]:
     """Merge each server's incoming and outgoing groups into one profile; return group id -> profile."""
     profile_of: dict[int, ProfilePlan] = {}
@@ -291,7 +300,8 @@ def _plan_profiles(groups: list[_Group], plan: MigrationPlan) -> dict[int, Profi
             profile = by_server[key] = ProfilePlan(
                 name=group.name, server_type=server_type, auth_type=_auth(group), incoming_server=group.server,
                 outgoing_server=outgoing.server if outgoing else "", incoming_use_ssl=group.use_ssl,
-                outgoing_use_ssl=outgoing.use_ssl if outgoing else True)
+                outgoing_use_ssl=outgoing.use_ssl if outgoing else True, incoming_starttls=_starttls(group),
+                outgoing_starttls=_starttls(outgoing) if outgoing else False)
         _add_source(profile, group)
         profile_of[id(group)] = profile
         if outgoing is not None:

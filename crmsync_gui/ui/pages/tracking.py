@@ -1,6 +1,8 @@
 """\"Why wasn't this email tracked?\": the engine's recorded decision for each incoming email."""
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -124,9 +126,10 @@ class TrackingDecisionsView(QWidget):
         d = self.model.record_at(current.row())
         if d is None:
             return
-        lines = [f"<b>{code_label(codes.TrackingOutcome, d.outcome)}</b>: {d.reason}"]
+        # rich text: what came from an email (a Message-ID is <...>) is escaped, or it would vanish as a tag
+        lines = [f"<b>{escape(code_label(codes.TrackingOutcome, d.outcome))}</b>: {escape(d.reason or '')}"]
         if d.correlation:
-            lines.append(self.tr("Linked to an earlier CRM email by: {0}").format(d.correlation))
+            lines.append(self.tr("Linked to an earlier CRM email by: {0}").format(escape(d.correlation)))
         lines.append(self.tr("Folder {0}; Message-ID {1}; received {2}").format(
-            d.folder, d.message_id or "—", when(d.received_at) or "—"))
+            escape(d.folder or ""), escape(d.message_id or "—"), when(d.received_at) or "—"))
         self.detail.setText("<br>".join(lines))
