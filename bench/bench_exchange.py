@@ -57,9 +57,10 @@ def _bare_fetch(sandbox, user, fields, page) -> int:  # sandbox: .url and .ca_fi
 
 
 @contextmanager
-def _sandbox_process(items: int):
+def sandbox_process(items: int, mailboxes: int = 1):
     """`crmsync sandbox serve` in its own process, as a real Exchange is another machine: yields its JSON line."""
-    command = [sys.executable, "-m", "crmsync_gui.cli", "sandbox", "serve", "--mailboxes", "1", "--items", str(items)]
+    command = [sys.executable, "-m", "crmsync_gui.cli", "sandbox", "serve", "--mailboxes", str(mailboxes),
+               "--items", str(items)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         line = server.stdout.readline()
@@ -94,7 +95,7 @@ def run(quick: bool) -> list[dict]:
     from crmsync_gui.sandbox.generate import GeneratedUser
 
     items = 300 if quick else 10_000
-    with _sandbox_process(items) as served, tempfile.TemporaryDirectory() as tmp:
+    with sandbox_process(items) as served, tempfile.TemporaryDirectory() as tmp:
         user = GeneratedUser(**served["users"][0])
         sandbox = SimpleNamespace(url=served["url"], ca_file=served["ca_file"])
         bare_times, our_times = [], []

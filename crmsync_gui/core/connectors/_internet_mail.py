@@ -159,10 +159,20 @@ class InternetMailConnector:
         pass
 
 
-def deliver(job, email: IncomingEmail, settings) -> bool:
-    """Hand one email to tracking; return True when it was decided now (not by an earlier run)."""
-    result = tracking.track_email(job.mailbox, email, settings=settings)
-    return not result.already_decided
+def deliver(job, emails: list[IncomingEmail], settings, address_book: dict) -> int:
+    """Hand a batch of emails to tracking, in order; return how many were decided now (not by an earlier run).
+
+    The batch's addresses, known keys and earlier decisions are looked up with a few queries for all of
+    it (tracking.known_keys), and `address_book` keeps the addresses resolved for the rest of the run.
+    """
+    if not emails:
+        return 0
+    known = tracking.known_keys(job.mailbox, emails, settings, address_book)
+    decided = 0
+    for email in emails:
+        result = tracking.track_email(job.mailbox, email, settings=settings, address_book=address_book, known=known)
+        decided += not result.already_decided
+    return decided
 
 
 def keep_unreadable(job, error: UnreadableEmailError, folder: str, *, moved: bool = False) -> bool:

@@ -223,10 +223,12 @@ class ImapConnector(InternetMailConnector):
         settings = tracking.organization_settings()
         prefix = f"{uid_validity}:" if folder == "INBOX" else f"{folder}/{uid_validity}:"
         processed = 0
+        address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
         move_failed = bool(self.profile.move_failed_to_undeliverable)
         for start in range(0, len(new), BATCH):
             chunk = new[start:start + BATCH]
             fetched = await asyncio.to_thread(session.fetch, chunk)
+            emails = []
             unreadable: dict[int, mime.UnreadableEmailError] = {}
             for uid in chunk:
                 if uid not in fetched:
@@ -240,7 +242,8 @@ class ImapConnector(InternetMailConnector):
                     continue
                 if internal_date is not None and hasattr(internal_date, "astimezone"):
                     email.received_at = internal_date.astimezone(UTC).replace(tzinfo=None)
-                processed += deliver(job, email, settings)
+                emails.append(email)
+            processed += deliver(job, emails, settings, address_book)
             if unreadable and move_failed:  # moved before recorded: a failed move leaves the batch to redo
                 await asyncio.to_thread(session.move_to_undeliverable, folder, list(unreadable), delimiter)
             for error in unreadable.values():

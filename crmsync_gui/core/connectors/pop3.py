@@ -37,6 +37,7 @@ from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import FolderSyncState
 from crmsync_gui.core.sync import connector as contract
 from crmsync_gui.core.sync import mime, tracking
+from crmsync_gui.core.sync.mail import IncomingEmail
 
 FOLDER = "Inbox"
 BATCH = 50  # emails whose decisions and UIDLs commit together
@@ -157,8 +158,19 @@ class Pop3Connector(InternetMailConnector):
         handled = set(state["handled"]) & on_server  # forget what the server no longer holds
         kept = set(state["kept"]) & on_server
         settings = tracking.organization_settings()
+        address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
         processed = 0
-        batch = 0
+        batch: list[tuple[int, str, IncomingEmail | None]] = []  # fetched, tracked together at the batch's end
+
+        async def finish_batch() -> None:
+            nonlocal processed
+            processed += deliver(job, [email for _, _, email in batch if email is not None], settings, address_book)
+            for number, uidl, _ in batch:
+                handled.add(uidl)
+                if delete_after_import and uidl not in kept:
+                    await asyncio.to_thread(session.delete, number)
+            batch.clear()
+
         try:
             for number, uidl, size in listing:
                 if uidl in handled:
@@ -171,15 +183,12 @@ class Pop3Connector(InternetMailConnector):
                 except mime.UnreadableEmailError as error:
                     processed += keep_unreadable(job, error, FOLDER)
                     kept.add(uidl)
-                else:
-                    processed += deliver(job, email, settings)
-                handled.add(uidl)
-                batch += 1
-                if batch >= BATCH:
+                    email = None
+                batch.append((number, uidl, email))
+                if len(batch) >= BATCH:
+                    await finish_batch()
                     _save(row, handled, kept)
-                    batch = 0
-                if delete_after_import and uidl not in kept:
-                    await asyncio.to_thread(session.delete, number)
+            await finish_batch()
         finally:
             _save(row, handled, kept)  # what was handled before a failure stays handled
         return processed
