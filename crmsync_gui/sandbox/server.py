@@ -44,12 +44,16 @@ class SandboxServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: bool = True,
                  max_concurrent_per_mailbox: int = DEFAULT_MAX_CONCURRENT,
-                 recorder: Callable[[str, bytes, bytes], None] | None = None, ntlm: bool = False):
+                 recorder: Callable[[str, bytes, bytes], None] | None = None, ntlm: bool = False,
+                 negotiate: bool = False):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the sandbox listens on loopback only, not {host}")
         self.host, self.port, self.tls = host, port, tls
         self.max_concurrent_per_mailbox = max_concurrent_per_mailbox
-        self.ntlm = NtlmConnections() if ntlm else None  # NTLM besides Basic (see ntlm.py)
+        self.ntlm = NtlmConnections() if ntlm or negotiate else None  # NTLM besides Basic (see ntlm.py)
+        # Offer Negotiate (SPNEGO) instead of NTLM: with no Kerberos here, the tokens inside are NTLM ones,
+        # as Windows accepts too. IIS with only the Negotiate provider looks like this.
+        self.ntlm_schemes = ("Negotiate",) if negotiate else ("NTLM",)
         self.recorder = recorder  # called with (operation, request, reply) for every SOAP reply given
         self.streaming_limit: float | None = None  # cap on a GetStreamingEvents connection, in seconds (tests)
         self.heartbeat_seconds = 30.0  # a ConnectionStatus OK envelope this often when nothing happens
@@ -320,17 +324,18 @@ class SandboxServer:
                 return web.Response(status=401, text="401 Unauthorized", headers={
                     "WWW-Authenticate": 'Bearer error="invalid_token", error_description="unknown or expired"'})
             user = None
-        elif self.ntlm is not None and header.startswith("NTLM "):
-            challenge, signed_in = self.ntlm.step(request.transport, header[5:])
+        elif self.ntlm is not None and header.partition(" ")[0] in self.ntlm_schemes:
+            scheme, _, token = header.partition(" ")
+            challenge, signed_in = self.ntlm.step(request.transport, token)
             if challenge is not None:
-                return web.Response(status=401, headers={"WWW-Authenticate": f"NTLM {challenge}"})
+                return web.Response(status=401, headers={"WWW-Authenticate": f"{scheme} {challenge}"})
             user = self.store.get(signed_in) if signed_in else None
         elif self.ntlm is not None and not header and self.ntlm.user_of(request.transport):
             user = self.store.get(self.ntlm.user_of(request.transport))
         else:
             user = self._authenticate(header)
         if user is None and app is None:
-            offers = (["NTLM"] if self.ntlm is not None else []) + ['Basic realm="sandbox"']
+            offers = (list(self.ntlm_schemes) if self.ntlm is not None else []) + ['Basic realm="sandbox"']
             response = web.Response(status=401, text="401 Unauthorized")
             for offer in offers:
                 response.headers.add("WWW-Authenticate", offer)

@@ -36,6 +36,7 @@ from exchangelib import errors as ews
 from exchangelib.items import ID_ONLY, Message
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
 from exchangelib.services import SyncFolderItems
+from exchangelib.transport import AUTH_TYPE_MAP
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _exchange_act as ews_act
@@ -53,8 +54,11 @@ TRACKED_CATEGORY = ews_act.TRACKED_CATEGORY  # on every tracked email, so users 
 PAGE_SIZE = 100  # SyncFolderItems MaxChangesReturned per request
 SETTLE_ROUNDS = 3  # extra reads per folder and cycle to take in our own writes, at most
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
+# Negotiate is Kerberos where requests-gssapi and a Kerberos set-up are installed; otherwise SPNEGO's own
+# fallback, NTLM, which requests_ntlm speaks inside the Negotiate scheme when the server offers only that.
+_NEGOTIATE = exchangelib.GSSAPI if exchangelib.GSSAPI in AUTH_TYPE_MAP else exchangelib.NTLM
 _AUTH = {codes.AuthType.AUTO_DETECT: None, codes.AuthType.NTLM: exchangelib.NTLM,
-         codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: exchangelib.GSSAPI,
+         codes.AuthType.BASIC: exchangelib.BASIC, codes.AuthType.NEGOTIATE: _NEGOTIATE,
          codes.AuthType.OAUTH: exchangelib.OAUTH2}
 # The MIME carries everything tracking needs (parsed by core/sync/mime.py, as for IMAP and POP3),
 # attachments included, so a page of 100 emails is one request.

@@ -63,7 +63,8 @@ def test_an_incoming_flood_never_starves_outgoing_or_async_operations(db, world,
     # the flood needs 500 × 0.05 s / 4 workers ≈ 6 s; anything queued behind it would take that long
     assert sent_s < 3.0 and test_s < 3.0, (sent_s, test_s)
     assert world.peak_connections[profile.id] <= 4
-    assert any(isinstance(e, events.QueueDepths) and dict((n, r) for n, _w, r in e.depths).get("incoming") == 4
+    # the console saw the flood: jobs running and more waiting (a 2 Hz sample may catch a worker between two jobs)
+    assert any(isinstance(e, events.QueueDepths) and any(n == "incoming" and w > 0 and r > 0 for n, w, r in e.depths)
                for e in recorder.events)
 
 

@@ -1,6 +1,7 @@
-"""OAuth 2.0 (client credentials, as Exchange Online apps sign in) against the sandbox's token endpoint.
+"""Signing in to Exchange other than with Basic: NTLM and Negotiate (Windows authentication), and OAuth 2.0
+(client credentials, as Exchange Online apps sign in) against the sandbox's token endpoint.
 
-exchangelib fetches the token itself over HTTPS, verified with the profile's trusted CA file like EWS.
+exchangelib fetches an OAuth token itself over HTTPS, verified with the profile's trusted CA file like EWS.
 """
 import asyncio
 import itertools
@@ -90,3 +91,34 @@ def test_a_profile_without_its_tenant_is_refused_before_any_request(app):
         asyncio.run(exchange.ExchangeConnector(app.job.profile).test(app.job, codes.Direction.INCOMING))
     assert caught.value.code == "BadConfiguration" and "tenant" in str(caught.value)
     assert app.sandbox.oauth.issued == issued
+
+
+@pytest.fixture(scope="module", params=["ntlm", "negotiate"])
+def windows_sandbox(request):
+    with SandboxServer(**{request.param: True}) as server:
+        yield server
+
+
+@pytest.mark.parametrize("auth", [codes.AuthType.NTLM, codes.AuthType.NEGOTIATE])
+def test_windows_authentication_signs_in_whichever_scheme_the_server_offers(db, windows_sandbox, auth):
+    n = next(_numbers)
+    address = f"win{n}@sandbox.test"
+    windows_sandbox.add_mailbox(address, "win-Pw1", name="Win")
+    windows_sandbox.add_message(address, subject="Over Windows sign-in", sender=("Bo", "bo@fabrikam.com"),
+                                to=[("Win", address)])
+    profile = admin.save_profile({"name": f"Windows {n}", "incoming_server": windows_sandbox.url,
+                                  "auth_type": auth, "trusted_ca_file": windows_sandbox.ca_file})
+    user = admin.add_user("Win Doe", address)
+    user.tracking_option = codes.TrackingOption.ALL
+    user.save()
+    mailbox = admin.map_mailbox(admin.add_mailbox("Win", address, profile), user)
+    mailbox = mailbox.__class__.get_by_id(mailbox.id)
+    connector = exchange.ExchangeConnector(profile)
+    try:
+        assert asyncio.run(connector.sync_incoming(Job(mailbox, profile, "win-Pw1"))) == 1
+        with pytest.raises(PermanentError) as caught:
+            asyncio.run(exchange.ExchangeConnector(profile).test(Job(mailbox, profile, "wrong-Pw2"),
+                                                                 codes.Direction.INCOMING))
+        assert caught.value.code == "AuthenticationFailed" and "wrong-Pw2" not in str(caught.value)
+    finally:
+        asyncio.run(connector.close())
