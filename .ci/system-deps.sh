@@ -6,6 +6,7 @@ PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core  # Qt offscreen
   desktop-file-utils  # validates packaging/crmsync-gui.desktop
   dovecot-imapd dovecot-pop3d  # real IMAP and POP3 servers on loopback for the connector tests
+  postgresql  # a private PostgreSQL cluster on loopback for the store and several-workers tests
 )
 if [ "${SCREENSHOTS:-}" = 1 ]; then  # make screenshots: Qt's xcb plugin on Xvfb
   PACKAGES+=(xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0

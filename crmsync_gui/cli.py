@@ -19,7 +19,13 @@ from crmsync_gui.core import admin, codes, migration
 from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.migration.report import plan_text, result_text
 from crmsync_gui.core.secrets import secret_store_for
-from crmsync_gui.core.store.db import close_database, default_database_path, known_store_errors, open_database
+from crmsync_gui.core.store.db import (
+    close_database,
+    default_database_path,
+    describe_target,
+    known_store_errors,
+    open_database,
+)
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
 
 EXIT_USAGE = 2
@@ -201,10 +207,35 @@ def cmd_engine_run(args) -> int:
     return asyncio.run(_run_engine(args))
 
 
+def _engine_config(args):
+    from crmsync_gui.core.sync.engine import EngineConfig
+
+    config = EngineConfig()
+    if args.job_deadline is not None:
+        for queue in (config.incoming, config.outgoing, config.act, config.async_ops):
+            queue.deadline_s = args.job_deadline
+    if args.lease_margin is not None:
+        config.lease_margin_s = args.lease_margin
+    return config
+
+
+def _print_job_events(event) -> None:
+    """--log-jobs: one line a job start and end, for an operator following several workers."""
+    from crmsync_gui.core import events
+
+    if isinstance(event, events.JobStarted | events.JobFinished | events.JobFailed):
+        outcome = ("started" if isinstance(event, events.JobStarted) else
+                   f"finished {event.items} items" if isinstance(event, events.JobFinished) else f"failed {event.code}")
+        print(f"{event.at:%Y-%m-%dT%H:%M:%S.%f} mailbox {event.mailbox_id} "
+              f"{codes.Direction(event.direction).name.lower()} {outcome}", flush=True)
+
+
 async def _run_engine(args) -> int:
     from crmsync_gui.core.sync.engine import Engine
 
-    engine = Engine(secrets=secret_store_for(args.db_path))
+    engine = Engine(secrets=secret_store_for(args.db_path), config=_engine_config(args))
+    if args.log_jobs:
+        engine.bus.subscribe(_print_job_events)
     if args.once:
         try:
             summary = await engine.run_once()
@@ -297,6 +328,16 @@ def cmd_migrate(args) -> int:
     result = migration.apply_plan(plan, confirm=args.yes)
     print(json.dumps(result.to_dict(), default=str) if args.json else result_text(result))
     return 0
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of seconds")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -394,6 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     p = command(engine, "run", cmd_engine_run, "run the sync engine until SIGINT/SIGTERM")
     p.add_argument("--once", action="store_true", help="run one cycle of every due mailbox, print a summary, exit")
+    p.add_argument("--job-deadline", type=_positive_seconds, metavar="SECONDS",
+                   help="stop any job running longer (default: 600 incoming, 300 outgoing, 900 ACT)")
+    p.add_argument("--lease-margin", type=_positive_seconds, metavar="SECONDS",
+                   help="a mailbox's lease outlives its job's deadline by this much (default 120); with several "
+                        "workers, a stopped worker's mailboxes are taken over after deadline plus margin")
+    p.add_argument("--log-jobs", action="store_true", help="print a line as each job starts and ends")
 
     sandbox = sub.add_parser("sandbox", help="the loopback Exchange (EWS) sandbox").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
@@ -422,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.db_path = args.db or default_database_path()
-    args.db_label = args.db_path
+    args.db_label = describe_target(args.db_path)  # no password from a postgresql:// URL on screen
     try:
         if not getattr(args, "needs_db", True):
             return args.func(args)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 SERVICE = "crmsync"
 
@@ -108,7 +110,15 @@ def _no_linux_keyring_reachable() -> bool:
 
 
 def secret_store_for(db_path: str | Path | None) -> SecretStore:
-    """The secret store for a database: keyring, else `<db>.secrets.json` beside it."""
-    base = Path(db_path) if db_path and str(db_path) != ":memory:" else Path.home() / ".crmsync"
+    """The secret store for a database: keyring, else `<db>.secrets.json` beside it (for a PostgreSQL
+    URL, which has no folder, `<host>-<port>-<database>.secrets.json` in the user data folder)."""
+    if str(db_path or "").startswith(("postgres://", "postgresql://")):
+        import platformdirs
+
+        where = urlsplit(str(db_path))
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{where.hostname}-{where.port or 5432}-{where.path.strip('/')}")
+        base = Path(platformdirs.user_data_dir("crmsync", appauthor=False)) / name
+    else:
+        base = Path(db_path) if db_path and str(db_path) != ":memory:" else Path.home() / ".crmsync"
     use_keyring = os.environ.get("CRMSYNC_SECRETS", "auto") != "file"
     return SecretStore(base.with_name(base.name + ".secrets.json"), use_keyring=use_keyring)

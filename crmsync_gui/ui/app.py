@@ -56,7 +56,12 @@ def self_test(args: argparse.Namespace, started: float) -> int:
         from PySide6.QtWidgets import QApplication
 
         from crmsync_gui.core.secrets import secret_store_for
-        from crmsync_gui.core.store.db import close_database, default_database_path, open_database
+        from crmsync_gui.core.store.db import (
+            close_database,
+            default_database_path,
+            describe_target,
+            open_database,
+        )
         from crmsync_gui.ui.main_window import MainWindow
         from crmsync_gui.ui.resources import icon, install_translations
 
@@ -67,7 +72,7 @@ def self_test(args: argparse.Namespace, started: float) -> int:
             raise RuntimeError("the application icon did not load: resources/ or Qt's SVG plug-in is missing")
         language = install_translations(app, args.lang or "en")
         open_database(db_path)
-        window = MainWindow(str(db_path), secret_store_for(db_path).describe_backend())
+        window = MainWindow(describe_target(db_path), secret_store_for(db_path).describe_backend())
         window.show()
         for page in window.pages:
             page.refresh()
@@ -100,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
     from crmsync_gui.core import events
     from crmsync_gui.core.errors import CrmSyncError
     from crmsync_gui.core.secrets import secret_store_for
-    from crmsync_gui.core.store.db import close_database, default_database_path, open_database
+    from crmsync_gui.core.store.db import (
+        close_database,
+        default_database_path,
+        describe_target,
+        open_database,
+    )
     from crmsync_gui.ui.main_window import MainWindow
     from crmsync_gui.ui.resources import icon, install_translations
 
@@ -124,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             QMessageBox.critical(None, "crmsync", str(exc))
             return 1
         secrets = secret_store_for(db_path)
-    window = MainWindow(str(db_path), secrets.describe_backend())
+    window = MainWindow(describe_target(db_path), secrets.describe_backend())
     if demo is not None:
         demo_note = QCoreApplication.translate("MainWindow", " — demo (Exchange sandbox on {0})")
         window.setWindowTitle(window.windowTitle() + demo_note.format(demo.sandbox.url))

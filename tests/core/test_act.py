@@ -16,6 +16,8 @@ from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap, OrganizationSettings
 from crmsync_gui.core.sync import act
 
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
+
 Entity = codes.SyncEntity
 
 

@@ -5,6 +5,8 @@ from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
 from crmsync_gui.core.errors import MappingConflict, NotFound, ValidationError
 from crmsync_gui.core.store.models import Mailbox
 
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
+
 EWS = "https://mail.contoso.com/EWS/Exchange.asmx"
 
 

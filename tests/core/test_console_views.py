@@ -6,7 +6,9 @@ import pytest
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.errors import MappingConflict, ValidationError
 from crmsync_gui.core.store import views
-from crmsync_gui.core.store.models import Mailbox, TraceLog
+from crmsync_gui.core.store.models import Activity, Mailbox, TraceLog
+
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
 
 
 @pytest.fixture
@@ -30,6 +32,28 @@ def test_mailbox_ids_sort_and_filter(boxes):
     assert views.mailbox_ids("exch") == [a.id]
     rows = views.mailbox_rows([a.id, b.id])
     assert views.owner_label(rows[a.id]) == "Ann" and views.owner_label(rows[b.id]) == "Support (queue)"
+
+
+def test_mailboxes_sort_by_their_earliest_next_run_and_none_last(boxes):
+    a, b, *_ = boxes
+    c = admin.add_mailbox("Never", "never@example.com")  # no direction scheduled: after every date
+    now = datetime(2026, 1, 5, 9, 0)
+    Mailbox.update(incoming_next_run=now + timedelta(minutes=9), act_next_run=now + timedelta(minutes=1)).where(
+        Mailbox.id == a.id).execute()
+    Mailbox.update(outgoing_next_run=now + timedelta(minutes=5)).where(Mailbox.id == b.id).execute()
+    assert views.mailbox_ids(sort="next_run") == [a.id, b.id, c.id]  # a's ACT run at +1 min is its earliest
+    assert views.mailbox_ids(sort="next_run", descending=True) == [c.id, b.id, a.id]
+
+
+def test_per_hour_counts_items_and_errors_in_hourly_buckets(db):
+    now = datetime(2026, 1, 5, 9, 30)
+    for at in (now, now - timedelta(minutes=20), now - timedelta(hours=2)):
+        Activity.create(activity_type=codes.ActivityType.EMAIL, created_at=at)
+    TraceLog.create(level=codes.TraceLevel.ERROR, code="E", message="m", collation_key="k", last_at=now)
+    TraceLog.create(level=codes.TraceLevel.INFORMATION, code="I", message="m", collation_key="i", last_at=now)
+    slots, synced, errors = views.per_hour(3, now=now)
+    assert slots == [datetime(2026, 1, 5, 7), datetime(2026, 1, 5, 8), datetime(2026, 1, 5, 9)]
+    assert synced == [1, 0, 2] and errors == [0, 0, 1]
 
 
 def test_save_mailbox_with_owner_conflict_changes_nothing_unless_confirmed(boxes):
@@ -104,6 +128,7 @@ def test_trace_pages_by_keyset_and_filters(boxes):
     assert views.trace_count(views.TraceFilter(), cap=10) == 10
 
 
+@pytest.mark.sqlite_only
 def test_text_filter_through_the_trigram_index_matches_plain_like(db, monkeypatch):
     from crmsync_gui.core.store.text_search import has_trace_text_index
 

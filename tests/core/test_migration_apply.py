@@ -43,6 +43,7 @@ def test_applied_samples_look_as_the_plan_said(db):
     assert all(p.secret_ref is None for p in EmailServerProfile.select())
 
 
+@pytest.mark.sqlite_only
 def test_passwords_never_reach_the_database(db, tmp_path):
     result = apply_plan(plan_migration([samples()]))
     db.execute_sql("PRAGMA wal_checkpoint(FULL)")

@@ -11,6 +11,8 @@ from crmsync_gui.core.store.models import Activity, ActivityParty, Attachment
 from crmsync_gui.core.sync import outgoing
 from crmsync_gui.core.sync.tracking import organization_settings
 
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
+
 Status = codes.EmailStatus
 
 

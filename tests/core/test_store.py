@@ -7,6 +7,8 @@ from crmsync_gui.core.errors import StoreError
 from crmsync_gui.core.store import migrations, models
 from crmsync_gui.core.store.db import close_database, open_database
 
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
+
 
 def test_new_database_has_every_table_and_latest_version(db):
     for model in models.ALL_MODELS:
@@ -15,6 +17,7 @@ def test_new_database_has_every_table_and_latest_version(db):
     assert models.OrganizationSettings.select().count() == 1
 
 
+@pytest.mark.sqlite_only
 def test_pragmas_are_set_at_connect(db):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -20,6 +20,8 @@ from crmsync_gui.core.store.models import (
 from crmsync_gui.core.sync import tracking
 from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
 
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
+
 Outcome = codes.TrackingOutcome
 _ids = count(1)
 

@@ -1,6 +1,8 @@
 """Opening the database: location, pragmas, schema migrations, known errors."""
 from __future__ import annotations
 
+import contextlib
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,10 +27,20 @@ def default_database_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "crmsync.db"
 
 
+def is_server_url(target: str | Path | None) -> bool:
+    """Whether the database is a PostgreSQL server's URL rather than an SQLite file."""
+    return str(target or "").startswith(("postgres://", "postgresql://"))
+
+
+def describe_target(target: str | Path) -> str:
+    """The database as an administrator may see it in messages and the status bar: no password."""
+    return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@/]*@", r"\1:***@", str(target))
+
+
 def _make_database(target: str | Path) -> peewee.Database:
     """A path makes SQLite; a postgresql:// URL makes PostgreSQL (several workers)."""
     text = str(target)
-    if text.startswith(("postgres://", "postgresql://")):
+    if is_server_url(text):
         from playhouse.db_url import connect
 
         return connect(text)
@@ -50,11 +62,18 @@ def open_database(target: str | Path | None = None) -> peewee.Database:
     db = _make_database(target)
     try:
         db.connect(reuse_if_open=True)
+    except peewee.ImproperlyConfigured as exc:  # peewee says which driver is missing
+        raise StoreError(f"Cannot open the database {describe_target(target)}: {exc} Install it with "
+                         "pip install 'crmsync-gui[postgresql]'.") from exc
     except (peewee.DatabaseError, sqlite3.Error) as exc:
-        raise StoreError(f"Cannot open the database {target}: {exc}. "
-                         "Check that the file is readable and the disk is not full.") from exc
+        what = " ".join(str(exc).split()).replace(str(target), describe_target(target))  # libpq's are multi-line
+        what += "" if what.endswith((".", "?")) else "."
+        hint = ("Check that the PostgreSQL server is running and that the URL's host, port, user and database "
+                "are right (a password can come from PGPASSWORD or ~/.pgpass instead of the URL)."
+                if is_server_url(target) else "Check that the file is readable and the disk is not full.")
+        raise StoreError(f"Cannot open the database {describe_target(target)}: {what} {hint}") from exc
     database_proxy.initialize(db)
-    with known_store_errors(f"Cannot prepare the database {target}"):
+    with known_store_errors(f"Cannot prepare the database {describe_target(target)}"):
         migrate_to_latest(db)
     return db
 
@@ -63,6 +82,17 @@ def close_database() -> None:
     db = database_proxy.obj
     if db is not None and not db.is_closed():
         db.close()
+
+
+def drop_broken_connection() -> bool:
+    """Forget this thread's connection when the server closed it (PostgreSQL restarted, a network cut), so
+    the next statement connects afresh instead of failing for ever; return whether it did."""
+    db = database_proxy.obj
+    if db is None or db.is_closed() or db.is_connection_usable():
+        return False
+    with contextlib.suppress(peewee.PeeweeException, sqlite3.Error):  # the connection is gone already
+        db.close()
+    return True
 
 
 _KNOWN = ("database or disk is full", "disk i/o error", "database is locked", "unable to open",

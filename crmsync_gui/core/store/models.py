@@ -9,6 +9,13 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.store.base import BaseModel, utcnow
 
 
+class BytesField(pw.BlobField):
+    """A BLOB column read back as bytes on every database (PostgreSQL's driver hands out memoryview)."""
+
+    def python_value(self, value):
+        return bytes(value) if isinstance(value, memoryview) else value
+
+
 class SchemaVersion(BaseModel):
     version = pw.IntegerField()
     applied_at = pw.DateTimeField(default=utcnow)
@@ -213,7 +220,7 @@ class Attachment(BaseModel):
     file_name = pw.CharField()
     mime_type = pw.CharField(default="application/octet-stream")
     size = pw.IntegerField()
-    content = pw.BlobField(null=True)  # None when over the size limit
+    content = BytesField(null=True)  # None when over the size limit
 
 
 class SyncFilter(BaseModel):
@@ -279,7 +286,7 @@ class UnreadableEmail(BaseModel):
     folder = pw.CharField(default="Inbox")
     server_id = pw.CharField()
     reason = pw.TextField()
-    raw = pw.BlobField(null=True)
+    raw = BytesField(null=True)
     raw_size = pw.BigIntegerField(default=0)  # the whole email's size on the server
     found_at = pw.DateTimeField(default=utcnow)
 

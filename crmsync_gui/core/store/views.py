@@ -45,8 +45,7 @@ MAILBOX_SORT = {
     "act_status": Mailbox.act_status,
     "approval": Mailbox.approval,
     "last_sync_at": Mailbox.last_sync_at,
-    "next_run": fn.MIN(fn.COALESCE(Mailbox.incoming_next_run, "9999"), fn.COALESCE(Mailbox.outgoing_next_run, "9999"),
-                       fn.COALESCE(Mailbox.act_next_run, "9999")),
+    "next_run": None,  # the earliest of the three directions' runs: _earliest_run(), which differs per database
     "last_error": Mailbox.last_error_message,
 }
 
@@ -71,9 +70,21 @@ def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
         query = query.where(Mailbox.name ** like | Mailbox.email ** like | OwnerUser.full_name ** like
                             | OwnerQueue.name ** like | EmailServerProfile.name ** like
                             | Mailbox.last_error_message ** like)
-    key = MAILBOX_SORT[sort]
+    key = MAILBOX_SORT[sort] if sort != "next_run" else _earliest_run()
     query = query.order_by(key.desc() if descending else key.asc(), Mailbox.id)
     return [row[0] for row in query.tuples()]
+
+
+def _on_postgres() -> bool:
+    return isinstance(database_proxy.obj, peewee.PostgresqlDatabase)
+
+
+def _earliest_run() -> peewee.Node:
+    """The earliest of a mailbox's next runs; a mailbox with none sorts after every date."""
+    runs = (Mailbox.incoming_next_run, Mailbox.outgoing_next_run, Mailbox.act_next_run)
+    if _on_postgres():
+        return fn.LEAST(*runs)  # LEAST skips NULLs; all NULL gives NULL, which PostgreSQL sorts last
+    return fn.MIN(*(fn.COALESCE(run, "9999") for run in runs))  # SQLite's MIN of several values, text dates
 
 
 def mailbox_rows(ids: list[int]) -> dict[int, Mailbox]:
@@ -155,7 +166,8 @@ def per_hour(hours: int = 24, now: datetime | None = None) -> tuple[list[datetim
     slots = [start + timedelta(hours=i) for i in range(hours)]
 
     def bucket(model, column, extra=None) -> list[int]:
-        hour = fn.strftime("%Y-%m-%d %H", column)
+        hour = fn.to_char(column, "YYYY-MM-DD HH24") if _on_postgres() else fn.strftime("%Y-%m-%d %H", column)
+        hour = hour.coerce(False)  # text, not read back through the datetime column's converter
         query = model.select(hour.alias("h"), fn.COUNT(model.id)).where(column >= start)
         if extra is not None:
             query = query.where(extra)
@@ -216,10 +228,12 @@ def _text_condition(text: str) -> peewee.Expression:
     """`message` contains `text`: through the trigram index when it finds fewer than TEXT_PROBE rows.
 
     A rare text is answered by the index in milliseconds; a frequent one is found as fast by walking
-    the newest rows, and there the index would have to hand over every match first.
+    the newest rows, and there the index would have to hand over every match first. On PostgreSQL the
+    plain ILIKE is the whole answer: its planner makes that choice itself with the trigram GIN index.
     """
     db = database_proxy.obj
-    if len(text) >= 3 and not set(text) & set("%_\\") and has_trace_text_index(db):
+    if (len(text) >= 3 and not set(text) & set("%_\\") and isinstance(db, peewee.SqliteDatabase)
+            and has_trace_text_index(db)):
         pattern = f"%{text}%"
         probe = db.execute_sql(f"SELECT count(*) FROM (SELECT rowid FROM {TEXT_TABLE} WHERE message LIKE ? "
                                f"LIMIT {TEXT_PROBE})", (pattern,)).fetchone()[0]

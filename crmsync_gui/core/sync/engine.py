@@ -27,6 +27,7 @@ from crmsync_gui.core import codes, events
 from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
 from crmsync_gui.core.errors import CrmSyncError, PermanentError, SyncError, TransientError
 from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.db import drop_broken_connection
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, OrganizationSettings
 from crmsync_gui.core.sync import alerts, schedule, trace
 from crmsync_gui.core.sync.breaker import ProfileBreaker
@@ -106,6 +107,7 @@ class _Work:
     due_at: datetime | None = None
     server_id: str | None = None
     future: asyncio.Future | None = None
+    scheduled: bool = False  # queued by the scheduler because it was due (not Sync now, not Pending Send)
 
 
 class _Queue:
@@ -296,8 +298,10 @@ class Engine:
         while True:
             try:
                 self._pass()
-            except peewee.OperationalError as exc:  # database locked by another program: try next tick
+            except (peewee.OperationalError, peewee.InterfaceError) as exc:  # locked, or the server went away
                 log.warning("Scheduler pass skipped: %s", exc)
+                if drop_broken_connection():
+                    log.warning("The database connection was lost; the next pass connects again.")
             except Exception:  # a bug must not stop all syncing; it is logged and the next tick tries again
                 log.exception("Scheduler pass failed")
             with contextlib.suppress(TimeoutError):
@@ -322,7 +326,7 @@ class Engine:
             rows = self._due(direction, now, held, limit)
             for mailbox_id, _profile_id, due_at in rows:
                 if (mailbox_id, direction) not in self._inflight:
-                    self._submit(_Work("sync", mailbox_id, direction, due_at or now))
+                    self._submit(_Work("sync", mailbox_id, direction, due_at or now, scheduled=True))
             if limit is not None and len(rows) >= limit:
                 self._more_due.add(direction)
             else:
@@ -490,13 +494,17 @@ class Engine:
         if not may_sync(mailbox, work.direction):
             return JobResult(mailbox.id, work.direction, code="NotEnabled",
                              message="; ".join(sync_blockers(mailbox, work.direction)))
+        next_run = getattr(mailbox, f"{NAMES[work.direction]}_next_run")
+        if work.scheduled and next_run is not None and next_run > self.clock.now():
+            # another engine on the database synced it after this one queued it: not due any more
+            return JobResult(mailbox.id, work.direction, code="NotDue", message="Another engine synced it already.")
         breaker = self._breakers.get(mailbox.profile_id)
         if work.kind == "sync" and breaker is not None and breaker.is_open:
             return JobResult(mailbox.id, work.direction, code="ProfilePaused", message="The profile is paused.",
                              transient=True)
         now = self.clock.now()
         lease_s = queue.config.deadline_s + self.config.lease_margin_s
-        if work.kind != "track" and not self._take_lease(mailbox, work.direction, now, lease_s):
+        if work.kind != "track" and not self._take_lease(mailbox, work.direction, now, lease_s, work.scheduled):
             return JobResult(mailbox.id, work.direction, code="Leased", message="Another engine is syncing it.",
                              transient=True)
         try:
@@ -716,8 +724,10 @@ class Engine:
 
     # ---- leases ------------------------------------------------------------------------------
 
-    def _take_lease(self, mailbox: Mailbox, direction: codes.Direction, now: datetime, lease_s: float) -> bool:
-        """Take this direction's lease on the mailbox row (compare-and-set); take over an expired one."""
+    def _take_lease(self, mailbox: Mailbox, direction: codes.Direction, now: datetime, lease_s: float,
+                    scheduled: bool = False) -> bool:
+        """Take this direction's lease on the mailbox row (compare-and-set; for a scheduled job, only while the
+        direction is still due); take over an expired one."""
         bit = 1 << direction
         host, state, expires = mailbox.lock_host, mailbox.lock_state, mailbox.lock_expires
         expired = expires is not None and expires < now
@@ -728,7 +738,7 @@ class Engine:
         if mine and state and expires is not None and expires > new_expiry:
             new_expiry = expires
         taken = self._sql.take_lease(mailbox.id, self.worker_id, (state | bit) if mine else bit, new_expiry,
-                                     seen_host=host, seen_state=state)
+                                     seen_host=host, seen_state=state, due=(direction, now) if scheduled else None)
         if taken and host is not None and not mine and state:
             trace.record("LeaseTakenOver", f"Mailbox '{mailbox.name}': the lease of engine {host} expired at "
                          f"{expires:%Y-%m-%d %H:%M:%S} UTC; this engine ({self.worker_id}) took it over.",

@@ -24,10 +24,13 @@ class JobStatements:
         table = Mailbox._meta.table_name
         self._db = db
         self._select = Mailbox.select().where(Mailbox.id == 0).sql()[0]
-        self._take = {has_host: f"UPDATE {table} SET lock_host = {p}, lock_state = {p}, lock_expires = {p} "
-                                f"WHERE id = {p} AND lock_state = {p} AND "
-                                + (f"lock_host = {p}" if has_host else "lock_host IS NULL")
-                      for has_host in (True, False)}
+        # a scheduled job also checks that the direction is still due: another worker may have synced it
+        # and released the lease between this worker reading the row and taking the lease
+        self._take = {(has_host, due): f"UPDATE {table} SET lock_host = {p}, lock_state = {p}, lock_expires = {p} "
+                                       f"WHERE id = {p} AND lock_state = {p} AND "
+                                       + (f"lock_host = {p}" if has_host else "lock_host IS NULL")
+                                       + (f" AND ({due}_next_run IS NULL OR {due}_next_run <= {p})" if due else "")
+                      for has_host in (True, False) for due in (None, *NAMES.values())}
         self._release = (f"UPDATE {table} SET lock_state = lock_state & {p} WHERE id = {p} AND lock_host = {p}",
                          f"UPDATE {table} SET lock_host = NULL, lock_expires = NULL "
                          f"WHERE id = {p} AND lock_host = {p} AND lock_state = 0")
@@ -41,11 +44,16 @@ class JobStatements:
     def mailbox(self, mailbox_id: int) -> Mailbox | None:
         return next(iter(Mailbox.raw(self._select, mailbox_id)), None)
 
-    def take_lease(self, mailbox_id, worker_id, state, expires, *, seen_host, seen_state) -> bool:
+    def take_lease(self, mailbox_id, worker_id, state, expires, *, seen_host, seen_state,
+                   due: tuple[codes.Direction, datetime] | None = None) -> bool:
+        """Compare-and-set; with `due` (direction, now) only while that direction is still due."""
         params = [worker_id, state, _db_time(expires), mailbox_id, seen_state]
         if seen_host is not None:
             params.append(seen_host)
-        return self._db.execute_sql(self._take[seen_host is not None], params).rowcount == 1
+        if due is not None:
+            params.append(_db_time(due[1]))
+        sql = self._take[seen_host is not None, NAMES[due[0]] if due is not None else None]
+        return self._db.execute_sql(sql, params).rowcount == 1
 
     def release_lease(self, mailbox_id, direction, worker_id) -> None:
         with self._db.atomic():

@@ -91,13 +91,14 @@ def record(code: str, message: str, *, at: datetime, level: int | None = None, m
     hint = remediation if remediation is not None else hint_for(code, transient=transient)
     key = f"{code}|m{mailbox_id or ''}|p{profile_id or ''}|a{activity_id or ''}" + (f"|i{_short(item)}" if item else "")
     with database_proxy.atomic():
-        updated = (TraceLog.update(count=TraceLog.count + 1, last_at=at, message=message, level=level,
-                                   remediation=hint)
-                   .where(TraceLog.collation_key == key).execute())
-        if updated:
-            return TraceLog.get(TraceLog.collation_key == key)
-        return TraceLog.create(level=level, code=code, message=message, mailbox=mailbox_id, profile=profile_id,
-                               activity=activity_id, remediation=hint, collation_key=key, first_at=at, last_at=at)
+        # one upsert, so two engines recording the same row at once collate instead of one failing
+        (TraceLog.insert(level=level, code=code, message=message, mailbox=mailbox_id, profile=profile_id,
+                         activity=activity_id, remediation=hint, collation_key=key, first_at=at, last_at=at)
+         .on_conflict(conflict_target=[TraceLog.collation_key],
+                      update={TraceLog.count: TraceLog.count + 1, TraceLog.last_at: at, TraceLog.message: message,
+                              TraceLog.level: level, TraceLog.remediation: hint})
+         .execute())
+        return TraceLog.get(TraceLog.collation_key == key)
 
 
 def _short(item: str) -> str:

@@ -15,6 +15,8 @@ from crmsync_gui.core.sync.engine import EngineConfig, QueueConfig
 from tests.core.sync.conftest import add_mailbox, add_profile, reload
 from tests.core.sync.fakes import TrackingConnector
 
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
+
 D = codes.Direction
 
 
@@ -23,6 +25,8 @@ def pending_email(mailbox) -> Activity:
                            email_status=codes.EmailStatus.PENDING_SEND, direction_outgoing=True)
 
 
+@pytest.mark.sqlite_only  # queue isolation under timing: the store plays no part, and PostgreSQL's slower
+# round trips only make its sampling of the running count flakier
 def test_an_incoming_flood_never_starves_outgoing_or_async_operations(db, world, make_engine, recorder):
     """500 slow incoming jobs on one profile: outgoing email and a Test & Enable still start at once."""
     world.latency_s = 0.05
@@ -268,6 +272,30 @@ def test_two_engines_on_one_database_never_sync_one_mailbox_at_once(db, world, c
     a, b = asyncio.run(scenario())
     assert a.jobs + b.jobs == 20 and not overlaps
     assert len([c for c in world.calls if c[2] == "sync"]) == 20
+
+
+def test_a_direction_another_engine_synced_after_it_was_queued_is_not_synced_again(db, world, clock, make_engine):
+    from crmsync_gui.core.sync.engine import _Work
+
+    mailbox = add_mailbox(add_profile(), "Ann")
+
+    async def scenario():
+        first, second = await make_engine(), await make_engine()
+        await second.start(scheduler=False)
+        try:
+            due = reload(mailbox).incoming_next_run or clock.now()
+            assert (await first.run_once()).jobs == 1  # the first engine syncs it ...
+            # ... while the second had it queued from an earlier look at what was due
+            stale = await second._submit(_Work("sync", mailbox.id, D.INCOMING, due, scheduled=True))
+            asked = await second.sync_now(mailbox.id, D.INCOMING)  # an administrator's Sync now still runs
+        finally:
+            await first.stop()
+            await second.stop()
+        return stale, asked
+
+    stale, asked = asyncio.run(scenario())
+    assert stale.code == "NotDue" and asked[0].ok
+    assert len([c for c in world.calls if c[2] == "sync"]) == 2
 
 
 def test_a_crashed_engine_on_this_host_leaves_no_stuck_lease(db, world, clock, make_engine):

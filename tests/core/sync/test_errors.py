@@ -3,6 +3,8 @@ an outage pauses the profile (circuit breaker) instead of disabling, ErrorServer
 job deadlines, alerts, trace collation and bulk re-enable."""
 import asyncio
 
+import pytest
+
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.store.models import Activity, ActivityParty, Alert, EmailServerProfile, TraceLog
@@ -10,6 +12,8 @@ from crmsync_gui.core.sync import trace
 from crmsync_gui.core.sync.engine import EngineConfig, QueueConfig
 from crmsync_gui.core.sync.services import reenable_mailboxes
 from tests.core.sync.conftest import add_mailbox, add_profile, add_user, reload
+
+pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
 
 D = codes.Direction
 
