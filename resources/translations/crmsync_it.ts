@@ -136,117 +136,157 @@
 <context>
     <name>ErrorsPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="142"/>
         <source>All levels</source>
         <translation>Tutti i livelli</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="144"/>
         <source>{0} and above</source>
         <translation>{0} e superiori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="154"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="158"/>
         <source>Text in the message (Ctrl+F)</source>
         <translation>Testo nel messaggio (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="161"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="163"/>
         <source>to</source>
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="171"/>
         <source>Export CSV…</source>
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="224"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="217"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="225"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="235"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="228"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="236"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="257"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="265"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="280"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="288"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="302"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="310"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="302"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="310"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="302"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="310"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="303"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="311"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="303"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="311"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="303"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="311"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="304"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="312"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="335"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
+        <source>Save the email as it arrived…</source>
+        <translation>Salva l&apos;email così come è arrivata…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="327"/>
+        <source>{0} bytes</source>
+        <translation>{0} byte</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="328"/>
+        <source>its first {0} of {1} bytes</source>
+        <translation>i primi {0} di {1} byte</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="347"/>
+        <source>Save the unreadable email</source>
+        <translation>Salva l&apos;email illeggibile</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="348"/>
+        <source>Email files (*.eml)</source>
+        <translation>File email (*.eml)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="356"/>
+        <source>That email is no longer kept.</source>
+        <translation>Quell&apos;email non è più conservata.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="362"/>
+        <source>Could not save {0}: {1}</source>
+        <translation>Impossibile salvare {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="364"/>
+        <source>Saved the email to {0}</source>
+        <translation>Email salvata in {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="368"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="336"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="369"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="343"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="376"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -649,54 +689,56 @@ No: non cambia nulla.</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="201"/>
         <source>Review the mailboxes and their owners</source>
-        <translation type="unfinished"></translation>
+        <translation>Verifica le caselle di posta e i loro proprietari</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="202"/>
         <source>Each mailbox is mapped to the CRM user or queue the router named, found by id or email address; users and queues the CRM lacks are created. A user or queue that already has another mailbox is remapped only when you tick Remap.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ogni casella di posta viene associata all&apos;utente o alla coda CRM indicati dal router, trovati per id o indirizzo email; gli utenti e le code che il CRM non ha vengono creati. Un utente o una coda che ha già un&apos;altra casella viene riassociato solo se selezioni Riassocia.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="222"/>
         <source>no owner</source>
-        <translation type="unfinished"></translation>
+        <translation>nessun proprietario</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="224"/>
         <source>, new</source>
-        <translation type="unfinished"></translation>
+        <translation>, nuovo</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="233"/>
         <source>Remap</source>
-        <translation type="unfinished"></translation>
+        <translation>Riassocia</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="236"/>
         <source>Router&apos;s last error: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ultimo errore del router: {0}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="243"/>
         <source>Without an owner ({0}); map them after the migration:</source>
-        <translation type="unfinished"></translation>
+        <translation>Senza proprietario ({0}); associale dopo la migrazione:</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="244"/>
         <source>Every mailbox has an owner.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ogni casella di posta ha un proprietario.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="273"/>
         <source>Remap the mailbox?</source>
-        <translation type="unfinished"></translation>
+        <translation>Riassociare la casella di posta?</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="274"/>
         <source>{0}.
 
 Yes breaks the old mapping and makes the new one; No changes nothing.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}.
+
+Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</translation>
     </message>
 </context>
 <context>
@@ -732,32 +774,32 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="407"/>
         <source>Start migration…</source>
-        <translation type="unfinished"></translation>
+        <translation>Avvia la migrazione…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="414"/>
         <source>Migrate again…</source>
-        <translation type="unfinished"></translation>
+        <translation>Migra di nuovo…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="421"/>
         <source>&lt;b&gt;Needs your attention&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Richiede la tua attenzione&lt;/b&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="438"/>
         <source>&lt;h3&gt;Last migration: {0} UTC&lt;/h3&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Ultima migrazione: {0} UTC&lt;/h3&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="441"/>
         <source>From {0}: {1} created, {2} updated, {3} unchanged.</source>
-        <translation type="unfinished"></translation>
+        <translation>Da {0}: {1} creati, {2} aggiornati, {3} invariati.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="444"/>
         <source>Nothing needs attention.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nulla richiede attenzione.</translation>
     </message>
 </context>
 <context>
@@ -765,7 +807,7 @@ Yes breaks the old mapping and makes the new one; No changes nothing.</source>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="385"/>
         <source>Migrate from Email Router</source>
-        <translation type="unfinished"></translation>
+        <translation>Migra da Email Router</translation>
     </message>
 </context>
 <context>
@@ -1237,42 +1279,42 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="164"/>
         <source>Review the email server profiles</source>
-        <translation type="unfinished"></translation>
+        <translation>Verifica i profili del server di posta</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="165"/>
         <source>Each server&apos;s incoming and outgoing router profiles become one email server profile. Passwords are not carried over: profiles marked below need them.</source>
-        <translation type="unfinished"></translation>
+        <translation>I profili del router in entrata e in uscita di ogni server diventano un solo profilo del server di posta. Le password non vengono trasferite: i profili indicati sotto ne hanno bisogno.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="183"/>
         <source>each mailbox&apos;s own account</source>
-        <translation type="unfinished"></translation>
+        <translation>l&apos;account di ciascuna casella di posta</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="184"/>
         <source>Needed</source>
-        <translation type="unfinished"></translation>
+        <translation>Necessaria</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="184"/>
         <source>Kept</source>
-        <translation type="unfinished"></translation>
+        <translation>Conservata</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="188"/>
         <source>. Processes email from {0} UTC, the router&apos;s earliest last poll</source>
-        <translation type="unfinished"></translation>
+        <translation>. Elabora le email dal {0} UTC, il primo ultimo controllo del router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="190"/>
         <source>Made from the router&apos;s profiles:</source>
-        <translation type="unfinished"></translation>
+        <translation>Creato dai profili del router:</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="192"/>
         <source>Not created:</source>
-        <translation type="unfinished"></translation>
+        <translation>Non creato:</translation>
     </message>
 </context>
 <context>
@@ -1280,27 +1322,27 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="362"/>
         <source>Migration finished</source>
-        <translation type="unfinished"></translation>
+        <translation>Migrazione completata</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="363"/>
         <source>What was migrated, and what to do before the mailboxes can sync.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cosa è stato migrato e cosa fare prima che le caselle di posta possano sincronizzarsi.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="368"/>
         <source>&lt;b&gt;Needs your attention&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Richiede la tua attenzione&lt;/b&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="374"/>
         <source>{0} created, {1} updated, {2} unchanged. Passwords were not carried over.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} creati, {1} aggiornati, {2} invariati. Le password non sono state trasferite.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="377"/>
         <source>Nothing: every migrated mailbox is ready.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nulla: ogni casella di posta migrata è pronta.</translation>
     </message>
 </context>
 <context>
@@ -1308,27 +1350,27 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="318"/>
         <source>Migrating</source>
-        <translation type="unfinished"></translation>
+        <translation>Migrazione in corso</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="319"/>
         <source>Profiles, owners and mailboxes are written in one transaction.</source>
-        <translation type="unfinished"></translation>
+        <translation>Profili, proprietari e caselle di posta vengono scritti in un&apos;unica transazione.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="331"/>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Avvio…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="342"/>
         <source>The migration failed and nothing was changed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>La migrazione non è riuscita e non è stato modificato nulla: {0}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="347"/>
         <source>Done: {0} created, {1} updated, {2} unchanged.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fatto: {0} creati, {1} aggiornati, {2} invariati.</translation>
     </message>
 </context>
 <context>
@@ -1336,42 +1378,42 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="86"/>
         <source>Choose the Email Router configurations</source>
-        <translation type="unfinished"></translation>
+        <translation>Scegli le configurazioni di Email Router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="87"/>
         <source>Add each router&apos;s configuration folder (it holds Microsoft.Crm.Tools.EmailAgent.xml, the SystemState file and EncryptionKey.xml), or a folder of such folders. Up to {0} routers, 32 MB in all.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi la cartella di configurazione di ogni router (contiene Microsoft.Crm.Tools.EmailAgent.xml, il file SystemState ed EncryptionKey.xml) o una cartella che contiene tali cartelle. Fino a {0} router, 32 MB in totale.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="92"/>
         <source>Add folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi cartella…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="93"/>
         <source>Add files…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aggiungi file…</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="94"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Rimuovi</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="145"/>
         <source>Email Router configuration folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Cartella di configurazione di Email Router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="149"/>
         <source>Email Router files</source>
-        <translation type="unfinished"></translation>
+        <translation>File di Email Router</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="150"/>
         <source>Email Router files (*.xml)</source>
-        <translation type="unfinished"></translation>
+        <translation>File di Email Router (*.xml)</translation>
     </message>
 </context>
 <context>
@@ -1379,62 +1421,62 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="282"/>
         <source>Summary</source>
-        <translation type="unfinished"></translation>
+        <translation>Riepilogo</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="283"/>
         <source>Nothing has changed yet. Migrate applies all of this in one transaction; running it again later changes nothing that is already in place.</source>
-        <translation type="unfinished"></translation>
+        <translation>Non è ancora cambiato nulla. Migra applica tutto questo in un&apos;unica transazione; rieseguirla in seguito non cambia nulla di ciò che è già presente.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="286"/>
         <source>Migrate</source>
-        <translation type="unfinished"></translation>
+        <translation>Migra</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="294"/>
         <source>&lt;p&gt;&lt;b&gt;{0}&lt;/b&gt; to create, &lt;b&gt;{1}&lt;/b&gt; to update, &lt;b&gt;{2}&lt;/b&gt; unchanged (profiles, mailboxes, users and queues), from {3}.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;{0}&lt;/b&gt; da creare, &lt;b&gt;{1}&lt;/b&gt; da aggiornare, &lt;b&gt;{2}&lt;/b&gt; invariati (profili, caselle di posta, utenti e code), da {3}.&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="297"/>
         <source>&lt;p&gt;{0} profile(s), {1} mailbox(es); {2} without an owner.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;{0} profili, {1} caselle di posta; {2} senza proprietario.&lt;/p&gt;</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="301"/>
         <source>will be remapped</source>
-        <translation type="unfinished"></translation>
+        <translation>verrà riassociata</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="302"/>
         <source>left as it is</source>
-        <translation type="unfinished"></translation>
+        <translation>lasciata com&apos;è</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="305"/>
         <source>Remaps</source>
-        <translation type="unfinished"></translation>
+        <translation>Riassociazioni</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="305"/>
         <source>Without an owner</source>
-        <translation type="unfinished"></translation>
+        <translation>Senza proprietario</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="306"/>
         <source>Profiles that will need credentials</source>
-        <translation type="unfinished"></translation>
+        <translation>Profili che richiederanno credenziali</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="307"/>
         <source>Warnings</source>
-        <translation type="unfinished"></translation>
+        <translation>Avvisi</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="308"/>
         <source>Unknown elements (ignored)</source>
-        <translation type="unfinished"></translation>
+        <translation>Elementi sconosciuti (ignorati)</translation>
     </message>
 </context>
 <context>

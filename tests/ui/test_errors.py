@@ -149,3 +149,32 @@ def test_why_was_this_email_not_tracked(qtbot, qtmodeltester, traces):
     assert view.model.rowCount() == 3
     page.apply_filter({"mailbox_id": other.id})
     assert [view.model.data(view.model.index(r, 3)) for r in range(view.model.rowCount())] == ["Lunch"]
+
+
+def test_an_unreadable_email_can_be_saved_from_its_row(qtbot, db, tmp_path):
+    from types import SimpleNamespace
+
+    from crmsync_gui.core.connectors._internet_mail import keep_unreadable
+    from crmsync_gui.core.sync import mime
+
+    box = admin.add_mailbox("Ann", "ann@example.com")
+    raw = b"just words, no header at all\r\n"
+    for server_id in ("1:7", "1:8"):
+        with pytest.raises(mime.UnreadableEmailError) as caught:
+            mime.parse_email(raw + server_id.encode(), server_id=server_id)
+        assert keep_unreadable(SimpleNamespace(mailbox=box), caught.value, "Inbox")
+    page = ErrorsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.model.rowCount() == 2  # one row per email
+    kept = {}
+    for row in range(2):
+        page.table.selectRow(row)
+        detail = page.detail.toHtml()
+        assert "Save the email as it arrived" in page.detail.toPlainText() and f"{len(raw) + 3} bytes" in detail
+        kept[row] = int(detail.split("unreadable:")[1].split('"')[0])
+    assert len(set(kept.values())) == 2, "each row offers its own email"
+    page.save_unreadable(kept[0], str(tmp_path / "one.eml"))
+    assert (tmp_path / "one.eml").read_bytes().startswith(raw) and "Saved the email" in page.count_label.text()
+    page.save_unreadable(kept[1], str(tmp_path / "missing-dir" / "two.eml"))
+    assert "Could not save" in page.count_label.text()

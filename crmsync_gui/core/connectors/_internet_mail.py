@@ -187,7 +187,7 @@ def keep_unreadable(job, error: UnreadableEmailError, folder: str, *, moved: boo
             where = (f" It was moved from {folder} to {codes.UNDELIVERABLE_FOLDER}, as the profile asks."
                      if moved else "")
             trace.record("EmailUnreadable", f"Mailbox '{job.mailbox.name}': {error}{where}", at=utcnow(),
-                         mailbox_id=job.mailbox.id, item=f"{folder}|{error.server_id}")
+                         mailbox_id=job.mailbox.id, item=trace.unreadable_item(folder, error.server_id))
     if created:
         log.warning("Mailbox %s: %s", job.mailbox.email, error)
     return created

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.store.base import database_proxy
-from crmsync_gui.core.store.models import Alert, OrganizationSettings, TraceLog
+from crmsync_gui.core.store.models import Alert, OrganizationSettings, TraceLog, UnreadableEmail
 
 INFO, WARNING, ERROR = codes.TraceLevel.INFORMATION, codes.TraceLevel.WARNING, codes.TraceLevel.ERROR
 
@@ -60,8 +60,9 @@ CATALOGUE: dict[str, TraceCode] = {
     "TestSucceeded": TraceCode(INFO, "No action needed."),
     "TestFailed": TraceCode(ERROR, "Fix the cause shown, then run Test & Enable again."),
     "MailboxesReenabled": TraceCode(INFO, "No action needed."),
-    "EmailUnreadable": TraceCode(WARNING, "The email was not tracked. `crmsync mailboxes unreadable MAILBOX` shows "
-                                          "its first bytes; ask the sender to send it again if it matters."),
+    "EmailUnreadable": TraceCode(WARNING, "The email was not tracked. Save it from this row (or `crmsync mailboxes "
+                                          "unreadable MAILBOX --save DIR`) to look at it; ask the sender to send "
+                                          "it again if it matters."),
     "AlertRaised": TraceCode(WARNING, "Open the alert and check the profile's mail server."),
     "AlertNotEmailed": TraceCode(WARNING, "Give the profile an owner whose mailbox has outgoing email enabled "
                                           "to receive alerts by email."),
@@ -104,6 +105,22 @@ def record(code: str, message: str, *, at: datetime, level: int | None = None, m
 def _short(item: str) -> str:
     """A fixed-length stand-in for an item's id (Exchange ids are long; the key column is 255 characters)."""
     return hashlib.sha256(item.encode()).hexdigest()[:24]
+
+
+def unreadable_item(folder: str, server_id: str) -> str:
+    """The `item` of an EmailUnreadable row: one row per email the server holds."""
+    return f"{folder}|{server_id}"
+
+
+def unreadable_email_of(row: TraceLog) -> UnreadableEmail | None:
+    """The kept email an EmailUnreadable row is about, so the console can save its bytes."""
+    if row.code != "EmailUnreadable" or not row.mailbox_id:
+        return None
+    kept = UnreadableEmail.select(UnreadableEmail.id, UnreadableEmail.folder, UnreadableEmail.server_id)
+    for email in kept.where(UnreadableEmail.mailbox == row.mailbox_id):
+        if row.collation_key.endswith(f"|i{_short(unreadable_item(email.folder, email.server_id))}"):
+            return UnreadableEmail.get_by_id(email.id)
+    return None
 
 
 def prune(now: datetime, retention_days: int | None = None) -> int:

@@ -28,7 +28,15 @@ from PySide6.QtWidgets import (
 from crmsync_gui.core import codes
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import database_proxy, utcnow
-from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, TraceLog, TrackingDecision
+from crmsync_gui.core.store.models import (
+    Activity,
+    EmailServerProfile,
+    Mailbox,
+    TraceLog,
+    TrackingDecision,
+    UnreadableEmail,
+)
+from crmsync_gui.core.sync import trace
 from crmsync_gui.ui.labels import code_label, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.pages.tracking import TrackingDecisionsView
@@ -313,6 +321,12 @@ class ErrorsPage(Page):
         if t.profile_id:
             name = self.model.profile_names.get(t.profile_id, str(t.profile_id))
             parts.append(f"<p>{e(profile)}: <a href='profile:{t.profile_id}'>{e(name)}</a></p>")
+        kept = trace.unreadable_email_of(t)
+        if kept is not None:
+            save = self.tr("Save the email as it arrived…")
+            size = (self.tr("{0} bytes").format(f"{kept.raw_size:,}") if len(kept.raw or b"") >= kept.raw_size else
+                    self.tr("its first {0} of {1} bytes").format(f"{len(kept.raw or b''):,}", f"{kept.raw_size:,}"))
+            parts.append(f"<p><a href='unreadable:{kept.id}'>{e(save)}</a> ({e(size)})</p>")
         activity = Activity.get_or_none(Activity.id == t.activity_id) if t.activity_id else None
         if activity is not None:
             line = f"{e(record)}: {e(code_label(codes.ActivityType, activity.activity_type))} “{e(activity.subject)}”"
@@ -329,6 +343,25 @@ class ErrorsPage(Page):
             self.open_page.emit("Mailboxes", {"mailbox_id": int(row_id)})
         elif kind == "profile":
             self.open_page.emit("Email server profiles", {"profile_id": int(row_id)})
+        elif kind == "unreadable":
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the unreadable email"),
+                                                  f"unreadable-{row_id}.eml", self.tr("Email files (*.eml)"))
+            if path:
+                self.save_unreadable(int(row_id), path)
+
+    def save_unreadable(self, email_id: int, path: str) -> None:
+        """Write a kept email's bytes to a file (for the sender, or a closer look); say where, or why not."""
+        email = UnreadableEmail.get_or_none(UnreadableEmail.id == email_id)
+        if email is None:  # its mailbox was deleted meanwhile
+            self.count_label.setText(self.tr("That email is no longer kept."))
+            return
+        try:
+            with open(path, "wb") as stream:
+                stream.write(bytes(email.raw or b""))
+        except OSError as exc:
+            self.count_label.setText(self.tr("Could not save {0}: {1}").format(path, exc.strerror or exc))
+            return
+        self.count_label.setText(self.tr("Saved the email to {0}").format(path))
 
     # ---- export
     def export_csv(self) -> None:
