@@ -121,8 +121,8 @@ def run(quick: bool) -> list[dict]:
         record(f"first sync of {mailboxes} mailboxes, 2 workers on PostgreSQL", two, "s", target=ratio_at_most(0.7),
                baseline=one, baseline_label="1 worker",
                note=f"{int(LATENCY_S * 1000)} ms per sandbox reply; CPU seconds: 1 worker {one_cpu:.0f}, "
-                    f"2 workers {two_cpu:.0f}, sandbox {one_sandbox:.0f} / {two_sandbox:.0f} (on {os.cpu_count()} "
-                    "cores shared with other work, the CPU bounds the gain)"),
+                    f"2 workers {two_cpu:.0f}, sandbox {one_sandbox:.0f} / {two_sandbox:.0f}; machine: "
+                    f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"),
         record("jobs done by the busier of 2 workers", max(split) / max(1, sum(split)) * 100, "%",
                target=at_most(75), note="an even split is 50%; nothing assigns mailboxes, leases share them"),
     ]
