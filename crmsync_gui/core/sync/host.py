@@ -40,7 +40,8 @@ class EngineHost:
         ready = threading.Event()
 
         def run() -> None:
-            self._loop = asyncio.new_event_loop()
+            # not asyncio.new_event_loop(): under qasync that would make a second Qt loop, off the GUI thread
+            self._loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
             asyncio.set_event_loop(self._loop)
             ready.set()
             try:
