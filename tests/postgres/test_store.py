@@ -106,6 +106,19 @@ def test_a_scheduled_lease_is_refused_once_another_worker_synced_the_direction(p
     assert Mailbox.get_by_id(synced.id).lock_host is None
 
 
+def test_workers_finding_the_same_failing_profile_at_once_raise_one_alert(pg_db, pg_shared_url):
+    from crmsync_gui.core.sync import alerts
+
+    profile = EmailServerProfile.create(name="P", incoming_server="https://p.test/EWS/Exchange.asmx")
+    now = datetime(2026, 1, 5, 9, 0)
+    for i in range(4):
+        Mailbox.create(name=f"M{i}", email=f"m{i}@p.test", profile=profile, approval=codes.Approval.APPROVED,
+                       incoming_enabled=True, last_error_at=now)
+    raised = _on_own_connections(pg_shared_url, 6, lambda i: alerts.check_profile(profile.id, now))
+    assert sum(1 for r in raised if r is not None) == 1
+    assert models.Alert.select().count() == 1
+
+
 def test_workers_recording_the_same_trace_row_at_once_collate_it(pg_db, pg_shared_url):
     at = datetime(2026, 1, 5, 9, 0)
 

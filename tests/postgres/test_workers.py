@@ -32,7 +32,7 @@ from crmsync_gui.sandbox import SandboxServer
 from tests.conftest import BIN
 
 MAILBOXES = 50
-DEADLINE_S, MARGIN_S = 8, 1  # a lease: deadline plus margin, kept short so a takeover comes quickly
+DEADLINE_S, MARGIN_S = 15, 1  # a lease: deadline plus margin, kept short so a takeover comes quickly
 # (not shorter: a worker's first sync of each mailbox waits on exchangelib's process-wide lock around
 # Account.inbox, so a few dozen first syncs in one worker take seconds on a loaded machine)
 LINE = re.compile(r"^(\S+) mailbox (\d+) (\w+) (started|finished|failed)")

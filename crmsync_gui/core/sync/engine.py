@@ -313,6 +313,7 @@ class Engine:
         next pass): scheduled directions, Pending Send email, probes; housekeeping."""
         now = self.clock.now()
         self._profiles = {p.id: p for p in EmailServerProfile.select()}
+        self._follow_pauses(now)
         paused = {pid for pid, b in self._breakers.items() if b.is_open}
         held = paused | {pid for pid, t in self._throttles.items() if t.is_busy(now)}
         for direction in D:
@@ -658,11 +659,29 @@ class Engine:
             self.bus.publish(events.MailboxDisabled(mailbox.id, int(direction), code, message, at=now))
         if not error.transient:
             breaker.answered(mailbox.id)
-        elif work.kind == "sync" and breaker.failed(mailbox.id, now, self._active_mailboxes(profile.id)):
+        elif work.kind == "sync" and self._failure_opens_breaker(breaker, profile.id, mailbox.id, now):
             self._pause_profile(profile, breaker, now, error)
         self._check_alert(profile.id, now)
         return JobResult(mailbox.id, direction, code=code, message=message, transient=error.transient and not disabled,
                          disabled=disabled)
+
+    def _failure_opens_breaker(self, breaker: ProfileBreaker, profile_id: int, mailbox_id: int, now: datetime) -> bool:
+        """Count a transient failure; True when it opens the breaker. The failures other engines on the database
+        recorded for the profile count too: each of several workers sees only its share of an outage."""
+        for other, at in (Mailbox.select(Mailbox.id, Mailbox.last_error_at)
+                          .where((Mailbox.profile == profile_id) & (Mailbox.transient_failure_count > 0)
+                                 & (Mailbox.last_error_at >= now - breaker.window)).tuples()):
+            breaker.failing.setdefault(other, at)
+        return breaker.failed(mailbox_id, now, self._active_mailboxes(profile_id))
+
+    def _follow_pauses(self, now: datetime) -> None:
+        """Another engine on the database paused or resumed a profile: do the same here."""
+        for profile_id, profile in self._profiles.items():
+            breaker = self._breakers.get(profile_id)
+            if profile.paused_at is not None and (breaker is None or not breaker.is_open):
+                self._breaker(profile_id).open(now)  # this engine probes on its own schedule as well
+            elif profile.paused_at is None and breaker is not None and breaker.is_open and not breaker.probing:
+                breaker.close()
 
     def _probe_result(self, profile_id: int, error: SyncError | None, now: datetime) -> None:
         breaker = self._breakers.get(profile_id)

@@ -238,3 +238,37 @@ def test_bulk_reenable_by_profile_and_by_error(db, world, clock, make_engine):
     assert reenable_mailboxes(profile_id=contoso.id, now=clock.now()) == 1
     assert all(reload(m).incoming_enabled and reload(m).incoming_next_run == clock.now() for m in (a, b, c))
     assert TraceLog.select().where(TraceLog.code == "MailboxesReenabled").count() == 2  # collated per profile
+
+
+def test_workers_sharing_a_database_pause_an_outage_seen_in_part_by_each(db, world, clock, make_engine):
+    """Two engines each see half of a profile's mailboxes fail: together more than half failed, so the profile
+    pauses (in both engines) instead of each counting failures until its mailboxes are disabled; when one
+    engine's probe finds the server back, both resume."""
+    profile = add_profile()
+    boxes = [add_mailbox(profile, f"M{i}") for i in range(4)]
+    world.down[profile.id] = TransientError("ConnectionFailed", "Connection refused.")
+
+    async def scenario():
+        first, second = await make_engine(), await make_engine()
+        await first.start(scheduler=False)
+        await second.start(scheduler=False)
+        try:
+            for engine, mine in ((first, boxes[:2]), (second, boxes[2:])):
+                for box in mine:
+                    await engine.sync_now(box.id, D.INCOMING)
+            first._pass()  # the first engine's next look at the database
+            paused = first.paused_profiles(), second.paused_profiles()
+            world.down.pop(profile.id)  # the server is back: the first engine's probe finds it ...
+            clock.advance(31)
+            first._pass()
+            await first.drain()
+            second._pass()  # ... and the second engine resumes with it
+            return paused, (first.paused_profiles(), second.paused_profiles())
+        finally:
+            await first.stop()
+            await second.stop()
+
+    paused, resumed = asyncio.run(scenario())
+    assert paused == ([profile.id], [profile.id]) and resumed == ([], [])
+    assert EmailServerProfile.get_by_id(profile.id).paused_at is None
+    assert all(reload(b).incoming_enabled for b in boxes)
