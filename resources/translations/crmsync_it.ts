@@ -108,27 +108,27 @@
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="157"/>
         <source>engine queue {0}: waiting</source>
         <translation>coda {0} del motore: in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="158"/>
         <source>engine queue {0}: running</source>
         <translation>coda {0} del motore: in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="168"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="201"/>
         <source>Items synced</source>
         <translation>Elementi sincronizzati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="201"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -759,12 +759,12 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/app.py" line="139"/>
         <source> — demo (Exchange sandbox on {0})</source>
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/app.py" line="150"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>

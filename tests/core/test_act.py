@@ -270,3 +270,21 @@ def test_the_plan_goes_to_the_trace_log_with_its_reasons(ann):
     idle = [act.Step("skip", "", Entity.CONTACT, "unchanged on both sides", 1, "x")]
     act.record_plan(ann, Entity.CONTACT, idle)
     assert TraceLog.get(code="ActPlanContact").count == 1  # idle cycles write nothing
+
+
+def test_a_series_pattern_follows_its_field_direction(ann):
+    settings = OrganizationSettings.get_by_id(1)
+    settings.act_field_directions = json.dumps({"appointment.recurrence": int(codes.FieldDirection.TO_CRM)})
+    settings.save()
+    daily = json.dumps({"pattern": "daily", "occurrences": 3})
+    meeting = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Stand-up", recurrence=daily,
+                              starts_at=datetime(2030, 3, 4, 9), ends_at=datetime(2030, 3, 4, 9, 15),
+                              owner_user=ann.owner_user)
+    folder = Folder()
+    cycle(ann, folder, Entity.APPOINTMENT)
+    item_id = ItemMap.get(record_type="appointment").item_id
+    assert "recurrence" not in folder.items[item_id].values  # the CRM's pattern does not go out
+    weekly = json.dumps({"pattern": "weekly", "days_of_week": ["monday"], "starts_on": "2030-03-04", "interval": 1})
+    folder.edit(item_id, recurrence=weekly)
+    cycle(ann, folder, Entity.APPOINTMENT)
+    assert Activity.get_by_id(meeting.id).recurrence == weekly  # Exchange's comes in

@@ -64,9 +64,7 @@ def test_a_version_1_database_gains_the_oauth_tenant_and_keeps_its_profiles(tmp_
     path = tmp_path / "v1.db"
     db = open_database(path)
     models.EmailServerProfile.create(name="Contoso", incoming_server="https://mail.contoso.com/EWS/Exchange.asmx")
-    # as the first release left it: no oauth_tenant column, schema version 1
-    db.execute_sql("ALTER TABLE email_server_profile DROP COLUMN oauth_tenant")
-    db.execute_sql("UPDATE schema_version SET version = 1")
+    as_version_1(db)
     close_database()
     db = open_database(path)
     assert migrations.current_version(db) == len(migrations.MIGRATIONS)
@@ -100,3 +98,27 @@ def test_no_table_has_a_password_column(db):
 def test_foreign_keys_are_enforced(db):
     with pytest.raises((peewee.IntegrityError, sqlite3.IntegrityError)):
         models.Mailbox.create(name="x", email="x@y.com", profile=12345)
+
+
+def test_a_version_1_database_upgrades_to_mark_pending_and_keeps_its_decisions(tmp_path):
+    """TrackingDecision.mark_pending (v3): a shipped v1 database gains it, its rows intact, no mark owed."""
+    path = tmp_path / "v1.db"
+    db = open_database(path)
+    mailbox = models.Mailbox.create(name="Ann", email="ann@contoso.com")
+    models.TrackingDecision.create(mailbox=mailbox, server_id="AAMk1", outcome=1, reason="tracked: a reply")
+    as_version_1(db)
+    close_database()
+
+    db = open_database(path)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    assert "mark_pending" in [c.name for c in db.get_columns("tracking_decision")]
+    [row] = models.TrackingDecision.select()
+    assert (row.server_id, row.reason, row.mark_pending) == ("AAMk1", "tracked: a reply", False)
+    close_database()
+
+
+def as_version_1(db):
+    """Make a new database what the first release left: without the columns added since, schema version 1."""
+    db.execute_sql("ALTER TABLE email_server_profile DROP COLUMN oauth_tenant")
+    db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
+    db.execute_sql("UPDATE schema_version SET version = 1")

@@ -73,3 +73,17 @@ def test_bridge_unsubscribes(qtbot, db):
     bridge = EventBridge(bus)
     bridge.close()
     bus.publish(events.EngineStateChanged("running"))  # nobody listens: no error
+
+
+def test_queues_an_engine_no_longer_reports_show_zero(qtbot, org):
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.on_event(events.QueueDepths((("incoming", 2, 3), ("act", 0, 8))))
+    page.on_event(events.QueueDepths((("incoming", 1, 1),)))
+    assert page.engine_depths == {"incoming": (1, 1), "act": (0, 0)}
+    page.on_event(events.QueueDepths(()))  # the stopping engine's last word: no queues at all
+    page.refresh()
+    assert page.depth_labels["engine queue act: running"].text() == "<b>0</b>"
+    page.on_event(events.QueueDepths((("incoming", 4, 0),)))
+    page.on_event(events.EngineStateChanged("stopped"))
+    assert set(page.engine_depths.values()) == {(0, 0)}

@@ -91,6 +91,7 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
     tracked = [line for line in lines if f"{ann.name}: incoming email done" in line]
     assert any(" 0 items" not in line for line in tracked), tracked  # the sandbox's mail arrived
     assert any(name.startswith("engine queue incoming") for name in dashboard.depths)  # QueueDepths events
+    assert set(dashboard.engine_depths.values()) == {(0, 0)}  # a stopped engine runs nothing, whatever it said last
     # the bar chart draws the same numbers as the database's own count
     assert bar_values(dashboard) == [dashboard.states[s] for s in views.MAILBOX_STATES]
     assert Mailbox.get_by_id(wrong.id).incoming_status == codes.DirectionStatus.FAILURE

@@ -193,3 +193,44 @@ def test_stop_and_cancel_end_a_hung_test_at_once_and_the_window_keeps_working(qt
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert len(ticks) > 15 and max(gaps) < 0.25, f"the window froze for {max(gaps):.2f} s"
     assert not dialog.isVisible() and dialog.pending is None
+
+
+def test_from_the_profiles_page_the_modal_editor_tests_on_the_consoles_loop(qtbot, qapp, db):
+    """The page opens the editor with exec(), a nested Qt loop: the test's task must still run there."""
+    from crmsync_gui.ui.pages.profiles import ProfilesPage
+
+    page = ProfilesPage()
+    qtbot.addWidget(page)
+    seen = {}
+
+    def drive():  # runs inside the dialog's exec()
+        dialog = next(w for w in qapp.topLevelWidgets() if isinstance(w, ProfileDialog) and w.isVisible())
+        choose(dialog.server_type, codes.ServerType.IMAP_SMTP)
+        dialog.incoming_server.setText(f"127.0.0.1:{free_port()}")
+        dialog.outgoing_server.setText(f"127.0.0.1:{free_port()}")
+        dialog.test_address.setText("ann@example.test")
+        dialog.password.setText("pw")
+        dialog.test_button.click()
+
+        def finished():
+            if dialog.pending is not None:
+                QTimer.singleShot(20, finished)
+                return
+            seen["result"] = result_text(dialog)
+            dialog.reject()
+        finished()
+
+    async def scenario():
+        closed = asyncio.get_running_loop().create_future()
+
+        def open_editor():  # from a Qt slot, as a click on New runs it (not inside a task)
+            QTimer.singleShot(100, drive)
+            page.new_profile()  # blocks in exec() until drive() closes the dialog
+            closed.set_result(True)
+        QTimer.singleShot(0, open_editor)
+        await asyncio.wait_for(closed, 20)
+        return seen
+
+    assert "Incoming email: failed (ServerUnreachable)" in on_qasync(qapp, scenario)["result"]
+    assert "What to do: Check that the server runs and the port is right." in seen["result"]
+    assert EmailServerProfile.select().count() == 0  # cancelled: nothing saved

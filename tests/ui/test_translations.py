@@ -32,3 +32,17 @@ def test_every_console_string_has_an_italian_translation(tmp_path):
     subprocess.run([str(lupdate), *sources, "-no-obsolete", "-ts", str(ts)], check=True, capture_output=True)
     untranslated = re.findall(r'<source>([^<]*)</source>\s*<translation type="unfinished">', ts.read_text("utf-8"))
     assert untranslated == [], "translate these in resources/translations/crmsync_it.ts, then `make translations`"
+
+
+def test_translations_keep_every_placeholder_and_tag():
+    """A translation that drops or renames {0} or <b> breaks the text it is shown in."""
+    import xml.etree.ElementTree as ET
+
+    wrong = []
+    for context in ET.parse(HERE / "crmsync_it.ts").iter("context"):
+        for message in context.iter("message"):
+            source, translation = message.findtext("source"), message.findtext("translation") or ""
+            for pattern in (r"\{\d+(?::[^}]*)?\}", r"</?\w+>"):
+                if sorted(re.findall(pattern, source)) != sorted(re.findall(pattern, translation)):
+                    wrong.append(f"{context.findtext('name')}: {source!r} -> {translation!r}")
+    assert not wrong, "\n".join(wrong[:20])

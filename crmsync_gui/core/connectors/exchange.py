@@ -43,7 +43,7 @@ from crmsync_gui.core.connectors import _exchange_act as ews_act
 from crmsync_gui.core.connectors._internet_mail import keep_unreadable
 from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError, TransientError
 from crmsync_gui.core.store.base import database_proxy, utcnow
-from crmsync_gui.core.store.models import FolderSyncState
+from crmsync_gui.core.store.models import FolderSyncState, TrackingDecision
 from crmsync_gui.core.sync import act, mime, outgoing, tracking
 from crmsync_gui.core.sync import connector as contract
 from crmsync_gui.core.sync.mail import IncomingEmail
@@ -404,7 +404,7 @@ class ExchangeConnector:
 
         processed = 0
         address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
-        to_mark: list[_Fetched] = []
+        to_mark = await self._owed_marks(job, account, folder_name)  # tracked before, category never set
         settle_rounds = 0
         ahead = fetch(row.state)
         try:
@@ -435,7 +435,7 @@ class ExchangeConnector:
                     if not isinstance(entry, _Fetched) or entry.item_id in known.decided:
                         continue
                     result = tracking.track_email(mailbox, entry.email, settings=settings, address_book=address_book,
-                                                  known=known)
+                                                  known=known, mark_pending=True)
                     processed += 0 if result.already_decided else 1
                     if result.tracked and not result.already_decided:
                         to_mark.append(entry)
@@ -448,6 +448,7 @@ class ExchangeConnector:
                     # Categories go on once the folder is read, and the next read ignores those changes
                     # of ours, so no tracked email is downloaded twice; new mail meanwhile still comes.
                     await self.call(job, f"marking tracked email in {folder_name}", _add_category, account, to_mark)
+                    _marks_done(mailbox, [f.item_id for f in to_mark])
                     ahead = fetch(state, ignore=[f.item_id for f in to_mark])
                     to_mark, settle_rounds = [], settle_rounds + 1
         finally:
@@ -455,6 +456,21 @@ class ExchangeConnector:
                 ahead.cancel()
                 with contextlib.suppress(BaseException):
                     await ahead
+
+    async def _owed_marks(self, job, account, folder_name: str) -> list[_Fetched]:
+        """Emails tracked by an earlier run that stopped before their category went on: marked in this run.
+
+        Costs nothing when none is owed (one query of the store), so an idle cycle stays one request."""
+        owed = [server_id for (server_id,) in TrackingDecision.select(TrackingDecision.server_id).where(
+            TrackingDecision.mailbox == job.mailbox, TrackingDecision.folder == folder_name,
+            TrackingDecision.mark_pending == True).tuples()]  # noqa: E712 (peewee)
+        if not owed:
+            return []
+        found = await self.call(job, f"reading tracked email still to mark in {folder_name}", _categories_of,
+                                account, owed)
+        _marks_done(job.mailbox, sorted(set(owed) - {f.item_id for f in found}))  # deleted meanwhile: nothing owed
+        log.info("%s: %d tracked emails in %s still get their category", job.mailbox.email, len(found), folder_name)
+        return found
 
     async def send_outgoing(self, job) -> int:
         return await outgoing.send_pending(job, EwsTransport(self))
@@ -556,7 +572,25 @@ class _Fetched:
     item_id: str
     change_key: str
     categories: list[str]
-    email: IncomingEmail
+    email: IncomingEmail | None  # None: an item fetched only to be marked
+
+
+def _categories_of(account, item_ids: list[str]) -> list[_Fetched]:
+    """The current change key and categories of these items (the ones still there)."""
+    found = []
+    for item in account.fetch(ids=[(i, None) for i in item_ids], only_fields=["categories"]):
+        if isinstance(item, ews.ErrorItemNotFound):
+            continue
+        if isinstance(item, Exception):
+            raise item
+        found.append(_Fetched(item.id, item.changekey, item.categories or [], None))
+    return found
+
+
+def _marks_done(mailbox, item_ids: list[str]) -> None:
+    for start in range(0, len(item_ids), 500):  # stay under SQLite's bound-parameter limit
+        TrackingDecision.update(mark_pending=False).where(
+            TrackingDecision.mailbox == mailbox, TrackingDecision.server_id.in_(item_ids[start:start + 500])).execute()
 
 
 def _add_category(account, fetched: list[_Fetched]) -> None:

@@ -25,7 +25,12 @@ def _v2_profile_oauth_tenant(db: peewee.Database, migrator: SchemaMigrator) -> N
     migrate(migrator.add_column("email_server_profile", "oauth_tenant", peewee.CharField(null=True)))
 
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant]
+def _v3_tracking_mark_pending(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Tracked emails whose "Tracked to CRM" category is not on the Exchange item yet: the next sync marks them.
+    migrate(migrator.add_column("tracking_decision", "mark_pending", peewee.BooleanField(default=False)))
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending]
 
 
 def current_version(db: peewee.Database) -> int:

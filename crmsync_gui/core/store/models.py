@@ -310,6 +310,7 @@ class TrackingDecision(BaseModel):
     correlated_with = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL", backref="+")
     correlation = pw.CharField(null=True)  # which rule linked it: "In-Reply-To", "Tracking token", ...
     decided_at = pw.DateTimeField(default=utcnow, index=True)
+    mark_pending = pw.BooleanField(default=False)  # tracked, server category not set yet (schema v2)
 
     class Meta:
         indexes = ((("mailbox", "server_id"), True),)

@@ -14,6 +14,8 @@ Rules:
   or the same subject and start/due time (appointments, tasks) is mapped, not duplicated. A crash
   between creating an item and committing its map is healed the same way on the next run.
 - Deletes propagate both ways; a record that leaves the filter loses only its Exchange copy.
+- A recurring appointment is one series on both sides (its pattern is a field like the others);
+  a pattern one side cannot take is a skip step with the reason, and neither side is changed.
 - A side that suddenly looks empty while mapped items exist never wipes the other: the job stops
   with an error for the administrator.
 - Conflict (both sides changed since the last sync): fields that flow to Exchange take the CRM

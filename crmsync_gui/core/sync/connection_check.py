@@ -144,6 +144,10 @@ def _failed(direction: codes.Direction, error: SyncError) -> DirectionTest:
     message = str(error)
     if error.action and message.endswith(error.action):  # the action is shown as the remediation
         message = message[:-len(error.action)].strip()
-    return DirectionTest(direction, ok=False, code=error.code, message=message,
-                         remediation=trace.hint_for(error.code, action=error.action, transient=error.transient),
+    remediation = trace.hint_for(error.code, action=error.action, transient=error.transient)
+    for engine_only in ("It is retried; ", "It is retried."):  # true of a sync, not of a test
+        if remediation.startswith(engine_only):
+            remediation = remediation.removeprefix(engine_only).strip()
+            remediation = remediation[:1].upper() + remediation[1:]
+    return DirectionTest(direction, ok=False, code=error.code, message=message, remediation=remediation,
                          transient=error.transient)

@@ -448,11 +448,14 @@ def _party_row(activity: Activity, role: codes.PartyRole, address: Address, reso
 
 
 def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: OrganizationSettings | None = None,
-                address_book: dict[str, Party | None] | None = None, known: KnownKeys | None = None) -> TrackingResult:
+                address_book: dict[str, Party | None] | None = None, known: KnownKeys | None = None,
+                mark_pending: bool = False) -> TrackingResult:
     """Decide and record whether one incoming email is tracked; create the email activity when it is.
 
     For a batch of emails, `address_book` caches address → CRM record (one dict per sync run) and
     `known` (from `known_keys` of the batch) spares the lookups that would find nothing.
+    `mark_pending`: the connector marks tracked items on the server later (Exchange's category), so
+    the decision records that the mark is owed until the connector clears it.
     """
     settings = settings or organization_settings()
     address_book = {} if address_book is None else address_book
@@ -472,7 +475,8 @@ def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: Organizatio
             mailbox=mailbox, server_id=email.server_id, folder=email.folder or "Inbox", message_id=email.message_id,
             subject=(email.subject or "")[:255], sender=email.sender.address if email.sender else None,
             received_at=email.received_at, outcome=outcome, reason=reason, activity=activity,
-            correlated_with=parent, correlation=rule_name, decided_at=utcnow())
+            correlated_with=parent, correlation=rule_name, decided_at=utcnow(),
+            mark_pending=mark_pending and outcome == Outcome.TRACKED)
     return TrackingResult(outcome == Outcome.TRACKED, outcome, reason, activity, decision, rule_name)
 
 

@@ -131,9 +131,13 @@ class DashboardPage(Page):
 
     def on_event(self, event: events.Event) -> None:
         if type(event).__name__ == "QueueDepths":  # numbers, not news: shown in Queue depths
-            self.engine_depths = {name: (waiting, running) for name, waiting, running in event.depths}
+            # a queue the event leaves out (all of them once the engine stops) holds nothing now
+            self.engine_depths = dict.fromkeys(self.engine_depths, (0, 0)) | {
+                name: (waiting, running) for name, waiting, running in event.depths}
             self._stale = True
             return
+        if isinstance(event, events.EngineStateChanged) and event.state == "stopped":
+            self.engine_depths = dict.fromkeys(self.engine_depths, (0, 0))
         self.feed.insertItem(0, describe(event))
         while self.feed.count() > FEED_LIMIT:
             self.feed.takeItem(self.feed.count() - 1)
