@@ -1,7 +1,8 @@
 """Console event-loop lag while the embedded engine syncs 1,000 EWS sandbox mailboxes (target p99 < 30 ms).
 
 The console is the real one: `MainWindow` on a qasync loop (offscreen), its EventBridge on the
-engine's EventBus and the embedded `Engine` on the same loop, as `crmsync-gui` runs them (ui/app.py).
+engine's EventBus and the embedded `Engine` on its own thread and loop (core/sync/host.py), as
+`crmsync-gui` runs them (ui/app.py).
 A probe timer asks to fire every PERIOD_MS and records how late each firing is: that is the time
 the window could not answer a click or paint. It runs twice in the same process, same window, same
 loop: first with the engine idle (the baseline: created and attached, not started), then while the
@@ -137,6 +138,7 @@ def measure(db_path: Path, secrets, mailboxes: int, baseline_s: float, limit_s: 
     from crmsync_gui.core import codes, events
     from crmsync_gui.core.connectors import load_connectors
     from crmsync_gui.core.sync.engine import Engine
+    from crmsync_gui.core.sync.host import EngineHost
     from crmsync_gui.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["crmsync-bench"])
@@ -145,7 +147,7 @@ def measure(db_path: Path, secrets, mailboxes: int, baseline_s: float, limit_s: 
     window = MainWindow(str(db_path), "bench")
     bus = events.EventBus()
     window.attach_bus(bus)
-    engine = Engine(secrets=secrets, bus=bus)
+    engine = EngineHost(Engine(secrets=secrets, bus=bus))  # its own thread and loop, as ui/app.py runs it
     window.attach_engine(engine)
     done: dict[int, set[int]] = {d: set() for d in codes.Direction}
     stats = {"finished": 0, "failed": 0, "items": 0, "events": 0}

@@ -144,13 +144,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_engine:
         from crmsync_gui.core.connectors import load_connectors
         from crmsync_gui.core.sync.engine import Engine
+        from crmsync_gui.core.sync.host import EngineHost
 
         problems = load_connectors()
         if problems:
             missing = QCoreApplication.translate("MainWindow", "Some connectors are not available: {0}")
             window.statusBar().showMessage(missing.format("; ".join(f"{n} ({why})" for n, why in problems.items())))
-        # the engine shares the Qt thread through qasync; its events reach the pages by the bridge
-        engine = Engine(secrets=secrets, bus=bus)
+        # the engine runs on its own thread and loop, so its work never holds up the window (the Qt thread
+        # runs the console's own coroutines through qasync); its events reach the pages by the bridge
+        engine = EngineHost(Engine(secrets=secrets, bus=bus))
         window.attach_engine(engine)
 
     async def console() -> None:

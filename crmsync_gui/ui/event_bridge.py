@@ -3,12 +3,13 @@
 The subscriber only appends to a thread-safe deque; the GUI thread drains it and emits the
 signals, so publishing never runs a slot inside the engine's call and never touches Qt from
 another thread (which PySide does not survive reliably). Events published on the GUI thread
-(the engine on the qasync loop) are drained on the next turn of the event loop; those from
-worker threads within POLL_MS.
+are drained on the next turn of the event loop; those from other threads (the engine's, see
+core/sync/host.py) within POLL_MS, a bounded slice per turn.
 """
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from crmsync_gui.core import events
 
 POLL_MS = 100
+BUDGET_S = 0.008  # event handling per turn of the GUI loop
 
 
 class EventBridge(QObject):
@@ -41,8 +43,15 @@ class EventBridge(QObject):
             self._soon.start()
 
     def drain(self) -> None:
+        """Hand out waiting events for at most BUDGET_S, then leave the rest to the next turn of the loop,
+        so a burst (a thousand mailboxes finishing) never keeps the window from painting and answering."""
+        deadline = time.monotonic() + BUDGET_S
         while self._pending:
             self._dispatch(self._pending.popleft())
+            if time.monotonic() > deadline:
+                if self._pending and not self._soon.isActive():
+                    self._soon.start()
+                return
 
     def _dispatch(self, event: events.Event) -> None:
         self.event.emit(event)
