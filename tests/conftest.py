@@ -1,3 +1,4 @@
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -93,3 +94,14 @@ def db(request, db_kind, tmp_path):
     database = open_database(tmp_path / "crm.db")
     yield database
     close_database()
+
+
+@pytest.fixture(scope="session")
+def validator():
+    """../shared/tools/ews_validate.py's validator of EWS messages against Microsoft's schema, or None without it."""
+    if not (SHARED / "ews-schema" / "ews-all.xsd").exists():
+        return None
+    spec = importlib.util.spec_from_file_location("ews_validate", SHARED / "tools" / "ews_validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.EwsValidator(SHARED / "ews-schema")

@@ -9,12 +9,11 @@ import pytest
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors import _exchange_act as ews_act
 from crmsync_gui.core.connectors import exchange
-from crmsync_gui.core.domain import sync_filters
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
 from crmsync_gui.sandbox import SandboxServer
-from tests.connectors.test_exchange_sandbox import Job
+from tests.connectors.exchange_world import exchange_world
 
 _numbers = itertools.count(1)
 Entity = codes.SyncEntity
@@ -28,20 +27,9 @@ def sandbox():
 
 @pytest.fixture
 def world(db, sandbox):
-    n = next(_numbers)
-    address = f"act{n}@sandbox.test"
-    sandbox.add_mailbox(address, "pw", name="Ann")
-    profile = admin.save_profile({"name": f"Sandbox {n}", "incoming_server": sandbox.url,
-                                  "auth_type": codes.AuthType.BASIC, "trusted_ca_file": sandbox.ca_file})
-    user = admin.add_user("Ann Lee", address)
-    sync_filters.copy_templates_to_user(user)  # "My contacts", "My appointments", "My open tasks"
-    mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
-    mailbox = mailbox.__class__.get_by_id(mailbox.id)
-    connector = exchange.ExchangeConnector(profile)
-    job = Job(mailbox, profile, "pw")
-    yield type("World", (), dict(address=address, job=job, connector=connector, mailbox=mailbox, user=user,
-                                 sandbox=sandbox, account=connector.account(job)))
-    asyncio.run(connector.close())
+    world = exchange_world(sandbox, "act", sync_filter_templates=True)
+    yield world
+    world.close()
 
 
 def sync(world) -> int:

@@ -5,9 +5,6 @@ verification switched off), exactly as an administrator would configure a privat
 """
 import asyncio
 import base64
-import itertools
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 import pytest
 import requests
@@ -24,8 +21,8 @@ from crmsync_gui.core.store.models import (
 )
 from crmsync_gui.core.sync import outgoing, tracking
 from crmsync_gui.sandbox import SandboxServer
+from tests.connectors.exchange_world import exchange_world
 
-_numbers = itertools.count(1)
 Status = codes.EmailStatus
 
 
@@ -35,51 +32,12 @@ def sandbox():
         yield server
 
 
-@dataclass
-class Job:
-    """What the engine hands a connector, with a real connection cap."""
-
-    mailbox: object
-    profile: object
-    password: str | None
-    timeout_s: float = 10
-    events: list = field(default_factory=list)
-    slots: asyncio.Semaphore | None = None
-    held: int = 0
-    peak: int = 0
-
-    @asynccontextmanager
-    async def connection(self):
-        self.slots = self.slots or asyncio.Semaphore(self.profile.max_concurrent_connections)
-        async with self.slots:
-            self.held += 1
-            self.peak = max(self.peak, self.held)
-            try:
-                yield
-            finally:
-                self.held -= 1
-
-    def publish(self, event):
-        self.events.append(event)
-
-
 @pytest.fixture
 def world(db, sandbox):
     """A CRM user Ann with an approved mailbox on the sandbox, a profile trusting the sandbox CA, a connector."""
-    n = next(_numbers)
-    address = f"ann{n}@sandbox.test"
-    sandbox.add_mailbox(address, "ann-pw", name="Ann")
-    profile = admin.save_profile({"name": f"Sandbox {n}", "incoming_server": sandbox.url,
-                                  "auth_type": codes.AuthType.BASIC, "trusted_ca_file": sandbox.ca_file,
-                                  "max_concurrent_connections": 2})
-    user = admin.add_user("Ann Lee", address)
-    mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
-    mailbox = mailbox.__class__.get_by_id(mailbox.id)
-    connector = exchange.ExchangeConnector(profile)
-    job = Job(mailbox, profile, "ann-pw")
-    yield type("World", (), dict(address=address, job=job, connector=connector, mailbox=mailbox, user=user,
-                                 sandbox=sandbox))
-    asyncio.run(connector.close())
+    world = exchange_world(sandbox, "ann", password="ann-pw", max_concurrent_connections=2)
+    yield world
+    world.close()
 
 
 def run(coro):
@@ -216,7 +174,7 @@ def pending(world, to, subject="Proposal"):
 
 def test_outgoing_sends_through_ews_with_token_and_saves_a_copy(world):
     sandbox, address = world.sandbox, world.address
-    bob = f"bob{next(_numbers)}@sandbox.test"
+    bob = address.replace("ann", "bob", 1)  # as fresh as Ann's
     sandbox.add_mailbox(bob, "bob-pw")
     email = pending(world, bob)
     assert run(world.connector.send_outgoing(world.job)) == 1
@@ -234,7 +192,7 @@ class Crash(BaseException):
 
 def test_kill_between_send_and_commit_never_sends_twice(world):
     sandbox, address = world.sandbox, world.address
-    bob = f"bob{next(_numbers)}@sandbox.test"
+    bob = address.replace("ann", "bob", 1)  # as fresh as Ann's
     sandbox.add_mailbox(bob, "bob-pw")
     email = pending(world, bob)
     transport = exchange.EwsTransport(world.connector)

@@ -4,7 +4,6 @@ Every request and reply of these tests is checked against Microsoft's EWS schema
 ../shared/ews-schema is present), as the sandbox's own tests do.
 """
 import asyncio
-import importlib.util
 import itertools
 import json
 from datetime import date, datetime, timedelta
@@ -20,25 +19,13 @@ from exchangelib.recurrence import (
     WeeklyPattern,
 )
 
-from crmsync_gui.core import admin, codes
+from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import exchange
-from crmsync_gui.core.domain import sync_filters
 from crmsync_gui.core.store.models import Activity, ActivityParty, Contact, CrmUser, ItemMap, TraceLog
 from crmsync_gui.sandbox import SandboxServer
-from tests.conftest import SHARED
-from tests.connectors.test_exchange_sandbox import Job
+from tests.connectors.exchange_world import exchange_world
 
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def validator():
-    if not (SHARED / "ews-schema" / "ews-all.xsd").exists():
-        return None
-    spec = importlib.util.spec_from_file_location("ews_validate", SHARED / "tools" / "ews_validate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.EwsValidator(SHARED / "ews-schema")
 
 
 @pytest.fixture(scope="module")
@@ -51,21 +38,10 @@ def sandbox():
 
 @pytest.fixture
 def world(db, sandbox, validator):
-    n = next(_numbers)
-    address = f"series{n}@sandbox.test"
-    sandbox.add_mailbox(address, "pw", name="Ann")
-    profile = admin.save_profile({"name": f"Sandbox {n}", "incoming_server": sandbox.url,
-                                  "auth_type": codes.AuthType.BASIC, "trusted_ca_file": sandbox.ca_file})
-    user = admin.add_user("Ann Lee", address)
-    sync_filters.copy_templates_to_user(user)  # "My appointments" among them
-    mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
-    mailbox = mailbox.__class__.get_by_id(mailbox.id)
-    connector = exchange.ExchangeConnector(profile)
-    job = Job(mailbox, profile, "pw")
+    world = exchange_world(sandbox, "series", sync_filter_templates=True)
     sandbox.seen.clear()
-    yield type("World", (), dict(address=address, job=job, connector=connector, user=user, sandbox=sandbox,
-                                 mailbox=mailbox, account=connector.account(job)))
-    asyncio.run(connector.close())
+    yield world
+    world.close()
     if validator is not None:
         problems = [f"{op} {which}: {err}" for op, req, rep in sandbox.seen
                     for which, doc in (("request", req), ("reply", rep)) for err in validator.validate(doc)]

@@ -15,9 +15,9 @@ from crmsync_gui.core.connectors import exchange
 from crmsync_gui.core.errors import PermanentError, ValidationError
 from crmsync_gui.core.store.models import Activity
 from crmsync_gui.sandbox import SandboxServer
-from tests.connectors.test_exchange_sandbox import Job
+from tests.connectors.exchange_world import Job, exchange_world
 
-_numbers = itertools.count(1)
+_apps = itertools.count(1)
 SECRET = "app-Secret~42"
 
 
@@ -30,22 +30,13 @@ def sandbox():
 @pytest.fixture
 def app(db, sandbox):
     """Ann's mailbox on a profile that signs in as an OAuth app allowed to act for every mailbox."""
-    n = next(_numbers)
-    address = f"ann{n}@sandbox.test"
-    sandbox.add_mailbox(address, "not-used", name="Ann")
+    n = next(_apps)
     token_url = sandbox.add_app(f"client-{n}", SECRET, tenant=f"tenant{n}.test")
-    profile = admin.save_profile({"name": f"Online {n}", "incoming_server": sandbox.url,
-                                  "auth_type": codes.AuthType.OAUTH, "oauth_tenant": token_url,
-                                  "username": f"client-{n}", "trusted_ca_file": sandbox.ca_file})
-    user = admin.add_user("Ann Lee", address)
-    user.tracking_option = codes.TrackingOption.ALL
-    user.save()
-    mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
-    mailbox = mailbox.__class__.get_by_id(mailbox.id)
-    connector = exchange.ExchangeConnector(profile)
-    yield type("App", (), dict(address=address, connector=connector, job=Job(mailbox, profile, SECRET),
-                               sandbox=sandbox))
-    asyncio.run(connector.close())
+    world = exchange_world(sandbox, "app", password=SECRET, mailbox_password="not-used",
+                           tracking_option=codes.TrackingOption.ALL, auth_type=codes.AuthType.OAUTH,
+                           oauth_tenant=token_url, username=f"client-{n}")
+    yield world
+    world.close()
 
 
 def test_an_app_signs_in_with_a_token_and_reuses_it(app):
@@ -101,19 +92,11 @@ def windows_sandbox(request):
 
 @pytest.mark.parametrize("auth", [codes.AuthType.NTLM, codes.AuthType.NEGOTIATE])
 def test_windows_authentication_signs_in_whichever_scheme_the_server_offers(db, windows_sandbox, auth):
-    n = next(_numbers)
-    address = f"win{n}@sandbox.test"
-    windows_sandbox.add_mailbox(address, "win-Pw1", name="Win")
-    windows_sandbox.add_message(address, subject="Over Windows sign-in", sender=("Bo", "bo@fabrikam.com"),
-                                to=[("Win", address)])
-    profile = admin.save_profile({"name": f"Windows {n}", "incoming_server": windows_sandbox.url,
-                                  "auth_type": auth, "trusted_ca_file": windows_sandbox.ca_file})
-    user = admin.add_user("Win Doe", address)
-    user.tracking_option = codes.TrackingOption.ALL
-    user.save()
-    mailbox = admin.map_mailbox(admin.add_mailbox("Win", address, profile), user)
-    mailbox = mailbox.__class__.get_by_id(mailbox.id)
-    connector = exchange.ExchangeConnector(profile)
+    world = exchange_world(windows_sandbox, "win", password="win-Pw1", tracking_option=codes.TrackingOption.ALL,
+                           auth_type=auth)
+    windows_sandbox.add_message(world.address, subject="Over Windows sign-in", sender=("Bo", "bo@fabrikam.com"),
+                                to=[("Ann", world.address)])
+    mailbox, profile, connector = world.mailbox, world.job.profile, world.connector
     try:
         assert asyncio.run(connector.sync_incoming(Job(mailbox, profile, "win-Pw1"))) == 1
         with pytest.raises(PermanentError) as caught:
@@ -121,4 +104,4 @@ def test_windows_authentication_signs_in_whichever_scheme_the_server_offers(db, 
                                                                  codes.Direction.INCOMING))
         assert caught.value.code == "AuthenticationFailed" and "wrong-Pw2" not in str(caught.value)
     finally:
-        asyncio.run(connector.close())
+        world.close()

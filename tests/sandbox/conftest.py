@@ -2,7 +2,6 @@
 and schema validation of every request and reply the test caused (where ../shared/ews-schema is present)."""
 from __future__ import annotations
 
-import importlib.util
 import itertools
 
 import pytest
@@ -11,20 +10,9 @@ from exchangelib.protocol import BaseProtocol, FailFast
 
 from crmsync_gui.sandbox import SandboxServer
 from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
-from tests.conftest import SHARED
 
 SCHEMA_ABSENT = "Microsoft's EWS schema is not in ../shared/ews-schema (a clone outside the workspace)"
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def validator():
-    if not (SHARED / "ews-schema" / "ews-all.xsd").exists():
-        return None
-    spec = importlib.util.spec_from_file_location("ews_validate", SHARED / "tools" / "ews_validate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.EwsValidator(SHARED / "ews-schema")
 
 
 @pytest.fixture
