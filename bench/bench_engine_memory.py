@@ -28,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.harness import at_most, progress, record
+from bench.stand_in import StandInConnector
 
 TARGET_MB_PER_1000 = 5.0
 
@@ -37,28 +38,6 @@ def _rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS in /proc/self/status (the benchmark reads Linux's process status)")
-
-
-class _Connector:
-    async def _run(self, job) -> int:
-        async with job.connection():
-            await asyncio.sleep(0.01)
-        return 0
-
-    async def sync_incoming(self, job) -> int:
-        return await self._run(job)
-
-    async def send_outgoing(self, job) -> int:
-        return await self._run(job)
-
-    async def sync_act(self, job) -> int:
-        return await self._run(job)
-
-    async def test(self, job, direction) -> None:
-        await self._run(job)
-
-    async def close(self) -> None:
-        pass
 
 
 def _populate(mailboxes: int, profiles: int) -> None:
@@ -92,7 +71,7 @@ async def _sync_all(mailboxes: int, limit_s: float, traced: bool) -> dict:
             synced.add(event.mailbox_id)
 
     bus.subscribe(on_event)
-    connector = _Connector()
+    connector = StandInConnector(lambda: 0.01)
     engine = Engine(bus=bus, connector_factory=lambda profile: connector)
     started = time.perf_counter()
     peak = 0.0

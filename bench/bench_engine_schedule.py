@@ -19,36 +19,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.harness import at_least, progress, record
+from bench.stand_in import StandInConnector
 
 SPEED = 5.0  # simulated seconds per real second
 LATE_S = 60.0
-
-
-class _Connector:
-    """The fake mail server: latency and occasional new email; it holds a connection slot like a real one."""
-
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-
-    async def _run(self, job) -> int:
-        async with job.connection():
-            await asyncio.sleep(min(20.0, self.rng.lognormvariate(-1.386, 0.75)) / SPEED)
-        return 1 if self.rng.random() < 0.1 else 0
-
-    async def sync_incoming(self, job) -> int:
-        return await self._run(job)
-
-    async def send_outgoing(self, job) -> int:
-        return await self._run(job)
-
-    async def sync_act(self, job) -> int:
-        return await self._run(job)
-
-    async def test(self, job, direction) -> None:
-        await self._run(job)
-
-    async def close(self) -> None:
-        pass
 
 
 def _populate(mailboxes: int, profiles: int, start, rng: random.Random) -> None:
@@ -85,7 +59,9 @@ async def _measure(duration_s: float, rng: random.Random):
             idle_cycles += 1
 
     bus.subscribe(on_event)
-    connector = _Connector(rng)
+    # the fake mail server: lognormal latency (median 0.25 s, simulated) and new email one time in ten
+    connector = StandInConnector(lambda: min(20.0, rng.lognormvariate(-1.386, 0.75)) / SPEED,
+                                 lambda: 1 if rng.random() < 0.1 else 0)
     config = EngineConfig(tick_s=1.0 / SPEED, incoming=QueueConfig(40, 600), max_concurrent_jobs=60)
     engine = Engine(bus=bus, clock=clock, config=config,
                     connector_factory=lambda profile: connector)
