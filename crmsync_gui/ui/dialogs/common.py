@@ -1,5 +1,29 @@
-"""Pieces the dialogs share: a reason label beside each field."""
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+"""Pieces the dialogs share: a reason label beside each field, OK/Cancel, the form dialog's layout."""
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def save_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """OK runs the dialog's save() (which accepts only when the values are fine); Cancel rejects."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def lay_out_form(dialog: QDialog, form: QFormLayout, buttons: QDialogButtonBox, width: int) -> None:
+    """The form above its buttons, `width` wide and as tall as the form needs."""
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
+    dialog.resize(width, dialog.sizeHint().height())
 
 
 class WrappingLabel(QLabel):

@@ -5,19 +5,17 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QVBoxLayout,
 )
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.errors import MappingConflict, ValidationError
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
 from crmsync_gui.ui.context import secret_store
-from crmsync_gui.ui.dialogs.common import FieldRow
+from crmsync_gui.ui.dialogs.common import FieldRow, lay_out_form, save_cancel_buttons
 from crmsync_gui.ui.labels import code_label, fill_combo, select_data, when
 
 
@@ -98,13 +96,8 @@ class MailboxDialog(QDialog):
                 error.setWordWrap(True)
                 form.addRow(self.tr("Last error"), error)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.resize(720, self.sizeHint().height())
+        self.buttons = save_cancel_buttons(self)
+        lay_out_form(self, form, self.buttons, 720)
 
     @staticmethod
     def _coded(enum, value) -> str:

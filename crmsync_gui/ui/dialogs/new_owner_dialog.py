@@ -1,11 +1,11 @@
 """A small dialog adding a CRM user or queue (usually they come from the CRM or an Email Router import)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit
 
 from crmsync_gui.core import admin
 from crmsync_gui.core.errors import ValidationError
-from crmsync_gui.ui.dialogs.common import FieldRow
+from crmsync_gui.ui.dialogs.common import FieldRow, lay_out_form, save_cancel_buttons
 
 
 class NewOwnerDialog(QDialog):
@@ -21,13 +21,8 @@ class NewOwnerDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Full name") if kind == "user" else self.tr("Name"), self.rows["name"])
         form.addRow(self.tr("Email address"), self.rows["email"])
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.resize(560, self.sizeHint().height())
+        self.buttons = save_cancel_buttons(self)
+        lay_out_form(self, form, self.buttons, 560)
 
     def save(self) -> None:
         for row in self.rows.values():

@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -25,7 +24,7 @@ from crmsync_gui.core import admin, codes
 from crmsync_gui.core.domain import sync_filters as sf
 from crmsync_gui.core.errors import ValidationError
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, FolderTrackingRule
-from crmsync_gui.ui.dialogs.common import FieldRow
+from crmsync_gui.ui.dialogs.common import FieldRow, save_cancel_buttons
 from crmsync_gui.ui.labels import code_label, fill_combo, select_data
 from crmsync_gui.ui.widgets.filter_editor import FilterEditor
 
@@ -52,9 +51,7 @@ class OwnerDialog(QDialog):
         self.problem.setObjectName("dialog-problem")
         self.problem.setStyleSheet("color: #b00020;")
         self.problem.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.problem)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +27,7 @@ from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import CrmUser, EmailServerProfile
 from crmsync_gui.core.sync import connection_check
 from crmsync_gui.ui.context import secret_store
-from crmsync_gui.ui.dialogs.common import FieldRow, WrappingLabel
+from crmsync_gui.ui.dialogs.common import FieldRow, WrappingLabel, lay_out_form, save_cancel_buttons
 from crmsync_gui.ui.labels import code_label, fill_combo, select_data
 
 DEFAULTS = {name: field.default for name, field in EmailServerProfile._meta.fields.items()
@@ -168,18 +167,13 @@ class ProfileDialog(QDialog):
         form.addRow("", self.test_result)
         self.pending: asyncio.Task | None = None
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = save_cancel_buttons(self)
         self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.setToolTip(self.tr("Sign in to the mail server with these settings, as typed, for each "
                                             "direction; nothing is saved."))
         self.test_button.clicked.connect(self.toggle_test)
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.resize(820, self.sizeHint().height())
+        lay_out_form(self, form, self.buttons, 820)
         self.validate()
 
     def fields(self) -> dict:
