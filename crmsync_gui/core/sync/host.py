@@ -15,6 +15,7 @@ the child dies, the console publishes the engine as stopped and fails the calls 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import multiprocessing
 import signal
@@ -69,10 +70,8 @@ class EngineProcess:
         if self._process is None:
             return
         process, reader = self._process, self._reader
-        try:
+        with contextlib.suppress(OSError):  # already gone
             self._conn.send(("stop",))
-        except OSError:
-            pass  # already gone
         grace = (self.config or EngineConfig()).stop_grace_s
         await asyncio.to_thread(process.join, grace + 15)
         if process.is_alive():
