@@ -60,8 +60,15 @@ def test_older_database_runs_missing_migrations_in_order(tmp_path):
     close_database()
 
 
-def test_a_version_1_database_gains_the_oauth_tenant_and_keeps_its_profiles(tmp_path):
-    path = tmp_path / "v1.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_database(request, tmp_path):
+    """Where a new database goes (a SQLite file, or a new PostgreSQL database), for tests that open and
+    reopen it themselves, as an administrator upgrading crmsync does."""
+    return tmp_path / "crm.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def test_a_version_1_database_gains_the_oauth_tenant_and_keeps_its_profiles(new_database):
+    path = new_database
     db = open_database(path)
     models.EmailServerProfile.create(name="Contoso", incoming_server="https://mail.contoso.com/EWS/Exchange.asmx")
     as_version_1(db)
@@ -100,9 +107,9 @@ def test_foreign_keys_are_enforced(db):
         models.Mailbox.create(name="x", email="x@y.com", profile=12345)
 
 
-def test_a_version_1_database_upgrades_to_mark_pending_and_keeps_its_decisions(tmp_path):
+def test_a_version_1_database_upgrades_to_mark_pending_and_keeps_its_decisions(new_database):
     """TrackingDecision.mark_pending (v3): a shipped v1 database gains it, its rows intact, no mark owed."""
-    path = tmp_path / "v1.db"
+    path = new_database
     db = open_database(path)
     mailbox = models.Mailbox.create(name="Ann", email="ann@contoso.com")
     models.TrackingDecision.create(mailbox=mailbox, server_id="AAMk1", outcome=1, reason="tracked: a reply")
