@@ -6,6 +6,7 @@ The admin services, console views, tracking and engine tests also run here: thei
 """
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import threading
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from crmsync_gui.core.store.db import close_database, open_database
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox, TraceLog
 from crmsync_gui.core.store.text_search import PG_INDEX, has_trace_text_index
 from crmsync_gui.core.sync import trace
+from crmsync_gui.core.sync.limits import SharedSlots
 from crmsync_gui.core.sync.statements import JobStatements
 from tests.conftest import BIN
 
@@ -158,3 +160,47 @@ def test_bytes_come_back_as_bytes(pg_db):  # psycopg2 hands out memoryview for B
         models.UnreadableEmail.create(mailbox=mailbox, server_id=str(i), reason="r", raw=b"\x00\xffraw" * (i + 1))
     assert [u.raw for u in models.UnreadableEmail.select().order_by(models.UnreadableEmail.id)] == [
         b"\x00\xffraw" * (i + 1) for i in range(count)]
+
+
+def test_a_profiles_connection_cap_is_shared_by_the_workers_and_freed_with_a_dead_workers_connection(pg_db):
+    """Two workers (two connections) with a cap of 2: what one holds, the other cannot take, until released or
+    until the holder's connection ends (a killed worker)."""
+    db = models.Mailbox._meta.database.obj
+    first_holds = threading.Event()
+    first_done = threading.Event()
+    seen: dict[str, object] = {}
+
+    def first():  # holds both slots, then dies without releasing them
+        async def hold():
+            slots = SharedSlots(profile_id=7, capacity=2)
+            seen["first"] = sorted([await slots.acquire(), await slots.acquire()])
+        asyncio.run(hold())
+        first_holds.set()
+        first_done.wait(10)
+        db.close()  # its connection ends: the server frees its locks
+
+    def second():
+        first_holds.wait(10)
+
+        async def try_while_held():
+            slots = SharedSlots(profile_id=7, capacity=2)
+            try:
+                await asyncio.wait_for(slots.acquire(), 0.5)
+                seen["while held"] = "got one"
+            except TimeoutError:
+                seen["while held"] = "waited"
+            other_profile = SharedSlots(profile_id=8, capacity=2)
+            seen["other profile"] = await asyncio.wait_for(other_profile.acquire(), 2)
+            first_done.set()
+            seen["after"] = await asyncio.wait_for(slots.acquire(), 5)
+        try:
+            asyncio.run(try_while_held())
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert seen == {"first": [0, 1], "while held": "waited", "other profile": 0, "after": 0}

@@ -193,3 +193,23 @@ def test_two_workers_share_the_mailboxes_and_the_other_takes_over_when_one_is_ki
             worker.stop()
     assert survivor.proc.returncode == 0, survivor.err.read_text()
     assert "Traceback" not in survivor.err.read_text()
+
+
+def test_two_workers_keep_to_the_profiles_connection_cap_together(setup, pg_shared_url, sandbox, tmp_path):
+    """A cap of 2 is the server's limit, not each worker's: with every request slowed down, two workers busy
+    on the same profile never have more than 2 requests at the server at once."""
+    setup.max_concurrent_connections = 2
+    setup.save()
+    sandbox.inject("delay", operation="SyncFolderItems", seconds=0.3)
+    workers = [Worker(pg_shared_url, tmp_path, "a"), Worker(pg_shared_url, tmp_path, "b")]
+    try:
+        for worker in workers:
+            worker.wait_ready()
+        success = codes.DirectionStatus.SUCCESS
+        wait_for(lambda: Mailbox.select().where(Mailbox.incoming_status == success).count() >= 16, 90,
+                 "16 mailboxes synced")
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert all(worker.jobs() for worker in workers), "both workers synced"
+    assert sandbox.peak_concurrent() <= 2, f"{sandbox.peak_concurrent()} requests at once over a cap of 2"

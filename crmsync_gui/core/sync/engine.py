@@ -34,7 +34,7 @@ from crmsync_gui.core.sync.breaker import ProfileBreaker
 from crmsync_gui.core.sync.clock import SystemClock
 from crmsync_gui.core.sync.connector import connector_for
 from crmsync_gui.core.sync.job import EngineJob, ServerBackingOff
-from crmsync_gui.core.sync.limits import ServerThrottle, Slots
+from crmsync_gui.core.sync.limits import ServerThrottle, SharedSlots, Slots
 from crmsync_gui.core.sync.statements import JobStatements
 
 log = logging.getLogger(__name__)
@@ -831,9 +831,11 @@ class Engine:
     def _throttle(self, profile) -> ServerThrottle:
         throttle = self._throttles.get(profile.id)
         if throttle is None:
-            throttle = self._throttles[profile.id] = ServerThrottle(profile.max_concurrent_connections)
+            cap = profile.max_concurrent_connections
+            shared = SharedSlots(profile.id, cap) if isinstance(database_proxy.obj, peewee.PostgresqlDatabase) else None
+            throttle = self._throttles[profile.id] = ServerThrottle(cap, shared)
         elif throttle.slots.capacity != profile.max_concurrent_connections:
-            throttle.slots.resize(profile.max_concurrent_connections)
+            throttle.resize(profile.max_concurrent_connections)
         return throttle
 
     def _breaker(self, profile_id: int) -> ProfileBreaker:

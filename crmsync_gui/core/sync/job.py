@@ -51,7 +51,7 @@ class EngineJob:
     async def connection(self):
         if (wait_s := self._throttle.busy_for_s(self._clock.now())) > 0:
             raise ServerBackingOff(wait_s)
-        async with self._throttle.slots.hold():
+        async with self._throttle.hold():
             yield
 
     def publish(self, event) -> None:

@@ -1,4 +1,5 @@
-"""Capacity limits: first-come-first-served slots, and the per-server throttle shared by all queues."""
+"""Capacity limits: first-come-first-served slots, and the per-server throttle shared by all queues
+(and, on PostgreSQL, by every worker)."""
 from __future__ import annotations
 
 import asyncio
@@ -64,13 +65,75 @@ class Slots:
             self.release()
 
 
-class ServerThrottle:
-    """Per mail server (one profile): its connection slots, and how long it asked us to wait
-    (ErrorServerBusy's BackOffMilliseconds)."""
+class SharedSlots:
+    """A profile's connection cap across every worker on one PostgreSQL database: each connection held is a
+    session advisory lock (profile, slot number) on this worker's database connection, so a worker that dies
+    frees its slots with its connection. Taken after the worker's own Slots, so one worker never waits for
+    the database more than its cap allows; a worker that finds every slot taken tries again every POLL_S."""
 
-    def __init__(self, capacity: int):
+    POLL_S = 0.1
+    SPACE = 0x63 << 40  # advisory lock keys of "connection slot N of profile P" (bigint keys: not the alerts' space)
+
+    def __init__(self, profile_id: int, capacity: int):
+        self.profile_id = profile_id
+        self.capacity = capacity
+        self.held: set[int] = set()  # a session takes its own advisory lock again, so skip what we hold
+
+    def _key(self, slot: int) -> int:
+        return self.SPACE + (self.profile_id << 12) + slot  # caps stay under 4,096 (codes.MAX_CONNECTIONS_RANGE)
+
+    async def acquire(self) -> int:
+        from crmsync_gui.core.store.base import database_proxy
+
+        while True:
+            # the executor stops at the first slot it locks (a function scan feeds the LIMIT one row at a time)
+            row = database_proxy.execute_sql(
+                "SELECT s FROM generate_series(0, %s) s WHERE s <> ALL(%s) AND pg_try_advisory_lock(%s + s) LIMIT 1",
+                (self.capacity - 1, list(self.held), self._key(0))).fetchone()
+            if row is not None:
+                self.held.add(row[0])
+                return row[0]
+            await asyncio.sleep(self.POLL_S)
+
+    def release(self, slot: int) -> None:
+        from crmsync_gui.core.store.base import database_proxy
+
+        self.held.discard(slot)
+        # False (with a server warning) when the connection was lost meanwhile: the lock went with it
+        database_proxy.execute_sql("SELECT pg_advisory_unlock(%s)", (self._key(slot),))
+
+    @asynccontextmanager
+    async def hold(self):
+        slot = await self.acquire()
+        try:
+            yield
+        finally:
+            self.release(slot)
+
+
+class ServerThrottle:
+    """Per mail server (one profile): its connection slots (this worker's, and on PostgreSQL every worker's),
+    and how long it asked us to wait (ErrorServerBusy's BackOffMilliseconds)."""
+
+    def __init__(self, capacity: int, shared: SharedSlots | None = None):
         self.slots = Slots(capacity)
+        self.shared = shared
         self.busy_until: datetime | None = None
+
+    def resize(self, capacity: int) -> None:
+        self.slots.resize(capacity)
+        if self.shared is not None:
+            self.shared.capacity = capacity
+
+    @asynccontextmanager
+    async def hold(self):
+        """One connection to the server: a slot of this worker's, then one of all workers' where they share."""
+        async with self.slots.hold():
+            if self.shared is None:
+                yield
+                return
+            async with self.shared.hold():
+                yield
 
     def back_off(self, now: datetime, seconds: float) -> None:
         until = now + timedelta(seconds=seconds)
