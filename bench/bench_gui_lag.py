@@ -1,7 +1,7 @@
 """Console event-loop lag while the embedded engine syncs 1,000 EWS sandbox mailboxes (target p99 < 30 ms).
 
 The console is the real one: `MainWindow` on a qasync loop (offscreen), its EventBridge on the
-engine's EventBus and the embedded `Engine` on its own thread and loop (core/sync/host.py), as
+console's EventBus and the embedded engine in its child process (core/sync/host.py), as
 `crmsync-gui` runs them (ui/app.py).
 A probe timer asks to fire every PERIOD_MS and records how late each firing is: that is the time
 the window could not answer a click or paint. It runs twice in the same process, same window, same
@@ -136,18 +136,15 @@ def measure(db_path: Path, secrets, mailboxes: int, baseline_s: float, limit_s: 
     from PySide6.QtWidgets import QApplication
 
     from crmsync_gui.core import codes, events
-    from crmsync_gui.core.connectors import load_connectors
-    from crmsync_gui.core.sync.engine import Engine
-    from crmsync_gui.core.sync.host import EngineHost
+    from crmsync_gui.core.sync.host import EngineProcess
     from crmsync_gui.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["crmsync-bench"])
     app.setOrganizationName("crmsync-bench")  # the window's remembered state must not touch the user's
-    load_connectors()  # as ui/app.py does before the loop runs (importing exchangelib takes most of a second)
     window = MainWindow(str(db_path), "bench")
     bus = events.EventBus()
     window.attach_bus(bus)
-    engine = EngineHost(Engine(secrets=secrets, bus=bus))  # its own thread and loop, as ui/app.py runs it
+    engine = EngineProcess(db_path, secrets, bus)  # in its own process, as ui/app.py runs it
     window.attach_engine(engine)
     done: dict[int, set[int]] = {d: set() for d in codes.Direction}
     stats = {"finished": 0, "failed": 0, "items": 0, "events": 0}

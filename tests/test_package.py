@@ -9,6 +9,7 @@ import pytest
 
 import crmsync_gui
 from tests.conftest import REPO
+from tests.console_run import run_console
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # the build takes a minute or two on 2 cores
 
@@ -85,3 +86,11 @@ def test_linux_desktop_entry_and_icon_are_in_the_folder(app):
         pytest.skip("desktop-file-validate (Debian desktop-file-utils) is not installed")
     done = subprocess.run([validate, str(desktop)], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr
+
+
+def test_packaged_console_runs_its_engine_process(app, tmp_path):
+    run = run_console([str(app / "crmsync-gui")], tmp_path / "e.db", build.clean_env(tmp_path))
+    assert run.still_running, f"the packaged console exited early with {run.returncode}: {run.stderr[-2000:]}"
+    assert "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert run.engine_ran, "the packaged console's engine process never synced"
+    assert not run.engine_outlived_console

@@ -26,6 +26,10 @@ class SecretStore:
         self.fallback_file = Path(fallback_file)
         self._keyring = _usable_keyring() if use_keyring else None
 
+    def __reduce__(self):
+        # the same store in another process (the console's engine): a keyring backend does not pickle itself
+        return _reopen, (self.fallback_file, self._keyring is not None)
+
     @property
     def backend(self) -> str:
         return "keyring" if self._keyring else "file"
@@ -122,3 +126,7 @@ def secret_store_for(db_path: str | Path | None) -> SecretStore:
         base = Path(db_path) if db_path and str(db_path) != ":memory:" else Path.home() / ".crmsync"
     use_keyring = os.environ.get("CRMSYNC_SECRETS", "auto") != "file"
     return SecretStore(base.with_name(base.name + ".secrets.json"), use_keyring=use_keyring)
+
+
+def _reopen(fallback_file: Path, use_keyring: bool) -> SecretStore:
+    return SecretStore(fallback_file, use_keyring=use_keyring)

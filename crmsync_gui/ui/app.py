@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -142,25 +143,30 @@ def run(args: argparse.Namespace) -> int:
     window.attach_bus(bus)
     engine = None
     if not args.no_engine:
-        from crmsync_gui.core.connectors import load_connectors
-        from crmsync_gui.core.sync.engine import Engine
-        from crmsync_gui.core.sync.host import EngineHost
+        from crmsync_gui.core.sync.host import EngineProcess
 
-        problems = load_connectors()
-        if problems:
-            missing = QCoreApplication.translate("MainWindow", "Some connectors are not available: {0}")
-            window.statusBar().showMessage(missing.format("; ".join(f"{n} ({why})" for n, why in problems.items())))
-        # the engine runs on its own thread and loop, so its work never holds up the window (the Qt thread
-        # runs the console's own coroutines through qasync); its events reach the pages by the bridge
-        engine = EngineHost(Engine(secrets=secrets, bus=bus))
+        # the engine runs in a child process, so its work never holds up the window (the Qt thread runs the
+        # console's own coroutines through qasync); its events reach the pages by the bridge
+        engine = EngineProcess(db_path, secrets, bus)
         window.attach_engine(engine)
+
+    async def start_engine() -> None:
+        try:
+            await engine.start()
+        except CrmSyncError as exc:
+            window.statusBar().showMessage(str(exc))
+            return
+        if engine.connector_problems:
+            missing = QCoreApplication.translate("MainWindow", "Some connectors are not available: {0}")
+            window.statusBar().showMessage(missing.format("; ".join(
+                f"{n} ({why})" for n, why in engine.connector_problems.items())))
 
     async def console() -> None:
         closed = asyncio.Event()
         app.aboutToQuit.connect(closed.set)
         window.show()
         if engine is not None:
-            await engine.start()
+            await start_engine()
         await closed.wait()
         if engine is not None:
             await engine.stop()
@@ -175,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the packaged app starts its engine process by running itself
     started = time.perf_counter()
     args = parse_args(argv)
     if args.self_test:

@@ -1,79 +1,246 @@
-"""The engine on a thread of its own, for a process whose main loop must stay free (the console).
+"""The console's embedded engine, in a child process of the console.
 
-The engine's jobs do their database work and bookkeeping on the loop they run on; on the console's
-GUI thread that froze the window for hundreds of milliseconds while 1,000 mailboxes synced
-(docs/benchmarks.md, gui_lag). EngineHost runs the Engine on its own asyncio loop in a daemon thread
-and offers the calls the console makes as coroutines awaitable on the caller's loop. Events still
-reach subscribers through the engine's bus, now from the engine's thread (the console's EventBridge
-takes them from any thread). SQLite gives each thread its own connection; the host closes the
-engine thread's one when it stops.
+The console starts the engine with its window and stops it when it closes, shows its events live and
+calls it for Test & Enable and Sync now. The engine runs in a process of its own because in the
+console's process it held up the window: on the GUI loop its bookkeeping froze the window for hundreds
+of milliseconds, and on a thread of its own the window still waited for Python's GIL while exchangelib
+parsed XML (docs/benchmarks.md, gui_lag). The child opens the same database (SQLite in WAL mode, or
+PostgreSQL) and the same secret store; nothing but events, calls and their results cross the pipe.
+
+Child → console: batches of events (every BATCH_S at most, so a flood is a few pickles, not thousands),
+the answers to calls, and "started"/"failed"/"stopped". Console → child: calls and "stop". When the
+console goes away without stopping it, the child reads end-of-file, stops its engine and exits; when
+the child dies, the console publishes the engine as stopped and fails the calls waiting on it.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+import multiprocessing
+import signal
 import threading
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections import deque
+from pathlib import Path
 
-from crmsync_gui.core import codes
-from crmsync_gui.core.store.base import database_proxy
-from crmsync_gui.core.sync.engine import Engine, JobResult
+from crmsync_gui.core import codes, events
+from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.core.sync.engine import EngineConfig, JobResult
 
-T = TypeVar("T")
+BATCH_S = 0.05
+CALLS = ("test_and_enable", "sync_now")  # what the console may ask of the engine
 
 
-class EngineHost:
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.bus = engine.bus
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+class EngineProcess:
+    """Start, stop and call an Engine running in a child process; its events go to `bus`, from a reader thread."""
 
-    @property
-    def state(self) -> str:
-        return self.engine.state
+    def __init__(self, database: str | Path, secrets, bus: events.EventBus, config: EngineConfig | None = None):
+        self.database = str(database)
+        self.secrets = secrets
+        self.bus = bus
+        self.config = config
+        self.connector_problems: dict[str, str] = {}  # {connector: why it could not load}, as the child found
+        self.state = "stopped"
+        self._process = self._conn = self._reader = self._loop = None
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future] = {}
 
     async def start(self) -> None:
-        """Start the engine's thread and loop, then the engine on it; return once it runs."""
-        if self._thread is not None:
+        """Start the child and its engine; return once the engine runs (CrmSyncError when it cannot start)."""
+        if self._process is not None:
             return
-        ready = threading.Event()
-
-        def run() -> None:
-            # not asyncio.new_event_loop(): under qasync that would make a second Qt loop, off the GUI thread
-            self._loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            ready.set()
-            try:
-                self._loop.run_forever()
-            finally:
-                self._loop.close()
-                if not database_proxy.is_closed():
-                    database_proxy.close()  # this thread's own connection
-
-        self._thread = threading.Thread(target=run, name="crmsync-engine", daemon=True)
-        self._thread.start()
-        await asyncio.to_thread(ready.wait)
-        await self._call(self.engine.start)
+        spawn = multiprocessing.get_context("spawn")  # not fork: the console has Qt's threads
+        self._conn, child_end = spawn.Pipe()
+        self._process = spawn.Process(target=serve, args=(child_end, self.database, self.secrets, self.config),
+                                      name="crmsync-engine", daemon=True)
+        self._process.start()
+        child_end.close()
+        self._loop = asyncio.get_running_loop()
+        started = self._waiting[0] = self._loop.create_future()
+        self._reader = threading.Thread(target=self._read, name="crmsync-engine-reader", daemon=True)
+        self._reader.start()
+        try:
+            self.connector_problems = await started
+        except CrmSyncError:
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
-        """Stop the engine (running jobs get its grace period), then its loop and thread."""
-        if self._thread is None:
+        """Stop the engine (running jobs get its grace period) and wait for its process to end."""
+        if self._process is None:
             return
-        try:
-            await self._call(self.engine.stop)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            await asyncio.to_thread(self._thread.join)
-            self._thread = self._loop = None
+        process, reader = self._process, self._reader
+        with contextlib.suppress(OSError):  # already gone
+            self._conn.send(("stop",))
+        grace = (self.config or EngineConfig()).stop_grace_s
+        await asyncio.to_thread(process.join, grace + 15)
+        if process.is_alive():
+            process.kill()
+            await asyncio.to_thread(process.join)
+        await asyncio.to_thread(reader.join)
+        self._conn.close()
+        self._process = self._conn = self._reader = None
 
     async def test_and_enable(self, mailbox_id: int) -> dict[codes.Direction, JobResult]:
-        return await self._call(self.engine.test_and_enable, mailbox_id)
+        return await self._call("test_and_enable", mailbox_id)
 
     async def sync_now(self, mailbox_id: int, direction: codes.Direction | None = None) -> list[JobResult]:
-        return await self._call(self.engine.sync_now, mailbox_id, direction)
+        return await self._call("sync_now", mailbox_id, direction)
 
-    async def _call(self, method: Callable[..., Awaitable[T]], *args) -> T:
-        if self._loop is None:
-            raise RuntimeError("the engine's thread is not running")
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(method(*args), self._loop))
+    async def _call(self, method: str, *args):
+        if self.state != "running":
+            raise CrmSyncError(f"The sync engine is {self.state}; start it (restart the console) and try again.")
+        call_id = next(self._ids)
+        answer = self._waiting[call_id] = asyncio.get_running_loop().create_future()
+        self._conn.send(("call", call_id, method, args))
+        return await answer
+
+    # ---- the reader thread
+    def _read(self) -> None:
+        try:
+            while True:
+                message = self._conn.recv()
+                if message[0] == "events":
+                    for event in message[1]:
+                        if isinstance(event, events.EngineStateChanged):
+                            self.state = event.state
+                        self.bus.publish(event)
+                elif message[0] == "stopped":
+                    self._ended("The sync engine stopped before it answered.")
+                    return
+                else:  # ("answer", call_id, value) / ("refused", call_id, reason)
+                    self._loop.call_soon_threadsafe(self._settle, *message)
+        except (EOFError, OSError):  # the child died without saying "stopped"
+            self._process.join(5)
+            self._ended(f"The sync engine process ended unexpectedly (exit code {self._process.exitcode}); "
+                        "restart the console to start it again.")
+
+    def _ended(self, reason: str) -> None:
+        if self.state != "stopped":
+            self.state = "stopped"
+            self.bus.publish(events.EngineStateChanged("stopped"))
+        for call_id in list(self._waiting):
+            self._loop.call_soon_threadsafe(self._settle, "refused", call_id, reason)
+
+    def _settle(self, kind: str, call_id: int, value) -> None:
+        answer = self._waiting.pop(call_id, None)
+        if answer is None or answer.done():
+            return
+        if kind == "answer":
+            answer.set_result(value)
+        else:
+            answer.set_exception(CrmSyncError(value))
+
+
+# ---- the child process
+def serve(conn, database: str, secrets, config: EngineConfig | None) -> None:
+    """The child's main: run an Engine on the database until the console says stop or goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is for the console, which stops us
+    outbox = _Outbox(conn)
+    try:
+        asyncio.run(_run(conn, database, secrets, config, outbox))
+    finally:
+        outbox.close()
+
+
+async def _run(conn, database: str, secrets, config: EngineConfig | None, outbox: _Outbox) -> None:
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.sync.engine import Engine
+
+    try:
+        open_database(database)
+        engine = Engine(secrets=secrets, config=config)
+        engine.bus.subscribe(outbox.event)
+        await engine.start()
+    except Exception as exc:  # the console shows why its engine could not start
+        outbox.send(("refused", 0, f"The sync engine could not start: {exc}"))
+        return
+    outbox.send(("answer", 0, engine.connector_problems))
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    tasks: set[asyncio.Task] = set()
+
+    async def answer(call_id: int, method: str, args) -> None:
+        try:
+            if method not in CALLS:
+                raise CrmSyncError(f"The engine has no call '{method}'.")
+            outbox.send(("answer", call_id, await getattr(engine, method)(*args)))
+        except Exception as exc:  # every failure goes back to the caller, as a message it can show
+            outbox.send(("refused", call_id, str(exc) or type(exc).__name__))
+
+    def receive(message) -> None:
+        if message[0] == "call":
+            task = asyncio.create_task(answer(*message[1:]))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        else:  # "stop", or the console gone
+            stopping.set()
+
+    def read() -> None:
+        try:
+            while True:
+                message = conn.recv()
+                loop.call_soon_threadsafe(receive, message)
+                if message[0] == "stop":
+                    return
+        except (EOFError, OSError):
+            loop.call_soon_threadsafe(receive, ("gone",))
+
+    threading.Thread(target=read, name="crmsync-console-reader", daemon=True).start()
+    await stopping.wait()
+    try:
+        await engine.stop()
+    finally:
+        close_database()
+
+
+class _Outbox:
+    """Everything the child sends, in order, from one thread: consecutive events go as one batch."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._items: deque = deque()
+        self._wake = threading.Event()
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="crmsync-engine-outbox", daemon=True)
+        self._thread.start()
+
+    def event(self, event: events.Event) -> None:
+        self._items.append(event)
+
+    def send(self, message: tuple) -> None:
+        self._items.append(message)
+        self._wake.set()
+
+    def close(self) -> None:
+        """Send what is left, then "stopped"."""
+        self._closing = True
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                closing = self._closing
+                self._flush()
+                if closing:
+                    self._conn.send(("stopped",))
+                    return
+                self._wake.wait(BATCH_S)
+                self._wake.clear()
+        except OSError:
+            return  # the console went away: nobody to tell
+
+    def _flush(self) -> None:
+        batch: list[events.Event] = []
+        while self._items:
+            item = self._items.popleft()
+            if isinstance(item, events.Event):
+                batch.append(item)
+                continue
+            if batch:
+                self._conn.send(("events", batch))
+                batch = []
+            self._conn.send(item)
+        if batch:
+            self._conn.send(("events", batch))

@@ -1,71 +1,125 @@
-"""EngineHost: the engine on its own thread and loop, driven from another loop (the console's)."""
+"""EngineProcess: the console's engine in a child process, syncing the demo organization on the EWS sandbox."""
 import asyncio
-import threading
+import os
+import signal
+import socket
+
+import pytest
 
 from crmsync_gui.core import codes, events
+from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.core.store.db import close_database
 from crmsync_gui.core.store.models import Mailbox
-from crmsync_gui.core.sync.clock import SystemClock
-from crmsync_gui.core.sync.engine import EngineConfig, QueueConfig
-from crmsync_gui.core.sync.host import EngineHost
-from tests.core.sync.conftest import add_mailbox, add_profile
+from crmsync_gui.core.sync.engine import EngineConfig
+from crmsync_gui.core.sync.host import EngineProcess
+from crmsync_gui.demo import start_demo
+
+QUICK = EngineConfig(tick_s=0.2, stop_grace_s=2)
 
 
-def test_the_engine_works_on_its_own_thread_and_answers_calls_from_the_callers_loop(db, world, make_engine, bus):
-    world.latency_s = 0.02
-    profile = add_profile(max_concurrent_connections=4)
-    boxes = [add_mailbox(profile, f"M{i}") for i in range(40)]
-    threads: set[str] = set()
-    bus.subscribe(lambda event: threads.add(threading.current_thread().name))
-
-    async def scenario():
-        engine = await make_engine(EngineConfig(incoming=QueueConfig(4, 60)), clock=SystemClock())
-        host = EngineHost(engine)
-        await host.start()
-        try:
-            assert host.state == "running"
-            while Mailbox.select().where(Mailbox.last_sync_at.is_null()).count():  # read on this thread
-                await asyncio.sleep(0.02)
-            results = await host.test_and_enable(boxes[0].id)
-            synced = await host.sync_now(boxes[1].id, codes.Direction.INCOMING)
-        finally:
-            await host.stop()
-        return results, synced, engine
-
-    results, synced, engine = asyncio.run(scenario())
-    assert engine.state == "stopped"
-    assert results[codes.Direction.INCOMING].ok and [r.ok for r in synced] == [True]
-    assert threads == {"crmsync-engine"}, "events come from the engine's own thread"
-    assert not any(t.name == "crmsync-engine" for t in threading.enumerate()), "the thread ended with the engine"
+@pytest.fixture
+def demo():
+    demo = start_demo(mailboxes=2, items=3)  # the first is fine, the second has a wrong password
+    yield demo
+    close_database()
+    demo.stop()
 
 
-def test_calls_before_start_are_refused(db, world, make_engine):
-    async def scenario():
-        host = EngineHost(await make_engine())
-        try:
-            await host.sync_now(1)
-        except RuntimeError as exc:
-            return str(exc)
-
-    assert "not running" in asyncio.run(scenario())
+def fine_and_faulty(demo) -> tuple[Mailbox, Mailbox]:
+    """A mailbox that syncs, and the one whose password is wrong."""
+    boxes = {m.email: m for m in Mailbox.select()}
+    wrong = next(a for a, why in demo.faulty.items() if "password" in why)
+    return next(m for a, m in boxes.items() if a not in demo.faulty and m.owner_user_id), boxes[wrong]
 
 
-def test_events_the_engine_publishes_reach_a_subscriber_on_the_callers_side(db, world, make_engine, bus):
-    profile = add_profile()
-    add_mailbox(profile, "Ann")
+async def until(condition, seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_the_engine_syncs_in_its_own_process_and_answers_the_consoles_calls(demo):
+    bus = events.EventBus()
     seen: list = []
     bus.subscribe(seen.append)
+    fine, faulty = fine_and_faulty(demo)
 
     async def scenario():
-        host = EngineHost(await make_engine(clock=SystemClock()))
-        await host.start()
+        engine = EngineProcess(demo.db_path, demo.secrets, bus, QUICK)
+        await engine.start()
         try:
-            for _ in range(200):
-                if any(isinstance(e, events.JobFinished) for e in seen):
-                    break
-                await asyncio.sleep(0.02)
+            assert engine.state == "running" and engine.connector_problems == {}
+            child = engine._process
+            assert child.pid != os.getpid()
+            await until(lambda: any(isinstance(e, events.JobFinished) and e.mailbox_id == fine.id for e in seen))
+            tested = await engine.test_and_enable(fine.id)
+            synced = await engine.sync_now(fine.id, codes.Direction.INCOMING)
+            with pytest.raises(CrmSyncError, match="No mailbox with id 9999; it may have been deleted"):
+                await engine.sync_now(9999)  # the engine's own refusal, carried back
         finally:
-            await host.stop()
+            await engine.stop()
+        return engine, child, tested, synced
 
-    asyncio.run(scenario())
-    assert any(isinstance(e, events.JobFinished) for e in seen)
+    engine, child, tested, synced = asyncio.run(scenario())
+    assert tested[codes.Direction.INCOMING].ok and [r.ok for r in synced] == [True]
+    assert engine.state == "stopped" and child.exitcode == 0
     assert [e.state for e in seen if isinstance(e, events.EngineStateChanged)][-1] == "stopped"
+    failed = {e.mailbox_id for e in seen if isinstance(e, events.JobFailed)}
+    assert faulty.id in failed, "the wrong password's failure reached the console"
+    assert Mailbox.get_by_id(fine.id).last_sync_at is not None, "the child wrote the console's database"
+
+
+def test_calls_before_start_are_refused_with_the_reason():
+    engine = EngineProcess("unused.db", None, events.EventBus())
+    with pytest.raises(CrmSyncError, match="engine is stopped"):
+        asyncio.run(engine.sync_now(1))
+
+
+def test_an_engine_that_cannot_start_says_why_and_leaves_no_process(tmp_path):
+    broken = tmp_path / "crm.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    engine = EngineProcess(broken, None, events.EventBus(), QUICK)
+    with pytest.raises(CrmSyncError, match="could not start"):
+        asyncio.run(engine.start())
+    assert engine._process is None and engine.state == "stopped"
+
+
+def test_a_killed_engine_process_shows_as_stopped_and_fails_the_call_waiting_on_it(demo):
+    bus = events.EventBus()
+    seen: list = []
+    bus.subscribe(seen.append)
+    fine, _ = fine_and_faulty(demo)
+    demo.sandbox.inject("delay", mailbox=fine.email, seconds=20)
+
+    async def scenario():
+        engine = EngineProcess(demo.db_path, demo.secrets, bus, QUICK)
+        await engine.start()
+        try:
+            waiting = asyncio.ensure_future(engine.test_and_enable(fine.id))
+            await asyncio.sleep(0.5)
+            os.kill(engine._process.pid, signal.SIGKILL)
+            with pytest.raises(CrmSyncError, match="ended unexpectedly"):
+                await asyncio.wait_for(waiting, 10)
+            return engine.state
+        finally:
+            await engine.stop()
+
+    assert asyncio.run(scenario()) == "stopped"
+    assert [e.state for e in seen if isinstance(e, events.EngineStateChanged)][-1] == "stopped"
+
+
+def test_the_engine_process_stops_by_itself_when_the_console_goes_away(demo):
+    async def scenario():
+        engine = EngineProcess(demo.db_path, demo.secrets, events.EventBus(), QUICK)
+        await engine.start()
+        child = engine._process
+        # as when the console dies: its end of the pipe goes away under the child
+        socket.fromfd(engine._conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM).shutdown(socket.SHUT_RDWR)
+        await asyncio.to_thread(child.join, 15)
+        await asyncio.to_thread(engine._reader.join, 10)
+        return child
+
+    child = asyncio.run(scenario())
+    assert child.exitcode == 0, "the engine stopped cleanly, not killed"
