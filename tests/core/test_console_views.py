@@ -106,6 +106,54 @@ def test_mailbox_states(boxes):
     assert views.mailboxes_by_state(now)["syncing"] == 1 and views.mailboxes_by_state(now)["disabled"] == 1
 
 
+def test_counts_by_state_match_each_mailbox_classified_on_its_own(db):
+    """The database counts groups of alike mailboxes; the result must equal classifying every row."""
+    now = datetime(2026, 1, 1, 12, 0)
+    p = admin.save_profile({"name": "Exch", "incoming_server": "https://mail.example.com/EWS/Exchange.asmx"})
+    variations = [
+        {},  # disabled
+        {"incoming_enabled": True},  # paused: not approved
+        {"incoming_enabled": True, "approval": codes.Approval.APPROVED, "profile": None},  # paused: no profile
+        {"act_enabled": True, "approval": codes.Approval.APPROVED},  # idle
+        {"outgoing_enabled": True, "approval": codes.Approval.APPROVED, "lock_state": 2,
+         "lock_expires": now + timedelta(minutes=3)},  # syncing
+        {"outgoing_enabled": True, "approval": codes.Approval.APPROVED, "lock_state": 2,
+         "lock_expires": now + timedelta(minutes=9)},  # syncing, another expiry
+        {"outgoing_enabled": True, "approval": codes.Approval.APPROVED, "lock_state": 2,
+         "lock_expires": now - timedelta(minutes=1)},  # a stale lock: idle
+        {"incoming_enabled": True, "approval": codes.Approval.APPROVED, "transient_failure_count": 1},  # backing off
+        {"incoming_enabled": True, "approval": codes.Approval.APPROVED, "transient_failure_count": 4,
+         "act_status": codes.DirectionStatus.FAILURE},  # backing off before error
+        {"incoming_enabled": True, "approval": codes.Approval.APPROVED,
+         "incoming_status": codes.DirectionStatus.FAILURE},  # error
+        {"incoming_enabled": True, "approval": codes.Approval.REJECTED, "lock_state": 1,
+         "lock_expires": now + timedelta(minutes=1)},  # paused wins over a lock
+    ]
+    for n, fields in enumerate(variations * 3):
+        admin.add_mailbox(f"Box {n}", f"box{n}@example.com", **{"profile": p, **fields})
+    each = dict.fromkeys(views.MAILBOX_STATES, 0)
+    for mailbox in Mailbox.select():
+        each[views.mailbox_state(mailbox, now)] += 1
+    assert all(each.values()), each  # every state is present
+    assert views.mailboxes_by_state(now) == each
+
+
+def test_hourly_counts_recount_only_the_hour_under_way_until_the_hour_turns(db):
+    now = datetime(2026, 1, 5, 9, 30)
+    Activity.create(activity_type=codes.ActivityType.EMAIL, created_at=now - timedelta(hours=2))
+    hourly = views.HourlyCounts(3)
+    assert hourly.update(now) == views.per_hour(3, now=now)
+    Activity.create(activity_type=codes.ActivityType.EMAIL, created_at=now)
+    TraceLog.create(level=codes.TraceLevel.ERROR, code="E", message="m", collation_key="k", last_at=now)
+    TraceLog.create(level=codes.TraceLevel.WARNING, code="W", message="m", collation_key="w", last_at=now)
+    later = now + timedelta(minutes=10)
+    assert hourly.update(later) == views.per_hour(3, now=later) == (
+        [datetime(2026, 1, 5, 7), datetime(2026, 1, 5, 8), datetime(2026, 1, 5, 9)], [1, 0, 1], [0, 0, 1])
+    next_hour = now + timedelta(hours=1)
+    assert hourly.update(next_hour) == views.per_hour(3, now=next_hour)
+    assert hourly.slots[-1] == datetime(2026, 1, 5, 10) and hourly.synced == [0, 1, 0]
+
+
 def test_trace_pages_by_keyset_and_filters(boxes):
     a, *_ = boxes
     base = datetime(2026, 1, 1)

@@ -5,10 +5,10 @@ import pytest
 from PySide6.QtCharts import QBarSeries
 
 from crmsync_gui.core import admin, codes, events
-from crmsync_gui.core.store.models import Activity
+from crmsync_gui.core.store.models import Activity, Mailbox
 from crmsync_gui.ui.event_bridge import EventBridge
 from crmsync_gui.ui.main_window import MainWindow
-from crmsync_gui.ui.pages.dashboard import DashboardPage
+from crmsync_gui.ui.pages.dashboard import FEED_LIMIT, DashboardPage
 
 
 @pytest.fixture
@@ -60,6 +60,7 @@ def test_live_events_from_another_thread_reach_the_feed_and_refresh(qtbot, org):
 
     with qtbot.waitSignal(bridge.trace_logged):
         threading.Thread(target=engine).start()
+    qtbot.waitUntil(lambda: dashboard.feed.count() == 3, timeout=1000)  # the feed takes new lines in batches
     lines = [dashboard.feed.item(i).text() for i in range(dashboard.feed.count())]
     assert "Error AuthFailed: The password for b3@example.com was refused" in lines[0]
     assert "mailbox Box 3 updated" in lines[1] and "engine running" in lines[2]
@@ -87,3 +88,52 @@ def test_queues_an_engine_no_longer_reports_show_zero(qtbot, org):
     page.on_event(events.QueueDepths((("incoming", 4, 0),)))
     page.on_event(events.EngineStateChanged("stopped"))
     assert set(page.engine_depths.values()) == {(0, 0)}
+
+
+def feed_lines(page):
+    return [page.feed.item(i).text() for i in range(page.feed.count())]
+
+
+def test_feed_names_mailboxes_as_of_the_last_refresh(qtbot, org):
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.on_event(events.ItemTracked(org[0].id, activity_id=1))  # not refreshed yet: the names load on a miss
+    page.refresh()
+    Mailbox.update(name="Box 1 renamed").where(Mailbox.id == org[1].id).execute()
+    page.on_event(events.JobStarted(org[1].id, codes.Direction.INCOMING, "incoming"))  # the name it knew
+    page.refresh()
+    page.on_event(events.JobStarted(org[1].id, codes.Direction.INCOMING, "incoming"))  # the new name
+    page.on_event(events.MailboxChanged(9999))  # deleted since: its number
+    qtbot.waitUntil(lambda: page.feed.count() == 4, timeout=1000)
+    lines = feed_lines(page)
+    assert lines[0].endswith("mailbox #9999 updated")
+    assert lines[1].endswith("Box 1 renamed: incoming email started")
+    assert lines[2].endswith("  Box 1: incoming email started")
+    assert lines[3].endswith("Box 0: an email was tracked")
+
+
+def test_a_burst_of_events_keeps_the_newest_lines_first(qtbot, org):
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    for n in range(FEED_LIMIT + 50):
+        page.on_event(events.JobFinished(org[n % 4].id, codes.Direction.INCOMING, "incoming", n, 0.5))
+    qtbot.waitUntil(lambda: page.feed.count() == FEED_LIMIT, timeout=1000)
+    lines = feed_lines(page)
+    assert f" done, {FEED_LIMIT + 49} items in 0.5 s" in lines[0]
+    assert lines[-1].endswith(" done, 50 items in 0.5 s")
+
+
+def test_charts_take_new_values_in_place(qtbot, org):
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    bars = page.state_chart.series()[0]
+    synced = page.hour_chart.series()[0]
+    assert bar_values(page) == [0, 2, 0, 0, 1, 1] and synced.at(23).y() == 1  # org's email
+    admin.set_enabled(org[3], True)
+    Activity.create(activity_type=codes.ActivityType.EMAIL)  # synced just now
+    page.refresh()
+    assert page.state_chart.series() == [bars] and page.hour_chart.series()[0] is synced
+    assert bar_values(page) == [0, 2, 0, 1, 0, 1] and synced.at(23).y() == 2
+    assert page.state_axis.max() >= 2 and page.hour_axis.max() >= 1

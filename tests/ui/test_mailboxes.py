@@ -56,6 +56,20 @@ def test_sort_and_filter(qtbot, org):
     assert page.count_label.text() == "2 of 152 mailboxes"
 
 
+def test_rows_the_engine_changed_are_reread_together_on_the_next_tick(qtbot, org):
+    page = MailboxesPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    _profile, _ann, _queue, old, new = org
+    assert page.model.data(page.model.index(0, 0)) == "Ann new"  # loaded
+    Mailbox.update(name=Mailbox.name.concat(" (synced)")).where(Mailbox.id.in_([old.id, new.id])).execute()
+    page.on_mailbox_changed(new.id)
+    page.on_mailbox_changed(old.id)
+    assert page.model.data(page.model.index(0, 0)) == "Ann new"  # not re-read per event
+    qtbot.waitUntil(lambda: page.model.data(page.model.index(0, 0)) == "Ann new (synced)", timeout=2500)
+    assert page.model.data(page.model.index(1, 0)) == "Ann old (synced)"
+
+
 def select_rows(page, names):
     page.table.clearSelection()
     for row in range(page.model.rowCount()):

@@ -135,14 +135,24 @@ def mailbox_state(mailbox: Mailbox, now: datetime | None = None) -> str:
 
 
 def mailboxes_by_state(now: datetime | None = None) -> dict[str, int]:
+    """How many mailboxes are in each state, counted by the database in groups of mailboxes that
+    `mailbox_state` cannot tell apart; one representative of each group is classified in Python.
+
+    Cheap at any number of mailboxes: the console redraws these counts every second while the engine syncs.
+    """
     now = now or utcnow()
+    # columns whose exact value decides the state (few distinct values each)...
+    keys = (Mailbox.incoming_enabled, Mailbox.outgoing_enabled, Mailbox.act_enabled, Mailbox.approval,
+            Mailbox.lock_state, Mailbox.incoming_status, Mailbox.outgoing_status, Mailbox.act_status)
+    # ...and ones where only a test on the value does: grouped by the test, any member's value stands for all
+    tests = (Mailbox.profile.is_null(), Mailbox.lock_expires > now, Mailbox.transient_failure_count > 0)
+    representative = (fn.MAX(Mailbox.profile).alias("profile"), fn.MAX(Mailbox.lock_expires).alias("lock_expires"),
+                      fn.MAX(Mailbox.transient_failure_count).alias("transient_failure_count"))
+    query = Mailbox.select(*keys, *representative, fn.COUNT(Mailbox.id).alias("members")).group_by(*keys, *tests)
     counts = dict.fromkeys(MAILBOX_STATES, 0)
-    fields = (Mailbox.id, Mailbox.incoming_enabled, Mailbox.outgoing_enabled, Mailbox.act_enabled,
-              Mailbox.approval, Mailbox.profile, Mailbox.lock_state, Mailbox.lock_expires,
-              Mailbox.incoming_status, Mailbox.outgoing_status, Mailbox.act_status,
-              Mailbox.transient_failure_count)
-    for mailbox in Mailbox.select(*fields).iterator():
-        counts[mailbox_state(mailbox, now)] += 1
+    for group in query.dicts():
+        members = group.pop("members")
+        counts[mailbox_state(Mailbox(**group), now)] += members
     return counts
 
 
@@ -176,6 +186,49 @@ def per_hour(hours: int = 24, now: datetime | None = None) -> tuple[list[datetim
 
     return slots, bucket(Activity, Activity.created_at), bucket(
         TraceLog, TraceLog.last_at, TraceLog.level == codes.TraceLevel.ERROR)
+
+
+class HourlyCounts:
+    """`per_hour` for a chart redrawn every second: the finished hours are counted when the hour turns,
+    each update after that counts only the hour under way (two narrow counts instead of a day of rows).
+
+    A repeated error moves its trace row's `last_at` into the hour under way; until the next hour turns,
+    the earlier hour it was in still counts it too.
+    """
+
+    def __init__(self, hours: int = 24):
+        self.hours = hours
+        self.slots: list[datetime] = []
+        self.synced: list[int] = []
+        self.errors: list[int] = []
+
+    def update(self, now: datetime | None = None) -> tuple[list[datetime], list[int], list[int]]:
+        now = now or utcnow()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        if not self.slots or self.slots[-1] != hour:
+            self.slots, self.synced, self.errors = per_hour(self.hours, now)
+        else:
+            self.synced[-1] = Activity.select().where(Activity.created_at >= hour).count()
+            self.errors[-1] = TraceLog.select().where(TraceLog.level == codes.TraceLevel.ERROR,
+                                                      TraceLog.last_at >= hour).count()
+        return self.slots, self.synced, self.errors
+
+
+@dataclass
+class DashboardNumbers:
+    """Everything the dashboard draws, read in one go (by a worker thread: see DashboardPage)."""
+
+    mailbox_names: dict[int, str]
+    states: dict[str, int]
+    depths: dict[str, int]
+    synced: list[int]  # per hour, oldest first
+    errors: list[int]
+
+
+def dashboard_numbers(hourly: HourlyCounts) -> DashboardNumbers:
+    _slots, synced, errors = hourly.update()
+    return DashboardNumbers(names(Mailbox, Mailbox.name), mailboxes_by_state(), queue_depths(),
+                            list(synced), list(errors))
 
 
 # ---------------------------------------------------------------- trace log

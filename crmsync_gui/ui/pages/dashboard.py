@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -13,32 +15,33 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QListWidget, QVBoxLayout, QWidget
 
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.store import views
+from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.ui.pages.base import Page
 
 FEED_LIMIT = 500
+FEED_FLUSH_MS = 100
+LOADED_POLL_MS = 20
 
 
-def describe(event: events.Event) -> str:
-    """One feed line for an engine event, in the administrator's words."""
+def describe(event: events.Event, mailbox_name) -> str:
+    """One feed line for an engine event, in the administrator's words; `mailbox_name(id)` names mailboxes."""
     t = event.at.strftime("%H:%M:%S")
     if isinstance(event, events.EngineStateChanged):
         return QCoreApplication.translate("Dashboard", "{0}  engine {1}").format(t, event.state)
     if isinstance(event, events.MailboxChanged):
-        name = Mailbox.select(Mailbox.name).where(Mailbox.id == event.mailbox_id).scalar() or f"#{event.mailbox_id}"
-        return QCoreApplication.translate("Dashboard", "{0}  mailbox {1} updated").format(t, name)
+        return QCoreApplication.translate("Dashboard", "{0}  mailbox {1} updated").format(t, mailbox_name(event.mailbox_id))
     if isinstance(event, events.TraceLogged):
         level = codes.TraceLevel(event.level).label if event.level in set(codes.TraceLevel) else event.level
         return f"{t}  {level} {event.code}: {event.message.splitlines()[0] if event.message else ''}"
     mailbox_id = getattr(event, "mailbox_id", None)
-    name = (Mailbox.select(Mailbox.name).where(Mailbox.id == mailbox_id).scalar() or f"#{mailbox_id}") \
-        if mailbox_id is not None else ""
+    name = mailbox_name(mailbox_id) if mailbox_id is not None else ""
     direction = codes.Direction(event.direction).label.lower() if hasattr(event, "direction") else ""
     kind = type(event).__name__
     if kind == "JobStarted":
@@ -60,16 +63,21 @@ def describe(event: events.Event) -> str:
     return f"{t}  {type(event).__name__} {fields}".rstrip()
 
 
-def count_axis(highest: int) -> QValueAxis:
-    """A 0-based axis of whole numbers with about five ticks on round values."""
-    step = max(1, math.ceil(highest / 5))
+def count_axis() -> QValueAxis:
+    """A 0-based axis of whole numbers (fitted to the values by fit_count_axis)."""
     axis = QValueAxis()
     axis.setLabelFormat("%d")
-    axis.setRange(0, step * math.ceil(highest / step))
     axis.setTickType(QValueAxis.TickType.TicksDynamic)
     axis.setTickAnchor(0)
-    axis.setTickInterval(step)
+    fit_count_axis(axis, 1)
     return axis
+
+
+def fit_count_axis(axis: QValueAxis, highest: int) -> None:
+    """Up to `highest` with about five ticks on round values."""
+    step = max(1, math.ceil(highest / 5))
+    axis.setRange(0, step * math.ceil(max(highest, 1) / step))
+    axis.setTickInterval(step)
 
 
 class DashboardPage(Page):
@@ -119,8 +127,24 @@ class DashboardPage(Page):
         self.states: dict[str, int] = {}
         self.depths: dict[str, int] = {}
         self.engine_depths: dict[str, tuple[int, int]] = {}  # engine queue -> (waiting, running)
-        # live parts: events mark the numbers stale; one timer redraws at most once a second
+        self.hours = views.HourlyCounts(24)
+        self._build_state_chart(list(views.MAILBOX_STATES))
+        self._build_hour_chart()
+        # feed lines name mailboxes from here: a query per event would cost more than the rest of the line
+        self.mailbox_names: dict[int, str] = {}
+        self._names_loaded_at = -math.inf
+        # a burst of events lays the feed out once per FEED_FLUSH_MS, not once per event
+        self._feed_lines: list[str] = []  # newest last
+        self._feed_timer = QTimer(self, singleShot=True, interval=FEED_FLUSH_MS)
+        self._feed_timer.timeout.connect(self._flush_feed)
+        # live parts: events mark the numbers stale; one timer reloads them at most once a second, on a worker
+        # thread (its queries would take the window's time), and they are drawn here once loaded
         self._stale = False
+        self._loader = loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard")
+        self.destroyed.connect(lambda: loader.shutdown(wait=False))
+        self._loading: Future | None = None
+        self._loaded = QTimer(self, singleShot=True, interval=LOADED_POLL_MS)
+        self._loaded.timeout.connect(self._draw_when_loaded)
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self._refresh_if_stale)
         self._timer.start()
@@ -138,74 +162,112 @@ class DashboardPage(Page):
             return
         if isinstance(event, events.EngineStateChanged) and event.state == "stopped":
             self.engine_depths = dict.fromkeys(self.engine_depths, (0, 0))
-        self.feed.insertItem(0, describe(event))
-        while self.feed.count() > FEED_LIMIT:
-            self.feed.takeItem(self.feed.count() - 1)
+        self._feed_lines.append(describe(event, self.mailbox_name))
+        if not self._feed_timer.isActive():
+            self._feed_timer.start()
         self._stale = True
 
+    def _flush_feed(self) -> None:
+        lines, self._feed_lines = self._feed_lines[-FEED_LIMIT:], []
+        self.feed.insertItems(0, lines[::-1])
+        if self.feed.count() > FEED_LIMIT:
+            self.feed.model().removeRows(FEED_LIMIT, self.feed.count() - FEED_LIMIT)
+
+    def mailbox_name(self, mailbox_id: int) -> str:
+        """The mailbox's name as of the last refresh; one not known yet reloads the names, at most once a second."""
+        if mailbox_id not in self.mailbox_names and time.monotonic() - self._names_loaded_at >= 1:
+            self.mailbox_names = views.names(Mailbox, Mailbox.name)
+            self._names_loaded_at = time.monotonic()
+        return self.mailbox_names.get(mailbox_id) or f"#{mailbox_id}"
+
     def _refresh_if_stale(self) -> None:
-        if self._stale and self.isVisible():
-            self.refresh()
+        if self._stale and self.isVisible() and self._loading is None:
+            self._stale = False
+            self._loading = self._loader.submit(self._load)
+            self._loaded.start()
+
+    def _draw_when_loaded(self) -> None:
+        if not self._loading.done():
+            self._loaded.start()
+            return
+        loading, self._loading = self._loading, None
+        self._draw(loading.result())
 
     def refresh(self) -> None:
+        """Load and draw now (the page was just shown)."""
         self._stale = False
-        total = Mailbox.select().count()
-        self.show_empty(total == 0 and self.feed.count() == 0)
-        self.states = views.mailboxes_by_state()
-        self.depths = views.queue_depths()
+        self._loaded.stop()
+        self._loading = None  # a load under way finishes first (one worker) and is not drawn: this one is newer
+        self._draw(self._loader.submit(self._load).result())
+
+    def _load(self) -> views.DashboardNumbers:
+        with database_proxy.connection_context():  # the worker thread's own connection, closed when done
+            return views.dashboard_numbers(self.hours)
+
+    def _draw(self, numbers: views.DashboardNumbers) -> None:
+        self.mailbox_names = numbers.mailbox_names  # renamed mailboxes show in the feed from now on
+        self._names_loaded_at = time.monotonic()
+        self.states = numbers.states
+        self.show_empty(not self.mailbox_names and not self.feed.count() and not self._feed_lines)
+        self.depths = numbers.depths
         for name, (waiting, running) in sorted(self.engine_depths.items()):
             self.depths[self.tr("engine queue {0}: waiting").format(name)] = waiting
             self.depths[self.tr("engine queue {0}: running").format(name)] = running
         self._draw_states()
-        self._draw_hours()
+        self._draw_hours(numbers.synced, numbers.errors)
         self._draw_depths()
 
-    def _draw_states(self) -> None:
+    # the charts keep their series and axes and take new values: rebuilding them costs tens of milliseconds
+    def _build_state_chart(self, states: list[str]) -> None:
         chart = self.state_chart
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        bars = QBarSet(self.tr("Mailboxes"))
-        labels = []
-        for state, count in self.states.items():
-            bars.append(count)
-            labels.append(QCoreApplication.translate("states", state))
+        self.state_bars = QBarSet(self.tr("Mailboxes"))
+        self.state_bars.append([0] * len(states))
         series = QBarSeries()
-        series.append(bars)
+        series.append(self.state_bars)
         series.setLabelsVisible(True)
         chart.addSeries(series)
         x = QBarCategoryAxis()
-        x.append(labels)
-        y = count_axis(max([*self.states.values(), 1]))
+        x.append([QCoreApplication.translate("states", state) for state in states])
         font = x.labelsFont()
         font.setPointSizeF(font.pointSizeF() * 0.85)
         x.setLabelsFont(font)
+        self.state_axis = count_axis()
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(self.state_axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
-        series.attachAxis(y)
+        series.attachAxis(self.state_axis)
+        self._drawn_states = states
 
-    def _draw_hours(self) -> None:
+    def _draw_states(self) -> None:
+        if list(self.states) != self._drawn_states:
+            self._build_state_chart(list(self.states))
+        for i, count in enumerate(self.states.values()):
+            self.state_bars.replace(i, count)
+        fit_count_axis(self.state_axis, max(self.states.values(), default=0))
+
+    def _build_hour_chart(self) -> None:
         chart = self.hour_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        slots, synced, errors = views.per_hour(24)
         x = QValueAxis()
-        x.setRange(-23, 0)
+        x.setRange(-self.hours.hours + 1, 0)
         x.setLabelFormat("%d h")
         x.setTickCount(7)
-        y = count_axis(max([*synced, *errors, 1]))
+        self.hour_axis = count_axis()
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-        for name, values in ((self.tr("Items synced"), synced), (self.tr("Errors"), errors)):
-            series = QLineSeries()
+        chart.addAxis(self.hour_axis, Qt.AlignmentFlag.AlignLeft)
+        self.synced_line, self.errors_line = QLineSeries(), QLineSeries()
+        for series, name in ((self.synced_line, self.tr("Items synced")), (self.errors_line, self.tr("Errors"))):
             series.setName(name)
-            for i, value in enumerate(values):
-                series.append(i - len(values) + 1, value)
             chart.addSeries(series)
             series.attachAxis(x)
-            series.attachAxis(y)
+            series.attachAxis(self.hour_axis)
+
+    def _draw_hours(self, synced: list[int], errors: list[int]) -> None:
+        for series, values in ((self.synced_line, synced), (self.errors_line, errors)):
+            series.replace([QPointF(i - len(values) + 1, value) for i, value in enumerate(values)])
+        fit_count_axis(self.hour_axis, max([*synced, *errors], default=0))
 
     def _draw_depths(self) -> None:
         for name, count in self.depths.items():

@@ -180,8 +180,9 @@ class MailboxesPage(Page):
 
         self._filter_timer = QTimer(self, singleShot=True, interval=200)
         self._filter_timer.timeout.connect(self.refresh)
+        self._changed: set[int] = set()  # mailboxes the engine changed since the last tick
         self._clock = QTimer(self, interval=1000)
-        self._clock.timeout.connect(self.model.tick)
+        self._clock.timeout.connect(self._tick)
         self._clock.start()
         self.update_actions()
 
@@ -214,8 +215,14 @@ class MailboxesPage(Page):
             self.table.scrollTo(self.model.index(row, 0))
 
     def on_mailbox_changed(self, mailbox_id: int) -> None:
-        """An engine event: re-read that one row."""
-        self.model.refresh_ids([mailbox_id])
+        """An engine event: that row is re-read on the next tick. The table repaints once a second then,
+        not after every event (a repaint takes tens of milliseconds while the engine changes hundreds of rows)."""
+        self._changed.add(mailbox_id)
+
+    def _tick(self) -> None:
+        changed, self._changed = self._changed, set()
+        self.model.refresh_ids(changed)
+        self.model.tick()
 
     # ---- selection
     def selected_ids(self) -> list[int]:
