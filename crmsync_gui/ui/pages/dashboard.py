@@ -17,7 +17,15 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.store import views
@@ -111,7 +119,10 @@ class DashboardPage(Page):
         feed_box = QGroupBox(self.tr("Live activity"))
         self.feed = QListWidget()
         self.feed.setObjectName("activity-feed")
-        self.feed.setWordWrap(True)
+        # one line per event, the whole of it in the tooltip: wrapped lines made Qt lay out all 500 lines on
+        # each insertion (9 ms a batch at 1,000 mailboxes syncing); lines of one height cost almost nothing
+        self.feed.setUniformItemSizes(True)
+        self.feed.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.feed.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         feed_layout = QVBoxLayout(feed_box)
         feed_layout.addWidget(self.feed)
@@ -169,7 +180,10 @@ class DashboardPage(Page):
 
     def _flush_feed(self) -> None:
         lines, self._feed_lines = self._feed_lines[-FEED_LIMIT:], []
-        self.feed.insertItems(0, lines[::-1])
+        for line in lines:
+            item = QListWidgetItem(line)
+            item.setToolTip(line)
+            self.feed.insertItem(0, item)
         if self.feed.count() > FEED_LIMIT:
             self.feed.model().removeRows(FEED_LIMIT, self.feed.count() - FEED_LIMIT)
 
