@@ -8,7 +8,7 @@ from crmsync_gui.core import admin, codes, events
 from crmsync_gui.core.store.models import Activity, Mailbox
 from crmsync_gui.ui.event_bridge import EventBridge
 from crmsync_gui.ui.main_window import MainWindow
-from crmsync_gui.ui.pages.dashboard import FEED_LIMIT, DashboardPage
+from crmsync_gui.ui.pages.dashboard import FEED_LIMIT, DashboardPage, count_axis, fit_count_axis
 
 
 @pytest.fixture
@@ -137,3 +137,13 @@ def test_charts_take_new_values_in_place(qtbot, org):
     assert page.state_chart.series() == [bars] and page.hour_chart.series()[0] is synced
     assert bar_values(page) == [0, 2, 0, 1, 0, 1] and synced.at(23).y() == 2
     assert page.state_axis.max() >= 2 and page.hour_axis.max() >= 1
+
+
+def test_count_axes_show_whole_round_steps_at_any_size(qapp):
+    axis = count_axis()
+    for highest in (0, 1, 4, 7, 999, 1000, 12_345):
+        fit_count_axis(axis, highest)
+        steps = axis.tickCount() - 1
+        step = axis.max() / steps
+        assert axis.min() == 0 and axis.max() >= max(highest, 1) and step == int(step), (highest, axis.max())
+        assert step == 1 or axis.max() - step < highest, f"a whole step above {highest}: {axis.max()}"

@@ -71,21 +71,24 @@ def describe(event: events.Event, mailbox_name) -> str:
     return f"{t}  {type(event).__name__} {fields}".rstrip()
 
 
+COUNT_TICKS = 6
+
+
 def count_axis() -> QValueAxis:
     """A 0-based axis of whole numbers (fitted to the values by fit_count_axis)."""
     axis = QValueAxis()
     axis.setLabelFormat("%d")
-    axis.setTickType(QValueAxis.TickType.TicksDynamic)
-    axis.setTickAnchor(0)
+    axis.setTickCount(COUNT_TICKS)
     fit_count_axis(axis, 1)
     return axis
 
 
 def fit_count_axis(axis: QValueAxis, highest: int) -> None:
-    """Up to `highest` with about five ticks on round values."""
-    step = max(1, math.ceil(highest / 5))
-    axis.setRange(0, step * math.ceil(max(highest, 1) / step))
-    axis.setTickInterval(step)
+    """From 0 to at least `highest`, in COUNT_TICKS - 1 whole steps. A fixed tick count, not a tick interval:
+    with an interval, a range growing from 1 to 1,000 drew a tick per unit until the interval caught up
+    (a second's freeze as the first sync of 1,000 mailboxes began)."""
+    steps = COUNT_TICKS - 1
+    axis.setRange(0, steps * max(1, math.ceil(highest / steps)))
 
 
 class DashboardPage(Page):
