@@ -146,4 +146,4 @@ def test_count_axes_show_whole_round_steps_at_any_size(qapp):
         steps = axis.tickCount() - 1
         step = axis.max() / steps
         assert axis.min() == 0 and axis.max() >= max(highest, 1) and step == int(step), (highest, axis.max())
-        assert step == 1 or axis.max() - step < highest, f"a whole step above {highest}: {axis.max()}"
+        assert step == 1 or steps * (step - 1) < highest, f"steps larger than needed for {highest}: {axis.max()}"
