@@ -356,8 +356,16 @@ class ExchangeConnector:
         """Run a blocking exchangelib call in this profile's threads, holding a connection slot."""
         loop = asyncio.get_running_loop()
         async with job.connection():
+            request = loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
             try:
-                return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+                return await asyncio.shield(request)
+            except asyncio.CancelledError:
+                # stopped (its deadline): the request goes on in its thread, so keep the slot until it ends, or
+                # the next job's request would be one more at the server than the cap allows
+                await asyncio.wait([request])
+                if not request.cancelled():
+                    request.exception()  # its outcome no longer matters: retrieved, so asyncio does not log it
+                raise
             except Exception as exc:  # mapped, or re-raised when it is not a server error
                 error = map_error(exc, what, job.password)
         raise error
