@@ -76,8 +76,8 @@ def count_axis() -> QValueAxis:
 def fit_count_axis(axis: QValueAxis, highest: int) -> None:
     """Up to `highest` with about five ticks on round values."""
     step = max(1, math.ceil(highest / 5))
+    axis.setTickInterval(step)  # before the range: a wide range at the old small step lays out thousands of ticks
     axis.setRange(0, step * math.ceil(max(highest, 1) / step))
-    axis.setTickInterval(step)
 
 
 class DashboardPage(Page):
