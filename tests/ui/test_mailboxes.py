@@ -70,6 +70,21 @@ def test_rows_the_engine_changed_are_reread_together_on_the_next_tick(qtbot, org
     assert page.model.data(page.model.index(1, 0)) == "Ann old (synced)"
 
 
+def test_the_countdown_tick_repaints_only_the_rows_on_screen(qtbot, org):
+    page = MailboxesPage()
+    qtbot.addWidget(page)
+    page.resize(900, 400)
+    page.show()
+    page.refresh()
+    ranges = []
+    page.model.dataChanged.connect(lambda top, bottom, _roles: ranges.append((top.row(), bottom.row(), top.column())))
+    page._tick()
+    shown = page.table.rowAt(page.table.viewport().height() - 1)
+    assert 0 < shown < page.model.rowCount() - 1  # the table is taller than the screen
+    next_run = [c.key for c in page.model.columns].index("next_run")
+    assert ranges == [(0, shown, next_run)]
+
+
 def select_rows(page, names):
     page.table.clearSelection()
     for row in range(page.model.rowCount()):
