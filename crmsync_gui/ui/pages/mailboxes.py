@@ -220,11 +220,15 @@ class MailboxesPage(Page):
         self._changed.add(mailbox_id)
 
     def _tick(self) -> None:
-        changed, self._changed = self._changed, set()
-        self.model.refresh_ids(changed)
-        if self.table.isVisible():  # the rows on screen only: for a range beyond it the view repaints all of itself
+        # repaint the rows on screen only: for a range beyond it the view repaints all of itself, and
+        # announcing hundreds of changed rows one by one takes longer than the repaint
+        shown = range(0)
+        if self.table.isVisible():
             top, bottom = self.table.rowAt(0), self.table.rowAt(self.table.viewport().height() - 1)
-            self.model.tick(range(max(top, 0), (bottom if bottom >= 0 else self.model.rowCount() - 1) + 1))
+            shown = range(max(top, 0), (bottom if bottom >= 0 else self.model.rowCount() - 1) + 1)
+        changed, self._changed = self._changed, set()
+        self.model.refresh_ids(changed, shown)
+        self.model.tick(shown)
 
     # ---- selection
     def selected_ids(self) -> list[int]:
