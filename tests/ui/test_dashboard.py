@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtCharts import QBarSeries
 
 from crmsync_gui.core import admin, codes, events
+from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Activity, Mailbox
 from crmsync_gui.ui.event_bridge import EventBridge
 from crmsync_gui.ui.main_window import MainWindow
@@ -137,3 +138,17 @@ def test_charts_take_new_values_in_place(qtbot, org):
     assert page.state_chart.series() == [bars] and page.hour_chart.series()[0] is synced
     assert bar_values(page) == [0, 2, 0, 1, 0, 1] and synced.at(23).y() == 2
     assert page.state_axis.max() >= 2 and page.hour_axis.max() >= 1
+
+
+def test_the_timer_loads_the_numbers_on_a_worker_thread(qtbot, org, monkeypatch):
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    threads = []
+    load = views.dashboard_numbers
+    monkeypatch.setattr(views, "dashboard_numbers", lambda hourly: threads.append(threading.current_thread()) or load(hourly))
+    admin.set_enabled(org[3], True)
+    page.on_event(events.MailboxChanged(org[3].id))
+    qtbot.waitUntil(lambda: page.states["disabled"] == 0, timeout=3000)
+    assert threads and threading.current_thread() not in threads
