@@ -112,12 +112,13 @@ class LazyTableModel(QAbstractTableModel):
     def row_of(self, row_id: int) -> int | None:
         return self._row_of.get(row_id)
 
-    def refresh_ids(self, ids) -> None:
-        """Re-read these records (their values changed, not their order)."""
+    def refresh_ids(self, ids, shown: range | None = None) -> None:
+        """Re-read these records (their values changed, not their order). Views repaint the changed rows
+        within `shown` (default: all of them); the others are read afresh when they come into view."""
         for row_id in ids:
             self._rows.pop(row_id, None)
             row = self._row_of.get(row_id)
-            if row is not None:
+            if row is not None and (shown is None or row in shown):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     def loaded_count(self) -> int:

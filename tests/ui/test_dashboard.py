@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtCharts import QBarSeries
 
 from crmsync_gui.core import admin, codes, events
+from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Activity, Mailbox
 from crmsync_gui.ui.event_bridge import EventBridge
 from crmsync_gui.ui.main_window import MainWindow
@@ -147,3 +148,17 @@ def test_count_axes_show_whole_round_steps_at_any_size(qapp):
         step = axis.max() / steps
         assert axis.min() == 0 and axis.max() >= max(highest, 1) and step == int(step), (highest, axis.max())
         assert step == 1 or steps * (step - 1) < highest, f"steps larger than needed for {highest}: {axis.max()}"
+
+
+def test_the_timer_loads_the_numbers_on_a_worker_thread(qtbot, org, monkeypatch):
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    threads = []
+    load = views.dashboard_numbers
+    monkeypatch.setattr(views, "dashboard_numbers", lambda hourly: threads.append(threading.current_thread()) or load(hourly))
+    admin.set_enabled(org[3], True)
+    page.on_event(events.MailboxChanged(org[3].id))
+    qtbot.waitUntil(lambda: page.states["disabled"] == 0, timeout=3000)
+    assert threads and threading.current_thread() not in threads

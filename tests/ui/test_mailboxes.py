@@ -70,6 +70,28 @@ def test_rows_the_engine_changed_are_reread_together_on_the_next_tick(qtbot, org
     assert page.model.data(page.model.index(1, 0)) == "Ann old (synced)"
 
 
+def test_the_tick_repaints_only_the_rows_on_screen(qtbot, org):
+    page = MailboxesPage()
+    qtbot.addWidget(page)
+    page.resize(900, 400)
+    page.show()
+    page.refresh()
+    shown = page.table.rowAt(page.table.viewport().height() - 1)
+    assert 0 < shown < page.model.rowCount() - 1  # the table is taller than the screen
+    last = page.model.rowCount() - 1
+    assert page.model.data(page.model.index(last, 0)) == "Box 149"  # loaded
+    ranges = []
+    page.model.dataChanged.connect(lambda top, bottom, _roles: ranges.append(
+        (top.row(), bottom.row(), top.column(), bottom.column())))
+    Mailbox.update(name=Mailbox.name.concat(" (synced)")).execute()
+    page.on_mailbox_changed(page.model.id_at(1))
+    page.on_mailbox_changed(page.model.id_at(last))
+    page._tick()
+    next_run = [c.key for c in page.model.columns].index("next_run")
+    assert ranges == [(1, 1, 0, len(page.model.columns) - 1), (0, shown, next_run, next_run)]
+    assert page.model.data(page.model.index(last, 0)) == "Box 149 (synced)"  # off screen: read when shown
+
+
 def select_rows(page, names):
     page.table.clearSelection()
     for row in range(page.model.rowCount()):

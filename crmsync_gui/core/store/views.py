@@ -88,8 +88,10 @@ def _earliest_run() -> peewee.Node:
 
 
 def mailbox_rows(ids: list[int]) -> dict[int, Mailbox]:
-    """The mailboxes with these ids, with owner and profile loaded in the same query."""
-    query = (_mailbox_select(Mailbox, OwnerUser, OwnerQueue, EmailServerProfile)
+    """The mailboxes with these ids, with their owner's and profile's names loaded in the same query
+    (only the names: building every column of three joined rows took half the time of a page)."""
+    query = (_mailbox_select(Mailbox, OwnerUser.id, OwnerUser.full_name, OwnerQueue.id, OwnerQueue.name,
+                             EmailServerProfile.id, EmailServerProfile.name)
              .where(Mailbox.id.in_(ids)))
     return {m.id: m for m in query}
 

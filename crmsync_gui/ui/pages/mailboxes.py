@@ -88,11 +88,11 @@ class MailboxTableModel(LazyTableModel):
             return f"{m.last_error_code} at {when(m.last_error_at)}\n{m.last_error_message}"
         return None
 
-    def tick(self) -> None:
-        """Repaint the next-sync countdowns (values come from the cached rows; no query)."""
-        if self.rowCount():
+    def tick(self, rows: range) -> None:
+        """Repaint the next-sync countdowns of these rows (values come from the cached rows; no query)."""
+        if rows:
             col = [c.key for c in self.columns].index("next_run")
-            self.dataChanged.emit(self.index(0, col), self.index(self.rowCount() - 1, col),
+            self.dataChanged.emit(self.index(rows.start, col), self.index(rows.stop - 1, col),
                                   [Qt.ItemDataRole.DisplayRole])
 
 
@@ -220,9 +220,15 @@ class MailboxesPage(Page):
         self._changed.add(mailbox_id)
 
     def _tick(self) -> None:
+        # repaint the rows on screen only: for a range beyond it the view repaints all of itself, and
+        # announcing hundreds of changed rows one by one takes longer than the repaint
+        shown = range(0)
+        if self.table.isVisible():
+            top, bottom = self.table.rowAt(0), self.table.rowAt(self.table.viewport().height() - 1)
+            shown = range(max(top, 0), (bottom if bottom >= 0 else self.model.rowCount() - 1) + 1)
         changed, self._changed = self._changed, set()
-        self.model.refresh_ids(changed)
-        self.model.tick()
+        self.model.refresh_ids(changed, shown)
+        self.model.tick(shown)
 
     # ---- selection
     def selected_ids(self) -> list[int]:
