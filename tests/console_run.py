@@ -23,7 +23,7 @@ class ConsoleRun:
     engine_outlived_console: bool
 
 
-def run_console(command: list[str], database: Path, env: dict[str, str], seconds: float = 8) -> ConsoleRun:
+def database_with_one_mailbox(database: Path) -> None:
     open_database(database)
     try:  # its server is a closed port: the engine's first try fails at once, and says so in the mailbox row
         profile = admin.save_profile({"name": "Nowhere", "auth_type": codes.AuthType.BASIC,
@@ -34,27 +34,31 @@ def run_console(command: list[str], database: Path, env: dict[str, str], seconds
         admin.set_enabled(Mailbox.get_by_id(mailbox.id), True)
     finally:
         close_database()
+
+
+def run_console(command: list[str], database: Path, env: dict[str, str], seconds: float = 8) -> ConsoleRun:
+    database_with_one_mailbox(database)
     process = subprocess.Popen([*command, "--db", str(database)], env=env, cwd=database.parent,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(seconds)
         still_running = process.poll() is None
-        engines = _children(process.pid)
+        engines = children(process.pid)
     finally:
         process.kill()  # no goodbye: its engine must notice and stop by itself
         _, stderr = process.communicate(timeout=30)
     deadline = time.monotonic() + 20
-    while any(_alive(pid) for pid in engines) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in engines) and time.monotonic() < deadline:
         time.sleep(0.1)
     open_database(database)
     try:
         ran = Mailbox.get(Mailbox.name == "Ann").incoming_status != codes.DirectionStatus.NOT_RUN
     finally:
         close_database()
-    return ConsoleRun(still_running, process.returncode, stderr, engines, ran, any(_alive(p) for p in engines))
+    return ConsoleRun(still_running, process.returncode, stderr, engines, ran, any(alive(p) for p in engines))
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -66,7 +70,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:

@@ -163,7 +163,9 @@ def run(args: argparse.Namespace) -> int:
 
     async def console() -> None:
         closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
+        # closing the window ends this coroutine, not Qt's loop at once: the engine stops first, on the running loop
+        app.setQuitOnLastWindowClosed(False)
+        app.lastWindowClosed.connect(closed.set)
         window.show()
         if engine is not None:
             await start_engine()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -112,9 +113,12 @@ def main(out: Path) -> int:
     window.resize(1400, 860)
     window.show()
 
-    def settle(rounds: int = 8) -> None:
-        for _ in range(rounds):
+    def settle(seconds: float = 0.3) -> None:
+        """Let the window catch up, timers included (the feed and the mailbox rows update on timers)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
             app.processEvents()
+            time.sleep(0.01)
 
     sync_once(demo, bus)  # the dashboard's feed shows this cycle's real events
     require_untracked_answers()

@@ -187,6 +187,7 @@ async def _run(conn, database: str, secrets, config: EngineConfig | None, outbox
             loop.call_soon_threadsafe(receive, ("gone",))
 
     threading.Thread(target=read, name="crmsync-console-reader", daemon=True).start()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)  # as from multiprocessing when the console exits
     await stopping.wait()
     try:
         await engine.stop()

@@ -123,3 +123,23 @@ def test_the_engine_process_stops_by_itself_when_the_console_goes_away(demo):
 
     child = asyncio.run(scenario())
     assert child.exitcode == 0, "the engine stopped cleanly, not killed"
+
+
+def test_the_engine_process_stops_cleanly_on_sigterm(demo):
+    """multiprocessing terminates a console's engine with SIGTERM when the console exits without stopping it."""
+    bus = events.EventBus()
+    seen: list = []
+    bus.subscribe(seen.append)
+
+    async def scenario():
+        engine = EngineProcess(demo.db_path, demo.secrets, bus, QUICK)
+        await engine.start()
+        child = engine._process
+        os.kill(child.pid, signal.SIGTERM)
+        await asyncio.to_thread(child.join, 15)
+        await engine.stop()
+        return child
+
+    child = asyncio.run(scenario())
+    assert child.exitcode == 0, "the engine stopped cleanly, not killed by the signal"
+    assert [e.state for e in seen if isinstance(e, events.EngineStateChanged)][-2:] == ["stopping", "stopped"]
