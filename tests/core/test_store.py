@@ -3,6 +3,7 @@ import sqlite3
 import peewee
 import pytest
 
+from crmsync_gui.core import codes
 from crmsync_gui.core.errors import StoreError
 from crmsync_gui.core.store import migrations, models
 from crmsync_gui.core.store.db import close_database, open_database
@@ -124,8 +125,24 @@ def test_a_version_1_database_upgrades_to_mark_pending_and_keeps_its_decisions(n
     close_database()
 
 
+def test_an_older_database_gains_the_activity_time_index_and_keeps_its_activities(new_database):
+    """Activity.created_at's index (v4), which the dashboard's per-hour counts use."""
+    db = open_database(new_database)
+    models.Activity.create(activity_type=codes.ActivityType.EMAIL, subject="Quote")
+    as_version_1(db)
+    assert "activity_created_at" not in [i.name for i in db.get_indexes("activity")]
+    close_database()
+
+    db = open_database(new_database)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    assert "activity_created_at" in [i.name for i in db.get_indexes("activity")]
+    assert [a.subject for a in models.Activity.select()] == ["Quote"]
+    close_database()
+
+
 def as_version_1(db):
     """Make a new database what the first release left: without the columns added since, schema version 1."""
     db.execute_sql("ALTER TABLE email_server_profile DROP COLUMN oauth_tenant")
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
+    db.execute_sql("DROP INDEX activity_created_at")
     db.execute_sql("UPDATE schema_version SET version = 1")

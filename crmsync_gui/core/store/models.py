@@ -202,7 +202,7 @@ class Activity(BaseModel):
     due_at = pw.DateTimeField(null=True)
     percent_complete = pw.IntegerField(null=True)
     is_completed = pw.BooleanField(default=False)
-    created_at = pw.DateTimeField(default=utcnow)
+    created_at = pw.DateTimeField(default=utcnow, index=True)  # the dashboard's items synced per hour
     modified_at = pw.DateTimeField(default=utcnow)
 
 
