@@ -18,15 +18,24 @@ def test_console_starts_with_its_engine_and_keeps_running(tmp_path):
     assert not run.engine_outlived_console, "the engine process outlived its console"
 
 
-CLOSE_AFTER_S = 6
-CLOSING = f"""
+CLOSING = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from crmsync_gui.ui import app
 
 qapp = QApplication(["crmsync-gui"])
-QTimer.singleShot({CLOSE_AFTER_S * 1000}, lambda: [w.close() for w in qapp.topLevelWidgets() if w.isVisible()])
+
+def close_once_running():  # as an administrator would: the window is up and its engine runs
+    for window in qapp.topLevelWidgets():
+        engine = getattr(window, "engine", None)
+        if window.isVisible() and engine is not None and engine.state == "running":
+            watch.stop()
+            QTimer.singleShot(1000, window.close)
+
+watch = QTimer(interval=100)
+watch.timeout.connect(close_once_running)
+watch.start()
 sys.exit(app.run(app.parse_args(sys.argv[1:])))
 """
 
@@ -37,12 +46,17 @@ def test_closing_the_window_stops_the_engine_and_the_console_exits_cleanly(tmp_p
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
     process = subprocess.Popen([sys.executable, "-c", CLOSING, "--db", str(database)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(CLOSE_AFTER_S / 2)
-    engines = children(process.pid)
     try:
-        _, stderr = process.communicate(timeout=CLOSE_AFTER_S + 30)
+        engines, deadline = [], time.monotonic() + 60
+        while not engines and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            engines = children(process.pid)
+        _, stderr = process.communicate(timeout=90)
     finally:
         process.kill()
-    assert engines, "the console started no engine process"
+    assert engines, f"the console started no engine process: {stderr[-2000:]}"
     assert process.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
+    deadline = time.monotonic() + 10  # multiprocessing's resource tracker ends once it reads the console gone
+    while any(alive(pid) for pid in engines) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not any(alive(pid) for pid in engines), "the engine process outlived its console"

@@ -147,6 +147,9 @@ async def _run(conn, database: str, secrets, config: EngineConfig | None, outbox
     from crmsync_gui.core.store.db import close_database, open_database
     from crmsync_gui.core.sync.engine import Engine
 
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)  # as from multiprocessing when the console exits
     try:
         open_database(database)
         engine = Engine(secrets=secrets, config=config)
@@ -156,8 +159,6 @@ async def _run(conn, database: str, secrets, config: EngineConfig | None, outbox
         outbox.send(("refused", 0, f"The sync engine could not start: {exc}"))
         return
     outbox.send(("answer", 0, engine.connector_problems))
-    loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
     tasks: set[asyncio.Task] = set()
 
     async def answer(call_id: int, method: str, args) -> None:
@@ -187,7 +188,6 @@ async def _run(conn, database: str, secrets, config: EngineConfig | None, outbox
             loop.call_soon_threadsafe(receive, ("gone",))
 
     threading.Thread(target=read, name="crmsync-console-reader", daemon=True).start()
-    loop.add_signal_handler(signal.SIGTERM, stopping.set)  # as from multiprocessing when the console exits
     await stopping.wait()
     try:
         await engine.stop()
