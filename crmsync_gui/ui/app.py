@@ -150,17 +150,6 @@ def run(args: argparse.Namespace) -> int:
         engine = EngineProcess(db_path, secrets, bus)
         window.attach_engine(engine)
 
-    async def start_engine() -> None:
-        try:
-            await engine.start()
-        except CrmSyncError as exc:
-            window.statusBar().showMessage(str(exc))
-            return
-        if engine.connector_problems:
-            missing = QCoreApplication.translate("MainWindow", "Some connectors are not available: {0}")
-            window.statusBar().showMessage(missing.format("; ".join(
-                f"{n} ({why})" for n, why in engine.connector_problems.items())))
-
     async def console() -> None:
         closed = asyncio.Event()
         # closing the window ends this coroutine, not Qt's loop at once: the engine stops first, on the running loop
@@ -168,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         app.lastWindowClosed.connect(closed.set)
         window.show()
         if engine is not None:
-            await start_engine()
+            await window.start_engine()
         await closed.wait()
         if engine is not None:
             await engine.stop()

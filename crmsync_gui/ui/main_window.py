@@ -1,4 +1,6 @@
 """The main window: navigation on the left, one page at a time, a status bar below."""
+import asyncio
+
 from PySide6.QtCore import QCoreApplication, QSettings, QSize
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -7,11 +9,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 from crmsync_gui import __version__
+from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.ui.pages import ALL_PAGES
 
 translate = QCoreApplication.translate
@@ -47,8 +51,13 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self.tr("Database: {0}").format(db_label))
         self.db_label.setToolTip(secrets_note)
         self.engine_label = QLabel()
+        self.engine = None
+        self.engine_button = QPushButton(self.tr("Start the engine"))
+        self.engine_button.setToolTip(self.tr("Start the embedded sync engine again (after it stopped)"))
+        self.engine_button.clicked.connect(self.start_engine)
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.engine_label)
+        self.statusBar().addPermanentWidget(self.engine_button)
         self.set_engine_state("stopped")
         # Ctrl+1..9 go to the pages in navigation order
         for row in range(min(len(self.pages), 9)):
@@ -97,6 +106,7 @@ class MainWindow(QMainWindow):
     def attach_engine(self, engine) -> None:
         """The embedded engine: pages with engine actions get it; they follow its state."""
         self.engine = engine
+        self.set_engine_state(engine.state)
         for page in self.pages:
             if hasattr(page, "attach_engine"):
                 page.attach_engine(engine)
@@ -105,6 +115,29 @@ class MainWindow(QMainWindow):
 
     def set_engine_state(self, state: str) -> None:
         self.engine_label.setText(self.tr("Engine: {0}").format(translate("states", state)))
+        self.engine_button.setVisible(self.engine is not None and state == "stopped")
+        why = getattr(self.engine, "ended_unexpectedly", None)
+        if state == "stopped" and why:
+            self.statusBar().showMessage(self.tr("{0} Press “Start the engine” to start it again.").format(why))
+
+    def start_engine(self) -> asyncio.Task:
+        """Start the embedded engine (at launch, or again after its process ended); say in the status bar what
+        went wrong, or which connectors it could not load."""
+        return asyncio.ensure_future(self._start_engine())
+
+    async def _start_engine(self) -> None:
+        self.engine_button.setEnabled(False)
+        try:
+            await self.engine.stop()  # what is left of a process that ended unexpectedly
+            await self.engine.start()
+        except CrmSyncError as exc:
+            self.statusBar().showMessage(str(exc))
+            return
+        finally:
+            self.engine_button.setEnabled(True)
+        if self.engine.connector_problems:
+            self.statusBar().showMessage(self.tr("Some connectors are not available: {0}").format("; ".join(
+                f"{name} ({why})" for name, why in self.engine.connector_problems.items())))
 
     def show_page(self, title: str) -> None:
         for row, page in enumerate(self.pages):

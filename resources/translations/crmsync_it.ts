@@ -40,47 +40,47 @@
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="45"/>
         <source>{0}  engine {1}</source>
         <translation>{0}  motore {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="35"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="47"/>
         <source>{0}  mailbox {1} updated</source>
         <translation>{0}  cassetta postale {1} aggiornata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="56"/>
         <source>{0}  {1}: {2} started</source>
         <translation>{0}  {1}: {2} avviata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="58"/>
         <source>{0}  {1}: {2} done, {3} items in {4:.1f} s</source>
         <translation>{0}  {1}: {2} completata, {3} elementi in {4:.1f} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="61"/>
         <source>{0}  {1}: {2} failed, {3}: {4}</source>
         <translation>{0}  {1}: {2} non riuscita, {3}: {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="52"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="63"/>
         <source>{0}  {1}: an email was tracked</source>
         <translation>{0}  {1}: un messaggio è stato registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="54"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="65"/>
         <source>{0}  {1}: {2} disabled ({3}): {4}</source>
         <translation>{0}  {1}: {2} disabilitata ({3}): {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="67"/>
         <source>{0}  profile #{1} paused: {2}</source>
         <translation>{0}  profilo #{1} sospeso: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="69"/>
         <source>{0}  alert: {1}</source>
         <translation>{0}  avviso: {1}</translation>
     </message>
@@ -88,47 +88,47 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="105"/>
         <source>Mailboxes by state</source>
         <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="112"/>
         <source>Last 24 hours</source>
         <translation>Ultime 24 ore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="98"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="117"/>
         <source>Queue depths</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="122"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="231"/>
         <source>engine queue {0}: waiting</source>
         <translation>coda {0} del motore: in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="232"/>
         <source>engine queue {0}: running</source>
         <translation>coda {0} del motore: in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="168"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="243"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="201"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="278"/>
         <source>Items synced</source>
         <translation>Elementi sincronizzati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="201"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="278"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -387,167 +387,167 @@
 <context>
     <name>MailboxDialog</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="29"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="27"/>
         <source>Mailbox: {0}</source>
         <translation>Cassetta postale: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="29"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="27"/>
         <source>New mailbox</source>
         <translation>Nuova cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="37"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="35"/>
         <source>(no owner)</source>
         <translation>(nessun proprietario)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="39"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="37"/>
         <source>User: {0} &lt;{1}&gt;</source>
         <translation>Utente: {0} &lt;{1}&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="41"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="39"/>
         <source>Queue: {0} &lt;{1}&gt;</source>
         <translation>Coda: {0} &lt;{1}&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="45"/>
         <source>(no profile)</source>
         <translation>(nessun profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="53"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="51"/>
         <source>only when the profile does not sign in for every mailbox</source>
         <translation>solo se il profilo non accede per tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="55"/>
         <source>unchanged (stored)</source>
         <translation>invariata (memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="55"/>
         <source>not set</source>
         <translation>non impostata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="64"/>
         <source>This is a forward mailbox</source>
         <translation>Questa è una cassetta di inoltro</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="68"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="69"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="70"/>
         <source>Owner (user or queue)</source>
         <translation>Proprietario (utente o coda)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="71"/>
         <source>Email server profile</source>
         <translation>Profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="72"/>
         <source>Sign-in name</source>
         <translation>Nome di accesso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="73"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="74"/>
         <source>Incoming email</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="75"/>
         <source>Outgoing email</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="76"/>
         <source>Appointments, contacts and tasks</source>
         <translation>Appuntamenti, contatti e attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="84"/>
         <source>Approval</source>
         <translation>Approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="85"/>
         <source>Incoming status</source>
         <translation>Stato in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="88"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="86"/>
         <source>Outgoing status</source>
         <translation>Stato in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="89"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="87"/>
         <source>ACT status</source>
         <translation>Stato ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="89"/>
         <source>incoming</source>
         <translation>in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="90"/>
         <source>outgoing</source>
         <translation>in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="91"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="92"/>
         <source>Enabled for</source>
         <translation>Abilitata per</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="92"/>
         <source>nothing</source>
         <translation>niente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="93"/>
         <source>Last sync</source>
         <translation>Ultima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="93"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="97"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="152"/>
         <source>Reassign mailbox?</source>
         <translation>Riassegnare la cassetta postale?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="153"/>
         <source>{0} is already mapped to the mailbox &apos;{1}&apos;.
 
 Yes: break that mapping and map it to &apos;{2}&apos; instead.
@@ -602,7 +602,7 @@ No: non cambia nulla.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="121"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="282"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
@@ -647,42 +647,42 @@ No: non cambia nulla.</translation>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="195"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="202"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="203"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="279"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="292"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="290"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="303"/>
         <source>Re-enable after an outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="291"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="304"/>
         <source>{0} mailboxes were re-enabled.</source>
         <translation>{0} cassette postali sono state riabilitate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="314"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="327"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="329"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="324"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="337"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -744,27 +744,42 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="23"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="27"/>
         <source>crmsync — server-side synchronization</source>
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="51"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="55"/>
+        <source>Start the engine</source>
+        <translation>Avvia il motore</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="56"/>
+        <source>Start the embedded sync engine again (after it stopped)</source>
+        <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="117"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="121"/>
+        <source>{0} Press “Start the engine” to start it again.</source>
+        <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/app.py" line="140"/>
         <source> — demo (Exchange sandbox on {0})</source>
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="139"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
@@ -838,7 +853,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="36"/>
+        <location filename="../../crmsync_gui/ui/dialogs/new_owner_dialog.py" line="31"/>
         <source>a name is needed</source>
         <translation>serve un nome</translation>
     </message>
@@ -846,142 +861,142 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>OwnerDialog</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="31"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="32"/>
         <source>Contact</source>
         <translation>Contatto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="32"/>
         <source>Lead</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="42"/>
         <source>User: {0}</source>
         <translation>Utente: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="42"/>
         <source>Queue: {0}</source>
         <translation>Coda: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="46"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="45"/>
         <source>General</source>
         <translation>Generale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="48"/>
         <source>Synchronization</source>
         <translation>Sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="49"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="70"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="71"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="73"/>
         <source>Disabled (signs in no more; its mailbox stops syncing)</source>
         <translation>Disabilitato (non accede più; la sua cassetta postale smette di sincronizzarsi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="76"/>
         <source>{0} &lt;{1}&gt;</source>
         <translation>{0} &lt;{1}&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="77"/>
         <source>none — map one from the Mailboxes page</source>
         <translation>nessuna — associane una dalla pagina Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="78"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="84"/>
         <source>Which contacts, appointments and tasks this user&apos;s mailbox syncs. No active query for an entity means none of it syncs.</source>
         <translation>Quali contatti, appuntamenti e attività sincronizza la cassetta postale di questo utente. Nessuna query attiva per un&apos;entità significa che non se ne sincronizza nessuno.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="96"/>
         <source>Reset to org defaults</source>
         <translation>Ripristina i valori predefiniti dell&apos;organizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="113"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="115"/>
         <source>Folders under Inbox whose email is tracked (at most {0}), each optionally regarding a record:</source>
         <translation>Cartelle sotto Posta in arrivo la cui posta viene registrata (al massimo {0}), ciascuna facoltativamente relativa a un record:</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="121"/>
         <source>Folder</source>
         <translation>Cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="121"/>
         <source>Regarding</source>
         <translation>Relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="121"/>
         <source>Record id</source>
         <translation>Id record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="125"/>
         <source>Add folder</source>
         <translation>Aggiungi cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="127"/>
         <source>Remove folder</source>
         <translation>Rimuovi cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="137"/>
         <source>Folder tracking needs a mailbox mapped to this owner.</source>
         <translation>La registrazione per cartella richiede una cassetta postale associata a questo proprietario.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="154"/>
         <source>(nothing)</source>
         <translation>(niente)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="158"/>
         <source>(none)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="188"/>
         <source>Reset sync filters?</source>
         <translation>Ripristinare i filtri di sincronizzazione?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="189"/>
         <source>Replace this user&apos;s {0} queries with the organization&apos;s defaults?</source>
         <translation>Sostituire le query {0} di questo utente con quelle predefinite dell&apos;organizzazione?</translation>
     </message>
@@ -1012,221 +1027,221 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="42"/>
         <source>Email server profile: {0}</source>
         <translation>Profilo server di posta: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="44"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="43"/>
         <source>New email server profile</source>
         <translation>Nuovo profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="56"/>
         <source>tenant ID or domain (contoso.onmicrosoft.com), or a token URL</source>
         <translation>ID o dominio del tenant (contoso.onmicrosoft.com), oppure un URL per i token</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="57"/>
         <source>With OAuth, Sign in as is the app&apos;s client ID and Password its client secret.</source>
         <translation>Con OAuth, Accedi come è l&apos;ID client dell&apos;app e Password è il suo segreto client.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="61"/>
         <source>Use SSL for incoming connections</source>
         <translation>Usa SSL per le connessioni in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="63"/>
         <source>Use SSL for outgoing connections</source>
         <translation>Usa SSL per le connessioni in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="66"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="67"/>
         <source>Connect unencrypted, then switch to SSL (STARTTLS)</source>
         <translation>Connetti senza cifratura, poi passa a SSL (STARTTLS)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="69"/>
         <source>Leave email on the server after tracking it</source>
         <translation>Lascia la posta sul server dopo averla registrata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="70"/>
         <source>Off: each email is deleted from the POP3 server once it has been imported.</source>
         <translation>Disattivato: ogni email viene eliminata dal server POP3 appena importata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="74"/>
         <source>only for a private certificate authority (PEM file)</source>
         <translation>solo per un&apos;autorità di certificazione privata (file PEM)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="76"/>
         <source>empty: each mailbox signs in with its own credentials</source>
         <translation>vuoto: ogni cassetta postale accede con le proprie credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="79"/>
         <source>unchanged (stored)</source>
         <translation>invariata (memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="80"/>
         <source>not set</source>
         <translation>non impostata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="83"/>
         <source>Time out slow requests</source>
         <translation>Interrompi le richieste lente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="86"/>
         <source>Only email received after</source>
         <translation>Solo posta ricevuta dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="93"/>
         <source>Move failed incoming email to an Undeliverable folder</source>
         <translation>Sposta la posta in arrivo non elaborata in una cartella Non recapitabile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="95"/>
         <source>Alert the owner when more than half the mailboxes fail within an hour</source>
         <translation>Avvisa il proprietario quando più di metà delle cassette postali fallisce entro un&apos;ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="98"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="109"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="111"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="112"/>
         <source>OAuth tenant</source>
         <translation>Tenant OAuth</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
         <source>Incoming server location</source>
         <translation>Posizione del server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="117"/>
         <source>Outgoing server location</source>
         <translation>Posizione del server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="120"/>
         <source>Trusted CA file</source>
         <translation>File CA attendibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="121"/>
         <source>Sign in as</source>
         <translation>Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="122"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="123"/>
         <source>Max concurrent connections</source>
         <translation>Numero massimo di connessioni simultanee</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
         <source>Minimum polling interval (minutes)</source>
         <translation>Intervallo minimo di polling (minuti)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
         <source>Timeout (milliseconds)</source>
         <translation>Timeout (millisecondi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="128"/>
         <source>Process email from</source>
         <translation>Elabora posta dal</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="130"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="131"/>
         <source>Owner (gets the alerts)</source>
         <translation>Proprietario (riceve gli avvisi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="150"/>
         <source>a mailbox&apos;s email address; empty: the Sign in as account</source>
         <translation>indirizzo email di una cassetta postale; vuoto: l&apos;account di Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="166"/>
         <source>Test with mailbox</source>
         <translation>Verifica con la cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="172"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="277"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="271"/>
         <source>Test connection</source>
         <translation>Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="173"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="172"/>
         <source>Sign in to the mail server with these settings, as typed, for each direction; nothing is saved.</source>
         <translation>Accede al server di posta con queste impostazioni, così come sono scritte, per ogni direzione; non viene salvato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="249"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="243"/>
         <source>Testing the connection…</source>
         <translation>Verifica della connessione in corso…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="252"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="246"/>
         <source>Stop test</source>
         <translation>Interrompi verifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="273"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="267"/>
         <source>Test stopped; nothing was changed.</source>
         <translation>Verifica interrotta; non è stato modificato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="286"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="280"/>
         <source>{0}: connected and signed in.</source>
         <translation>{0}: connessione e accesso riusciti.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="288"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="282"/>
         <source>{0}: failed ({1}). {2}
 What to do: {3}</source>
         <translation>{0}: non riuscito ({1}). {2}
 Cosa fare: {3}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="313"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="307"/>
         <source>Profile not saved</source>
         <translation>Profilo non salvato</translation>
     </message>

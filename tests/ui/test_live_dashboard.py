@@ -1,25 +1,29 @@
-"""The live dashboard with the real engine: both on one qasync loop in the GUI thread, as `crmsync-gui --demo`
-runs them, syncing real mailboxes of the EWS sandbox (exchangelib in the engine's worker threads).
+"""The live dashboard with the real engine, as `crmsync-gui --demo` runs them: the window on a qasync loop, the
+engine in its child process syncing real mailboxes of the EWS sandbox, its events over the pipe.
 
 test_dashboard.py feeds the bridge hand-made events from a thread; test_engine_on_qasync.py runs the engine
 with a scripted connector and no window. Here the dashboard must follow what the real engine does: the
 counts by state come to match the database, the activity feed names real syncs and the real failure,
-and the loop keeps turning (the window stays responsive) while the mailboxes sync.
+and the loop keeps turning (the window stays responsive) while the mailboxes sync. When the engine process
+dies, the window says so and its "Start the engine" button brings it back.
 """
 import asyncio
 import gc
+import os
+import signal
 import statistics
 import time
 
 import pytest
 import qasync
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.db import close_database
 from crmsync_gui.core.store.models import Mailbox
-from crmsync_gui.core.sync.engine import Engine, EngineConfig
+from crmsync_gui.core.sync.engine import EngineConfig
+from crmsync_gui.core.sync.host import EngineProcess
 from crmsync_gui.ui.main_window import MainWindow
 from tests.ui.test_dashboard import bar_values
 
@@ -35,14 +39,11 @@ def demo():
 
 
 def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, qapp, demo):
-    from crmsync_gui.core.connectors import load_connectors
-
-    assert load_connectors() == {}  # before the loop, as the console does (importing exchangelib takes a while)
     bus = events.EventBus()
     window = MainWindow(str(demo.db_path))
     qtbot.addWidget(window)
     bridge = window.attach_bus(bus)
-    engine = Engine(secrets=demo.secrets, bus=bus, config=EngineConfig(tick_s=0.2))
+    engine = EngineProcess(demo.db_path, demo.secrets, bus, EngineConfig(tick_s=0.2, stop_grace_s=2))
     window.attach_engine(engine)
     window.show()
     window.show_page("Dashboard")
@@ -64,9 +65,17 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
                 and any(f"{wrong.name}: incoming email failed, AuthenticationFailed" in line for line in lines)
                 and dashboard.states == views.mailboxes_by_state() and dashboard.states["error"] >= 1)
 
+    async def until(condition, what: str, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert time.monotonic() < deadline, what
+            await asyncio.sleep(0.05)
+
     async def scenario():
         timer.start(10)
-        await engine.start()
+        assert window.engine_button.isVisible(), "a stopped engine can be started"
+        await window.start_engine()
+        assert engine.connector_problems == {} and not window.engine_button.isVisible()
         started = time.monotonic()
         try:
             deadline = time.monotonic() + 30
@@ -75,6 +84,16 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
                 await asyncio.sleep(0.05)
             running_label = window.engine_label.text()
             settled_s = time.monotonic() - started
+            timer.stop()
+            # the engine's process dies: the window says so and offers to start it again
+            os.kill(engine._process.pid, signal.SIGKILL)
+            await until(lambda: window.engine_button.isVisible(), "the window never showed the engine stopped")
+            assert window.engine_label.text() == "Engine: stopped"
+            assert "ended unexpectedly" in window.statusBar().currentMessage()
+            qtbot.mouseClick(window.engine_button, Qt.MouseButton.LeftButton)
+            await until(lambda: engine.state == "running" and window.engine_label.text() == "Engine: running",
+                        "the engine did not start again")
+            assert not window.engine_button.isVisible()
         finally:
             await engine.stop()
             timer.stop()

@@ -41,6 +41,7 @@ class EngineProcess:
         self.config = config
         self.connector_problems: dict[str, str] = {}  # {connector: why it could not load}, as the child found
         self.state = "stopped"
+        self.ended_unexpectedly: str | None = None  # why the last process ended without being stopped
         self._process = self._conn = self._reader = self._loop = None
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future] = {}
@@ -49,6 +50,7 @@ class EngineProcess:
         """Start the child and its engine; return once the engine runs (CrmSyncError when it cannot start)."""
         if self._process is not None:
             return
+        self.ended_unexpectedly = None
         spawn = multiprocessing.get_context("spawn")  # not fork: the console has Qt's threads
         self._conn, child_end = spawn.Pipe()
         self._process = spawn.Process(target=serve, args=(child_end, self.database, self.secrets, self.config),
@@ -89,7 +91,7 @@ class EngineProcess:
 
     async def _call(self, method: str, *args):
         if self.state != "running":
-            raise CrmSyncError(f"The sync engine is {self.state}; start it (restart the console) and try again.")
+            raise CrmSyncError(f"The sync engine is {self.state}; start it and try again.")
         call_id = next(self._ids)
         answer = self._waiting[call_id] = asyncio.get_running_loop().create_future()
         self._conn.send(("call", call_id, method, args))
@@ -112,8 +114,8 @@ class EngineProcess:
                     self._loop.call_soon_threadsafe(self._settle, *message)
         except (EOFError, OSError):  # the child died without saying "stopped"
             self._process.join(5)
-            self._ended(f"The sync engine process ended unexpectedly (exit code {self._process.exitcode}); "
-                        "restart the console to start it again.")
+            self.ended_unexpectedly = f"The sync engine process ended unexpectedly (exit code {self._process.exitcode})."
+            self._ended(self.ended_unexpectedly)
 
     def _ended(self, reason: str) -> None:
         if self.state != "stopped":
