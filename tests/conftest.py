@@ -96,6 +96,15 @@ def db(request, db_kind, tmp_path):
     close_database()
 
 
+@pytest.fixture
+def sandbox():
+    """A fresh EWS sandbox for one test: its request counts and scripted faults start empty."""
+    from crmsync_gui.sandbox import SandboxServer
+
+    with SandboxServer() as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def validator():
     """../shared/tools/ews_validate.py's validator of EWS messages against Microsoft's schema, or None without it."""

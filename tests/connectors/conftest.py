@@ -34,6 +34,15 @@ def dovecot(test_certs):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def sandbox():
+    """One EWS sandbox for a module's tests (each makes its own mailboxes on it), started once."""
+    from crmsync_gui.sandbox import SandboxServer
+
+    with SandboxServer() as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def smtp_server(test_certs):
     server = SmtpServer(test_certs, users={}).start()

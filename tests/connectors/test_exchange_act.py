@@ -12,17 +12,10 @@ from crmsync_gui.core.connectors import exchange
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
-from crmsync_gui.sandbox import SandboxServer
 from tests.connectors.exchange_world import exchange_world
 
 _numbers = itertools.count(1)
 Entity = codes.SyncEntity
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with SandboxServer() as server:
-        yield server
 
 
 @pytest.fixture

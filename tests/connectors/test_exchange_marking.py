@@ -12,7 +12,7 @@ from crmsync_gui.core.store.models import Activity, TrackingDecision
 from tests.connectors import test_exchange_sandbox as incoming
 from tests.connectors.test_exchange_sandbox import run, set_option
 
-sandbox, world = incoming.sandbox, incoming.world  # the incoming-email tests' fixtures
+world = incoming.world  # the incoming-email tests' fixture (the sandbox comes from conftest.py)
 
 
 def categories(world):

@@ -20,16 +20,9 @@ from crmsync_gui.core.store.models import (
     TrackingDecision,
 )
 from crmsync_gui.core.sync import outgoing, tracking
-from crmsync_gui.sandbox import SandboxServer
 from tests.connectors.exchange_world import exchange_world
 
 Status = codes.EmailStatus
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with SandboxServer() as server:
-        yield server
 
 
 @pytest.fixture

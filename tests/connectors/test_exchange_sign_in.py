@@ -21,12 +21,6 @@ _apps = itertools.count(1)
 SECRET = "app-Secret~42"
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with SandboxServer() as server:
-        yield server
-
-
 @pytest.fixture
 def app(db, sandbox):
     """Ann's mailbox on a profile that signs in as an OAuth app allowed to act for every mailbox."""

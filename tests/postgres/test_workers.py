@@ -28,7 +28,6 @@ from crmsync_gui.core.store.models import (
     TraceLog,
     TrackingDecision,
 )
-from crmsync_gui.sandbox import SandboxServer
 from tests.conftest import BIN
 
 MAILBOXES = 50
@@ -36,14 +35,6 @@ DEADLINE_S, MARGIN_S = 15, 1  # a lease: deadline plus margin, kept short so a t
 # (not shorter: a worker's first sync of each mailbox waits on exchangelib's process-wide lock around
 # Account.inbox, so a few dozen first syncs in one worker take seconds on a loaded machine)
 LINE = re.compile(r"^(\S+) mailbox (\d+) (\w+) (started|finished|failed)")
-
-
-@pytest.fixture
-def sandbox():
-    server = SandboxServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

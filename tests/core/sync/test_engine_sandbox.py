@@ -9,19 +9,10 @@ from crmsync_gui.core.connectors import exchange  # noqa: F401 - registers the E
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.core.sync.engine import EngineConfig
-from crmsync_gui.sandbox import SandboxServer
 from crmsync_gui.sandbox.faults import Fault
 from tests.core.sync.conftest import reload
 
 D = codes.Direction
-
-
-@pytest.fixture
-def sandbox():
-    server = SandboxServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
