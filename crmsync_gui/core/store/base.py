@@ -6,6 +6,11 @@ import peewee
 database_proxy = peewee.DatabaseProxy()
 
 
+def on_postgres() -> bool:
+    """Whether the open database is PostgreSQL, which several workers may share (else SQLite)."""
+    return isinstance(database_proxy.obj, peewee.PostgresqlDatabase)
+
+
 def utcnow() -> datetime:
     """Naive UTC, the way every timestamp is stored."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -13,7 +13,7 @@ import peewee
 from peewee import JOIN, fn
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.store.base import database_proxy, utcnow
+from crmsync_gui.core.store.base import database_proxy, on_postgres, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
     Alert,
@@ -75,14 +75,10 @@ def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
     return [row[0] for row in query.tuples()]
 
 
-def _on_postgres() -> bool:
-    return isinstance(database_proxy.obj, peewee.PostgresqlDatabase)
-
-
 def _earliest_run() -> peewee.Node:
     """The earliest of a mailbox's next runs; a mailbox with none sorts after every date."""
     runs = (Mailbox.incoming_next_run, Mailbox.outgoing_next_run, Mailbox.act_next_run)
-    if _on_postgres():
+    if on_postgres():
         return fn.LEAST(*runs)  # LEAST skips NULLs; all NULL gives NULL, which PostgreSQL sorts last
     return fn.MIN(*(fn.COALESCE(run, "9999") for run in runs))  # SQLite's MIN of several values, text dates
 
@@ -178,7 +174,7 @@ def per_hour(hours: int = 24, now: datetime | None = None) -> tuple[list[datetim
     slots = [start + timedelta(hours=i) for i in range(hours)]
 
     def bucket(model, column, extra=None) -> list[int]:
-        hour = fn.to_char(column, "YYYY-MM-DD HH24") if _on_postgres() else fn.strftime("%Y-%m-%d %H", column)
+        hour = fn.to_char(column, "YYYY-MM-DD HH24") if on_postgres() else fn.strftime("%Y-%m-%d %H", column)
         hour = hour.coerce(False)  # text, not read back through the datetime column's converter
         query = model.select(hour.alias("h"), fn.COUNT(model.id)).where(column >= start)
         if extra is not None:

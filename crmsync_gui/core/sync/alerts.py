@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import peewee
-
 from crmsync_gui.core import codes
 from crmsync_gui.core.domain.mailbox import may_sync
-from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.base import database_proxy, on_postgres
 from crmsync_gui.core.store.models import Activity, ActivityParty, Alert, EmailServerProfile, Mailbox
 
 WINDOW = timedelta(hours=1)
@@ -41,9 +39,8 @@ def check_profile(profile_id: int, now: datetime) -> tuple[Alert, int | None] | 
     message = (f"{failing} of {in_service} mailboxes of profile '{profile.name}' failed within the last hour. "
                "Check the mail server and the trace log for this profile.")
     with database_proxy.atomic():
-        db = database_proxy.obj
-        if isinstance(db, peewee.PostgresqlDatabase):  # several workers: one checks and raises at a time
-            db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (ALERT_LOCK, profile_id))
+        if on_postgres():  # several workers: one checks and raises at a time
+            database_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (ALERT_LOCK, profile_id))
         if Alert.select().where((Alert.profile == profile_id) & (Alert.created_at >= now - WINDOW)).exists():
             return None
         alert = Alert.create(level=codes.TraceLevel.ERROR, message=message, profile=profile_id, created_at=now)

@@ -26,7 +26,7 @@ import peewee
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
 from crmsync_gui.core.errors import CrmSyncError, PermanentError, SyncError, TransientError
-from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.base import database_proxy, on_postgres
 from crmsync_gui.core.store.db import drop_broken_connection
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, OrganizationSettings
 from crmsync_gui.core.sync import alerts, schedule, trace
@@ -832,7 +832,7 @@ class Engine:
         throttle = self._throttles.get(profile.id)
         if throttle is None:
             cap = profile.max_concurrent_connections
-            shared = SharedSlots(profile.id, cap) if isinstance(database_proxy.obj, peewee.PostgresqlDatabase) else None
+            shared = SharedSlots(profile.id, cap) if on_postgres() else None
             throttle = self._throttles[profile.id] = ServerThrottle(cap, shared)
         elif throttle.slots.capacity != profile.max_concurrent_connections:
             throttle.resize(profile.max_concurrent_connections)
