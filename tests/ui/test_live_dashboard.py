@@ -26,6 +26,7 @@ from crmsync_gui.core.sync.engine import EngineConfig
 from crmsync_gui.core.sync.host import EngineProcess
 from crmsync_gui.ui.main_window import MainWindow
 from tests.ui.test_dashboard import bar_values
+from tests.waiting import until
 
 
 @pytest.fixture
@@ -65,12 +66,6 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
                 and any(f"{wrong.name}: incoming email failed, AuthenticationFailed" in line for line in lines)
                 and dashboard.states == views.mailboxes_by_state() and dashboard.states["error"] >= 1)
 
-    async def until(condition, what: str, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while not condition():
-            assert time.monotonic() < deadline, what
-            await asyncio.sleep(0.05)
-
     async def scenario():
         timer.start(10)
         assert window.engine_button.isVisible(), "a stopped engine can be started"
@@ -87,12 +82,12 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
             timer.stop()
             # the engine's process dies: the window says so and offers to start it again
             os.kill(engine._process.pid, signal.SIGKILL)
-            await until(lambda: window.engine_button.isVisible(), "the window never showed the engine stopped")
+            await until(lambda: window.engine_button.isVisible(), "the window to show the engine stopped")
             assert window.engine_label.text() == "Engine: stopped"
             assert "ended unexpectedly" in window.statusBar().currentMessage()
             qtbot.mouseClick(window.engine_button, Qt.MouseButton.LeftButton)
             await until(lambda: engine.state == "running" and window.engine_label.text() == "Engine: running",
-                        "the engine did not start again")
+                        "the engine to start again")
             assert not window.engine_button.isVisible()
         finally:
             await engine.stop()

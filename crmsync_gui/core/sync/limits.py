@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
+
+from crmsync_gui.core.store.base import database_proxy
 
 
 class Slots:
@@ -83,8 +85,6 @@ class SharedSlots:
         return self.SPACE + (self.profile_id << 12) + slot  # caps stay under 4,096 (codes.MAX_CONNECTIONS_RANGE)
 
     async def acquire(self) -> int:
-        from crmsync_gui.core.store.base import database_proxy
-
         while True:
             # the executor stops at the first slot it locks (a function scan feeds the LIMIT one row at a time)
             row = database_proxy.execute_sql(
@@ -96,8 +96,6 @@ class SharedSlots:
             await asyncio.sleep(self.POLL_S)
 
     def release(self, slot: int) -> None:
-        from crmsync_gui.core.store.base import database_proxy
-
         self.held.discard(slot)
         # False (with a server warning) when the connection was lost meanwhile: the lock went with it
         database_proxy.execute_sql("SELECT pg_advisory_unlock(%s)", (self._key(slot),))
@@ -128,12 +126,8 @@ class ServerThrottle:
     @asynccontextmanager
     async def hold(self):
         """One connection to the server: a slot of this worker's, then one of all workers' where they share."""
-        async with self.slots.hold():
-            if self.shared is None:
-                yield
-                return
-            async with self.shared.hold():
-                yield
+        async with self.slots.hold(), self.shared.hold() if self.shared else nullcontext():
+            yield
 
     def back_off(self, now: datetime, seconds: float) -> None:
         until = now + timedelta(seconds=seconds)

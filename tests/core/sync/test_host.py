@@ -13,6 +13,7 @@ from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.core.sync.engine import EngineConfig
 from crmsync_gui.core.sync.host import EngineProcess
 from crmsync_gui.demo import start_demo
+from tests.waiting import until
 
 QUICK = EngineConfig(tick_s=0.2, stop_grace_s=2)
 
@@ -32,14 +33,6 @@ def fine_and_faulty(demo) -> tuple[Mailbox, Mailbox]:
     return next(m for a, m in boxes.items() if a not in demo.faulty and m.owner_user_id), boxes[wrong]
 
 
-async def until(condition, seconds: float = 30) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def test_the_engine_syncs_in_its_own_process_and_answers_the_consoles_calls(demo):
     bus = events.EventBus()
     seen: list = []
@@ -53,7 +46,8 @@ def test_the_engine_syncs_in_its_own_process_and_answers_the_consoles_calls(demo
             assert engine.state == "running" and engine.connector_problems == {}
             child = engine._process
             assert child.pid != os.getpid()
-            await until(lambda: any(isinstance(e, events.JobFinished) and e.mailbox_id == fine.id for e in seen))
+            await until(lambda: any(isinstance(e, events.JobFinished) and e.mailbox_id == fine.id for e in seen),
+                        "the fine mailbox's first sync")
             tested = await engine.test_and_enable(fine.id)
             synced = await engine.sync_now(fine.id, codes.Direction.INCOMING)
             with pytest.raises(CrmSyncError, match="No mailbox with id 9999; it may have been deleted"):
