@@ -20,6 +20,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bench.harness import at_most, progress, ratio_at_least, record, timed
+from crmsync_gui.core.connectors import _ews_mail as ews_mail
+from crmsync_gui.core.sync import incoming
 
 
 class _Job:
@@ -42,7 +44,7 @@ def _bare_fetch(sandbox, user, fields, page) -> int:  # sandbox: .url and .ca_fi
     import exchangelib
     from exchangelib.protocol import FailFast
 
-    from crmsync_gui.core.connectors.exchange import ProfileConfiguration, ProfileProtocol
+    from crmsync_gui.core.connectors._ews_session import ProfileConfiguration, ProfileProtocol
 
     config = ProfileConfiguration(service_endpoint=sandbox.url, credentials=exchangelib.Credentials(user.email,
                                                                                                     user.password),
@@ -109,7 +111,7 @@ def run(quick: bool) -> list[dict]:
                     mailbox, profile = _setup_mailbox(sandbox.url, sandbox.ca_file, user, "Sandbox", option)
                     connector = exchange.ExchangeConnector(profile)
                     with timed() as everything:
-                        asyncio.run(connector.sync_incoming(_Job(mailbox, profile, user.password)))
+                        asyncio.run(incoming.run(_Job(mailbox, profile, user.password), connector))
                     asyncio.run(connector.close())
                     tracked_all = Activity.select().count()
                 finally:
@@ -117,7 +119,7 @@ def run(quick: bool) -> list[dict]:
                 continue
             progress(f"round {repeat + 1}: bare exchangelib fetch of the inbox ({items:,} items in the mailbox)")
             with timed() as bare:
-                inbox = _bare_fetch(sandbox, user, exchange._EMAIL_FIELDS, exchange.PAGE_SIZE)
+                inbox = _bare_fetch(sandbox, user, ews_mail._EMAIL_FIELDS, ews_mail.PAGE_SIZE)
             bare_times.append(bare.seconds)
             open_database(Path(tmp) / f"crm{repeat}.db")
             try:
@@ -125,7 +127,7 @@ def run(quick: bool) -> list[dict]:
                 connector = exchange.ExchangeConnector(profile)
                 progress(f"round {repeat + 1}: first sync of the {inbox:,} emails through the connector")
                 with timed() as ours:
-                    asyncio.run(connector.sync_incoming(_Job(mailbox, profile, user.password)))
+                    asyncio.run(incoming.run(_Job(mailbox, profile, user.password), connector))
                 our_times.append(ours.seconds)
                 asyncio.run(connector.close())
                 decided = TrackingDecision.select().count()
@@ -142,10 +144,10 @@ def run(quick: bool) -> list[dict]:
             mailbox, profile = _setup_mailbox(counting.url, counting.ca_file, user, "Counting")
             connector = exchange.ExchangeConnector(profile)
             job = _Job(mailbox, profile, user.password)
-            asyncio.run(connector.sync_incoming(job))
-            asyncio.run(connector.sync_incoming(job))  # takes in our own category changes
+            asyncio.run(incoming.run(job, connector))
+            asyncio.run(incoming.run(job, connector))  # takes in our own category changes
             counting.reset_stats()
-            asyncio.run(connector.sync_incoming(job))
+            asyncio.run(incoming.run(job, connector))
             idle_requests = sum(counting.requests_by_operation(user.email).values())
             asyncio.run(connector.close())
         finally:

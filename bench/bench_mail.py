@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench.harness import at_least, at_most, progress, record, timed
+from crmsync_gui.core.sync import incoming
 
 
 def unavailable() -> str | None:
@@ -62,7 +63,7 @@ def _connector_import(dovecot, login, password, server_type, connector_class, db
         async def go():
             connector = connector_class(job.profile)
             try:
-                return await connector.sync_incoming(job)
+                return await incoming.run(job, connector)
             finally:
                 await connector.close()
 
@@ -118,7 +119,7 @@ def _idle_latencies(dovecot, samples: int, db_path: Path) -> list[float]:
             connector = ImapConnector(job.profile)
             latencies = []
             try:
-                await connector.sync_incoming(job)
+                await incoming.run(job, connector)
                 await asyncio.sleep(0.5)
                 for i in range(samples):
                     seen = len(job.published)

@@ -53,7 +53,7 @@ class World:
 
     @property
     def account(self):
-        return self.connector.account(self.job)
+        return self.connector.session.account(self.job)
 
     def close(self) -> None:
         asyncio.run(self.connector.close())

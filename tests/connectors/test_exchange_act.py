@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from crmsync_gui.core import admin, codes
-from crmsync_gui.core.connectors import _exchange_act as ews_act
-from crmsync_gui.core.connectors import exchange
+from crmsync_gui.core.connectors import _ews_act as ews_act
+from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
@@ -26,7 +26,7 @@ def world(db, sandbox):
 
 
 def sync(world) -> int:
-    return asyncio.run(world.connector.sync_act(world.job))
+    return asyncio.run(act.run(world.job, world.connector))
 
 
 def contact(world, **fields):
@@ -79,7 +79,7 @@ def test_first_sync_matches_existing_items_and_creates_no_duplicates(world):
 
 def test_exchange_items_reach_the_crm_only_when_tracked(world):
     world.sandbox.add_contact(world.address, given_name="Lee", surname="Lead", email="lee@prospect.com",
-                              categories=[exchange.TRACKED_CATEGORY])
+                              categories=[TRACKED_CATEGORY])
     world.sandbox.add_contact(world.address, given_name="Pat", email="pat@friend.org")
     sync(world)
     created = Contact.get(email="lee@prospect.com")
@@ -109,12 +109,11 @@ def test_a_concurrent_outlook_edit_is_never_overwritten(world):
     record.job_title = "CTO"
     record.save()
     row = ews_act.fetch_changes(world.account, Entity.CONTACT, None)
-    plan = act.make_plan(world.mailbox, Entity.CONTACT, ews_act.snapshot(world.mailbox, Entity.CONTACT, *row[:2]))
+    plan = act.make_plan(world.mailbox, Entity.CONTACT, act.snapshot(world.mailbox, Entity.CONTACT, *row[:2]))
     fetched = ews_item(world, item_id)
     fetched.job_title = "Chief of Outlook"
     fetched.save(update_fields=["job_title"])  # lands between our read and our write
-    done = asyncio.run(act.execute(world.mailbox, plan, ews_act.EwsActSide(world.connector, world.job,
-                                                                           world.account)))
+    done = asyncio.run(act.execute(world.mailbox, plan, ews_act.EwsActSide(world.connector.session, world.job)))
     assert done.get("conflict-retry") == 1
     assert ews_item(world, item_id).job_title == "Chief of Outlook"
 

@@ -8,6 +8,8 @@ from exchangelib import errors as ews
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import exchange
+from crmsync_gui.core.connectors._ews_errors import map_error
+from crmsync_gui.core.connectors._ews_session import _settings, service_endpoint
 from crmsync_gui.core.errors import PermanentError, TransientError
 
 
@@ -35,13 +37,13 @@ def profile(**fields):
     (ews.ErrorItemNotFound("gone"), TransientError, "EwsItemNotFound"),  # unknown here: retried, then permanent
 ])
 def test_every_exchangelib_error_maps_to_the_taxonomy(error, kind, code):
-    mapped = exchange.map_error(error, "syncing the inbox")
+    mapped = map_error(error, "syncing the inbox")
     assert type(mapped) is kind and mapped.code == code and "syncing the inbox" in str(mapped)
 
 
 def test_server_busy_passes_the_back_off_through_even_zero():
-    assert exchange.map_error(ews.ErrorServerBusy("busy", back_off=2.5), "x").retry_after_s == 2.5
-    assert exchange.map_error(ews.ErrorServerBusy("busy", back_off=0), "x").retry_after_s == 0
+    assert map_error(ews.ErrorServerBusy("busy", back_off=2.5), "x").retry_after_s == 2.5
+    assert map_error(ews.ErrorServerBusy("busy", back_off=0), "x").retry_after_s == 0
 
 
 def test_tls_failure_is_a_certificate_error():
@@ -51,17 +53,17 @@ def test_tls_failure_is_a_certificate_error():
         except requests.exceptions.SSLError as e:
             raise ews.TransportError(str(e))  # noqa: B904 (what exchangelib does)
     except ews.TransportError as wrapped:
-        mapped = exchange.map_error(wrapped, "connecting")
+        mapped = map_error(wrapped, "connecting")
     assert isinstance(mapped, PermanentError) and mapped.code == "CertificateInvalid"
 
 
 def test_a_bug_is_not_disguised_as_a_server_error():
     with pytest.raises(KeyError):
-        exchange.map_error(KeyError("oops"), "x")
+        map_error(KeyError("oops"), "x")
 
 
 def test_password_never_in_the_message():
-    mapped = exchange.map_error(ews.UnauthorizedError("login s3cr3t-pw failed"), "signing in", "s3cr3t-pw")
+    mapped = map_error(ews.UnauthorizedError("login s3cr3t-pw failed"), "signing in", "s3cr3t-pw")
     assert "s3cr3t-pw" not in str(mapped) and "[redacted]" in str(mapped)
 
 
@@ -78,20 +80,20 @@ def test_exchangelib_debug_logs_lose_the_authorization_header(caplog):
     ("mail.contoso.com:8080/", False, "http://mail.contoso.com:8080/EWS/Exchange.asmx"),
 ])
 def test_service_endpoint(server, ssl, expected):
-    assert exchange.service_endpoint(profile(incoming_server=server, incoming_use_ssl=ssl)) == expected
+    assert service_endpoint(profile(incoming_server=server, incoming_use_ssl=ssl)) == expected
 
 
 def test_endpoint_contradicting_use_ssl_is_refused():
     with pytest.raises(PermanentError, match="Use SSL is on"):
-        exchange.service_endpoint(profile(incoming_server="http://mail.contoso.com/EWS/Exchange.asmx"))
+        service_endpoint(profile(incoming_server="http://mail.contoso.com/EWS/Exchange.asmx"))
 
 
 def test_missing_ca_file_and_oauth_are_configuration_errors(tmp_path):
     with pytest.raises(PermanentError, match="does not exist"):
-        exchange._settings(profile(trusted_ca_file=str(tmp_path / "none.pem")), 30)
+        _settings(profile(trusted_ca_file=str(tmp_path / "none.pem")), 30)
     with pytest.raises(PermanentError, match="uses OAuth but lacks its tenant"):
-        exchange._settings(profile(auth_type=codes.AuthType.OAUTH, username="app-id"), 30)
-    settings = exchange._settings(profile(auth_type=codes.AuthType.OAUTH, username="app-id", oauth_tenant="t.test"), 30)
+        _settings(profile(auth_type=codes.AuthType.OAUTH, username="app-id"), 30)
+    settings = _settings(profile(auth_type=codes.AuthType.OAUTH, username="app-id", oauth_tenant="t.test"), 30)
     assert settings.oauth_tenant == "t.test"
 
 
@@ -105,5 +107,5 @@ def test_the_oauth_token_request_loses_the_client_secret_in_debug_logs(caplog):
 def test_registered_for_the_exchange_server_types():
     from crmsync_gui.core.sync.connector import connector_for
     for server_type in (codes.ServerType.EXCHANGE, codes.ServerType.EXCHANGE_HYBRID):
-        assert isinstance(connector_for(SimpleNamespace(server_type=server_type, id=1, max_concurrent_connections=2)),
+        assert isinstance(connector_for(SimpleNamespace(server_type=server_type, id=1, max_concurrent_connections=2)).connector,
                           exchange.ExchangeConnector)

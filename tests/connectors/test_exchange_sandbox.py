@@ -11,6 +11,8 @@ import requests
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors import exchange
+from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
+from crmsync_gui.core.connectors._ews_mail import EwsTransport
 from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.store.models import (
     Activity,
@@ -19,7 +21,7 @@ from crmsync_gui.core.store.models import (
     FolderSyncState,
     TrackingDecision,
 )
-from crmsync_gui.core.sync import outgoing, tracking
+from crmsync_gui.core.sync import incoming, outgoing, tracking
 from tests.connectors.exchange_world import exchange_world
 
 Status = codes.EmailStatus
@@ -82,7 +84,7 @@ def test_incoming_tracks_replies_marks_them_and_records_why_not(world):
                                 attachments=[("terms.txt", "text/plain", b"signed")])
     stranger = sandbox.add_message(address, subject="Cheap watches", sender=("Spam", "spam@junk.example"),
                                    to=[("Ann", address)], message_id="<s1@junk.example>")
-    assert run(world.connector.sync_incoming(world.job)) == 2
+    assert run(incoming.run(world.job, world.connector)) == 2
     tracked = Activity.get(Activity.message_id == "<r1@fabrikam.com>")
     assert tracked.email_status == Status.RECEIVED and (tracked.regarding_type, tracked.regarding_id) == ("account", 7)
     assert TrackingDecision.get(server_id=reply).correlated_with_id == parent.id
@@ -91,7 +93,7 @@ def test_incoming_tracks_replies_marks_them_and_records_why_not(world):
     assert Attachment.get(activity=tracked).content == b"signed"
     assert "answers no CRM email" in tracking.why_not_tracked(world.mailbox, server_id=stranger)
     on_server = {i["id"]: i["categories"] for i in sandbox.items(address)}
-    assert exchange.TRACKED_CATEGORY in on_server[reply] and on_server[stranger] == []
+    assert TRACKED_CATEGORY in on_server[reply] and on_server[stranger] == []
     assert FolderSyncState.get(mailbox=world.mailbox, folder="Inbox").state
 
 
@@ -101,9 +103,9 @@ def test_idle_cycle_costs_one_request_per_folder(world):
     sandbox.add_folder(address, "Clients")
     tracking.add_folder_rule(world.mailbox, "Clients")
     sandbox.add_message(address, subject="hello", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)])
-    assert run(world.connector.sync_incoming(world.job)) == 1
+    assert run(incoming.run(world.job, world.connector)) == 1
     sandbox.reset_stats()  # our category change was taken in (ignored) by the first cycle itself
-    assert run(world.connector.sync_incoming(world.job)) == 0
+    assert run(incoming.run(world.job, world.connector)) == 0
     assert sandbox.requests_by_operation(address) == {"SyncFolderItems": 2}  # Inbox and Clients
 
 
@@ -122,7 +124,7 @@ def test_tracked_folder_sets_regarding_and_correlation_rules_work_over_ews(world
                         to=[("Ann", address)], message_id="<t1@fabrikam.com>")
     sandbox.add_message(address, subject="RE: Offer", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)],
                         message_id="<c1@fabrikam.com>", thread_index=base64.b64encode(header + b"12345").decode())
-    run(world.connector.sync_incoming(world.job))
+    run(incoming.run(world.job, world.connector))
     in_folder = Activity.get(Activity.message_id == "<f1@fabrikam.com>")
     assert (in_folder.regarding_type, in_folder.regarding_id) == ("account", 42)
     assert TrackingDecision.get(message_id="<t1@fabrikam.com>").correlation == "Tracking token"
@@ -132,9 +134,9 @@ def test_tracked_folder_sets_regarding_and_correlation_rules_work_over_ews(world
 def test_server_busy_becomes_transient_with_the_servers_back_off(world):
     world.sandbox.inject("busy", mailbox=world.address, operation="SyncFolderItems", times=1, back_off_ms=1500)
     with pytest.raises(TransientError) as caught:
-        run(world.connector.sync_incoming(world.job))
+        run(incoming.run(world.job, world.connector))
     assert caught.value.code == "ErrorServerBusy" and caught.value.retry_after_s == 1.5
-    assert run(world.connector.sync_incoming(world.job)) == 0  # and the next cycle works
+    assert run(incoming.run(world.job, world.connector)) == 0  # and the next cycle works
 
 
 @pytest.mark.parametrize("code, kind, trace_code", [
@@ -170,7 +172,7 @@ def test_outgoing_sends_through_ews_with_token_and_saves_a_copy(world):
     bob = address.replace("ann", "bob", 1)  # as fresh as Ann's
     sandbox.add_mailbox(bob, "bob-pw")
     email = pending(world, bob)
-    assert run(world.connector.send_outgoing(world.job)) == 1
+    assert run(outgoing.run(world.job, world.connector)) == 1
     email = Activity.get_by_id(email.id)
     assert email.email_status == Status.SENT and email.tracking_token
     [copy] = sandbox.items(address, "sentitems")
@@ -188,15 +190,15 @@ def test_kill_between_send_and_commit_never_sends_twice(world):
     bob = address.replace("ann", "bob", 1)  # as fresh as Ann's
     sandbox.add_mailbox(bob, "bob-pw")
     email = pending(world, bob)
-    transport = exchange.EwsTransport(world.connector)
+    transport = EwsTransport(world.connector.session)
 
-    class DiesAfterSending(exchange.EwsTransport):
+    class DiesAfterSending(EwsTransport):
         async def send(self, job, message):
             await transport.send(job, message)
             raise Crash()  # the process dies before "Sent" is committed
 
     with pytest.raises(Crash):
-        run(outgoing.send_pending(world.job, DiesAfterSending(world.connector)))
+        run(outgoing.send_pending(world.job, DiesAfterSending(world.connector.session)))
     assert Activity.get_by_id(email.id).email_status == Status.SENDING
     assert run(outgoing.send_pending(world.job, transport)) == 1  # the restart
     assert Activity.get_by_id(email.id).email_status == Status.SENT
@@ -210,8 +212,8 @@ def test_connections_stay_within_the_profiles_cap(world):
                                   to=[("Ann", world.address)])
 
     async def many():
-        await asyncio.gather(*(world.connector.sync_incoming(world.job) for _ in range(4)),
-                             world.connector.send_outgoing(world.job))
+        await asyncio.gather(*(incoming.run(world.job, world.connector) for _ in range(4)),
+                             outgoing.run(world.job, world.connector))
 
     run(many())
     assert world.job.peak <= world.job.profile.max_concurrent_connections
@@ -225,7 +227,7 @@ def test_an_unreadable_email_is_kept_for_the_admin_and_the_rest_goes_on(world):
     bad = world.sandbox.add_message(world.address, mime=b"just words, no header at all\r\n")
     world.sandbox.add_message(world.address, subject="fine", sender=("Bo", "bo@fabrikam.com"),
                               to=[("Ann", world.address)], message_id="<ok@fabrikam.com>")
-    run(world.connector.sync_incoming(world.job))
+    run(incoming.run(world.job, world.connector))
     assert UnreadableEmail.get(server_id=bad).raw.startswith(b"just words")
     assert Activity.get(Activity.message_id == "<ok@fabrikam.com>").subject == "fine"
 
@@ -238,7 +240,7 @@ def test_an_unreadable_email_moves_to_undeliverable_when_the_profile_says_so(wor
     bad = [world.sandbox.add_message(world.address, mime=b"no headers %d\r\n" % n) for n in range(2)]
     world.sandbox.add_message(world.address, subject="fine", sender=("Bo", "bo@fabrikam.com"),
                               to=[("Ann", world.address)], message_id="<fine@fabrikam.com>")
-    assert run(world.connector.sync_incoming(world.job)) == 3
+    assert run(incoming.run(world.job, world.connector)) == 3
     assert [i["subject"] for i in world.sandbox.items(world.address)] == ["fine"]
     undeliverable = world.sandbox.folders(world.address)["Top of Information Store/Inbox/Undeliverable"]
     moved = world.sandbox.items(world.address, undeliverable)
@@ -249,6 +251,6 @@ def test_an_unreadable_email_moves_to_undeliverable_when_the_profile_says_so(wor
     assert len(traces) == 2 and all("moved from Inbox to Inbox/Undeliverable" in t.message for t in traces)
 
     world.sandbox.add_message(world.address, mime=b"no headers again\r\n")
-    assert run(world.connector.sync_incoming(world.job)) == 1  # the folder exists now: found, not made twice
+    assert run(incoming.run(world.job, world.connector)) == 1  # the folder exists now: found, not made twice
     assert len(world.sandbox.items(world.address, undeliverable)) == 3
     assert sum(1 for path in world.sandbox.folders(world.address) if path.endswith("/Undeliverable")) == 1

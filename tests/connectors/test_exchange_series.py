@@ -20,8 +20,9 @@ from exchangelib.recurrence import (
 )
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.connectors import exchange
+from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.store.models import Activity, ActivityParty, Contact, CrmUser, ItemMap, TraceLog
+from crmsync_gui.core.sync import act
 from crmsync_gui.sandbox import SandboxServer
 from tests.connectors.exchange_world import exchange_world
 
@@ -49,7 +50,7 @@ def world(db, sandbox, validator):
 
 
 def sync(world) -> int:
-    return asyncio.run(world.connector.sync_act(world.job))
+    return asyncio.run(act.run(world.job, world.connector))
 
 
 def series(world, **fields) -> Activity:
@@ -89,7 +90,7 @@ def test_a_crm_series_becomes_one_recurring_master_in_exchange(world):
 def test_a_tracked_exchange_series_becomes_one_crm_appointment_with_its_pattern(world):
     start = EWSDateTime(2030, 5, 1, 14, tzinfo=UTC)
     CalendarItem(account=world.account, folder=world.account.calendar, subject="Monthly review", start=start,
-                 end=start + timedelta(hours=1), categories=[exchange.TRACKED_CATEGORY],
+                 end=start + timedelta(hours=1), categories=[TRACKED_CATEGORY],
                  recurrence=Recurrence(pattern=DailyPattern(interval=3), start=start.date(),
                                        end=date(2030, 5, 31))).save()
     sync(world)
@@ -126,7 +127,7 @@ def test_pattern_changes_flow_both_ways(world):
 def test_an_exchange_pattern_the_crm_cannot_represent_is_skipped_with_the_reason(world):
     start = EWSDateTime(2030, 11, 28, 18, tzinfo=UTC)
     CalendarItem(account=world.account, folder=world.account.calendar, subject="Thanksgiving", start=start,
-                 end=start + timedelta(hours=3), categories=[exchange.TRACKED_CATEGORY],
+                 end=start + timedelta(hours=3), categories=[TRACKED_CATEGORY],
                  recurrence=Recurrence(pattern=RelativeYearlyPattern(month=11, week_number=4, weekday=4),
                                        boundary=NumberedPattern(start=start.date(), number=5))).save()
     sync(world)
@@ -196,7 +197,7 @@ def test_attendees_flow_both_ways_and_resolve_to_crm_records(world):
 def test_a_tracked_exchange_meeting_brings_its_attendees(world):
     start = EWSDateTime(2030, 6, 3, 10, tzinfo=UTC)
     CalendarItem(account=world.account, folder=world.account.calendar, subject="Demo", start=start,
-                 end=start + timedelta(hours=1), categories=[exchange.TRACKED_CATEGORY],
+                 end=start + timedelta(hours=1), categories=[TRACKED_CATEGORY],
                  required_attendees=[Attendee(mailbox=Mailbox(email_address="zoe@client.test"), response_type="Unknown")],
                  optional_attendees=[Attendee(mailbox=Mailbox(email_address=world.address), response_type="Unknown")]
                  ).save()

@@ -14,6 +14,7 @@ from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors import exchange
 from crmsync_gui.core.errors import PermanentError, ValidationError
 from crmsync_gui.core.store.models import Activity
+from crmsync_gui.core.sync import incoming
 from crmsync_gui.sandbox import SandboxServer
 from tests.connectors.exchange_world import Job, exchange_world
 
@@ -37,9 +38,9 @@ def test_an_app_signs_in_with_a_token_and_reuses_it(app):
     issued = app.sandbox.oauth.issued
     app.sandbox.add_message(app.address, subject="Hello", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", app.address)])
     asyncio.run(app.connector.test(app.job, codes.Direction.INCOMING))
-    assert asyncio.run(app.connector.sync_incoming(app.job)) == 1
+    assert asyncio.run(incoming.run(app.job, app.connector)) == 1
     assert Activity.get().subject == "Hello"
-    assert asyncio.run(app.connector.sync_incoming(app.job)) == 0
+    assert asyncio.run(incoming.run(app.job, app.connector)) == 0
     assert app.sandbox.oauth.issued == issued + 1  # one token for every request while it lasts
 
 
@@ -51,7 +52,7 @@ def test_an_expired_token_is_replaced(app):
         time.sleep(2)
         app.sandbox.add_message(app.address, subject="Later", sender=("Bo", "bo@fabrikam.com"),
                                 to=[("Ann", app.address)])
-        assert asyncio.run(app.connector.sync_incoming(app.job)) == 1
+        assert asyncio.run(incoming.run(app.job, app.connector)) == 1
         assert app.sandbox.oauth.issued > issued
     finally:
         app.sandbox.oauth.lifetime_s = 3600.0
@@ -92,7 +93,7 @@ def test_windows_authentication_signs_in_whichever_scheme_the_server_offers(db, 
                                 to=[("Ann", world.address)])
     mailbox, profile, connector = world.mailbox, world.job.profile, world.connector
     try:
-        assert asyncio.run(connector.sync_incoming(Job(mailbox, profile, "win-Pw1"))) == 1
+        assert asyncio.run(incoming.run(Job(mailbox, profile, "win-Pw1"), connector)) == 1
         with pytest.raises(PermanentError) as caught:
             asyncio.run(exchange.ExchangeConnector(profile).test(Job(mailbox, profile, "wrong-Pw2"),
                                                                  codes.Direction.INCOMING))

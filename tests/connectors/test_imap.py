@@ -15,6 +15,7 @@ from crmsync_gui.core.store.models import (
     TraceLog,
     UnreadableEmail,
 )
+from crmsync_gui.core.sync import incoming
 from tests.connectors import corpus
 from tests.connectors.conftest import run
 from tests.servers.ports import free_port
@@ -24,7 +25,7 @@ def sync(account, **job):
     async def go():
         connector = ImapConnector(account.profile)
         try:
-            return await connector.sync_incoming(account.job(**job))
+            return await incoming.run(account.job(**job), connector)
         finally:
             await connector.close()
     return run(go())
@@ -153,7 +154,7 @@ def test_idle_push_announces_new_email_within_seconds(imap_account):
         connector = ImapConnector(imap_account.profile)
         job = imap_account.job()
         try:
-            assert await connector.sync_incoming(job) == 0
+            assert await incoming.run(job, connector) == 0
             assert job.mailbox.id in connector.watching
             await asyncio.sleep(0.5)  # the watcher is idling
             started = time.monotonic()
@@ -162,7 +163,7 @@ def test_idle_push_announces_new_email_within_seconds(imap_account):
                 assert time.monotonic() - started < 5, "no IDLE push within 5 s"
                 await asyncio.sleep(0.05)
             assert job.published[0].mailbox_id == job.mailbox.id
-            assert await connector.sync_incoming(imap_account.job()) == 1  # what the engine then runs
+            assert await incoming.run(imap_account.job(), connector) == 1  # what the engine then runs
             assert time.monotonic() - started < 5
             assert job.peak_connections == 1 and job.open_connections == 1  # the watcher holds its slot
         finally:
@@ -179,7 +180,7 @@ def test_no_idle_watcher_when_the_profile_allows_one_connection(imap_account):
     async def go():
         connector = ImapConnector(imap_account.profile)
         try:
-            await connector.sync_incoming(imap_account.job())
+            await incoming.run(imap_account.job(), connector)
             assert connector.watching == set()
         finally:
             await connector.close()

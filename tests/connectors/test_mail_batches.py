@@ -8,6 +8,7 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.connectors.imap import ImapConnector
 from crmsync_gui.core.connectors.pop3 import Pop3Connector
 from crmsync_gui.core.store.models import Activity, Contact, TrackingDecision
+from crmsync_gui.core.sync import incoming
 from tests.connectors import corpus
 from tests.connectors.conftest import run
 
@@ -16,7 +17,7 @@ def sync(account, connector_class):
     async def go():
         connector = connector_class(account.profile)
         try:
-            return await connector.sync_incoming(account.job())
+            return await incoming.run(account.job(), connector)
         finally:
             await connector.close()
     return run(go())

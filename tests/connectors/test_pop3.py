@@ -7,6 +7,7 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.connectors.pop3 import Pop3Connector
 from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.store.models import Activity, FolderSyncState, TrackingDecision, UnreadableEmail
+from crmsync_gui.core.sync import incoming
 from tests.connectors import corpus
 from tests.connectors.conftest import run
 from tests.servers.ports import free_port
@@ -16,7 +17,7 @@ def sync(account, **job):
     async def go():
         connector = Pop3Connector(account.profile)
         try:
-            return await connector.sync_incoming(account.job(**job))
+            return await incoming.run(account.job(**job), connector)
         finally:
             await connector.close()
     return run(go())

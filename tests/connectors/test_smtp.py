@@ -6,6 +6,7 @@ from crmsync_gui.core.connectors.imap import ImapConnector
 from crmsync_gui.core.connectors.pop3 import Pop3Connector
 from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.store.models import Activity, ActivityParty
+from crmsync_gui.core.sync import outgoing
 from tests.connectors.conftest import run
 from tests.servers.ports import free_port
 
@@ -24,7 +25,7 @@ def send(account, connector_class=Pop3Connector, **job):
     async def go():
         connector = connector_class(account.profile)
         try:
-            return await connector.send_outgoing(account.job(**job))
+            return await outgoing.run(account.job(**job), connector)
         finally:
             await connector.close()
     return run(go())

@@ -154,8 +154,8 @@ def test_why_was_this_email_not_tracked(qtbot, qtmodeltester, traces):
 def test_an_unreadable_email_can_be_saved_from_its_row(qtbot, db, tmp_path):
     from types import SimpleNamespace
 
-    from crmsync_gui.core.connectors._internet_mail import keep_unreadable
     from crmsync_gui.core.sync import mime
+    from crmsync_gui.core.sync.incoming import keep_unreadable
 
     box = admin.add_mailbox("Ann", "ann@example.com")
     raw = b"just words, no header at all\r\n"

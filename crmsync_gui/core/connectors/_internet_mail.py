@@ -1,5 +1,4 @@
-"""What POP3/SMTP and IMAP/SMTP profiles share: where the server is, verified TLS, sign-in, error
-mapping, SMTP for outgoing email, and handing each fetched email to tracking.
+"""What POP3, IMAP and SMTP connections share: where the server is, verified TLS, sign-in and error mapping.
 
 Connection security follows the profile: SSL off → plain; SSL on → TLS from the first byte, or,
 with the profile's STARTTLS option, a plain connection upgraded before signing in. Either way the
@@ -8,22 +7,12 @@ when it has one, else the system's CAs): the standard library verifies nothing w
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 import socket
 import ssl
 from dataclasses import dataclass
 from enum import Enum
 
-from crmsync_gui.core import codes
 from crmsync_gui.core.errors import PermanentError, SyncError, TransientError
-from crmsync_gui.core.store.base import database_proxy, utcnow
-from crmsync_gui.core.store.models import UnreadableEmail
-from crmsync_gui.core.sync import outgoing, trace, tracking
-from crmsync_gui.core.sync.mail import IncomingEmail
-from crmsync_gui.core.sync.mime import UnreadableEmailError
-
-log = logging.getLogger(__name__)
 
 
 class Security(Enum):
@@ -123,73 +112,3 @@ def server_text(value) -> str:
     if isinstance(value, bytes | bytearray):
         value = bytes(value).decode("utf-8", "replace")
     return _short(str(value))
-
-
-class InternetMailConnector:
-    """The Connector parts that POP3/SMTP and IMAP/SMTP share: SMTP outgoing, delivery, no ACT."""
-
-    def __init__(self, profile):
-        from crmsync_gui.core.connectors.smtp import SmtpTransport
-
-        self.profile = profile
-        self.transport = SmtpTransport(profile)
-
-    async def test(self, job, direction: codes.Direction) -> None:
-        if direction == codes.Direction.INCOMING:
-            await self.test_incoming(job)
-        elif direction == codes.Direction.OUTGOING:
-            await self.transport.test(job)
-        else:
-            raise self._no_act()
-
-    async def test_incoming(self, job) -> None:
-        raise NotImplementedError
-
-    async def send_outgoing(self, job) -> int:
-        return await outgoing.send_pending(job, self.transport)
-
-    async def sync_act(self, job) -> int:
-        raise self._no_act()
-
-    def _no_act(self) -> PermanentError:
-        return PermanentError("NotSupported", f"{codes.ServerType(self.profile.server_type).label} profiles sync "
-                              "email only: appointments, contacts and tasks need an Exchange profile.",
-                              action="Set the mailbox's appointments, contacts and tasks method to None.")
-
-    async def close(self) -> None:
-        pass
-
-
-async def deliver(job, emails: list[IncomingEmail], settings, address_book: dict) -> int:
-    """Hand a batch of emails to tracking, in order; return how many were decided now (not by an earlier run).
-
-    The batch's addresses, known keys and earlier decisions are looked up with a few queries for all of
-    it (tracking.known_keys), and `address_book` keeps the addresses resolved for the rest of the run.
-    """
-    if not emails:
-        return 0
-    known = tracking.known_keys(job.mailbox, emails, settings, address_book)
-    decided = 0
-    for email in emails:
-        result = tracking.track_email(job.mailbox, email, settings=settings, address_book=address_book, known=known)
-        decided += not result.already_decided
-        await asyncio.sleep(0)  # one email at a time on the loop: the console's window stays responsive
-    return decided
-
-
-def keep_unreadable(job, error: UnreadableEmailError, folder: str, *, moved: bool = False) -> bool:
-    """Record an email that could not be read, with its first bytes, in the error browser too; True when new.
-
-    `moved`: the connector has just moved it to the Undeliverable folder, as the profile asks."""
-    with database_proxy.atomic():
-        _, created = UnreadableEmail.get_or_create(
-            mailbox=job.mailbox, folder=folder, server_id=error.server_id,
-            defaults={"reason": str(error), "raw": error.raw, "raw_size": error.raw_size})
-        if created:
-            where = (f" It was moved from {folder} to {codes.UNDELIVERABLE_FOLDER}, as the profile asks."
-                     if moved else "")
-            trace.record("EmailUnreadable", f"Mailbox '{job.mailbox.name}': {error}{where}", at=utcnow(),
-                         mailbox_id=job.mailbox.id, item=trace.unreadable_item(folder, error.server_id))
-    if created:
-        log.warning("Mailbox %s: %s", job.mailbox.email, error)
-    return created

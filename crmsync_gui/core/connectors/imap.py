@@ -29,27 +29,24 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.connectors._internet_mail import (
     Endpoint,
-    InternetMailConnector,
     Security,
     bad_credentials,
-    deliver,
     endpoint,
-    keep_unreadable,
     network_error,
     require_password,
     server_text,
     ssl_context,
     username,
 )
+from crmsync_gui.core.connectors.smtp import SmtpConnector
 from crmsync_gui.core.errors import PermanentError, SyncError
-from crmsync_gui.core.store.base import database_proxy, utcnow
-from crmsync_gui.core.store.models import FolderSyncState
 from crmsync_gui.core.sync import connector as contract
-from crmsync_gui.core.sync import mime, tracking
+from crmsync_gui.core.sync import mime
+from crmsync_gui.core.sync.mail import FolderCursor, MailSource, Page, RawEmail
 
 log = logging.getLogger(__name__)
 
-BATCH = 25  # emails fetched per request; their decisions and the new UID mark commit together
+BATCH = 25  # emails fetched per request: a page, whose decisions and new UID mark commit together
 IDLE_RENEW_S = 25 * 60  # RFC 2177: re-issue IDLE before the server's 30-minute inactivity limit
 IDLE_CHECK_S = 1.0  # how often a watcher looks at its stop flag between server pushes
 
@@ -170,7 +167,49 @@ class ImapSession:
             self.client.shutdown()
 
 
-class ImapConnector(InternetMailConnector):
+class ImapMailSource(MailSource):
+    """The incoming pipeline's view of one signed-in IMAP session (incoming.MailSource)."""
+
+    moves_unreadable = True
+    marks_tracked = False
+
+    def __init__(self, job, session: ImapSession, delimiter: str):
+        self.job, self.session, self.delimiter = job, session, delimiter
+
+    async def pages(self, folder: str, cursor: FolderCursor, ignore=()):
+        server_folder = imap_folder(folder, self.delimiter)
+        opened = await asyncio.to_thread(self.session.open_folder, server_folder)
+        if opened is None:
+            log.warning("Mailbox %s: folder %s is tracked but does not exist on the %s", self.job.mailbox.email,
+                        server_folder, self.session.where)
+            yield Page([], cursor)
+            return
+        uid_validity, uids = opened
+        last_uid = cursor.last_uid or 0 if cursor.uid_validity == uid_validity else 0  # else renumbered: reread
+        state = json.dumps({"folder": server_folder})
+        prefix = f"{uid_validity}:" if server_folder == "INBOX" else f"{server_folder}/{uid_validity}:"
+        new = [uid for uid in uids if uid > last_uid]
+        if not new:
+            yield Page([], FolderCursor(cursor.state, uid_validity, last_uid))
+        for start in range(0, len(new), BATCH):
+            chunk = new[start:start + BATCH]
+            fetched = await asyncio.to_thread(self.session.fetch, chunk)
+            emails = [RawEmail(f"{prefix}{uid}", raw, size, _naive_utc(internal_date), marking=uid)
+                      for uid in chunk if uid in fetched for raw, size, internal_date in [fetched[uid]]]
+            yield Page(emails, FolderCursor(state, uid_validity, chunk[-1]), last=start + BATCH >= len(new))
+
+    async def move_unreadable(self, folder: str, emails: list[RawEmail]) -> None:
+        await asyncio.to_thread(self.session.move_to_undeliverable, imap_folder(folder, self.delimiter),
+                                [e.marking for e in emails], self.delimiter)
+
+
+def _naive_utc(internal_date):
+    if internal_date is not None and hasattr(internal_date, "astimezone"):
+        return internal_date.astimezone(UTC).replace(tzinfo=None)
+    return None
+
+
+class ImapConnector(SmtpConnector):
     def __init__(self, profile):
         super().__init__(profile)
         self.watch_limit = max(0, int(profile.max_concurrent_connections or 0) // 2)
@@ -193,68 +232,19 @@ class ImapConnector(InternetMailConnector):
             finally:
                 await asyncio.to_thread(session.logout)
 
-    async def sync_incoming(self, job) -> int:
-        processed = 0
+    @contextlib.asynccontextmanager
+    async def mail_source(self, job):
         async with job.connection():
             session = await self._open(job)
             try:
                 delimiter = await asyncio.to_thread(session.delimiter)
                 idle = b"IDLE" in await asyncio.to_thread(session.call, "reading capabilities",
                                                           session.client.capabilities)
-                for name in tracking.tracked_folders(job.mailbox):
-                    processed += await self._sync_folder(job, session, name, imap_folder(name, delimiter), delimiter)
+                yield ImapMailSource(job, session, delimiter)
             finally:
                 await asyncio.to_thread(session.logout)
         if idle:
             self._ensure_watcher(job)
-        return processed
-
-    async def _sync_folder(self, job, session: ImapSession, name: str, folder: str, delimiter: str) -> int:
-        opened = await asyncio.to_thread(session.open_folder, folder)
-        if opened is None:
-            log.warning("Mailbox %s: folder %s is tracked but does not exist on the %s", job.mailbox.email,
-                        folder, session.where)
-            return 0
-        uid_validity, uids = opened
-        row, _ = FolderSyncState.get_or_create(mailbox=job.mailbox, folder=name, direction=codes.Direction.INCOMING)
-        if row.uid_validity != uid_validity:  # first run, or the server renumbered the folder
-            row.uid_validity, row.last_uid = uid_validity, 0
-        new = [uid for uid in uids if uid > (row.last_uid or 0)]
-        settings = tracking.organization_settings()
-        prefix = f"{uid_validity}:" if folder == "INBOX" else f"{folder}/{uid_validity}:"
-        processed = 0
-        address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
-        move_failed = bool(self.profile.move_failed_to_undeliverable)
-        for start in range(0, len(new), BATCH):
-            chunk = new[start:start + BATCH]
-            fetched = await asyncio.to_thread(session.fetch, chunk)
-            emails = []
-            unreadable: dict[int, mime.UnreadableEmailError] = {}
-            for uid in chunk:
-                if uid not in fetched:
-                    continue
-                raw, size, internal_date = fetched[uid]
-                server_id = f"{prefix}{uid}"
-                try:
-                    email = mime.parse_email(raw, server_id=server_id, folder=name, raw_size=size)
-                except mime.UnreadableEmailError as error:
-                    unreadable[uid] = error
-                    continue
-                if internal_date is not None and hasattr(internal_date, "astimezone"):
-                    email.received_at = internal_date.astimezone(UTC).replace(tzinfo=None)
-                emails.append(email)
-            processed += await deliver(job, emails, settings, address_book)
-            if unreadable and move_failed:  # moved before recorded: a failed move leaves the batch to redo
-                await asyncio.to_thread(session.move_to_undeliverable, folder, list(unreadable), delimiter)
-            for error in unreadable.values():
-                processed += keep_unreadable(job, error, name, moved=move_failed)
-            with database_proxy.atomic():
-                row.last_uid, row.updated_at = chunk[-1], utcnow()
-                row.state = json.dumps({"folder": folder})
-                row.save()
-        with database_proxy.atomic():
-            row.save()  # a first run, or a new UIDVALIDITY, with nothing new to fetch
-        return processed
 
     # -- IDLE push ----------------------------------------------------------------------------------
 

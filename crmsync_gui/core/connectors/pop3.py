@@ -20,27 +20,22 @@ import ssl
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._internet_mail import (
     Endpoint,
-    InternetMailConnector,
     Security,
     bad_credentials,
-    deliver,
     endpoint,
-    keep_unreadable,
     network_error,
     require_password,
     server_text,
     ssl_context,
     username,
 )
+from crmsync_gui.core.connectors.smtp import SmtpConnector
 from crmsync_gui.core.errors import PermanentError
-from crmsync_gui.core.store.base import database_proxy, utcnow
-from crmsync_gui.core.store.models import FolderSyncState
 from crmsync_gui.core.sync import connector as contract
-from crmsync_gui.core.sync import mime, tracking
-from crmsync_gui.core.sync.mail import IncomingEmail
+from crmsync_gui.core.sync import mime
+from crmsync_gui.core.sync.mail import FolderCursor, MailSource, Page, RawEmail
 
-FOLDER = "Inbox"
-BATCH = 50  # emails whose decisions and UIDLs commit together
+BATCH = 50  # emails a page: their decisions and UIDLs commit together
 HEADER_LINES_OF_HUGE_EMAIL = 200  # an email over the size limit: only its head is fetched and kept
 
 
@@ -124,7 +119,46 @@ class Pop3Session:
             self.pop.close()
 
 
-class Pop3Connector(InternetMailConnector):
+class Pop3MailSource(MailSource):
+    """The incoming pipeline's view of one signed-in POP3 session (incoming.MailSource): one folder, the Inbox.
+
+    Its cursor is the set of UIDLs handled, and of those kept on the server because they were unreadable."""
+
+    def __init__(self, session: Pop3Session, delete_after_import: bool):
+        self.session, self.delete_after_import = session, delete_after_import
+
+    def folders(self, tracked: list[str]) -> list[str]:
+        return ["Inbox"]
+
+    async def pages(self, folder: str, cursor: FolderCursor, ignore=()):
+        listing = await asyncio.to_thread(self.session.listing)
+        state = _load(cursor.state)
+        on_server = {uidl for _, uidl, _ in listing}
+        self.handled = set(state["handled"]) & on_server  # forget what the server no longer holds
+        self.kept = set(state["kept"]) & on_server
+        batch: list[tuple[int, RawEmail]] = []
+        for number, uidl, size in listing:
+            if uidl in self.handled:
+                if self.delete_after_import and uidl not in self.kept:  # a QUIT that never came
+                    await asyncio.to_thread(self.session.delete, number)
+                continue
+            raw = await asyncio.to_thread(self.session.fetch, number, size)
+            batch.append((number, RawEmail(uidl, raw, size or len(raw))))
+            if len(batch) >= BATCH:
+                yield Page([email for _, email in batch], cursor, last=False, handle=list(batch))
+                batch.clear()
+        yield Page([email for _, email in batch], cursor, handle=list(batch))
+
+    async def page_handled(self, folder: str, page: Page, unreadable: set[str]) -> FolderCursor:
+        self.kept |= unreadable  # an unreadable email is never deleted
+        for number, email in page.handle:
+            self.handled.add(email.server_id)
+            if self.delete_after_import and email.server_id not in self.kept:
+                await asyncio.to_thread(self.session.delete, number)
+        return FolderCursor(json.dumps({"handled": sorted(self.handled), "kept": sorted(self.kept)}))
+
+
+class Pop3Connector(SmtpConnector):
     async def _open(self, job) -> Pop3Session:
         where = pop3_endpoint(self.profile)
         context = ssl_context(self.profile) if where.security is not Security.NONE else None
@@ -139,59 +173,15 @@ class Pop3Connector(InternetMailConnector):
             finally:
                 session.close()
 
-    async def sync_incoming(self, job) -> int:
-        delete_after_import = not self.profile.leave_email_on_server
+    @contextlib.asynccontextmanager
+    async def mail_source(self, job):
         async with job.connection():
             session = await self._open(job)
             try:
-                listing = await asyncio.to_thread(session.listing)
-                processed = await self._import(job, session, listing, delete_after_import)
+                yield Pop3MailSource(session, delete_after_import=not self.profile.leave_email_on_server)
                 await asyncio.to_thread(session.quit)  # commits the deletions
             finally:
                 session.close()
-        return processed
-
-    async def _import(self, job, session: Pop3Session, listing, delete_after_import: bool) -> int:
-        row, _ = FolderSyncState.get_or_create(mailbox=job.mailbox, folder=FOLDER, direction=codes.Direction.INCOMING)
-        state = _load(row.state)
-        on_server = {uidl for _, uidl, _ in listing}
-        handled = set(state["handled"]) & on_server  # forget what the server no longer holds
-        kept = set(state["kept"]) & on_server
-        settings = tracking.organization_settings()
-        address_book: dict = {}  # sender/recipient → CRM record, looked up once per run
-        processed = 0
-        batch: list[tuple[int, str, IncomingEmail | None]] = []  # fetched, tracked together at the batch's end
-
-        async def finish_batch() -> None:
-            nonlocal processed
-            processed += await deliver(job, [email for _, _, email in batch if email is not None], settings, address_book)
-            for number, uidl, _ in batch:
-                handled.add(uidl)
-                if delete_after_import and uidl not in kept:
-                    await asyncio.to_thread(session.delete, number)
-            batch.clear()
-
-        try:
-            for number, uidl, size in listing:
-                if uidl in handled:
-                    if delete_after_import and uidl not in kept:
-                        await asyncio.to_thread(session.delete, number)
-                    continue
-                raw = await asyncio.to_thread(session.fetch, number, size)
-                try:
-                    email = mime.parse_email(raw, server_id=uidl, folder=FOLDER, raw_size=size or len(raw))
-                except mime.UnreadableEmailError as error:
-                    processed += keep_unreadable(job, error, FOLDER)
-                    kept.add(uidl)
-                    email = None
-                batch.append((number, uidl, email))
-                if len(batch) >= BATCH:
-                    await finish_batch()
-                    _save(row, handled, kept)
-            await finish_batch()
-        finally:
-            _save(row, handled, kept)  # what was handled before a failure stays handled
-        return processed
 
 
 def _load(text: str | None) -> dict[str, list[str]]:
@@ -200,13 +190,6 @@ def _load(text: str | None) -> dict[str, list[str]]:
     except ValueError:
         data = {}
     return {"handled": list(data.get("handled", [])), "kept": list(data.get("kept", []))}
-
-
-def _save(row: FolderSyncState, handled: set[str], kept: set[str]) -> None:
-    with database_proxy.atomic():
-        row.state = json.dumps({"handled": sorted(handled), "kept": sorted(kept)})
-        row.updated_at = utcnow()
-        row.save()
 
 
 def _pop3_factory(profile) -> Pop3Connector:

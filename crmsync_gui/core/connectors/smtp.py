@@ -1,4 +1,5 @@
-"""Outgoing email over SMTP (aiosmtplib, asyncio-native) for POP3/SMTP and IMAP/SMTP profiles.
+"""Outgoing email over SMTP (aiosmtplib, asyncio-native) for POP3/SMTP and IMAP/SMTP profiles, and what
+those two connectors share: SMTP for outgoing email, and no appointments, contacts or tasks.
 
 A MailTransport for core/sync/outgoing.py, which owns the status flow and the never-twice rule.
 SSL or STARTTLS is verified with the profile's explicit SSL context; AUTH uses the mailbox's (or the
@@ -12,6 +13,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._internet_mail import (
     Endpoint,
     Security,
@@ -92,6 +94,36 @@ class SmtpTransport:
             await _quit(client)
             raise _error(exc, where, "signing in") from None
         return client
+
+
+class SmtpConnector:
+    """The Connector parts that POP3/SMTP and IMAP/SMTP share: SMTP outgoing, no ACT."""
+
+    def __init__(self, profile):
+        self.profile = profile
+        self.transport = SmtpTransport(profile)
+
+    async def test(self, job, direction: codes.Direction) -> None:
+        if direction == codes.Direction.INCOMING:
+            await self.test_incoming(job)
+        elif direction == codes.Direction.OUTGOING:
+            await self.transport.test(job)
+        else:
+            raise self._no_act()
+
+    async def test_incoming(self, job) -> None:
+        raise NotImplementedError
+
+    def act_side(self, job):
+        raise self._no_act()
+
+    def _no_act(self) -> PermanentError:
+        return PermanentError("NotSupported", f"{codes.ServerType(self.profile.server_type).label} profiles sync "
+                              "email only: appointments, contacts and tasks need an Exchange profile.",
+                              action="Set the mailbox's appointments, contacts and tasks method to None.")
+
+    async def close(self) -> None:
+        pass
 
 
 def _refusal(exc: aiosmtplib.SMTPResponseException, where: Endpoint, doing: str) -> SyncError:

@@ -30,6 +30,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from crmsync_gui.core import codes
@@ -42,6 +43,7 @@ from crmsync_gui.core.store.models import (
     ActivityParty,
     Contact,
     CrmUser,
+    FolderSyncState,
     ItemMap,
     Mailbox,
     OrganizationSettings,
@@ -60,6 +62,8 @@ FIELDS = {
     Entity.TASK: ("subject", "due_at", "percent_complete", "is_completed", "body"),
 }
 RECORD_TYPE = {Entity.CONTACT: "contact", Entity.APPOINTMENT: "appointment", Entity.TASK: "task"}
+FOLDER = {Entity.CONTACT: "contacts", Entity.APPOINTMENT: "calendar", Entity.TASK: "tasks"}  # each one's cursor
+SETTLE_ROUNDS = 3  # reads of a folder per run, at most, to take in our own writes
 # Attendees are ActivityParty rows; as values, sorted [address, display name] pairs (lower-case addresses).
 ATTENDEE_ROLES = {"required_attendees": codes.PartyRole.REQUIRED, "optional_attendees": codes.PartyRole.OPTIONAL}
 _ACTIVITY_TYPE = {Entity.APPOINTMENT: codes.ActivityType.APPOINTMENT, Entity.TASK: codes.ActivityType.TASK}
@@ -78,10 +82,29 @@ class RemoteItem:
     unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
 
 
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    MATCH = "match"  # an unmapped pair found on both sides: only the item map changes
+    SKIP = "skip"
+    CONFLICT = "conflict"  # changed on both sides: an update of each, by the field directions
+
+
+class Side(StrEnum):
+    """Where a step acts."""
+
+    EXCHANGE = "exchange"  # the mail server's folder (Exchange, whatever the protocol)
+    CRM = "crm"
+    MAP = "map"  # the item map only
+    BOTH = "both"
+    NEITHER = ""  # a skip
+
+
 @dataclass
 class Step:
-    action: str  # "create", "update", "delete", "match", "skip", "conflict"
-    side: str  # where it acts: "exchange", "crm", "map", "" (skip)
+    action: Action
+    side: Side
     entity: codes.SyncEntity
     reason: str
     record_id: int | None = None
@@ -96,12 +119,61 @@ class Step:
 
 
 class RemoteSide(Protocol):
+    """One mailbox's appointments, contacts and tasks on the server (an adapter below the ACT pipeline)."""
+
+    async def changes(self, entity: codes.SyncEntity, state: str | None) -> tuple[dict[str, RemoteItem], set[str],
+                                                                                    str | None]:
+        """Every change since `state` (all pages): ({item id: RemoteItem}, {deleted item ids}, new state)."""
+
     async def create(self, entity: codes.SyncEntity, values: dict) -> tuple[str, str]: ...  # (item id, change key)
 
     async def update(self, entity: codes.SyncEntity, item_id: str, change_key: str, values: dict) -> str:
         """Update with NeverOverwrite; raise Conflict on a stale change key; return the new change key."""
 
     async def delete(self, entity: codes.SyncEntity, item_id: str) -> None: ...
+
+
+class ActSource(Protocol):
+    def act_side(self, job) -> RemoteSide:
+        """The mailbox's ACT folders; raises PermanentError (NotSupported) where the protocol has none."""
+
+
+async def run(job, connector: ActSource) -> int:
+    """Contacts, appointments and tasks of the job's mailbox both ways; return how many steps did something."""
+    mailbox = job.mailbox
+    if mailbox.owner_user_id is None:
+        raise PermanentError("NotSupported", f"Mailbox {mailbox.name} belongs to a queue; queues sync email only.",
+                             action="Set its appointments, contacts and tasks option to None.")
+    side = connector.act_side(job)
+    processed = 0
+    for entity in codes.SyncEntity:
+        if not covers(mailbox, entity):
+            continue
+        row, _ = FolderSyncState.get_or_create(mailbox=mailbox, folder=FOLDER[entity], direction=codes.Direction.ACT)
+        # Our own writes happen after the read, so the next read must see them (else an item we created and
+        # the user then deleted would never show up as deleted): read again until a round writes nothing to
+        # the server. An idle cycle is one read per folder.
+        for _round in range(SETTLE_ROUNDS):
+            changed, deleted, state = await side.changes(entity, row.state)
+            plan = make_plan(mailbox, entity, snapshot(mailbox, entity, changed, deleted))
+            record_plan(mailbox, entity, plan)  # what the console shows before anything is done
+            done = await execute(mailbox, plan, side)
+            processed += sum(count for action, count in done.items() if action != Action.SKIP)
+            with database_proxy.atomic():  # only after the plan ran: a crash replays the same changes
+                row.state, row.updated_at = state, utcnow()
+                row.save()
+            if not writes_exchange(plan):
+                break
+    return processed
+
+
+def snapshot(mailbox, entity: codes.SyncEntity, changed: dict, deleted: set) -> dict[str, RemoteItem]:
+    """The folder as the planner sees it: mapped items (unchanged unless in the changes), plus the changes."""
+    remote = {m.item_id: RemoteItem(m.item_id, m.change_key, {})
+              for m in ItemMap.select().where(ItemMap.mailbox == mailbox, ItemMap.record_type == RECORD_TYPE[entity])
+              if m.item_id not in deleted}
+    remote.update(changed)
+    return remote
 
 
 def directions(settings: OrganizationSettings | None = None) -> dict[str, codes.FieldDirection]:
@@ -121,7 +193,7 @@ def covers(mailbox: Mailbox, entity: codes.SyncEntity) -> bool:
 
 
 def writes_exchange(steps: list[Step]) -> bool:
-    return any(s.side in ("exchange", "both") and s.action != "skip" for s in steps)
+    return any(s.side in (Side.EXCHANGE, Side.BOTH) and s.action != Action.SKIP for s in steps)
 
 
 def _plain(value):
@@ -206,13 +278,13 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     for m in maps:
         record, item = existing.get(m.record_id), remote.get(m.item_id)
         if record is None and item is None:
-            steps.append(Step("delete", "map", entity, "deleted on both sides", m.record_id, m.item_id))
+            steps.append(Step(Action.DELETE, Side.MAP, entity, "deleted on both sides", m.record_id, m.item_id))
         elif record is None:
-            steps.append(Step("delete", "exchange", entity, "deleted in the CRM", m.record_id, m.item_id))
+            steps.append(Step(Action.DELETE, Side.EXCHANGE, entity, "deleted in the CRM", m.record_id, m.item_id))
         elif item is None:
-            steps.append(Step("delete", "crm", entity, "deleted in Exchange", m.record_id, m.item_id))
+            steps.append(Step(Action.DELETE, Side.CRM, entity, "deleted in Exchange", m.record_id, m.item_id))
         elif m.record_id not in in_filter:
-            steps.append(Step("delete", "exchange", entity, "left the user's sync filters (the CRM record stays)",
+            steps.append(Step(Action.DELETE, Side.EXCHANGE, entity, "left the user's sync filters (the CRM record stays)",
                               m.record_id, m.item_id))
         else:
             steps.append(_guard(_compare(entity, m, record, item, out_fields, in_fields, only_in, parties),
@@ -232,20 +304,20 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
         twin = by_key.get(_match_key(entity, values))
         if twin is not None and twin.item_id not in matched_items:
             matched_items.add(twin.item_id)
-            steps.append(Step("match", "map", entity, "an item with the same "
+            steps.append(Step(Action.MATCH, Side.MAP, entity, "an item with the same "
                               f"{'email address' if entity == Entity.CONTACT else 'subject and time'} already exists "
                               "in Exchange: mapped, not duplicated", record_id, twin.item_id, twin.change_key))
         else:
-            steps.append(_guard(Step("create", "exchange", entity, "in the user's sync filters", record_id,
+            steps.append(_guard(Step(Action.CREATE, Side.EXCHANGE, entity, "in the user's sync filters", record_id,
                                      to_exchange={n: values[n] for n in out_fields}), record, None))
     for item in remote.values():
         if item.item_id in mapped_items or item.item_id in matched_items:
             continue
         if item.tracked:
-            steps.append(_guard(Step("create", "crm", entity, "tracked by the user in Exchange", None, item.item_id,
+            steps.append(_guard(Step(Action.CREATE, Side.CRM, entity, "tracked by the user in Exchange", None, item.item_id,
                                      item.change_key, to_crm={n: item.values.get(n) for n in in_fields}), None, item))
         else:
-            steps.append(Step("skip", "", entity, "not tracked by the user", None, item.item_id))
+            steps.append(Step(Action.SKIP, Side.NEITHER, entity, "not tracked by the user", None, item.item_id))
     return steps
 
 
@@ -254,14 +326,14 @@ def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields
     crm_changed = content_hash(values) != m.content_hash
     exchange_changed = item.change_key != m.change_key
     if not crm_changed and not exchange_changed:
-        return Step("skip", "", entity, "unchanged on both sides", m.record_id, m.item_id, item.change_key)
+        return Step(Action.SKIP, Side.NEITHER, entity, "unchanged on both sides", m.record_id, m.item_id, item.change_key)
     if crm_changed and not exchange_changed:
-        return Step("update", "exchange", entity, "changed in the CRM", m.record_id, m.item_id, item.change_key,
+        return Step(Action.UPDATE, Side.EXCHANGE, entity, "changed in the CRM", m.record_id, m.item_id, item.change_key,
                     to_exchange={n: values[n] for n in out_fields})
     if exchange_changed and not crm_changed:
-        return Step("update", "crm", entity, "changed in Exchange", m.record_id, m.item_id, item.change_key,
+        return Step(Action.UPDATE, Side.CRM, entity, "changed in Exchange", m.record_id, m.item_id, item.change_key,
                     to_crm={n: item.values.get(n) for n in in_fields})
-    return Step("conflict", "both", entity, "changed on both sides: the CRM wins for fields that flow to "
+    return Step(Action.CONFLICT, Side.BOTH, entity, "changed on both sides: the CRM wins for fields that flow to "
                 "Exchange, Exchange for fields that flow only to the CRM", m.record_id, m.item_id, item.change_key,
                 to_exchange={n: values[n] for n in out_fields}, to_crm={n: item.values.get(n) for n in only_in})
 
@@ -270,10 +342,10 @@ def _guard(step: Step, record, item: RemoteItem | None) -> Step:
     """A step that would carry a series one side cannot take becomes a skip with the reason (never mangled).
 
     A CRM pattern sent to Exchange is validated and anchored on the appointment's start date."""
-    if step.entity != Entity.APPOINTMENT or step.action in ("skip", "delete", "match"):
+    if step.entity != Entity.APPOINTMENT or step.action in (Action.SKIP, Action.DELETE, Action.MATCH):
         return step
     if item is not None and item.unsupported:
-        return Step("skip", "", step.entity, f"the Exchange series cannot be synced: {item.unsupported}",
+        return Step(Action.SKIP, Side.NEITHER, step.entity, f"the Exchange series cannot be synced: {item.unsupported}",
                     step.record_id, step.item_id, step.change_key)
     text = step.to_exchange.get("recurrence")
     if text:
@@ -282,7 +354,7 @@ def _guard(step: Step, record, item: RemoteItem | None) -> Step:
                 raise RecurrenceError("a series needs the appointment's start time")
             step.to_exchange["recurrence"] = Recurrence.from_json(text).anchored(record.starts_at).to_json()
         except RecurrenceError as error:
-            return Step("skip", "", step.entity, f"its recurrence cannot be synced to Exchange: {error}",
+            return Step(Action.SKIP, Side.NEITHER, step.entity, f"its recurrence cannot be synced to Exchange: {error}",
                         step.record_id, step.item_id, step.change_key)
     return step
 
@@ -292,7 +364,7 @@ ROUTINE_SKIPS = ("unchanged on both sides", "not tracked by the user")
 
 
 def _shown(step: Step) -> bool:
-    return step.action != "skip" or step.reason not in ROUTINE_SKIPS
+    return step.action != Action.SKIP or step.reason not in ROUTINE_SKIPS
 
 
 _NOT_NULL = {"first_name": "", "last_name": "", "subject": "", "body": "", "is_completed": False}
@@ -302,7 +374,7 @@ def summary(entity: codes.SyncEntity, steps: list[Step], *, limit: int = 20) -> 
     """The plan in the administrator's words: counts, then the steps that change something, each with its reason."""
     counts: dict[str, int] = {}
     for step in steps:
-        key = "unchanged or skipped" if step.action == "skip" else f"{step.action} ({step.side})"
+        key = "unchanged or skipped" if step.action == Action.SKIP else f"{step.action} ({step.side})"
         counts[key] = counts.get(key, 0) + 1
     acting = [s for s in steps if _shown(s)]
     lines = [f"{entity.label}: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))]
@@ -378,26 +450,26 @@ async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) 
         log.info("ACT %s: %s", mailbox.email, step.describe())
         e = step.entity
         try:
-            if step.action == "skip":
+            if step.action == Action.SKIP:
                 pass
-            elif step.action == "match":
+            elif step.action == Action.MATCH:
                 with database_proxy.atomic():
                     _save_map(mailbox, e, _model(e).get_by_id(step.record_id), step.item_id, step.change_key)
-            elif step.action == "create" and step.side == "exchange":
+            elif step.action == Action.CREATE and step.side == Side.EXCHANGE:
                 item_id, change_key = await remote_side.create(e, step.to_exchange)
                 with database_proxy.atomic():
                     _save_map(mailbox, e, _model(e).get_by_id(step.record_id), item_id, change_key)
-            elif step.action == "create":  # tracked in Exchange → CRM
+            elif step.action == Action.CREATE:  # tracked in Exchange → CRM
                 with database_proxy.atomic():
                     _save_map(mailbox, e, _write_crm(e, None, step.to_crm, owner), step.item_id, step.change_key)
-            elif step.action == "delete":
-                if step.side == "exchange":
+            elif step.action == Action.DELETE:
+                if step.side == Side.EXCHANGE:
                     await remote_side.delete(e, step.item_id)
                 with database_proxy.atomic():
-                    if step.side == "crm":
+                    if step.side == Side.CRM:
                         _model(e).delete().where(_model(e).id == step.record_id).execute()
                     _drop_map(mailbox, e, step.item_id)
-            elif step.action in ("update", "conflict"):
+            elif step.action in (Action.UPDATE, Action.CONFLICT):
                 change_key = step.change_key
                 if step.to_exchange:
                     change_key = await remote_side.update(e, step.item_id, step.change_key, step.to_exchange)

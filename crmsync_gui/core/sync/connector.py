@@ -1,9 +1,10 @@
-"""The contract between the engine and the connectors.
+"""The contract between the sync pipelines and the connectors.
 
-The engine decides when a mailbox direction runs and hands the connector a
-Job; the connector does the protocol work, holding `job.connection()` around
-every connection it opens so the per-server cap (the profile's max concurrent
-connections) holds across all queues. Errors are raised as
+The engine decides when a mailbox direction runs and hands its pipeline (core/sync/incoming.py,
+outgoing.py, act.py) a Job and the profile's connector; the pipeline does the sync and calls the
+connector's adapters (MailSource, MailTransport, act.RemoteSide) for the protocol work. Adapters
+hold `job.connection()` around every connection they open so the per-server cap (the profile's max
+concurrent connections) holds across all queues. Errors are raised as
 core.errors.TransientError (retry later; `retry_after_s` for ErrorServerBusy)
 or PermanentError (disable the direction).
 """
@@ -11,9 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.sync.pipelines import ProfileSync
+
+if TYPE_CHECKING:
+    from crmsync_gui.core.sync.act import RemoteSide
+    from crmsync_gui.core.sync.incoming import MailSource
+    from crmsync_gui.core.sync.mail import MailTransport
 
 
 class Job(Protocol):
@@ -37,16 +44,18 @@ class Job(Protocol):
 
 
 class Connector(Protocol):
-    """One protocol's way to serve a mailbox. Each method returns how many items it processed."""
+    """One protocol's adapters for the mailboxes of one profile."""
+
+    transport: MailTransport  # outgoing email
 
     async def test(self, job: Job, direction: codes.Direction) -> None:
         """Raise TransientError/PermanentError when the direction cannot work; return when it can."""
 
-    async def sync_incoming(self, job: Job) -> int: ...
+    def mail_source(self, job: Job) -> AbstractAsyncContextManager[MailSource]:
+        """The mailbox's email for one incoming run (a session, closed when the run ends)."""
 
-    async def send_outgoing(self, job: Job) -> int: ...
-
-    async def sync_act(self, job: Job) -> int: ...
+    def act_side(self, job: Job) -> RemoteSide:
+        """The mailbox's appointments, contacts and tasks; PermanentError NotSupported where there are none."""
 
     async def close(self) -> None: ...
 
@@ -64,8 +73,8 @@ def register(server_types: list[codes.ServerType], factory: ConnectorFactory) ->
         _FACTORIES[server_type] = factory
 
 
-def connector_for(profile) -> Connector:
-    """A new connector for a profile, by its server type."""
+def connector_for(profile):
+    """What the engine runs for a profile: the pipelines over a new connector of its server type."""
     try:
         factory = _FACTORIES[codes.ServerType(profile.server_type)]
     except KeyError:
@@ -74,4 +83,4 @@ def connector_for(profile) -> Connector:
         raise PermanentError("NoConnector", f"No connector handles server type "
                              f"{codes.ServerType(profile.server_type).label} yet.",
                              action="Choose another server type for the profile.") from None
-    return factory(profile)
+    return ProfileSync(factory(profile))

@@ -1,11 +1,13 @@
 """Protocol-independent email shapes shared by every connector and by tracking and sending.
 
-Connectors turn what their server holds into an IncomingEmail (core/sync/mime.py parses raw
-MIME for POP3, IMAP and Exchange alike); core/sync/tracking.py decides whether and how it is
-tracked. Outgoing email goes through a MailTransport (EWS send, SMTP).
+A connector's MailSource gives the incoming pipeline (core/sync/incoming.py) pages of RawEmail
+from a folder's cursor; the pipeline parses them into IncomingEmails (core/sync/mime.py, for
+every protocol alike) and core/sync/tracking.py decides whether and how each is tracked.
+Outgoing email goes through a connector's MailTransport (EWS send, SMTP).
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -55,3 +57,73 @@ class MailTransport(Protocol):
     async def was_sent(self, job, message_id: str) -> bool | None:
         """After a crash between send and commit: True/False when the server can tell (Sent Items),
         None when it cannot (plain SMTP)."""
+
+
+@dataclass(frozen=True)
+class FolderCursor:
+    """Where a folder's reading stopped: an opaque state (EWS sync state, POP3's handled UIDLs) or IMAP's
+    UIDVALIDITY and highest UID. Stored in FolderSyncState, committed after the page it follows."""
+
+    state: str | None = None
+    uid_validity: int | None = None
+    last_uid: int | None = None
+
+
+@dataclass
+class RawEmail:
+    """One email as the server holds it, before parsing."""
+
+    server_id: str  # EWS ItemId, IMAP "UIDVALIDITY:UID", POP3 UIDL
+    raw: bytes  # the MIME (only its first bytes when it is over the size limit)
+    size: int | None = None  # its size on the server
+    received_at: datetime | None = None  # naive UTC, when the server knows when it arrived
+    thread_index: str | None = None  # the server's conversation index, when the MIME has none
+    marking: object = None  # what the source needs to mark it later (EWS: change key and categories)
+
+
+@dataclass
+class Page:
+    emails: list[RawEmail]
+    cursor: FolderCursor  # the folder's cursor once this page is handled
+    last: bool = True
+    handle: object = None  # the source's own reference for page_handled (POP3: message numbers)
+
+
+class CursorExpired(Exception):
+    """The server no longer knows the cursor (EWS ErrorInvalidSyncStateData): read the folder from the start."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error  # what the server said, raised when even a fresh start fails
+
+
+class MailSource:
+    """One signed-in view of a mailbox's email for one incoming run: what a protocol adapter implements.
+
+    Only `pages` is required; the rest have the defaults of a source that cannot move or mark email."""
+
+    moves_unreadable = False  # can move an email to the Undeliverable folder (POP3 has no folders)
+    marks_tracked = False  # sets the tracked category on the server, so users see what was tracked
+
+    def folders(self, tracked: list[str]) -> list[str]:
+        """Which of the mailbox's tracked folders this source can read (POP3: the Inbox only)."""
+        return tracked
+
+    def pages(self, folder: str, cursor: FolderCursor, ignore: Sequence[str] = ()) -> AsyncIterator[Page]:
+        """Pages of the email newer than the cursor, at least one (an empty last page when nothing is new).
+        `ignore`: server ids whose own changes (our marks) are not news. A dead cursor raises CursorExpired."""
+        raise NotImplementedError
+
+    async def page_handled(self, folder: str, page: Page, unreadable: set[str]) -> FolderCursor:
+        """The page's emails are decided; return the cursor to commit (POP3 deletes imported email here)."""
+        return page.cursor
+
+    async def move_unreadable(self, folder: str, emails: list[RawEmail]) -> None:
+        raise NotImplementedError  # only called when moves_unreadable
+
+    async def mark_tracked(self, folder: str, emails: list[RawEmail]) -> None:
+        raise NotImplementedError  # only called when marks_tracked
+
+    async def still_there(self, folder: str, server_ids: list[str]) -> list[RawEmail]:
+        """Those of these emails still in the folder, with what marking them needs (no content)."""
+        raise NotImplementedError  # only called when marks_tracked

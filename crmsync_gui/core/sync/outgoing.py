@@ -184,3 +184,8 @@ async def send_pending(job, transport: MailTransport, *, settings: OrganizationS
         if await _send_one(job, transport, activity_id, settings):
             processed += 1
     return processed
+
+
+async def run(job, connector) -> int:
+    """The outgoing pipeline: send the mailbox's pending email through the connector's MailTransport."""
+    return await send_pending(job, connector.transport)

@@ -18,13 +18,11 @@ from exchangelib.properties import Attendee
 from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.connectors import _exchange_recurrence as recurrence
-from crmsync_gui.core.store.models import ItemMap
+from crmsync_gui.core.connectors import _ews_recurrence as recurrence
 from crmsync_gui.core.sync import act
 
 Entity = codes.SyncEntity
 TRACKED_CATEGORY = "Tracked to CRM"
-FOLDER = {Entity.CONTACT: "contacts", Entity.APPOINTMENT: "calendar", Entity.TASK: "tasks"}
 ITEM_CLASS = {Entity.CONTACT: exchangelib.Contact, Entity.APPOINTMENT: exchangelib.CalendarItem,
               Entity.TASK: exchangelib.Task}
 EWS_FIELDS = {
@@ -135,7 +133,7 @@ def remote_item(entity: codes.SyncEntity, item) -> act.RemoteItem:
 
 
 def folder_of(account, entity: codes.SyncEntity):
-    return getattr(account, FOLDER[entity])
+    return getattr(account, act.FOLDER[entity])
 
 
 def fetch_changes(account, entity: codes.SyncEntity, sync_state: str | None):
@@ -163,32 +161,27 @@ def fetch_changes(account, entity: codes.SyncEntity, sync_state: str | None):
         sync_state = new_state
 
 
-def snapshot(mailbox, entity: codes.SyncEntity, changed: dict, deleted: set) -> dict[str, act.RemoteItem]:
-    """The folder as the planner sees it: mapped items (unchanged unless in the changes), plus the changes."""
-    remote = {m.item_id: act.RemoteItem(m.item_id, m.change_key, {})
-              for m in ItemMap.select().where(ItemMap.mailbox == mailbox,
-                                              ItemMap.record_type == act.RECORD_TYPE[entity])
-              if m.item_id not in deleted}
-    remote.update(changed)
-    return remote
-
-
 class EwsActSide:
     """act.RemoteSide on one mailbox; every call runs in the connector's threads with a connection slot."""
 
-    def __init__(self, connector, job, account):
-        self.connector, self.job, self.account = connector, job, account
+    def __init__(self, session, job):
+        self.session, self.job = session, job
+        self.account = session.account(job)
+
+    async def changes(self, entity, state):
+        return await self.session.call(self.job, f"reading the {act.FOLDER[entity]} folder of {self.job.mailbox.email}",
+                                       fetch_changes, self.account, entity, state)
 
     async def create(self, entity, values):
-        return await self.connector.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange",
+        return await self.session.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange",
                                          _create, self.account, entity, values)
 
     async def update(self, entity, item_id, change_key, values):
-        return await self.connector.call(self.job, f"updating a {act.RECORD_TYPE[entity]} in Exchange",
+        return await self.session.call(self.job, f"updating a {act.RECORD_TYPE[entity]} in Exchange",
                                          _update, self.account, entity, item_id, change_key, values)
 
     async def delete(self, entity, item_id):
-        await self.connector.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange",
+        await self.session.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange",
                                   _delete, self.account, item_id)
 
 

@@ -1,0 +1,79 @@
+"""exchangelib and HTTP errors as the engine's TransientError / PermanentError, in the admin's words."""
+from __future__ import annotations
+
+import re
+
+import oauthlib.oauth2
+import requests
+from exchangelib import errors as ews
+
+from crmsync_gui.core.connectors._redaction import redact
+from crmsync_gui.core.errors import PermanentError, SyncError, TransientError
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    return exc.__cause__ or exc.__context__
+
+
+def map_error(exc: BaseException, what: str, password: str | None = None) -> SyncError:
+    """An exchangelib/HTTP error as the engine's transient/permanent taxonomy, in the admin's words."""
+    detail = redact(f"{type(exc).__name__}: {exc}", password)[:400]
+    if isinstance(exc, SyncError):
+        return exc
+    if isinstance(exc, ews.ErrorServerBusy):
+        wait = exc.back_off
+        return TransientError("ErrorServerBusy", f"The Exchange server is busy and asked to wait while {what}"
+                              f"{f' ({wait:g} s)' if wait is not None else ''}.", retry_after_s=wait)
+    if isinstance(exc, oauthlib.oauth2.OAuth2Error):
+        said = redact(f"{exc.error}: {exc.description or ''}", password)[:400]
+        if exc.error in ("temporarily_unavailable", "server_error"):
+            return TransientError("ServerError", f"The identity provider failed while {what} ({said}).")
+        return PermanentError("AuthenticationFailed", f"The identity provider refused the app's sign-in while {what} "
+                              f"({said}).", action="Check the profile's OAuth tenant, the application (client) ID "
+                              "and its client secret (it may have expired), then run Test & Enable.")
+    if isinstance(exc, ews.UnauthorizedError | ews.ErrorInvalidClientSecurityContext):
+        return PermanentError("AuthenticationFailed", f"Exchange refused the sign-in while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorNonExistentMailbox | ews.ErrorMailboxConfiguration):
+        return PermanentError("MailboxNotFound", f"Exchange has no such mailbox while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorAccessDenied | ews.ErrorImpersonateUserDenied | ews.ErrorImpersonationDenied
+                  | ews.ErrorImpersonationFailed | ews.ErrorNotDelegate):
+        return PermanentError("AccessDenied", f"The account may not open this mailbox while {what} ({detail}).")
+    if isinstance(exc, requests.exceptions.SSLError) or isinstance(_cause(exc), requests.exceptions.SSLError):
+        return PermanentError("CertificateInvalid", f"The Exchange server's certificate was not trusted while "
+                              f"{what} ({detail}).")
+    if isinstance(exc, ews.ErrorTimeoutExpired | requests.exceptions.Timeout | TimeoutError):
+        cause = _cause(exc)
+        if isinstance(exc, ews.ErrorTimeoutExpired) and "ConnectionError" in str(exc) and not isinstance(
+                cause, requests.exceptions.Timeout):
+            return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} "
+                                                      f"({detail}).")
+        return TransientError("Timeout", f"The Exchange server did not answer in time while {what}.")
+    if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError):
+        return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorMailboxStoreUnavailable | ews.ErrorMailboxMoveInProgress):
+        return TransientError("StoreUnavailable", f"The mailbox's store is offline while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorInternalServerTransientError | ews.ErrorTooManyObjectsOpened
+                  | ews.ErrorExceededConnectionCount | ews.ErrorInternalServerError | ews.ErrorConnectionFailed
+                  | ews.ErrorConnectionFailedTransientError | ews.MalformedResponseError | ews.SOAPError
+                  | ews.RateLimitError):
+        return TransientError("ServerError", f"The Exchange server failed while {what} ({detail}).")
+    if isinstance(exc, ews.ErrorInvalidSchemaVersionForMailboxVersion | ews.RedirectError | ews.ErrorInvalidServerVersion):
+        return PermanentError("BadConfiguration", f"The server location or version does not fit while {what} "
+                              f"({detail}).")
+    if isinstance(exc, ews.ResponseMessageError):
+        # Any other EWS error: retried (10 failures in a row then count as permanent), since it may pass.
+        return TransientError(f"Ews{type(exc).__name__.removeprefix('Error')}",
+                              f"Exchange refused a request while {what} ({detail}).")
+    if isinstance(exc, ews.TransportError):
+        if refused := re.search(r"\[Errno -?\d+\] [^'\")\]]+", str(exc)):  # exchangelib's wrapped ConnectionError
+            return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} "
+                                                      f"({refused.group(0).strip()}).")
+        if "certificate" in str(exc).lower() or "ssl" in str(exc).lower():
+            return PermanentError("CertificateInvalid", f"The Exchange server's certificate was not trusted "
+                                  f"while {what} ({detail}).")
+        return TransientError("ServerError", f"The Exchange server failed while {what} ({detail}).")
+    if isinstance(exc, ews.EWSError):
+        return PermanentError(f"Ews{type(exc).__name__.removeprefix('Error')}",
+                              f"Exchange refused a request while {what} ({detail}).")
+    raise exc  # not a server error: a bug, which must crash loudly
+

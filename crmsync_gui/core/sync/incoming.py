@@ -1,0 +1,165 @@
+"""The incoming email pipeline: one for every protocol; the connectors below it are MailSource adapters.
+
+Per tracked folder the pipeline loads the folder's cursor, reads pages of raw email from the source,
+parses them (off the event loop), hands the readable ones to tracking in a batch, keeps the unreadable
+ones (moved to the Undeliverable folder first when the profile asks and the source can), and commits
+the folder's new cursor after the page's decisions: a restart repeats nothing and misses nothing.
+Sources that mark tracked email on the server (Exchange's category) are told which, once the folder
+is read; the marks they still owe from an earlier run are kept as `mark_pending` decisions.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.store.base import database_proxy, utcnow
+from crmsync_gui.core.store.models import FolderSyncState, TrackingDecision, UnreadableEmail
+from crmsync_gui.core.sync import mime, trace, tracking
+from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, IncomingEmail, MailSource, Page, RawEmail
+
+log = logging.getLogger(__name__)
+
+SETTLE_ROUNDS = 3  # extra reads of a folder per run to take in our own marks, at most
+
+
+class MailSourceFactory(Protocol):
+    def mail_source(self, job) -> AbstractAsyncContextManager[MailSource]:
+        """Open the mailbox for one incoming run; closing it ends the run's session."""
+
+
+@dataclass
+class _Context:
+    job: object
+    source: MailSource
+    settings: object
+    address_book: dict = field(default_factory=dict)  # sender/recipient → CRM record, looked up once per run
+
+
+async def run(job, connector: MailSourceFactory) -> int:
+    """Sync every tracked folder of the job's mailbox; return how many emails were decided or kept now."""
+    async with connector.mail_source(job) as source:
+        session = _Context(job, source, tracking.organization_settings())
+        processed = 0
+        for folder in source.folders(tracking.tracked_folders(job.mailbox)):
+            processed += await _sync_folder(session, folder)
+        return processed
+
+
+async def _sync_folder(ctx: _Context, folder: str) -> int:
+    job, source = ctx.job, ctx.source
+    row, _ = FolderSyncState.get_or_create(mailbox=job.mailbox, folder=folder, direction=codes.Direction.INCOMING)
+    cursor = FolderCursor(row.state, row.uid_validity, row.last_uid)
+    to_mark = await _owed_marks(ctx, folder) if source.marks_tracked else []
+    processed, ignore, rounds = 0, [], 0
+    while True:
+        try:
+            async for page in source.pages(folder, cursor, ignore):
+                decided, unreadable, tracked = await _handle_page(ctx, folder, page)
+                processed += decided
+                to_mark += tracked
+                cursor = await source.page_handled(folder, page, unreadable)
+                with database_proxy.atomic():
+                    row.state, row.uid_validity, row.last_uid = cursor.state, cursor.uid_validity, cursor.last_uid
+                    row.updated_at = utcnow()
+                    row.save()
+        except CursorExpired as expired:
+            if cursor == FolderCursor():
+                raise expired.error from None
+            # The server forgot our place: start over; emails already decided are not tracked twice.
+            cursor = FolderCursor()
+            continue
+        if not to_mark or rounds >= SETTLE_ROUNDS:
+            return processed
+        # Marks go on once the folder is read, and the next read ignores those changes of ours, so no
+        # tracked email is downloaded twice; new mail meanwhile still comes.
+        await source.mark_tracked(folder, to_mark)
+        _marks_done(job.mailbox, [e.server_id for e in to_mark])
+        ignore, to_mark, rounds = [e.server_id for e in to_mark], [], rounds + 1
+
+
+async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set[str], list[RawEmail]]:
+    """Track a page: (how many decided or kept now, server ids of the unreadable, emails to mark)."""
+    job, source = ctx.job, ctx.source
+    parsed = await asyncio.to_thread(_parse_all, page.emails, folder)  # off the loop: the console stays smooth
+    emails = [(raw, email) for raw, email in parsed if isinstance(email, IncomingEmail)]
+    unreadable = [error for _, error in parsed if isinstance(error, mime.UnreadableEmailError)]
+    known = tracking.known_keys(job.mailbox, [email for _, email in emails], ctx.settings, ctx.address_book)
+    decided, tracked = 0, []
+    for raw, email in emails:
+        if email.server_id in known.decided:
+            continue
+        result = tracking.track_email(job.mailbox, email, settings=ctx.settings, address_book=ctx.address_book,
+                                      known=known, mark_pending=source.marks_tracked)
+        if not result.already_decided:
+            decided += 1
+            if result.tracked and source.marks_tracked:
+                tracked.append(raw)
+        await asyncio.sleep(0)  # one email at a time on the loop: the console's window stays responsive
+    move = bool(job.profile.move_failed_to_undeliverable) and source.moves_unreadable
+    if unreadable and move:  # moved before recorded: a failed move leaves the page to redo
+        ids = {error.server_id for error in unreadable}
+        await source.move_unreadable(folder, [raw for raw in page.emails if raw.server_id in ids])
+    for error in unreadable:
+        decided += keep_unreadable(job, error, folder, moved=move)
+    return decided, {error.server_id for error in unreadable}, tracked
+
+
+def _parse_all(emails: list[RawEmail], folder: str) -> list[tuple[RawEmail, IncomingEmail | mime.UnreadableEmailError]]:
+    parsed = []
+    for raw in emails:
+        try:
+            email = mime.parse_email(raw.raw, server_id=raw.server_id, folder=folder, raw_size=raw.size)
+        except mime.UnreadableEmailError as error:
+            parsed.append((raw, error))
+            continue
+        if raw.received_at is not None:  # when it reached this mailbox, more exact than the Date header
+            email.received_at = raw.received_at
+        if not email.thread_index and raw.thread_index:
+            email.thread_index = raw.thread_index
+        parsed.append((raw, email))
+    return parsed
+
+
+async def _owed_marks(ctx: _Context, folder: str) -> list[RawEmail]:
+    """Emails tracked by an earlier run that stopped before their mark went on: marked in this run.
+
+    Costs nothing when none is owed (one query of the store), so an idle cycle stays one request."""
+    mailbox = ctx.job.mailbox
+    owed = [server_id for (server_id,) in TrackingDecision.select(TrackingDecision.server_id).where(
+        TrackingDecision.mailbox == mailbox, TrackingDecision.folder == folder,
+        TrackingDecision.mark_pending == True).tuples()]  # noqa: E712 (peewee)
+    if not owed:
+        return []
+    found = await ctx.source.still_there(folder, owed)
+    _marks_done(mailbox, sorted(set(owed) - {e.server_id for e in found}))  # deleted meanwhile: nothing owed
+    log.info("%s: %d tracked emails in %s still get their mark", mailbox.email, len(found), folder)
+    return found
+
+
+def _marks_done(mailbox, server_ids: list[str]) -> None:
+    for start in range(0, len(server_ids), 500):  # stay under SQLite's bound-parameter limit
+        TrackingDecision.update(mark_pending=False).where(
+            TrackingDecision.mailbox == mailbox,
+            TrackingDecision.server_id.in_(server_ids[start:start + 500])).execute()
+
+
+def keep_unreadable(job, error: mime.UnreadableEmailError, folder: str, *, moved: bool = False) -> bool:
+    """Record an email that could not be read, with its first bytes, in the error browser too; True when new.
+
+    `moved`: it has just been moved to the Undeliverable folder, as the profile asks."""
+    with database_proxy.atomic():
+        _, created = UnreadableEmail.get_or_create(
+            mailbox=job.mailbox, folder=folder, server_id=error.server_id,
+            defaults={"reason": str(error), "raw": error.raw, "raw_size": error.raw_size})
+        if created:
+            where = (f" It was moved from {folder} to {codes.UNDELIVERABLE_FOLDER}, as the profile asks."
+                     if moved else "")
+            trace.record("EmailUnreadable", f"Mailbox '{job.mailbox.name}': {error}{where}", at=utcnow(),
+                         mailbox_id=job.mailbox.id, item=trace.unreadable_item(folder, error.server_id))
+    if created:
+        log.warning("Mailbox %s: %s", job.mailbox.email, error)
+    return created
