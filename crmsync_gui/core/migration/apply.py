@@ -21,6 +21,7 @@ from crmsync_gui.core.migration.plan import (
     MailboxPlan,
     MigrationPlan,
     OwnerPlan,
+    PlanAction,
     ProfilePlan,
     _mailbox_fields,
 )
@@ -70,7 +71,7 @@ def apply_plan(plan: MigrationPlan, *, confirm: bool | set[str] = False,
     Everything happens in one transaction: a failure leaves the database as it was.
     """
     result = MigrationResult(warnings=list(plan.warnings))
-    steps = [p for p in plan.profiles if p.action != "skip"]
+    steps = [p for p in plan.profiles if p.action != PlanAction.SKIP]
     total = len(steps) + len(plan.mailboxes)
     done = 0
     with database_proxy.atomic():

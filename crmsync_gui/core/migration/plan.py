@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from urllib.parse import urlparse
 
 from peewee import fn
@@ -20,7 +21,25 @@ from crmsync_gui.core.migration.reader import RouterSource, find_routers
 from crmsync_gui.core.migration.router import ProviderConfig, RouterConfig, read_router
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
 
+
 # Fields a migration sets on a profile; an admin's other settings (connections, timeouts) are left alone.
+class PlanAction(StrEnum):
+    """What migrating does to a profile or mailbox."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    SKIP = "skip"  # a profile the file describes but that cannot be made (its problem says why)
+
+
+class OwnerAction(StrEnum):
+    """What migrating does to a mailbox's user or queue."""
+
+    EXISTING = "existing"
+    CREATE = "create"
+    LINK = "link"  # give an existing row the file's id
+
+
 PROFILE_FIELDS = ("server_type", "auth_type", "incoming_server", "outgoing_server", "incoming_use_ssl",
                   "outgoing_use_ssl", "incoming_starttls", "outgoing_starttls", "username", "process_email_from")
 MAILBOX_FIELDS = ("name", "profile", "username", "incoming_method", "outgoing_method")
@@ -51,7 +70,7 @@ class ProfilePlan:
     sends_email: bool = False  # the router had an outgoing configuration for this server
     sources: list[str] = field(default_factory=list)  # "router: router profile name (direction)"
     accounts: list[str] = field(default_factory=list)  # sign-ins whose passwords the router held
-    action: str = "create"  # create, update, unchanged, skip
+    action: PlanAction = PlanAction.CREATE
     changes: list[str] = field(default_factory=list)
     needs_credentials: bool = False
     problem: str = ""  # why it is skipped
@@ -74,7 +93,7 @@ class OwnerPlan:
     email: str
     name: str
     external_id: str = ""
-    action: str = "existing"  # existing, create, link (give an existing row the file's id)
+    action: OwnerAction = OwnerAction.EXISTING
     row_id: int | None = None
 
     @property
@@ -91,7 +110,7 @@ class MailboxPlan:
     outgoing: bool
     username: str | None = None
     owner: OwnerPlan | None = None
-    action: str = "create"  # create, update, unchanged
+    action: PlanAction = PlanAction.CREATE  # never SKIP: a mailbox that cannot migrate is Unmapped
     changes: list[str] = field(default_factory=list)
     conflict: str = ""  # a remap the admin must confirm
     sources: list[str] = field(default_factory=list)
@@ -135,14 +154,15 @@ class MigrationPlan:
         """What applying would do, over profiles, mailboxes, users and queues."""
         tally = Counter()
         for item in [*self.profiles, *self.mailboxes]:
-            if item.action != "skip":
+            if item.action != PlanAction.SKIP:
                 tally[item.action] += 1
         for mailbox in self.mailboxes:
-            if mailbox.owner and mailbox.owner.action == "create":
-                tally["create"] += 1
-            elif mailbox.owner and mailbox.owner.action == "link":
+            if mailbox.owner and mailbox.owner.action == OwnerAction.CREATE:
+                tally[PlanAction.CREATE] += 1
+            elif mailbox.owner and mailbox.owner.action == OwnerAction.LINK:
                 tally["update"] += 1
-        return {"created": tally["create"], "updated": tally["update"], "unchanged": tally["unchanged"]}
+        return {"created": tally[PlanAction.CREATE], "updated": tally[PlanAction.UPDATE],
+                "unchanged": tally[PlanAction.UNCHANGED]}
 
     def to_dict(self) -> dict:
         return {
@@ -216,7 +236,7 @@ def plan_from_routers(routers: list[RouterConfig]) -> MigrationPlan:
     _plan_mailboxes(groups, profile_of_group, states, plan)
     for profile in plan.profiles:
         polls = [m.router_last_poll for m in plan.mailboxes if m.profile == profile.name and m.router_last_poll]
-        if polls and profile.action != "skip":
+        if polls and profile.action != PlanAction.SKIP:
             # mail the router already handled is not processed again; later mail is
             profile.process_email_from = min(polls)
     _compare_profiles(plan)
@@ -363,7 +383,7 @@ def _finish_profile(profile: ProfilePlan, groups: list[_Group], profile_of: dict
     profile.needs_credentials = bool(profile.accounts) or profile.auth_type != codes.AuthType.AUTO_DETECT
     problems = validate_profile(profile.fields() | {"name": profile.name})
     if problems:
-        profile.action = "skip"
+        profile.action = PlanAction.SKIP
         profile.problem = "; ".join(problems.values())
         plan.warnings.append(f"Profile '{profile.name}' cannot be created: {profile.problem}.")
 
@@ -431,13 +451,13 @@ def _match_existing_profiles(plan: MigrationPlan) -> None:
 
 def _compare_profiles(plan: MigrationPlan) -> None:
     for profile in plan.profiles:
-        if profile.action == "skip":
+        if profile.action == PlanAction.SKIP:
             continue
         existing = _profile_named(profile.name)
         if existing is None:
             continue
         profile.changes = [k for k, v in profile.fields().items() if getattr(existing, k) != v]
-        profile.action = "update" if profile.changes else "unchanged"
+        profile.action = PlanAction.UPDATE if profile.changes else PlanAction.UNCHANGED
         profile.needs_credentials = profile.needs_credentials and not existing.secret_ref
 
 
@@ -468,7 +488,7 @@ def _plan_mailboxes(groups: list[_Group], profile_of: dict, states: dict, plan: 
                 plan.unmapped.append(Unmapped(address, "its router profile was not imported (see warnings)",
                                               entry.where, mailbox_created=False))
                 continue
-            if profile.action == "skip":
+            if profile.action == PlanAction.SKIP:
                 plan.unmapped.append(Unmapped(address, f"its profile '{profile.name}' cannot be created "
                                                        f"({profile.problem})", entry.where, mailbox_created=False))
                 continue
@@ -526,12 +546,12 @@ def _owner_for(entry: ProviderConfig, directory: Directory) -> tuple[OwnerPlan |
         by_address = directory.by_email[kind].get(address, [])
         if len(by_address) == 1 and not by_address[0].external_id:
             owner = _owner_of(kind, by_address[0])
-            owner.external_id, owner.action = ident, "link"
+            owner.external_id, owner.action = ident, OwnerAction.LINK
             return owner, ""
         if by_address:
             return None, (f"the file names {kind} id {ident}, but the {kind} with the address {address} has "
                           f"another id ({by_address[0].external_id}); check which is right")
-        return OwnerPlan(kind, address, _name_from_address(address), ident, "create"), ""
+        return OwnerPlan(kind, address, _name_from_address(address), ident, OwnerAction.CREATE), ""
     users = directory.by_email["user"].get(address, [])
     queues = directory.by_email["queue"].get(address, [])
     if len(users) + len(queues) == 1:
@@ -543,7 +563,7 @@ def _owner_for(entry: ProviderConfig, directory: Directory) -> tuple[OwnerPlan |
 
 def _owner_of(kind: str, row: CrmUser | CrmQueue) -> OwnerPlan:
     name = row.full_name if kind == "user" else row.name
-    return OwnerPlan(kind, row.email, name, row.external_id or "", "existing", row.id)
+    return OwnerPlan(kind, row.email, name, row.external_id or "", OwnerAction.EXISTING, row.id)
 
 
 def _name_from_address(address: str) -> str:
@@ -565,7 +585,7 @@ def _compare_mailbox(mailbox: MailboxPlan, plan: MigrationPlan, directory: Direc
     taken = (f"{owner_row.label} already has the mailbox '{current.name}' <{current.email}>; mapping it to "
              f"{mailbox.email} breaks that mapping") if current is not None else ""
     if row is None:
-        mailbox.action, mailbox.conflict = "create", taken
+        mailbox.action, mailbox.conflict = PlanAction.CREATE, taken
         return
     wanted = _mailbox_fields(mailbox)
     mailbox.changes = [k for k, v in wanted.items() if _value(row, k, directory) != v]
@@ -577,7 +597,7 @@ def _compare_mailbox(mailbox: MailboxPlan, plan: MigrationPlan, directory: Direc
                                 f"{owner.label}")
         else:
             mailbox.conflict = taken
-    mailbox.action = "update" if mailbox.changes else "unchanged"
+    mailbox.action = PlanAction.UPDATE if mailbox.changes else PlanAction.UNCHANGED
 
 
 def _mailbox_fields(mailbox: MailboxPlan) -> dict:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.migration.apply import MigrationResult
-from crmsync_gui.core.migration.plan import MigrationPlan
+from crmsync_gui.core.migration.plan import MigrationPlan, OwnerAction, PlanAction
 
-_VERB = {"create": "create", "update": "update", "unchanged": "unchanged", "skip": "SKIP"}
+_VERB = {PlanAction.CREATE: "create", PlanAction.UPDATE: "update", PlanAction.UNCHANGED: "unchanged",
+         PlanAction.SKIP: "SKIP"}
 
 
 def plan_text(plan: MigrationPlan, *, apply_hint: str) -> str:
@@ -26,7 +27,7 @@ def plan_text(plan: MigrationPlan, *, apply_hint: str) -> str:
         lines.append("  (none)")
     lines += ["", "Mailboxes:"]
     for m in plan.mailboxes:
-        owner = (f"{m.owner.label}{' (new)' if m.owner.action == 'create' else ''}" if m.owner else "no owner")
+        owner = (f"{m.owner.label}{' (new)' if m.owner.action == OwnerAction.CREATE else ''}" if m.owner else "no owner")
         lines.append(f"  {_VERB[m.action]:<10} {m.email} -> {owner}, profile {m.profile}")
     if not plan.mailboxes:
         lines.append("  (none)")

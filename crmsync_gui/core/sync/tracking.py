@@ -69,6 +69,21 @@ class Party:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """Whether an email is tracked, why, and what it is filed with (decided before anything is written)."""
+
+    outcome: codes.TrackingOutcome
+    reason: str
+    parent: Activity | None = None  # the CRM email it answers
+    correlation: str | None = None  # the rule that found the parent
+    regarding: tuple = (None, None)  # (record type, record id) it is filed with
+
+    @property
+    def tracked(self) -> bool:
+        return self.outcome == codes.TrackingOutcome.TRACKED
+
+
+@dataclass(frozen=True)
 class TrackingResult:
     tracked: bool
     outcome: codes.TrackingOutcome
@@ -345,49 +360,48 @@ def _sender_text(email: IncomingEmail) -> str:
 
 
 def _option_refusal(option: codes.TrackingOption, sender: Party | None, owner_label: str,
-                    email: IncomingEmail) -> tuple[codes.TrackingOutcome, str] | None:
+                    email: IncomingEmail) -> Decision | None:
     """Why the owner's option refuses an uncorrelated email; None when it accepts it."""
     how = f"{owner_label} tracks '{option.label}'"
     change = "Change the tracking option in the user's or queue's settings, or track the email by hand."
     if option == codes.TrackingOption.ALL:
         return None
     if option == codes.TrackingOption.NONE:
-        return Outcome.OPTION_NONE, f"Not tracked: {how}, so no incoming email is tracked. {change}"
+        return Decision(Outcome.OPTION_NONE, f"Not tracked: {how}, so no incoming email is tracked. {change}")
     if option == codes.TrackingOption.REPLIES_TO_CRM_EMAIL:
-        return Outcome.NOT_A_REPLY, (
+        return Decision(Outcome.NOT_A_REPLY, (
             f"Not tracked: {how} and this email answers no CRM email (no match by In-Reply-To/References, "
-            f"tracking token, Thread-Index or smart matching). {change}")
+            f"tracking token, Thread-Index or smart matching). {change}"))
     if option == codes.TrackingOption.FROM_CRM_RECORDS:
         if sender and sender.party_type in ("contact", "account", "lead"):
             return None
-        return Outcome.SENDER_NOT_CRM_RECORD, (
+        return Decision(Outcome.SENDER_NOT_CRM_RECORD, (
             f"Not tracked: {how} and the sender {_sender_text(email)} is not an active CRM lead, contact or "
             f"account, and the email answers no CRM email. Add the sender as a contact or lead, or {change[0].lower()}"
-            f"{change[1:]}")
+            f"{change[1:]}"))
     if sender and sender.email_enabled:
         return None
-    return Outcome.SENDER_NOT_EMAIL_ENABLED, (
+    return Decision(Outcome.SENDER_NOT_EMAIL_ENABLED, (
         f"Not tracked: {how} and the sender {_sender_text(email)} matches no email-enabled CRM record "
-        f"(user, queue, contact, account or lead), and the email answers no CRM email. {change}")
+        f"(user, queue, contact, account or lead), and the email answers no CRM email. {change}"))
 
 
-def _decide(mailbox, email, settings, address_book, known) -> tuple[codes.TrackingOutcome, str, Activity | None, str | None, tuple]:
-    """(outcome, reason, correlated email, correlation rule, regarding) without writing anything."""
+def _decide(mailbox, email, settings, address_book, known) -> Decision:
+    """The decision for one email, without writing anything."""
     owner = mailbox.owner
     if owner is None:
-        return (Outcome.NO_OWNER, f"Not tracked: mailbox {mailbox.name} is not mapped to a user or queue. "
-                "Map it, then its new email is tracked.", None, None, (None, None))
+        return Decision(Outcome.NO_OWNER, f"Not tracked: mailbox {mailbox.name} is not mapped to a user or queue. "
+                        "Map it, then its new email is tracked.")
     process_from = _process_from(mailbox, settings)
     if process_from and email.received_at and email.received_at < process_from:
-        return (Outcome.BEFORE_PROCESS_FROM,
-                f"Not tracked: received {email.received_at:%Y-%m-%d %H:%M} UTC, before the 'Process email from' "
-                f"date {process_from:%Y-%m-%d %H:%M} UTC set on the profile or organization.", None, None,
-                (None, None))
+        return Decision(Outcome.BEFORE_PROCESS_FROM,
+                        f"Not tracked: received {email.received_at:%Y-%m-%d %H:%M} UTC, before the 'Process email "
+                        f"from' date {process_from:%Y-%m-%d %H:%M} UTC set on the profile or organization.")
     if email.message_id and (known is None or email.message_id in known.message_ids):
         earlier = _emails().where(Activity.message_id == email.message_id, _owner_filter(mailbox)).first()
         if earlier:
-            return (Outcome.DUPLICATE, f"Not tracked again: {owner.label} already has this email "
-                    f"(Message-ID {email.message_id}) as CRM email #{earlier.id}.", None, None, (None, None))
+            return Decision(Outcome.DUPLICATE, f"Not tracked again: {owner.label} already has this email "
+                            f"(Message-ID {email.message_id}) as CRM email #{earlier.id}.")
     parent, rule_name = correlate(email, settings, known)
     regarding = (parent.regarding_type, parent.regarding_id) if parent else (None, None)
     folder_rule = (FolderTrackingRule.select()
@@ -397,10 +411,11 @@ def _decide(mailbox, email, settings, address_book, known) -> tuple[codes.Tracki
     if folder_rule:
         if folder_rule.regarding_type:
             regarding = (folder_rule.regarding_type, folder_rule.regarding_id)
-        return Outcome.TRACKED, f"Tracked: it is in the tracked folder '{folder_rule.folder}'.", parent, rule_name, regarding
+        return Decision(Outcome.TRACKED, f"Tracked: it is in the tracked folder '{folder_rule.folder}'.", parent,
+                        rule_name, regarding)
     if parent:
-        return (Outcome.TRACKED, f"Tracked: it answers CRM email #{parent.id} (matched by {rule_name}).",
-                parent, rule_name, regarding)
+        return Decision(Outcome.TRACKED, f"Tracked: it answers CRM email #{parent.id} (matched by {rule_name}).",
+                        parent, rule_name, regarding)
     sender = None
     if email.sender:
         if email.sender.address not in address_book:
@@ -409,9 +424,9 @@ def _decide(mailbox, email, settings, address_book, known) -> tuple[codes.Tracki
     option = codes.TrackingOption(owner.tracking_option)
     refusal = _option_refusal(option, sender, owner.label, email)
     if refusal:
-        return refusal[0], refusal[1], None, None, (None, None)
+        return refusal
     why = "all email is tracked" if option == codes.TrackingOption.ALL else f"the sender is a CRM {sender.party_type}"
-    return Outcome.TRACKED, f"Tracked: {owner.label} tracks '{option.label}' and {why}.", None, None, regarding
+    return Decision(Outcome.TRACKED, f"Tracked: {owner.label} tracks '{option.label}' and {why}.", regarding=regarding)
 
 
 def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: OrganizationSettings,
@@ -466,18 +481,17 @@ def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: Organizatio
         if earlier is not None:
             return TrackingResult(earlier.outcome == Outcome.TRACKED, Outcome(earlier.outcome), earlier.reason,
                                   earlier.activity, earlier, earlier.correlation, already_decided=True)
-        outcome, reason, parent, rule_name, regarding = _decide(mailbox, email, settings, address_book, known)
-        activity = (_store_activity(mailbox, email, settings, regarding, address_book)
-                    if outcome == Outcome.TRACKED else None)
+        decided = _decide(mailbox, email, settings, address_book, known)
+        activity = _store_activity(mailbox, email, settings, decided.regarding, address_book) if decided.tracked else None
         if activity is not None and known is not None:
             known.add(activity)
         decision = TrackingDecision.create(
             mailbox=mailbox, server_id=email.server_id, folder=email.folder or "Inbox", message_id=email.message_id,
             subject=(email.subject or "")[:255], sender=email.sender.address if email.sender else None,
-            received_at=email.received_at, outcome=outcome, reason=reason, activity=activity,
-            correlated_with=parent, correlation=rule_name, decided_at=utcnow(),
-            mark_pending=mark_pending and outcome == Outcome.TRACKED)
-    return TrackingResult(outcome == Outcome.TRACKED, outcome, reason, activity, decision, rule_name)
+            received_at=email.received_at, outcome=decided.outcome, reason=decided.reason, activity=activity,
+            correlated_with=decided.parent, correlation=decided.correlation, decided_at=utcnow(),
+            mark_pending=mark_pending and decided.tracked)
+    return TrackingResult(decided.tracked, decided.outcome, decided.reason, activity, decision, decided.correlation)
 
 
 def decided_items(mailbox: Mailbox, server_ids: list[str]) -> set[str]:
