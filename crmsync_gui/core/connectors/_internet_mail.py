@@ -7,6 +7,7 @@ when it has one, else the system's CAs): the standard library verifies nothing w
 """
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 from dataclasses import dataclass
@@ -51,6 +52,12 @@ def ssl_context(profile) -> ssl.SSLContext:
                              "to use the system's certificate authorities.") from None
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+async def open_session(session_class, job, where: Endpoint, profile):
+    """A signed-in POP3/IMAP session (blocking, so made in a worker thread), TLS verified as the profile says."""
+    context = ssl_context(profile) if where.security is not Security.NONE else None
+    return await asyncio.to_thread(session_class, job, where, context)
 
 
 def username(job) -> str:

@@ -27,17 +27,7 @@ import imapclient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from crmsync_gui.core import codes, events
-from crmsync_gui.core.connectors._internet_mail import (
-    Endpoint,
-    Security,
-    bad_credentials,
-    endpoint,
-    network_error,
-    require_password,
-    server_text,
-    ssl_context,
-    username,
-)
+from crmsync_gui.core.connectors import _internet_mail as net
 from crmsync_gui.core.connectors.smtp import SmtpConnector
 from crmsync_gui.core.errors import PermanentError, SyncError
 from crmsync_gui.core.sync import connector as contract
@@ -51,8 +41,8 @@ IDLE_RENEW_S = 25 * 60  # RFC 2177: re-issue IDLE before the server's 30-minute 
 IDLE_CHECK_S = 1.0  # how often a watcher looks at its stop flag between server pushes
 
 
-def imap_endpoint(profile) -> Endpoint:
-    return endpoint(profile.incoming_server, use_ssl=profile.incoming_use_ssl, starttls=profile.incoming_starttls,
+def imap_endpoint(profile) -> net.Endpoint:
+    return net.endpoint(profile.incoming_server, use_ssl=profile.incoming_use_ssl, starttls=profile.incoming_starttls,
                     ssl_port=993, plain_port=143, what="IMAP server")
 
 
@@ -67,45 +57,45 @@ def imap_folder(name: str, delimiter: str) -> str:
 class ImapSession:
     """One signed-in IMAP connection; blocking, so every call runs in a worker thread."""
 
-    def __init__(self, job, where: Endpoint, context: ssl.SSLContext | None):
-        password = require_password(job, where)
+    def __init__(self, job, where: net.Endpoint, context: ssl.SSLContext | None):
+        password = net.require_password(job, where)
         self.where = where
         try:
-            self.client = imapclient.IMAPClient(where.host, where.port, ssl=where.security is Security.SSL,
+            self.client = imapclient.IMAPClient(where.host, where.port, ssl=where.security is net.Security.SSL,
                                                 ssl_context=context, timeout=job.timeout_s)
         except (OSError, EOFError, IMAPClientAbortError) as exc:
-            raise network_error(exc, where, "connecting") from None
+            raise net.network_error(exc, where, "connecting") from None
         self.client.normalise_times = False  # INTERNALDATE with its zone, made UTC below
         try:
-            if where.security is Security.STARTTLS:
+            if where.security is net.Security.STARTTLS:
                 if b"STARTTLS" not in self.client.capabilities():
                     raise PermanentError("StarttlsNotOffered", f"The {where} does not offer STARTTLS.",
                                          action="Use SSL (usually port 993) instead, or turn SSL off if the "
                                                 "network is trusted.")
                 self.client.starttls(context)
-            self.client.login(username(job), password)
+            self.client.login(net.username(job), password)
         except LoginError as exc:
             self.close()
-            said = server_text(exc)
+            said = net.server_text(exc)
             if "UNAVAILABLE" in said or "Temporary" in said:
-                raise network_error(ConnectionError(said), where, "signing in") from None
-            raise bad_credentials(job, where, said) from None
+                raise net.network_error(ConnectionError(said), where, "signing in") from None
+            raise net.bad_credentials(job, where, said) from None
         except SyncError:
             self.close()
             raise
         except (OSError, EOFError, IMAPClientError) as exc:
             self.close()
-            raise network_error(exc, where, "signing in") from None
+            raise net.network_error(exc, where, "signing in") from None
 
     def call(self, doing: str, method, *args, **kwargs):
         try:
             return method(*args, **kwargs)
         except IMAPClientAbortError as exc:
-            raise network_error(ConnectionError(server_text(exc)), self.where, doing) from None
+            raise net.network_error(ConnectionError(net.server_text(exc)), self.where, doing) from None
         except IMAPClientError as exc:
-            raise network_error(RuntimeError(server_text(exc)), self.where, doing) from None
+            raise net.network_error(RuntimeError(net.server_text(exc)), self.where, doing) from None
         except (OSError, EOFError) as exc:
-            raise network_error(exc, self.where, doing) from None
+            raise net.network_error(exc, self.where, doing) from None
 
     def delimiter(self) -> str:
         folders = self.call("listing folders", self.client.list_folders, "", "INBOX")
@@ -117,11 +107,11 @@ class ImapSession:
         try:
             info = self.client.select_folder(folder, readonly=True)
         except IMAPClientAbortError as exc:
-            raise network_error(ConnectionError(server_text(exc)), self.where, f"opening {folder}") from None
+            raise net.network_error(ConnectionError(net.server_text(exc)), self.where, f"opening {folder}") from None
         except IMAPClientError:
             return None
         except (OSError, EOFError) as exc:
-            raise network_error(exc, self.where, f"opening {folder}") from None
+            raise net.network_error(exc, self.where, f"opening {folder}") from None
         uids = self.call(f"listing {folder}", self.client.search, "ALL")
         return int(info[b"UIDVALIDITY"]), sorted(uids)
 
@@ -218,16 +208,14 @@ class ImapConnector(SmtpConnector):
                                                 thread_name_prefix=f"imap-idle-{profile.id}")
 
     async def _open(self, job) -> ImapSession:
-        where = imap_endpoint(self.profile)
-        context = ssl_context(self.profile) if where.security is not Security.NONE else None
-        return await asyncio.to_thread(ImapSession, job, where, context)
+        return await net.open_session(ImapSession, job, imap_endpoint(self.profile), self.profile)
 
     async def test_incoming(self, job) -> None:
         async with job.connection():
             session = await self._open(job)
             try:
                 if await asyncio.to_thread(session.open_folder, "INBOX") is None:
-                    raise PermanentError("InboxMissing", f"The {session.where} shows no Inbox for {username(job)}.",
+                    raise PermanentError("InboxMissing", f"The {session.where} shows no Inbox for {net.username(job)}.",
                                          action="Check the mailbox's user name.")
             finally:
                 await asyncio.to_thread(session.logout)

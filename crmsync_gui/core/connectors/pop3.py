@@ -18,17 +18,7 @@ import poplib
 import ssl
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.connectors._internet_mail import (
-    Endpoint,
-    Security,
-    bad_credentials,
-    endpoint,
-    network_error,
-    require_password,
-    server_text,
-    ssl_context,
-    username,
-)
+from crmsync_gui.core.connectors import _internet_mail as net
 from crmsync_gui.core.connectors.smtp import SmtpConnector
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.sync import connector as contract
@@ -39,52 +29,52 @@ BATCH = 50  # emails a page: their decisions and UIDLs commit together
 HEADER_LINES_OF_HUGE_EMAIL = 200  # an email over the size limit: only its head is fetched and kept
 
 
-def pop3_endpoint(profile) -> Endpoint:
-    return endpoint(profile.incoming_server, use_ssl=profile.incoming_use_ssl, starttls=profile.incoming_starttls,
+def pop3_endpoint(profile) -> net.Endpoint:
+    return net.endpoint(profile.incoming_server, use_ssl=profile.incoming_use_ssl, starttls=profile.incoming_starttls,
                     ssl_port=995, plain_port=110, what="POP3 server")
 
 
 class Pop3Session:
     """One signed-in POP3 connection; blocking, so every call runs in a worker thread."""
 
-    def __init__(self, job, where: Endpoint, context: ssl.SSLContext | None):
-        password = require_password(job, where)
+    def __init__(self, job, where: net.Endpoint, context: ssl.SSLContext | None):
+        password = net.require_password(job, where)
         self.where = where
         try:
-            if where.security is Security.SSL:
+            if where.security is net.Security.SSL:
                 self.pop = poplib.POP3_SSL(where.host, where.port, timeout=job.timeout_s, context=context)
             else:
                 self.pop = poplib.POP3(where.host, where.port, timeout=job.timeout_s)
-                if where.security is Security.STARTTLS:
+                if where.security is net.Security.STARTTLS:
                     self.pop.stls(context)
         except poplib.error_proto as exc:
             self.close()
             raise PermanentError("StarttlsNotOffered", f"The {where} does not offer STARTTLS "
-                                 f"({server_text(exc)}).", action="Use SSL (usually port 995) instead, "
+                                 f"({net.server_text(exc)}).", action="Use SSL (usually port 995) instead, "
                                  "or turn SSL off if the network is trusted.") from None
         except (OSError, EOFError) as exc:
-            raise network_error(exc, where, "connecting") from None
+            raise net.network_error(exc, where, "connecting") from None
         try:
-            self.pop.user(username(job))
+            self.pop.user(net.username(job))
             self.pop.pass_(password)
         except poplib.error_proto as exc:
             self.close()
-            said = server_text(exc.args[0] if exc.args else exc)
+            said = net.server_text(exc.args[0] if exc.args else exc)
             if "[SYS/TEMP]" in said or "[IN-USE]" in said:
-                raise network_error(ConnectionError(said), where, "signing in") from None
-            raise bad_credentials(job, where, said) from None
+                raise net.network_error(ConnectionError(said), where, "signing in") from None
+            raise net.bad_credentials(job, where, said) from None
         except (OSError, EOFError) as exc:
             self.close()
-            raise network_error(exc, where, "signing in") from None
+            raise net.network_error(exc, where, "signing in") from None
 
     def call(self, doing: str, method, *args):
         try:
             return method(*args)
         except poplib.error_proto as exc:
-            raise network_error(RuntimeError(server_text(exc.args[0] if exc.args else exc)), self.where,
+            raise net.network_error(RuntimeError(net.server_text(exc.args[0] if exc.args else exc)), self.where,
                                 doing) from None
         except (OSError, EOFError) as exc:
-            raise network_error(exc, self.where, doing) from None
+            raise net.network_error(exc, self.where, doing) from None
 
     def listing(self) -> list[tuple[int, str, int]]:
         """(message number, UIDL, size) of every message on the server."""
@@ -160,9 +150,7 @@ class Pop3MailSource(MailSource):
 
 class Pop3Connector(SmtpConnector):
     async def _open(self, job) -> Pop3Session:
-        where = pop3_endpoint(self.profile)
-        context = ssl_context(self.profile) if where.security is not Security.NONE else None
-        return await asyncio.to_thread(Pop3Session, job, where, context)
+        return await net.open_session(Pop3Session, job, pop3_endpoint(self.profile), self.profile)
 
     async def test_incoming(self, job) -> None:
         async with job.connection():

@@ -14,22 +14,12 @@ from email.message import EmailMessage
 import aiosmtplib
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.connectors._internet_mail import (
-    Endpoint,
-    Security,
-    bad_credentials,
-    endpoint,
-    network_error,
-    require_password,
-    server_text,
-    ssl_context,
-    username,
-)
+from crmsync_gui.core.connectors import _internet_mail as net
 from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError, TransientError
 
 
-def smtp_endpoint(profile) -> Endpoint:
-    return endpoint(profile.outgoing_server, use_ssl=profile.outgoing_use_ssl, starttls=profile.outgoing_starttls,
+def smtp_endpoint(profile) -> net.Endpoint:
+    return net.endpoint(profile.outgoing_server, use_ssl=profile.outgoing_use_ssl, starttls=profile.outgoing_starttls,
                     ssl_port=465, plain_port=587 if profile.outgoing_starttls else 25, what="SMTP server")
 
 
@@ -49,12 +39,12 @@ class SmtpTransport:
             try:
                 await client.send_message(message, sender=job.mailbox.email)
             except aiosmtplib.SMTPRecipientsRefused as exc:
-                refused = "; ".join(f"{r.recipient}: {server_text(r.message)}" for r in exc.recipients)
+                refused = "; ".join(f"{r.recipient}: {net.server_text(r.message)}" for r in exc.recipients)
                 raise MessageRejected("RecipientsRefused", f"The {where} refused every recipient ({refused}).",
                                       action="Correct the addresses and send the email again.") from None
             except aiosmtplib.SMTPSenderRefused as exc:
-                raise PermanentError("SenderRefused", f"The {where} does not let {username(job)} send as "
-                                     f"{exc.sender} ({exc.code} {server_text(exc.message)}).",
+                raise PermanentError("SenderRefused", f"The {where} does not let {net.username(job)} send as "
+                                     f"{exc.sender} ({exc.code} {net.server_text(exc.message)}).",
                                      action="Give the mailbox an address this account may send from.") from None
             except aiosmtplib.SMTPResponseException as exc:
                 raise _refusal(exc, where, "sending an email") from None
@@ -68,20 +58,20 @@ class SmtpTransport:
 
     async def _open(self, job) -> aiosmtplib.SMTP:
         where = smtp_endpoint(self.profile)
-        password = require_password(job, where)
-        context = ssl_context(self.profile) if where.security is not Security.NONE else None
+        password = net.require_password(job, where)
+        context = net.ssl_context(self.profile) if where.security is not net.Security.NONE else None
         client = aiosmtplib.SMTP(hostname=where.host, port=where.port, timeout=job.timeout_s,
-                                 use_tls=where.security is Security.SSL,
-                                 start_tls=where.security is Security.STARTTLS, tls_context=context)
+                                 use_tls=where.security is net.Security.SSL,
+                                 start_tls=where.security is net.Security.STARTTLS, tls_context=context)
         try:
             await client.connect()
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise _error(exc, where, "connecting") from None
         try:
-            await client.login(username(job), password)
+            await client.login(net.username(job), password)
         except aiosmtplib.SMTPAuthenticationError as exc:
             await _quit(client)
-            raise bad_credentials(job, where, f"{exc.code} {exc.message}") from None
+            raise net.bad_credentials(job, where, f"{exc.code} {exc.message}") from None
         except aiosmtplib.SMTPNotSupported:
             await _quit(client)
             raise PermanentError("SmtpAuthNotOffered", f"The {where} offers no sign-in (AUTH) on this connection.",
@@ -126,8 +116,8 @@ class SmtpConnector:
         pass
 
 
-def _refusal(exc: aiosmtplib.SMTPResponseException, where: Endpoint, doing: str) -> SyncError:
-    said = f"{exc.code} {server_text(exc.message)}"
+def _refusal(exc: aiosmtplib.SMTPResponseException, where: net.Endpoint, doing: str) -> SyncError:
+    said = f"{exc.code} {net.server_text(exc.message)}"
     if 400 <= exc.code < 500:
         return TransientError("SmtpBusy", f"The {where} asked to try again later while {doing} ({said}).",
                               action="It is retried.")
@@ -138,19 +128,19 @@ def _refusal(exc: aiosmtplib.SMTPResponseException, where: Endpoint, doing: str)
                           action="Check the profile's SMTP settings.")
 
 
-def _error(exc: BaseException, where: Endpoint, doing: str) -> SyncError:
+def _error(exc: BaseException, where: net.Endpoint, doing: str) -> SyncError:
     """aiosmtplib wraps socket and TLS failures; map the underlying one."""
     cause = exc.__cause__ or exc.__context__  # its own errors subclass ConnectionError: look under them
     while cause is not None and (isinstance(cause, aiosmtplib.SMTPException)
                                  or not isinstance(cause, ssl.SSLError | OSError | TimeoutError)):
         cause = cause.__cause__ or cause.__context__
     if cause is not None:
-        return network_error(cause, where, doing)
+        return net.network_error(cause, where, doing)
     if isinstance(exc, aiosmtplib.SMTPTimeoutError):
-        return network_error(TimeoutError(), where, doing)
+        return net.network_error(TimeoutError(), where, doing)
     if isinstance(exc, aiosmtplib.SMTPConnectError | aiosmtplib.SMTPServerDisconnected):
-        return network_error(ConnectionError(server_text(exc)), where, doing)
-    return network_error(exc, where, doing)
+        return net.network_error(ConnectionError(net.server_text(exc)), where, doing)
+    return net.network_error(exc, where, doing)
 
 
 async def _quit(client: aiosmtplib.SMTP) -> None:
