@@ -85,11 +85,10 @@ def cmd_profiles_add(args) -> int:
               "leave_email_on_server": not args.delete_after_import,
               "move_failed_to_undeliverable": args.move_failed_to_undeliverable,
               "oauth_tenant": args.oauth_tenant}
-    profile = admin.save_profile(fields)
+    password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
-        profile.secret_ref = secret_store_for(args.db_path).put(password)
-        profile.save()
+    profile = admin.save_profile(fields, password=password, secrets=secret_store_for(args.db_path))
     print(f"Profile '{profile.name}' saved (id {profile.id}).")
     return 0
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmsync_gui.core import admin, codes
-from crmsync_gui.core.domain import sync_filters
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.db import open_database
 from crmsync_gui.core.store.models import Account, Contact, Mailbox
@@ -68,7 +67,7 @@ def seed_organization(demo: Demo, people) -> None:
         for k in range(3):
             Contact.create(first_name=f"Contact {k + 1}", last_name=person.name.split()[-1], owner=user,
                            email=f"contact{k + 1}.{n}@fabrikam.example", company="Fabrikam", account=account)
-        sync_filters.copy_templates_to_user(user)
+        admin.copy_templates_to_user(user)
         mailbox = admin.add_mailbox(person.name, person.email, profile, username=person.email)
         password = person.password
         if n == 1:  # a mailbox whose stored password is out of date

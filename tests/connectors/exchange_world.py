@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors import exchange
-from crmsync_gui.core.domain import sync_filters
 
 _numbers = itertools.count(1)
 
@@ -74,7 +73,7 @@ def exchange_world(sandbox, prefix: str, *, password: str = "pw", sync_filter_te
         user.tracking_option = tracking_option
         user.save()
     if sync_filter_templates:
-        sync_filters.copy_templates_to_user(user)  # "My contacts", "My appointments", "My open tasks"
+        admin.copy_templates_to_user(user)  # "My contacts", "My appointments", "My open tasks"
     mailbox = admin.map_mailbox(admin.add_mailbox("Ann", address, profile), user)
     mailbox = mailbox.__class__.get_by_id(mailbox.id)
     connector = exchange.ExchangeConnector(profile)

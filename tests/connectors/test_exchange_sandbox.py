@@ -15,6 +15,7 @@ from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.connectors._ews_mail import EwsTransport
 from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.store.models import (
+    Account,
     Activity,
     ActivityParty,
     Attachment,
@@ -101,7 +102,7 @@ def test_idle_cycle_costs_one_request_per_folder(world):
     sandbox, address = world.sandbox, world.address
     set_option(world, codes.TrackingOption.ALL)
     sandbox.add_folder(address, "Clients")
-    tracking.add_folder_rule(world.mailbox, "Clients")
+    admin.save_folder_rules(world.mailbox, [{"folder": "Clients"}])
     sandbox.add_message(address, subject="hello", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)])
     assert run(incoming.run(world.job, world.connector)) == 1
     sandbox.reset_stats()  # our category change was taken in (ignored) by the first cycle itself
@@ -113,7 +114,8 @@ def test_tracked_folder_sets_regarding_and_correlation_rules_work_over_ews(world
     sandbox, address = world.sandbox, world.address
     set_option(world, codes.TrackingOption.NONE)
     folder_id = sandbox.add_folder(address, "Fabrikam deal")
-    tracking.add_folder_rule(world.mailbox, "Fabrikam deal", regarding_type="account", regarding_id=42)
+    Account.create(id=42, name="Fabrikam")
+    admin.save_folder_rules(world.mailbox, [{"folder": "Fabrikam deal", "regarding_type": "account", "regarding_id": 42}])
     sandbox.add_message(address, folder=folder_id, subject="Contract", sender=("Bo", "bo@fabrikam.com"),
                         to=[("Ann", address)], message_id="<f1@fabrikam.com>")
     set_option(world, codes.TrackingOption.REPLIES_TO_CRM_EMAIL)

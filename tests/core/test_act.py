@@ -11,7 +11,6 @@ from datetime import datetime
 import pytest
 
 from crmsync_gui.core import admin, codes
-from crmsync_gui.core.domain import sync_filters
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap, OrganizationSettings
 from crmsync_gui.core.sync import act
@@ -66,7 +65,7 @@ class Folder:
 @pytest.fixture
 def ann(db):
     user = admin.add_user("Ann Lee", "ann@contoso.com")
-    sync_filters.copy_templates_to_user(user)
+    admin.copy_templates_to_user(user)
     mailbox = admin.map_mailbox(admin.add_mailbox("Ann", "ann@contoso.com"), user)
     return mailbox.__class__.get_by_id(mailbox.id)
 

@@ -103,3 +103,60 @@ def test_find_by_address_name_or_id(setup):
 def test_bad_addresses_are_refused(db, email):
     with pytest.raises(ValidationError, match="not an email address"):
         admin.add_user("Ann", email)
+
+
+def test_a_profile_is_saved_with_its_password_and_only_its_reference_in_the_table(setup, tmp_path):
+    from crmsync_gui.core.secrets import SecretStore
+    from crmsync_gui.core.store.models import EmailServerProfile
+
+    secrets = SecretStore(tmp_path / "secrets.json", use_keyring=False)
+    profile = admin.save_profile({"name": "Fabrikam", "incoming_server": EWS}, password="s3cret", secrets=secrets)
+    row = EmailServerProfile.get_by_id(profile.id)
+    assert secrets.get(row.secret_ref) == "s3cret" and "s3cret" not in str(row.__data__)
+    admin.save_profile({"timeout_ms": 60000}, profile=row, password="n3w", secrets=secrets)
+    assert EmailServerProfile.get_by_id(profile.id).secret_ref == row.secret_ref and secrets.get(row.secret_ref) == "n3w"
+    with pytest.raises(ValidationError):
+        admin.save_profile({"name": "Contoso"}, profile=row, password="refused", secrets=secrets)
+    assert secrets.get(row.secret_ref) == "n3w", "a refused save stores no password"
+
+
+def test_a_refused_reassign_leaves_the_mailbox_password_as_it_was(setup, tmp_path):
+    from crmsync_gui.core.secrets import SecretStore
+
+    _, ann, _, first, second = setup
+    secrets = SecretStore(tmp_path / "secrets.json", use_keyring=False)
+    admin.map_mailbox(first, ann)
+    admin.save_mailbox({"username": "ann2"}, mailbox=second, password="old", secrets=secrets)
+    with pytest.raises(MappingConflict):
+        admin.save_mailbox({"username": "ann3"}, mailbox=second, owner=ann, password="new", secrets=secrets)
+    assert secrets.get(Mailbox.get_by_id(second.id).secret_ref) == "old"
+    admin.save_mailbox({}, mailbox=second, owner=ann, confirm=True, password="new", secrets=secrets)
+    assert secrets.get(Mailbox.get_by_id(second.id).secret_ref) == "new"
+
+
+def test_owner_settings_are_saved_all_or_nothing(setup):
+    from crmsync_gui.core.domain.sync_filters import Entity
+    from crmsync_gui.core.store.models import CrmUser, FolderTrackingRule, SyncFilter
+
+    _, ann, _, first, _ = setup
+    admin.map_mailbox(first, ann)
+    with pytest.raises(ValidationError, match="no lead with id 999"):
+        admin.save_owner_settings(ann, {"full_name": "Ann Renamed"}, filters={Entity.CONTACT: [("all", [], True)]},
+                                  mailbox=first, folder_rules=[{"folder": "Deals", "regarding_type": "lead",
+                                                                "regarding_id": 999}])
+    assert ann.full_name == "Ann Lee" and CrmUser.get_by_id(ann.id).full_name == "Ann Lee"
+    assert SyncFilter.select().where(SyncFilter.user == ann.id).count() == 0
+    admin.save_owner_settings(ann, {"full_name": "Ann Renamed"}, filters={Entity.CONTACT: [("all", [], True)]},
+                              mailbox=first, folder_rules=[{"folder": "Deals"}])
+    assert CrmUser.get_by_id(ann.id).full_name == "Ann Renamed"
+    assert [f.name for f in SyncFilter.select().where(SyncFilter.user == ann.id)] == ["all"]
+    assert [r.folder for r in FolderTrackingRule.select()] == ["Deals"]
+
+
+def test_sample_records_leave_nothing_behind(db):
+    from crmsync_gui.core.admin.samples import sample_records
+    from crmsync_gui.core.store.models import CrmUser
+
+    with sample_records() as samples:
+        assert samples.mailbox.profile_id == samples.profile.id
+    assert CrmUser.select().count() == 0 and Mailbox.select().count() == 0

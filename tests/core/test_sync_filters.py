@@ -37,19 +37,19 @@ def names(query, attr="first_name"):
 
 def test_templates_are_copied_once_and_give_my_records(people):
     ann, _ = people
-    assert sf.copy_templates_to_user(ann) is True
+    assert admin.copy_templates_to_user(ann) is True
     assert names(sf.matching_query(ann, Entity.CONTACT)) == ["C1"]
     assert names(sf.matching_query(ann, Entity.APPOINTMENT), "subject") == ["recent"]
     assert names(sf.matching_query(ann, Entity.TASK), "subject") == ["open"]
     # deleting every contact filter means no contact syncs, and the copy is not repeated
     SyncFilter.delete().where(SyncFilter.user == ann.id, SyncFilter.entity == Entity.CONTACT).execute()
-    assert sf.copy_templates_to_user(ann) is False
+    assert admin.copy_templates_to_user(ann) is False
     assert sf.matching_query(ann, Entity.CONTACT).count() == 0
 
 
 def test_filters_are_ored_and_rules_anded(people):
     ann, bob = people
-    sf.save_user_filters(ann, Entity.CONTACT, [
+    admin.save_user_filters(ann, Entity.CONTACT, [
         ("Acme active", [Rule("company", "eq", "Acme"), Rule("is_active", "eq", True)], True),
         ("Bob's", [{"field": "owner", "operator": "eq", "value": bob.id}], True),
         ("inactive one", [Rule("first_name", "eq", "C4")], False),
@@ -89,9 +89,9 @@ def test_no_filter_matches_nothing_and_email_is_never_a_task(people):
 
 def test_bad_rules_are_refused_with_reasons_and_nothing_saved(people):
     ann, _ = people
-    sf.copy_templates_to_user(ann)
+    admin.copy_templates_to_user(ann)
     with pytest.raises(ValidationError) as exc:
-        sf.save_user_filters(ann, Entity.CONTACT, [
+        admin.save_user_filters(ann, Entity.CONTACT, [
             ("x", [{"field": "colour", "operator": "eq", "value": 1}], True),
             ("", [{"field": "is_active", "operator": "contains", "value": "y"}], True),
             ("d", [{"field": "modified_at", "operator": "on_or_after", "value": "yesterday"}], True),
@@ -108,10 +108,10 @@ def test_bad_rules_are_refused_with_reasons_and_nothing_saved(people):
 
 def test_reset_to_org_defaults_replaces_one_entity(people):
     ann, _ = people
-    sf.copy_templates_to_user(ann)
-    sf.save_user_filters(ann, Entity.CONTACT, [("all", [], True)])
-    sf.save_user_filters(ann, Entity.TASK, [("all tasks", [], True)])
-    sf.reset_to_org_defaults(ann, Entity.CONTACT)
+    admin.copy_templates_to_user(ann)
+    admin.save_user_filters(ann, Entity.CONTACT, [("all", [], True)])
+    admin.save_user_filters(ann, Entity.TASK, [("all tasks", [], True)])
+    admin.reset_to_org_defaults(ann, Entity.CONTACT)
     assert [f.name for f in sf.user_filters(ann, Entity.CONTACT)] == ["My contacts"]
     assert [f.name for f in sf.user_filters(ann, Entity.TASK)] == ["all tasks"]
     stored = json.loads(sf.user_filters(ann, Entity.CONTACT)[0].rules)

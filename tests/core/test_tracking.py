@@ -259,8 +259,8 @@ def test_a_failure_inside_the_transaction_leaves_nothing_half_written(ann, monke
 def test_folder_rule_tracks_everything_in_the_folder_with_its_regarding(ann):
     set_option(ann, codes.TrackingOption.NONE)
     account = Account.create(name="Fabrikam")
-    tracking.add_folder_rule(ann, "Fabrikam deal", regarding_type="account", regarding_id=account.id)
-    tracking.add_folder_rule(ann, "Misc")
+    admin.save_folder_rules(ann, [{"folder": "Fabrikam deal", "regarding_type": "account", "regarding_id": account.id},
+                                  {"folder": "Misc"}])
     assert tracking.tracked_folders(ann) == ["Inbox", "Fabrikam deal", "Misc"]
     result = tracking.track_email(ann, incoming(folder="Fabrikam deal"))
     assert result.tracked and "tracked folder" in result.reason
@@ -270,13 +270,14 @@ def test_folder_rule_tracks_everything_in_the_folder_with_its_regarding(ann):
 
 
 def test_at_most_25_folder_rules(ann):
-    for n in range(codes.MAX_TRACKED_FOLDERS):
-        tracking.add_folder_rule(ann, f"Folder {n}")
-    tracking.add_folder_rule(ann, "Folder 3", regarding_type="account", regarding_id=1)  # an update is fine
+    rules = [{"folder": f"Folder {n}"} for n in range(codes.MAX_TRACKED_FOLDERS)]
+    admin.save_folder_rules(ann, rules)
+    rules[3] |= {"regarding_type": "account", "regarding_id": Account.create(name="Fabrikam").id}
+    admin.save_folder_rules(ann, rules)  # an update is fine
     with pytest.raises(ValidationError, match="25 folders"):
-        tracking.add_folder_rule(ann, "One too many")
+        admin.save_folder_rules(ann, [*rules, {"folder": "One too many"}])
     with pytest.raises(ValidationError, match="both"):
-        tracking.add_folder_rule(ann, "Half", regarding_type="account")
+        admin.save_folder_rules(ann, [{"folder": "Half", "regarding_type": "account"}])
 
 
 def test_attachment_limit_is_read_from_org_settings(ann):

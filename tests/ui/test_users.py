@@ -100,8 +100,8 @@ def test_editing_rules_and_queries_then_saving(qtbot, org):
 
 def test_reset_to_org_defaults(qtbot, monkeypatch, org):
     ann = org[0]
-    sf.copy_templates_to_user(ann)
-    sf.save_user_filters(ann, sf.Entity.CONTACT, [("everything", [], True)])
+    admin.copy_templates_to_user(ann)
+    admin.save_user_filters(ann, sf.Entity.CONTACT, [("everything", [], True)])
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     dialog = OwnerDialog(ann)
     qtbot.addWidget(dialog)

@@ -33,7 +33,6 @@ from datetime import datetime
 import peewee
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.errors import ValidationError
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import (
     Account,
@@ -99,26 +98,6 @@ def organization_settings() -> OrganizationSettings:
 
 
 # -- folder tracking rules ---------------------------------------------------------------------
-
-def add_folder_rule(mailbox: Mailbox, folder: str, *, regarding_type: str | None = None,
-                    regarding_id: int | None = None) -> FolderTrackingRule:
-    """Track every email in `folder` (under Inbox) of this mailbox, optionally regarding a record."""
-    folder = folder.strip()
-    if not folder:
-        raise ValidationError({"folder": "the folder name is empty; give the folder's name under Inbox"})
-    if (regarding_type is None) != (regarding_id is None):
-        raise ValidationError({"regarding": "give both the regarding record's type and id, or neither"})
-    existing = FolderTrackingRule.get_or_none(mailbox=mailbox, folder=folder)
-    if existing:
-        existing.regarding_type, existing.regarding_id = regarding_type, regarding_id
-        existing.save()
-        return existing
-    if FolderTrackingRule.select().where(FolderTrackingRule.mailbox == mailbox).count() >= codes.MAX_TRACKED_FOLDERS:
-        raise ValidationError({"folder": f"mailbox {mailbox.name} already tracks {codes.MAX_TRACKED_FOLDERS} "
-                                         "folders, the most allowed; remove a folder rule first"})
-    return FolderTrackingRule.create(mailbox=mailbox, folder=folder, regarding_type=regarding_type,
-                                     regarding_id=regarding_id)
-
 
 def tracked_folders(mailbox: Mailbox) -> list[str]:
     """The folders a connector syncs for this mailbox: Inbox, then the folder rules' folders."""

@@ -8,32 +8,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.admin.samples import sample_records
 
 
 @contextmanager
 def sample_dialogs(parent=None) -> Iterator[list]:
     """Yield [(name, dialog)] for every dialog; nothing they or their samples wrote survives."""
-    from crmsync_gui.core import admin
-    from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
     from crmsync_gui.ui.dialogs.mailbox_dialog import MailboxDialog
     from crmsync_gui.ui.dialogs.new_owner_dialog import NewOwnerDialog
     from crmsync_gui.ui.dialogs.owner_dialog import OwnerDialog
     from crmsync_gui.ui.dialogs.profile_dialog import ProfileDialog
 
-    with database_proxy.atomic() as transaction:
-        user = CrmUser.select().first() or admin.add_user("Sample User", "sample.user@example.com")
-        queue = CrmQueue.select().first() or admin.add_queue("Sample Queue", "sample.queue@example.com")
-        profile = EmailServerProfile.select().first() or admin.save_profile(
-            {"name": "Sample profile", "incoming_server": "https://mail.example.com/EWS/Exchange.asmx"})
-        mailbox = Mailbox.select().first() or admin.add_mailbox("Sample mailbox", "sample@example.com", profile)
+    with sample_records() as samples:
         dialogs = [
             ("mailbox-new", MailboxDialog(None, parent)),
-            ("mailbox-edit", MailboxDialog(mailbox, parent)),
+            ("mailbox-edit", MailboxDialog(samples.mailbox, parent)),
             ("profile-new", ProfileDialog(None, parent)),
-            ("profile-edit", ProfileDialog(profile, parent)),
-            ("user", OwnerDialog(user, parent)),
-            ("queue", OwnerDialog(queue, parent)),
+            ("profile-edit", ProfileDialog(samples.profile, parent)),
+            ("user", OwnerDialog(samples.user, parent)),
+            ("queue", OwnerDialog(samples.queue, parent)),
             ("new-user", NewOwnerDialog("user", parent)),
             ("new-queue", NewOwnerDialog("queue", parent)),
         ]
@@ -42,4 +35,3 @@ def sample_dialogs(parent=None) -> Iterator[list]:
         finally:
             for _name, dialog in dialogs:
                 dialog.deleteLater()
-            transaction.rollback()

@@ -130,20 +130,18 @@ class MailboxDialog(QDialog):
         owner = self.chosen_owner()
         try:
             try:
-                saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner)
+                saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner,
+                                           password=self.password.text(), secrets=secret_store())
             except MappingConflict as conflict:
                 if not self.confirm_reassign(conflict):
                     return
-                saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner, confirm=True)
+                saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner, confirm=True,
+                                           password=self.password.text(), secrets=secret_store())
         except ValidationError as exc:
             for key, reason in exc.problems.items():
                 if key in self.rows:
                     self.rows[key].set_reason(reason)
             return
-        if self.password.text():
-            store = secret_store()
-            saved.secret_ref = store.put(self.password.text(), saved.secret_ref)
-            saved.save()
         self.mailbox = saved
         self.accept()
 

@@ -86,7 +86,7 @@ class OwnerDialog(QDialog):
         note.setWordWrap(True)
         layout.addWidget(note)
         self.entity_tabs = QTabWidget()
-        sf.copy_templates_to_user(self.owner)  # once per user: the org defaults
+        admin.copy_templates_to_user(self.owner)  # once per user: the org defaults
         for entity in sf.Entity:
             editor = FilterEditor(entity, self.owner.id)
             editor.load(sf.user_filters(self.owner, entity))
@@ -201,13 +201,10 @@ class OwnerDialog(QDialog):
         if self.is_user:
             fields["is_disabled"] = self.disabled.isChecked()
         try:
-            with admin.database_proxy.atomic():
-                admin.save_owner(self.owner, fields)
-                for entity, editor in self.filter_editors.items():
-                    sf.save_user_filters(self.owner, entity, editor.filters())
-                if self.mailbox is not None:
-                    admin.save_folder_rules(self.mailbox, self.folder_rules())
-        except ValidationError as exc:
+            admin.save_owner_settings(
+                self.owner, fields, filters={entity: editor.filters() for entity, editor in self.filter_editors.items()},
+                mailbox=self.mailbox, folder_rules=self.folder_rules() if self.mailbox is not None else None)
+        except ValidationError as exc:  # nothing was saved, and the owner object keeps none of the refused values
             shown = False
             for key, reason in exc.problems.items():
                 if key in self.rows:
@@ -215,7 +212,5 @@ class OwnerDialog(QDialog):
                     shown = True
             if not shown:
                 self.problem.setText(str(exc))
-            # nothing was saved: the owner object must not keep the refused values
-            self.owner.__data__.update(type(self.owner).get_by_id(self.owner.id).__data__)
             return
         self.accept()

@@ -298,7 +298,8 @@ class ProfileDialog(QDialog):
             fields[key] = int(fields[key])
         fields["owner"] = CrmUser.get_by_id(fields["owner"]) if fields["owner"] else None
         try:
-            saved = admin.save_profile(fields, profile=self.profile)
+            saved = admin.save_profile(fields, profile=self.profile, password=self.password.text(),
+                                       secrets=secret_store())
         except ValidationError as exc:  # e.g. the name is taken: known only to the store
             for key, reason in exc.problems.items():
                 if key in self.rows:
@@ -306,8 +307,5 @@ class ProfileDialog(QDialog):
                 else:
                     QMessageBox.warning(self, self.tr("Profile not saved"), str(exc))
             return
-        if self.password.text():
-            saved.secret_ref = secret_store().put(self.password.text(), saved.secret_ref)
-            saved.save()
         self.profile = saved
         self.accept()
