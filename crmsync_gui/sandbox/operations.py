@@ -619,7 +619,7 @@ def subscribe(call: Call, op: etree._Element) -> etree._Element:
         return _wrap("Subscribe", [response_message("Subscribe", exc.code, str(exc))])
     events = {e.text for e in children(request.find(_tn("EventTypes")))}
     sub_ = call.subscriptions.add(mailbox, {f.id for _, f in folders}, events,
-                                  streaming=local(request) == "StreamingSubscriptionRequest")
+                                  streaming=local(request) == "StreamingSubscriptionRequest", creator=call.user.address)
     msg = response_message("Subscribe")
     sub(msg, "m", "SubscriptionId", sub_.id)
     if not sub_.streaming:

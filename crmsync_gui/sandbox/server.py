@@ -383,7 +383,7 @@ class SandboxServer:
             return _xml(fault("ErrorServerBusy", f"{acting.address} has more than {self.max_concurrent_per_mailbox} "
                               "concurrent requests.", back_off_ms=0), 500)
         if operation == "GetStreamingEvents":
-            return await self._stream_events(request, acting, op, data)
+            return await self._stream_events(request, acting, user, op, data)
         handler = OPERATIONS.get(operation)
         if handler is None:
             return _xml(fault("ErrorInvalidOperation", f"The EWS sandbox does not implement the operation "
@@ -398,12 +398,12 @@ class SandboxServer:
         status, body = self.oauth.issue(request.match_info["tenant"], {k: str(v) for k, v in form.items()})
         return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
-    async def _stream_events(self, request, acting, op, data) -> web.StreamResponse:
+    async def _stream_events(self, request, acting, user, op, data) -> web.StreamResponse:
         """GetStreamingEvents: one chunked reply, an envelope per batch of notifications, until the connection
         timeout (or streaming_limit seconds, for tests) ends it with ConnectionStatus Closed."""
         ids = [e.text for e in op.iter(f"{{{T_NS}}}SubscriptionId")]
-        subs = [self.subscriptions.get(i, acting) for i in ids]
-        if not ids or any(s_ is None or not s_.streaming for s_ in subs):
+        subs = [self.subscriptions.streamable(i, acting, user) for i in ids]
+        if not ids or any(s_ is None for s_ in subs):
             reply = _error_reply("GetStreamingEvents", "ErrorInvalidSubscription")
             return _xml(envelope(reply), 200)
         minutes = int(op.findtext(f"{{{M_NS}}}ConnectionTimeout") or "30")

@@ -21,6 +21,7 @@ class Subscription:
     events: set[str]
     streaming: bool
     seq: int
+    creator: str = ""  # who signed in to subscribe: an impersonating account may stream many mailboxes at once
 
     @property
     def watermark(self) -> str:
@@ -33,16 +34,26 @@ class Subscriptions:
         self._count = 0
         self._lock = threading.Lock()
 
-    def add(self, mailbox: Mailbox, folder_ids: set[str], events: set[str], streaming: bool) -> Subscription:
+    def add(self, mailbox: Mailbox, folder_ids: set[str], events: set[str], streaming: bool,
+            creator: str = "") -> Subscription:
         with self._lock:
             self._count += 1
             sub_id = f"SUBS{mailbox.tag}.{self._count:08d}"
-            self._subs[sub_id] = Subscription(sub_id, mailbox, folder_ids, events, streaming, mailbox.seq)
+            self._subs[sub_id] = Subscription(sub_id, mailbox, folder_ids, events, streaming, mailbox.seq,
+                                              creator.lower())
             return self._subs[sub_id]
 
     def get(self, sub_id: str | None, mailbox: Mailbox) -> Subscription | None:
         found = self._subs.get(sub_id or "")
         return found if found is not None and found.mailbox is mailbox else None
+
+    def streamable(self, sub_id: str | None, acting: Mailbox, user: Mailbox) -> Subscription | None:
+        """A streaming subscription this request may read: the acting mailbox's own, or, as Exchange groups
+        them, any one the same signed-in account made (impersonation: one connection for many mailboxes)."""
+        found = self._subs.get(sub_id or "")
+        if found is None or not found.streaming:
+            return None
+        return found if found.mailbox is acting or found.creator == user.address.lower() else None
 
     def remove(self, sub_id: str | None, mailbox: Mailbox) -> bool:
         with self._lock:

@@ -37,6 +37,7 @@ class EwsMailSource(MailSource):
     def __init__(self, session, job):
         self.session, self.job = session, job
         self.account = session.account(job)
+        self.folders_read: list = []  # exchangelib folders, for the push subscription after the run
 
     def _call(self, what: str, fn, *args):
         return self.session.call(self.job, what, fn, *args)
@@ -44,6 +45,8 @@ class EwsMailSource(MailSource):
     async def pages(self, folder: str, cursor: FolderCursor, ignore=()):
         what = f"syncing folder {folder} of {self.job.mailbox.email}"
         ews_folder = await self._call(what, self.session.folder, self.account, folder)
+        if ews_folder not in self.folders_read:
+            self.folders_read.append(ews_folder)
 
         def fetch(state, ignored):
             return asyncio.ensure_future(self._call(what, _fetch_page, self.account, ews_folder, state, list(ignored)))

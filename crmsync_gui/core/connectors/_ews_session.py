@@ -177,6 +177,10 @@ class EwsSession:
         self._folders: dict[tuple, object] = {}
         self._lock = threading.Lock()
 
+    def sign_in(self, job) -> str:
+        """Who the job's requests sign in as (the impersonating account serves many mailboxes)."""
+        return self._credentials(job)[0].lower()
+
     def _credentials(self, job) -> tuple[str, bool]:
         """(user name, impersonate?) from the profile's impersonation account or the mailbox's own."""
         if job.profile.username:

@@ -1,7 +1,8 @@
 """The Exchange connector: EWS through exchangelib, for the Exchange server types.
 
 An adapter below the sync pipelines: email in through an EwsMailSource (_ews_mail.py), email out
-through an EwsTransport, appointments, contacts and tasks through an EwsActSide (_ews_act.py); all of
+through an EwsTransport, appointments, contacts and tasks through an EwsActSide (_ews_act.py), push
+through streaming notifications (_ews_push.py); all of
 them share the profile's EwsSession (_ews_session.py: threads, TLS, sign-in, redaction), and every
 exchangelib or HTTP error becomes a TransientError or PermanentError (_ews_errors.py).
 """
@@ -12,6 +13,7 @@ import contextlib
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import EwsActSide
 from crmsync_gui.core.connectors._ews_mail import EwsMailSource, EwsTransport
+from crmsync_gui.core.connectors._ews_push import EwsPush
 from crmsync_gui.core.connectors._ews_session import EwsSession
 from crmsync_gui.core.sync import act
 from crmsync_gui.core.sync import connector as contract
@@ -23,6 +25,8 @@ class ExchangeConnector:
     def __init__(self, profile):
         self.session = EwsSession(profile)
         self.transport = EwsTransport(self.session)
+        self.push = EwsPush(self.session, int(profile.max_concurrent_connections or 0))
+        self._folders_read: dict[int, list] = {}  # mailbox id → the folders its last incoming run read
 
     async def test(self, job, direction: codes.Direction) -> None:
         account = self.session.account(job)
@@ -34,12 +38,24 @@ class ExchangeConnector:
 
     @contextlib.asynccontextmanager
     async def mail_source(self, job):
-        yield EwsMailSource(self.session, job)
+        self.push.run_starts(job.mailbox.id)
+        try:
+            source = EwsMailSource(self.session, job)
+            yield source
+        finally:
+            self.push.run_ended(job.mailbox.id)
+        self._folders_read[job.mailbox.id] = source.folders_read  # after a good run only
+
+    async def watch(self, job) -> None:
+        """Push (streaming notifications) for the mailbox, on the folders its last incoming run read."""
+        if (folders := self._folders_read.get(job.mailbox.id)) is not None:
+            await self.push.watch(job, folders)
 
     def act_side(self, job) -> EwsActSide:
         return EwsActSide(self.session, job)
 
     async def close(self) -> None:
+        await self.push.close()
         await self.session.close()
 
 

@@ -17,7 +17,10 @@ class ProfileSync:
         await self.connector.test(job, direction)
 
     async def sync_incoming(self, job) -> int:
-        return await incoming.run(job, self.connector)
+        items = await incoming.run(job, self.connector)
+        if hasattr(self.connector, "watch"):  # push where the protocol has it: new email is due at once
+            await self.connector.watch(job)
+        return items
 
     async def send_outgoing(self, job) -> int:
         return await outgoing.run(job, self.connector)

@@ -1,0 +1,132 @@
+"""Push for Exchange: the real engine, the Exchange connector's streaming notifications and the EWS sandbox."""
+import asyncio
+import time
+
+import pytest
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.secrets import SecretStore
+from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox
+from crmsync_gui.core.sync.engine import Engine
+from crmsync_gui.sandbox import SandboxServer
+from tests.connectors.conftest import run
+from tests.connectors.exchange_world import exchange_world
+
+
+@pytest.fixture(autouse=True)
+def short_streams(sandbox):
+    """Streaming connections of 2 s instead of Exchange's minute, so mailboxes join and tests end fast."""
+    sandbox.streaming_limit = 2
+    yield
+    sandbox.streaming_limit = None
+
+
+def engine_for(world, tmp_path, *mailboxes) -> Engine:
+    secrets = SecretStore(tmp_path / "secrets.json", use_keyring=False)
+    ref = secrets.put(world.job.password)
+    EmailServerProfile.update(secret_ref=ref).where(EmailServerProfile.id == world.mailbox.profile_id).execute()
+    for mailbox in mailboxes or (world.mailbox,):
+        Mailbox.update(secret_ref=ref, approval=codes.Approval.APPROVED, incoming_enabled=True,
+                       incoming_method=codes.IncomingMethod.SERVER_SIDE_SYNC).where(Mailbox.id == mailbox.id).execute()
+    return Engine(secrets=secrets)
+
+
+def pushes(engine, mailbox_id: int) -> bool:
+    return any(c.connector.push.connected(mailbox_id) for _, c in engine._connectors.values())
+
+
+async def until(condition, seconds: float, what: str) -> float:
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < seconds, what
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+def tracked(subject: str) -> bool:
+    return Activity.select().where(Activity.subject == subject).exists()
+
+
+def deliver(world, subject: str, address: str | None = None) -> None:
+    world.sandbox.add_message(address or world.address, subject=subject, sender=("Bo", "bo@fabrikam.com"),
+                              to=[("Ann", address or world.address)])
+
+
+def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path):
+    world = exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL, max_concurrent_connections=4)
+    engine = engine_for(world, tmp_path)
+
+    async def go():
+        await engine.start()
+        try:
+            await until(lambda: pushes(engine, world.mailbox.id), 15, "the first sync did not subscribe")
+            await asyncio.to_thread(deliver, world, "Pushed by Exchange")
+            return await until(lambda: tracked("Pushed by Exchange"), 5, "not tracked within 5 s of arriving")
+        finally:
+            await engine.stop()
+
+    assert run(go()) < 5
+    assert sandbox.requests_by_operation(world.address)["Subscribe"] == 1
+
+
+def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, tmp_path):
+    world = exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL, max_concurrent_connections=4)
+    engine = engine_for(world, tmp_path)
+
+    async def go():
+        await engine.start()
+        try:
+            await until(lambda: pushes(engine, world.mailbox.id), 15, "the first sync did not subscribe")
+            dropped = sandbox.inject("drop", mailbox=world.address, operation="GetStreamingEvents", times=1)
+            # the open stream ends within its 2 s; the next connection is the one dropped
+            await asyncio.to_thread(deliver, world, "While the stream reconnects")
+            await until(lambda: tracked("While the stream reconnects"), 20, "lost while reconnecting")
+            await until(lambda: dropped.hits == 1, 20, "the stream was never opened again")
+            await asyncio.to_thread(deliver, world, "After the drop")
+            await until(lambda: tracked("After the drop"), 20, "lost after a dropped stream")
+            gone = sandbox.inject("error", mailbox=world.address, operation="GetStreamingEvents",
+                                  code="ErrorSubscriptionNotFound", times=1)
+            await until(lambda: gone.hits == 1, 20, "the expired subscription was never read")
+            await asyncio.to_thread(deliver, world, "After the subscription expired")
+            await until(lambda: tracked("After the subscription expired"), 20, "lost after the subscription expired")
+            await until(lambda: pushes(engine, world.mailbox.id), 30, "push was not renewed")
+        finally:
+            await engine.stop()
+
+    run(go())
+    assert sandbox.requests_by_operation(world.address)["Subscribe"] == 2  # the first, and the renewal
+
+
+def test_a_burst_of_arrivals_is_a_few_syncs_and_many_mailboxes_share_one_stream(db, tmp_path):
+    with SandboxServer() as sandbox:  # its own: the connection peak counts this test's connections only
+        sandbox.streaming_limit = 2
+        _burst_and_cap(sandbox, tmp_path)
+
+
+def _burst_and_cap(sandbox, tmp_path):
+    service = "svc-push@sandbox.test"
+    sandbox.add_mailbox(service, "svc-pw")
+    sandbox.grant_impersonation(service)
+    world = exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL, password="svc-pw",
+                           username=service, max_concurrent_connections=3)
+    others = [exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL).mailbox for _ in range(5)]
+    Mailbox.update(profile=world.mailbox.profile_id).where(Mailbox.id.in_([m.id for m in others])).execute()
+    engine = engine_for(world, tmp_path, world.mailbox, *others)
+
+    async def go():
+        await engine.start()
+        try:
+            await until(lambda: all(pushes(engine, m.id) for m in [world.mailbox, *others]), 30,
+                        "not every mailbox joined the stream")
+            before = sandbox.requests_by_operation(world.address)["SyncFolderItems"]
+            await asyncio.to_thread(lambda: [deliver(world, f"Burst {n}") for n in range(100)])
+            await until(lambda: Activity.select().where(Activity.subject.startswith("Burst")).count() == 100, 20,
+                        "the burst was not tracked")
+            return sandbox.requests_by_operation(world.address)["SyncFolderItems"] - before
+        finally:
+            await engine.stop()
+
+    syncs = run(go())
+    assert syncs <= 8  # pages of 100 and a few runs, not one run per email
+    assert sandbox.peak_concurrent() <= 3
+    assert sandbox.peak_connections() <= 3  # the profile's cap, streams included
