@@ -174,6 +174,33 @@ def test_idle_push_announces_new_email_within_seconds(imap_account):
     assert subjects() == ["Pushed"]
 
 
+def test_idle_watches_tracked_folders_too_within_half_the_cap(imap_account):
+    FolderTrackingRule.create(mailbox=imap_account.mailbox, folder="Inbox/Projects")
+    FolderTrackingRule.create(mailbox=imap_account.mailbox, folder="Inbox/Later")
+    projects = "INBOX.Projects" if _delimiter(imap_account) == "." else "INBOX/Projects"
+    later = projects.replace("Projects", "Later")
+    for folder in (projects, later):
+        imap_account.append(corpus.email(f"Seed of {folder}"), folder=folder)
+    imap_account.set(max_concurrent_connections=4)
+
+    async def go():
+        connector = ImapConnector(imap_account.profile)
+        job = imap_account.job()
+        try:
+            assert await incoming.run(job, connector) == 2
+            watched = {folder for _, folder in connector.watched_folders}
+            assert watched == {"INBOX", projects}  # half the cap of 4: the Inbox, then the first tracked folder
+            await asyncio.sleep(0.5)  # the watchers are idling
+            started = time.monotonic()
+            await asyncio.to_thread(imap_account.append, corpus.email("Filed by a rule"), folder=projects)
+            while not any(isinstance(e, events.IncomingMailArrived) for e in job.published):
+                assert time.monotonic() - started < 5, "no IDLE push from the tracked folder within 5 s"
+                await asyncio.sleep(0.05)
+        finally:
+            await connector.close()
+    run(go())
+
+
 def test_no_idle_watcher_when_the_profile_allows_one_connection(imap_account):
     imap_account.set(max_concurrent_connections=1)
 

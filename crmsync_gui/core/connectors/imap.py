@@ -6,10 +6,12 @@ misses nothing. When UIDVALIDITY changes (the server renumbered the folder) the 
 from the start; tracking decides each server item once and knows Message-IDs already tracked, so
 that creates no duplicates. Email is fetched with BODY.PEEK, leaving the user's read marks alone.
 
-Push: where the server offers IDLE, a watcher per mailbox keeps one connection idling on the Inbox
-and publishes IncomingMailArrived the moment new email lands, so the engine syncs it within seconds;
-the engine's schedule keeps polling as the fallback (and where IDLE is missing). A watcher holds one
-of the server's connection slots, so watchers are limited to half the profile's connections.
+Push: where the server offers IDLE, a watcher per tracked folder (IDLE watches one selected folder)
+keeps one connection idling on it and publishes IncomingMailArrived the moment new email lands, so
+the engine syncs it within seconds; the engine's schedule keeps polling as the fallback (and where
+IDLE is missing). A watcher holds one of the server's connection slots, so watchers are limited to
+half the profile's connections: first come, first served, each mailbox's Inbox before its other
+folders; with a cap of 4, two folders get IDLE and the rest are polled.
 """
 from __future__ import annotations
 
@@ -165,6 +167,7 @@ class ImapMailSource(MailSource):
 
     def __init__(self, job, session: ImapSession, delimiter: str):
         self.job, self.session, self.delimiter = job, session, delimiter
+        self.folders_read: list[str] = []  # as the server names them, for IDLE after the run
 
     async def pages(self, folder: str, cursor: FolderCursor, ignore=()):
         server_folder = imap_folder(folder, self.delimiter)
@@ -175,6 +178,7 @@ class ImapMailSource(MailSource):
             yield Page([], cursor)
             return
         uid_validity, uids = opened
+        self.folders_read.append(server_folder)
         last_uid = cursor.last_uid or 0 if cursor.uid_validity == uid_validity else 0  # else renumbered: reread
         state = json.dumps({"folder": server_folder})
         prefix = f"{uid_validity}:" if server_folder == "INBOX" else f"{server_folder}/{uid_validity}:"
@@ -203,7 +207,7 @@ class ImapConnector(SmtpConnector):
     def __init__(self, profile):
         super().__init__(profile)
         self.watch_limit = max(0, int(profile.max_concurrent_connections or 0) // 2)
-        self._watchers: dict[int, tuple[asyncio.Task, threading.Event]] = {}
+        self._watchers: dict[tuple[int, str], tuple[asyncio.Task, threading.Event]] = {}
         self._idle_threads = ThreadPoolExecutor(max_workers=max(1, self.watch_limit),
                                                 thread_name_prefix=f"imap-idle-{profile.id}")
 
@@ -228,27 +232,38 @@ class ImapConnector(SmtpConnector):
                 delimiter = await asyncio.to_thread(session.delimiter)
                 idle = b"IDLE" in await asyncio.to_thread(session.call, "reading capabilities",
                                                           session.client.capabilities)
-                yield ImapMailSource(job, session, delimiter)
+                source = ImapMailSource(job, session, delimiter)
+                yield source
             finally:
                 await asyncio.to_thread(session.logout)
         if idle:
-            self._ensure_watcher(job)
+            for folder in source.folders_read:  # the Inbox first, then the tracked folders
+                self._ensure_watcher(job, folder)
 
     # -- IDLE push ----------------------------------------------------------------------------------
 
     @property
-    def watching(self) -> set[int]:
-        return {mailbox_id for mailbox_id, (task, _) in self._watchers.items() if not task.done()}
+    def watched_folders(self) -> set[tuple[int, str]]:
+        """(mailbox id, folder) of every IDLE watcher still running."""
+        return {key for key, (task, _) in self._watchers.items() if not task.done()}
 
-    def _ensure_watcher(self, job) -> None:
-        mailbox_id = job.mailbox.id
-        if mailbox_id in self.watching or len(self.watching) >= self.watch_limit:
+    @property
+    def watching(self) -> set[int]:
+        return {mailbox_id for mailbox_id, _ in self.watched_folders}
+
+    def _ensure_watcher(self, job, folder: str) -> None:
+        """One IDLE connection per folder, while the profile's watcher share (half its cap) lasts: first come,
+        first served, a mailbox's Inbox before its tracked folders; folders past the share are polled."""
+        key = (job.mailbox.id, folder)
+        watched = self.watched_folders
+        if key in watched or len(watched) >= self.watch_limit:
             return
         stop = threading.Event()
-        task = asyncio.get_running_loop().create_task(self._watch(job, stop), name=f"imap-idle-{mailbox_id}")
-        self._watchers[mailbox_id] = (task, stop)
+        task = asyncio.get_running_loop().create_task(self._watch(job, folder, stop),
+                                                      name=f"imap-idle-{job.mailbox.id}-{folder}")
+        self._watchers[key] = (task, stop)
 
-    async def _watch(self, job, stop: threading.Event) -> None:
+    async def _watch(self, job, folder: str, stop: threading.Event) -> None:
         loop = asyncio.get_running_loop()
         arrived = events.IncomingMailArrived(mailbox_id=job.mailbox.id)
 
@@ -258,7 +273,7 @@ class ImapConnector(SmtpConnector):
         try:
             async with job.connection():
                 session = await self._open(job)
-                await loop.run_in_executor(self._idle_threads, _idle_loop, session, stop, notify)
+                await loop.run_in_executor(self._idle_threads, _idle_loop, session, folder, stop, notify)
         except asyncio.CancelledError:
             stop.set()
             raise
@@ -275,11 +290,11 @@ class ImapConnector(SmtpConnector):
         self._idle_threads.shutdown(wait=False, cancel_futures=True)
 
 
-def _idle_loop(session: ImapSession, stop: threading.Event, notify) -> None:
-    """Idle on the Inbox until told to stop; call notify() whenever the server reports new email."""
+def _idle_loop(session: ImapSession, folder: str, stop: threading.Event, notify) -> None:
+    """Idle on a folder until told to stop; call notify() whenever the server reports new email."""
     client = session.client
     try:
-        client.select_folder("INBOX", readonly=True)
+        client.select_folder(folder, readonly=True)
         while not stop.is_set():
             client.idle()
             renew_at = time.monotonic() + IDLE_RENEW_S
