@@ -52,14 +52,26 @@ def deliver(world, subject: str, address: str | None = None) -> None:
                               to=[("Ann", address or world.address)])
 
 
-def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path):
+def pushed_world(sandbox, tmp_path):
     world = exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL, max_concurrent_connections=4)
-    engine = engine_for(world, tmp_path)
+    return world, engine_for(world, tmp_path)
+
+
+async def subscribed(engine, world) -> None:
+    await engine.start()
+    try:
+        await until(lambda: pushes(engine, world.mailbox.id), 15, "the first sync did not subscribe")
+    except AssertionError:
+        await engine.stop()
+        raise
+
+
+def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path):
+    world, engine = pushed_world(sandbox, tmp_path)
 
     async def go():
-        await engine.start()
+        await subscribed(engine, world)
         try:
-            await until(lambda: pushes(engine, world.mailbox.id), 15, "the first sync did not subscribe")
             await asyncio.to_thread(deliver, world, "Pushed by Exchange")
             return await until(lambda: tracked("Pushed by Exchange"), 5, "not tracked within 5 s of arriving")
         finally:
@@ -70,13 +82,11 @@ def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path
 
 
 def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, tmp_path):
-    world = exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL, max_concurrent_connections=4)
-    engine = engine_for(world, tmp_path)
+    world, engine = pushed_world(sandbox, tmp_path)
 
     async def go():
-        await engine.start()
+        await subscribed(engine, world)
         try:
-            await until(lambda: pushes(engine, world.mailbox.id), 15, "the first sync did not subscribe")
             dropped = sandbox.inject("drop", mailbox=world.address, operation="GetStreamingEvents", times=1)
             # the open stream ends within its 2 s; the next connection is the one dropped
             await asyncio.to_thread(deliver, world, "While the stream reconnects")
