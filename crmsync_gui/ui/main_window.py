@@ -63,6 +63,9 @@ class MainWindow(QMainWindow):
         for row in range(min(len(self.pages), 9)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
             shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
+        # on every page: F5 reloads it from the store, Ctrl+F goes to its search box
+        QShortcut(QKeySequence("F5"), self).activated.connect(lambda: self.stack.currentWidget().refresh())
+        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(lambda: self.stack.currentWidget().find())
         self.navigation.currentRowChanged.connect(self._page_shown)
         self.restore_state()
 

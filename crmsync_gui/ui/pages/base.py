@@ -1,6 +1,14 @@
 """A page of the main window, with the empty state every page shows before it has data."""
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class Page(QWidget):
@@ -8,6 +16,7 @@ class Page(QWidget):
 
     title = ""
     empty_text = ""
+    search_field: QLineEdit | None = None  # where Ctrl+F puts the cursor, on pages that have one
     # ask the main window to show another page, filtered: (page title, {filter: value})
     open_page = Signal(str, dict)
 
@@ -36,6 +45,12 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         """Reload from the store; pages with data override this."""
+
+    def find(self) -> None:
+        """Ctrl+F: put the cursor in the page's search box, its text selected to type over."""
+        if self.search_field is not None and self.search_field.isVisible():
+            self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.search_field.selectAll()
 
     def set_content(self, widget: QWidget) -> None:
         """The page's working view, shown instead of the empty state once there is data."""

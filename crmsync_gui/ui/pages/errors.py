@@ -213,11 +213,7 @@ class ErrorsPage(Page):
         self._counting: concurrent.futures.Future | None = None
         self._count_poll = QTimer(self, interval=20)
         self._count_poll.timeout.connect(self._poll_count)
-        find = QPushButton()
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.clicked.connect(lambda: self.text.setFocus())
-        find.setVisible(False)
-        layout.addWidget(find)
+        self.search_field = self.text
         self.decisions = TrackingDecisionsView()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("errors-tabs")

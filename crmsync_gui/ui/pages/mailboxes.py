@@ -118,7 +118,7 @@ class MailboxesPage(Page):
             ("test_enable", self.tr("Test && Enable"), "Ctrl+T", self.test_and_enable),
             ("enable", self.tr("Enable"), "Ctrl+E", lambda: self.enable_selected(True)),
             ("disable", self.tr("Disable"), "Ctrl+D", lambda: self.enable_selected(False)),
-            ("sync_now", self.tr("Sync now"), "F5", self.sync_now),
+            ("sync_now", self.tr("Sync now"), "Ctrl+Shift+S", self.sync_now),
             ("reenable", self.tr("Re-enable after outage"), "Ctrl+Shift+E", self.reenable_after_outage),
             ("errors", self.tr("Open errors"), "Ctrl+L", self.open_errors),
         ):
@@ -139,12 +139,7 @@ class MailboxesPage(Page):
         self.filter_edit.setPlaceholderText(self.tr("Filter by name, address, owner, profile or error (Ctrl+F)"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_later)
-        find = self.toolbar.addAction(self.tr("Find"))
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(lambda: self.filter_edit.setFocus())
-        find.setVisible(False)
-        self.addAction(find)
+        self.search_field = self.filter_edit
         self.profile_chip = QPushButton()
         self.profile_chip.setObjectName("profile-filter")
         self.profile_chip.setToolTip(self.tr("Click to show the mailboxes of every profile"))

@@ -52,9 +52,7 @@ class TablePage(Page):
         self._filter_timer = QTimer(self, singleShot=True, interval=200)
         self._filter_timer.timeout.connect(self.refresh)
         self.filter_edit.textChanged.connect(self._filter_timer.start)
-        find = self.add_action("find", self.tr("Find"), QKeySequence.StandardKey.Find,
-                               lambda: self.filter_edit.setFocus())
-        find.setVisible(False)
+        self.search_field = self.filter_edit
         top = QHBoxLayout()
         top.addWidget(self.toolbar, 1)
         top.addWidget(self.filter_edit)
