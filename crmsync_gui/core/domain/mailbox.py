@@ -1,5 +1,6 @@
 """Rules about when a mailbox may sync."""
 from crmsync_gui.core import codes
+from crmsync_gui.core.domain.direction import COLUMNS, method_is_server_side, queues_sync
 
 
 def sync_blockers(mailbox, direction: codes.Direction) -> list[str]:
@@ -11,23 +12,13 @@ def sync_blockers(mailbox, direction: codes.Direction) -> list[str]:
     reasons = []
     if mailbox.approval != codes.Approval.APPROVED:
         reasons.append(f"email address is {codes.Approval(mailbox.approval).label.lower()}, not approved")
-    method_ok = {
-        codes.Direction.INCOMING: mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC,
-        codes.Direction.OUTGOING: mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC,
-        codes.Direction.ACT: mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC,
-    }[direction]
-    if not method_ok:
+    if not method_is_server_side(mailbox, direction):
         reasons.append(f"{direction.label.lower()} does not use server-side sync")
-    enabled = {
-        codes.Direction.INCOMING: mailbox.incoming_enabled,
-        codes.Direction.OUTGOING: mailbox.outgoing_enabled,
-        codes.Direction.ACT: mailbox.act_enabled,
-    }[direction]
-    if not enabled:
+    if not getattr(mailbox, COLUMNS[direction].enabled):
         reasons.append(f"{direction.label.lower()} is not enabled (run Test & Enable)")
     if mailbox.profile_id is None:
         reasons.append("no email server profile is set")
-    if direction == codes.Direction.ACT and mailbox.owner_queue_id is not None:
+    if not queues_sync(direction) and mailbox.owner_queue_id is not None:
         reasons.append("queue mailboxes sync email only")
     return reasons
 

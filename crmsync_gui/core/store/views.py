@@ -13,6 +13,7 @@ import peewee
 from peewee import JOIN, fn
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.domain.direction import COLUMNS
 from crmsync_gui.core.store.base import database_proxy, on_postgres, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
@@ -77,7 +78,7 @@ def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
 
 def _earliest_run() -> peewee.Node:
     """The earliest of a mailbox's next runs; a mailbox with none sorts after every date."""
-    runs = (Mailbox.incoming_next_run, Mailbox.outgoing_next_run, Mailbox.act_next_run)
+    runs = [getattr(Mailbox, c.next_run) for c in COLUMNS.values()]
     if on_postgres():
         return fn.LEAST(*runs)  # LEAST skips NULLs; all NULL gives NULL, which PostgreSQL sorts last
     return fn.MIN(*(fn.COALESCE(run, "9999") for run in runs))  # SQLite's MIN of several values, text dates
@@ -104,9 +105,8 @@ def owner_label(mailbox: Mailbox) -> str:
 
 def next_run(mailbox: Mailbox) -> datetime | None:
     """The earliest scheduled run over the enabled directions."""
-    runs = [run for run, on in ((mailbox.incoming_next_run, mailbox.incoming_enabled),
-                                (mailbox.outgoing_next_run, mailbox.outgoing_enabled),
-                                (mailbox.act_next_run, mailbox.act_enabled)) if on and run is not None]
+    runs = [run for run, on in ((getattr(mailbox, c.next_run), getattr(mailbox, c.enabled)) for c in COLUMNS.values())
+            if on and run is not None]
     return min(runs) if runs else None
 
 
@@ -118,13 +118,13 @@ MAILBOX_STATES = ("syncing", "idle", "backing off", "paused", "disabled", "error
 def mailbox_state(mailbox: Mailbox, now: datetime | None = None) -> str:
     """One word for the dashboard: where this mailbox stands right now."""
     now = now or utcnow()
-    if not (mailbox.incoming_enabled or mailbox.outgoing_enabled or mailbox.act_enabled):
+    if not any(getattr(mailbox, c.enabled) for c in COLUMNS.values()):
         return "disabled"
     if mailbox.approval != codes.Approval.APPROVED or mailbox.profile_id is None:
         return "paused"
     if mailbox.lock_state and mailbox.lock_expires is not None and mailbox.lock_expires > now:
         return "syncing"
-    statuses = (mailbox.incoming_status, mailbox.outgoing_status, mailbox.act_status)
+    statuses = [getattr(mailbox, c.status) for c in COLUMNS.values()]
     if mailbox.transient_failure_count > 0:
         return "backing off"
     if codes.DirectionStatus.FAILURE in statuses:
@@ -140,8 +140,8 @@ def mailboxes_by_state(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or utcnow()
     # columns whose exact value decides the state (few distinct values each)...
-    keys = (Mailbox.incoming_enabled, Mailbox.outgoing_enabled, Mailbox.act_enabled, Mailbox.approval,
-            Mailbox.lock_state, Mailbox.incoming_status, Mailbox.outgoing_status, Mailbox.act_status)
+    keys = (*(getattr(Mailbox, c.enabled) for c in COLUMNS.values()), Mailbox.approval, Mailbox.lock_state,
+            *(getattr(Mailbox, c.status) for c in COLUMNS.values()))
     # ...and ones where only a test on the value does: grouped by the test, any member's value stands for all
     tests = (Mailbox.profile.is_null(), Mailbox.lock_expires > now, Mailbox.transient_failure_count > 0)
     representative = (fn.MAX(Mailbox.profile).alias("profile"), fn.MAX(Mailbox.lock_expires).alias("lock_expires"),
@@ -154,14 +154,17 @@ def mailboxes_by_state(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+_DUE_LABELS = {codes.Direction.INCOMING: "incoming due", codes.Direction.OUTGOING: "outgoing due",
+               codes.Direction.ACT: "ACT due"}
+
+
 def queue_depths(now: datetime | None = None) -> dict[str, int]:
     """Work waiting now: emails to send and mailbox directions due."""
     now = now or utcnow()
     due = {}
-    for label, enabled, run in (("incoming due", Mailbox.incoming_enabled, Mailbox.incoming_next_run),
-                                ("outgoing due", Mailbox.outgoing_enabled, Mailbox.outgoing_next_run),
-                                ("ACT due", Mailbox.act_enabled, Mailbox.act_next_run)):
-        due[label] = Mailbox.select().where(enabled & (run.is_null() | (run <= now))).count()
+    for direction, c in COLUMNS.items():
+        enabled, run = getattr(Mailbox, c.enabled), getattr(Mailbox, c.next_run)
+        due[_DUE_LABELS[direction]] = Mailbox.select().where(enabled & (run.is_null() | (run <= now))).count()
     pending = (Activity.select().where(Activity.activity_type == codes.ActivityType.EMAIL,
                                        Activity.email_status == codes.EmailStatus.PENDING_SEND).count())
     return {"emails pending send": pending, **due}

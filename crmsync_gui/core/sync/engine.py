@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import peewee
 
 from crmsync_gui.core import codes, events
+from crmsync_gui.core.domain.direction import COLUMNS, server_side_sync_sql, uses_server_side_sync
 from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
 from crmsync_gui.core.errors import CrmSyncError, PermanentError, SyncError, TransientError
 from crmsync_gui.core.store.base import database_proxy, on_postgres
@@ -40,7 +41,6 @@ from crmsync_gui.core.sync.statements import JobStatements
 log = logging.getLogger(__name__)
 
 D = codes.Direction
-NAMES = {D.INCOMING: "incoming", D.OUTGOING: "outgoing", D.ACT: "act"}
 METHODS = {D.INCOMING: "sync_incoming", D.OUTGOING: "send_outgoing", D.ACT: "sync_act"}
 ASYNC = "async"  # the queue of Test & Enable, Track now and other one-off operations
 
@@ -267,7 +267,7 @@ class Engine:
         """Test each direction that uses server-side sync; record Success/Failure with the reason and
         enable what passed (on the async queue, so a sync flood never delays it)."""
         mailbox = self._mailbox(mailbox_id)
-        directions = [d for d in D if _uses_server_side_sync(mailbox, d)]
+        directions = [d for d in D if uses_server_side_sync(mailbox, d)]
         if not directions:
             raise CrmSyncError(f"Mailbox '{mailbox.name}' uses server-side sync for no direction; "
                                "set one of its methods to Server-side sync first.")
@@ -317,7 +317,7 @@ class Engine:
         paused = {pid for pid, b in self._breakers.items() if b.is_open}
         held = paused | {pid for pid, t in self._throttles.items() if t.is_busy(now)}
         for direction in D:
-            queue = self._queues[NAMES[direction]]
+            queue = self._queues[COLUMNS[direction].name]
             limit = None
             if not everything:
                 room = queue.config.workers * self.config.queue_ahead - queue.items.qsize()
@@ -346,14 +346,11 @@ class Engine:
 
     def _due(self, direction: codes.Direction, now: datetime, held: set[int], limit: int | None):
         """(mailbox id, profile id, due time) of the due directions, earliest first, leaving out held profiles."""
-        name = NAMES[direction]
-        next_run = getattr(Mailbox, f"{name}_next_run")
-        method = {D.INCOMING: Mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC,
-                  D.OUTGOING: Mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC,
-                  D.ACT: (Mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC) & Mailbox.owner_queue.is_null()}
+        cols = COLUMNS[direction]
+        next_run = getattr(Mailbox, cols.next_run)
         query = (Mailbox.select(Mailbox.id, Mailbox.profile, next_run)
                  .where((Mailbox.approval == codes.Approval.APPROVED) & Mailbox.profile.is_null(False)
-                        & method[direction] & getattr(Mailbox, f"{name}_enabled")
+                        & server_side_sync_sql(Mailbox, direction) & getattr(Mailbox, cols.enabled)
                         & (next_run.is_null() | (next_run <= now))
                         & (Mailbox.lock_host.is_null() | (Mailbox.lock_host == self.worker_id)
                            | (Mailbox.lock_expires < now)))
@@ -378,7 +375,7 @@ class Engine:
             return
         rows = (Mailbox.select(Mailbox.id, Mailbox.profile, Mailbox.outgoing_transient_failures, Mailbox.outgoing_next_run)
                 .where(Mailbox.id.in_(list(ids)) & Mailbox.outgoing_enabled
-                       & (Mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC)
+                       & server_side_sync_sql(Mailbox, D.OUTGOING)
                        & (Mailbox.approval == codes.Approval.APPROVED) & Mailbox.profile.is_null(False))
                 .tuples())
         for mailbox_id, profile_id, failures, next_run in rows:
@@ -412,7 +409,7 @@ class Engine:
                 return existing.future
             self._inflight[key] = work
         work.future = asyncio.get_running_loop().create_future()
-        queue_name = ASYNC if work.kind in ("test", "track") else NAMES[work.direction]
+        queue_name = ASYNC if work.kind in ("test", "track") else COLUMNS[work.direction].name
         self._queues[queue_name].items.put_nowait((priority, next(self._seq), work))
         return work.future
 
@@ -495,7 +492,7 @@ class Engine:
         if not may_sync(mailbox, work.direction):
             return JobResult(mailbox.id, work.direction, code="NotEnabled",
                              message="; ".join(sync_blockers(mailbox, work.direction)))
-        next_run = getattr(mailbox, f"{NAMES[work.direction]}_next_run")
+        next_run = getattr(mailbox, COLUMNS[work.direction].next_run)
         if work.scheduled and next_run is not None and next_run > self.clock.now():
             # another engine on the database synced it after this one queued it: not due any more
             return JobResult(mailbox.id, work.direction, code="NotDue", message="Another engine synced it already.")
@@ -558,7 +555,7 @@ class Engine:
 
     async def _run_test(self, mailbox: Mailbox, direction: codes.Direction, queue: _Queue) -> JobResult:
         now = self.clock.now()
-        name = NAMES[direction]
+        cols = COLUMNS[direction]
         try:
             if mailbox.profile_id is None:
                 raise PermanentError("BadConfiguration", "The mailbox has no email server profile.",
@@ -572,7 +569,7 @@ class Engine:
             error = exc if isinstance(exc, SyncError) else TransientError(
                 "Timeout", f"The test did not finish within {queue.config.deadline_s:g} s.")
             with database_proxy.atomic():
-                Mailbox.update({f"{name}_status": codes.DirectionStatus.FAILURE, f"{name}_enabled": False,
+                Mailbox.update({cols.status: codes.DirectionStatus.FAILURE, cols.enabled: False,
                                 "last_error_code": error.code, "last_error_message": str(error),
                                 "last_error_at": now}).where(Mailbox.id == mailbox.id).execute()
                 trace.record("TestFailed", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' failed: "
@@ -581,8 +578,8 @@ class Engine:
             self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
             return JobResult(mailbox.id, direction, code=error.code, message=str(error), transient=error.transient)
         with database_proxy.atomic():
-            Mailbox.update({f"{name}_status": codes.DirectionStatus.SUCCESS, f"{name}_enabled": True,
-                            f"{name}_next_run": now, f"{name}_transient_failures": 0}
+            Mailbox.update({cols.status: codes.DirectionStatus.SUCCESS, cols.enabled: True,
+                            cols.next_run: now, cols.transient_failures: 0}
                            ).where(Mailbox.id == mailbox.id).execute()
             trace.record("TestSucceeded", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' passed; "
                          "it is enabled.", at=now, mailbox_id=mailbox.id)
@@ -594,12 +591,8 @@ class Engine:
 
     def _record_success(self, mailbox: Mailbox, direction: codes.Direction, items: int, now: datetime) -> None:
         profile = mailbox.profile
-        if direction == D.INCOMING:
-            idle = 0 if items else mailbox.no_email_count + 1
-        elif direction == D.ACT:
-            idle = 0 if items else mailbox.act_idle_count + 1
-        else:
-            idle = 0 if items else 1
+        idle_column = COLUMNS[direction].idle
+        idle = 0 if items else (getattr(mailbox, idle_column) if idle_column else 0) + 1
         next_run = now + timedelta(seconds=schedule.after_success(items, idle, profile.min_polling_interval_minutes))
         self._sql.record_success(mailbox.id, direction, now=now, next_run=next_run, idle=idle,
                                  highest_failures=_highest_other_failures(mailbox, direction))
@@ -609,14 +602,14 @@ class Engine:
 
     def _record_failure(self, work: _Work, mailbox: Mailbox, error: SyncError, now: datetime) -> JobResult:
         direction = work.direction
-        name = NAMES[direction]
+        cols = COLUMNS[direction]
         profile = mailbox.profile
         if isinstance(error, ServerBackingOff):  # the server's pause, not the mailbox's failure
-            Mailbox.update({f"{name}_next_run": now + timedelta(seconds=error.retry_after_s)}).where(
+            Mailbox.update({cols.next_run: now + timedelta(seconds=error.retry_after_s)}).where(
                 Mailbox.id == mailbox.id).execute()
             return JobResult(mailbox.id, direction, code=error.code, message=str(error), transient=True)
         breaker = self._breaker(profile.id)
-        fields = {f"{name}_status": codes.DirectionStatus.FAILURE, "last_error_code": error.code,
+        fields = {cols.status: codes.DirectionStatus.FAILURE, "last_error_code": error.code,
                   "last_error_message": str(error), "last_error_at": now}
         disabled = False
         code, level = error.code, None
@@ -627,9 +620,9 @@ class Engine:
             pass  # an admin action; the schedule is untouched
         elif error.transient and (breaker.is_open or work.kind == "probe"):
             # part of an outage: not the mailbox's fault, not counted
-            fields[f"{name}_next_run"] = now + timedelta(seconds=self.config.probe_first_s)
+            fields[cols.next_run] = now + timedelta(seconds=self.config.probe_first_s)
         elif error.transient:
-            failures = getattr(mailbox, f"{name}_transient_failures") + 1
+            failures = getattr(mailbox, cols.transient_failures) + 1
             if failures >= self._max_transient_failures():
                 disabled = True
                 code = "TooManyTransientFailures"
@@ -638,15 +631,15 @@ class Engine:
                                                 f"the last time: {error}")
                 hint = trace.CATALOGUE[code].remediation
             else:
-                fields[f"{name}_next_run"] = now + timedelta(seconds=schedule.after_transient(
+                fields[cols.next_run] = now + timedelta(seconds=schedule.after_transient(
                     failures, getattr(error, "retry_after_s", None), profile.min_polling_interval_minutes))
-            fields[f"{name}_transient_failures"] = 0 if disabled else failures
+            fields[cols.transient_failures] = 0 if disabled else failures
             fields["transient_failure_count"] = max(failures, _highest_other_failures(mailbox, direction))
         else:
             disabled = True
             level = codes.TraceLevel.ERROR
         if disabled:
-            fields.update({f"{name}_enabled": False, f"{name}_next_run": None, f"{name}_transient_failures": 0})
+            fields.update({cols.enabled: False, cols.next_run: None, cols.transient_failures: 0})
         message = fields["last_error_message"] if disabled else str(error)
         with database_proxy.atomic():
             Mailbox.update(fields).where(Mailbox.id == mailbox.id).execute()
@@ -709,10 +702,10 @@ class Engine:
                 EmailServerProfile.id == profile_id).execute()
             # the outage's failures were not the mailboxes' fault: clear them and run everyone now
             of_profile = Mailbox.profile == profile_id
-            for name in NAMES.values():
-                next_run = getattr(Mailbox, f"{name}_next_run")
+            for cols in COLUMNS.values():
+                next_run = getattr(Mailbox, cols.next_run)
                 Mailbox.update({next_run: now}).where(of_profile & (next_run > now)).execute()
-                Mailbox.update({getattr(Mailbox, f"{name}_transient_failures"): 0}).where(of_profile).execute()
+                Mailbox.update({getattr(Mailbox, cols.transient_failures): 0}).where(of_profile).execute()
             Mailbox.update(transient_failure_count=0).where(of_profile).execute()
             trace.record("ProfileResumed", f"The profile's mail server answers again; {len(failed)} failing "
                          "mailboxes resume now.", at=now, profile_id=profile_id)
@@ -747,7 +740,7 @@ class Engine:
                     scheduled: bool = False) -> bool:
         """Take this direction's lease on the mailbox row (compare-and-set; for a scheduled job, only while the
         direction is still due); take over an expired one."""
-        bit = 1 << direction
+        bit = COLUMNS[direction].lease_bit
         host, state, expires = mailbox.lock_host, mailbox.lock_state, mailbox.lock_expires
         expired = expires is not None and expires < now
         mine = host == self.worker_id
@@ -860,16 +853,8 @@ class Engine:
         self.bus.publish(events.EngineStateChanged(state, at=self.clock.now()))
 
 
-def _uses_server_side_sync(mailbox, direction: codes.Direction) -> bool:
-    if direction == D.INCOMING:
-        return mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC
-    if direction == D.OUTGOING:
-        return mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC
-    return mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC and mailbox.owner_queue_id is None
-
-
 def _highest_other_failures(mailbox, direction: codes.Direction) -> int:
-    return max((getattr(mailbox, f"{NAMES[d]}_transient_failures") for d in D if d != direction), default=0)
+    return max((getattr(mailbox, c.transient_failures) for d, c in COLUMNS.items() if d != direction), default=0)
 
 
 def _process_alive(worker_id: str) -> bool:

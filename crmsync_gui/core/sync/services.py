@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.domain.direction import COLUMNS, server_side_sync_sql
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.core.sync import trace
-
-DIRECTIONS = {
-    codes.Direction.INCOMING: ("incoming", Mailbox.incoming_method, codes.IncomingMethod.SERVER_SIDE_SYNC),
-    codes.Direction.OUTGOING: ("outgoing", Mailbox.outgoing_method, codes.OutgoingMethod.SERVER_SIDE_SYNC),
-    codes.Direction.ACT: ("act", Mailbox.act_method, codes.ActMethod.SERVER_SIDE_SYNC),
-}
 
 
 def reenable_mailboxes(*, profile_id: int | None = None, error_code: str | None = None, now=None) -> int:
@@ -22,21 +17,19 @@ def reenable_mailboxes(*, profile_id: int | None = None, error_code: str | None 
     now = now or utcnow()
     changed: set[int] = set()
     with database_proxy.atomic():
-        for name, method_field, server_side in DIRECTIONS.values():
-            enabled = getattr(Mailbox, f"{name}_enabled")
-            status = getattr(Mailbox, f"{name}_status")
+        for direction, c in COLUMNS.items():
+            enabled = getattr(Mailbox, c.enabled)
+            status = getattr(Mailbox, c.status)
             query = Mailbox.select(Mailbox.id).where(~enabled & (status == codes.DirectionStatus.FAILURE)
-                                                     & (method_field == server_side))
-            if name == "act":
-                query = query.where(Mailbox.owner_queue.is_null())
+                                                     & server_side_sync_sql(Mailbox, direction))
             if profile_id is not None:
                 query = query.where(Mailbox.profile == profile_id)
             if error_code is not None:
                 query = query.where(Mailbox.last_error_code == error_code)
             ids = [row for (row,) in query.tuples()]
             if ids:
-                Mailbox.update({enabled: True, getattr(Mailbox, f"{name}_next_run"): now,
-                                getattr(Mailbox, f"{name}_transient_failures"): 0,
+                Mailbox.update({enabled: True, getattr(Mailbox, c.next_run): now,
+                                getattr(Mailbox, c.transient_failures): 0,
                                 Mailbox.transient_failure_count: 0}).where(Mailbox.id.in_(ids)).execute()
                 changed.update(ids)
         if changed:

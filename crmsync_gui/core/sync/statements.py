@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.domain.direction import COLUMNS
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Mailbox
 
 D = codes.Direction
-NAMES = {D.INCOMING: "incoming", D.OUTGOING: "outgoing", D.ACT: "act"}
 
 
 class JobStatements:
@@ -29,17 +29,17 @@ class JobStatements:
         self._take = {(has_host, due): f"UPDATE {table} SET lock_host = {p}, lock_state = {p}, lock_expires = {p} "
                                        f"WHERE id = {p} AND lock_state = {p} AND "
                                        + (f"lock_host = {p}" if has_host else "lock_host IS NULL")
-                                       + (f" AND ({due}_next_run IS NULL OR {due}_next_run <= {p})" if due else "")
-                      for has_host in (True, False) for due in (None, *NAMES.values())}
+                                       + (f" AND ({due} IS NULL OR {due} <= {p})" if due else "")
+                      for has_host in (True, False) for due in (None, *(c.next_run for c in COLUMNS.values()))}
         self._release = (f"UPDATE {table} SET lock_state = lock_state & {p} WHERE id = {p} AND lock_host = {p}",
                          f"UPDATE {table} SET lock_host = NULL, lock_expires = NULL "
                          f"WHERE id = {p} AND lock_host = {p} AND lock_state = 0")
         self._success = {}
-        for direction, name in NAMES.items():
-            idle = {D.INCOMING: ", no_email_count = " + p, D.ACT: ", act_idle_count = " + p}.get(direction, "")
+        for direction, c in COLUMNS.items():
+            idle = f", {c.idle} = {p}" if c.idle else ""
             self._success[direction] = (
-                f"UPDATE {table} SET {name}_status = {p}, {name}_transient_failures = 0, last_sync_at = {p}, "
-                f"{name}_next_run = {p}, transient_failure_count = {p}{idle} WHERE id = {p}")
+                f"UPDATE {table} SET {c.status} = {p}, {c.transient_failures} = 0, last_sync_at = {p}, "
+                f"{c.next_run} = {p}, transient_failure_count = {p}{idle} WHERE id = {p}")
 
     def mailbox(self, mailbox_id: int) -> Mailbox | None:
         return next(iter(Mailbox.raw(self._select, mailbox_id)), None)
@@ -52,17 +52,17 @@ class JobStatements:
             params.append(seen_host)
         if due is not None:
             params.append(_db_time(due[1]))
-        sql = self._take[seen_host is not None, NAMES[due[0]] if due is not None else None]
+        sql = self._take[seen_host is not None, COLUMNS[due[0]].next_run if due is not None else None]
         return self._db.execute_sql(sql, params).rowcount == 1
 
     def release_lease(self, mailbox_id, direction, worker_id) -> None:
         with self._db.atomic():
-            self._db.execute_sql(self._release[0], [~(1 << direction), mailbox_id, worker_id])
+            self._db.execute_sql(self._release[0], [~COLUMNS[direction].lease_bit, mailbox_id, worker_id])
             self._db.execute_sql(self._release[1], [mailbox_id, worker_id])
 
     def record_success(self, mailbox_id, direction, *, now, next_run, idle, highest_failures) -> None:
         params = [int(codes.DirectionStatus.SUCCESS), _db_time(now), _db_time(next_run), highest_failures]
-        if direction != D.OUTGOING:
+        if COLUMNS[direction].idle:
             params.append(idle)
         params.append(mailbox_id)
         self._db.execute_sql(self._success[direction], params)
