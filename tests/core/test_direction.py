@@ -4,7 +4,13 @@ import itertools
 import pytest
 
 from crmsync_gui.core import admin, codes
-from crmsync_gui.core.domain.direction import COLUMNS, server_side_sync_sql, uses_server_side_sync
+from crmsync_gui.core.domain.direction import (
+    COLUMNS,
+    any_enabled,
+    any_enabled_sql,
+    server_side_sync_sql,
+    uses_server_side_sync,
+)
 from crmsync_gui.core.store.models import Mailbox
 
 D = codes.Direction
@@ -45,3 +51,13 @@ def test_the_sql_form_selects_exactly_the_mailboxes_the_python_form_accepts(db):
         by_python = {m.id for m in Mailbox.select() if uses_server_side_sync(m, direction)}
         assert by_sql == by_python, direction
         assert by_sql and len(by_sql) < Mailbox.select().count(), direction  # the rule tells rows apart
+
+
+@pytest.mark.every_database
+def test_any_enabled_in_sql_matches_its_python_form(db):
+    for n, flags in enumerate(itertools.product((False, True), repeat=3)):
+        admin.add_mailbox(f"Box {n}", f"box{n}@example.com",
+                          **{c.enabled: on for c, on in zip(COLUMNS.values(), flags, strict=True)})
+    by_sql = {m.id for m in Mailbox.select().where(any_enabled_sql(Mailbox))}
+    assert by_sql == {m.id for m in Mailbox.select() if any_enabled(m)}
+    assert len(by_sql) == 7  # all but the one with every direction off

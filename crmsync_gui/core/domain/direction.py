@@ -8,7 +8,9 @@ and which directions of which mailbox use server-side sync, stated once in Pytho
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from crmsync_gui.core import codes
 
@@ -56,6 +58,15 @@ def method_is_server_side(mailbox, direction: codes.Direction) -> bool:
 def uses_server_side_sync(mailbox, direction: codes.Direction) -> bool:
     """This direction of this mailbox is synced by the engine (its method, and no ACT for queues)."""
     return method_is_server_side(mailbox, direction) and (queues_sync(direction) or mailbox.owner_queue_id is None)
+
+
+def any_enabled(mailbox) -> bool:
+    return any(getattr(mailbox, c.enabled) for c in COLUMNS.values())
+
+
+def any_enabled_sql(model):
+    """`any_enabled` as a WHERE expression over the Mailbox model."""
+    return reduce(operator.or_, (getattr(model, c.enabled) for c in COLUMNS.values()))
 
 
 def server_side_sync_sql(model, direction: codes.Direction):

@@ -13,7 +13,7 @@ import peewee
 from peewee import JOIN, fn
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.domain.direction import COLUMNS
+from crmsync_gui.core.domain.direction import COLUMNS, any_enabled
 from crmsync_gui.core.store.base import database_proxy, on_postgres, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
@@ -118,7 +118,7 @@ MAILBOX_STATES = ("syncing", "idle", "backing off", "paused", "disabled", "error
 def mailbox_state(mailbox: Mailbox, now: datetime | None = None) -> str:
     """One word for the dashboard: where this mailbox stands right now."""
     now = now or utcnow()
-    if not any(getattr(mailbox, c.enabled) for c in COLUMNS.values()):
+    if not any_enabled(mailbox):
         return "disabled"
     if mailbox.approval != codes.Approval.APPROVED or mailbox.profile_id is None:
         return "paused"

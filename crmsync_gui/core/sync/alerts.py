@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.domain.direction import any_enabled_sql
 from crmsync_gui.core.domain.mailbox import may_sync
 from crmsync_gui.core.store.base import database_proxy, on_postgres
 from crmsync_gui.core.store.models import Activity, ActivityParty, Alert, EmailServerProfile, Mailbox
+from crmsync_gui.core.sync import trace
 
 WINDOW = timedelta(hours=1)
 ALERT_LOCK = 0x616C  # PostgreSQL advisory lock space of "raise an alert for profile N"
@@ -22,8 +24,7 @@ def failing_share(profile_id: int, now: datetime) -> tuple[int, int]:
     of_profile = Mailbox.select().where((Mailbox.profile == profile_id)
                                         & (Mailbox.approval == codes.Approval.APPROVED))
     failing = of_profile.where(Mailbox.last_error_at >= since).count()
-    in_service = of_profile.where(Mailbox.incoming_enabled | Mailbox.outgoing_enabled | Mailbox.act_enabled
-                                  | (Mailbox.last_error_at >= since)).count()
+    in_service = of_profile.where(any_enabled_sql(Mailbox) | (Mailbox.last_error_at >= since)).count()
     return failing, in_service
 
 
@@ -70,3 +71,16 @@ def _queue_alert_email(profile, sender: Mailbox, message: str, now: datetime) ->
     ActivityParty.create(activity=email, role=codes.PartyRole.TO, address=owner.email, display_name=owner.full_name,
                          party_type="user", party_id=owner.id)
     return email
+
+
+def raise_if_due(profile_id: int, now: datetime) -> tuple[Alert, bool] | None:
+    """`check_profile`, traced: returns (the alert raised, whether it will be emailed), or None."""
+    raised = check_profile(profile_id, now)
+    if raised is None:
+        return None
+    alert, sender_id = raised
+    trace.record("AlertRaised", alert.message, at=now, profile_id=profile_id)
+    if sender_id is None:
+        trace.record("AlertNotEmailed", "The alert was not emailed: the profile has no owner whose mailbox "
+                     "has outgoing email enabled.", at=now, profile_id=profile_id)
+    return alert, sender_id is not None

@@ -5,10 +5,18 @@ and they are more than half of its active mailboxes. While open, nothing of the 
 one probe job at a time, spaced 30 s doubling to 5 minutes; the first probe the server answers
 closes it. A one-mailbox profile cannot tell an outage from a broken mailbox, so it never opens
 there and the 10-failure rule applies.
+
+`ProfileBreaker` decides in memory; the functions below it record a pause on the profile's row.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
+from crmsync_gui.core.domain.direction import COLUMNS
+from crmsync_gui.core.errors import SyncError
+from crmsync_gui.core.store.base import database_proxy
+from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
+from crmsync_gui.core.sync import trace
 
 
 class ProfileBreaker:
@@ -61,3 +69,49 @@ class ProfileBreaker:
         cutoff = now - self.window
         for mailbox_id in [m for m, at in self.failing.items() if at < cutoff]:
             del self.failing[mailbox_id]
+
+
+# ---- persistence: a paused profile is recorded on its row, so every engine on the database follows it
+
+def count_recorded_failures(breaker: ProfileBreaker, profile_id: int, now: datetime) -> None:
+    """Add the transient failures other engines on the database recorded for the profile's mailboxes within
+    the window: each of several workers sees only its share of an outage."""
+    for other, at in (Mailbox.select(Mailbox.id, Mailbox.last_error_at)
+                      .where((Mailbox.profile == profile_id) & (Mailbox.transient_failure_count > 0)
+                             & (Mailbox.last_error_at >= now - breaker.window)).tuples()):
+        breaker.failing.setdefault(other, at)
+
+
+def record_pause(profile, breaker: ProfileBreaker, now: datetime, error: SyncError) -> str:
+    """Mark the profile paused (the breaker just opened); returns the reason given to the admin."""
+    reason = (f"{len(breaker.failing)} mailboxes of profile '{profile.name}' failed at once "
+              f"(last: {error.code}); the profile is paused and the server probed until it answers.")
+    with database_proxy.atomic():
+        EmailServerProfile.update(paused_at=now, paused_reason=reason).where(
+            EmailServerProfile.id == profile.id).execute()
+        trace.record("ProfilePaused", reason, at=now, profile_id=profile.id)
+    return reason
+
+
+def close_and_resume(profile_id: int, breaker: ProfileBreaker, now: datetime) -> None:
+    """Close the breaker and resume the profile: the outage's failures were not the mailboxes' fault, so they
+    are cleared and every mailbox of the profile runs now."""
+    failed = list(breaker.failing)
+    breaker.close()
+    with database_proxy.atomic():
+        EmailServerProfile.update(paused_at=None, paused_reason=None).where(
+            EmailServerProfile.id == profile_id).execute()
+        of_profile = Mailbox.profile == profile_id
+        for cols in COLUMNS.values():
+            next_run = getattr(Mailbox, cols.next_run)
+            Mailbox.update({next_run: now}).where(of_profile & (next_run > now)).execute()
+            Mailbox.update({getattr(Mailbox, cols.transient_failures): 0}).where(of_profile).execute()
+        Mailbox.update(transient_failure_count=0).where(of_profile).execute()
+        trace.record("ProfileResumed", f"The profile's mail server answers again; {len(failed)} failing "
+                     "mailboxes resume now.", at=now, profile_id=profile_id)
+
+
+def paused_profile_ids() -> list[int]:
+    """The profiles recorded as paused (by this engine before a restart, or by another one)."""
+    return [i for (i,) in EmailServerProfile.select(EmailServerProfile.id)
+            .where(EmailServerProfile.paused_at.is_null(False)).tuples()]

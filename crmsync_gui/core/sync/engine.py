@@ -19,24 +19,32 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import peewee
 
 from crmsync_gui.core import codes, events
-from crmsync_gui.core.domain.direction import COLUMNS, server_side_sync_sql, uses_server_side_sync
+from crmsync_gui.core.domain.direction import (
+    COLUMNS,
+    any_enabled_sql,
+    server_side_sync_sql,
+    uses_server_side_sync,
+)
 from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
 from crmsync_gui.core.errors import CrmSyncError, PermanentError, SyncError, TransientError
-from crmsync_gui.core.store.base import database_proxy, on_postgres
+from crmsync_gui.core.store.base import on_postgres
 from crmsync_gui.core.store.db import drop_broken_connection
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, OrganizationSettings
-from crmsync_gui.core.sync import alerts, schedule, trace
+from crmsync_gui.core.sync import alerts, outcomes, trace
+from crmsync_gui.core.sync import breaker as breakers
 from crmsync_gui.core.sync.breaker import ProfileBreaker
 from crmsync_gui.core.sync.clock import SystemClock
 from crmsync_gui.core.sync.connector import connector_for
 from crmsync_gui.core.sync.job import EngineJob, ServerBackingOff
+from crmsync_gui.core.sync.leases import Leases
 from crmsync_gui.core.sync.limits import ServerThrottle, SharedSlots, Slots
 from crmsync_gui.core.sync.statements import JobStatements
+from crmsync_gui.core.sync.work import WorkKind
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +109,7 @@ class CycleSummary:
 
 @dataclass(eq=False)
 class _Work:
-    kind: str  # "sync", "probe", "test", "track"
+    kind: WorkKind
     mailbox_id: int
     direction: codes.Direction
     due_at: datetime | None = None
@@ -136,6 +144,7 @@ class Engine:
         self._connectors: dict[int, tuple[tuple, object]] = {}
         self._profiles: dict[int, EmailServerProfile] = {}  # refreshed every scheduler pass
         self._sql: JobStatements | None = None
+        self._leases: Leases | None = None
         self._throttles: dict[int, ServerThrottle] = {}
         self._breakers: dict[int, ProfileBreaker] = {}
         self._queues: dict[str, _Queue] = {}
@@ -169,6 +178,7 @@ class Engine:
 
             self.connector_problems = load_connectors()  # {module: why it could not load}
         self._sql = JobStatements()
+        self._leases = Leases(self.worker_id, self._sql)
         self._recover()
         configs = {"incoming": self.config.incoming, "outgoing": self.config.outgoing,
                    "act": self.config.act, ASYNC: self.config.async_ops}
@@ -244,7 +254,7 @@ class Engine:
             raise CrmSyncError(f"Mailbox '{mailbox.name}' cannot sync now: {reasons}.")
         trace.record("SyncNowRequested", f"An administrator asked to sync mailbox '{mailbox.name}' now.",
                      at=self.clock.now(), mailbox_id=mailbox_id)
-        futures = [self._submit(_Work("sync", mailbox_id, d, None), priority=0) for d in directions]
+        futures = [self._submit(_Work(WorkKind.SYNC, mailbox_id, d, None), priority=0) for d in directions]
         return list(await asyncio.gather(*futures))
 
     async def track_now(self, mailbox_id: int, server_id: str | None = None) -> int:
@@ -254,7 +264,7 @@ class Engine:
         if server_id is not None and mailbox.profile_id is not None:
             connector = self._connector(self._profile(mailbox.profile_id))
             if hasattr(connector, "track_item"):
-                result = await self._submit(_Work("track", mailbox_id, D.INCOMING, server_id=server_id), priority=0)
+                result = await self._submit(_Work(WorkKind.TRACK, mailbox_id, D.INCOMING, server_id=server_id), priority=0)
                 if not result.ok:
                     raise SyncError(result.code, result.message)
                 return result.items
@@ -271,7 +281,7 @@ class Engine:
         if not directions:
             raise CrmSyncError(f"Mailbox '{mailbox.name}' uses server-side sync for no direction; "
                                "set one of its methods to Server-side sync first.")
-        results = await asyncio.gather(*(self._submit(_Work("test", mailbox_id, d), priority=0)
+        results = await asyncio.gather(*(self._submit(_Work(WorkKind.TEST, mailbox_id, d), priority=0)
                                          for d in directions))
         return dict(zip(directions, results, strict=True))
 
@@ -327,7 +337,7 @@ class Engine:
             rows = self._due(direction, now, held, limit)
             for mailbox_id, _profile_id, due_at in rows:
                 if (mailbox_id, direction) not in self._inflight:
-                    self._submit(_Work("sync", mailbox_id, direction, due_at or now, scheduled=True))
+                    self._submit(_Work(WorkKind.SYNC, mailbox_id, direction, due_at or now, scheduled=True))
             if limit is not None and len(rows) >= limit:
                 self._more_due.add(direction)
             else:
@@ -384,7 +394,7 @@ class Engine:
             if failures and next_run is not None and next_run > now:
                 continue  # backing off after a transient failure
             if not self._throttle_busy(profile_id, now):
-                self._submit(_Work("sync", mailbox_id, D.OUTGOING, now))
+                self._submit(_Work(WorkKind.SYNC, mailbox_id, D.OUTGOING, now))
 
     def _queue_probe(self, profile_id: int, breaker: ProfileBreaker) -> None:
         candidates = list(breaker.failing) or [
@@ -395,7 +405,7 @@ class Engine:
             direction = next((d for d in D if mailbox is not None and may_sync(mailbox, d)), None)
             if direction is not None and (mailbox_id, direction) not in self._inflight:
                 breaker.probing = True
-                self._submit(_Work("probe", mailbox_id, direction, self.clock.now()), priority=0)
+                self._submit(_Work(WorkKind.PROBE, mailbox_id, direction, self.clock.now()), priority=0)
                 return
         # nothing left to probe with (all disabled or removed): nothing to protect, close
         self._close_breaker(profile_id, breaker, self.clock.now())
@@ -403,13 +413,13 @@ class Engine:
     def _submit(self, work: _Work, priority: int = 1) -> asyncio.Future:
         """Queue a piece of work; its future resolves to a JobResult."""
         key = (work.mailbox_id, work.direction)
-        if work.kind in ("sync", "probe"):
+        if work.kind.one_at_a_time:
             existing = self._inflight.get(key)
             if existing is not None:
                 return existing.future
             self._inflight[key] = work
         work.future = asyncio.get_running_loop().create_future()
-        queue_name = ASYNC if work.kind in ("test", "track") else COLUMNS[work.direction].name
+        queue_name = ASYNC if work.kind.on_async_queue else COLUMNS[work.direction].name
         self._queues[queue_name].items.put_nowait((priority, next(self._seq), work))
         return work.future
 
@@ -487,7 +497,7 @@ class Engine:
             mailbox.profile = self._profile(mailbox.profile_id)  # one profile object for all its jobs
         if mailbox is None:
             return JobResult(work.mailbox_id, work.direction, code="MailboxNotFound", message="The mailbox was deleted.")
-        if work.kind == "test":
+        if work.kind is WorkKind.TEST:
             return await self._run_test(mailbox, work.direction, queue)
         if not may_sync(mailbox, work.direction):
             return JobResult(mailbox.id, work.direction, code="NotEnabled",
@@ -497,19 +507,19 @@ class Engine:
             # another engine on the database synced it after this one queued it: not due any more
             return JobResult(mailbox.id, work.direction, code="NotDue", message="Another engine synced it already.")
         breaker = self._breakers.get(mailbox.profile_id)
-        if work.kind == "sync" and breaker is not None and breaker.is_open:
+        if work.kind.counts_for_breaker and breaker is not None and breaker.is_open:
             return JobResult(mailbox.id, work.direction, code="ProfilePaused", message="The profile is paused.",
                              transient=True)
         now = self.clock.now()
         lease_s = queue.config.deadline_s + self.config.lease_margin_s
-        if work.kind != "track" and not self._take_lease(mailbox, work.direction, now, lease_s, work.scheduled):
+        if work.kind.takes_lease and not self._leases.take(mailbox, work.direction, now, lease_s, work.scheduled):
             return JobResult(mailbox.id, work.direction, code="Leased", message="Another engine is syncing it.",
                              transient=True)
         try:
             return await self._run_sync(work, mailbox, queue)
         finally:
-            if work.kind != "track":
-                self._sql.release_lease(mailbox.id, work.direction, self.worker_id)
+            if work.kind.takes_lease:
+                self._leases.release(mailbox.id, work.direction)
 
     async def _run_sync(self, work: _Work, mailbox: Mailbox, queue: _Queue) -> JobResult:
         profile = mailbox.profile
@@ -522,7 +532,7 @@ class Engine:
             connector = self._connector(profile)
             job = self._job(mailbox, profile, direction, work.due_at)
             async with asyncio.timeout(queue.config.deadline_s):
-                if work.kind == "track":
+                if work.kind is WorkKind.TRACK:
                     items = await connector.track_item(job, work.server_id)
                 else:
                     items = await getattr(connector, METHODS[direction])(job)
@@ -538,7 +548,7 @@ class Engine:
         now = self.clock.now()
         if error is None:
             items = int(items or 0)
-            if work.kind != "track":
+            if work.kind.reschedules:
                 self._record_success(mailbox, direction, items, now)
             self._count(ok=True, items=items)
             self.bus.publish(events.JobFinished(mailbox.id, int(direction), queue.name, items, duration, at=now))
@@ -548,14 +558,13 @@ class Engine:
             self._count(ok=False, disabled=result.disabled)
             self.bus.publish(events.JobFailed(mailbox.id, int(direction), queue.name, error.code, str(error),
                                               error.transient, duration, at=now))
-        if work.kind == "probe":
+        if work.kind is WorkKind.PROBE:
             self._probe_result(profile.id, error, now)
         self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
         return result
 
     async def _run_test(self, mailbox: Mailbox, direction: codes.Direction, queue: _Queue) -> JobResult:
         now = self.clock.now()
-        cols = COLUMNS[direction]
         try:
             if mailbox.profile_id is None:
                 raise PermanentError("BadConfiguration", "The mailbox has no email server profile.",
@@ -568,21 +577,10 @@ class Engine:
         except (SyncError, TimeoutError) as exc:
             error = exc if isinstance(exc, SyncError) else TransientError(
                 "Timeout", f"The test did not finish within {queue.config.deadline_s:g} s.")
-            with database_proxy.atomic():
-                Mailbox.update({cols.status: codes.DirectionStatus.FAILURE, cols.enabled: False,
-                                "last_error_code": error.code, "last_error_message": str(error),
-                                "last_error_at": now}).where(Mailbox.id == mailbox.id).execute()
-                trace.record("TestFailed", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' failed: "
-                             f"{error}", at=now, mailbox_id=mailbox.id, profile_id=mailbox.profile_id,
-                             remediation=trace.hint_for(error.code, action=error.action, transient=error.transient))
+            outcomes.record_test_failure(mailbox, direction, error, now)
             self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
             return JobResult(mailbox.id, direction, code=error.code, message=str(error), transient=error.transient)
-        with database_proxy.atomic():
-            Mailbox.update({cols.status: codes.DirectionStatus.SUCCESS, cols.enabled: True,
-                            cols.next_run: now, cols.transient_failures: 0}
-                           ).where(Mailbox.id == mailbox.id).execute()
-            trace.record("TestSucceeded", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' passed; "
-                         "it is enabled.", at=now, mailbox_id=mailbox.id)
+        outcomes.record_test_success(mailbox, direction, now)
         self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
         self._wake.set()
         return JobResult(mailbox.id, direction)
@@ -591,80 +589,41 @@ class Engine:
 
     def _record_success(self, mailbox: Mailbox, direction: codes.Direction, items: int, now: datetime) -> None:
         profile = mailbox.profile
-        idle_column = COLUMNS[direction].idle
-        idle = 0 if items else (getattr(mailbox, idle_column) if idle_column else 0) + 1
-        next_run = now + timedelta(seconds=schedule.after_success(items, idle, profile.min_polling_interval_minutes))
-        self._sql.record_success(mailbox.id, direction, now=now, next_run=next_run, idle=idle,
-                                 highest_failures=_highest_other_failures(mailbox, direction))
+        outcome = outcomes.success(mailbox, direction, items, now, profile.min_polling_interval_minutes)
+        self._sql.record_success(mailbox.id, direction, now=now, next_run=outcome.next_run, idle=outcome.idle,
+                                 highest_failures=outcome.highest_failures)
         breaker = self._breakers.get(profile.id)
         if breaker is not None:
             breaker.answered(mailbox.id)
 
     def _record_failure(self, work: _Work, mailbox: Mailbox, error: SyncError, now: datetime) -> JobResult:
         direction = work.direction
-        cols = COLUMNS[direction]
         profile = mailbox.profile
         if isinstance(error, ServerBackingOff):  # the server's pause, not the mailbox's failure
-            Mailbox.update({cols.next_run: now + timedelta(seconds=error.retry_after_s)}).where(
-                Mailbox.id == mailbox.id).execute()
+            outcomes.record_server_pause(mailbox, direction, error.retry_after_s, now)
             return JobResult(mailbox.id, direction, code=error.code, message=str(error), transient=True)
         breaker = self._breaker(profile.id)
-        fields = {cols.status: codes.DirectionStatus.FAILURE, "last_error_code": error.code,
-                  "last_error_message": str(error), "last_error_at": now}
-        disabled = False
-        code, level = error.code, None
-        hint = trace.hint_for(error.code, action=error.action, transient=error.transient)
         if isinstance(error, TransientError) and error.retry_after_s:
             self._throttle(profile).back_off(now, error.retry_after_s)
-        if error.transient and work.kind == "track":
-            pass  # an admin action; the schedule is untouched
-        elif error.transient and (breaker.is_open or work.kind == "probe"):
-            # part of an outage: not the mailbox's fault, not counted
-            fields[cols.next_run] = now + timedelta(seconds=self.config.probe_first_s)
-        elif error.transient:
-            failures = getattr(mailbox, cols.transient_failures) + 1
-            if failures >= self._max_transient_failures():
-                disabled = True
-                code = "TooManyTransientFailures"
-                fields["last_error_code"] = code
-                fields["last_error_message"] = (f"{direction.label} failed {failures} times in a row; "
-                                                f"the last time: {error}")
-                hint = trace.CATALOGUE[code].remediation
-            else:
-                fields[cols.next_run] = now + timedelta(seconds=schedule.after_transient(
-                    failures, getattr(error, "retry_after_s", None), profile.min_polling_interval_minutes))
-            fields[cols.transient_failures] = 0 if disabled else failures
-            fields["transient_failure_count"] = max(failures, _highest_other_failures(mailbox, direction))
-        else:
-            disabled = True
-            level = codes.TraceLevel.ERROR
-        if disabled:
-            fields.update({cols.enabled: False, cols.next_run: None, cols.transient_failures: 0})
-        message = fields["last_error_message"] if disabled else str(error)
-        with database_proxy.atomic():
-            Mailbox.update(fields).where(Mailbox.id == mailbox.id).execute()
-            row = trace.record(code, f"Mailbox '{mailbox.name}', {direction.label.lower()}: {message}"
-                               + (" The direction was disabled." if disabled else ""),
-                               at=now, level=level, mailbox_id=mailbox.id, profile_id=profile.id,
-                               remediation=hint, transient=error.transient and not disabled)
+        outcome = outcomes.failure(mailbox, direction, work.kind, error, now, outage=breaker.is_open,
+                                   max_transient_failures=self._max_transient_failures(),
+                                   outage_retry_s=self.config.probe_first_s,
+                                   min_polling_minutes=profile.min_polling_interval_minutes)
+        row = outcomes.record_failure(mailbox, direction, outcome, now)
         self.bus.publish(events.TraceLogged(row.id, row.level, row.code, row.message, at=now))
-        if disabled:
-            self.bus.publish(events.MailboxDisabled(mailbox.id, int(direction), code, message, at=now))
+        if outcome.disabled:
+            self.bus.publish(events.MailboxDisabled(mailbox.id, int(direction), outcome.code, outcome.message, at=now))
         if not error.transient:
             breaker.answered(mailbox.id)
-        elif work.kind == "sync" and self._failure_opens_breaker(breaker, profile.id, mailbox.id, now):
+        elif work.kind.counts_for_breaker and self._failure_opens_breaker(breaker, profile.id, mailbox.id, now):
             self._pause_profile(profile, breaker, now, error)
         self._check_alert(profile.id, now)
-        return JobResult(mailbox.id, direction, code=code, message=message, transient=error.transient and not disabled,
-                         disabled=disabled)
+        return JobResult(mailbox.id, direction, code=outcome.code, message=outcome.message,
+                         transient=outcome.transient, disabled=outcome.disabled)
 
     def _failure_opens_breaker(self, breaker: ProfileBreaker, profile_id: int, mailbox_id: int, now: datetime) -> bool:
-        """Count a transient failure; True when it opens the breaker. The failures other engines on the database
-        recorded for the profile count too: each of several workers sees only its share of an outage."""
-        for other, at in (Mailbox.select(Mailbox.id, Mailbox.last_error_at)
-                          .where((Mailbox.profile == profile_id) & (Mailbox.transient_failure_count > 0)
-                                 & (Mailbox.last_error_at >= now - breaker.window)).tuples()):
-            breaker.failing.setdefault(other, at)
+        """Count a transient failure, with those other engines recorded; True when it opens the breaker."""
+        breakers.count_recorded_failures(breaker, profile_id, now)
         return breaker.failed(mailbox_id, now, self._active_mailboxes(profile_id))
 
     def _follow_pauses(self, now: datetime) -> None:
@@ -686,42 +645,20 @@ class Engine:
             self._close_breaker(profile_id, breaker, now)
 
     def _pause_profile(self, profile, breaker: ProfileBreaker, now: datetime, error: SyncError) -> None:
-        reason = (f"{len(breaker.failing)} mailboxes of profile '{profile.name}' failed at once "
-                  f"(last: {error.code}); the profile is paused and the server probed until it answers.")
-        with database_proxy.atomic():
-            EmailServerProfile.update(paused_at=now, paused_reason=reason).where(
-                EmailServerProfile.id == profile.id).execute()
-            trace.record("ProfilePaused", reason, at=now, profile_id=profile.id)
+        reason = breakers.record_pause(profile, breaker, now, error)
         self.bus.publish(events.ProfilePaused(profile.id, reason, at=now))
 
     def _close_breaker(self, profile_id: int, breaker: ProfileBreaker, now: datetime) -> None:
-        failed = list(breaker.failing)
-        breaker.close()
-        with database_proxy.atomic():
-            EmailServerProfile.update(paused_at=None, paused_reason=None).where(
-                EmailServerProfile.id == profile_id).execute()
-            # the outage's failures were not the mailboxes' fault: clear them and run everyone now
-            of_profile = Mailbox.profile == profile_id
-            for cols in COLUMNS.values():
-                next_run = getattr(Mailbox, cols.next_run)
-                Mailbox.update({next_run: now}).where(of_profile & (next_run > now)).execute()
-                Mailbox.update({getattr(Mailbox, cols.transient_failures): 0}).where(of_profile).execute()
-            Mailbox.update(transient_failure_count=0).where(of_profile).execute()
-            trace.record("ProfileResumed", f"The profile's mail server answers again; {len(failed)} failing "
-                         "mailboxes resume now.", at=now, profile_id=profile_id)
+        breakers.close_and_resume(profile_id, breaker, now)
         self.bus.publish(events.ProfileResumed(profile_id, at=now))
         self._wake.set()
 
     def _check_alert(self, profile_id: int, now: datetime) -> None:
-        raised = alerts.check_profile(profile_id, now)
+        raised = alerts.raise_if_due(profile_id, now)
         if raised is None:
             return
-        alert, sender_id = raised
-        trace.record("AlertRaised", alert.message, at=now, profile_id=profile_id)
-        if sender_id is None:
-            trace.record("AlertNotEmailed", "The alert was not emailed: the profile has no owner whose mailbox "
-                         "has outgoing email enabled.", at=now, profile_id=profile_id)
-        else:
+        alert, emailed = raised
+        if emailed:
             self.wake_outgoing()
         self.bus.publish(events.AlertRaised(alert.id, profile_id, alert.message, at=now))
 
@@ -734,45 +671,11 @@ class Engine:
             self.summary.failed += 1
             self.summary.disabled += int(disabled)
 
-    # ---- leases ------------------------------------------------------------------------------
-
-    def _take_lease(self, mailbox: Mailbox, direction: codes.Direction, now: datetime, lease_s: float,
-                    scheduled: bool = False) -> bool:
-        """Take this direction's lease on the mailbox row (compare-and-set; for a scheduled job, only while the
-        direction is still due); take over an expired one."""
-        bit = COLUMNS[direction].lease_bit
-        host, state, expires = mailbox.lock_host, mailbox.lock_state, mailbox.lock_expires
-        expired = expires is not None and expires < now
-        mine = host == self.worker_id
-        if host is not None and not mine and state and not expired:
-            return False
-        new_expiry = now + timedelta(seconds=lease_s)
-        if mine and state and expires is not None and expires > new_expiry:
-            new_expiry = expires
-        taken = self._sql.take_lease(mailbox.id, self.worker_id, (state | bit) if mine else bit, new_expiry,
-                                     seen_host=host, seen_state=state, due=(direction, now) if scheduled else None)
-        if taken and host is not None and not mine and state:
-            trace.record("LeaseTakenOver", f"Mailbox '{mailbox.name}': the lease of engine {host} expired at "
-                         f"{expires:%Y-%m-%d %H:%M:%S} UTC; this engine ({self.worker_id}) took it over.",
-                         at=now, mailbox_id=mailbox.id)
-        return bool(taken)
-
     def _recover(self) -> None:
         """After a crash: free this host's leases whose process is gone; re-open paused profiles' breakers."""
         now = self.clock.now()
-        prefix = f"{socket.gethostname()}:"
-        stale = [(i, name, host) for i, name, host in
-                 Mailbox.select(Mailbox.id, Mailbox.name, Mailbox.lock_host)
-                 .where(Mailbox.lock_host.startswith(prefix) & (Mailbox.lock_host != self.worker_id)).tuples()
-                 if not _process_alive(host)]
-        for mailbox_id, name, host in stale:
-            with database_proxy.atomic():
-                Mailbox.update(lock_host=None, lock_state=0, lock_expires=None).where(
-                    (Mailbox.id == mailbox_id) & (Mailbox.lock_host == host)).execute()
-                trace.record("LeaseTakenOver", f"Mailbox '{name}': engine {host} on this computer is no longer "
-                             "running; its lease was released.", at=now, mailbox_id=mailbox_id)
-        for (profile_id,) in EmailServerProfile.select(EmailServerProfile.id).where(
-                EmailServerProfile.paused_at.is_null(False)).tuples():
+        self._leases.release_dead(now)
+        for profile_id in breakers.paused_profile_ids():
             breaker = self._breaker(profile_id)
             breaker.open(now)
             breaker.next_probe_at = now
@@ -841,8 +744,7 @@ class Engine:
 
     def _active_mailboxes(self, profile_id: int) -> int:
         return Mailbox.select().where((Mailbox.profile == profile_id) & (Mailbox.approval == codes.Approval.APPROVED)
-                                      & (Mailbox.incoming_enabled | Mailbox.outgoing_enabled
-                                         | Mailbox.act_enabled)).count()
+                                      & any_enabled_sql(Mailbox)).count()
 
     def _max_transient_failures(self) -> int:
         settings = OrganizationSettings.get_or_none(OrganizationSettings.id == 1)
@@ -851,23 +753,3 @@ class Engine:
     def _set_state(self, state: str) -> None:
         self.state = state
         self.bus.publish(events.EngineStateChanged(state, at=self.clock.now()))
-
-
-def _highest_other_failures(mailbox, direction: codes.Direction) -> int:
-    return max((getattr(mailbox, c.transient_failures) for d, c in COLUMNS.items() if d != direction), default=0)
-
-
-def _process_alive(worker_id: str) -> bool:
-    """Whether the engine process named in a worker id (host:pid:nonce) still runs on this host."""
-    try:
-        pid = int(worker_id.split(":")[1])
-    except (IndexError, ValueError):
-        return True  # not ours to judge; its lease expires on its own
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-

@@ -276,6 +276,7 @@ def test_two_engines_on_one_database_never_sync_one_mailbox_at_once(db, world, c
 
 def test_a_direction_another_engine_synced_after_it_was_queued_is_not_synced_again(db, world, clock, make_engine):
     from crmsync_gui.core.sync.engine import _Work
+    from crmsync_gui.core.sync.work import WorkKind
 
     mailbox = add_mailbox(add_profile(), "Ann")
 
@@ -286,7 +287,7 @@ def test_a_direction_another_engine_synced_after_it_was_queued_is_not_synced_aga
             due = reload(mailbox).incoming_next_run or clock.now()
             assert (await first.run_once()).jobs == 1  # the first engine syncs it ...
             # ... while the second had it queued from an earlier look at what was due
-            stale = await second._submit(_Work("sync", mailbox.id, D.INCOMING, due, scheduled=True))
+            stale = await second._submit(_Work(WorkKind.SYNC, mailbox.id, D.INCOMING, due, scheduled=True))
             asked = await second.sync_now(mailbox.id, D.INCOMING)  # an administrator's Sync now still runs
         finally:
             await first.stop()
