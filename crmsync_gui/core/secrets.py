@@ -12,9 +12,17 @@ import json
 import os
 import re
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from crmsync_gui.core.errors import PermanentError
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 SERVICE = "crmsync"
 
@@ -46,9 +54,10 @@ class SecretStore:
         if self._keyring:
             self._keyring.set_password(SERVICE, ref, password)
         else:
-            data = self._read_file()
-            data[ref] = password
-            self._write_file(data)
+            with self._locked():
+                data = self._read_file()
+                data[ref] = password
+                self._write_file(data)
         return ref
 
     def get(self, ref: str | None) -> str | None:
@@ -67,24 +76,55 @@ class SecretStore:
             with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 self._keyring.delete_password(SERVICE, ref)
         else:
-            data = self._read_file()
-            if data.pop(ref, None) is not None:
-                self._write_file(data)
+            with self._locked():
+                data = self._read_file()
+                if data.pop(ref, None) is not None:
+                    self._write_file(data)
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """Hold the sidecar lock file for a read-modify-write, so parallel writers (two CLI runs, the
+        console and a CLI) do not each write back a copy missing the other's password."""
+        self.fallback_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.fallback_file.with_name(self.fallback_file.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if sys.platform == "win32":
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+            else:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def _read_file(self) -> dict[str, str]:
         try:
-            return json.loads(self.fallback_file.read_text("utf-8"))
+            data = json.loads(self.fallback_file.read_text("utf-8"))
         except FileNotFoundError:
             return {}
+        except (OSError, ValueError) as exc:
+            raise self._unreadable(exc) from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise self._unreadable(ValueError("it is not a list of passwords"))
+        return data
+
+    def _unreadable(self, exc: Exception) -> PermanentError:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return PermanentError("SecretsUnreadable", f"The passwords file {self.fallback_file} cannot be read ({reason}).",
+                              action="Restore it from a backup, or delete it and set the passwords again.")
 
     def _write_file(self, data: dict[str, str]) -> None:
-        self.fallback_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.fallback_file.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.fallback_file)
+        # a unique temporary name beside the file: a crash leaves the old file whole, never a half-written one
+        fd, tmp = tempfile.mkstemp(prefix=self.fallback_file.name + ".", suffix=".tmp", dir=self.fallback_file.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.fallback_file)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
 
 def _usable_keyring():
