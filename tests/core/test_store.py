@@ -146,3 +146,20 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
     db.execute_sql("DROP INDEX activity_created_at")
     db.execute_sql("UPDATE schema_version SET version = 1")
+
+
+@pytest.mark.sqlite_only
+def test_new_database_and_its_wal_are_readable_by_their_owner_only(tmp_path):
+    """The file holds every tracked email: not readable by other accounts, whatever the umask allows."""
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        open_database(tmp_path / "crm.db")
+        models.CrmUser.create(full_name="Ann", email="ann@contoso.com")
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+        close_database()
+    finally:
+        os.umask(umask)
+    assert modes == {"crm.db": 0o600, "crm.db-wal": 0o600, "crm.db-shm": 0o600}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -50,6 +51,12 @@ def _make_database(target: str | Path) -> peewee.Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Cannot create the folder for the database {path}: {exc.strerror}. "
+                             "Choose another location with --db.") from exc
+        try:  # it holds every tracked email: its owner's only (SQLite gives its -wal and -shm the same mode)
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise StoreError(f"Cannot create the database {path}: {exc.strerror}. "
                              "Choose another location with --db.") from exc
     return peewee.SqliteDatabase(text if text == ":memory:" else str(path), pragmas=SQLITE_PRAGMAS)
 
