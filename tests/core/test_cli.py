@@ -142,3 +142,9 @@ def test_unreadable_emails_are_listed_and_saved(dbfile, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "17:4" in result.stdout and "it is empty" in result.stdout
     assert [f.read_bytes() for f in (tmp_path / "out").iterdir()] == [b"\r\n"]
+
+
+def test_unknown_mailbox_names_the_command_that_lists_them(dbfile):
+    result = crmsync(dbfile, "mailboxes", "map", "Nobody", "--user", "ann@contoso.com")
+    assert result.returncode != 0
+    assert result.stderr.strip().endswith("List them with: crmsync mailboxes list"), result.stderr

@@ -13,7 +13,7 @@ def current_mailbox_of(owner: CrmUser | CrmQueue) -> Mailbox | None:
 
 
 def find_mailbox(key: str) -> Mailbox:
-    return _find(Mailbox, key, (Mailbox.name, Mailbox.email), "mailbox")
+    return _find(Mailbox, key, (Mailbox.name, Mailbox.email), "mailbox", listing="mailboxes")
 
 
 def find_user(key: str) -> CrmUser:
@@ -28,7 +28,7 @@ def find_profile(key: str) -> EmailServerProfile:
     return _find(EmailServerProfile, key, (EmailServerProfile.name,), "profile")
 
 
-def _find(model, key: str, fields, what: str):
+def _find(model, key: str, fields, what: str, *, listing: str = ""):
     """Find by id, or by an exact (case-insensitive) match on one of `fields`."""
     key = str(key).strip()
     if key.isdigit() and (row := model.get_or_none(model.id == int(key))) is not None:
@@ -39,4 +39,4 @@ def _find(model, key: str, fields, what: str):
             return rows[0]
         if len(rows) > 1:
             raise NotFound(f"More than one {what} matches '{key}'; use its id.")
-    raise NotFound(f"No {what} '{key}'. List them with: crmsync {what}s list")
+    raise NotFound(f"No {what} '{key}'. List them with: crmsync {listing or what + 's'} list")
