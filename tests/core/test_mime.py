@@ -171,6 +171,67 @@ def test_bad_dates_give_none_not_an_error():
         assert parse_email(raw, server_id="1").received_at is None
 
 
+def test_unterminated_markup_converts_in_one_pass():
+    """A 225 KB HTML body of unterminated tags took HTMLParser minutes and blocked the mailbox."""
+    html = "<p>Angebot&nbsp;anbei</p>" + "<a href='x" * 22_500
+    raw = b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html.encode()
+    mail = parse_email(raw, server_id="1")
+    assert mail.body_text == "Angebot\xa0anbei"
+    assert mail.body_html == html
+
+
+def test_html_to_text_skips_comments_scripts_and_keeps_lone_angle_brackets():
+    html = "<!-- hidden --><script>var a = '<p>';</script><div>1 < 2 &amp; 3 > 2</div><br><!-- open"
+    assert mime.html_to_text(html) == "1 < 2 & 3 > 2"
+
+
+def test_html_conversion_is_capped():
+    html = "<p>start</p>" + "x" * mime.MAX_HTML_CHARS + "<p>after the cap</p>"
+    text = mime.html_to_text(html)
+    assert text.startswith("start") and "after the cap" not in text
+
+
+def test_multipart_without_boundary_keeps_its_text_as_the_body():
+    raw = b"From: a@b.test\r\nSubject: s\r\nContent-Type: multipart/mixed\r\n\r\nHello Hans,\r\nthe offer.\r\n"
+    mail = parse_email(raw, server_id="1")
+    assert mail.body_text == "Hello Hans,\r\nthe offer.\r\n"
+    assert mail.attachments == []
+
+
+def test_text_declared_base64_that_is_not_keeps_the_raw_text():
+    raw = (b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\nDear Hans, this is plain text (not base64).\r\n")
+    assert parse_email(raw, server_id="1").body_text == "Dear Hans, this is plain text (not base64).\r\n"
+
+
+def test_calendar_part_is_named_ics_and_attached_email_after_its_subject():
+    inner = EmailMessage()
+    inner["From"] = "c@d.test"
+    inner["Subject"] = "=?utf-8?Q?Re:_Preis/Angebot_=C3=9Cbersicht?="
+    inner.set_content("inner body")
+    msg = EmailMessage()
+    msg["From"] = "a@b.test"
+    msg["Subject"] = "s"
+    msg.set_content("body")
+    msg.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="text", subtype="calendar")
+    msg.add_attachment(inner)
+    mail = parse_email(msg.as_bytes(), server_id="1")
+    assert [a.file_name for a in mail.attachments] == ["attachment-1.ics", "Re_ Preis_Angebot Übersicht.eml"]
+
+
+def test_encoded_line_breaks_in_headers_become_spaces():
+    raw = b"From: a@b.test\r\nSubject: =?utf-8?Q?Offer=0D=0ABcc:_x@evil.test?=\r\n\r\nbody"
+    assert parse_email(raw, server_id="1").subject == "Offer Bcc: x@evil.test"
+
+
+def test_sent_on_is_the_date_header_not_the_arrival():
+    raw = (b"Received: from mx by mail; Wed, 25 Nov 2026 08:00:00 +0000\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\n"
+           b"From: a@b.test\r\nSubject: s\r\n\r\nbody")
+    mail = parse_email(raw, server_id="1")
+    assert mail.sent_at == datetime(2026, 11, 24, 9, 0)
+    assert mail.received_at == datetime(2026, 11, 25, 8, 0)
+
+
 # ---- the corpus of emails that cannot be used ----------------------------------------------------
 
 def nested(depth: int) -> bytes:

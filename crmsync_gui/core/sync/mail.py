@@ -38,6 +38,7 @@ class IncomingEmail:
     cc: list[Address] = field(default_factory=list)
     bcc: list[Address] = field(default_factory=list)
     received_at: datetime | None = None  # naive UTC
+    sent_at: datetime | None = None  # naive UTC, the Date header: the activity's "Sent on"
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     thread_index: str | None = None  # Exchange ConversationIndex / Thread-Index header, base64

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
-from html.parser import HTMLParser
+from html import unescape
 
 from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
@@ -100,6 +100,7 @@ def _parse(raw: bytes, server_id: str, folder: str, size: int) -> IncomingEmail:
         cc=_addresses(headers.get("cc")),
         bcc=_addresses(headers.get("bcc")),
         received_at=_received_at(headers),
+        sent_at=_date(headers.get("date", [])[:1]),
         in_reply_to=_first_id(headers.get("in-reply-to")),
         references=_all_ids(headers.get("references"))[-MAX_REFERENCES:],
         thread_index=_clean(headers["thread-index"][0].strip()) or None if "thread-index" in headers else None,
@@ -123,6 +124,7 @@ def _raw_headers(msg: Message) -> dict[str, list[str]]:
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+?)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"\s*")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 def decode_header_text(value: str) -> str:
@@ -146,7 +148,7 @@ def decode_header_text(value: str) -> str:
         pos = match.end()
     out.append(_flush(pending))
     out.append(value[pos:])
-    return _clean("".join(out))
+    return _LINE_BREAKS.sub(" ", _clean("".join(out)))  # an encoded CR/LF would break a reply's Subject
 
 
 def _flush(pending: list[tuple[str, bytes]]) -> str:
@@ -204,7 +206,11 @@ def _all_ids(values: list[str] | None) -> list[str]:
 def _received_at(headers: dict[str, list[str]]) -> datetime | None:
     """When the server got it: the newest Received header's date, else the Date header."""
     candidates = [value.rsplit(";", 1)[1] for value in headers.get("received", [])[:1] if ";" in value]
-    candidates += headers.get("date", [])[:1]
+    return _date(candidates + headers.get("date", [])[:1])
+
+
+def _date(candidates: list[str]) -> datetime | None:
+    """The first of these header dates that parses, as naive UTC."""
     for text in candidates:
         try:
             when = email.utils.parsedate_to_datetime(_unescape_8bit(text).strip())
@@ -240,10 +246,12 @@ def _walk(msg: Message, server_id: str, raw: bytes, size: int):
             if isinstance(children, list):
                 stack.extend((child, depth + 1) for child in reversed(children))
             continue
+        if content_type.startswith("multipart/"):  # its boundary is missing: what it holds is the text
+            content_type = "text/plain"
         filename = _filename(part)
         disposition = str(part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
         if content_type in ("text/plain", "text/html") and disposition != "attachment" and not filename:
-            text = decode_bytes(_payload(part), _charset(part))
+            text = decode_bytes(_text_payload(part), _charset(part))
             if content_type == "text/plain" and body_text is None:
                 body_text = text
                 continue
@@ -253,10 +261,26 @@ def _walk(msg: Message, server_id: str, raw: bytes, size: int):
         content = _payload(part)
         if not content and not filename:
             continue
-        extension = {"text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml"}.get(content_type, "")
+        if not filename and content_type == "message/rfc822":
+            filename = _inner_subject(part)
+        extension = _EXTENSIONS.get(content_type, "")
+        if filename and extension == ".eml" and not filename.lower().endswith(".eml"):
+            filename = _clip(filename, 251) + extension
         attachments.append(IncomingAttachment(filename or f"attachment-{len(attachments) + 1}{extension}",
                                               content_type, content))
     return body_text or "", body_html, attachments
+
+
+_EXTENSIONS = {"text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml", "text/calendar": ".ics"}
+
+
+def _inner_subject(part: Message) -> str:
+    """An attached email is named after its subject, as Outlook saves it."""
+    inner = part.get_payload()
+    if not (isinstance(inner, list) and inner and isinstance(inner[0], Message)):
+        return ""
+    subject = next((str(value) for name, value in inner[0].raw_items() if name.lower() == "subject"), "")
+    return _safe_file_name(subject)
 
 
 def _content_type(part: Message) -> str:
@@ -285,8 +309,10 @@ def _filename(part: Message) -> str:
             name = email.utils.collapse_rfc2231_value(value, errors="replace") if isinstance(value, tuple) \
                 else str(value)
             break
-    if not name:
-        return ""
+    return _safe_file_name(name) if name else ""
+
+
+def _safe_file_name(name: str) -> str:
     name = decode_header_text(name)
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")  # no paths, nothing a file system refuses
     return _clip(name, 255)
@@ -300,6 +326,29 @@ def _param(part: Message, param: str, header: str):
     holder = Message()
     holder[header] = _unescape_8bit(str(raw))
     return holder.get_param(param, header=header)
+
+
+def _text_payload(part: Message) -> bytes:
+    """A text part's bytes; text sent as "base64" that is not base64 stays the text it was."""
+    data = _payload(part)
+    if str(part.get("content-transfer-encoding", "")).strip().lower() != "base64":
+        return data
+    payload = part.get_payload()
+    if not isinstance(payload, str) or _BASE64_TEXT.fullmatch(payload) or _looks_like_text(data):
+        return data
+    return payload.encode("ascii", "surrogateescape")
+
+
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=\s]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not _CONTROL.search(text)
 
 
 def _payload(part: Message) -> bytes:
@@ -370,39 +419,49 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-class _TextExtractor(HTMLParser):
-    _SKIP = {"script", "style", "head", "title"}
-    _BREAK = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag in self._BREAK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag in self._BREAK:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._skipping:
-            self.parts.append(data)
+MAX_HTML_CHARS = 1024 * 1024  # converted to text; the activity keeps the whole HTML body
+_SKIP = re.compile(r"<(script|style|head|title)\b", re.IGNORECASE)
+_TAG_NAME = re.compile(r"/?([a-zA-Z][a-zA-Z0-9]*)")
+_BREAK = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"}
 
 
 def html_to_text(html: str) -> str:
-    """Readable text of an HTML body, for the activity when the email has no plain-text part."""
-    parser = _TextExtractor()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # HTMLParser is lenient; this only guards its rare assertion failures
-        return ""
-    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parser.parts))
+    """Readable text of an HTML body, for the activity when the email has no plain-text part.
+
+    One pass with str.find, linear in the input: the stdlib HTMLParser re-scans unterminated markup
+    on every character (a 180 KB email took a minute), so a hostile body could stall a mailbox.
+    """
+    html = html[:MAX_HTML_CHARS]
+    parts: list[str] = []
+    pos, end = 0, len(html)
+    while pos < end:
+        lt = html.find("<", pos)
+        if lt < 0:
+            parts.append(unescape(html[pos:]))
+            break
+        parts.append(unescape(html[pos:lt]))
+        if html.startswith("<!--", lt):
+            close = html.find("-->", lt + 4)
+            pos = end if close < 0 else close + 3
+            continue
+        name = _TAG_NAME.match(html, lt + 1)
+        if not name and html.startswith(("<!", "<?"), lt):
+            close = html.find(">", lt)
+            pos = end if close < 0 else close + 1
+            continue
+        if not name:  # a lone "<" is text
+            parts.append("<")
+            pos = lt + 1
+            continue
+        close = html.find(">", name.end())
+        if close < 0:  # unterminated tag: the rest is markup, as browsers treat it
+            break
+        tag = name.group(1).lower()
+        if tag in _BREAK:
+            parts.append("\n")
+        pos = close + 1
+        if html[lt + 1] != "/" and _SKIP.match(html, lt):
+            stop = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(html, pos)
+            pos = end if stop is None else stop.end()
+    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parts))
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()

@@ -417,7 +417,7 @@ def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: Organizati
         email_status=codes.EmailStatus.RECEIVED, direction_outgoing=False, message_id=email.message_id,
         in_reply_to=email.in_reply_to, references=" ".join(email.references) or None,
         thread_index=email.thread_index, tracking_token=find_token(email.subject, settings), mailbox=mailbox,
-        sent_on=email.received_at)
+        sent_on=email.sent_at or email.received_at)
     roles = [(codes.PartyRole.FROM, [email.sender] if email.sender else []), (codes.PartyRole.TO, email.to),
              (codes.PartyRole.CC, email.cc), (codes.PartyRole.BCC, email.bcc)]
     parties = [_party_row(activity, role, address, resolved) for role, addresses in roles for address in addresses]
