@@ -85,12 +85,17 @@ def cmd_profiles_add(args) -> int:
               "leave_email_on_server": not args.delete_after_import,
               "move_failed_to_undeliverable": args.move_failed_to_undeliverable,
               "oauth_tenant": args.oauth_tenant}
-    password = None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
+    password = _read_password() if args.password_stdin else None
     profile = admin.save_profile(fields, password=password, secrets=secret_store_for(args.db_path))
     print(f"Profile '{profile.name}' saved (id {profile.id}).")
     return 0
+
+
+def _read_password() -> str:
+    password = sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else getpass.getpass()
+    if not password:  # an empty line would be saved as the password and fail every sign-in
+        raise CrmSyncError("--password-stdin read an empty password; nothing was saved")
+    return password
 
 
 def cmd_profiles_list(args) -> int:
@@ -294,6 +299,10 @@ def cmd_sandbox_serve(args) -> int:
             server.inject(**_fault_spec(spec))
         except (TypeError, ValueError) as exc:
             raise CrmSyncError(f"fault '{spec}': {exc}") from None
+    try:
+        server.start()
+    except OSError as exc:
+        raise CrmSyncError(f"the sandbox cannot listen on port {args.port}: {exc.strerror or exc}") from None
     with server:
         print(json.dumps({"url": server.url, "ca_file": server.ca_file,
                           "users": [{"email": u.email, "password": u.password, "name": u.name} for u in users]},
@@ -327,6 +336,12 @@ def cmd_migrate(args) -> int:
     result = migration.apply_plan(plan, confirm=args.yes)
     print(json.dumps(result.to_dict(), default=str) if args.json else result_text(result))
     return 0
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _positive_seconds(text: str) -> float:
@@ -447,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Serve an EWS sandbox on 127.0.0.1 with generated mailboxes; print one JSON "
                                        "line (url, ca_file, users) when ready.")
     p.set_defaults(func=cmd_sandbox_serve, needs_db=False)
-    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     p.add_argument("--mailboxes", type=int, default=3)
     p.add_argument("--items", type=int, default=50, help="items per mailbox")
     p.add_argument("--seed", type=int, default=1)
@@ -466,7 +481,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.db is not None and not args.db.strip():  # not silently the default database
+        parser.error("--db is empty; give a database file or postgresql:// URL, or leave --db out")
     args.db_path = args.db or default_database_path()
     args.db_label = describe_target(args.db_path)  # no password from a postgresql:// URL on screen
     try:

@@ -148,3 +148,43 @@ def test_unknown_mailbox_names_the_command_that_lists_them(dbfile):
     result = crmsync(dbfile, "mailboxes", "map", "Nobody", "--user", "ann@contoso.com")
     assert result.returncode != 0
     assert result.stderr.strip().endswith("List them with: crmsync mailboxes list"), result.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["sandbox", "serve", "--port", "99999"], "'99999' is not a port number"),
+    (["profiles", "add", "--name", "X", "--incoming", EWS, "--ca-file", "/no/such/ca.pem"],
+     "CA bundle '/no/such/ca.pem' does not exist"),
+    (["mailboxes", "list", "--wrong"], "unrecognized arguments"),
+])
+def test_more_bad_arguments_get_one_line(tmp_path, args, words):
+    result = crmsync(tmp_path / "crm.db", *args)
+    assert result.returncode != 0
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_empty_db_argument_is_an_error_not_the_default_database(tmp_path):
+    result = subprocess.run([str(BIN / "crmsync"), "--db", "", "init"], capture_output=True, text=True,
+                            timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert result.returncode != 0 and "--db is empty" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert list(tmp_path.iterdir()) == []  # the default database was not created
+
+
+def test_empty_password_on_stdin_is_refused_and_nothing_saved(tmp_path):
+    db = tmp_path / "crm.db"
+    result = crmsync(db, "profiles", "add", "--name", "P", "--incoming", EWS, "--password-stdin", stdin="\n")
+    assert result.returncode != 0 and "empty password" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(crmsync(db, "profiles", "list", "--json").stdout) == []
+
+
+def test_sandbox_port_in_use_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = crmsync(tmp_path / "crm.db", "sandbox", "serve", "--port", str(taken.getsockname()[1]))
+    assert result.returncode != 0 and "cannot listen on port" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
