@@ -230,6 +230,7 @@ def test_exchange_items_reach_the_crm_only_when_tracked(ann):
 
 def test_an_empty_looking_side_never_wipes_the_other(ann):
     record = contact(ann)
+    contact(ann, email="cy@fabrikam.com")  # several synced items gone at once, not one delete
     folder = Folder()
     cycle(ann, folder)
     folder.items.clear()
@@ -240,6 +241,21 @@ def test_an_empty_looking_side_never_wipes_the_other(ann):
     Contact.delete().execute()
     with pytest.raises(PermanentError, match="left in the CRM"):
         act.make_plan(ann, Entity.CONTACT, folder.snapshot())
+
+
+def test_deleting_the_only_synced_contact_is_a_delete_not_an_empty_side(ann):
+    """The guard disabled ACT when a user deleted their only synced contact, in Outlook or in the CRM."""
+    record = contact(ann)
+    folder = Folder()
+    cycle(ann, folder)
+    folder.items.clear()
+    assert actions(cycle(ann, folder)) == [("delete", "crm")]
+    assert Contact.get_or_none(id=record.id) is None and ItemMap.select().count() == 0
+    record = contact(ann)
+    cycle(ann, folder)
+    record.delete_instance()
+    assert actions(cycle(ann, folder)) == [("delete", "exchange")]
+    assert folder.items == {} and ItemMap.select().count() == 0
 
 
 def test_tasks_sync_with_their_fields(ann):

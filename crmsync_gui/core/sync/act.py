@@ -16,8 +16,8 @@ Rules:
 - Deletes propagate both ways; a record that leaves the filter loses only its Exchange copy.
 - A recurring appointment is one series on both sides (its pattern is a field like the others);
   a pattern one side cannot take is a skip step with the reason, and neither side is changed.
-- A side that suddenly looks empty while mapped items exist never wipes the other: the job stops
-  with an error for the administrator.
+- A side that suddenly looks empty while several mapped items exist never wipes the other: the job
+  stops with an error for the administrator. One synced item deleted is an ordinary delete.
 - Conflict (both sides changed since the last sync): fields that flow to Exchange take the CRM
   value, fields that flow only to CRM take the Exchange value. Exchange updates carry the change
   key read this cycle (NeverOverwrite), so an edit made after that read is never overwritten: the
@@ -247,6 +247,10 @@ def _model(entity):
     return Contact if entity == Entity.CONTACT else Activity
 
 
+# all of this many synced items gone at once looks like a broken folder or query; the only one gone is a delete
+MASS_DISAPPEARANCE = 2
+
+
 def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, RemoteItem],
               field_directions: dict | None = None) -> list[Step]:
     """What this cycle will do for one entity of one mailbox, each step with its reason. Touches nothing."""
@@ -262,12 +266,12 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     existing = {r.id: r for r in model.select().where(model.id.in_([m.record_id for m in maps]))} if maps else {}
     parties = attendees_of({*in_filter, *existing}) if entity == Entity.APPOINTMENT else None
 
-    if maps and not remote:
+    if len(maps) >= MASS_DISAPPEARANCE and not remote:
         raise PermanentError("ActFolderEmpty", f"The Exchange {kind} folder of {mailbox.email} looks empty "
                              f"although {len(maps)} {kind}s were synced; nothing was deleted in the CRM.",
                              action="Check the mailbox. If the items were really deleted, clear the mailbox's "
                                     f"{kind} item map, then run the sync again.")
-    if maps and not existing and not in_filter:
+    if len(maps) >= MASS_DISAPPEARANCE and not existing and not in_filter:
         raise PermanentError("ActCrmEmpty", f"No synced {kind} of {mailbox.email} is left in the CRM although "
                              f"{len(maps)} were synced; nothing was deleted in Exchange.",
                              action="Check the CRM data and the user's sync filters, then run the sync again.")
