@@ -232,6 +232,15 @@ def test_sent_on_is_the_date_header_not_the_arrival():
     assert mail.received_at == datetime(2026, 11, 25, 8, 0)
 
 
+def test_email_without_message_id_is_known_by_its_content():
+    raw = b"From: a@b.test\r\nDate: Tue, 24 Nov 2026 10:00:00 +0100\r\nSubject: s\r\n\r\nbody"
+    first, again = parse_email(raw, server_id="7:1"), parse_email(raw.replace(b"\r\n", b"\n"), server_id="8:1")
+    other = parse_email(raw + b" changed", server_id="7:2")
+    assert first.message_id == again.message_id and first.message_id.endswith("@no-message-id.invalid>")
+    assert other.message_id != first.message_id
+    assert parse_email(b"Message-ID: <m@x>\r\n" + raw, server_id="1").message_id == "<m@x>"
+
+
 # ---- the corpus of emails that cannot be used ----------------------------------------------------
 
 def nested(depth: int) -> bytes:

@@ -233,6 +233,16 @@ def test_duplicate_message_id_for_the_same_owner(ann):
     assert tracking.track_email(other_user, incoming(message_id="<same@x>")).tracked  # another owner: own copy
 
 
+def test_email_without_message_id_is_not_tracked_twice_after_a_uidvalidity_reset(ann):
+    from crmsync_gui.core.sync.mime import parse_email
+
+    set_option(ann, codes.TrackingOption.ALL)
+    raw = b"From: bo@fabrikam.com\r\nTo: ann@contoso.com\r\nSubject: no id\r\n\r\nbody"
+    first = tracking.track_email(ann, parse_email(raw, server_id="1700000000:5"))
+    again = tracking.track_email(ann, parse_email(raw, server_id="1800000000:5"))  # the same email, new UIDVALIDITY
+    assert first.tracked and again.outcome == Outcome.DUPLICATE
+
+
 def test_a_server_item_is_decided_once(ann):
     set_option(ann, codes.TrackingOption.ALL)
     email = incoming()

@@ -12,6 +12,7 @@ import base64
 import binascii
 import codecs
 import email.utils
+import hashlib
 import quopri
 import re
 from datetime import UTC, datetime
@@ -90,7 +91,7 @@ def _parse(raw: bytes, server_id: str, folder: str, size: int) -> IncomingEmail:
     if not body_text and body_html:
         body_text = html_to_text(body_html)
     senders = _addresses(headers.get("from")) or _addresses(headers.get("sender"))
-    message_id = _first_id(headers.get("message-id"))
+    message_id = _first_id(headers.get("message-id")) or _content_id(headers, raw)
     return IncomingEmail(
         server_id=server_id,
         message_id=message_id,
@@ -195,6 +196,17 @@ def _first_id(values: list[str] | None) -> str | None:
         return ids[0]
     bare = _clean(values[0].strip()) if values else ""
     return f"<{bare}>" if bare and len(bare) < 990 and not any(c.isspace() or c in "<>" for c in bare) else None
+
+
+def _content_id(headers: dict[str, list[str]], raw: bytes) -> str:
+    """An email without a Message-ID is known by its content: the same id whenever it is read again (after an
+    IMAP UIDVALIDITY reset, from another folder), so tracking's duplicate check recognizes it."""
+    digest = hashlib.sha256()
+    for name in ("from", "to", "cc", "date", "subject"):
+        digest.update(repr(headers.get(name, [])).encode("utf-8", "surrogateescape"))
+    _, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    digest.update(body)
+    return f"<{digest.hexdigest()[:40]}@no-message-id.invalid>"
 
 
 def _all_ids(values: list[str] | None) -> list[str]:
