@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint system-deps bench bench-quick package screenshots translations clean
+.PHONY: run test lint system-deps bench bench-quick soak package screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ bench: $(VENV)/.bench-stamp system-deps
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
+
+# long reliability runs; figures in docs/reliability.md (make test runs a short seeded slice of each)
+soak: $(STAMP)
+	$(BIN)/python -m bench.hostile_mail --inputs 10000
 
 # dist/crmsync-gui/: the one-folder application (see docs/packaging.md), then its self-test
 package: $(STAMP)
