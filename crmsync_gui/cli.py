@@ -85,6 +85,8 @@ def cmd_profiles_add(args) -> int:
               "leave_email_on_server": not args.delete_after_import,
               "move_failed_to_undeliverable": args.move_failed_to_undeliverable,
               "oauth_tenant": args.oauth_tenant}
+    if args.ca_file and not os.path.isfile(args.ca_file):  # refused now, not at the first connection hours later
+        raise CrmSyncError(f"The CA bundle '{args.ca_file}' does not exist or is not a file; nothing was saved.")
     password = _read_password() if args.password_stdin else None
     profile = admin.save_profile(fields, password=password, secrets=secret_store_for(args.db_path))
     print(f"Profile '{profile.name}' saved (id {profile.id}).")

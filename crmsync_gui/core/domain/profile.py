@@ -1,5 +1,4 @@
 """Email server profile validation, with reasons a person can read."""
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -58,9 +57,6 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
                                                   ("outgoing", 465, (25, 587), "SMTP")):
             if f"{side}_server" not in problems:
                 _check_security(fields, side, ssl_port, plain_ports, what, problems)
-    ca_file = str(fields.get("trusted_ca_file") or "").strip()
-    if ca_file and not Path(ca_file).is_file():  # refused now, not at the first connection hours later
-        problems["trusted_ca_file"] = f"the CA bundle '{ca_file}' does not exist or is not a file"
     if server_type is codes.ServerType.POP3_SMTP and fields.get("move_failed_to_undeliverable"):
         problems["move_failed_to_undeliverable"] = ("POP3 has no folders to move email into; turn this off (failed "
                                                     "email stays on the server, listed with the mailbox's "
