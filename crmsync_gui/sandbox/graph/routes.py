@@ -1,0 +1,47 @@
+"""Which handler answers which Graph path, and the application permission it needs."""
+from __future__ import annotations
+
+import re
+
+from . import folders, mail
+from .call import Call
+from .delta import delta
+from .messages import message_json
+
+_U = r"/users/(?P<user>[^/]+)"
+_F = r"/mailFolders/(?P<folder>[^/]+)"
+_M = r"/messages/(?P<message>[^/]+)"
+
+
+def _message_delta(call: Call):
+    return delta(call, lambda c: c.folder(c.params["folder"]), "message",
+                 lambda item, select: message_json(item, call.mailbox, select), lambda i: i.element == "Message")
+
+
+# (method, path pattern, permission, handler)
+ROUTES = [
+    ("GET", rf"{_U}", "User.Read.All", folders.get_user),
+    ("GET", rf"{_U}/mailFolders", "Mail.ReadWrite", folders.list_folders),
+    ("GET", rf"{_U}{_F}", "Mail.ReadWrite", folders.get_folder),
+    ("GET", rf"{_U}{_F}/childFolders", "Mail.ReadWrite", folders.list_folders),
+    ("GET", rf"{_U}{_F}/messages", "Mail.ReadWrite", mail.list_messages),
+    ("GET", rf"{_U}{_F}/messages/delta", "Mail.ReadWrite", _message_delta),
+    ("GET", rf"{_U}{_M}", "Mail.ReadWrite", mail.get_message),
+    ("GET", rf"{_U}{_M}/\$value", "Mail.ReadWrite", mail.get_mime),
+    ("PATCH", rf"{_U}{_M}", "Mail.ReadWrite", mail.patch_message),
+    ("POST", rf"{_U}{_M}/move", "Mail.ReadWrite", mail.move_message),
+]
+COMPILED = [(method, re.compile(f"^{pattern}$"), permission, handler)
+            for method, pattern, permission, handler in ROUTES]
+
+
+def match(method: str, path: str):
+    """(handler, permission, params); None for an unknown path, "method" when it takes other methods."""
+    other = False
+    for m, pattern, permission, handler in COMPILED:
+        found = pattern.match(path)
+        if found:
+            if m == method:
+                return handler, permission, found.groupdict()
+            other = True
+    return "method" if other else None

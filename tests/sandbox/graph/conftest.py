@@ -1,0 +1,106 @@
+"""Fixtures for the Graph sandbox tests: a Graph sandbox over the EWS sandbox's store (whose EWS traffic the
+EWS fixture still checks), an app signed in with a token, and a plain HTTP client that validates every JSON
+body it sends or receives with ../shared/tools/graph_validate.py against Graph's v1.0 metadata."""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+
+import pytest
+import requests
+
+from crmsync_gui.sandbox.graph import SCOPE, GraphServer
+from tests.conftest import SHARED
+
+SCHEMA_ABSENT = "Microsoft Graph's v1.0 schema is not in ../shared/graph-schema (a clone outside the workspace)"
+TENANT, CLIENT_ID, SECRET = "contoso.test", "11111111-2222-3333-4444-555555555555", "app-secret"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def graph_schema():
+    """graph_validate.GraphSchema over Graph's published v1.0 metadata (the tests exist to prove conformance)."""
+    tool = SHARED / "tools" / "graph_validate.py"
+    if not (SHARED / "graph-schema" / "v1.0.csdl").exists() or not tool.exists():
+        pytest.skip(SCHEMA_ABSENT)
+    spec = importlib.util.spec_from_file_location("graph_validate", tool)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["graph_validate"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module.GraphSchema()
+
+
+class GraphClient:
+    """Plain requests to the Graph sandbox, trusting its CA, with a bearer token; every body is validated.
+
+    `kind` says what a 2xx JSON reply must be: a type (graph.message), a page (page:graph.message) or a delta
+    page (delta:graph.message); error replies must have Graph's error shape, and a JSON reply nobody
+    expected fails the test. `sends` names the request body's type, or action:NAME@BINDING."""
+
+    def __init__(self, server: GraphServer, schema, token: str | None):
+        self.server, self.schema, self.token = server, schema, token
+        self.session = requests.Session()
+        self.seen = 0  # JSON bodies validated
+
+    def call(self, method: str, path_or_url: str, kind: str | None = None, body: dict | None = None,
+             sends: str = "graph.message", headers: dict | None = None) -> requests.Response:
+        if body is not None:
+            problems = self._check(body, sends)
+            assert problems == [], f"a request body Graph would refuse: {problems[:5]}"
+        url = path_or_url if path_or_url.startswith("https://") else self.server.graph_url + path_or_url
+        headers = dict(headers or {})
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        # verify= per request: a session's own verify loses to REQUESTS_CA_BUNDLE from the environment
+        reply = self.session.request(method, url, json=body, headers=headers, timeout=10,
+                                     verify=self.server.ca_file)
+        if reply.headers.get("Content-Type", "").startswith("application/json"):
+            data = reply.json()
+            problems = self.schema.check_error(data) if reply.status_code >= 400 else (
+                [f"a JSON reply the test did not expect: {data}"] if kind is None else self._check(data, kind))
+            assert problems == [], f"{method} {url} -> {reply.status_code}: {problems[:5]}"
+        return reply
+
+    def _check(self, data, kind: str) -> list[str]:
+        self.seen += 1
+        if kind.startswith(("page:", "delta:")):
+            mode, _, item = kind.partition(":")
+            return self.schema.check_page(data, item, delta=mode == "delta")
+        if kind.startswith("action:"):
+            action, _, binding = kind[len("action:"):].partition("@")
+            return self.schema.check_action(data, action, binding or None)
+        return self.schema.check(data, kind)
+
+    def get(self, path_or_url: str, kind: str | None = None, **kwargs) -> requests.Response:
+        return self.call("GET", path_or_url, kind, **kwargs)
+
+
+def request_token(server: GraphServer, tenant: str = TENANT, **form) -> requests.Response:
+    data = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": SECRET,
+            "scope": SCOPE} | form
+    return requests.post(server.token_url(tenant), data=data, verify=server.ca_file, timeout=10)
+
+
+@pytest.fixture
+def graph(sandbox):
+    """A Graph sandbox over the EWS sandbox's store, with one app registered (a client secret)."""
+    with GraphServer(sandbox.store) as server:
+        server.add_app(CLIENT_ID, SECRET, tenant=TENANT)
+        yield server
+
+
+@pytest.fixture
+def client(graph, graph_schema):
+    """A GraphClient signed in as the app."""
+    reply = request_token(graph)
+    assert reply.status_code == 200, reply.text
+    return GraphClient(graph, graph_schema, reply.json()["access_token"])
+
+
+@pytest.fixture
+def user(sandbox):
+    """A fresh mailbox's address (reachable over EWS and Graph)."""
+    address = f"gina{next(_numbers)}@sandbox.test"
+    sandbox.add_mailbox(address, "gina-pw", name="Gina Example")
+    return address
