@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -24,7 +25,7 @@ class Call:
     method: str
     path: str  # below /v1.0, e.g. /users/ann@x/messages/ID
     query: dict[str, str]
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive
     body: object = None
     mailbox: Mailbox | None = None
     params: dict[str, str] = field(default_factory=dict)  # the route's named segments

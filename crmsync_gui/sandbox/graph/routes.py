@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import re
 
-from . import folders, mail
+from . import contacts, folders, mail, sending, todo
 from .call import Call
 from .delta import delta
 from .messages import message_json
+from .translate import translate
 
 _U = r"/users/(?P<user>[^/]+)"
 _F = r"/mailFolders/(?P<folder>[^/]+)"
 _M = r"/messages/(?P<message>[^/]+)"
+_CF = r"/contactFolders/(?P<folder>[^/]+)"
+_C = r"/contacts/(?P<contact>[^/]+)"
+_L = r"/todo/lists/(?P<list>[^/]+)"
+_T = r"/tasks/(?P<task>[^/]+)"
 
 
 def _message_delta(call: Call):
@@ -30,6 +35,24 @@ ROUTES = [
     ("GET", rf"{_U}{_M}/\$value", "Mail.ReadWrite", mail.get_mime),
     ("PATCH", rf"{_U}{_M}", "Mail.ReadWrite", mail.patch_message),
     ("POST", rf"{_U}{_M}/move", "Mail.ReadWrite", mail.move_message),
+    ("POST", rf"{_U}/messages", "Mail.ReadWrite", sending.create_draft),
+    ("POST", rf"{_U}{_M}/send", "Mail.Send", sending.send_draft),
+    ("POST", rf"{_U}/sendMail", "Mail.Send", sending.send_mail),
+    ("POST", rf"{_U}/translateExchangeIds", "User.Read.All", translate),
+    ("GET", rf"{_U}/contactFolders", "Contacts.ReadWrite", contacts.list_folders),
+    ("GET", rf"{_U}/contacts", "Contacts.ReadWrite", contacts.list_contacts),
+    ("GET", rf"{_U}{_CF}/contacts", "Contacts.ReadWrite", contacts.list_contacts),
+    ("POST", rf"{_U}/contacts", "Contacts.ReadWrite", contacts.create_contact),
+    ("GET", rf"{_U}/contacts/delta", "Contacts.ReadWrite", contacts.contacts_delta),
+    ("GET", rf"{_U}{_CF}/contacts/delta", "Contacts.ReadWrite", contacts.contacts_delta),
+    ("GET", rf"{_U}{_C}", "Contacts.ReadWrite", contacts.get_contact),
+    ("PATCH", rf"{_U}{_C}", "Contacts.ReadWrite", contacts.patch_contact),
+    ("GET", rf"{_U}/todo/lists", "Tasks.ReadWrite.All", todo.task_lists),
+    ("GET", rf"{_U}{_L}/tasks", "Tasks.ReadWrite.All", todo.list_tasks),
+    ("POST", rf"{_U}{_L}/tasks", "Tasks.ReadWrite.All", todo.create_task),
+    ("GET", rf"{_U}{_L}/tasks/delta", "Tasks.ReadWrite.All", todo.tasks_delta),
+    ("GET", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.get_task),
+    ("PATCH", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.patch_task),
 ]
 COMPILED = [(method, re.compile(f"^{pattern}$"), permission, handler)
             for method, pattern, permission, handler in ROUTES]

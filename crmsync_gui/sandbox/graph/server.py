@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import ssl
 import tempfile
 import threading
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
 from aiohttp import web
 
 from ..certs import make_certificates
+from ..faults import Fault, Faults, Stats
 from ..store import Store
 from . import routes
+from .batch import run_batch
 from .call import Call, user_id
 from .replies import GraphError, error_response, json_response, not_implemented
+from .throttle import Throttle
 from .tokens import ALL_PERMISSIONS, DISCOVERY_PATH, TOKEN_PATH, Grant, TokenIssuer, discovery
 
 DEFAULT_TENANT = "contoso.test"
+MALFORMED = b'{"value": [{"id": "AAMk'  # a reply cut short
 
 
 class GraphServer:
@@ -37,6 +44,9 @@ class GraphServer:
         self.tokens = TokenIssuer(token_lifetime_s)
         self.recorder = None  # called with (method, path, request body, status, reply body) for every JSON reply
         self._epochs: dict[str, int] = {}
+        self.throttle = Throttle()
+        self.faults = Faults()
+        self.stats = Stats()  # requests by operation (handler name, e.g. message_delta), peak in flight
         self._dir: tempfile.TemporaryDirectory | None = None
         self.ca_file: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -135,6 +145,32 @@ class GraphServer:
         with self.store.lock:
             self._epochs[address.lower()] = self.delta_epoch(address) + 1
 
+    # --- faults and counters -------------------------------------------------------------------------------
+
+    def inject(self, kind: str, *, mailbox: str | None = None, operation: str | None = None,
+               times: int | None = None, **params) -> Fault:
+        """Script a fault (faults.Fault) for requests to this mailbox and operation (the route's handler
+        name: list_messages, message_delta, send_mail, ...): kind http (status 401, 403, 404, 410, 429, 503,
+        504 answer Graph's error for it), busy (429), error (status with Graph code `code`), drop, delay,
+        malformed; back_off_ms > 0 adds Retry-After."""
+        return self.faults.add(Fault(kind, mailbox=mailbox, operation=operation, times=times, **params))
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def requests_by_operation(self, mailbox: str | None = None) -> Counter[str]:
+        if mailbox is None:
+            return Counter(self.stats.requests)
+        return Counter(self.stats.requests_by_mailbox.get(mailbox.lower(), Counter()))
+
+    def peak_concurrent(self, mailbox: str) -> int:
+        """Most requests served at once for this mailbox (throttled ones never count)."""
+        return self.stats.peak_by_mailbox[mailbox.lower()]
+
+    def throttled(self, mailbox: str) -> int:
+        """429s the limits gave for this mailbox (scripted faults not included)."""
+        return self.throttle.throttled[mailbox.lower()]
+
     # --- requests -------------------------------------------------------------------------------------------
 
     async def _discovery(self, request: web.Request) -> web.Response:
@@ -159,43 +195,103 @@ class GraphServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         data = await request.read()
         path = "/" + request.match_info["tail"]
-        try:
-            reply = self._answer(request, path, data)
-        except GraphError as exc:
-            reply = error_response(exc)
-        if self.recorder is not None and reply.content_type == "application/json":
+        if path == "/$batch" and request.method == "POST":
+            try:
+                self._authorize(request.headers.get("Authorization", ""))
+            except GraphError as exc:
+                return error_response(exc)
+            return await run_batch(self.serve, request.headers["Authorization"], data)
+        reply = await self.serve(request.method, path, dict(request.query), request.headers, data,
+                                 request.transport)
+        if self.recorder is not None and reply.content_type == "application/json" and reply.body != MALFORMED:
             self.recorder(request.method, path, data, reply.status, reply.body)
         return reply
 
-    def _answer(self, request: web.Request, path: str, data: bytes) -> web.StreamResponse:
-        grant = self._authorize(request.headers.get("Authorization", ""))
-        if path == "/me" or path.startswith("/me/"):
-            raise GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
-        found = routes.match(request.method, path)
-        if found is None:
-            raise not_implemented(f"the path {path}")
-        if found == "method":
-            raise GraphError(405, "Request_BadRequest", f"The sandbox does not accept {request.method} on {path}.")
-        handler, permission, params = found
-        if permission not in grant.permissions:
-            raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
-        body = None
-        if data:
-            try:
-                body = json.loads(data)
-            except ValueError:
-                raise GraphError(400, "BadRequest", "Unable to read JSON request payload.") from None
-        params = {k: unquote(v) for k, v in params.items()}
-        with self.store.lock:
-            mailbox = self.store.get(params["user"]) or next(
-                (m for m in self.store.mailboxes.values() if user_id(m) == params["user"]), None)
+    async def serve(self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str], data: bytes,
+                    transport=None) -> web.Response:
+        """One Graph request (from HTTP, or from a $batch) to its reply; Graph's JSON error for a refusal."""
+        try:
+            grant = self._authorize(headers.get("Authorization", ""))
+            handler, params = self._route(grant, method, path)
+            with self.store.lock:
+                mailbox = self.store.get(params["user"]) or next(
+                    (m for m in self.store.mailboxes.values() if user_id(m) == params["user"]), None)
             if mailbox is None:
                 raise GraphError(404, "ErrorInvalidUser", f"The requested user '{params['user']}' is invalid.")
-            call = Call(self.store, self.graph_url, request.method, path, dict(request.query),
-                        dict(request.headers), body, mailbox, params, self)
-            result = handler(call)
+            operation = handler.__name__.strip("_")
+            with self.throttle.admit(grant.client_id, mailbox.address):
+                self.stats.begin(mailbox.address, operation)
+                try:
+                    for fault in self.faults.take(mailbox.address, operation):
+                        if fault.kind == "delay":
+                            await asyncio.sleep(fault.seconds)
+                        elif fault.kind == "drop" and transport is not None:
+                            transport.abort()
+                            raise asyncio.CancelledError
+                        elif fault.kind == "malformed":
+                            return web.Response(status=200, body=MALFORMED, content_type="application/json")
+                        elif fault.kind in ("http", "busy", "error"):
+                            raise _fault_error(fault)
+                    body = _body(headers, data)
+                    with self.store.lock:
+                        call = Call(self.store, self.graph_url, method, path, query, headers, body, mailbox, params,
+                                    self)
+                        result = handler(call)
+                finally:
+                    self.stats.end(mailbox.address)
+        except GraphError as exc:
+            return error_response(exc)
         if isinstance(result, web.StreamResponse):
             return result
         status, reply, *extra = result
         return json_response(reply, status, extra[0] if extra else None)
 
+    def _route(self, grant: Grant, method: str, path: str):
+        if path == "/me" or path.startswith("/me/"):
+            raise GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+        found = routes.match(method, path)
+        if found is None:
+            raise not_implemented(f"the path {path}")
+        if found == "method":
+            raise GraphError(405, "Request_BadRequest", f"The sandbox does not accept {method} on {path}.")
+        handler, permission, params = found
+        if permission not in grant.permissions:
+            raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        return handler, {k: unquote(v) for k, v in params.items()}
+
+
+# A scripted fault's status -> Graph's code and message for it (Exchange Online's words)
+FAULT_ERRORS = {
+    401: ("InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."),
+    403: ("ErrorAccessDenied", "Access is denied. Check credentials and try again."),
+    404: ("MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise."),
+    410: ("SyncStateNotFound", "The sync state generation is not found. Restart the synchronization without a "
+                               "token."),
+    429: ("ApplicationThrottled", "Application is over its MailboxConcurrency limit."),
+    503: ("ServiceUnavailable", "The service is temporarily unavailable. Try again later."),
+    504: ("GatewayTimeout", "The gateway did not receive a response from Exchange in time."),
+}
+
+
+def _fault_error(fault: Fault) -> GraphError:
+    """kind busy: 429; http: its status with Graph's error for it; error: `code` with that status.
+    back_off_ms > 0 adds Retry-After (whole seconds, rounded up)."""
+    status = 429 if fault.kind == "busy" else fault.status
+    code, message = FAULT_ERRORS.get(status, ("UnknownError", f"HTTP {status} (a fault the sandbox was told to give)"))
+    if fault.kind == "error":
+        code = fault.code
+    headers = {"Retry-After": str(math.ceil(fault.back_off_ms / 1000))} if fault.back_off_ms > 0 else {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="", error="invalid_token"'
+    return GraphError(status, code, message, headers)
+
+
+def _body(headers: Mapping[str, str], data: bytes):
+    if not data:
+        return None
+    if headers.get("Content-Type", "").partition(";")[0].strip() == "text/plain":
+        return data  # sendMail's MIME, base64-encoded
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise GraphError(400, "BadRequest", "Unable to read JSON request payload.") from None

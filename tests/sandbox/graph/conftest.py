@@ -36,7 +36,8 @@ class GraphClient:
 
     `kind` says what a 2xx JSON reply must be: a type (graph.message), a page (page:graph.message) or a delta
     page (delta:graph.message); error replies must have Graph's error shape, and a JSON reply nobody
-    expected fails the test. `sends` names the request body's type, or action:NAME@BINDING."""
+    expected fails the test. `sends` names the JSON request body's type, or action:NAME@BINDING; `data` is a
+    body that is not JSON (sendMail's MIME)."""
 
     def __init__(self, server: GraphServer, schema, token: str | None):
         self.server, self.schema, self.token = server, schema, token
@@ -44,7 +45,8 @@ class GraphClient:
         self.seen = 0  # JSON bodies validated
 
     def call(self, method: str, path_or_url: str, kind: str | None = None, body: dict | None = None,
-             sends: str = "graph.message", headers: dict | None = None) -> requests.Response:
+             sends: str = "graph.message", headers: dict | None = None, data: bytes | None = None
+             ) -> requests.Response:
         if body is not None:
             problems = self._check(body, sends)
             assert problems == [], f"a request body Graph would refuse: {problems[:5]}"
@@ -53,7 +55,7 @@ class GraphClient:
         if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
         # verify= per request: a session's own verify loses to REQUESTS_CA_BUNDLE from the environment
-        reply = self.session.request(method, url, json=body, headers=headers, timeout=10,
+        reply = self.session.request(method, url, json=body, data=data, headers=headers, timeout=10,
                                      verify=self.server.ca_file)
         if reply.headers.get("Content-Type", "").startswith("application/json"):
             data = reply.json()
@@ -71,6 +73,24 @@ class GraphClient:
             action, _, binding = kind[len("action:"):].partition("@")
             return self.schema.check_action(data, action, binding or None)
         return self.schema.check(data, kind)
+
+    def batch(self, steps: list[dict], kinds: dict[str, str] | None = None) -> requests.Response:
+        """POST /$batch; each step's body must be a graph.message, each answer's body what `kinds` names
+        for its id (error answers: Graph's error shape)."""
+        for step in steps:
+            if "body" in step:
+                assert self._check(step["body"], "graph.message") == [], f"step {step['id']} Graph would refuse"
+        reply = self.session.post(self.server.graph_url + "/$batch", json={"requests": steps}, timeout=10,
+                                  headers={"Authorization": f"Bearer {self.token}"}, verify=self.server.ca_file)
+        if reply.status_code == 200:
+            for answer in reply.json()["responses"]:
+                kind = (kinds or {}).get(answer["id"])
+                problems = self.schema.check_error(answer["body"]) if answer["status"] >= 400 else (
+                    self._check(answer["body"], kind) if kind else ["an answer the test did not expect"])
+                assert problems == [], f"batch answer {answer['id']}: {problems[:5]}"
+        else:
+            assert self.schema.check_error(reply.json()) == []
+        return reply
 
     def get(self, path_or_url: str, kind: str | None = None, **kwargs) -> requests.Response:
         return self.call("GET", path_or_url, kind, **kwargs)

@@ -1,0 +1,116 @@
+"""To Do over Graph: task lists (the mailbox's task folders; Tasks is the defaultList) and their tasks,
+with create, PATCH and delta."""
+from __future__ import annotations
+
+from ..soap import parse_time, sub, t, xml_time
+from ..store import Folder, Item, new_id
+from .call import Call
+from .delta import delta
+from .mail import check_change_key
+from .messages import categories
+from .replies import GraphError, etag, graph_time
+
+STATUS = {"NotStarted": "notStarted", "InProgress": "inProgress", "Completed": "completed",
+          "WaitingOnOthers": "waitingOnOthers", "Deferred": "deferred"}
+NOT_FOUND = "The specified object was not found in the store."
+
+
+def list_json(folder: Folder) -> dict:
+    return {"id": folder.id, "displayName": folder.name, "isOwner": True, "isShared": False,
+            "wellknownListName": "defaultList" if folder.distinguished == "tasks" else "none"}
+
+
+def task_json(item: Item, select: list[str] | None = None) -> dict:
+    body = item.fields.get("Body")
+    due = item.text("DueDate")
+    values = {
+        "id": item.id, "title": item.text("Subject") or "",
+        "status": STATUS.get(item.text("Status") or "NotStarted", "notStarted"),
+        "importance": (item.text("Importance") or "Normal").lower(), "isReminderOn": False,
+        "createdDateTime": graph_time(item.created), "lastModifiedDateTime": graph_time(item.modified),
+        "categories": categories(item),
+        "body": {"content": body.text or "" if body is not None else "", "contentType": "text"},
+        "dueDateTime": {"dateTime": parse_time(due).strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
+        if due else None,
+    }
+    wanted = set(select) | {"id"} if select else set(values)
+    return {"@odata.etag": etag(item.change_key), **{k: v for k, v in values.items() if k in wanted}}
+
+
+def _apply(item: Item, body: dict) -> None:
+    unknown = set(body) - {"title", "status", "importance", "categories", "body", "dueDateTime", "@odata.type"}
+    if unknown:
+        raise GraphError(501, "NotImplemented", f"The Graph sandbox does not implement writing "
+                         f"'{sorted(unknown)[0]}' of a task.")
+    f = item.fields
+    if "title" in body:
+        f["Subject"] = t("Subject", body["title"] or "")
+    if "status" in body:
+        ews = {v: k for k, v in STATUS.items()}.get(body["status"])
+        if ews is None:
+            raise GraphError(400, "invalidRequest", f"'{body['status']}' is not a task status.")
+        f["Status"] = t("Status", ews)
+    if "importance" in body:
+        f["Importance"] = t("Importance", (body["importance"] or "normal").capitalize())
+    if "categories" in body:
+        holder = t("Categories")
+        for c in body["categories"] or []:
+            sub(holder, "t", "String", c)
+        f["Categories"] = holder
+    if "body" in body:
+        f["Body"] = t("Body", (body["body"] or {}).get("content") or "", BodyType="Text")
+    if "dueDateTime" in body:
+        due = body["dueDateTime"]
+        if due:
+            f["DueDate"] = t("DueDate", xml_time(parse_time(due["dateTime"])))
+        else:
+            f.pop("DueDate", None)
+
+
+def _list(call: Call) -> Folder:
+    folder = call.mailbox.folders.get(call.params["list"])
+    if folder is None or folder.element != "TasksFolder":
+        raise GraphError(404, "ErrorItemNotFound", NOT_FOUND)
+    return folder
+
+
+def _find(call: Call) -> Item:
+    item = call.mailbox.items.get(call.params["task"])
+    if item is None or item.element != "Task" or item.folder_id != _list(call).id:
+        raise GraphError(404, "ErrorItemNotFound", NOT_FOUND)
+    return item
+
+
+def task_lists(call: Call) -> tuple[int, dict]:
+    found = [f for f in call.mailbox.folders.values() if f.element == "TasksFolder"]
+    return 200, {"@odata.context": call.context("Collection(todoTaskList)"), "value": [list_json(f) for f in found]}
+
+
+def list_tasks(call: Call) -> tuple[int, dict]:
+    found = sorted((i for i in call.mailbox.items_in(_list(call)) if i.element == "Task"), key=lambda i: i.created_seq)
+    return 200, {"@odata.context": call.context("Collection(todoTask)"),
+                 "value": [task_json(i, call.select()) for i in found]}
+
+
+def get_task(call: Call) -> tuple[int, dict]:
+    return 200, {"@odata.context": call.context("todoTask/$entity"), **task_json(_find(call), call.select())}
+
+
+def create_task(call: Call) -> tuple[int, dict]:
+    item = Item(new_id("AAMkI", call.mailbox.tag), "Task", "", {})
+    item.fields["Status"] = t("Status", "NotStarted")
+    _apply(item, call.json_body())
+    call.mailbox.put_item(item, _list(call))
+    return 201, {"@odata.context": call.context("todoTask/$entity"), **task_json(item)}
+
+
+def patch_task(call: Call) -> tuple[int, dict]:
+    item = _find(call)
+    check_change_key(call, item)
+    _apply(item, call.json_body())
+    call.mailbox.touch_item(item)
+    return 200, {"@odata.context": call.context("todoTask/$entity"), **task_json(item)}
+
+
+def tasks_delta(call: Call):
+    return delta(call, _list, "todoTask", lambda item, select: task_json(item, select), lambda i: i.element == "Task")
