@@ -9,9 +9,11 @@ import asyncio
 import getpass
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
+import uuid
 from collections.abc import Callable
 
 from crmsync_gui import __version__
@@ -293,6 +295,7 @@ def cmd_mailboxes_reenable(args) -> int:
 
 def cmd_sandbox_serve(args) -> int:
     from crmsync_gui.sandbox import SandboxServer  # aiohttp and lxml only when the sandbox is asked for
+    from crmsync_gui.sandbox.graph.server import DEFAULT_TENANT
 
     server = SandboxServer(port=args.port, tls=not args.plain_http)
     users = server.populate(args.mailboxes, args.items, args.seed)
@@ -305,15 +308,32 @@ def cmd_sandbox_serve(args) -> int:
         server.start()
     except OSError as exc:
         raise CrmSyncError(f"the sandbox cannot listen on port {args.port}: {exc.strerror or exc}") from None
-    with server:
+    with server, _graph_beside(server, args.graph_fault) as graph:
+        client_id, client_secret = str(uuid.uuid4()), secrets.token_urlsafe(24)
+        graph.add_app(client_id, client_secret)
         print(json.dumps({"url": server.url, "ca_file": server.ca_file,
-                          "users": [{"email": u.email, "password": u.password, "name": u.name} for u in users]},
+                          "users": [{"email": u.email, "password": u.password, "name": u.name} for u in users],
+                          "graph_url": graph.graph_url, "token_url": graph.token_url(), "tenant": DEFAULT_TENANT,
+                          "client_id": client_id, "client_secret": client_secret, "graph_ca_file": graph.ca_file},
                          ensure_ascii=False), flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
             return 0
     return 0
+
+
+def _graph_beside(server, fault_specs):
+    """Microsoft Graph over the EWS sandbox's mailboxes (one store, two protocols), with its scripted faults."""
+    from crmsync_gui.sandbox.graph import GraphServer
+
+    graph = GraphServer.beside(server)
+    for spec in fault_specs or []:
+        try:
+            graph.inject(**_fault_spec(spec))
+        except (TypeError, ValueError) as exc:
+            raise CrmSyncError(f"graph fault '{spec}': {exc}") from None
+    return graph
 
 
 def _fault_spec(spec: str) -> dict:
@@ -462,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     p = sandbox.add_parser("serve", aliases=["run"], help="serve generated mailboxes until interrupted",
                            description="Serve an EWS sandbox on 127.0.0.1 with generated mailboxes; print one JSON "
-                                       "line (url, ca_file, users) when ready.")
+                                       "line (url, ca_file, users; Microsoft Graph over the same mailboxes: graph_url, "
+                                       "token_url, tenant, client_id, client_secret, graph_ca_file) when ready.")
     p.set_defaults(func=cmd_sandbox_serve, needs_db=False)
     p.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     p.add_argument("--mailboxes", type=int, default=3)
@@ -471,6 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plain-http", action="store_true", help="HTTP instead of HTTPS")
     p.add_argument("--fault", action="append", metavar="KIND,key=value,...",
                    help="inject a fault, e.g. busy,operation=FindItem,back_off_ms=0 or delay,seconds=2")
+    p.add_argument("--graph-fault", action="append", metavar="KIND,key=value,...",
+                   help="inject a Graph fault, e.g. http,status=503,operation=message_delta,back_off_ms=2000")
     p = command(sub, "migrate-email-router", cmd_migrate,
                 "migrate Email Router configurations; --dry-run only shows the plan")
     p.add_argument("paths", nargs="+", metavar="PATH",

@@ -36,10 +36,11 @@ MALFORMED = b'{"value": [{"id": "AAMk'  # a reply cut short
 
 class GraphServer:
     def __init__(self, store: Store | None = None, host: str = "127.0.0.1", port: int = 0,
-                 token_lifetime_s: float = 3599.0):
+                 token_lifetime_s: float = 3599.0, certificates: tuple[Path, Path, Path] | None = None):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the sandbox listens on loopback only, not {host}")
         self.store = store if store is not None else Store()
+        self.certificates = certificates  # (ca, cert, key) to serve with; None: a CA of its own, made at start
         self.host, self.port = host, port
         self.tokens = TokenIssuer(token_lifetime_s)
         self.recorder = None  # called with (method, path, request body, status, reply body) for every JSON reply
@@ -71,7 +72,7 @@ class GraphServer:
         if self._thread is not None:
             return self.graph_url
         self._dir = tempfile.TemporaryDirectory(prefix="crmsync-graph-sandbox-")
-        ca, cert, key = make_certificates(Path(self._dir.name), self.host)
+        ca, cert, key = self.certificates or make_certificates(Path(self._dir.name), self.host)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
         self.ca_file = str(ca)
@@ -97,6 +98,13 @@ class GraphServer:
             self._thread = None
             raise failure[0]
         return self.graph_url
+
+    @classmethod
+    def beside(cls, ews, **options) -> GraphServer:
+        """A Graph sandbox over a started EWS sandbox's store, trusted through the same CA when it has one."""
+        ca = Path(ews.ca_file) if ews.ca_file else None  # make_certificates() wrote the three files together
+        return cls(ews.store, ews.host, certificates=(ca, ca.with_name("server.pem"), ca.with_name("server-key.pem"))
+                   if ca else None, **options)
 
     async def _open(self, context: ssl.SSLContext) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
