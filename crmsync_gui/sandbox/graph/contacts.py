@@ -114,5 +114,5 @@ def patch_contact(call: Call) -> tuple[int, dict]:
 
 
 def contacts_delta(call: Call):
-    return delta(call, _folder, "contact", lambda item, select: contact_json(item, call, select),
+    return delta(call, _folder, "contact", lambda item: [contact_json(item, call, call.select())],
                  lambda i: i.element == "Contact")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from . import contacts, folders, mail, sending, todo
+from . import contacts, events, folders, mail, sending, todo
 from .call import Call
 from .delta import delta
 from .messages import message_json
@@ -16,11 +16,12 @@ _CF = r"/contactFolders/(?P<folder>[^/]+)"
 _C = r"/contacts/(?P<contact>[^/]+)"
 _L = r"/todo/lists/(?P<list>[^/]+)"
 _T = r"/tasks/(?P<task>[^/]+)"
+_E = r"/events/(?P<event>[^/]+)"
 
 
 def _message_delta(call: Call):
     return delta(call, lambda c: c.folder(c.params["folder"]), "message",
-                 lambda item, select: message_json(item, call.mailbox, select), lambda i: i.element == "Message")
+                 lambda item: [message_json(item, call.mailbox, call.select())], lambda i: i.element == "Message")
 
 
 # (method, path pattern, permission, handler)
@@ -47,6 +48,13 @@ ROUTES = [
     ("GET", rf"{_U}{_CF}/contacts/delta", "Contacts.ReadWrite", contacts.contacts_delta),
     ("GET", rf"{_U}{_C}", "Contacts.ReadWrite", contacts.get_contact),
     ("PATCH", rf"{_U}{_C}", "Contacts.ReadWrite", contacts.patch_contact),
+    ("GET", rf"{_U}/events", "Calendars.ReadWrite", events.list_events),
+    ("POST", rf"{_U}/events", "Calendars.ReadWrite", events.create_event),
+    ("GET", rf"{_U}/calendarView", "Calendars.ReadWrite", events.calendar_view),
+    ("GET", rf"{_U}/calendarView/delta", "Calendars.ReadWrite", events.view_delta),
+    ("GET", rf"{_U}{_E}", "Calendars.ReadWrite", events.get_event),
+    ("PATCH", rf"{_U}{_E}", "Calendars.ReadWrite", events.patch_event),
+    ("GET", rf"{_U}{_E}/instances", "Calendars.ReadWrite", events.instances),
     ("GET", rf"{_U}/todo/lists", "Tasks.ReadWrite.All", todo.task_lists),
     ("GET", rf"{_U}{_L}/tasks", "Tasks.ReadWrite.All", todo.list_tasks),
     ("POST", rf"{_U}{_L}/tasks", "Tasks.ReadWrite.All", todo.create_task),

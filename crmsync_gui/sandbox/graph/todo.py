@@ -113,4 +113,4 @@ def patch_task(call: Call) -> tuple[int, dict]:
 
 
 def tasks_delta(call: Call):
-    return delta(call, _list, "todoTask", lambda item, select: task_json(item, select), lambda i: i.element == "Task")
+    return delta(call, _list, "todoTask", lambda item: [task_json(item, call.select())], lambda i: i.element == "Task")

@@ -1,0 +1,49 @@
+"""Events over Graph: singles and series masters, calendarView expanding a series into occurrences,
+instances, create and PATCH, and calendarView/delta carrying its window through its tokens."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+START = datetime(2026, 12, 7, 9, tzinfo=UTC)
+WINDOW = "startDateTime=2026-12-07T00:00:00Z&endDateTime=2026-12-10T00:00:00Z"
+
+
+def test_events_list_masters_and_calendar_view_expands_occurrences(client, sandbox, user):
+    single = sandbox.add_calendar_item(user, subject="Review", start=START + timedelta(hours=4),
+                                       end=START + timedelta(hours=5), location="Room 1", organizer=user,
+                                       attendees=["dana@x.test"])
+    series = sandbox.add_calendar_item(user, subject="Stand-up", start=START, end=START + timedelta(minutes=15),
+                                       daily_occurrences=5)
+    listed = {e["id"]: e for e in client.get(f"/users/{user}/events", "page:graph.event").json()["value"]}
+    assert (listed[single]["type"], listed[series]["type"]) == ("singleInstance", "seriesMaster")
+    assert listed[series]["recurrence"]["range"] == {"type": "numbered", "startDate": "2026-12-07",
+                                                     "recurrenceTimeZone": "UTC", "numberOfOccurrences": 5}
+    assert listed[single]["attendees"][0]["emailAddress"]["address"] == "dana@x.test"
+    view = client.get(f"/users/{user}/calendarView?{WINDOW}", "page:graph.event").json()["value"]
+    assert [(e["subject"], e["type"], e["start"]["dateTime"][:16]) for e in view] == [
+        ("Stand-up", "occurrence", "2026-12-07T09:00"), ("Review", "singleInstance", "2026-12-07T13:00"),
+        ("Stand-up", "occurrence", "2026-12-08T09:00"), ("Stand-up", "occurrence", "2026-12-09T09:00")]
+    assert {e["seriesMasterId"] for e in view if e["type"] == "occurrence"} == {series}
+    instances = client.get(f"/users/{user}/events/{series}/instances?{WINDOW}", "page:graph.event").json()
+    assert len(instances["value"]) == 3
+    missing = client.get(f"/users/{user}/calendarView")
+    assert missing.status_code == 400 and missing.json()["error"]["code"] == "ErrorInvalidParameter"
+
+
+def test_create_patch_and_calendar_view_delta(client, sandbox, user):
+    made = client.call("POST", f"/users/{user}/events", "graph.event", {
+        "subject": "Visit", "start": {"dateTime": "2026-12-08T10:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-08T11:00:00", "timeZone": "UTC"}, "location": {"displayName": "Site"}},
+        sends="graph.event").json()
+    assert made["type"] == "singleInstance" and [i["subject"] for i in sandbox.items(user, "calendar")] == ["Visit"]
+    url = f"/users/{user}/calendarView/delta?{WINDOW}"
+    first = client.get(url, "delta:graph.event").json()
+    assert [e["id"] for e in first["value"]] == [made["id"]]
+    series = sandbox.add_calendar_item(user, subject="Daily", start=START, end=START + timedelta(minutes=30),
+                                       daily_occurrences=2)
+    client.call("PATCH", f"/users/{user}/events/{made['id']}", "graph.event", {"subject": "Visit (moved)"},
+                sends="graph.event", headers={"If-Match": made["@odata.etag"]})
+    changes = client.get(first["@odata.deltaLink"], "delta:graph.event").json()["value"]
+    assert sorted((e["subject"], e["type"]) for e in changes) == [
+        ("Daily", "occurrence"), ("Daily", "occurrence"), ("Visit (moved)", "singleInstance")]
+    assert {e.get("seriesMasterId") for e in changes} == {None, series}
