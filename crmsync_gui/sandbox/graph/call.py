@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from ..store import Folder, Mailbox, Store
 from .replies import GraphError
@@ -38,9 +37,6 @@ class Call:
         if found is None:
             raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
         return found
-
-    def user_url(self) -> str:
-        return f"{self.base}/users/{quote(user_id(self.mailbox))}"
 
     def context(self, tail: str) -> str:
         return f"{self.base}/$metadata#{tail}"

@@ -43,7 +43,6 @@ class GraphServer:
         self.certificates = certificates  # (ca, cert, key) to serve with; None: a CA of its own, made at start
         self.host, self.port = host, port
         self.tokens = TokenIssuer(token_lifetime_s)
-        self.recorder = None  # called with (method, path, request body, status, reply body) for every JSON reply
         self._epochs: dict[str, int] = {}
         self.throttle = Throttle()
         self.faults = Faults()
@@ -209,11 +208,7 @@ class GraphServer:
             except GraphError as exc:
                 return error_response(exc)
             return await run_batch(self.serve, request.headers["Authorization"], data)
-        reply = await self.serve(request.method, path, dict(request.query), request.headers, data,
-                                 request.transport)
-        if self.recorder is not None and reply.content_type == "application/json" and reply.body != MALFORMED:
-            self.recorder(request.method, path, data, reply.status, reply.body)
-        return reply
+        return await self.serve(request.method, path, dict(request.query), request.headers, data, request.transport)
 
     async def serve(self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str], data: bytes,
                     transport=None) -> web.Response:
@@ -240,6 +235,9 @@ class GraphServer:
                             return web.Response(status=200, body=MALFORMED, content_type="application/json")
                         elif fault.kind in ("http", "busy", "error"):
                             raise _fault_error(fault)
+                    if 'idtype="immutableid"' in headers.get("Prefer", "").lower().replace(" ", ""):
+                        raise not_implemented('Prefer: IdType="ImmutableId" (its ids change on a move, as '
+                                              "EWS ids do)")
                     body = _body(headers, data)
                     with self.store.lock:
                         call = Call(self.store, self.graph_url, method, path, query, headers, body, mailbox, params,

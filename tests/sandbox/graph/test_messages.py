@@ -109,3 +109,5 @@ def test_what_the_sandbox_does_not_do_is_a_graph_error_never_a_crash(client, use
         assert (reply.status_code, reply.json()["error"]["code"]) == (status, code), path
     wrong_method = client.call("DELETE", f"/users/{user}/mailFolders/inbox/messages")
     assert wrong_method.status_code == 405
+    immutable = client.get(f"/users/{user}/mailFolders/inbox/messages", headers={"Prefer": 'IdType="ImmutableId"'})
+    assert immutable.status_code == 501 and "ImmutableId" in immutable.json()["error"]["message"]
