@@ -67,7 +67,7 @@ def record(name: str, value: float, unit: str, *, target: Target | None, baselin
         "unit": unit,
         "baseline": None if baseline is None else round(baseline, 6),
         "baseline_label": baseline_label,
-        "ratio": None if ratio is None else round(ratio, 4),
+        "ratio": None if ratio is None else float(f"{ratio:.4g}"),  # 4 significant digits, small ratios too
         "target": target.describe(unit) if target else None,
         "pass": target.met_by(value, ratio) if target else None,
         "note": note,

@@ -6,6 +6,7 @@ from typing import Any
 from crmsync_gui.core import codes
 from crmsync_gui.core.admin.lookup import current_mailbox_of
 from crmsync_gui.core.admin.owners import require_email
+from crmsync_gui.core.domain.direction import COLUMNS, queues_sync, uses_server_side_sync
 from crmsync_gui.core.errors import MappingConflict, ValidationError
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.base import database_proxy
@@ -36,7 +37,7 @@ def map_mailbox(mailbox: Mailbox, owner: CrmUser | CrmQueue, *, confirm: bool = 
             Mailbox.update({field: None}).where(Mailbox.id == current.id).execute()
         mailbox.owner_user = owner if isinstance(owner, CrmUser) else None
         mailbox.owner_queue = owner if isinstance(owner, CrmQueue) else None
-        if isinstance(owner, CrmQueue):
+        if isinstance(owner, CrmQueue) and not queues_sync(codes.Direction.ACT):
             mailbox.act_method = codes.ActMethod.NONE  # a queue mailbox syncs email only
             mailbox.act_enabled = False
         mailbox.save()
@@ -128,14 +129,11 @@ def set_enabled(mailbox: Mailbox, enabled: bool) -> Mailbox:
     Enabling clears the transient-failure count and the postponed runs, so the mailbox syncs on the
     next cycle. Test & Enable, which checks the server first, is the engine's.
     """
+    for d, cols in COLUMNS.items():
+        setattr(mailbox, cols.enabled, enabled and uses_server_side_sync(mailbox, d))
+        if enabled:
+            setattr(mailbox, cols.next_run, None)
     if enabled:
-        mailbox.incoming_enabled = mailbox.incoming_method == codes.IncomingMethod.SERVER_SIDE_SYNC
-        mailbox.outgoing_enabled = mailbox.outgoing_method == codes.OutgoingMethod.SERVER_SIDE_SYNC
-        mailbox.act_enabled = (mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC
-                               and mailbox.owner_queue_id is None)
         mailbox.transient_failure_count = 0
-        mailbox.incoming_next_run = mailbox.outgoing_next_run = mailbox.act_next_run = None
-    else:
-        mailbox.incoming_enabled = mailbox.outgoing_enabled = mailbox.act_enabled = False
     mailbox.save()
     return mailbox
