@@ -6,7 +6,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 
-KINDS = ("busy", "http", "drop", "delay", "error", "malformed")
+KINDS = ("busy", "http", "drop", "delay", "error", "malformed", "crash")
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Fault:
            "error"     the operation's response message carries ResponseCode `code`, e.g.
                        ErrorMailboxStoreUnavailable (transient), ErrorNonExistentMailbox, ErrorAccessDenied
            "malformed" the reply is not well-formed XML
+           "crash"     the operation fails unexpectedly inside the server (answered as Exchange does:
+                       ResponseCode ErrorInternalServerError)
     """
     kind: str
     mailbox: str | None = None

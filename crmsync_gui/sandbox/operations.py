@@ -16,7 +16,7 @@ from . import items as it
 from .recurrence import master_times, occurrences
 from .restriction import UnsupportedRestriction, matches
 from .soap import M_NS, T_NS, children, local, m, parse_time, response_message, sub, t, xml_bool
-from .store import Folder, Item, Mailbox, Store
+from .store import Folder, Item, Mailbox, Store, is_well_formed
 from .subscriptions import Subscriptions
 
 
@@ -88,6 +88,7 @@ def resolve_folder(call: Call, el: etree._Element) -> tuple[Mailbox, Folder]:
         if folder is None:
             raise OpError("ErrorFolderNotFound", f"The sandbox has no distinguished folder '{el.get('Id')}'.")
         return mailbox, folder
+    _check_id(el, "AAMkF", "AQAAA")
     found = call.store.find_folder(el.get("Id", ""))
     if found is None:
         raise OpError("ErrorFolderNotFound", "The specified folder could not be found in the store.")
@@ -263,7 +264,19 @@ def _read_state(state: str | None, kind: str, folder: Folder) -> int:
 # --- items -----------------------------------------------------------------------------------------------------
 
 
+def _check_id(el: etree._Element, prefix: str, key_prefix: str) -> None:
+    """Exchange tells an id or change key it cannot parse from one it cannot find."""
+    object_id, change_key = el.get("Id", el.get("RecurringMasterId", "")), el.get("ChangeKey")
+    if not object_id:
+        raise OpError("ErrorInvalidIdEmpty", "The Id is empty.")
+    if not is_well_formed(object_id.partition(it.OCCURRENCE)[0], prefix):
+        raise OpError("ErrorInvalidIdMalformed", "Id is malformed.")
+    if change_key is not None and not (change_key.startswith(key_prefix) and change_key[len(key_prefix):].isdigit()):
+        raise OpError("ErrorInvalidChangeKey", "The change key is invalid.")
+
+
 def resolve_item(call: Call, el: etree._Element, writing: bool = False) -> tuple[Mailbox, Item]:
+    _check_id(el, "AAMkI", "CQAAAB")
     item_id = el.get("Id", "")
     if it.OCCURRENCE in item_id:
         return _resolve_occurrence(call, item_id, writing)
@@ -318,6 +331,11 @@ def _sort_key(sort: etree._Element | None, mailbox: Mailbox):
     if not orders:
         return None
 
+    for order in orders:
+        uri = children(order)[0] if children(order) else None
+        if uri is None or local(uri) != "FieldURI":
+            raise OpError("ErrorUnsupportedPathForSortGroup", "The sandbox sorts on FieldURI properties only.")
+
     def key(item: Item):
         values = []
         for order in orders:
@@ -337,6 +355,10 @@ def find_item(call: Call, op: etree._Element) -> etree._Element:
 
     def handle(el):
         mailbox, folder = resolve_folder(call, el)
+        if op.find(_mn("QueryString")) is not None:
+            raise OpError("ErrorUnsupportedQueryFilter", "The sandbox cannot evaluate an AQS QueryString.")
+        if op.find(_mn("GroupBy")) is not None or op.find(_mn("DistinguishedGroupBy")) is not None:
+            raise OpError("ErrorUnsupportedPathForSortGroup", "The sandbox does not group FindItem results.")
         found = mailbox.items_in(folder)
         if restriction is not None:
             found = [i for i in found if _item_matches(mailbox, i, restriction)]

@@ -355,6 +355,9 @@ class SandboxServer:
         in_flight = self.stats.begin(acting.address, operation, request.transport)
         try:
             reply = await self._answer(request, acting, user, operation, op, in_flight, data)
+        except Exception as exc:  # noqa: BLE001 - Exchange answers SOAP, never aiohttp's bare text 500
+            reply = _xml(envelope(_error_reply(operation, "ErrorInternalServerError",
+                                               f"An internal server error occurred: {type(exc).__name__}.")), 200)
         finally:
             self.stats.end(acting.address)
         if self.recorder is not None and isinstance(reply, web.Response) and reply.content_type == "text/xml" \
@@ -379,6 +382,8 @@ class SandboxServer:
                 return web.Response(status=200, body=MALFORMED, content_type="text/xml", charset="utf-8")
             elif f.kind == "error":
                 return _xml(envelope(_error_reply(operation, f.code)), 200)
+            elif f.kind == "crash":
+                raise RuntimeError("a crash the sandbox was told to have")
         if in_flight > self.max_concurrent_per_mailbox:
             return _xml(fault("ErrorServerBusy", f"{acting.address} has more than {self.max_concurrent_per_mailbox} "
                               "concurrent requests.", back_off_ms=0), 500)
@@ -436,10 +441,10 @@ class SandboxServer:
         return stream
 
 
-def _error_reply(operation: str, code: str) -> etree._Element:
+def _error_reply(operation: str, code: str, text: str | None = None) -> etree._Element:
     response = m(f"{operation}Response")
     sub(response, "m", "ResponseMessages").append(
-        response_message(operation, code, f"{code} (a fault the sandbox was told to give)"))
+        response_message(operation, code, text or f"{code} (a fault the sandbox was told to give)"))
     return response
 
 

@@ -47,6 +47,13 @@ def new_id(prefix: str, tag: int) -> str:
     return f"{prefix}{tag}.{_SALT}{next(_counter):x}"
 
 
+def is_well_formed(object_id: str, prefix: str) -> bool:
+    """An id of the shape new_id() gives (of this run or another)."""
+    tag, dot, rest = object_id.removeprefix(prefix).partition(".")
+    return (object_id.startswith(prefix) and tag.isdigit() and bool(dot) and len(rest) > 8
+            and all(c.isalnum() or c in "-_" for c in rest))
+
+
 def tag_of(object_id: str) -> int | None:
     head = object_id[5:].partition(".")[0]
     return int(head) if head.isdigit() else None
