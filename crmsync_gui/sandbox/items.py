@@ -9,6 +9,7 @@ import contextlib
 import copy
 import email.policy
 import email.utils
+import os
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -28,6 +29,17 @@ ADDRESS_ORDER = ("Street", "City", "State", "CountryOrRegion", "PostalCode")
 INDEXED_CONTAINERS = {"contacts:EmailAddress": "EmailAddresses", "contacts:PhoneNumber": "PhoneNumbers",
                       "contacts:ImAddress": "ImAddresses", "contacts:PhysicalAddress": "PhysicalAddresses"}
 OCCURRENCE = "~"  # an occurrence's id: the master's id, this, the 1-based index
+# The item types' xs:boolean properties (types.xsd): stored as Exchange answers them, true/false, whatever
+# spelling (1, 0, " true ") the client sent.
+BOOLEAN_FIELDS = frozenset({
+    "AllowNewTimeProposal", "DoNotForwardMeeting", "HasPicture", "IsAllDayEvent", "IsAssociated", "IsCancelled",
+    "IsComplete", "IsDeliveryReceiptRequested", "IsDraft", "IsFromMe", "IsMeeting", "IsOnlineMeeting",
+    "IsOrganizer", "IsRead", "IsReadReceiptRequested", "IsResend", "IsResponseRequested", "IsSubmitted",
+    "IsTeamTask", "IsUnmodified", "MeetingRequestWasSent", "ReminderIsSet"})
+# Exchange keeps this many characters of these properties and drops the rest.
+LENGTH_LIMITS = {name: 255 for name in ("Subject", "DisplayName", "GivenName", "MiddleName", "Surname",
+                                        "Nickname", "Generation", "FileAs")}
+UTC_TIMES = ("Start", "End", "ReminderDueBy")  # written back in UTC, as Exchange answers them
 
 
 class ItemError(Exception):
@@ -119,9 +131,37 @@ def item_from_xml(el: etree._Element, mailbox: Mailbox) -> Item:
             item.fields[name] = copy.deepcopy(child)
     if item.mime is not None:
         _fields_from_mime(item, mailbox)
+    normalize(item)
+    if element == "CalendarItem":
+        item.fields.setdefault("UID", t("UID", new_uid()))
     if element == "Message":
         item.fields.setdefault("InternetMessageId", t("InternetMessageId", email.utils.make_msgid(domain="sandbox.test")))
     return item
+
+
+def new_uid() -> str:
+    """An iCalendar UID of the form Exchange makes (a Global Object ID in hex)."""
+    return "040000008200E00074C5B7101A82E00800000000" + os.urandom(24).hex().upper()
+
+
+def normalize(item: Item) -> None:
+    """Hold values as Exchange stores them: booleans true/false, length limits, UTC times, and a
+    recurrence's StartDate/EndDate with the offset Exchange writes (Z: the sandbox keeps UTC)."""
+    for name, el in item.fields.items():
+        if not isinstance(el, etree._Element):
+            continue
+        if name in BOOLEAN_FIELDS:
+            el.text = xml_bool((el.text or "").strip() in ("true", "1"))
+        elif name in LENGTH_LIMITS and el.text and len(el.text) > LENGTH_LIMITS[name]:
+            el.text = el.text[:LENGTH_LIMITS[name]]
+        elif name in UTC_TIMES and el.text:
+            with contextlib.suppress(ValueError):
+                el.text = xml_time(parse_time(el.text.strip()))
+    recurrence = item.fields.get("Recurrence")
+    if isinstance(recurrence, etree._Element):
+        for day in recurrence.iter(f"{{{T_NS}}}StartDate", f"{{{T_NS}}}EndDate"):
+            if day.text and len(day.text.strip()) == 10:
+                day.text = day.text.strip() + "Z"
 
 
 def attachment_from_xml(el: etree._Element, mailbox: Mailbox) -> Attachment:
@@ -244,7 +284,14 @@ def _computed(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:
         return t(name, xml_time(item.created))
     if item.element == "CalendarItem" and name in ("IsRecurring", "CalendarItemType"):
         kind = "Occurrence" if OCCURRENCE in item.id else "RecurringMaster" if "Recurrence" in item.fields else "Single"
-        return t(name, xml_bool(kind != "Single") if name == "IsRecurring" else kind)
+        if name == "CalendarItemType":
+            return t(name, kind)
+        # Exchange's own table: false on the organizer's master (a documented quirk), true on an attendee's
+        organizer = addresses(item, "Organizer")
+        attendee_copy = bool(organizer) and organizer[0][1].lower() != mailbox.address.lower()
+        return t(name, xml_bool(kind == "Occurrence" or (kind == "RecurringMaster" and attendee_copy)))
+    if item.element == "Task" and name == "IsRecurring":
+        return t(name, xml_bool("Recurrence" in item.fields))
     return None
 
 
@@ -330,6 +377,8 @@ def apply_update(item: Item, update: etree._Element) -> None:
     if name in COMPUTED - {"MimeContent"} and name != "Attachments":
         raise ItemError("ErrorInvalidPropertySet", f"{uri.get('FieldURI')} is read-only.")
     if kind == "DeleteItemField":
+        if name == "UID":
+            return  # a calendar item keeps its UID for life
         if local(uri) == "IndexedFieldURI":
             container = item.fields.get(name)
             if isinstance(container, etree._Element):

@@ -407,7 +407,7 @@ def _in_calendar_view(mailbox: Mailbox, found: list[Item], view: etree._Element)
             continue
         recurrence = item.fields.get("Recurrence")
         if recurrence is None:
-            if times[0] < end and times[1] > start:
+            if times[0] < end and times[1] >= start:  # ending at the view's start is in it, as in Exchange
                 inside.append(item)
             continue
         for index, begin, finish in occurrences(recurrence, times[0], times[1], start, end):
@@ -487,6 +487,7 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
                           "The item changed since this ChangeKey was read and NeverOverwrite was asked for.")
         for update in children(change.find(_tn("Updates"))):
             it.apply_update(item, update)
+        it.normalize(item)
         mailbox.touch_item(item)
         if item.element == "Message" and disposition != "SaveOnly":
             _deliver(call, item, mailbox)

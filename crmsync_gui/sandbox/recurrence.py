@@ -45,7 +45,7 @@ def occurrences(recurrence: etree._Element, start: datetime, end: datetime,
         begin = datetime.combine(day, start.timetz())
         if begin >= window_end:
             break
-        if begin + length > window_start:
+        if begin + length >= window_start:
             found.append((index, begin, begin + length))
     return found
 
