@@ -485,10 +485,12 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
         if conflict == "NeverOverwrite" and key and key != item.change_key:
             raise OpError("ErrorIrresolvableConflict",
                           "The item changed since this ChangeKey was read and NeverOverwrite was asked for.")
-        for update in children(change.find(_tn("Updates"))):
+        updates = children(change.find(_tn("Updates")))
+        for update in updates:
             it.apply_update(item, update)
         it.normalize(item)
-        mailbox.touch_item(item)
+        mailbox.touch_item(item, read_flag_only=bool(updates) and all(
+            local(u) == "SetItemField" and children(u)[0].get("FieldURI") == "message:IsRead" for u in updates))
         if item.element == "Message" and disposition != "SaveOnly":
             _deliver(call, item, mailbox)
             mailbox.remove_item(item)
@@ -562,6 +564,9 @@ def sync_folder_items(call: Call, op: etree._Element) -> etree._Element:
         change = sub(holder, "t", kind)
         if kind == "Delete":
             sub(change, "t", "ItemId", Id=what)
+        elif kind == "ReadFlagChange":
+            change.append(_id_only(what)[0])
+            sub(change, "t", "IsRead", what.text("IsRead") or "false")
         else:
             change.append(it.render(what, mailbox, shape))
     return _wrap("SyncFolderItems", [msg])
@@ -665,7 +670,8 @@ def get_events(call: Call, op: etree._Element) -> etree._Element:
         return _wrap("GetEvents", [response_message("GetEvents", "ErrorSubscriptionNotFound",
                                                      "No such pull subscription.")])
     msg = response_message("GetEvents")
-    msg.append(call.subscriptions.notification(subscription))
+    note, subscription.seq = call.subscriptions.notification(subscription)
+    msg.append(note)
     return _wrap("GetEvents", [msg])
 
 

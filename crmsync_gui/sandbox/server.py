@@ -57,6 +57,7 @@ class SandboxServer:
         self.recorder = recorder  # called with (operation, request, reply) for every SOAP reply given
         self.streaming_limit: float | None = None  # cap on a GetStreamingEvents connection, in seconds (tests)
         self.heartbeat_seconds = 30.0  # a ConnectionStatus OK envelope this often when nothing happens
+        self.open_streams = 0  # GetStreamingEvents connections being served now
         self.store = Store()
         self.faults = Faults()
         self.stats = Stats()
@@ -416,29 +417,45 @@ class SandboxServer:
         stream = web.StreamResponse(status=200, headers={"Content-Type": "text/xml; charset=utf-8"})
         stream.enable_chunked_encoding()
         await stream.prepare(request)
+        self.open_streams += 1
+        try:
+            await self._stream(stream, subs, window, data)
+        except ConnectionError:  # the client went away: its events wait for the next connection
+            pass
+        finally:
+            self.open_streams -= 1
+        return stream
+
+    async def _stream(self, stream: web.StreamResponse, subs: list, window: float, data: bytes) -> None:
         loop = asyncio.get_running_loop()
         deadline, beat = loop.time() + window, loop.time()
+        me = object()
+        for s_ in subs:
+            s_.stream = me  # a reconnect takes the subscriptions over: the older connection closes
         while True:
-            closing = loop.time() >= deadline
+            closing = loop.time() >= deadline or any(s_.stream is not me for s_ in subs)
             with self.store.lock:
-                notes = [self.subscriptions.notification(s_, T_NS) for s_ in subs if self.subscriptions.pending(s_)]
-            if notes or closing or loop.time() - beat >= self.heartbeat_seconds:
+                batch = [(s_, *self.subscriptions.notification(s_, T_NS)) for s_ in subs
+                         if not closing and self.subscriptions.pending(s_)]
+            if batch or closing or loop.time() - beat >= self.heartbeat_seconds:
                 beat = loop.time()
                 response = m("GetStreamingEventsResponse")
                 msg = response_message("GetStreamingEvents")
-                if notes:
-                    sub(msg, "m", "Notifications").extend(notes)
+                if batch:
+                    sub(msg, "m", "Notifications").extend(note for _s, note, _seq in batch)
                 sub(msg, "m", "ConnectionStatus", "Closed" if closing else "OK")
                 sub(response, "m", "ResponseMessages").append(msg)
                 body = envelope(response)
+                await stream.write(body)
+                with self.store.lock:
+                    for s_, _note, seq in batch:
+                        s_.seq = seq  # the watermark moves only once the events are on an open connection
                 if self.recorder is not None:
                     self.recorder("GetStreamingEvents", data, body)
-                await stream.write(body)
             if closing:
                 break
             await asyncio.sleep(0.05)
         await stream.write_eof()
-        return stream
 
 
 def _error_reply(operation: str, code: str, text: str | None = None) -> etree._Element:

@@ -96,7 +96,7 @@ class Item:
     which keeps a million of them small and quick to make; the first look at `fields` unpacks them for good."""
 
     __slots__ = ("id", "element", "folder_id", "_fields", "packed", "mime", "attachments", "created", "modified",
-                 "received", "version", "created_seq", "changed_seq")
+                 "received", "version", "created_seq", "changed_seq", "content_seq")
 
     def __init__(self, id: str, element: str, folder_id: str,
                  fields: dict[str, etree._Element | list[etree._Element]] | None = None, *,
@@ -112,6 +112,7 @@ class Item:
         self.version = 1
         self.created_seq = 0  # when it entered its folder
         self.changed_seq = 0
+        self.content_seq = 0  # its last change other than to the read flag
 
     @property
     def fields(self) -> dict[str, etree._Element | list[etree._Element]]:
@@ -205,14 +206,16 @@ class Mailbox:
 
     def put_item(self, item: Item, folder: Folder) -> Item:
         item.folder_id = folder.id
-        item.created_seq = item.changed_seq = self.next_seq()
+        item.created_seq = item.changed_seq = item.content_seq = self.next_seq()
         self.items[item.id] = item
         return item
 
-    def touch_item(self, item: Item) -> None:
+    def touch_item(self, item: Item, read_flag_only: bool = False) -> None:
         item.version += 1
         item.modified = now()
         item.changed_seq = self.next_seq()
+        if not read_flag_only:
+            item.content_seq = item.changed_seq
 
     def remove_item(self, item: Item) -> None:
         del self.items[item.id]
@@ -233,11 +236,13 @@ class Mailbox:
         return self.put_item(clone, folder)
 
     def item_changes(self, folder: Folder, since: int) -> list[tuple[int, str, Item | str]]:
-        """(seq, 'Create'|'Update'|'Delete', item or deleted id) after `since`, oldest first."""
+        """(seq, 'Create'|'Update'|'ReadFlagChange'|'Delete', item or deleted id) after `since`, oldest first."""
         changes: list[tuple[int, str, Item | str]] = []
         for item in self.items_in(folder):
             if item.changed_seq > since:
-                changes.append((item.changed_seq, "Create" if item.created_seq > since else "Update", item))
+                kind = ("Create" if item.created_seq > since else "Update" if item.content_seq > since
+                        else "ReadFlagChange")
+                changes.append((item.changed_seq, kind, item))
         for item_id, tomb in self.item_tombstones[folder.id].items():
             if tomb.seq > since and tomb.created_seq <= since:
                 changes.append((tomb.seq, "Delete", item_id))

@@ -10,7 +10,8 @@ from lxml import etree
 from .soap import M_NS, sub, xml_time
 from .store import Mailbox, now
 
-_KINDS = {"Create": "CreatedEvent", "Update": "ModifiedEvent", "Delete": "DeletedEvent"}
+_KINDS = {"Create": "CreatedEvent", "Update": "ModifiedEvent", "ReadFlagChange": "ModifiedEvent",
+          "Delete": "DeletedEvent"}
 
 
 @dataclass
@@ -22,10 +23,15 @@ class Subscription:
     streaming: bool
     seq: int
     creator: str = ""  # who signed in to subscribe: an impersonating account may stream many mailboxes at once
+    stream: object | None = None  # the GetStreamingEvents connection delivering it now (the newest one)
 
     @property
     def watermark(self) -> str:
-        return base64.b64encode(f"sandbox:{self.seq}".encode()).decode()
+        return _watermark(self.seq)
+
+
+def _watermark(seq: int) -> str:
+    return base64.b64encode(f"sandbox:{seq}".encode()).decode()
 
 
 class Subscriptions:
@@ -77,26 +83,23 @@ class Subscriptions:
                     found.append((seq, "NewMailEvent", item_id, folder_id))
         return sorted(e for e in found if e[1] in subscription.events)
 
-    def notification(self, subscription: Subscription, ns: str = M_NS) -> etree._Element:
-        """The Notification of everything since the watermark (a StatusEvent when nothing happened);
-        in the messages namespace for GetEvents, the types one inside GetStreamingEvents' Notifications."""
+    def notification(self, subscription: Subscription, ns: str = M_NS) -> tuple[etree._Element, int]:
+        """The Notification of everything since the watermark (a StatusEvent when nothing happened), and the
+        sequence number the watermark moves to once it is delivered (the caller moves it: a stream only after
+        the write); in the messages namespace for GetEvents, the types one in GetStreamingEvents' Notifications."""
         note = etree.Element(f"{{{ns}}}Notification")
         sub(note, "t", "SubscriptionId", subscription.id)
         sub(note, "t", "PreviousWatermark", subscription.watermark)
         sub(note, "t", "MoreEvents", "false")
         events = self.pending(subscription)
         if not events:
-            subscription.seq = subscription.mailbox.seq
             status = sub(note, "t", "StatusEvent")
-            sub(status, "t", "Watermark", subscription.watermark)
-            return note
+            sub(status, "t", "Watermark", _watermark(subscription.mailbox.seq))
         for seq, name, item_id, folder_id in events:
-            subscription.seq = seq
             event = sub(note, "t", name)
-            sub(event, "t", "Watermark", subscription.watermark)
+            sub(event, "t", "Watermark", _watermark(seq))
             sub(event, "t", "TimeStamp", xml_time(now()))
             sub(event, "t", "ItemId", Id=item_id)
             sub(event, "t", "ParentFolderId", Id=folder_id)
-        subscription.seq = subscription.mailbox.seq
-        return note
+        return note, subscription.mailbox.seq
 
