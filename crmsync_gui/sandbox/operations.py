@@ -205,6 +205,50 @@ def delete_folder(call: Call, op: etree._Element) -> etree._Element:
     return _each("DeleteFolder", children(op.find(_mn("FolderIds"))), handle)
 
 
+_UNEMPTIABLE = ("root", "msgfolderroot", "recoverableitemsroot")
+
+
+def empty_folder(call: Call, op: etree._Element) -> etree._Element:
+    how = op.get("DeleteType", "HardDelete")
+    deep = op.get("DeleteSubFolders") == "true"
+
+    def handle(el):
+        mailbox, folder = resolve_folder(call, el)
+        if folder.distinguished in _UNEMPTIABLE:
+            raise OpError("ErrorCannotEmptyFolder", f"The folder '{folder.name}' cannot be emptied.")
+        for item in mailbox.items_in(folder):
+            _discard(mailbox, item, how)
+        for child in mailbox.subfolders(folder, deep=False) if deep else ():
+            if how == "MoveToDeletedItems" and folder.distinguished != "deleteditems":
+                mailbox.move_folder(child, mailbox.distinguished("deleteditems"))
+            else:
+                mailbox.delete_folder(child)
+        mailbox.touch_folder(folder)
+        return None
+    return _each("EmptyFolder", children(op.find(_mn("FolderIds"))), handle)
+
+
+def move_folder(call: Call, op: etree._Element) -> etree._Element:
+    target_box, target = resolve_folder(call, op.find(_mn("ToFolderId")))
+
+    def handle(el):
+        mailbox, folder = resolve_folder(call, el)
+        if mailbox is not target_box:
+            raise OpError("ErrorCrossMailboxMoveCopy", "The sandbox moves folders within one mailbox only.")
+        if folder.distinguished:
+            raise OpError("ErrorMoveDistinguishedFolder", "Distinguished folders cannot be moved.")
+        if target is folder or target in mailbox.subfolders(folder, deep=True):
+            raise OpError("ErrorMoveCopyFailed", "A folder cannot be moved into itself or a folder below it.")
+        if target.id != folder.parent_id:
+            if any(f.name.lower() == folder.name.lower() for f in mailbox.subfolders(target, deep=False)):
+                raise OpError("ErrorFolderExists", f"A folder named '{folder.name}' already exists there.")
+            mailbox.move_folder(folder, target)
+        holder = m("Folders")
+        holder.append(folder_xml(mailbox, folder, id_only=True))
+        return [holder]
+    return _each("MoveFolder", children(op.find(_mn("FolderIds"))), handle)
+
+
 def update_folder(call: Call, op: etree._Element) -> etree._Element:
     def handle(change):
         mailbox, folder = resolve_folder(call, children(change)[0])
@@ -511,15 +555,21 @@ def delete_item(call: Call, op: etree._Element) -> etree._Element:
 
     def handle(el):
         mailbox, item = resolve_item(call, el, writing=True)
-        if how == "HardDelete":
-            mailbox.remove_item(item)
-        else:
-            key = "deleteditems" if how == "MoveToDeletedItems" else "recoverableitemsdeletions"
-            if item.folder_id == mailbox.distinguished("deleteditems").id and how == "MoveToDeletedItems":
-                key = "recoverableitemsdeletions"
-            mailbox.move_item(item, mailbox.distinguished(key))
+        _discard(mailbox, item, how)
         return None
     return _each("DeleteItem", children(op.find(_mn("ItemIds"))), handle)
+
+
+def _discard(mailbox: Mailbox, item: Item, how: str) -> None:
+    """Delete an item the DeleteType's way: gone, into the dumpster, or into Deleted Items (from there on,
+    the dumpster)."""
+    if how == "HardDelete":
+        mailbox.remove_item(item)
+        return
+    key = "deleteditems" if how == "MoveToDeletedItems" else "recoverableitemsdeletions"
+    if item.folder_id == mailbox.distinguished("deleteditems").id and how == "MoveToDeletedItems":
+        key = "recoverableitemsdeletions"
+    mailbox.move_item(item, mailbox.distinguished(key))
 
 
 def _move_or_copy(operation: str, call: Call, op: etree._Element) -> etree._Element:
@@ -677,7 +727,8 @@ def get_events(call: Call, op: etree._Element) -> etree._Element:
 
 OPERATIONS: dict[str, Callable[[Call, etree._Element], etree._Element]] = {
     "ConvertId": convert_id, "GetFolder": get_folder, "FindFolder": find_folder, "CreateFolder": create_folder,
-    "DeleteFolder": delete_folder, "UpdateFolder": update_folder, "SyncFolderHierarchy": sync_folder_hierarchy,
+    "DeleteFolder": delete_folder, "UpdateFolder": update_folder, "EmptyFolder": empty_folder,
+    "MoveFolder": move_folder, "SyncFolderHierarchy": sync_folder_hierarchy,
     "GetItem": get_item, "FindItem": find_item, "CreateItem": create_item, "SendItem": send_item,
     "UpdateItem": update_item, "DeleteItem": delete_item, "MoveItem": move_item, "CopyItem": copy_item,
     "SyncFolderItems": sync_folder_items, "CreateAttachment": create_attachment, "GetAttachment": get_attachment,

@@ -194,6 +194,13 @@ class Mailbox:
         del self.folders[folder.id]
         self.folder_tombstones[folder.id] = (Tombstone(self.next_seq(), folder.created_seq), folder.parent_id)
 
+    def move_folder(self, folder: Folder, parent: Folder) -> None:
+        """Exchange keeps a moved folder's id; both parents change (their child counts) and so does it."""
+        old_parent = self.folders[folder.parent_id]
+        folder.parent_id = parent.id
+        for changed in (folder, old_parent, parent):
+            self.touch_folder(changed)
+
     def subfolders(self, folder: Folder, deep: bool) -> list[Folder]:
         found = [f for f in self.folders.values() if f.parent_id == folder.id]
         if deep:
