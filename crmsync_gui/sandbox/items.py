@@ -16,6 +16,7 @@ from email.parser import BytesParser
 
 from lxml import etree
 
+from .recurrence import master_times, nth
 from .schema_order import ORDER
 from .soap import T_NS, local, parse_time, sub, t, xml_bool, xml_time
 from .store import ITEM_CLASS, Attachment, Item, Mailbox, new_id, now
@@ -24,7 +25,7 @@ ITEM_ELEMENTS = ("Message", "Contact", "Task", "CalendarItem", "Item")
 # The server owns these: a client's values for them are ignored, replies compute them.
 COMPUTED = {"MimeContent", "ItemId", "ParentFolderId", "Attachments", "DateTimeReceived", "Size", "DateTimeCreated",
             "HasAttachments", "LastModifiedTime", "DisplayTo", "DisplayCc", "EffectiveRights", "IsRecurring",
-            "CalendarItemType"}
+            "CalendarItemType", "ModifiedOccurrences", "DeletedOccurrences"}
 ADDRESS_ORDER = ("Street", "City", "State", "CountryOrRegion", "PostalCode")
 INDEXED_CONTAINERS = {"contacts:EmailAddress": "EmailAddresses", "contacts:PhoneNumber": "PhoneNumbers",
                       "contacts:ImAddress": "ImAddresses", "contacts:PhysicalAddress": "PhysicalAddresses"}
@@ -282,10 +283,14 @@ def _computed(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:
         return t(name, "false")
     if name == "DateTimeSent" and item.element == "Message":
         return t(name, xml_time(item.created))
+    if item.element == "CalendarItem" and name in ("ModifiedOccurrences", "DeletedOccurrences"):
+        return _changed_occurrences(item, name)
     if item.element == "CalendarItem" and name in ("IsRecurring", "CalendarItemType"):
         kind = "Occurrence" if OCCURRENCE in item.id else "RecurringMaster" if "Recurrence" in item.fields else "Single"
         if name == "CalendarItemType":
-            return t(name, kind)
+            master = mailbox.items.get(item.id.partition(OCCURRENCE)[0]) if kind == "Occurrence" else None
+            is_exception = master is not None and master.exceptions.get(int(item.id.partition(OCCURRENCE)[2]))
+            return t(name, "Exception" if is_exception else kind)
         # Exchange's own table: false on the organizer's master (a documented quirk), true on an attendee's
         organizer = addresses(item, "Organizer")
         attendee_copy = bool(organizer) and organizer[0][1].lower() != mailbox.address.lower()
@@ -323,6 +328,29 @@ def render(item: Item, mailbox: Mailbox, shape: Shape) -> etree._Element:
         if value is not None:
             el.append(copy.deepcopy(value))
     return el
+
+
+def _changed_occurrences(master: Item, name: str) -> etree._Element | None:
+    """A master's ModifiedOccurrences (each one's id, times and original start) or DeletedOccurrences."""
+    times, recurrence = master_times(master.fields), master.fields.get("Recurrence")
+    if times is None or recurrence is None:
+        return None
+    holder = t(name)
+    for index in sorted(master.exceptions):
+        own = master.exceptions[index]
+        original = nth(recurrence, *times, index)
+        if original is None or (own is None) != (name == "DeletedOccurrences"):
+            continue
+        if own is None:
+            sub(sub(holder, "t", "DeletedOccurrence"), "t", "Start", xml_time(original[0]))
+            continue
+        changed = occurrence(master, index, *original)
+        entry = sub(holder, "t", "Occurrence")
+        sub(entry, "t", "ItemId", Id=changed.id, ChangeKey=changed.change_key)
+        sub(entry, "t", "Start", changed.text("Start"))
+        sub(entry, "t", "End", changed.text("End"))
+        sub(entry, "t", "OriginalStart", xml_time(original[0]))
+    return holder if len(holder) else None
 
 
 def attachment_xml(a: Attachment, with_content: bool) -> etree._Element:
@@ -423,10 +451,13 @@ def sent_copy(item: Item, mailbox: Mailbox, read: bool) -> Item:
     return clone
 
 
-def occurrence(master: Item, index: int, start, end) -> Item:
-    """One occurrence of a series, as FindItem's CalendarView and GetItem show it (read-only here)."""
+def occurrence(master: Item, index: int, start, end, own: bool = True) -> Item:
+    """One occurrence of a series, as FindItem's CalendarView and GetItem show it: the master's properties at
+    the occurrence's original times, then (own) those it was given as an exception."""
     fields = {k: v for k, v in master.fields.items() if k != "Recurrence"}
     fields["Start"], fields["End"] = t("Start", xml_time(start)), t("End", xml_time(end))
+    if own and master.exceptions.get(index):
+        fields.update(master.exceptions[index])
     occ = Item(f"{master.id}{OCCURRENCE}{index}", "CalendarItem", master.folder_id, fields, when=master.created)
     occ.version, occ.modified, occ.attachments = master.version, master.modified, master.attachments
     return occ

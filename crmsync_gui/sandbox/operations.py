@@ -8,12 +8,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from lxml import etree
 
 from . import items as it
-from .recurrence import master_times, occurrences
+from .recurrence import master_times, nth, occurrences
 from .restriction import UnsupportedRestriction, matches
 from .soap import M_NS, T_NS, children, local, m, parse_time, response_message, sub, t, xml_bool
 from .store import Folder, Item, Mailbox, Store, is_well_formed
@@ -310,7 +309,8 @@ def _read_state(state: str | None, kind: str, folder: Folder) -> int:
 
 def _check_id(el: etree._Element, prefix: str, key_prefix: str) -> None:
     """Exchange tells an id or change key it cannot parse from one it cannot find."""
-    object_id, change_key = el.get("Id", el.get("RecurringMasterId", "")), el.get("ChangeKey")
+    object_id = el.get("Id") or el.get("RecurringMasterId") or el.get("OccurrenceId") or ""
+    change_key = el.get("ChangeKey")
     if not object_id:
         raise OpError("ErrorInvalidIdEmpty", "The Id is empty.")
     if not is_well_formed(object_id.partition(it.OCCURRENCE)[0], prefix):
@@ -319,14 +319,19 @@ def _check_id(el: etree._Element, prefix: str, key_prefix: str) -> None:
         raise OpError("ErrorInvalidChangeKey", "The change key is invalid.")
 
 
-def resolve_item(call: Call, el: etree._Element, writing: bool = False) -> tuple[Mailbox, Item]:
+def resolve_item(call: Call, el: etree._Element) -> tuple[Mailbox, Item]:
+    """An ItemId, OccurrenceItemId or RecurringMasterItemId -> (mailbox, item); an occurrence comes as
+    it.occurrence() makes it (its id: the master's, OCCURRENCE, its index)."""
     _check_id(el, "AAMkI", "CQAAAB")
     item_id = el.get("Id", "")
+    if local(el) == "RecurringMasterItemId":
+        item_id = el.get("OccurrenceId", "").partition(it.OCCURRENCE)[0]
+    elif local(el) == "OccurrenceItemId":
+        item_id = f"{el.get('RecurringMasterId')}{it.OCCURRENCE}{el.get('InstanceIndex')}"
     if it.OCCURRENCE in item_id:
-        return _resolve_occurrence(call, item_id, writing)
-    if local(el) == "OccurrenceItemId":
-        return _resolve_occurrence(call, f"{el.get('RecurringMasterId')}{it.OCCURRENCE}{el.get('InstanceIndex')}",
-                                   writing)
+        mailbox, master, index = _series_of(call, item_id)
+        return mailbox, it.occurrence(master, index, *nth(master.fields["Recurrence"], *master_times(master.fields),
+                                                         index))
     found = call.store.find_item(item_id)
     if found is None:
         raise OpError("ErrorItemNotFound", "The specified object was not found in the store.")
@@ -334,19 +339,18 @@ def resolve_item(call: Call, el: etree._Element, writing: bool = False) -> tuple
     return found
 
 
-def _resolve_occurrence(call: Call, item_id: str, writing: bool) -> tuple[Mailbox, Item]:
-    if writing:
-        raise OpError("ErrorInvalidOperation", "The sandbox changes whole series only, not single occurrences.")
-    master_id, _, index = item_id.partition(it.OCCURRENCE)
+def _series_of(call: Call, occurrence_id: str) -> tuple[Mailbox, Item, int]:
+    """(mailbox, recurring master, index) of an occurrence's id, checking the occurrence exists."""
+    master_id, _, index = occurrence_id.partition(it.OCCURRENCE)
     mailbox, master = resolve_item(call, etree.Element("ItemId", Id=master_id))
     times, recurrence = master_times(master.fields), master.fields.get("Recurrence")
     if times is None or recurrence is None or not index.isdigit():
         raise OpError("ErrorItemNotFound", "The specified object was not found in the store.")
-    found = [o for o in occurrences(recurrence, times[0], times[1], times[0], datetime.max.replace(tzinfo=UTC))
-             if o[0] == int(index)] if int(index) <= 1000 else []
-    if not found:
+    if nth(recurrence, *times, int(index)) is None:
         raise OpError("ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange", "The series has no such occurrence.")
-    return mailbox, it.occurrence(master, *found[0])
+    if int(index) in master.exceptions and master.exceptions[int(index)] is None:
+        raise OpError("ErrorCalendarOccurrenceIsDeletedFromRecurrence", "That occurrence was deleted from the series.")
+    return mailbox, master, int(index)
 
 
 def _items_holder(rendered: list[etree._Element]) -> list[etree._Element]:
@@ -455,7 +459,14 @@ def _in_calendar_view(mailbox: Mailbox, found: list[Item], view: etree._Element)
                 inside.append(item)
             continue
         for index, begin, finish in occurrences(recurrence, times[0], times[1], start, end):
-            inside.append(it.occurrence(item, index, begin, finish))
+            if index not in item.exceptions:  # deleted ones are not shown, changed ones where they are now
+                inside.append(it.occurrence(item, index, begin, finish))
+        for index, own in item.exceptions.items():
+            original = nth(recurrence, *times, index) if own is not None else None
+            changed = it.occurrence(item, index, *original) if original is not None else None
+            if changed is not None and parse_time(changed.text("Start")) < end \
+                    and parse_time(changed.text("End")) >= start:
+                inside.append(changed)
     inside.sort(key=lambda i: i.text("Start") or "")
     limit = view.get("MaxEntriesReturned")
     return inside[:int(limit)] if limit else inside
@@ -524,12 +535,16 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
     saved = op.find(_mn("SavedItemFolderId"))
 
     def handle(change):
-        mailbox, item = resolve_item(call, change.find(_tn("ItemId")), writing=True)
-        key = change.find(_tn("ItemId")).get("ChangeKey")
+        mailbox, item = resolve_item(call, children(change)[0])
+        key = children(change)[0].get("ChangeKey")
         if conflict == "NeverOverwrite" and key and key != item.change_key:
             raise OpError("ErrorIrresolvableConflict",
                           "The item changed since this ChangeKey was read and NeverOverwrite was asked for.")
         updates = children(change.find(_tn("Updates")))
+        conflicts = m("ConflictResults")
+        sub(conflicts, "t", "Count", "0")
+        if it.OCCURRENCE in item.id:
+            return _items_holder([_id_only(_make_exception(call, item, updates))]) + [conflicts]
         for update in updates:
             it.apply_update(item, update)
         it.normalize(item)
@@ -544,8 +559,6 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
             content = _items_holder([])
         else:
             content = _items_holder([_id_only(item)])
-        conflicts = m("ConflictResults")
-        sub(conflicts, "t", "Count", "0")
         return content + [conflicts]
     return _each("UpdateItem", children(op.find(_mn("ItemChanges"))), handle)
 
@@ -554,10 +567,32 @@ def delete_item(call: Call, op: etree._Element) -> etree._Element:
     how = op.get("DeleteType", "MoveToDeletedItems")
 
     def handle(el):
-        mailbox, item = resolve_item(call, el, writing=True)
-        _discard(mailbox, item, how)
+        mailbox, item = resolve_item(call, el)
+        if it.OCCURRENCE in item.id:  # one occurrence: the master remembers it is gone
+            _mailbox, master, index = _series_of(call, item.id)
+            master.exceptions[index] = None
+            mailbox.touch_item(master)
+        else:
+            _discard(mailbox, item, how)
         return None
     return _each("DeleteItem", children(op.find(_mn("ItemIds"))), handle)
+
+
+def _make_exception(call: Call, occurrence: Item, updates: list[etree._Element]) -> Item:
+    """Change one occurrence: what now differs from the series is kept on the master as the exception's own."""
+    mailbox, master, index = _series_of(call, occurrence.id)
+    original = nth(master.fields["Recurrence"], *master_times(master.fields), index)
+    plain = it.occurrence(master, index, *original, own=False)
+    for update in updates:
+        it.apply_update(occurrence, update)
+    it.normalize(occurrence)
+
+    def text(value):
+        return [etree.tostring(v) for v in value] if isinstance(value, list) else etree.tostring(value)
+    master.exceptions[index] = {name: value for name, value in occurrence.fields.items() if name != "Recurrence"
+                                and (name not in plain.fields or text(value) != text(plain.fields[name]))}
+    mailbox.touch_item(master)
+    return it.occurrence(master, index, *original)
 
 
 def _discard(mailbox: Mailbox, item: Item, how: str) -> None:

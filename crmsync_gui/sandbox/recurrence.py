@@ -5,7 +5,7 @@ show the master alone. Times of day are kept in UTC (the sandbox has no time zon
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from lxml import etree
 
@@ -82,3 +82,12 @@ def master_times(fields: dict) -> tuple[datetime, datetime] | None:
     if s is None or e is None or not s.text or not e.text:
         return None
     return parse_time(s.text), parse_time(e.text)
+
+
+def nth(recurrence: etree._Element, start: datetime, end: datetime, index: int) -> tuple[datetime, datetime] | None:
+    """The original (start, end) of a series' occurrence by its 1-based index, None when it has none such."""
+    if not 1 <= index <= _LIMIT:
+        return None
+    found = [o for o in occurrences(recurrence, start, end, start, datetime.max.replace(tzinfo=UTC))
+             if o[0] == index]
+    return found[0][1:] if found else None

@@ -96,7 +96,7 @@ class Item:
     which keeps a million of them small and quick to make; the first look at `fields` unpacks them for good."""
 
     __slots__ = ("id", "element", "folder_id", "_fields", "packed", "mime", "attachments", "created", "modified",
-                 "received", "version", "created_seq", "changed_seq", "content_seq")
+                 "received", "version", "created_seq", "changed_seq", "content_seq", "exceptions")
 
     def __init__(self, id: str, element: str, folder_id: str,
                  fields: dict[str, etree._Element | list[etree._Element]] | None = None, *,
@@ -113,6 +113,9 @@ class Item:
         self.created_seq = 0  # when it entered its folder
         self.changed_seq = 0
         self.content_seq = 0  # its last change other than to the read flag
+        # a recurring master's changed occurrences: 1-based index -> the properties it has of its own
+        # (None: the occurrence was deleted)
+        self.exceptions: dict[int, dict[str, etree._Element] | None] = {}
 
     @property
     def fields(self) -> dict[str, etree._Element | list[etree._Element]]:
