@@ -6,6 +6,8 @@ folder or item become that response message's ResponseCode, as Exchange does; th
 from __future__ import annotations
 
 import base64
+import copy
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +17,7 @@ from . import items as it
 from .recurrence import master_times, nth, occurrences
 from .restriction import UnsupportedRestriction, matches
 from .soap import M_NS, T_NS, children, local, m, parse_time, response_message, sub, t, xml_bool
-from .store import Folder, Item, Mailbox, Store, is_well_formed
+from .store import Folder, Item, Mailbox, Store, is_well_formed, new_id
 from .subscriptions import Subscriptions
 
 
@@ -494,7 +496,7 @@ def create_item(call: Call, op: etree._Element) -> etree._Element:
     saved = op.find(_mn("SavedItemFolderId"))
 
     def handle(el):
-        item = it.item_from_xml(el, call.acting)
+        item = _mail_response(call, el) if local(el) in _MAIL_RESPONSES else it.item_from_xml(el, call.acting)
         default_key = {"Contact": "contacts", "Task": "tasks", "CalendarItem": "calendar"}.get(item.element, "drafts")
         mailbox, folder = resolve_folder(call, saved) if saved is not None else (
             call.acting, call.acting.distinguished(default_key))
@@ -503,13 +505,67 @@ def create_item(call: Call, op: etree._Element) -> etree._Element:
                 item.fields.setdefault("IsDraft", t("IsDraft", xml_bool(folder.distinguished == "drafts")))
                 item.fields.setdefault("IsRead", t("IsRead", "true"))
             mailbox.put_item(item, folder)
-            return _items_holder([_id_only(item)])
+            return _items_holder([_created(item)])
         _deliver(call, item, mailbox)
         if disposition == "SendAndSaveCopy":
             keep = folder if saved is not None else mailbox.distinguished("sentitems")
             mailbox.put_item(it.sent_copy(item, mailbox, read=True), keep)
         return _items_holder([])
     return _each("CreateItem", children(op.find(_mn("Items"))), handle)
+
+
+def _created(item: Item) -> etree._Element:
+    """A new item's id, and its attachments' ids as Exchange returns them."""
+    el = _id_only(item)
+    if item.attachments:
+        holder = sub(el, "t", "Attachments")
+        for a in item.attachments:
+            sub(sub(holder, "t", "FileAttachment"), "t", "AttachmentId", Id=a.id, RootItemId=item.id,
+                RootItemChangeKey=item.change_key)
+    return el
+
+
+_MAIL_RESPONSES = {"ReplyToItem": "RE: ", "ReplyAllToItem": "RE: ", "ForwardItem": "FW: "}
+_NOT_MESSAGE_FIELDS = ("ReferenceItemId", "NewBodyContent", "ReceivedBy", "ReceivedRepresenting")
+
+
+def _mail_response(call: Call, el: etree._Element) -> Item:
+    """ReplyToItem, ReplyAllToItem, ForwardItem: a new message built from the one referred to, as Exchange does:
+    the subject prefixed, the recipients of a reply, the thread headers, the new text above the quoted body,
+    a forward's attachments."""
+    kind = local(el)
+    _mailbox, original = resolve_item(call, el.find(_tn("ReferenceItemId")))
+    message = t("Message")
+    message.extend(copy.deepcopy(c) for c in children(el) if local(c) not in _NOT_MESSAGE_FIELDS)
+    reply = it.item_from_xml(message, call.acting)
+    f, me = reply.fields, call.acting.address.lower()
+    f.setdefault("Subject", t("Subject", _MAIL_RESPONSES[kind] + (original.text("Subject") or "")))
+    if kind != "ForwardItem" and "ToRecipients" not in f:
+        senders = it.addresses(original, "From") or it.addresses(original, "Sender")
+        others = it.addresses(original, "ToRecipients") if kind == "ReplyAllToItem" else []
+        f["ToRecipients"] = _recipients("ToRecipients", senders + [p for p in others if p[1].lower() != me])
+        copies = [p for p in it.addresses(original, "CcRecipients") if p[1].lower() != me]
+        if kind == "ReplyAllToItem" and copies and "CcRecipients" not in f:
+            f["CcRecipients"] = _recipients("CcRecipients", copies)
+    if parent_id := original.text("InternetMessageId"):
+        f["InReplyTo"] = t("InReplyTo", parent_id)
+        f["References"] = t("References", " ".join(filter(None, [original.text("References"), parent_id])))
+    new_text = el.find(_tn("NewBodyContent"))
+    old_body = original.fields.get("Body")
+    f["Body"] = t("Body", "\n\n".join(filter(None, [
+        new_text.text if new_text is not None else "",
+        old_body.text if isinstance(old_body, etree._Element) else ""])),
+        BodyType=new_text.get("BodyType", "Text") if new_text is not None else "Text")
+    if kind == "ForwardItem":
+        reply.attachments += [dataclasses.replace(a, id=new_id("AAMkA", call.acting.tag)) for a in original.attachments]
+    return reply
+
+
+def _recipients(name: str, pairs: list[tuple[str | None, str]]) -> etree._Element:
+    holder = t(name)
+    for display, address in pairs:
+        it.mailbox_xml(holder, display, address)
+    return holder
 
 
 def send_item(call: Call, op: etree._Element) -> etree._Element:
