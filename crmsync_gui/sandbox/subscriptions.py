@@ -23,7 +23,6 @@ class Subscription:
     streaming: bool
     seq: int
     creator: str = ""  # who signed in to subscribe: an impersonating account may stream many mailboxes at once
-    stream: object | None = None  # the GetStreamingEvents connection delivering it now (the newest one)
 
     @property
     def watermark(self) -> str:
