@@ -8,8 +8,9 @@ watchers), so syncs always keep the other half, and mailboxes beyond that are po
 lasts one minute (the shortest EWS allows) and is opened again at once, which is when newly
 subscribed mailboxes join it. An event publishes IncomingMailArrived, once per mailbox until its next
 run starts (a burst of arrivals is one sync). Polling stays the safety net: a lost or expired
-subscription only costs the mailbox its push until its next incoming run subscribes again, and every
-break in a stream makes its mailboxes sync at once from their stored state, so nothing is missed.
+subscription only costs the mailbox its push until its next incoming run subscribes again, every
+break in a stream makes its mailboxes sync at once from their stored state, and every new subscription
+is followed by one more run for what landed before it began, so nothing waits for the next poll.
 """
 from __future__ import annotations
 
@@ -104,6 +105,9 @@ class EwsPush:
         subscription_id = await self.session.call(job, f"subscribing to new email of {job.mailbox.email}",
                                                   _subscribe, account, folders)
         self._watches[mailbox_id] = _Watch(job, subscription_id)
+        # Email that landed between the run's read and this subscription has no event: one more run
+        # takes it in (after the engine has stored this run's outcome, which would push a due-now back).
+        asyncio.get_running_loop().call_later(1.0, self._publish, self._watches[mailbox_id])
         if stream is None:
             stream = _Stream(sign_in)
             self._streams.append(stream)
