@@ -22,6 +22,7 @@ from . import seed as seeding
 from .certs import make_certificates
 from .faults import Fault, Faults, Stats
 from .generate import GeneratedUser, populate
+from .loop_thread import serve_in_thread, stop_thread
 from .ntlm import NtlmConnections, accept_password
 from .oauth import TOKEN_PATH, OAuthApps
 from .operations import OPERATIONS, Call
@@ -90,28 +91,7 @@ class SandboxServer:
             self._ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self._ssl.load_cert_chain(cert, key)
             self.ca_file = str(ca)
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def run():
-            self._loop = asyncio.new_event_loop()
-            try:
-                self._loop.run_until_complete(self._open())
-            except BaseException as exc:  # noqa: BLE001 - handed to start()'s caller
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._runner.cleanup())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="ews-sandbox", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread = None
-            raise failure[0]
+        self._thread, self._loop = serve_in_thread("ews-sandbox", self._open, lambda: self._runner.cleanup())
         return self.url
 
     async def _open(self) -> None:
@@ -130,8 +110,7 @@ class SandboxServer:
     def stop(self) -> None:
         if self._thread is None:
             return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
+        stop_thread(self._thread, self._loop)
         self._thread = None
         if self._dir is not None:
             self._dir.cleanup()

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from ..certs import make_certificates
 from ..faults import Fault, Faults, Stats
+from ..loop_thread import serve_in_thread, stop_thread
 from ..store import Store
 from . import routes
 from .batch import run_batch
@@ -75,27 +76,8 @@ class GraphServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
         self.ca_file = str(ca)
-        ready, failure = threading.Event(), []
 
-        def run():
-            self._loop = asyncio.new_event_loop()
-            try:
-                self._loop.run_until_complete(self._open(context))
-            except BaseException as exc:  # noqa: BLE001 - handed to start()'s caller
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._runner.cleanup())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="graph-sandbox", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread = None
-            raise failure[0]
+        self._thread, self._loop = serve_in_thread("graph-sandbox", lambda: self._open(context), lambda: self._runner.cleanup())
         return self.graph_url
 
     @classmethod
@@ -119,8 +101,7 @@ class GraphServer:
     def stop(self) -> None:
         if self._thread is None:
             return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
+        stop_thread(self._thread, self._loop)
         self._thread = None
         self._dir.cleanup()
         self._dir = None
