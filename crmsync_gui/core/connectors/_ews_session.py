@@ -238,7 +238,7 @@ class EwsSession:
         raise error
 
     def folder(self, account, name: str):
-        """A mail folder by its tracked name (\"Inbox\", \"Inbox/Projects\"), looked up once."""
+        """A mail folder by its tracked name (Inbox, Inbox/Projects), looked up once."""
         key = (id(account), name.lower())
         folder = self._folders.get(key)
         if folder is None:
