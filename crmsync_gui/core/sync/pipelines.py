@@ -18,8 +18,7 @@ class ProfileSync:
 
     async def sync_incoming(self, job) -> int:
         items = await incoming.run(job, self.connector)
-        if hasattr(self.connector, "watch"):  # push where the protocol has it: new email is due at once
-            await self.connector.watch(job)
+        await self.connector.watch(job)  # push where the protocol has it: new email is due at once
         return items
 
     async def send_outgoing(self, job) -> int:
