@@ -16,7 +16,6 @@ from crmsync_gui.core.store.models import (
     UnreadableEmail,
 )
 from crmsync_gui.core.sync import incoming
-from crmsync_gui.core.sync.pipelines import ProfileSync
 from tests.connectors import corpus
 from tests.connectors.conftest import run
 from tests.servers.ports import free_port
@@ -155,7 +154,7 @@ def test_idle_push_announces_new_email_within_seconds(imap_account):
         connector = ImapConnector(imap_account.profile)
         job = imap_account.job()
         try:
-            assert await ProfileSync(connector).sync_incoming(job) == 0  # as the engine runs it: then push
+            assert await incoming.run(job, connector) == 0
             assert job.mailbox.id in connector.watching
             await asyncio.sleep(0.5)  # the watcher is idling
             started = time.monotonic()
@@ -188,7 +187,7 @@ def test_idle_watches_tracked_folders_too_within_half_the_cap(imap_account):
         connector = ImapConnector(imap_account.profile)
         job = imap_account.job()
         try:
-            assert await ProfileSync(connector).sync_incoming(job) == 2  # as the engine runs it: then push
+            assert await incoming.run(job, connector) == 2
             watched = {folder for _, folder in connector.watched_folders}
             assert watched == {"INBOX", projects}  # half the cap of 4: the Inbox, then the first tracked folder
             await asyncio.sleep(0.5)  # the watchers are idling
@@ -208,7 +207,7 @@ def test_no_idle_watcher_when_the_profile_allows_one_connection(imap_account):
     async def go():
         connector = ImapConnector(imap_account.profile)
         try:
-            await ProfileSync(connector).sync_incoming(imap_account.job())
+            await incoming.run(imap_account.job(), connector)
             assert connector.watching == set()
         finally:
             await connector.close()

@@ -208,7 +208,6 @@ class ImapConnector(SmtpConnector):
         super().__init__(profile)
         self.watch_limit = max(0, int(profile.max_concurrent_connections or 0) // 2)
         self._watchers: dict[tuple[int, str], tuple[asyncio.Task, threading.Event]] = {}
-        self._idle_folders: dict[int, list[str]] = {}  # mailbox id → what its last run read, where IDLE is offered
         self._idle_threads = ThreadPoolExecutor(max_workers=max(1, self.watch_limit),
                                                 thread_name_prefix=f"imap-idle-{profile.id}")
 
@@ -237,7 +236,9 @@ class ImapConnector(SmtpConnector):
                 yield source
             finally:
                 await asyncio.to_thread(session.logout)
-        self._idle_folders[job.mailbox.id] = source.folders_read if idle else []  # after a good run only
+        if idle:
+            for folder in source.folders_read:  # the Inbox first, then the tracked folders
+                self._ensure_watcher(job, folder)
 
     # -- IDLE push ----------------------------------------------------------------------------------
 
@@ -249,11 +250,6 @@ class ImapConnector(SmtpConnector):
     @property
     def watching(self) -> set[int]:
         return {mailbox_id for mailbox_id, _ in self.watched_folders}
-
-    async def watch(self, job) -> None:
-        """Push for the mailbox: IDLE on the folders its last incoming run read, the Inbox first."""
-        for folder in self._idle_folders.pop(job.mailbox.id, []):
-            self._ensure_watcher(job, folder)
 
     def _ensure_watcher(self, job, folder: str) -> None:
         """One IDLE connection per folder, while the profile's watcher share (half its cap) lasts: first come,

@@ -104,9 +104,6 @@ class SmtpConnector:
     async def test_incoming(self, job) -> None:
         raise NotImplementedError
 
-    async def watch(self, job) -> None:
-        pass  # POP3 has no push: the schedule polls
-
     def act_side(self, job):
         raise self._no_act()
 

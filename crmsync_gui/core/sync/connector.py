@@ -54,9 +54,6 @@ class Connector(Protocol):
     def mail_source(self, job: Job) -> AbstractAsyncContextManager[MailSource]:
         """The mailbox's email for one incoming run (a session, closed when the run ends)."""
 
-    async def watch(self, job: Job) -> None:
-        """After a good incoming run: push for the mailbox where the protocol has it (else nothing)."""
-
     def act_side(self, job: Job) -> RemoteSide:
         """The mailbox's appointments, contacts and tasks; PermanentError NotSupported where there are none."""
 

@@ -18,7 +18,8 @@ class ProfileSync:
 
     async def sync_incoming(self, job) -> int:
         items = await incoming.run(job, self.connector)
-        await self.connector.watch(job)  # push where the protocol has it: new email is due at once
+        if hasattr(self.connector, "watch"):  # push where the protocol has it: new email is due at once
+            await self.connector.watch(job)
         return items
 
     async def send_outgoing(self, job) -> int:
