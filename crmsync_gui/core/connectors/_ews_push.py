@@ -9,8 +9,8 @@ lasts one minute (the shortest EWS allows) and is opened again at once, which is
 subscribed mailboxes join it. An event publishes IncomingMailArrived, once per mailbox until its next
 run starts (a burst of arrivals is one sync). Polling stays the safety net: a lost or expired
 subscription only costs the mailbox its push until its next incoming run subscribes again, every
-break in a stream makes its mailboxes sync at once from their stored state, and every new subscription
-is followed by one more run for what landed before it began, so nothing waits for the next poll.
+break in a stream makes its mailboxes sync at once from their stored state, and a renewed subscription
+is followed by one more run for what landed while it had lapsed.
 """
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ class EwsPush:
         self._streams: list[_Stream] = []
         self._connected: set[int] = set()  # mailboxes whose subscription is on an open stream now
         self._running: set[int] = set()
+        self._lapsed: set[int] = set()  # their subscription ended on the server: renewed by their next run
         self._stop = threading.Event()
 
     def connected(self, mailbox_id: int) -> bool:
@@ -105,9 +106,11 @@ class EwsPush:
         subscription_id = await self.session.call(job, f"subscribing to new email of {job.mailbox.email}",
                                                   _subscribe, account, folders)
         self._watches[mailbox_id] = _Watch(job, subscription_id)
-        # Email that landed between the run's read and this subscription has no event: one more run
-        # takes it in (after the engine has stored this run's outcome, which would push a due-now back).
-        asyncio.get_running_loop().call_later(1.0, self._publish, self._watches[mailbox_id])
+        if mailbox_id in self._lapsed:
+            # Email that landed while the subscription had lapsed has no event: one more run takes it in
+            # (after the engine has stored this run's outcome, which would push a due-now back).
+            self._lapsed.discard(mailbox_id)
+            asyncio.get_running_loop().call_later(1.0, self._publish, self._watches[mailbox_id])
         if stream is None:
             stream = _Stream(sign_in)
             self._streams.append(stream)
@@ -155,6 +158,7 @@ class EwsPush:
                 self._catch_up(stream)
                 for mailbox_id in stream.mailboxes:
                     self._watches.pop(mailbox_id, None)
+                    self._lapsed.add(mailbox_id)
                 stream.mailboxes.clear()
             except (SyncError, ews.EWSError, OSError) as exc:  # a dropped connection, a busy server, ...
                 self._connected -= stream.mailboxes
