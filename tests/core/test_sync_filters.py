@@ -8,6 +8,7 @@ from crmsync_gui.core import admin, codes
 from crmsync_gui.core.domain import sync_filters as sf
 from crmsync_gui.core.domain.sync_filters import ME, Entity, Rule
 from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.store import filter_queries
 from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import Activity, Contact, SyncFilter
 
@@ -38,13 +39,13 @@ def names(query, attr="first_name"):
 def test_templates_are_copied_once_and_give_my_records(people):
     ann, _ = people
     assert admin.copy_templates_to_user(ann) is True
-    assert names(sf.matching_query(ann, Entity.CONTACT)) == ["C1"]
-    assert names(sf.matching_query(ann, Entity.APPOINTMENT), "subject") == ["recent"]
-    assert names(sf.matching_query(ann, Entity.TASK), "subject") == ["open"]
+    assert names(filter_queries.matching_query(ann, Entity.CONTACT)) == ["C1"]
+    assert names(filter_queries.matching_query(ann, Entity.APPOINTMENT), "subject") == ["recent"]
+    assert names(filter_queries.matching_query(ann, Entity.TASK), "subject") == ["open"]
     # deleting every contact filter means no contact syncs, and the copy is not repeated
     SyncFilter.delete().where(SyncFilter.user == ann.id, SyncFilter.entity == Entity.CONTACT).execute()
     assert admin.copy_templates_to_user(ann) is False
-    assert sf.matching_query(ann, Entity.CONTACT).count() == 0
+    assert filter_queries.matching_query(ann, Entity.CONTACT).count() == 0
 
 
 def test_filters_are_ored_and_rules_anded(people):
@@ -54,7 +55,7 @@ def test_filters_are_ored_and_rules_anded(people):
         ("Bob's", [{"field": "owner", "operator": "eq", "value": bob.id}], True),
         ("inactive one", [Rule("first_name", "eq", "C4")], False),
     ])
-    assert names(sf.matching_query(ann, Entity.CONTACT)) == ["C1", "C3"]
+    assert names(filter_queries.matching_query(ann, Entity.CONTACT)) == ["C1", "C3"]
 
 
 @pytest.mark.parametrize(("rule", "expected"), [
@@ -68,23 +69,23 @@ def test_filters_are_ored_and_rules_anded(people):
 ])
 def test_each_operator(people, rule, expected):
     ann, _ = people
-    assert names(sf.query_for_rule_sets(Entity.CONTACT, [[rule]], ann.id)) == expected
+    assert names(filter_queries.query_for_rule_sets(Entity.CONTACT, [[rule]], ann.id)) == expected
 
 
 def test_date_operators_on_appointments(people):
     ann, _ = people
-    q = sf.query_for_rule_sets(Entity.APPOINTMENT, [[Rule("starts_at", "last_days", 7)]], ann.id)
+    q = filter_queries.query_for_rule_sets(Entity.APPOINTMENT, [[Rule("starts_at", "last_days", 7)]], ann.id)
     assert names(q, "subject") == ["recent"]
     before = (utcnow() - timedelta(days=30)).date().isoformat()
-    q = sf.query_for_rule_sets(Entity.APPOINTMENT, [[sf.check_rule(
+    q = filter_queries.query_for_rule_sets(Entity.APPOINTMENT, [[sf.check_rule(
         {"field": "starts_at", "operator": "on_or_before", "value": before}, Entity.APPOINTMENT)]], ann.id)
     assert names(q, "subject") == ["old"]
 
 
 def test_no_filter_matches_nothing_and_email_is_never_a_task(people):
     ann, _ = people
-    assert sf.preview_count(ann.id, Entity.TASK, []) == 0
-    assert sf.preview_count(ann.id, Entity.TASK, [[]]) == 2  # an empty rule set matches every task
+    assert filter_queries.preview_count(ann.id, Entity.TASK, []) == 0
+    assert filter_queries.preview_count(ann.id, Entity.TASK, [[]]) == 2  # an empty rule set matches every task
 
 
 def test_bad_rules_are_refused_with_reasons_and_nothing_saved(people):
@@ -101,7 +102,7 @@ def test_bad_rules_are_refused_with_reasons_and_nothing_saved(people):
     assert "filter 2 needs a name" in text
     assert "'contains' does not apply to active" in text
     assert "needs a date like 2026-01-31" in text
-    assert [f.name for f in sf.user_filters(ann, Entity.CONTACT)] == ["My contacts"]
+    assert [f.name for f in filter_queries.user_filters(ann, Entity.CONTACT)] == ["My contacts"]
     with pytest.raises(ValidationError, match="not valid JSON"):
         sf.parse_rules("[{", Entity.CONTACT)
 
@@ -112,13 +113,13 @@ def test_reset_to_org_defaults_replaces_one_entity(people):
     admin.save_user_filters(ann, Entity.CONTACT, [("all", [], True)])
     admin.save_user_filters(ann, Entity.TASK, [("all tasks", [], True)])
     admin.reset_to_org_defaults(ann, Entity.CONTACT)
-    assert [f.name for f in sf.user_filters(ann, Entity.CONTACT)] == ["My contacts"]
-    assert [f.name for f in sf.user_filters(ann, Entity.TASK)] == ["all tasks"]
-    stored = json.loads(sf.user_filters(ann, Entity.CONTACT)[0].rules)
+    assert [f.name for f in filter_queries.user_filters(ann, Entity.CONTACT)] == ["My contacts"]
+    assert [f.name for f in filter_queries.user_filters(ann, Entity.TASK)] == ["all tasks"]
+    stored = json.loads(filter_queries.user_filters(ann, Entity.CONTACT)[0].rules)
     assert stored[0] == {"field": "owner", "operator": "eq", "value": ME}
 
 
 def test_templates_are_org_wide_and_not_duplicated(people):
-    sf.ensure_org_templates()
-    sf.ensure_org_templates()
+    admin.ensure_org_templates()
+    admin.ensure_org_templates()
     assert SyncFilter.select().where(SyncFilter.user.is_null()).count() == 3

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.domain import sync_filters as sf
+from crmsync_gui.core.store import filter_queries
 from crmsync_gui.core.store.models import Account, Contact, CrmUser, FolderTrackingRule
 from crmsync_gui.ui.dialogs.owner_dialog import OwnerDialog
 from crmsync_gui.ui.pages.users import OwnerTableModel, UsersPage
@@ -93,7 +94,7 @@ def test_editing_rules_and_queries_then_saving(qtbot, org):
     assert contacts.preview() == 0  # Bob's Acme contact has a company, so "is empty" excludes it
     dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted
-    saved = sf.user_filters(ann, sf.Entity.CONTACT)
+    saved = filter_queries.user_filters(ann, sf.Entity.CONTACT)
     assert [(f.name, f.is_active) for f in saved] == [("My contacts", False), ("Bob's Acme", True)]
     assert json.loads(saved[1].rules)[1] == {"field": "company", "operator": "is_empty", "value": None}
 
@@ -111,7 +112,7 @@ def test_reset_to_org_defaults(qtbot, monkeypatch, org):
     dialog.reset_filters()
     assert contacts.list.item(0).text() == "My contacts" and contacts.preview() == 3
     dialog.save()
-    assert [f.name for f in sf.user_filters(ann, sf.Entity.CONTACT)] == ["My contacts"]
+    assert [f.name for f in filter_queries.user_filters(ann, sf.Entity.CONTACT)] == ["My contacts"]
 
 
 def test_email_tab_tracking_option_and_folder_rules(qtbot, org):

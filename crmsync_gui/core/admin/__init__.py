@@ -8,6 +8,8 @@ samples makes rolled-back sample records for showing the dialogs.
 from crmsync_gui.core.admin.alerts import acknowledge_alerts
 from crmsync_gui.core.admin.filters import (
     copy_templates_to_user,
+    ensure_org_templates,
+    org_templates,
     reset_to_org_defaults,
     save_user_filters,
 )
@@ -40,7 +42,7 @@ from crmsync_gui.core.admin.profiles import PROFILE_FIELDS, save_profile
 
 __all__ = [
     "KEEP_OWNER", "MAILBOX_FIELDS", "PROFILE_FIELDS", "REGARDING_MODELS", "acknowledge_alerts", "add_mailbox",
-    "add_queue", "add_user", "copy_templates_to_user", "current_mailbox_of", "find_mailbox", "find_profile", "find_queue", "find_user", "is_email_address", "map_mailbox",
-    "reset_to_org_defaults", "save_folder_rules", "save_mailbox", "save_owner", "save_owner_settings",
+    "add_queue", "add_user", "copy_templates_to_user", "current_mailbox_of", "ensure_org_templates", "find_mailbox", "find_profile", "find_queue", "find_user", "is_email_address", "map_mailbox",
+    "org_templates",    "reset_to_org_defaults", "save_folder_rules", "save_mailbox", "save_owner", "save_owner_settings",
     "save_profile", "save_user_filters", "set_approval", "set_enabled", "unmap_mailbox",
 ]

@@ -3,10 +3,28 @@ from __future__ import annotations
 
 import json
 
-from crmsync_gui.core.domain.sync_filters import Entity, Rule, ensure_org_templates, parse_rules
+from crmsync_gui.core.domain.sync_filters import ORG_TEMPLATES, Entity, Rule, parse_rules
 from crmsync_gui.core.errors import ValidationError
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import CrmUser, SyncFilter
+
+
+def ensure_org_templates() -> None:
+    """Create the org default templates when the organization has none yet."""
+    if SyncFilter.select().where(SyncFilter.user.is_null()).exists():
+        return
+    with database_proxy.atomic():
+        for entity, templates in ORG_TEMPLATES.items():
+            for name, rules in templates:
+                SyncFilter.create(user=None, entity=int(entity), name=name,
+                                  rules=json.dumps([r.as_dict() for r in rules]))
+
+
+def org_templates(entity: Entity) -> list[SyncFilter]:
+    """The organization's default filters for the entity (made first when there are none yet)."""
+    ensure_org_templates()
+    return list(SyncFilter.select().where(SyncFilter.user.is_null(), SyncFilter.entity == int(entity))
+                .order_by(SyncFilter.id))
 
 
 def copy_templates_to_user(user: CrmUser) -> bool:

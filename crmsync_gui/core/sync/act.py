@@ -34,9 +34,9 @@ from enum import StrEnum
 from typing import Protocol
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.domain import sync_filters
 from crmsync_gui.core.domain.recurrence import Recurrence, RecurrenceError
 from crmsync_gui.core.errors import PermanentError
+from crmsync_gui.core.store import filter_queries
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
@@ -260,7 +260,7 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     out_fields = [n for n in FIELDS[entity] if field_directions[f"{kind}.{n}"] in (Direction.TO_EXCHANGE, Direction.BOTH)]
     in_fields = [n for n in FIELDS[entity] if field_directions[f"{kind}.{n}"] in (Direction.TO_CRM, Direction.BOTH)]
     only_in = [n for n in in_fields if n not in out_fields]
-    in_filter = {r.id: r for r in sync_filters.matching_query(user, entity)}
+    in_filter = {r.id: r for r in filter_queries.matching_query(user, entity)}
     maps = list(ItemMap.select().where(ItemMap.mailbox == mailbox, ItemMap.record_type == kind))
     model = _model(entity)
     existing = {r.id: r for r in model.select().where(model.id.in_([m.record_id for m in maps]))} if maps else {}

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.domain import sync_filters as sf
 from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.store import filter_queries
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, FolderTrackingRule
 from crmsync_gui.ui.dialogs.common import FieldRow, save_cancel_buttons
 from crmsync_gui.ui.labels import code_label, fill_combo, select_data
@@ -89,7 +90,7 @@ class OwnerDialog(QDialog):
         admin.copy_templates_to_user(self.owner)  # once per user: the org defaults
         for entity in sf.Entity:
             editor = FilterEditor(entity, self.owner.id)
-            editor.load(sf.user_filters(self.owner, entity))
+            editor.load(filter_queries.user_filters(self.owner, entity))
             self.filter_editors[entity] = editor
             self.entity_tabs.addTab(editor, code_label(codes.SyncEntity, entity))
         layout.addWidget(self.entity_tabs, 1)
@@ -190,7 +191,7 @@ class OwnerDialog(QDialog):
                 code_label(codes.SyncEntity, entity).lower()),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:
-            self.filter_editors[entity].load(sf.org_templates(entity))
+            self.filter_editors[entity].load(admin.org_templates(entity))
 
     def save(self) -> None:
         self.problem.clear()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from crmsync_gui.core.domain import sync_filters as sf
 from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.store import filter_queries
 from crmsync_gui.ui.labels import code_label
 
 
@@ -247,6 +248,6 @@ class FilterEditor(QWidget):
             self.preview_label.clear()
             return None
         self.problem.clear()
-        count = sf.preview_count(self.user_id, self.entity, sets)
+        count = filter_queries.preview_count(self.user_id, self.entity, sets)
         self.preview_label.setText(QCoreApplication.translate("FilterEditor", "{0} {1} match now.").format(count, code_label(sf.Entity, self.entity).lower()))
         return count
