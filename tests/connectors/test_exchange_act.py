@@ -152,3 +152,50 @@ def test_tasks_come_back_from_exchange(world):
     fetched.save(update_fields=["percent_complete", "status"])
     sync(world)
     assert Activity.get_by_id(task.id).percent_complete == 50
+
+
+def crash_before_recording(monkeypatch, name):
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(act, name, crash)
+
+
+def test_a_crash_between_creating_in_exchange_and_recording_it_duplicates_nothing(world, monkeypatch):
+    """Neither has a first-sync match key Exchange keeps: no email address; a start Exchange rounds to the second.
+    The journal's ref, an extended property on the item, is how the replay knows them."""
+    nameless = contact(world, email=None, first_name="", last_name="Nameless")
+    meeting = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Review", owner_user=world.user,
+                              starts_at=datetime(2030, 3, 1, 9, 0, 0, 500000), ends_at=datetime(2030, 3, 1, 10))
+    crashed, save_map = set(), act._save_map
+
+    def crash_once_per_record(mailbox, entity, record, item_id, change_key):
+        if (entity, record.id) not in crashed:  # the process dies after the item reached Exchange
+            crashed.add((entity, record.id))
+            raise RuntimeError("killed")
+        save_map(mailbox, entity, record, item_id, change_key)
+
+    monkeypatch.setattr(act, "_save_map", crash_once_per_record)
+    for _run in range(2):
+        with pytest.raises(RuntimeError):
+            sync(world)
+    sync(world)
+    assert crashed == {(Entity.CONTACT, nameless.id), (Entity.APPOINTMENT, meeting.id)}
+    assert len(on_server(world)) == 1 and len(on_server(world, "calendar")) == 1
+    assert {(m.record_type, m.record_id) for m in ItemMap.select()} == {("contact", nameless.id),
+                                                                         ("appointment", meeting.id)}
+    assert sync(world) == 0
+
+
+def test_a_crash_after_removing_the_exchange_copy_of_a_record_that_left_the_filter_keeps_it(world, monkeypatch):
+    leaving = contact(world)
+    sync(world)
+    leaving.is_active = False  # no longer in "My contacts"
+    leaving.save()
+    crash_before_recording(monkeypatch, "_drop_map")
+    with pytest.raises(RuntimeError):
+        sync(world)
+    monkeypatch.undo()
+    assert on_server(world) == [] and ItemMap.select().count() == 1
+    sync(world)
+    assert Contact.get_or_none(id=leaving.id) is not None and ItemMap.select().count() == 0

@@ -31,8 +31,8 @@ class Folder:
     def _key(self):
         return f"ck{next(self._ids)}"
 
-    def add(self, values, tracked=False) -> act.RemoteItem:
-        item = act.RemoteItem(f"item{next(self._ids)}", self._key(), dict(values), tracked)
+    def add(self, values, tracked=False, ref=None) -> act.RemoteItem:
+        item = act.RemoteItem(f"item{next(self._ids)}", self._key(), dict(values), tracked, ref=ref)
         self.items[item.item_id] = item
         return item
 
@@ -42,11 +42,12 @@ class Folder:
         item.change_key = self._key()
 
     def snapshot(self):
-        return {i: act.RemoteItem(x.item_id, x.change_key, dict(x.values), x.tracked) for i, x in self.items.items()}
+        return {i: act.RemoteItem(x.item_id, x.change_key, dict(x.values), x.tracked, ref=x.ref)
+                for i, x in self.items.items()}
 
-    async def create(self, entity, values):
+    async def create(self, entity, values, ref):
         self.calls.append(("create", values))
-        item = self.add(values)
+        item = self.add(values, ref=ref)
         return item.item_id, item.change_key
 
     async def update(self, entity, item_id, change_key, values):
@@ -126,6 +127,62 @@ def test_a_crash_between_create_and_commit_repeats_nothing(ann, monkeypatch):
     monkeypatch.undo()
     assert len(folder.items) == 1 and ItemMap.select().count() == 0
     assert actions(cycle(ann, folder)) == [("match", "map")] and len(folder.items) == 1
+
+
+def test_a_crash_after_a_create_maps_its_item_whatever_the_record_fields(ann, monkeypatch):
+    """No email address, so no first-sync match key: the journal's ref on the item is what recognizes it."""
+    record = contact(ann, email=None, first_name="", last_name="Nameless")
+    folder = Folder()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(act, "_save_map", crash)
+    with pytest.raises(RuntimeError):
+        cycle(ann, folder)
+    monkeypatch.undo()
+    [made] = folder.items.values()
+    assert ItemMap.select().count() == 0
+    plan = cycle(ann, folder)
+    assert actions(plan) == [("match", "map")] and "stopped before recording it" in plan[0].reason
+    assert len(folder.items) == 1 and ItemMap.get(record_id=record.id).item_id == made.item_id
+    assert actions(cycle(ann, folder)) == []
+
+
+def test_a_crash_before_a_journaled_create_reaches_exchange_creates_it_once(ann, monkeypatch):
+    contact(ann, email=None, last_name="Nameless")
+    folder = Folder()
+
+    async def unreachable(*args, **kwargs):
+        raise RuntimeError("killed before the request")
+
+    monkeypatch.setattr(folder, "create", unreachable)
+    with pytest.raises(RuntimeError):
+        cycle(ann, folder)
+    monkeypatch.undo()
+    assert actions(cycle(ann, folder)) == [("create", "exchange")]
+    assert len(folder.items) == 1 and ItemMap.select().count() == 1
+    assert actions(cycle(ann, folder)) == []
+
+
+def test_a_crash_after_removing_a_record_that_left_the_filter_keeps_the_crm_record(ann, monkeypatch):
+    leaving = contact(ann)
+    folder = Folder()
+    cycle(ann, folder)
+    leaving.is_active = False
+    leaving.save()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(act, "_drop_map", crash)
+    with pytest.raises(RuntimeError):
+        cycle(ann, folder)
+    monkeypatch.undo()
+    assert folder.items == {} and ItemMap.select().count() == 1
+    plan = cycle(ann, folder)
+    assert actions(plan) == [("delete", "map")] and "the CRM record stays" in plan[0].reason
+    assert Contact.get_or_none(id=leaving.id) is not None and ItemMap.select().count() == 0
 
 
 def test_changes_flow_both_ways(ann):

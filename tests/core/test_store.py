@@ -140,11 +140,25 @@ def test_an_older_database_gains_the_activity_time_index_and_keeps_its_activitie
     close_database()
 
 
+def test_an_older_database_gains_the_act_journal(new_database):
+    """ActJournal (v5): ACT writes to the mail server are recorded before they are made."""
+    db = open_database(new_database)
+    as_version_1(db)
+    assert not db.table_exists("act_journal")
+    close_database()
+
+    db = open_database(new_database)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    assert models.ActJournal.select().count() == 0
+    close_database()
+
+
 def as_version_1(db):
     """Make a new database what the first release left: without the columns added since, schema version 1."""
     db.execute_sql("ALTER TABLE email_server_profile DROP COLUMN oauth_tenant")
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
     db.execute_sql("DROP INDEX activity_created_at")
+    db.execute_sql("DROP TABLE act_journal")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 

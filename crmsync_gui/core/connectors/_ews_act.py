@@ -3,7 +3,8 @@
 Each folder is read with SyncFolderItems and a stored SyncState, so an idle cycle costs one
 request per folder. Items not in this cycle's changes are known by their item map row (id and
 change key); a delete in the changes removes them. The new SyncState is saved only after the plan
-ran, so a crash replays the same changes, and the plan's matching step makes the replay harmless.
+ran, so a crash replays the same changes; every item crmsync creates carries the journal's ref in
+an extended property (`CrmsyncRef`), so the replay knows its own work.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import exchangelib
+from exchangelib import ExtendedProperty
 from exchangelib import errors as ews
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber
 from exchangelib.items import ID_ONLY, NEVER_OVERWRITE
@@ -27,12 +29,24 @@ ITEM_CLASS = {Entity.CONTACT: exchangelib.Contact, Entity.APPOINTMENT: exchangel
               Entity.TASK: exchangelib.Task}
 EWS_FIELDS = {
     Entity.CONTACT: ("given_name", "surname", "display_name", "email_addresses", "phone_numbers", "company_name",
-                     "job_title", "categories"),
+                     "job_title", "categories", "crmsync_ref"),
     Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "recurrence", "required_attendees",
-                         "optional_attendees", "categories"),
-    Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories"),
+                         "optional_attendees", "categories", "crmsync_ref"),
+    Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories", "crmsync_ref"),
 }
 PAGE_SIZE = 200
+
+
+class CrmsyncRef(ExtendedProperty):
+    """act.ActJournal's ref on an item crmsync created (a named MAPI property in crmsync's own set)."""
+
+    property_set_id = "5d1b3c4e-7f0a-4c59-9a53-2e6f1c8b0a71"
+    property_name = "crmsyncRef"
+    property_type = "String"
+
+
+for _item_class in ITEM_CLASS.values():
+    _item_class.register("crmsync_ref", CrmsyncRef)
 
 
 def _ews_time(value: datetime | None):
@@ -127,9 +141,9 @@ def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
 def remote_item(entity: codes.SyncEntity, item) -> act.RemoteItem:
     tracked = TRACKED_CATEGORY in (item.categories or [])
     try:
-        return act.RemoteItem(item.id, item.changekey, values_of(entity, item), tracked)
+        return act.RemoteItem(item.id, item.changekey, values_of(entity, item), tracked, ref=item.crmsync_ref)
     except recurrence.Unsupported as why:
-        return act.RemoteItem(item.id, item.changekey, {}, tracked, unsupported=str(why))
+        return act.RemoteItem(item.id, item.changekey, {}, tracked, unsupported=str(why), ref=item.crmsync_ref)
 
 
 def folder_of(account, entity: codes.SyncEntity):
@@ -172,9 +186,9 @@ class EwsActSide:
         return await self.session.call(self.job, f"reading the {act.FOLDER[entity]} folder of {self.job.mailbox.email}",
                                        fetch_changes, self.account, entity, state)
 
-    async def create(self, entity, values):
+    async def create(self, entity, values, ref):
         return await self.session.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange",
-                                         _create, self.account, entity, values)
+                                       _create, self.account, entity, values, ref)
 
     async def update(self, entity, item_id, change_key, values):
         return await self.session.call(self.job, f"updating a {act.RECORD_TYPE[entity]} in Exchange",
@@ -185,8 +199,9 @@ class EwsActSide:
                                   _delete, self.account, item_id)
 
 
-def _create(account, entity, values) -> tuple[str, str]:
+def _create(account, entity, values, ref: str) -> tuple[str, str]:
     fields = {k: v for k, v in _ews_values(entity, values).items() if v is not None}
+    fields["crmsync_ref"] = ref
     if entity == Entity.CONTACT:
         fields.setdefault("display_name", fields.get("email_addresses", [None])[0].email
                           if fields.get("email_addresses") else "(no name)")

@@ -35,8 +35,13 @@ def _v4_activity_created_at_index(db: peewee.Database, migrator: SchemaMigrator)
     migrate(migrator.add_index("activity", ("created_at",), False))
 
 
+def _v5_act_journal(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # ACT writes to the mail server are journaled before the call, as outgoing email is.
+    db.create_tables([models.ActJournal], safe=True)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
-                               _v4_activity_created_at_index]
+                               _v4_activity_created_at_index, _v5_act_journal]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -261,6 +261,26 @@ class ItemMap(BaseModel):
         indexes = ((("mailbox", "item_id"), True), (("mailbox", "record_type", "record_id"), True))
 
 
+class ActJournal(BaseModel):
+    """An ACT write to the mail server about to be made, committed before the call (journal-first).
+
+    "create": the new item carries `ref` on the server, so a run replayed after a crash maps the item
+    it finds with that ref instead of creating a second one. "remove": the Exchange copy of a record
+    that left the sync filters is being deleted; a replay finishes the removal and keeps the CRM record.
+    The row goes in the transaction that records the result."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="act_journal")
+    record_type = pw.CharField()  # as ItemMap.record_type
+    record_id = pw.IntegerField()
+    action = pw.CharField()  # "create" or "remove"
+    ref = pw.CharField()  # the identity stamped on the server item (a random hex string)
+    item_id = pw.CharField(null=True)  # the item being removed
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("mailbox", "record_type", "record_id"), True),)
+
+
 class FolderSyncState(BaseModel):
     """Where incremental sync of one mailbox folder stands (EWS SyncState, IMAP UIDVALIDITY/UID, POP3 UIDLs)."""
 
@@ -358,6 +378,6 @@ class MigrationRun(BaseModel):
 ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
-    ItemMap, FolderSyncState, TraceLog, Alert, TrackingDecision,
+    ItemMap, ActJournal, FolderSyncState, TraceLog, Alert, TrackingDecision,
     MigrationRun, UnreadableEmail,
 ]

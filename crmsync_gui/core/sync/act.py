@@ -11,8 +11,13 @@ Rules:
   user tracked (the "Tracked to CRM" category). Then changes flow both ways, field by field, as
   the organization's field directions say (default: both ways).
 - First sync matches before it creates: an unmapped item with the same email address (contacts)
-  or the same subject and start/due time (appointments, tasks) is mapped, not duplicated. A crash
-  between creating an item and committing its map is healed the same way on the next run.
+  or the same subject and start/due time (appointments, tasks) is mapped, not duplicated.
+- Journal-first, as outgoing email: before each create or delete on the server, an `ActJournal`
+  row says what is about to happen, in a committed transaction; the step's result and the row's
+  removal commit together. A create stamps the row's `ref` on the new item, so a run replayed after
+  a crash maps the item carrying that ref, whatever the record's fields (a contact without an email
+  address, a start time Exchange rounded). A removal journaled for a record that left the filter
+  is finished on replay; the CRM record is never taken for "deleted in Exchange".
 - Deletes propagate both ways; a record that leaves the filter loses only its Exchange copy.
 - A recurring appointment is one series on both sides (its pattern is a field like the others);
   a pattern one side cannot take is a skip step with the reason, and neither side is changed.
@@ -28,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -41,6 +47,7 @@ from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
     ActivityParty,
+    ActJournal,
     Contact,
     CrmUser,
     FolderSyncState,
@@ -80,6 +87,7 @@ class RemoteItem:
     values: dict  # FIELDS[entity] names → values (naive UTC datetimes)
     tracked: bool = False  # the user marked it for the CRM
     unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
+    ref: str | None = None  # the ref RemoteSide.create stamped on it, read back (None: not ours, or no stamp)
 
 
 class Action(StrEnum):
@@ -119,18 +127,25 @@ class Step:
 
 
 class RemoteSide(Protocol):
-    """One mailbox's appointments, contacts and tasks on the server (an adapter below the ACT pipeline)."""
+    """One mailbox's appointments, contacts and tasks on the server (an adapter below the ACT pipeline).
+
+    The journal asks two things of a side: `create` stores `ref` on the new item (EWS: an extended
+    property; Graph: a singleValueExtendedProperty) and `changes` returns it as `RemoteItem.ref`; and
+    `delete` of an item already gone is not an error. A side that cannot store a ref leaves `ref`
+    None, and a replayed create then falls back to the first-sync match (email, subject and time)."""
 
     async def changes(self, entity: codes.SyncEntity, state: str | None) -> tuple[dict[str, RemoteItem], set[str],
                                                                                     str | None]:
         """Every change since `state` (all pages): ({item id: RemoteItem}, {deleted item ids}, new state)."""
 
-    async def create(self, entity: codes.SyncEntity, values: dict) -> tuple[str, str]: ...  # (item id, change key)
+    async def create(self, entity: codes.SyncEntity, values: dict, ref: str) -> tuple[str, str]:
+        """Create the item carrying `ref`; return (item id, change key)."""
 
     async def update(self, entity: codes.SyncEntity, item_id: str, change_key: str, values: dict) -> str:
         """Update with NeverOverwrite; raise Conflict on a stale change key; return the new change key."""
 
-    async def delete(self, entity: codes.SyncEntity, item_id: str) -> None: ...
+    async def delete(self, entity: codes.SyncEntity, item_id: str) -> None:
+        """Delete the item; one already gone counts as deleted."""
 
 
 class ActSource(Protocol):
@@ -265,6 +280,8 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     model = _model(entity)
     existing = {r.id: r for r in model.select().where(model.id.in_([m.record_id for m in maps]))} if maps else {}
     parties = attendees_of({*in_filter, *existing}) if entity == Entity.APPOINTMENT else None
+    journal = {j.record_id: j for j in ActJournal.select().where(ActJournal.mailbox == mailbox,
+                                                                 ActJournal.record_type == kind)}
 
     if len(maps) >= MASS_DISAPPEARANCE and not remote:
         raise PermanentError("ActFolderEmpty", f"The Exchange {kind} folder of {mailbox.email} looks empty "
@@ -285,6 +302,9 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
             steps.append(Step(Action.DELETE, Side.MAP, entity, "deleted on both sides", m.record_id, m.item_id))
         elif record is None:
             steps.append(Step(Action.DELETE, Side.EXCHANGE, entity, "deleted in the CRM", m.record_id, m.item_id))
+        elif item is None and _journaled(journal, m.record_id, "remove"):
+            steps.append(Step(Action.DELETE, Side.MAP, entity, "its Exchange copy was removed when it left the "
+                              "user's sync filters (the CRM record stays)", m.record_id, m.item_id))
         elif item is None:
             steps.append(Step(Action.DELETE, Side.CRM, entity, "deleted in Exchange", m.record_id, m.item_id))
         elif m.record_id not in in_filter:
@@ -294,13 +314,32 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
             steps.append(_guard(_compare(entity, m, record, item, out_fields, in_fields, only_in, parties),
                                 record, item))
 
+    # Creates a run began and did not record: the item carrying the journal's ref is that run's work.
+    by_ref = {item.ref: item for item in remote.values() if item.ref and item.item_id not in mapped_items}
+    matched_items: set[str] = set()
+    for record_id, entry in journal.items():
+        if entry.action != "create" or record_id in mapped_records:
+            continue
+        made = by_ref.get(entry.ref)
+        if made is not None and record_id in in_filter:
+            matched_items.add(made.item_id)
+            mapped_records.add(record_id)
+            steps.append(Step(Action.MATCH, Side.MAP, entity, "created in Exchange by a run that stopped before "
+                              "recording it: mapped, not duplicated", record_id, made.item_id, made.change_key))
+        elif made is not None:
+            matched_items.add(made.item_id)
+            steps.append(Step(Action.DELETE, Side.EXCHANGE, entity, "created in Exchange by a run that stopped; "
+                              "the record has left the user's sync filters since", record_id, made.item_id))
+        elif record_id not in in_filter:
+            steps.append(Step(Action.DELETE, Side.MAP, entity, "a create begun by a run that stopped never reached "
+                              "Exchange, and the record has left the user's sync filters since", record_id))
+
     by_key: dict = {}
     for item in remote.values():
-        if item.item_id not in mapped_items:
+        if item.item_id not in mapped_items and item.item_id not in matched_items:
             key = _match_key(entity, item.values)
             if key is not None:
                 by_key.setdefault(key, item)
-    matched_items: set[str] = set()
     for record_id, record in in_filter.items():
         if record_id in mapped_records:
             continue
@@ -441,9 +480,38 @@ def _save_map(mailbox, entity, record, item_id: str, change_key: str) -> None:
     row.save()
 
 
-def _drop_map(mailbox, entity, item_id: str) -> None:
-    ItemMap.delete().where(ItemMap.mailbox == mailbox, ItemMap.record_type == RECORD_TYPE[entity],
-                           ItemMap.item_id == item_id).execute()
+def _drop_map(mailbox, entity, item_id: str | None) -> None:
+    if item_id is not None:
+        ItemMap.delete().where(ItemMap.mailbox == mailbox, ItemMap.record_type == RECORD_TYPE[entity],
+                               ItemMap.item_id == item_id).execute()
+
+
+def _journaled(journal: dict, record_id: int, action: str) -> bool:
+    entry = journal.get(record_id)
+    return entry is not None and entry.action == action
+
+
+def _journal(mailbox, entity, record_id: int, action: str, item_id: str | None = None) -> str:
+    """Commit what is about to be done on the server; return the ref a create stamps on its item.
+
+    A create begun before keeps its ref: its item never reached the server (the plan would have
+    mapped it), so the ref is still unused."""
+    with database_proxy.atomic():
+        entry = ActJournal.get_or_none(mailbox=mailbox, record_type=RECORD_TYPE[entity], record_id=record_id)
+        if entry is None:
+            entry = ActJournal(mailbox=mailbox, record_type=RECORD_TYPE[entity], record_id=record_id,
+                               ref=uuid.uuid4().hex)
+        elif entry.action != action:
+            entry.ref = uuid.uuid4().hex
+        entry.action, entry.item_id, entry.created_at = action, item_id, utcnow()
+        entry.save()
+    return entry.ref
+
+
+def _unjournal(mailbox, entity, record_id: int | None) -> None:
+    if record_id is not None:
+        ActJournal.delete().where(ActJournal.mailbox == mailbox, ActJournal.record_type == RECORD_TYPE[entity],
+                                  ActJournal.record_id == record_id).execute()
 
 
 async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) -> dict[str, int]:
@@ -459,20 +527,25 @@ async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) 
             elif step.action == Action.MATCH:
                 with database_proxy.atomic():
                     _save_map(mailbox, e, _model(e).get_by_id(step.record_id), step.item_id, step.change_key)
+                    _unjournal(mailbox, e, step.record_id)
             elif step.action == Action.CREATE and step.side == Side.EXCHANGE:
-                item_id, change_key = await remote_side.create(e, step.to_exchange)
+                ref = _journal(mailbox, e, step.record_id, "create")
+                item_id, change_key = await remote_side.create(e, step.to_exchange, ref)
                 with database_proxy.atomic():
                     _save_map(mailbox, e, _model(e).get_by_id(step.record_id), item_id, change_key)
+                    _unjournal(mailbox, e, step.record_id)
             elif step.action == Action.CREATE:  # tracked in Exchange → CRM
                 with database_proxy.atomic():
                     _save_map(mailbox, e, _write_crm(e, None, step.to_crm, owner), step.item_id, step.change_key)
             elif step.action == Action.DELETE:
                 if step.side == Side.EXCHANGE:
+                    _journal(mailbox, e, step.record_id, "remove", step.item_id)
                     await remote_side.delete(e, step.item_id)
                 with database_proxy.atomic():
                     if step.side == Side.CRM:
                         _model(e).delete().where(_model(e).id == step.record_id).execute()
                     _drop_map(mailbox, e, step.item_id)
+                    _unjournal(mailbox, e, step.record_id)
             elif step.action in (Action.UPDATE, Action.CONFLICT):
                 change_key = step.change_key
                 if step.to_exchange:
@@ -480,6 +553,7 @@ async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) 
                 with database_proxy.atomic():
                     record = _write_crm(e, step.record_id, step.to_crm, owner)
                     _save_map(mailbox, e, record, step.item_id, change_key)
+                    _unjournal(mailbox, e, step.record_id)  # a removal begun before never happened
         except Conflict:
             log.info("ACT %s: %s changed again in Exchange meanwhile; retried next cycle", mailbox.email,
                      step.item_id)
