@@ -59,6 +59,7 @@ class SandboxServer:
         self.streaming_limit: float | None = None  # cap on a GetStreamingEvents connection, in seconds (tests)
         self.heartbeat_seconds = 30.0  # a ConnectionStatus OK envelope this often when nothing happens
         self.open_streams = 0  # GetStreamingEvents connections being served now
+        self.peak_streams = 0  # the most served at once
         self.store = Store()
         self.faults = Faults()
         self.stats = Stats()
@@ -397,6 +398,7 @@ class SandboxServer:
         stream.enable_chunked_encoding()
         await stream.prepare(request)
         self.open_streams += 1
+        self.peak_streams = max(self.peak_streams, self.open_streams)
         try:
             await self._stream(stream, subs, window, data)
         except ConnectionError:  # the client went away: its events wait for the next connection

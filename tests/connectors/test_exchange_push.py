@@ -140,3 +140,4 @@ def _burst_and_cap(sandbox, tmp_path):
     assert syncs <= 8  # pages of 100 and a few runs, not one run per email
     assert sandbox.peak_concurrent() <= 3
     assert sandbox.peak_connections() <= 3  # the profile's cap, streams included
+    assert sandbox.peak_streams == 1  # one sign-in: its mailboxes share one streaming connection

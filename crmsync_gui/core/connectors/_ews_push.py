@@ -100,21 +100,28 @@ class EwsPush:
         sign_in = self.session.sign_in(job)
         stream = next((s for s in self._streams if s.sign_in == sign_in
                        and len(s.mailboxes) < SUBSCRIPTIONS_PER_CONNECTION), None)
-        if stream is None and len(self._streams) >= self.limit:
-            return  # the profile's streaming connections are taken: this mailbox is polled
-        account = self.session.account(job)
-        subscription_id = await self.session.call(job, f"subscribing to new email of {job.mailbox.email}",
-                                                  _subscribe, account, folders)
+        if stream is None:
+            if len(self._streams) >= self.limit:
+                return  # the profile's streaming connections are taken: this mailbox is polled
+            stream = _Stream(sign_in)
+            self._streams.append(stream)
+        # The place on the stream is taken before subscribing: mailboxes subscribing at the same time
+        # must share it, not each open a stream of its own past the limit.
+        stream.mailboxes.add(mailbox_id)
+        try:
+            subscription_id = await self.session.call(job, f"subscribing to new email of {job.mailbox.email}",
+                                                      _subscribe, self.session.account(job), folders)
+        except BaseException:
+            stream.mailboxes.discard(mailbox_id)
+            if not stream.mailboxes and stream.task is None:
+                self._streams.remove(stream)
+            raise
         self._watches[mailbox_id] = _Watch(job, subscription_id)
         if mailbox_id in self._lapsed:
             # Email that landed while the subscription had lapsed has no event: one more run takes it in
             # (after the engine has stored this run's outcome, which would push a due-now back).
             self._lapsed.discard(mailbox_id)
             asyncio.get_running_loop().call_later(1.0, self._publish, self._watches[mailbox_id])
-        if stream is None:
-            stream = _Stream(sign_in)
-            self._streams.append(stream)
-        stream.mailboxes.add(mailbox_id)
         if stream.task is None:
             stream.task = asyncio.get_running_loop().create_task(self._run(stream), name=f"ews-stream-{sign_in}")
 
@@ -139,8 +146,10 @@ class EwsPush:
     async def _run(self, stream: _Stream) -> None:
         loop = asyncio.get_running_loop()
         failures = 0
-        while not self._stop.is_set() and stream.mailboxes:
-            watches = [self._watches[m] for m in sorted(stream.mailboxes)]
+        while not self._stop.is_set():
+            watches = [self._watches[m] for m in sorted(stream.mailboxes) if m in self._watches]
+            if not watches:  # none left, or only mailboxes still subscribing: the first to succeed starts it again
+                break
             job = watches[0].job
             by_id = {w.subscription_id for w in watches}
             try:
@@ -168,7 +177,9 @@ class EwsPush:
                 log.info("EWS push for %s broke (%s); connecting again in %d s", stream.sign_in, exc, wait)
                 await asyncio.sleep(wait)
         self._connected -= stream.mailboxes
-        self._streams.remove(stream)
+        stream.task = None
+        if not stream.mailboxes:
+            self._streams.remove(stream)
 
     async def close(self) -> None:
         self._stop.set()
