@@ -1,4 +1,4 @@
-"""Contacts over Graph: contact folders, a folder's contacts, one contact, create, PATCH and delta."""
+"""Contacts over Graph: contact folders, a folder's contacts, one contact, create, PATCH, DELETE and delta."""
 from __future__ import annotations
 
 from lxml import etree
@@ -111,6 +111,12 @@ def patch_contact(call: Call) -> tuple[int, dict]:
     _apply(item, call.json_body())
     call.mailbox.touch_item(item)
     return 200, {"@odata.context": call.context("contacts/$entity"), **contact_json(item, call)}
+
+
+def delete_contact(call: Call) -> tuple[int, None]:
+    """As Exchange Online does: the contact moves to Deleted Items (its folder syncs a delete)."""
+    call.mailbox.move_item(_find(call), call.folder("deleteditems"))
+    return 204, None
 
 
 def contacts_delta(call: Call):

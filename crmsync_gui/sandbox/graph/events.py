@@ -1,4 +1,4 @@
-"""Events over Graph: a calendar's events (single ones and series masters), one event, create, PATCH,
+"""Events over Graph: a calendar's events (single ones and series masters), one event, create, PATCH, DELETE,
 calendarView (series expanded into occurrences in a window) and its delta. Occurrences are computed from the
 master's recurrence as the EWS sandbox's CalendarView computes them, with the same ids (master~index).
 Modified occurrences (exceptions) are not kept by the store, so a series has none."""
@@ -18,6 +18,8 @@ from .replies import GraphError, etag, graph_time
 
 NOT_FOUND = "The specified object was not found in the store."
 PATTERNS = {"DailyRecurrence": "daily", "WeeklyRecurrence": "weekly", "AbsoluteMonthlyRecurrence": "absoluteMonthly"}
+RANGES = {"numbered": "NumberedRecurrence", "endDate": "EndDateRecurrence", "noEnd": "NoEndRecurrence"}
+ATTENDEES = {"required": "RequiredAttendees", "optional": "OptionalAttendees"}  # Graph's type → EWS's field
 
 
 def _when(moment: datetime) -> dict:
@@ -35,6 +37,7 @@ def _recurrence(item: Item) -> dict | None:
     graph_pattern = {"type": PATTERNS[kind], "interval": int(pattern.findtext(f"{{{T_NS}}}Interval") or "1")}
     if kind == "WeeklyRecurrence":
         graph_pattern["daysOfWeek"] = [d.lower() for d in (pattern.findtext(f"{{{T_NS}}}DaysOfWeek") or "").split()]
+        graph_pattern["firstDayOfWeek"] = (pattern.findtext(f"{{{T_NS}}}FirstDayOfWeek") or "Sunday").lower()
     if kind == "AbsoluteMonthlyRecurrence":
         graph_pattern["dayOfMonth"] = int(pattern.findtext(f"{{{T_NS}}}DayOfMonth") or "1")
     start = (rec.findtext(f".//{{{T_NS}}}StartDate") or "")[:10]
@@ -63,8 +66,8 @@ def event_json(item: Item, call: Call, kind: str | None = None, master_id: str |
         "location": {"displayName": item.text("Location") or ""},
         "organizer": {"emailAddress": {"name": organizer[0][0] or organizer[0][1], "address": organizer[0][1]}}
         if organizer else None,
-        "attendees": [{"type": "required", "emailAddress": {"name": n or a, "address": a}}
-                      for n, a in it.addresses(item, "RequiredAttendees")],
+        "attendees": [{"type": kind_, "emailAddress": {"name": n or a, "address": a}}
+                      for kind_, field_ in ATTENDEES.items() for n, a in it.addresses(item, field_)],
         "type": kind or ("seriesMaster" if is_master else "singleInstance"),
         "seriesMasterId": master_id, "isAllDay": False, "isCancelled": False,
         "recurrence": _recurrence(item) if is_master else None,
@@ -161,21 +164,41 @@ def _apply(item: Item, body: dict) -> None:
             sub(holder, "t", "String", c)
         f["Categories"] = holder
     if "attendees" in body:
-        holder = t("RequiredAttendees")
+        holders = {name: t(name) for name in ATTENDEES.values()}
         for who in body["attendees"] or []:
             box = who.get("emailAddress") or {}
+            holder = holders[ATTENDEES.get(who.get("type") or "required", "RequiredAttendees")]
             it.mailbox_xml(sub(holder, "t", "Attendee"), box.get("name"), box.get("address", ""))
-        f["RequiredAttendees"] = holder
-    if body.get("recurrence"):
-        pattern, rng = body["recurrence"].get("pattern") or {}, body["recurrence"].get("range") or {}
-        if pattern.get("type") != "daily" or rng.get("type") != "numbered":
-            raise GraphError(501, "NotImplemented", "The Graph sandbox creates daily, numbered series only.")
-        rec = t("Recurrence")
-        sub(sub(rec, "t", "DailyRecurrence"), "t", "Interval", str(pattern.get("interval", 1)))
-        numbered = sub(rec, "t", "NumberedRecurrence")
-        sub(numbered, "t", "StartDate", rng["startDate"])
-        sub(numbered, "t", "NumberOfOccurrences", str(rng["numberOfOccurrences"]))
-        f["Recurrence"] = rec
+        f.update(holders)
+    if "recurrence" in body:
+        if body["recurrence"]:
+            f["Recurrence"] = _ews_recurrence(body["recurrence"])
+        else:
+            f.pop("Recurrence", None)
+
+
+def _ews_recurrence(graph: dict):
+    """EWS's Recurrence element of a Graph patternedRecurrence (the patterns and ranges _recurrence reads)."""
+    pattern, rng = graph.get("pattern") or {}, graph.get("range") or {}
+    kind = {v: k for k, v in PATTERNS.items()}.get(pattern.get("type"))
+    if kind is None or rng.get("type") not in RANGES:
+        raise GraphError(501, "NotImplemented", "The Graph sandbox keeps daily, weekly and absoluteMonthly "
+                         "series with a numbered, endDate or noEnd range only.")
+    rec = t("Recurrence")
+    ews_pattern = sub(rec, "t", kind)
+    sub(ews_pattern, "t", "Interval", str(pattern.get("interval", 1)))
+    if kind == "WeeklyRecurrence":
+        sub(ews_pattern, "t", "DaysOfWeek", " ".join(d.capitalize() for d in pattern.get("daysOfWeek") or []))
+        sub(ews_pattern, "t", "FirstDayOfWeek", (pattern.get("firstDayOfWeek") or "sunday").capitalize())
+    if kind == "AbsoluteMonthlyRecurrence":
+        sub(ews_pattern, "t", "DayOfMonth", str(pattern.get("dayOfMonth", 1)))
+    ews_range = sub(rec, "t", RANGES[rng["type"]])
+    sub(ews_range, "t", "StartDate", rng["startDate"])
+    if rng["type"] == "numbered":
+        sub(ews_range, "t", "NumberOfOccurrences", str(rng["numberOfOccurrences"]))
+    if rng["type"] == "endDate":
+        sub(ews_range, "t", "EndDate", rng["endDate"])
+    return rec
 
 
 def create_event(call: Call) -> tuple[int, dict]:
@@ -198,6 +221,12 @@ def patch_event(call: Call) -> tuple[int, dict]:
     _apply(item, call.json_body())
     call.mailbox.touch_item(item)
     return 200, {"@odata.context": call.context("events/$entity"), **event_json(item, call)}
+
+
+def delete_event(call: Call) -> tuple[int, None]:
+    """As Exchange Online does: the event moves to Deleted Items (its calendar syncs a delete)."""
+    call.mailbox.move_item(_find(call), call.folder("deleteditems"))
+    return 204, None
 
 
 def view_delta(call: Call):

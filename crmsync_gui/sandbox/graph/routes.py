@@ -48,12 +48,14 @@ ROUTES = [
     ("GET", rf"{_U}{_CF}/contacts/delta", "Contacts.ReadWrite", contacts.contacts_delta),
     ("GET", rf"{_U}{_C}", "Contacts.ReadWrite", contacts.get_contact),
     ("PATCH", rf"{_U}{_C}", "Contacts.ReadWrite", contacts.patch_contact),
+    ("DELETE", rf"{_U}{_C}", "Contacts.ReadWrite", contacts.delete_contact),
     ("GET", rf"{_U}/events", "Calendars.ReadWrite", events.list_events),
     ("POST", rf"{_U}/events", "Calendars.ReadWrite", events.create_event),
     ("GET", rf"{_U}/calendarView", "Calendars.ReadWrite", events.calendar_view),
     ("GET", rf"{_U}/calendarView/delta", "Calendars.ReadWrite", events.view_delta),
     ("GET", rf"{_U}{_E}", "Calendars.ReadWrite", events.get_event),
     ("PATCH", rf"{_U}{_E}", "Calendars.ReadWrite", events.patch_event),
+    ("DELETE", rf"{_U}{_E}", "Calendars.ReadWrite", events.delete_event),
     ("GET", rf"{_U}{_E}/instances", "Calendars.ReadWrite", events.instances),
     ("GET", rf"{_U}/todo/lists", "Tasks.ReadWrite.All", todo.task_lists),
     ("GET", rf"{_U}{_L}/tasks", "Tasks.ReadWrite.All", todo.list_tasks),
@@ -61,6 +63,7 @@ ROUTES = [
     ("GET", rf"{_U}{_L}/tasks/delta", "Tasks.ReadWrite.All", todo.tasks_delta),
     ("GET", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.get_task),
     ("PATCH", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.patch_task),
+    ("DELETE", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.delete_task),
 ]
 COMPILED = [(method, re.compile(f"^{pattern}$"), permission, handler)
             for method, pattern, permission, handler in ROUTES]

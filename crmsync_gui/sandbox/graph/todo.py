@@ -1,5 +1,5 @@
 """To Do over Graph: task lists (the mailbox's task folders; Tasks is the defaultList) and their tasks,
-with create, PATCH and delta."""
+with create, PATCH, DELETE and delta."""
 from __future__ import annotations
 
 from ..soap import parse_time, sub, t, xml_time
@@ -110,6 +110,11 @@ def patch_task(call: Call) -> tuple[int, dict]:
     _apply(item, call.json_body())
     call.mailbox.touch_item(item)
     return 200, {"@odata.context": call.context("todoTask/$entity"), **task_json(item)}
+
+
+def delete_task(call: Call) -> tuple[int, None]:
+    call.mailbox.remove_item(_find(call))  # To Do deletes a task for good
+    return 204, None
 
 
 def tasks_delta(call: Call):

@@ -50,3 +50,20 @@ def test_todo_lists_and_tasks_with_delta(client, sandbox, user):
     assert {e["id"]: e["status"] for e in entries} == {seeded: "completed", made["id"]: "notStarted"}
     assert made["dueDateTime"]["dateTime"].startswith("2026-12-10T17:00:00")
     assert {i["subject"] for i in sandbox.items(user, "tasks")} == {"Call Dana", "Send quote"}
+
+
+def test_deleting_a_contact_and_a_task(client, sandbox, user):
+    contact = sandbox.add_contact(user, given_name="Dana", email="dana@x.test")
+    task = sandbox.add_task(user, subject="Call Dana")
+    [default] = client.get(f"/users/{user}/todo/lists", "page:graph.todoTaskList").json()["value"]
+    _, contacts_link = _round(client, f"/users/{user}/contacts/delta", "graph.contact")
+    tasks = f"/users/{user}/todo/lists/{default['id']}/tasks"
+    _, tasks_link = _round(client, f"{tasks}/delta", "graph.todoTask")
+    assert client.call("DELETE", f"/users/{user}/contacts/{contact}").status_code == 204
+    assert client.call("DELETE", f"{tasks}/{task}").status_code == 204
+    assert sandbox.items(user, "contacts") == [] and sandbox.items(user, "tasks") == []
+    assert [i["id"] for i in sandbox.items(user, "deleteditems")] != []  # the contact, as Outlook keeps it
+    assert [e["id"] for e in _round(client, contacts_link, "graph.contact")[0] if "@removed" in e] == [contact]
+    assert [e["id"] for e in _round(client, tasks_link, "graph.todoTask")[0] if "@removed" in e] == [task]
+    again = client.call("DELETE", f"{tasks}/{task}")
+    assert again.status_code == 404 and again.json()["error"]["code"] == "ErrorItemNotFound"

@@ -47,3 +47,33 @@ def test_create_patch_and_calendar_view_delta(client, sandbox, user):
     assert sorted((e["subject"], e["type"]) for e in changes) == [
         ("Daily", "occurrence"), ("Daily", "occurrence"), ("Visit (moved)", "singleInstance")]
     assert {e.get("seriesMasterId") for e in changes} == {None, series}
+
+
+def test_weekly_and_monthly_series_optional_attendees_and_delete(client, sandbox, user):
+    weekly = {"pattern": {"type": "weekly", "interval": 2, "daysOfWeek": ["monday", "thursday"],
+                          "firstDayOfWeek": "monday"},
+              "range": {"type": "endDate", "startDate": "2026-12-07", "endDate": "2027-01-31",
+                        "recurrenceTimeZone": "UTC"}}
+    made = client.call("POST", f"/users/{user}/events", "graph.event", {
+        "subject": "Sync", "start": {"dateTime": "2026-12-07T09:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-07T09:30:00", "timeZone": "UTC"}, "recurrence": weekly,
+        "attendees": [{"type": "required", "emailAddress": {"address": "dana@x.test"}},
+                      {"type": "optional", "emailAddress": {"address": "eli@x.test", "name": "Eli"}}]},
+        sends="graph.event").json()
+    assert made["recurrence"]["pattern"] == {**weekly["pattern"]} and made["recurrence"]["range"]["type"] == "endDate"
+    assert [(a["type"], a["emailAddress"]["address"]) for a in made["attendees"]] == [
+        ("required", "dana@x.test"), ("optional", "eli@x.test")]
+    view = client.get(f"/users/{user}/calendarView?{WINDOW}", "page:graph.event").json()["value"]
+    assert [e["start"]["dateTime"][:10] for e in view] == ["2026-12-07"]  # Thursday the 10th is past the window
+    monthly = client.call("PATCH", f"/users/{user}/events/{made['id']}", "graph.event", {"recurrence": {
+        "pattern": {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 7},
+        "range": {"type": "noEnd", "startDate": "2026-12-07", "recurrenceTimeZone": "UTC"}}},
+        sends="graph.event", headers={"If-Match": made["@odata.etag"]}).json()
+    assert (monthly["recurrence"]["pattern"]["dayOfMonth"], monthly["recurrence"]["range"]["type"]) == (7, "noEnd")
+    first = client.get(f"/users/{user}/calendarView/delta?{WINDOW}", "delta:graph.event").json()
+    gone = client.call("DELETE", f"/users/{user}/events/{made['id']}")
+    assert gone.status_code == 204 and gone.content == b""
+    assert sandbox.items(user, "calendar") == [] and [i["subject"] for i in sandbox.items(user, "deleteditems")] == [
+        "Sync"]
+    removed = client.get(first["@odata.deltaLink"], "delta:graph.event").json()["value"]
+    assert removed == [{"@odata.type": "#microsoft.graph.event", "id": made["id"], "@removed": {"reason": "deleted"}}]
