@@ -84,7 +84,7 @@ class Conflict(Exception):
 class RemoteItem:
     item_id: str
     change_key: str
-    values: dict  # FIELDS[entity] names → values (naive UTC datetimes)
+    values: dict  # FIELDS[entity] names → values (naive UTC datetimes); a name left out is not carried
     tracked: bool = False  # the user marked it for the CRM
     unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
     ref: str | None = None  # the ref RemoteSide.create stamped on it, read back (None: not ours, or no stamp)
@@ -358,7 +358,7 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
             continue
         if item.tracked:
             steps.append(_guard(Step(Action.CREATE, Side.CRM, entity, "tracked by the user in Exchange", None, item.item_id,
-                                     item.change_key, to_crm={n: item.values.get(n) for n in in_fields}), None, item))
+                                     item.change_key, to_crm=_from_exchange(item, in_fields)), None, item))
         else:
             steps.append(Step(Action.SKIP, Side.NEITHER, entity, "not tracked by the user", None, item.item_id))
     return steps
@@ -375,10 +375,16 @@ def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields
                     to_exchange={n: values[n] for n in out_fields})
     if exchange_changed and not crm_changed:
         return Step(Action.UPDATE, Side.CRM, entity, "changed in Exchange", m.record_id, m.item_id, item.change_key,
-                    to_crm={n: item.values.get(n) for n in in_fields})
+                    to_crm=_from_exchange(item, in_fields))
     return Step(Action.CONFLICT, Side.BOTH, entity, "changed on both sides: the CRM wins for fields that flow to "
                 "Exchange, Exchange for fields that flow only to the CRM", m.record_id, m.item_id, item.change_key,
-                to_exchange={n: values[n] for n in out_fields}, to_crm={n: item.values.get(n) for n in only_in})
+                to_exchange={n: values[n] for n in out_fields}, to_crm=_from_exchange(item, only_in))
+
+
+def _from_exchange(item: RemoteItem, names) -> dict:
+    """The item's values of these fields; a field its protocol does not carry (a To Do task's percentage) is
+    left as the CRM has it."""
+    return {n: item.values[n] for n in names if n in item.values}
 
 
 def _guard(step: Step, record, item: RemoteItem | None) -> Step:

@@ -1,0 +1,309 @@
+"""ACT through Microsoft Graph: contacts, events and To Do tasks as act.RemoteItems, and act.RemoteSide on the
+profile's GraphSession.
+
+Each folder is read with a delta query whose last page's `@odata.deltaLink` is the stored state, so an idle
+cycle costs one request per folder. Events come from `calendarView/delta`, which lists a series' occurrences
+and not its master: occurrences are gathered by `seriesMasterId` and the master is read once (its pattern is
+the CRM's), so a series is one item on both sides, as over EWS. Updates carry the change key read this cycle
+in `If-Match`; a 412 (someone changed the item since) is act.Conflict, so the step waits for fresh data. A
+delta state the server forgot (410) reads the folder again from the start: the plan's item map and matching
+make that harmless. Ids are Graph's REST ids (what translateExchangeIds gives for EWS ids).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
+from crmsync_gui.core.domain.recurrence import DAYS, Recurrence, RecurrenceError
+from crmsync_gui.core.errors import PermanentError, SyncError
+from crmsync_gui.core.sync import act
+
+Entity = codes.SyncEntity
+SELECT = {
+    Entity.CONTACT: "givenName,surname,emailAddresses,businessPhones,companyName,jobTitle,categories,changeKey",
+    Entity.APPOINTMENT: "subject,body,start,end,location,attendees,recurrence,categories,type,seriesMasterId,"
+                        "changeKey",
+    Entity.TASK: "title,body,dueDateTime,status,categories",
+}
+# Plain-text bodies (as EWS gives them to the CRM), and pages as large as Graph allows for a delta.
+PREFER = 'odata.maxpagesize=200, outlook.body-content-type="text"'
+# calendarView/delta needs a window, fixed when a round starts from nothing; a mapped appointment outside it
+# stays mapped (the plan keeps what a read does not list) but its changes are not read until it enters it.
+WINDOW_BEFORE, WINDOW_AFTER = timedelta(days=365), timedelta(days=5 * 365)
+_PATTERNS = {"daily": "daily", "weekly": "weekly", "absoluteMonthly": "monthly"}
+_RANGES = ("numbered", "endDate", "noEnd")
+
+
+class Unsupported(Exception):
+    """A Graph series the CRM cannot represent; str() is the reason."""
+
+
+def change_key_of(entry: dict) -> str:
+    """The item's change key: `changeKey` where Graph has one, else the etag's (To Do tasks have only that)."""
+    return entry.get("changeKey") or (entry.get("@odata.etag") or "").removeprefix("W/").strip('"')
+
+
+def _if_match(change_key: str) -> dict:
+    return {"If-Match": f'W/"{change_key}"'}
+
+
+def _time(value: dict | None) -> datetime | None:
+    """Graph's dateTimeTimeZone (we ask and write UTC) as a naive UTC datetime."""
+    if not value or not value.get("dateTime"):
+        return None
+    return datetime.fromisoformat(value["dateTime"][:19])
+
+
+def _graph_time(value: datetime | date | None) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return {"dateTime": value.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+
+
+def _pairs(attendees, kind: str) -> list:
+    """Sorted [address, name] pairs of one attendee type, as act keeps attendees (no name: None)."""
+    pairs = []
+    for who in attendees or []:
+        box = who.get("emailAddress") or {}
+        address = (box.get("address") or "").strip().lower()
+        if address and (who.get("type") or "required") == kind:
+            name = box.get("name") or None
+            pairs.append([address, None if name and name.strip().lower() == address else name])
+    return sorted(pairs)
+
+
+def recurrence_from_graph(graph: dict | None) -> str | None:
+    """A CRM pattern (canonical JSON) from a Graph series' patternedRecurrence; None for a single event."""
+    if not graph:
+        return None
+    pattern, rng = graph.get("pattern") or {}, graph.get("range") or {}
+    kind = _PATTERNS.get(pattern.get("type"))
+    if kind is None:
+        raise Unsupported(f"it repeats {pattern.get('type')}; the CRM keeps daily, weekly and monthly-on-a-day series")
+    interval = int(pattern.get("interval") or 1)
+    fields: dict = {}
+    if kind == "weekly":
+        if interval != 1 and (pattern.get("firstDayOfWeek") or "sunday") != "monday":
+            raise Unsupported(f"it repeats every {interval} weeks counted from "
+                              f"{(pattern.get('firstDayOfWeek') or 'sunday').title()}; the CRM counts weeks from Monday")
+        fields["days_of_week"] = tuple(pattern.get("daysOfWeek") or ())
+    if kind == "monthly":
+        fields["day_of_month"] = pattern.get("dayOfMonth")
+    if rng.get("type") not in _RANGES:
+        raise Unsupported(f"its range ({rng.get('type')}) is not one the CRM knows")
+    if rng["type"] == "numbered":
+        fields["occurrences"] = rng.get("numberOfOccurrences")
+    if rng["type"] == "endDate":
+        fields["ends_on"] = date.fromisoformat(rng["endDate"])
+    try:
+        return Recurrence(kind, interval, starts_on=date.fromisoformat(rng["startDate"]), **fields).to_json()
+    except (RecurrenceError, KeyError, ValueError) as error:
+        raise Unsupported(str(error)) from None
+
+
+def recurrence_to_graph(text: str | None) -> dict | None:
+    """Graph's patternedRecurrence of a CRM pattern (anchored by the plan, so it has starts_on)."""
+    if not text:
+        return None
+    rule = Recurrence.from_json(text)
+    if rule.starts_on is None:
+        raise RecurrenceError("the series has no start date")
+    pattern = {"type": {v: k for k, v in _PATTERNS.items()}[rule.pattern], "interval": rule.interval}
+    if rule.pattern == "weekly":
+        pattern.update(daysOfWeek=[d for d in DAYS if d in rule.days_of_week], firstDayOfWeek="monday")
+    if rule.pattern == "monthly":
+        pattern["dayOfMonth"] = rule.day_of_month
+    rng = {"type": "noEnd", "startDate": rule.starts_on.isoformat(), "recurrenceTimeZone": "UTC"}
+    if rule.occurrences is not None:
+        rng.update(type="numbered", numberOfOccurrences=rule.occurrences)
+    elif rule.ends_on is not None:
+        rng.update(type="endDate", endDate=rule.ends_on.isoformat())
+    return {"pattern": pattern, "range": rng}
+
+
+def values_of(entity: codes.SyncEntity, entry: dict) -> dict:
+    """CRM field names → values of a Graph contact, event or To Do task. To Do keeps no percentage, so a
+    task's values leave percent_complete out and the CRM keeps its own."""
+    if entity == Entity.CONTACT:
+        emails = [e.get("address") for e in entry.get("emailAddresses") or [] if e.get("address")]
+        phones = entry.get("businessPhones") or []
+        return {"first_name": entry.get("givenName") or "", "last_name": entry.get("surname") or "",
+                "email": emails[0].lower() if emails else None, "phone": phones[0] if phones else None,
+                "company": entry.get("companyName") or None, "job_title": entry.get("jobTitle") or None}
+    body = (entry.get("body") or {}).get("content") or ""
+    if entity == Entity.APPOINTMENT:
+        return {"subject": entry.get("subject") or "", "location": (entry.get("location") or {}).get("displayName")
+                or None, "starts_at": _time(entry.get("start")), "ends_at": _time(entry.get("end")), "body": body,
+                "required_attendees": _pairs(entry.get("attendees"), "required"),
+                "optional_attendees": _pairs(entry.get("attendees"), "optional"),
+                "recurrence": recurrence_from_graph(entry.get("recurrence"))}  # raises Unsupported
+    due = _time(entry.get("dueDateTime"))
+    return {"subject": entry.get("title") or "", "due_at": datetime(due.year, due.month, due.day) if due else None,
+            "is_completed": entry.get("status") == "completed", "body": body}
+
+
+def graph_values(entity: codes.SyncEntity, values: dict) -> dict:
+    """A Graph request body for the CRM fields given."""
+    out: dict = {}
+    if entity == Entity.CONTACT:
+        names = {"first_name": "givenName", "last_name": "surname", "company": "companyName",
+                 "job_title": "jobTitle"}
+        out.update({names[k]: v for k, v in values.items() if k in names})
+        if "email" in values:
+            out["emailAddresses"] = [{"address": values["email"]}] if values["email"] else []
+        if "phone" in values:
+            out["businessPhones"] = [values["phone"]] if values["phone"] else []
+        if "first_name" in values or "last_name" in values:
+            out["displayName"] = " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p) \
+                or values.get("email") or "(no name)"
+    elif entity == Entity.APPOINTMENT:
+        if "subject" in values:
+            out["subject"] = values["subject"]
+        if "body" in values:
+            out["body"] = {"contentType": "text", "content": values["body"] or ""}
+        if "location" in values:
+            out["location"] = {"displayName": values["location"] or ""}
+        for name, graph_name in (("starts_at", "start"), ("ends_at", "end")):
+            if name in values:
+                out[graph_name] = _graph_time(values[name])
+        if any(name in values for name in act.ATTENDEE_ROLES):
+            out["attendees"] = [{"type": kind, "emailAddress": {"address": address, **({"name": name} if name
+                                                                                        else {})}}
+                                for kind, field in (("required", "required_attendees"),
+                                                    ("optional", "optional_attendees"))
+                                for address, name in values.get(field) or []]
+        if "recurrence" in values:
+            out["recurrence"] = recurrence_to_graph(values["recurrence"])
+    else:
+        if "subject" in values:
+            out["title"] = values["subject"]
+        if "body" in values:
+            out["body"] = {"contentType": "text", "content": values["body"] or ""}
+        if "due_at" in values:
+            out["dueDateTime"] = _graph_time(values["due_at"].date() if isinstance(values["due_at"], datetime)
+                                             else values["due_at"])
+        if "is_completed" in values or "percent_complete" in values:
+            out["status"] = ("completed" if values.get("is_completed") else
+                             "inProgress" if values.get("percent_complete") else "notStarted")
+    return out
+
+
+def remote_item(entity: codes.SyncEntity, entry: dict) -> act.RemoteItem:
+    tracked = TRACKED_CATEGORY in (entry.get("categories") or [])
+    try:
+        return act.RemoteItem(entry["id"], change_key_of(entry), values_of(entity, entry), tracked)
+    except Unsupported as why:
+        return act.RemoteItem(entry["id"], change_key_of(entry), {}, tracked, unsupported=str(why))
+
+
+class GraphActSide:
+    """act.RemoteSide on one mailbox over the profile's GraphSession (which holds the connection slots, at
+    most 4 requests in flight per mailbox, and maps errors to TransientError/PermanentError)."""
+
+    def __init__(self, session, job):
+        self.session, self.job = session, job
+        self._task_list: str | None = None
+
+    def _url(self, path: str) -> str:
+        return self.session.user_url(self.job, path)
+
+    async def _tasks_path(self) -> str:
+        """The default To Do list's tasks (Exchange's Tasks folder), looked up once per run when needed."""
+        if self._task_list is None:
+            what = f"finding the task list of {self.job.mailbox.email}"
+            found = await self.session.call(self.job, what, "GET", self._url("todo/lists"))
+            lists = (found or {}).get("value") or []
+            default = next((entry for entry in lists if entry.get("wellknownListName") == "defaultList"), None)
+            if default is None:
+                raise PermanentError("ActFolderMissing", f"{self.job.mailbox.email} has no default To Do list.",
+                                     action="Open To Do or Outlook's tasks once for the mailbox, then sync again.")
+            self._task_list = default["id"]
+        return f"todo/lists/{self._task_list}/tasks"
+
+    async def _collection(self, entity: codes.SyncEntity) -> str:
+        return {Entity.CONTACT: "contacts", Entity.APPOINTMENT: "events"}.get(entity) or await self._tasks_path()
+
+    async def changes(self, entity, state):
+        what = f"reading the {act.FOLDER[entity]} folder of {self.job.mailbox.email}"
+        try:
+            return await self._read(entity, state, what)
+        except SyncError as error:
+            if state is None or error.code != "SyncStateNotFound":
+                raise
+            return await self._read(entity, None, what)  # 410: the server forgot the state; read it all again
+
+    async def _read(self, entity, state, what):
+        params = None
+        if state is not None:
+            url = state
+        elif entity == Entity.APPOINTMENT:
+            now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+            url = self._url("calendarView/delta")
+            params = {"startDateTime": (now - WINDOW_BEFORE).isoformat() + "Z",
+                      "endDateTime": (now + WINDOW_AFTER).isoformat() + "Z", "$select": SELECT[entity]}
+        else:
+            url = self._url(f"{await self._collection(entity)}/delta")
+            params = {"$select": SELECT[entity]}
+        changed: dict[str, act.RemoteItem] = {}
+        deleted: set[str] = set()
+        masters: set[str] = set()  # series whose occurrences changed
+        new_state = state
+        async for page in self.session.pages(self.job, what, url, params=params, headers={"Prefer": PREFER}):
+            for entry in page.get("value") or []:
+                if "@removed" in entry:
+                    deleted.add(entry["id"])
+                    changed.pop(entry["id"], None)
+                elif entity == Entity.APPOINTMENT and entry.get("type") in ("occurrence", "exception"):
+                    masters.add(entry["seriesMasterId"])
+                else:
+                    changed[entry["id"]] = remote_item(entity, entry)
+                    deleted.discard(entry["id"])
+            new_state = page.get("@odata.deltaLink", new_state)
+        for master_id in masters - set(changed) - deleted:
+            entry = await self._series(master_id)
+            if entry is None:
+                deleted.add(master_id)
+            else:
+                changed[master_id] = remote_item(entity, entry)
+        return changed, deleted, new_state
+
+    async def _series(self, master_id: str) -> dict | None:
+        """A series master (its pattern and fields), None when it is gone."""
+        try:
+            return await self.session.call(self.job, f"reading a series of {self.job.mailbox.email}", "GET",
+                                           self._url(f"events/{master_id}"),
+                                           params={"$select": SELECT[Entity.APPOINTMENT]}, headers={"Prefer": PREFER})
+        except SyncError as error:
+            if error.code == "ItemNotFound":
+                return None
+            raise
+
+    async def create(self, entity, values):
+        body = {k: v for k, v in graph_values(entity, values).items() if v not in (None, [], "")}
+        if entity == Entity.CONTACT:
+            body.setdefault("displayName", "(no name)")
+        made = await self.session.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange", "POST",
+                                       self._url(await self._collection(entity)), json=body)
+        return made["id"], change_key_of(made)
+
+    async def update(self, entity, item_id, change_key, values):
+        try:
+            done = await self.session.call(self.job, f"updating a {act.RECORD_TYPE[entity]} in Exchange", "PATCH",
+                                           self._url(f"{await self._collection(entity)}/{item_id}"),
+                                           json=graph_values(entity, values), headers=_if_match(change_key))
+        except SyncError as error:
+            if error.code == "ChangeKeyMismatch":  # 412: changed since our read
+                raise act.Conflict(item_id) from error
+            raise
+        return change_key_of(done)
+
+    async def delete(self, entity, item_id):
+        try:
+            await self.session.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange", "DELETE",
+                                    self._url(f"{await self._collection(entity)}/{item_id}"))
+        except SyncError as error:
+            if error.code != "ItemNotFound":  # already gone is what we wanted
+                raise
