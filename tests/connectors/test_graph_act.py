@@ -193,3 +193,14 @@ def test_a_series_is_one_item_on_both_sides(world):
                                            "starts_on": "2027-02-01"}
     assert Activity.select().where(Activity.activity_type == codes.ActivityType.APPOINTMENT).count() == 2
     assert sync(world) == 0  # the series' occurrences, listed again, change nothing
+
+
+def test_a_forgotten_delta_token_reads_the_folders_again_and_duplicates_nothing(world):
+    contact(world)
+    Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Bo", owner_user=world.user)
+    sync(world)
+    world.graph.expire_delta_tokens(world.address)  # 410 SyncStateNotFound on every stored state
+    world.sandbox.add_contact(world.address, given_name="Lee", email="lee@prospect.com", categories=[TRACKED_CATEGORY])
+    assert sync(world) == 1  # the tracked contact, nothing else
+    assert len(on_server(world)) == 2 and len(on_server(world, "tasks")) == 1
+    assert ItemMap.select().count() == 3
