@@ -23,6 +23,7 @@ from aiohttp import web
 from ..certs import make_certificates
 from ..faults import Fault, Faults, Stats
 from ..loop_thread import serve_in_thread, stop_thread
+from ..oauth import SCOPE as EWS_SCOPE
 from ..store import Store
 from . import routes
 from .batch import run_batch
@@ -44,6 +45,9 @@ class GraphServer:
         self.certificates = certificates  # (ca, cert, key) to serve with; None: a CA of its own, made at start
         self.host, self.port = host, port
         self.tokens = TokenIssuer(token_lifetime_s)
+        # beside() an EWS sandbox, one identity platform serves both: a token asked for EWS's scope
+        # (outlook.office365.com) is the EWS sandbox's to issue, and only it accepts that token, as with Entra
+        self.ews_identity = None
         self._epochs: dict[str, int] = {}
         self.throttle = Throttle()
         self.faults = Faults()
@@ -84,8 +88,10 @@ class GraphServer:
     def beside(cls, ews, **options) -> GraphServer:
         """A Graph sandbox over a started EWS sandbox's store, trusted through the same CA when it has one."""
         ca = Path(ews.ca_file) if ews.ca_file else None  # make_certificates() wrote the three files together
-        return cls(ews.store, ews.host, certificates=(ca, ca.with_name("server.pem"), ca.with_name("server-key.pem"))
-                   if ca else None, **options)
+        server = cls(ews.store, ews.host, certificates=(ca, ca.with_name("server.pem"),
+                                                        ca.with_name("server-key.pem")) if ca else None, **options)
+        server.ews_identity = ews.oauth
+        return server
 
     async def _open(self, context: ssl.SSLContext) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -120,6 +126,8 @@ class GraphServer:
         """Register an app that signs in with a secret and/or a certificate and holds these application
         permissions; returns its token URL."""
         self.tokens.register(tenant, client_id, secret, certificate_pem, permissions)
+        if self.ews_identity is not None and secret is not None:
+            self.ews_identity.register(tenant, client_id, secret)
         return self.token_url(tenant)
 
     def expire_tokens(self) -> None:
@@ -167,7 +175,10 @@ class GraphServer:
     async def _token(self, request: web.Request) -> web.Response:
         form = {k: str(v) for k, v in (await request.post()).items()}
         tenant = request.match_info["tenant"]
-        status, body = self.tokens.issue(tenant, form, self.token_url(tenant))
+        if self.ews_identity is not None and form.get("scope", "").split() == [EWS_SCOPE]:
+            status, body = self.ews_identity.issue(tenant, form)
+        else:
+            status, body = self.tokens.issue(tenant, form, self.token_url(tenant))
         return json_response(body, status, {"Cache-Control": "no-store"})
 
     def _authorize(self, header: str) -> Grant:

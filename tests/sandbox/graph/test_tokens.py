@@ -129,3 +129,18 @@ def test_an_app_without_the_permission_is_denied(graph, graph_schema, user):
     assert app.get(f"/users/{user}", "graph.user").status_code == 200
     reply = app.get(f"/users/{user}/mailFolders/inbox/messages")
     assert reply.status_code == 403 and reply.json()["error"]["code"] == "ErrorAccessDenied"
+
+
+def test_beside_an_ews_sandbox_one_identity_platform_serves_both_audiences(sandbox, graph_schema, user):
+    """As Entra issues an app tokens for Exchange (EWS) and for Graph: the scope says which, and each service
+    accepts only its own."""
+    from crmsync_gui.sandbox.oauth import SCOPE as EWS_SCOPE
+
+    with GraphServer.beside(sandbox) as server:
+        server.add_app("both-app", "both-secret", tenant="both.test")
+        tokens = {scope: request_token(server, "both.test", client_id="both-app", client_secret="both-secret",
+                                       scope=scope).json()["access_token"] for scope in (SCOPE, EWS_SCOPE)}
+        assert GraphClient(server, graph_schema, tokens[SCOPE]).get(f"/users/{user}", "graph.user").status_code == 200
+        assert GraphClient(server, graph_schema, tokens[EWS_SCOPE]).get(f"/users/{user}").status_code == 401
+        assert sandbox.oauth.app_of(tokens[EWS_SCOPE]) == "both-app"
+        assert sandbox.oauth.app_of(tokens[SCOPE]) is None
