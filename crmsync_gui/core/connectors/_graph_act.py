@@ -281,7 +281,10 @@ class GraphActSide:
                 return None
             raise
 
-    async def create(self, entity, values):
+    async def create(self, entity, values, ref):
+        # The journal's ref is not stamped over Graph yet (a singleValueExtendedProperty, which delta does not
+        # return): a create replayed after a crash falls back to the first-sync match, as act.RemoteSide allows.
+        del ref
         body = {k: v for k, v in graph_values(entity, values).items() if v not in (None, [], "")}
         if entity == Entity.CONTACT:
             body.setdefault("displayName", "(no name)")
