@@ -46,6 +46,13 @@ class ServerType(LabelledEnum):
         return self in (ServerType.EXCHANGE, ServerType.EXCHANGE_HYBRID, ServerType.EXCHANGE_ONLINE_HYBRID)
 
 
+class ExchangeProtocol(LabelledEnum):
+    """Exchange protocol."""
+
+    EWS = 0, "Exchange Web Services"
+    GRAPH = 1, "Microsoft Graph"
+
+
 class AuthType(LabelledEnum):
     """Authentication type."""
 
@@ -195,3 +202,7 @@ MAX_TRACKED_FOLDERS = 25
 # where failed incoming email goes when the profile says so (Exchange and IMAP; POP3 has no folders)
 UNDELIVERABLE_FOLDER = "Inbox/Undeliverable"
 MAX_DELIVERY_ATTEMPTS = 10
+# Microsoft Graph (Exchange Online): the global cloud's endpoints; national clouds and the sandbox set their own
+GRAPH_URL = "https://graph.microsoft.com/v1.0"
+GRAPH_AUTHORITY = "https://login.microsoftonline.com"
+GRAPH_PERMISSIONS = ("Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All")

@@ -10,6 +10,8 @@ STRINGS = [
     QT_TRANSLATE_NOOP('codes', 'Exchange hybrid'),
     QT_TRANSLATE_NOOP('codes', 'Exchange Online hybrid'),
     QT_TRANSLATE_NOOP('codes', 'IMAP/SMTP'),
+    QT_TRANSLATE_NOOP('codes', 'Exchange Web Services'),
+    QT_TRANSLATE_NOOP('codes', 'Microsoft Graph'),
     QT_TRANSLATE_NOOP('codes', 'Auto-detect'),
     QT_TRANSLATE_NOOP('codes', 'Negotiate'),
     QT_TRANSLATE_NOOP('codes', 'NTLM'),

@@ -171,122 +171,122 @@
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="224"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="220"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="225"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="221"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="235"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="231"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="236"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="232"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="265"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="261"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="288"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="284"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="310"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="306"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="310"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="306"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="310"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="306"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="311"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="307"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="311"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="307"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="311"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="307"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="312"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="308"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="322"/>
         <source>Save the email as it arrived…</source>
         <translation>Salva l&apos;email così come è arrivata…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="327"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="323"/>
         <source>{0} bytes</source>
         <translation>{0} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="328"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="324"/>
         <source>its first {0} of {1} bytes</source>
         <translation>i primi {0} di {1} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="347"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="343"/>
         <source>Save the unreadable email</source>
         <translation>Salva l&apos;email illeggibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="348"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="344"/>
         <source>Email files (*.eml)</source>
         <translation>File email (*.eml)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="356"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="352"/>
         <source>That email is no longer kept.</source>
         <translation>Quell&apos;email non è più conservata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="362"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="358"/>
         <source>Could not save {0}: {1}</source>
         <translation>Impossibile salvare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="364"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="360"/>
         <source>Saved the email to {0}</source>
         <translation>Email salvata in {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="368"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="364"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="369"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="365"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="376"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="372"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -542,12 +542,12 @@
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="150"/>
         <source>Reassign mailbox?</source>
         <translation>Riassegnare la cassetta postale?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="151"/>
         <source>{0} is already mapped to the mailbox &apos;{1}&apos;.
 
 Yes: break that mapping and map it to &apos;{2}&apos; instead.
@@ -602,7 +602,7 @@ No: non cambia nulla.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="121"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="290"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
@@ -637,52 +637,47 @@ No: non cambia nulla.</translation>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="142"/>
-        <source>Find</source>
-        <translation>Trova</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="145"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="195"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="203"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="198"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="292"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="287"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="303"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="298"/>
         <source>Re-enable after an outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="304"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="299"/>
         <source>{0} mailboxes were re-enabled.</source>
         <translation>{0} cassette postali sono state riabilitate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="327"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="322"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="329"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="324"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="337"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="332"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -764,12 +759,12 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="120"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="124"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -779,7 +774,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="142"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
@@ -1241,7 +1236,7 @@ What to do: {3}</source>
 Cosa fare: {3}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="307"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="308"/>
         <source>Profile not saved</source>
         <translation>Profilo non salvato</translation>
     </message>
@@ -1495,14 +1490,6 @@ Cosa fare: {3}</translation>
     </message>
 </context>
 <context>
-    <name>TablePage</name>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/table_page.py" line="55"/>
-        <source>Find</source>
-        <translation>Trova</translation>
-    </message>
-</context>
-<context>
     <name>TrackingDecisionsView</name>
     <message>
         <location filename="../../crmsync_gui/ui/pages/tracking.py" line="74"/>
@@ -1589,286 +1576,296 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="13"/>
+        <source>Exchange Web Services</source>
+        <translation>Exchange Web Services</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="14"/>
+        <source>Microsoft Graph</source>
+        <translation>Microsoft Graph</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="15"/>
         <source>Auto-detect</source>
         <translation>Rilevamento automatico</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="14"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="16"/>
         <source>Negotiate</source>
         <translation>Negotiate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="15"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="17"/>
         <source>NTLM</source>
         <translation>NTLM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="16"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="18"/>
         <source>Basic</source>
         <translation>Basic</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="17"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="19"/>
         <source>OAuth</source>
         <translation>OAuth</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="18"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="20"/>
         <source>None</source>
         <translation>Nessuno</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="19"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="21"/>
         <source>Outlook client</source>
         <translation>Client Outlook</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="20"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="22"/>
         <source>Server-side sync</source>
         <translation>Sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="21"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="23"/>
         <source>Forward mailbox</source>
         <translation>Cassetta di inoltro</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="22"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="24"/>
         <source>Not run</source>
         <translation>Non eseguito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="23"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="25"/>
         <source>Success</source>
         <translation>Riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="24"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="26"/>
         <source>Failure</source>
         <translation>Non riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="25"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="27"/>
         <source>Empty</source>
         <translation>Vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="26"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="28"/>
         <source>Approved</source>
         <translation>Approvato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="27"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="29"/>
         <source>Pending approval</source>
         <translation>In attesa di approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="28"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="30"/>
         <source>Rejected</source>
         <translation>Rifiutato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="29"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="31"/>
         <source>All email messages</source>
         <translation>Tutti i messaggi di posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="30"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="32"/>
         <source>Replies to CRM email</source>
         <translation>Risposte a messaggi del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="31"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="33"/>
         <source>From CRM leads, contacts and accounts</source>
         <translation>Da lead, contatti e account del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="34"/>
         <source>From records that are email-enabled</source>
         <translation>Da record abilitati alla posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="35"/>
         <source>Draft</source>
         <translation>Bozza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="34"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="36"/>
         <source>Sent</source>
         <translation>Inviato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="35"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="37"/>
         <source>Received</source>
         <translation>Ricevuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="36"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="38"/>
         <source>Pending Send</source>
         <translation>In attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="37"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="39"/>
         <source>Sending</source>
         <translation>Invio in corso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="38"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="40"/>
         <source>Failed</source>
         <translation>Non riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="39"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="41"/>
         <source>Tracked</source>
         <translation>Registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="40"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="42"/>
         <source>Tracking option is None</source>
         <translation>L&apos;opzione di registrazione è Nessuno</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="41"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="43"/>
         <source>Not a reply to CRM email</source>
         <translation>Non è una risposta a un messaggio del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="42"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="44"/>
         <source>Sender is not a CRM lead, contact or account</source>
         <translation>Il mittente non è un lead, contatto o account del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="45"/>
         <source>Sender is not an email-enabled record</source>
         <translation>Il mittente non è un record abilitato alla posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="44"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="46"/>
         <source>Received before the Process email from date</source>
         <translation>Ricevuto prima della data «Elabora posta dal»</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="47"/>
         <source>Already tracked</source>
         <translation>Già registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="46"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="48"/>
         <source>Mailbox has no user or queue</source>
         <translation>La cassetta postale non ha utente né coda</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="49"/>
         <source>To Exchange</source>
         <translation>Verso Exchange</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="50"/>
         <source>To CRM</source>
         <translation>Verso il CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="51"/>
         <source>Both</source>
         <translation>Entrambi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="52"/>
         <source>Information</source>
         <translation>Informazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="51"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="53"/>
         <source>Warning</source>
         <translation>Avviso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="52"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="54"/>
         <source>Error</source>
         <translation>Errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="53"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="55"/>
         <source>Incoming email</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="54"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="56"/>
         <source>Outgoing email</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="57"/>
         <source>Appointments, contacts and tasks</source>
         <translation>Appuntamenti, contatti e attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="58"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="59"/>
         <source>Appointment</source>
         <translation>Appuntamento</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="60"/>
         <source>Task</source>
         <translation>Attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="61"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="62"/>
         <source>To</source>
         <translation>A</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="63"/>
         <source>Cc</source>
         <translation>Cc</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="64"/>
         <source>Bcc</source>
         <translation>Ccn</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="65"/>
         <source>Organizer</source>
         <translation>Organizzatore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="66"/>
         <source>Required attendee</source>
         <translation>Partecipante obbligatorio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="67"/>
         <source>Optional attendee</source>
         <translation>Partecipante facoltativo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="68"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="69"/>
         <source>Contacts</source>
         <translation>Contatti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="70"/>
         <source>Appointments</source>
         <translation>Appuntamenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="71"/>
         <source>Tasks</source>
         <translation>Attività</translation>
     </message>
@@ -1876,192 +1873,192 @@ Cosa fare: {3}</translation>
 <context>
     <name>columns</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
         <source>Address</source>
         <translation>Indirizzo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
         <source>Incoming</source>
         <translation>In arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
         <source>Outgoing</source>
         <translation>In uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
         <source>Incoming status</source>
         <translation>Stato in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
         <source>Outgoing status</source>
         <translation>Stato in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
         <source>ACT status</source>
         <translation>Stato ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
         <source>Approval</source>
         <translation>Approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
         <source>Last sync</source>
         <translation>Ultima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
         <source>Next sync</source>
         <translation>Prossima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
         <source>Incoming server</source>
         <translation>Server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
         <source>Outgoing server</source>
         <translation>Server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
         <source>Max connections</source>
         <translation>Connessioni max</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
         <source>Credentials</source>
         <translation>Credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
         <source>Kind</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
         <source>Raised</source>
         <translation>Generato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
         <source>Level</source>
         <translation>Livello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
         <source>Message</source>
         <translation>Messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
         <source>Acknowledged</source>
         <translation>Confermato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
         <source>Decided</source>
         <translation>Deciso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
         <source>Sender</source>
         <translation>Mittente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
         <source>Outcome</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
         <source>Last seen</source>
         <translation>Ultima volta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
         <source>Count</source>
         <translation>Conteggio</translation>
     </message>
@@ -2069,22 +2066,22 @@ Cosa fare: {3}</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -2105,87 +2102,87 @@ Cosa fare: {3}</translation>
 <context>
     <name>pages</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="72"/>
         <source>Dashboard</source>
         <translation>Pannello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="73"/>
         <source>Live sync status appears here once mailboxes are enabled: mailboxes by state, queue depths, items synced and errors per hour.</source>
         <translation>Lo stato della sincronizzazione appare qui quando le cassette postali sono abilitate: cassette per stato, code, elementi sincronizzati ed errori per ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="74"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
         <source>No mailboxes yet. Add one for each user or queue whose email the CRM should track, map it to its owner, approve its address, then run Test &amp; Enable.</source>
         <translation>Ancora nessuna cassetta postale. Aggiungine una per ogni utente o coda di cui il CRM deve registrare la posta, associala al proprietario, approva l&apos;indirizzo, poi esegui Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
         <source>Email server profiles</source>
         <translation>Profili server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
         <source>No email server profiles yet. A profile says how to reach a mail server (Exchange, POP3/SMTP or IMAP/SMTP) and how hard to use it.</source>
         <translation>Ancora nessun profilo server di posta. Un profilo dice come raggiungere un server di posta (Exchange, POP3/SMTP o IMAP/SMTP) e con quale carico usarlo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
         <source>Filter by name or server (Ctrl+F)</source>
         <translation>Filtra per nome o server (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
         <source>Users &amp; queues</source>
         <translation>Utenti e code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
         <source>No CRM users or queues yet. Each user or queue maps to one mailbox; its sync filters and tracking options are set here.</source>
         <translation>Ancora nessun utente o coda del CRM. Ogni utente o coda corrisponde a una cassetta postale; qui si impostano i filtri di sincronizzazione e le opzioni di registrazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
         <source>Filter by name or address (Ctrl+F)</source>
         <translation>Filtra per nome o indirizzo (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
         <source>No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row.</source>
         <translation>Nessun errore registrato. Gli errori per messaggio e per cassetta postale appaiono qui, le ripetizioni raccolte in una riga.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
         <source>No alerts. An alert is raised when many mailboxes of one profile fail within an hour.</source>
         <translation>Nessun avviso. Un avviso viene generato quando molte cassette postali di un profilo falliscono entro un&apos;ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
         <source>Filter (Ctrl+F)</source>
         <translation>Filtra (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
         <source>Migration</source>
         <translation>Migrazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
         <source>Bring an Email Router configuration over: profiles, mailboxes and their owners, reviewed before anything changes.</source>
         <translation>Importa una configurazione di Email Router: profili, cassette postali e proprietari, da rivedere prima di ogni modifica.</translation>
     </message>
@@ -2193,52 +2190,52 @@ Cosa fare: {3}</translation>
 <context>
     <name>states</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
@@ -2246,77 +2243,77 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -2324,72 +2321,72 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

@@ -125,3 +125,13 @@ def imap_account(db, dovecot, smtp_server):
 
 def run(coro):
     return asyncio.run(coro)
+
+
+@pytest.fixture(scope="module")
+def graph(sandbox):
+    """A Graph sandbox over the module's EWS sandbox (one store, one CA), the test app registered."""
+    from tests.connectors.graph_world import graph_sandbox
+
+    server = graph_sandbox(sandbox)
+    yield server
+    server.stop()

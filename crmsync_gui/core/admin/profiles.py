@@ -13,6 +13,16 @@ from crmsync_gui.core.store.models import EmailServerProfile
 PROFILE_FIELDS = {f for f in EmailServerProfile._meta.fields if f not in ("id", "secret_ref", "created_at")}
 
 
+def default_protocol(server_type) -> codes.ExchangeProtocol:
+    """A new profile's protocol: Microsoft Graph for Exchange Online (its EWS is blocked by default since
+    October 2026 and gone from April 2027), EWS for every other server type."""
+    try:
+        online = codes.ServerType.parse(server_type) is codes.ServerType.EXCHANGE_ONLINE_HYBRID
+    except ValueError:
+        online = False  # validation names the bad server type
+    return codes.ExchangeProtocol.GRAPH if online else codes.ExchangeProtocol.EWS
+
+
 def save_profile(fields: dict[str, Any], *, profile: EmailServerProfile | None = None,
                  password: str | None = None, secrets: SecretStore | None = None) -> EmailServerProfile:
     """Create or update a profile after validation; raise ValidationError listing every problem.
@@ -22,6 +32,8 @@ def save_profile(fields: dict[str, Any], *, profile: EmailServerProfile | None =
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise ValidationError({k: "not a profile field" for k in sorted(unknown)})
+    if profile is None and "protocol" not in fields:
+        fields = fields | {"protocol": default_protocol(fields.get("server_type", codes.ServerType.EXCHANGE))}
     merged = {k: getattr(profile, k) for k in PROFILE_FIELDS if profile is not None} | fields
     problems = validate_profile(merged)
     if "name" not in problems:
@@ -32,9 +44,9 @@ def save_profile(fields: dict[str, Any], *, profile: EmailServerProfile | None =
             problems["name"] = f"a profile named '{merged['name']}' already exists"
     if problems:
         raise ValidationError(problems)
-    for key in ("server_type", "auth_type"):
+    for key, enum in (("server_type", codes.ServerType), ("auth_type", codes.AuthType),
+                      ("protocol", codes.ExchangeProtocol)):
         if key in fields:
-            enum = codes.ServerType if key == "server_type" else codes.AuthType
             fields[key] = int(enum.parse(fields[key]))
     profile = profile or EmailServerProfile()
     with database_proxy.atomic():

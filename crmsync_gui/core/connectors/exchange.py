@@ -60,4 +60,4 @@ class ExchangeConnector:
 
 
 contract.register([codes.ServerType.EXCHANGE, codes.ServerType.EXCHANGE_HYBRID,
-                   codes.ServerType.EXCHANGE_ONLINE_HYBRID], ExchangeConnector)
+                   codes.ServerType.EXCHANGE_ONLINE_HYBRID], ExchangeConnector, codes.ExchangeProtocol.EWS)

@@ -23,6 +23,7 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
         auth_type = None
     if auth_type is codes.AuthType.OAUTH and server_type is not None:
         _check_oauth(fields, server_type, problems)
+    graph = _check_protocol(fields, server_type, auth_type, problems)
 
     low, high = codes.MAX_CONNECTIONS_RANGE
     _check_int(fields, "max_concurrent_connections", low, high, problems,
@@ -35,7 +36,9 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
                    "the request timeout, in milliseconds")
 
     incoming = str(fields.get("incoming_server") or "").strip()
-    if not incoming:
+    if graph:
+        pass  # a Graph profile's address is its graph_url, checked above; it has no EWS location
+    elif not incoming:
         problems["incoming_server"] = "give the server location (an EWS URL or a host name)"
     elif server_type is not None and server_type.is_exchange:
         url = urlparse(incoming)
@@ -99,6 +102,38 @@ def _check_oauth(fields: dict, server_type: codes.ServerType, problems: dict) ->
         problems["oauth_tenant"] = f"'{tenant}' is not a tenant ID or domain"
     if not str(fields.get("username") or "").strip():
         problems["username"] = "with OAuth, the user name is the application (client) ID of the app"
+
+
+def _check_protocol(fields: dict, server_type, auth_type, problems: dict) -> bool:
+    """EWS or Microsoft Graph for an Exchange profile; True when it is a valid Graph profile's choice."""
+    try:
+        protocol = codes.ExchangeProtocol.parse(fields.get("protocol") or codes.ExchangeProtocol.EWS)
+    except ValueError as exc:
+        problems["protocol"] = str(exc)
+        return False
+    if protocol is not codes.ExchangeProtocol.GRAPH:
+        return False
+    if server_type is not None and not server_type.is_exchange:
+        problems["protocol"] = "Microsoft Graph serves Exchange profiles only; POP3 and IMAP profiles have no protocol"
+        return False
+    if auth_type is not None and auth_type is not codes.AuthType.OAUTH:
+        problems["auth_type"] = "Microsoft Graph signs in as an app: choose OAuth"
+    if "://" in str(fields.get("oauth_tenant") or ""):
+        problems["oauth_tenant"] = ("with Microsoft Graph, give the tenant ID or domain; the identity platform's "
+                                    "address goes in Authority")
+    for key, what in (("graph_url", "the Graph address"), ("oauth_authority", "the authority")):
+        url = urlparse(str(fields.get(key) or "").strip())
+        if fields.get(key) and (url.scheme != "https" or not url.hostname):
+            problems[key] = f"{what} '{fields[key]}' must be an https:// URL"
+    thumbprint = str(fields.get("certificate_thumbprint") or "").strip().replace(":", "")
+    key_file = str(fields.get("private_key_file") or "").strip()
+    if thumbprint and (len(thumbprint) != 40 or any(c not in "0123456789abcdefABCDEF" for c in thumbprint)):
+        problems["certificate_thumbprint"] = ("the certificate thumbprint is the 40 hexadecimal digits of its "
+                                              "SHA-1 fingerprint (Entra shows it under Certificates & secrets)")
+    elif bool(thumbprint) != bool(key_file):
+        problems["private_key_file" if thumbprint else "certificate_thumbprint"] = (
+            "a certificate sign-in needs both the certificate's thumbprint and the path of its private key file")
+    return True
 
 
 def _check_int(fields: dict, key: str, low: int, high: int, problems: dict, what: str) -> None:

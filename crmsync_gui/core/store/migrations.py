@@ -40,8 +40,15 @@ def _v5_act_journal(db: peewee.Database, migrator: SchemaMigrator) -> None:
     db.create_tables([models.ActJournal], safe=True)
 
 
+def _v6_profile_graph(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Exchange over Microsoft Graph; existing profiles keep EWS
+    migrate(migrator.add_column("email_server_profile", "protocol", peewee.IntegerField(default=0)),
+            *(migrator.add_column("email_server_profile", name, peewee.CharField(null=True))
+              for name in ("graph_url", "oauth_authority", "certificate_thumbprint", "private_key_file")))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
-                               _v4_activity_created_at_index, _v5_act_journal]
+                               _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -82,6 +82,13 @@ class EmailServerProfile(BaseModel):
     # OAuth (Exchange Online): the tenant ID or domain, or another identity provider's token URL;
     # username is then the app's client ID and the secret its client secret
     oauth_tenant = pw.CharField(null=True)
+    # Exchange: EWS or Microsoft Graph (app-only OAuth: username the client ID, the secret store the client
+    # secret, or a certificate: its thumbprint and the path of its private key file, never the key itself)
+    protocol = pw.IntegerField(default=codes.ExchangeProtocol.EWS)
+    graph_url = pw.CharField(null=True)  # None: codes.GRAPH_URL
+    oauth_authority = pw.CharField(null=True)  # the identity platform's host; None: codes.GRAPH_AUTHORITY
+    certificate_thumbprint = pw.CharField(null=True)  # SHA-1, hex
+    private_key_file = pw.CharField(null=True)
     max_concurrent_connections = pw.IntegerField(default=codes.DEFAULT_MAX_CONNECTIONS)
     min_polling_interval_minutes = pw.IntegerField(default=0)
     timeout_enabled = pw.BooleanField(default=True)

@@ -65,22 +65,32 @@ class Connector(Protocol):
 
 ConnectorFactory = Callable[[object], Connector]  # profile -> connector (one per profile, reused)
 
-_FACTORIES: dict[codes.ServerType, ConnectorFactory] = {}
+_FACTORIES: dict[tuple[codes.ServerType, codes.ExchangeProtocol | None], ConnectorFactory] = {}
 
 
-def register(server_types: list[codes.ServerType], factory: ConnectorFactory) -> None:
+def register(server_types: list[codes.ServerType], factory: ConnectorFactory,
+             protocol: codes.ExchangeProtocol | None = None) -> None:
+    """The factory for these server types; for Exchange types, for one protocol (EWS or Microsoft Graph)."""
     for server_type in server_types:
-        _FACTORIES[server_type] = factory
+        _FACTORIES[server_type, protocol] = factory
+
+
+def _key(profile) -> tuple[codes.ServerType, codes.ExchangeProtocol | None]:
+    server_type = codes.ServerType(profile.server_type)
+    if not server_type.is_exchange:
+        return server_type, None
+    return server_type, codes.ExchangeProtocol(profile.protocol or codes.ExchangeProtocol.EWS)
 
 
 def connector_for(profile):
-    """What the engine runs for a profile: the pipelines over a new connector of its server type."""
+    """What the engine runs for a profile: the pipelines over a new connector of its server type (and protocol)."""
+    server_type, protocol = _key(profile)
     try:
-        factory = _FACTORIES[codes.ServerType(profile.server_type)]
+        factory = _FACTORIES[server_type, protocol]
     except KeyError:
         from crmsync_gui.core.errors import PermanentError
 
-        raise PermanentError("NoConnector", f"No connector handles server type "
-                             f"{codes.ServerType(profile.server_type).label} yet.",
+        over = f" over {protocol.label}" if protocol is not None else ""
+        raise PermanentError("NoConnector", f"No connector handles server type {server_type.label}{over} yet.",
                              action="Choose another server type for the profile.") from None
     return ProfileSync(factory(profile))

@@ -1,6 +1,7 @@
 """Messages: a folder's list, one message, its MIME, PATCH with If-Match, and move."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -15,13 +16,16 @@ from .replies import GraphError
 
 DATES = {"receivedDateTime", "sentDateTime", "createdDateTime", "lastModifiedDateTime"}
 NOT_FOUND = "The specified object was not found in the store."
+_MESSAGE_ID = re.compile(r"^\s*internetMessageId\s+eq\s+'((?:[^']|'')*)'\s*$")
 
 
 def _dates(item: Item, mailbox) -> dict:
+    """The properties a $filter compares: the dates, and the Message-ID."""
     sent = it.value_of(item, mailbox, "DateTimeSent")
+    message_id = it.value_of(item, mailbox, "InternetMessageId")
     return {"receivedDateTime": item.received, "createdDateTime": item.created,
             "lastModifiedDateTime": item.modified, "sentDateTime": parse_time(sent.text) if sent is not None
-            else item.created}
+            else item.created, "internetMessageId": message_id.text if message_id is not None else None}
 
 
 def find_message(call: Call, item_id: str) -> Item:
@@ -35,7 +39,7 @@ def find_message(call: Call, item_id: str) -> Item:
 
 def list_messages(call: Call) -> tuple[int, dict]:
     folder = call.folder(call.params["folder"])
-    keep = date_filter(call.query.get("$filter"), DATES)
+    keep = _message_id_filter(call.query.get("$filter")) or date_filter(call.query.get("$filter"), DATES)
     name, descending = order(call.query.get("$orderby"), DATES | {"subject"}, "receivedDateTime desc")
     top = number(call.query.get("$top"), 10, "$top", 1000)
     skip = number(call.query.get("$skip"), 0, "$skip", 10**9)
@@ -53,6 +57,15 @@ def list_messages(call: Call) -> tuple[int, dict]:
         query = {**call.query, "$top": str(top), "$skip": str(skip + top)}
         reply["@odata.nextLink"] = f"{call.base}{call.path}?{urlencode(query, safe='$')}"
     return 200, reply
+
+
+def _message_id_filter(raw: str | None):
+    """internetMessageId eq '<...>' (a quote doubled inside), as a mail client finds the email it sent."""
+    match = _MESSAGE_ID.match(raw or "")
+    if match is None:
+        return None
+    wanted = match.group(1).replace("''", "'")
+    return lambda values: values["internetMessageId"] == wanted
 
 
 def get_message(call: Call) -> tuple[int, dict]:

@@ -1,4 +1,4 @@
-"""Drafts and sending: create a draft, send it, and sendMail (JSON or base64 MIME), delivered into the
+"""Drafts and sending: create a draft (JSON or base64 MIME), send it, and sendMail (JSON or base64 MIME), delivered into the
 recipients' sandbox inboxes as the MIME that was sent, so Message-ID, In-Reply-To, References and custom
 x-headers arrive as written; a copy goes to the sender's Sent Items."""
 from __future__ import annotations
@@ -90,7 +90,17 @@ def send_mail(call: Call) -> web.Response:
 
 
 def create_draft(call: Call) -> tuple[int, dict]:
+    """A draft from JSON, or from MIME (Content-Type: text/plain, base64), which keeps its Message-ID."""
     mailbox = call.mailbox
+    if isinstance(call.body, bytes):
+        try:
+            mime = base64.b64decode(call.body, validate=True)
+        except (binascii.Error, ValueError):
+            raise GraphError(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME "
+                             "content.") from None
+        item = seeding.put(mailbox, mailbox.distinguished("drafts"), seeding.message(mime=mime))
+        item.fields["IsDraft"] = t("IsDraft", "true")
+        return 201, {"@odata.context": call.context("messages/$entity"), **message_json(item, mailbox)}
     item = Item(new_id("AAMkI", mailbox.tag), "Message", "", {})
     apply(item, call.json_body())
     item.fields["IsDraft"] = t("IsDraft", "true")
