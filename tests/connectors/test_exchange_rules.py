@@ -107,5 +107,7 @@ def test_the_oauth_token_request_loses_the_client_secret_in_debug_logs(caplog):
 def test_registered_for_the_exchange_server_types():
     from crmsync_gui.core.sync.connector import connector_for
     for server_type in (codes.ServerType.EXCHANGE, codes.ServerType.EXCHANGE_HYBRID):
-        assert isinstance(connector_for(SimpleNamespace(server_type=server_type, id=1, max_concurrent_connections=2)).connector,
+        profile = SimpleNamespace(server_type=server_type, protocol=codes.ExchangeProtocol.EWS, id=1,
+                                  max_concurrent_connections=2)
+        assert isinstance(connector_for(profile).connector,
                           exchange.ExchangeConnector)

@@ -159,6 +159,8 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
     db.execute_sql("DROP INDEX activity_created_at")
     db.execute_sql("DROP TABLE act_journal")
+    for column in ("protocol", "graph_url", "oauth_authority", "certificate_thumbprint", "private_key_file"):
+        db.execute_sql(f"ALTER TABLE email_server_profile DROP COLUMN {column}")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 
@@ -179,26 +181,14 @@ def test_new_database_and_its_wal_are_readable_by_their_owner_only(tmp_path):
     assert modes == {"crm.db": 0o600, "crm.db-wal": 0o600, "crm.db-shm": 0o600}
 
 
-@pytest.mark.sqlite_only
-def test_a_version_4_database_gets_the_graph_fields_and_its_profiles_keep_ews(tmp_path):
-    path = tmp_path / "crm.db"
-    open_database(path)
+def test_an_older_database_gains_the_graph_fields_and_its_profiles_keep_ews(new_database):
+    db = open_database(new_database)
+    models.EmailServerProfile.create(name="Online", server_type=codes.ServerType.EXCHANGE_ONLINE_HYBRID,
+                                     incoming_server="https://outlook.office365.com/EWS/Exchange.asmx")
+    as_version_1(db)
     close_database()
-    with sqlite3.connect(path) as older:  # the schema as version 4 left it
-        for column in ("protocol", "graph_url", "oauth_authority", "certificate_thumbprint", "private_key_file"):
-            older.execute(f"ALTER TABLE email_server_profile DROP COLUMN {column}")
-        older.execute("DELETE FROM schema_version")
-        older.execute("INSERT INTO schema_version (version, applied_at) VALUES (4, '2026-11-01 00:00:00')")
-        older.execute("INSERT INTO email_server_profile (name, server_type, auth_type, incoming_server, "
-                      "outgoing_server, incoming_use_ssl, outgoing_use_ssl, incoming_starttls, outgoing_starttls, "
-                      "leave_email_on_server, max_concurrent_connections, min_polling_interval_minutes, "
-                      "timeout_enabled, timeout_ms, move_failed_to_undeliverable, alerts_enabled, "
-                      "created_by_migration, created_at) VALUES ('Online', 3, 4, 'https://outlook.office365.com', "
-                      "'', 1, 1, 0, 0, 1, 10, 0, 1, 60000, 0, 1, 0, '2026-11-01 00:00:00')")
-    db = open_database(path)
-    try:
-        assert migrations.current_version(db) == len(migrations.MIGRATIONS)
-        profile = models.EmailServerProfile.get(models.EmailServerProfile.name == "Online")
-        assert profile.protocol == codes.ExchangeProtocol.EWS and profile.graph_url is None
-    finally:
-        close_database()
+    db = open_database(new_database)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    profile = models.EmailServerProfile.get(models.EmailServerProfile.name == "Online")
+    assert profile.protocol == codes.ExchangeProtocol.EWS and profile.graph_url is None
+    close_database()
