@@ -1,7 +1,8 @@
 """The Microsoft Graph connector: Exchange Online over Graph v1.0, for Exchange profiles whose protocol is Graph.
 
 An adapter below the sync pipelines: email in through a GraphMailSource (delta per folder, _graph_mail.py),
-email out through a GraphTransport (a draft with the journaled Message-ID, then send); all of them share
+email out through a GraphTransport (a draft with the journaled Message-ID, then send), appointments, contacts
+and tasks through a GraphActSide (_graph_act.py); all of them share
 the profile's GraphSession (_graph_session.py: one async HTTP client, app-only sign-in, Exchange Online's
 per-mailbox limits), and every HTTP or Graph error becomes a TransientError or PermanentError naming
 the Entra setting to change (_graph_errors.py).
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.connectors._graph_act import GraphActSide
 from crmsync_gui.core.connectors._graph_errors import missing_permissions
 from crmsync_gui.core.connectors._graph_mail import GraphMailSource, GraphTransport
 from crmsync_gui.core.connectors._graph_session import GraphSession
@@ -56,11 +58,8 @@ class GraphConnector:
     async def mail_source(self, job):
         yield GraphMailSource(self.session, job)
 
-    def act_side(self, job):
-        raise PermanentError("NotSupported", f"Appointments, contacts and tasks of {job.mailbox.email} do not sync "
-                             "over Microsoft Graph yet.",
-                             action="Set the mailbox's appointments, contacts and tasks to None, or keep the "
-                                    "profile on Exchange Web Services for now.")
+    def act_side(self, job) -> GraphActSide:
+        return GraphActSide(self.session, job)
 
     async def close(self) -> None:
         await self.session.close()
