@@ -43,19 +43,28 @@ async def _latencies(engine, sandbox, addresses, mailbox_ids, emails: int, pushe
         await asyncio.sleep(1.0)  # every first sync is over
         rng = random.Random(7)
         sent: dict[str, float] = {}
-        for n in range(emails):
-            subject = f"latency {'push' if pushed else 'poll'} {n}"
-            address = rng.choice(addresses)
-            await asyncio.to_thread(sandbox.add_message, address, subject=subject, sender=("Bo", "bo@fabrikam.com"),
-                                    to=[("User", address)])
-            sent[subject] = time.monotonic()
-            if pushed:
-                await asyncio.sleep(0.5)
         latencies: dict[str, float] = {}
-        while len(latencies) < len(sent) and time.monotonic() < deadline + wait_s:
-            for (subject,) in Activity.select(Activity.subject).where(Activity.subject.in_(list(sent))).tuples():
-                latencies.setdefault(subject, time.monotonic() - sent[subject])
-            await asyncio.sleep(0.05)
+
+        async def watch() -> None:  # while emails still arrive: each is timed when it shows up, not at the end
+            while True:
+                for (subject,) in Activity.select(Activity.subject).where(Activity.subject.in_(list(sent))).tuples():
+                    latencies.setdefault(subject, time.monotonic() - sent[subject])
+                await asyncio.sleep(0.05)
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            for n in range(emails):
+                subject = f"latency {'push' if pushed else 'poll'} {n}"
+                address = rng.choice(addresses)
+                await asyncio.to_thread(sandbox.add_message, address, subject=subject,
+                                        sender=("Bo", "bo@fabrikam.com"), to=[("User", address)])
+                sent[subject] = time.monotonic()
+                if pushed:
+                    await asyncio.sleep(0.5)
+            while len(latencies) < len(sent) and time.monotonic() < deadline + wait_s:
+                await asyncio.sleep(0.05)
+        finally:
+            watcher.cancel()
         return list(latencies.values())
     finally:
         await engine.stop()
