@@ -153,8 +153,48 @@ def test_an_older_database_gains_the_act_journal(new_database):
     close_database()
 
 
+def test_an_older_database_gains_the_lookup_indexes_and_keeps_its_rows(new_database):
+    """The indexes tracking's lookups use (v7): by Thread-Index, upper-cased token, lower-cased address..."""
+    db = open_database(new_database)
+    models.Contact.create(email="Bo@Fabrikam.com")
+    as_version_1(db)
+    close_database()
+
+    db = open_database(new_database)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    names = {i.name for table in ("activity", "contact", "crm_user", "crm_queue", "account", "lead",
+                                  "tracking_decision") for i in db.get_indexes(table)}
+    assert {name for name, _, _ in migrations.LOOKUP_INDEXES} <= names
+    assert [c.email for c in models.Contact.select().where(peewee.fn.LOWER(models.Contact.email) == "bo@fabrikam.com")
+            ] == ["Bo@Fabrikam.com"]
+    close_database()
+
+
+@pytest.mark.sqlite_only
+def test_tracking_lookups_use_the_lookup_indexes_before_any_statistics(db):
+    """A new store has no ANALYZE statistics yet: the planner must still pick the lookup indexes."""
+    from crmsync_gui.core.sync import tracking
+
+    queries = {
+        "activity_email_tracking_token": tracking._emails().where(
+            peewee.fn.UPPER(models.Activity.tracking_token) == "CRM:0001001").order_by(models.Activity.id.desc()),
+        "activity_email_thread_index": tracking._emails().where(models.Activity.thread_index.in_(["AQHZ"])),
+        "contact_lower_email": models.Contact.select(models.Contact.id).where(
+            peewee.fn.LOWER(models.Contact.email).in_(["bo@fabrikam.com"]), models.Contact.is_active == True),  # noqa: E712
+        "tracking_decision_marks_owed": models.TrackingDecision.select().where(
+            models.TrackingDecision.mailbox == 1, models.TrackingDecision.folder == "Inbox",
+            models.TrackingDecision.mark_pending == True),  # noqa: E712
+    }
+    for index, query in queries.items():
+        sql, params = query.sql()
+        plan = " ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        assert f"INDEX {index} " in plan, plan
+
+
 def as_version_1(db):
     """Make a new database what the first release left: without the columns added since, schema version 1."""
+    for name, _, _ in migrations.LOOKUP_INDEXES:  # v7 (one of them covers mark_pending)
+        db.execute_sql(f"DROP INDEX {name}")
     db.execute_sql("ALTER TABLE email_server_profile DROP COLUMN oauth_tenant")
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
     db.execute_sql("DROP INDEX activity_created_at")

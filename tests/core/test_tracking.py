@@ -258,7 +258,7 @@ def test_a_failure_inside_the_transaction_leaves_nothing_half_written(ann, monke
     def broken(*args, **kwargs):
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(tracking.Attachment, "create", broken)
+    monkeypatch.setattr(tracking._Page, "_attachment_rows", broken)  # after the activity's INSERT
     email = incoming(attachments=[IncomingAttachment("a.txt", "text/plain", b"1")])
     with pytest.raises(RuntimeError):
         tracking.track_email(ann, email)
@@ -340,3 +340,29 @@ def test_batch_address_lookup_prefers_users_then_queues_then_contacts(ann):
     assert (book["lead@p.com"].party_type, book["lead@p.com"].email_enabled) == ("lead", False)
     assert book["nobody@x.org"] is None
     assert all(book[a] == tracking.resolve_address(a) for a in book)
+
+
+def test_a_page_gives_the_decisions_one_by_one_tracking_gives(ann):
+    """track_page writes a page with few statements; an email answering one earlier in the page still finds it."""
+    set_option(ann, codes.TrackingOption.REPLIES_TO_CRM_EMAIL)
+    parent = crm_email(ann, message_id="<crm-p@contoso.com>", tracking_token="CRM:0001010")
+    first = incoming(message_id="<first@fabrikam.com>", in_reply_to="<crm-p@contoso.com>",
+                     attachments=[IncomingAttachment("a.txt", "text/plain", b"1")])
+    page = [
+        first,
+        incoming(subject="Re: x CRM:0001010", cc=[Address("cy@contoso.com", "Cy")]),
+        incoming(in_reply_to="<first@fabrikam.com>"),  # answers an email tracked in this same page
+        incoming(message_id="<first@fabrikam.com>"),  # the first one again: a duplicate
+        incoming(),
+    ]
+    results = tracking.track_page(ann, page, settings=tracking.organization_settings(), address_book={})
+    assert [r.correlation for r in results] == ["In-Reply-To", "Tracking token", "In-Reply-To", None, None]
+    assert [r.outcome for r in results] == [Outcome.TRACKED] * 3 + [Outcome.DUPLICATE, Outcome.NOT_A_REPLY]
+    assert results[0].decision.correlated_with_id == parent.id
+    assert results[2].decision.correlated_with_id == results[0].activity.id
+    assert f"#{results[0].activity.id}" in results[3].reason
+    assert Attachment.get(activity=results[0].activity).content == b"1"
+    assert [p.address for p in Activity.get_by_id(results[1].activity.id).parties] == [
+        "stranger@example.org", "ann@contoso.com", "cy@contoso.com"]
+    assert TrackingDecision.select().count() == 5
+    assert tracking.track_page(ann, page, settings=tracking.organization_settings(), address_book={}) == []

@@ -91,6 +91,15 @@ def close_database() -> None:
         db.close()
 
 
+def refresh_statistics() -> None:
+    """Let SQLite's planner see how the tables have grown (`PRAGMA optimize` analyzes the tables this
+    connection queried whose statistics are missing or stale; cheap when nothing changed). PostgreSQL's
+    autovacuum keeps its own statistics."""
+    db = database_proxy.obj
+    if isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql("PRAGMA optimize")
+
+
 def drop_broken_connection() -> bool:
     """Forget this thread's connection when the server closed it (PostgreSQL restarted, a network cut), so
     the next statement connects afresh instead of failing for ever; return whether it did."""

@@ -47,8 +47,32 @@ def _v6_profile_graph(db: peewee.Database, migrator: SchemaMigrator) -> None:
               for name in ("graph_url", "oauth_authority", "certificate_thumbprint", "private_key_file")))
 
 
+# The lookups tracking makes for every page of email, so they stay as fast with years of history as on
+# the first day (issue 24). The expressions match the queries' UPPER()/LOWER() exactly; activity_type
+# leads where the query filters on it too, so the planner prefers them even before ANALYZE has run.
+LOOKUP_INDEXES = (
+    ("activity_email_message_id", "activity", "activity_type, message_id"),
+    ("activity_email_thread_index", "activity", "activity_type, thread_index"),
+    ("activity_email_tracking_token", "activity", "activity_type, UPPER(tracking_token)"),
+    *((f"{table}_lower_email", table, "LOWER(email)") for table in ("crm_user", "crm_queue", "contact", "account",
+                                                                     "lead")),
+    ("tracking_decision_marks_owed", "tracking_decision", "mailbox_id, folder, mark_pending"),
+)
+
+
+def create_lookup_indexes(db: peewee.Database) -> None:
+    for name, table, columns in LOOKUP_INDEXES:
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
+
+
+def _v7_lookup_indexes(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    create_lookup_indexes(db)
+    db.execute_sql("ANALYZE")  # the planner's statistics for the history already there
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
-                               _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph]
+                               _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
+                               _v7_lookup_indexes]
 
 
 def current_version(db: peewee.Database) -> int:
@@ -70,6 +94,7 @@ def migrate_to_latest(db: peewee.Database, migrations: list[Migration] | None = 
         with db.atomic():
             db.create_tables(models.ALL_MODELS, safe=True)
             create_trace_text_index(db)
+            create_lookup_indexes(db)
             models.SchemaVersion.create(version=latest)
             models.OrganizationSettings.get_or_create(id=1)
         return latest

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.store.base import database_proxy, utcnow
+from crmsync_gui.core.store.db import refresh_statistics
 from crmsync_gui.core.store.models import FolderSyncState, TrackingDecision, UnreadableEmail
 from crmsync_gui.core.sync import mime, trace, tracking
 from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, IncomingEmail, MailSource, Page, RawEmail
@@ -24,6 +25,7 @@ from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, IncomingEmai
 log = logging.getLogger(__name__)
 
 SETTLE_ROUNDS = 3  # extra reads of a folder per run to take in our own marks, at most
+STATISTICS_AFTER = 1_000  # a run that decided this many emails (a first sync) refreshes the planner's statistics
 
 
 class MailSourceFactory(Protocol):
@@ -46,6 +48,8 @@ async def run(job, connector: MailSourceFactory) -> int:
         processed = 0
         for folder in source.folders(tracking.tracked_folders(job.mailbox)):
             processed += await _sync_folder(session, folder)
+        if processed >= STATISTICS_AFTER:
+            refresh_statistics()
         return processed
 
 
@@ -87,18 +91,11 @@ async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set
     parsed = await asyncio.to_thread(_parse_all, page.emails, folder)  # off the loop: the console stays smooth
     emails = [(raw, email) for raw, email in parsed if isinstance(email, IncomingEmail)]
     unreadable = [error for _, error in parsed if isinstance(error, mime.UnreadableEmailError)]
-    known = tracking.known_keys(job.mailbox, [email for _, email in emails], ctx.settings, ctx.address_book)
-    decided, tracked = 0, []
-    for raw, email in emails:
-        if email.server_id in known.decided:
-            continue
-        result = tracking.track_email(job.mailbox, email, settings=ctx.settings, address_book=ctx.address_book,
-                                      known=known, mark_pending=source.marks_tracked)
-        if not result.already_decided:
-            decided += 1
-            if result.tracked and source.marks_tracked:
-                tracked.append(raw)
-        await asyncio.sleep(0)  # one email at a time on the loop: the console's window stays responsive
+    results = tracking.track_page(job.mailbox, [email for _, email in emails], settings=ctx.settings,
+                                  address_book=ctx.address_book, mark_pending=source.marks_tracked)
+    raws = {email.server_id: raw for raw, email in emails}
+    decided = len(results)
+    tracked = [raws[r.decision.server_id] for r in results if r.tracked] if source.marks_tracked else []
     move = bool(job.profile.move_failed_to_undeliverable) and source.moves_unreadable
     if unreadable and move:  # moved before recorded: a failed move leaves the page to redo
         ids = {error.server_id for error in unreadable}

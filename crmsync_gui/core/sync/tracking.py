@@ -48,6 +48,7 @@ from crmsync_gui.core.store.models import (
     OrganizationSettings,
     TrackingDecision,
 )
+from crmsync_gui.core.store.rows import Rows
 from crmsync_gui.core.sync.mail import Address, IncomingEmail
 
 Outcome = codes.TrackingOutcome
@@ -166,7 +167,9 @@ def _by_message_ids(ids: list[str]) -> Activity | None:
     if not ids:
         return None
     found = {}
-    for row in _emails().select_extend(Activity.message_id).where(Activity.message_id.in_(ids)).order_by(Activity.id):
+    # sorted here, not by ORDER BY id: that would lead SQLite's planner to walk every email by its type
+    for row in sorted(_emails().select_extend(Activity.message_id).where(Activity.message_id.in_(ids)),
+                      key=lambda r: r.id):
         found[row.message_id] = row  # the newest email with that Message-ID wins
     return next((found[i] for i in ids if i in found), None)
 
@@ -204,8 +207,8 @@ def _by_thread_index(value: str | None) -> Activity | None:
     if not ancestors:
         return None
     found = {}
-    for row in (_emails().select_extend(Activity.thread_index).where(Activity.thread_index.in_(ancestors))
-                .order_by(Activity.id)):
+    for row in sorted(_emails().select_extend(Activity.thread_index).where(Activity.thread_index.in_(ancestors)),
+                      key=lambda r: r.id):  # sorted here, as in _by_message_ids
         found[row.thread_index] = row
     return next((found[a] for a in ancestors if a in found), None)
 
@@ -251,10 +254,10 @@ class KnownKeys:
     thread_indexes: set[str]
     decided: set[str]  # server ids with a decision already
 
-    def add(self, activity: Activity) -> None:
+    def add(self, message_id: str | None, token: str | None, thread_index: str | None) -> None:
         """An email tracked within the batch can be answered by a later one of the same batch."""
-        for value, known in ((activity.message_id, self.message_ids), (activity.tracking_token, self.tokens),
-                             (activity.thread_index, self.thread_indexes)):
+        for value, known in ((message_id, self.message_ids), (token, self.tokens),
+                             (thread_index, self.thread_indexes)):
             if value:
                 known.add(value.upper() if known is self.tokens else value)
 
@@ -408,37 +411,112 @@ def _decide(mailbox, email, settings, address_book, known) -> Decision:
     return Decision(Outcome.TRACKED, f"Tracked: {owner.label} tracks '{option.label}' and {why}.", regarding=regarding)
 
 
-def _store_activity(mailbox: Mailbox, email: IncomingEmail, settings: OrganizationSettings,
-                    regarding: tuple, resolved: dict[str, Party | None]) -> Activity:
-    activity = Activity.create(
-        activity_type=codes.ActivityType.EMAIL, subject=email.subject[:255], body=email.body_html or email.body_text,
-        owner_user=mailbox.owner_user_id, owner_queue=mailbox.owner_queue_id,
-        regarding_type=regarding[0], regarding_id=regarding[1],
-        email_status=codes.EmailStatus.RECEIVED, direction_outgoing=False, message_id=email.message_id,
-        in_reply_to=email.in_reply_to, references=" ".join(email.references) or None,
-        thread_index=email.thread_index, tracking_token=find_token(email.subject, settings), mailbox=mailbox,
-        sent_on=email.sent_at or email.received_at)
-    roles = [(codes.PartyRole.FROM, [email.sender] if email.sender else []), (codes.PartyRole.TO, email.to),
-             (codes.PartyRole.CC, email.cc), (codes.PartyRole.BCC, email.bcc)]
-    parties = [_party_row(activity, role, address, resolved) for role, addresses in roles for address in addresses]
-    if parties:
-        ActivityParty.insert_many(parties).execute()
-    for attachment in email.attachments:
-        fetched = attachment.size is None or bool(attachment.content) or attachment.size == 0
-        size = len(attachment.content) if fetched else attachment.size
-        kept = fetched and size <= settings.max_attachment_bytes
-        Attachment.create(activity=activity, file_name=attachment.file_name[:255], mime_type=attachment.mime_type,
-                          size=size, content=attachment.content if kept else None)
-    return activity
+class _Page:
+    """The rows of a batch of decisions, written together when the batch ends.
+
+    A tracked email's activity is one prepared INSERT (its id is read back); the parties, attachments and
+    decisions of every email go in a few multi-row INSERTs. An email whose lookups could find an email
+    tracked earlier in the same batch has the batch written first, so what it finds is what one-by-one
+    tracking finds.
+    """
+
+    def __init__(self, mailbox: Mailbox, settings: OrganizationSettings, resolved: dict[str, Party | None],
+                 mark_pending: bool):
+        self._mailbox, self._settings, self._resolved, self._mark_pending = mailbox, settings, resolved, mark_pending
+        self._activities, self._parties = Rows(Activity), Rows(ActivityParty)
+        self._attachments, self._decisions = Rows(Attachment), Rows(TrackingDecision)
+        self._waiting: list[tuple[IncomingEmail, Decision, dict | None]] = []
+        self._keys: set[str] = set()  # Message-IDs, tokens and Thread-Indexes of the tracked emails waiting
+
+    def needs_writing_before(self, email: IncomingEmail) -> bool:
+        """Whether deciding `email` may look up an email of this batch that is not written yet."""
+        if not self._keys:
+            return False
+        if self._settings.smart_matching_enabled:
+            return True
+        token = find_token(email.subject, self._settings)
+        wanted = {email.message_id, email.in_reply_to, token, *email.references, *_ancestors(email.thread_index)}
+        return not self._keys.isdisjoint(wanted - {None})
+
+    def add(self, email: IncomingEmail, decided: Decision, known: KnownKeys | None) -> None:
+        activity = self._activity_row(email, decided.regarding) if decided.tracked else None
+        if activity is not None:
+            keys = (activity["message_id"], activity["tracking_token"], activity["thread_index"])
+            self._keys.update(k for k in keys if k)
+            if known is not None:
+                known.add(*keys)
+        self._waiting.append((email, decided, activity))
+
+    def write(self) -> list[TrackingResult]:
+        """Write what waits; return a result per email, in the order they were added."""
+        parties, attachments, decisions, results = [], [], [], []
+        for email, decided, values in self._waiting:
+            activity = None
+            if values is not None:
+                activity = Activity(__no_default__=True, id=self._activities.add(values), **values)
+                activity._dirty.clear()
+                parties += self._party_rows(activity.id, email)
+                attachments += self._attachment_rows(activity.id, email)
+            decision = self._decisions.row({
+                "mailbox": self._mailbox.id, "server_id": email.server_id, "folder": email.folder or "Inbox",
+                "message_id": email.message_id, "subject": (email.subject or "")[:255],
+                "sender": email.sender.address if email.sender else None, "received_at": email.received_at,
+                "outcome": int(decided.outcome), "reason": decided.reason, "activity": activity.id if activity else None,
+                "correlated_with": decided.parent.id if decided.parent else None, "correlation": decided.correlation,
+                "decided_at": utcnow(), "mark_pending": self._mark_pending and decided.tracked})
+            decisions.append(decision)
+            decision = TrackingDecision(__no_default__=True, **decision)
+            decision._dirty.clear()
+            results.append(TrackingResult(decided.tracked, decided.outcome, decided.reason, activity, decision,
+                                          decided.correlation))
+        self._parties.add_many(parties)
+        self._attachments.add_many(attachments)
+        self._decisions.add_many(decisions)
+        self._waiting, self._keys = [], set()
+        return results
+
+    def _activity_row(self, email: IncomingEmail, regarding: tuple) -> dict:
+        mailbox = self._mailbox
+        return self._activities.row({
+            "activity_type": int(codes.ActivityType.EMAIL), "subject": email.subject[:255],
+            "body": email.body_html or email.body_text, "owner_user": mailbox.owner_user_id,
+            "owner_queue": mailbox.owner_queue_id, "regarding_type": regarding[0], "regarding_id": regarding[1],
+            "email_status": int(codes.EmailStatus.RECEIVED), "direction_outgoing": False,
+            "message_id": email.message_id, "in_reply_to": email.in_reply_to,
+            "references": " ".join(email.references) or None, "thread_index": email.thread_index,
+            "tracking_token": find_token(email.subject, self._settings), "mailbox": mailbox.id,
+            "sent_on": email.sent_at or email.received_at})
+
+    def _party_rows(self, activity_id: int, email: IncomingEmail) -> list[dict]:
+        roles = [(codes.PartyRole.FROM, [email.sender] if email.sender else []), (codes.PartyRole.TO, email.to),
+                 (codes.PartyRole.CC, email.cc), (codes.PartyRole.BCC, email.bcc)]
+        return [self._parties.row(_party_row(activity_id, role, address, self._resolved))
+                for role, addresses in roles for address in addresses]
+
+    def _attachment_rows(self, activity_id: int, email: IncomingEmail) -> list[dict]:
+        rows = []
+        for attachment in email.attachments:
+            fetched = attachment.size is None or bool(attachment.content) or attachment.size == 0
+            size = len(attachment.content) if fetched else attachment.size
+            kept = fetched and size <= self._settings.max_attachment_bytes
+            rows.append(self._attachments.row({
+                "activity": activity_id, "file_name": attachment.file_name[:255], "mime_type": attachment.mime_type,
+                "size": size, "content": attachment.content if kept else None}))
+        return rows
 
 
-def _party_row(activity: Activity, role: codes.PartyRole, address: Address, resolved: dict) -> dict:
+def _party_row(activity_id: int, role: codes.PartyRole, address: Address, resolved: dict) -> dict:
     if address.address not in resolved:
         resolved[address.address] = resolve_address(address.address)
     party = resolved[address.address]
-    return {"activity": activity.id, "role": int(role), "address": address.address,
+    return {"activity": activity_id, "role": int(role), "address": address.address,
             "display_name": address.name or None, "party_type": party.party_type if party else None,
             "party_id": party.party_id if party else None}
+
+
+def _earlier_result(earlier: TrackingDecision) -> TrackingResult:
+    return TrackingResult(earlier.outcome == Outcome.TRACKED, Outcome(earlier.outcome), earlier.reason,
+                          earlier.activity, earlier, earlier.correlation, already_decided=True)
 
 
 def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: OrganizationSettings | None = None,
@@ -446,10 +524,10 @@ def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: Organizatio
                 mark_pending: bool = False) -> TrackingResult:
     """Decide and record whether one incoming email is tracked; create the email activity when it is.
 
-    For a batch of emails, `address_book` caches address → CRM record (one dict per sync run) and
-    `known` (from `known_keys` of the batch) spares the lookups that would find nothing.
-    `mark_pending`: the connector marks tracked items on the server later (Exchange's category), so
-    the decision records that the mark is owed until the connector clears it.
+    `address_book` caches address → CRM record and `known` (from `known_keys`) spares the lookups
+    that would find nothing. `mark_pending`: the connector marks tracked items on the server later
+    (Exchange's category), so the decision records that the mark is owed until the connector clears it.
+    A page of emails goes through `track_page` instead: one transaction and a few statements for all.
     """
     settings = settings or organization_settings()
     address_book = {} if address_book is None else address_book
@@ -458,19 +536,31 @@ def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: Organizatio
         if known is None or email.server_id in known.decided:  # a batch knows which were decided
             earlier = TrackingDecision.get_or_none(mailbox=mailbox, server_id=email.server_id)
         if earlier is not None:
-            return TrackingResult(earlier.outcome == Outcome.TRACKED, Outcome(earlier.outcome), earlier.reason,
-                                  earlier.activity, earlier, earlier.correlation, already_decided=True)
-        decided = _decide(mailbox, email, settings, address_book, known)
-        activity = _store_activity(mailbox, email, settings, decided.regarding, address_book) if decided.tracked else None
-        if activity is not None and known is not None:
-            known.add(activity)
-        decision = TrackingDecision.create(
-            mailbox=mailbox, server_id=email.server_id, folder=email.folder or "Inbox", message_id=email.message_id,
-            subject=(email.subject or "")[:255], sender=email.sender.address if email.sender else None,
-            received_at=email.received_at, outcome=decided.outcome, reason=decided.reason, activity=activity,
-            correlated_with=decided.parent, correlation=decided.correlation, decided_at=utcnow(),
-            mark_pending=mark_pending and decided.tracked)
-    return TrackingResult(decided.tracked, decided.outcome, decided.reason, activity, decision, decided.correlation)
+            return _earlier_result(earlier)
+        page = _Page(mailbox, settings, address_book, mark_pending)
+        page.add(email, _decide(mailbox, email, settings, address_book, known), known)
+        return page.write()[0]
+
+
+def track_page(mailbox: Mailbox, emails: list[IncomingEmail], *, settings: OrganizationSettings,
+               address_book: dict[str, Party | None], mark_pending: bool = False) -> list[TrackingResult]:
+    """Decide and record a page of emails in one transaction; return the results of those decided now.
+
+    The same decisions as `track_email` on each in turn (an email may answer one tracked earlier in
+    the page); items decided by an earlier run are left out, and so is a repeat of one in the page.
+    """
+    with database_proxy.atomic():
+        known = known_keys(mailbox, emails, settings, address_book)
+        page = _Page(mailbox, settings, address_book, mark_pending)
+        results = []
+        for email in emails:
+            if email.server_id in known.decided:
+                continue
+            known.decided.add(email.server_id)
+            if page.needs_writing_before(email):
+                results += page.write()
+            page.add(email, _decide(mailbox, email, settings, address_book, known), known)
+        return results + page.write()
 
 
 def decided_items(mailbox: Mailbox, server_ids: list[str]) -> set[str]:
