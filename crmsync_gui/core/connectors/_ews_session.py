@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import exchangelib
 import requests
 import requests.adapters
+from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems, Tasks
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
 from exchangelib.transport import AUTH_TYPE_MAP
 
@@ -159,6 +160,53 @@ def _settings(profile, timeout_s: float) -> _Settings:
                      tenant if auth == codes.AuthType.OAUTH else None)
 
 
+class ProfileAccount(exchangelib.Account):
+    """An exchangelib Account whose root and distinguished folders are looked up under a lock of its own.
+
+    exchangelib caches Account.root, .inbox and the others with threaded_cached_property, whose lock
+    belongs to the property, so one for every account of the process: each mailbox's first folder
+    lookup (a GetFolder round trip) waited for every other mailbox's, and first syncs ran one at a time.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._folder_lock = threading.RLock()  # re-entered: a folder's lookup needs the root
+        self._found: dict[str, object] = {}
+
+    def _folder(self, name: str, find):
+        found = self._found.get(name)
+        if found is None:
+            with self._folder_lock:
+                found = self._found.get(name)
+                if found is None:
+                    found = self._found[name] = find()
+        return found
+
+    @property
+    def root(self):
+        return self._folder("root", lambda: Root.get_distinguished(account=self))
+
+    @property
+    def inbox(self):
+        return self._folder("inbox", lambda: self.root.get_default_folder(Inbox))
+
+    @property
+    def sent(self):
+        return self._folder("sent", lambda: self.root.get_default_folder(SentItems))
+
+    @property
+    def calendar(self):
+        return self._folder("calendar", lambda: self.root.get_default_folder(Calendar))
+
+    @property
+    def contacts(self):
+        return self._folder("contacts", lambda: self.root.get_default_folder(Contacts))
+
+    @property
+    def tasks(self):
+        return self._folder("tasks", lambda: self.root.get_default_folder(Tasks))
+
+
 def _credentials(settings: _Settings, username: str, password: str):
     if settings.oauth_tenant:
         return OAuthAppCredentials(client_id=username, client_secret=password, tenant_id=settings.oauth_tenant)
@@ -208,7 +256,7 @@ class EwsSession:
                     auth_type=settings.auth_type, retry_policy=FailFast(), max_connections=settings.max_connections,
                     trusted_ca_file=settings.trusted_ca_file, timeout_s=settings.timeout_s)
                 self._configs[config_key] = config
-            account = exchangelib.Account(
+            account = ProfileAccount(
                 primary_smtp_address=job.mailbox.email, config=config, autodiscover=False,
                 access_type=exchangelib.IMPERSONATION if impersonate else exchangelib.DELEGATE,
                 default_timezone=exchangelib.UTC)
