@@ -110,3 +110,18 @@ def best_of(repeats: int, fn) -> float:
 
 def python_info() -> str:
     return sys.version.split()[0]
+
+
+def median_spread(values: list[float], fmt: str = "{:.3g}") -> tuple[float, str]:
+    """The median of several runs, and a phrase with their count and range for the record's note."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median, f"median of {len(ordered)}, range {fmt.format(ordered[0])}–{fmt.format(ordered[-1])}"
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average: wall times on a shared machine depend on it."""
+    import os
+
+    return round(os.getloadavg()[0], 1)
