@@ -11,7 +11,8 @@ decision). Measured three ways, side by side in each run:
 - the limit: the rows our run wrote into the store with history, inserted by plain sqlite3 into the
   same store as it was before (prepared statements,
   executemany, one transaction a page) into the same schema; the price of deciding and of the ORM.
-Each figure is the median of several runs; the note gives their range and the machine's load.
+And once more into an empty store while another thread parses MIME the whole time (the GIL's price,
+issue 24 item 5). Each figure is the median of several runs; the note gives their range and the load.
 Leaves out: fetching, MIME parsing (bench_mail's mime_parse), the engine and the cursor commit.
 """
 from __future__ import annotations
@@ -19,7 +20,8 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-from contextlib import closing
+import threading
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from bench.corpus import corpus, describe
@@ -38,8 +40,10 @@ def _owner_mailbox():
     return mailbox.__class__.get_by_id(mailbox.id)
 
 
-def _history(path: Path, activities: int) -> None:
-    """A store whose CRM has years of email: activities, parties, decisions, and many contacts."""
+def history(path: Path, activities: int, make_mailbox=None) -> None:
+    """A store whose CRM has years of email: activities, parties, decisions, and many contacts.
+
+    `make_mailbox()` maps the mailbox whose history it is (default: Ann's, with the option All)."""
     import base64
     import random
 
@@ -58,7 +62,7 @@ def _history(path: Path, activities: int) -> None:
     rng = random.Random(7)
     open_database(path)
     try:
-        mailbox = _owner_mailbox()
+        mailbox = (make_mailbox or _owner_mailbox)()
         now = utcnow()
         with database_proxy.atomic():
             for model, count, make in (
@@ -89,6 +93,29 @@ def _history(path: Path, activities: int) -> None:
         close_database()
 
 
+@contextmanager
+def _parsing_beside(raws: list[bytes]):
+    """A thread parsing MIME the whole time, as the incoming pipeline's parse of the next page does."""
+    from crmsync_gui.core.sync.mime import parse_email
+
+    stop = threading.Event()
+
+    def parse():
+        while not stop.is_set():
+            for i, raw in enumerate(raws):
+                if stop.is_set():
+                    break
+                parse_email(raw, server_id=str(i))
+
+    thread = threading.Thread(target=parse, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _track(path: Path, emails) -> tuple[float, int]:
     """Track every email, page by page, into the store at `path`; return (seconds, emails tracked)."""
     from crmsync_gui.core.store.db import close_database, open_database
@@ -110,7 +137,7 @@ def _track(path: Path, emails) -> tuple[float, int]:
         close_database()
 
 
-def _rows_written(path: Path, since: dict[str, int]) -> dict[str, tuple[list[str], list[tuple]]]:
+def rows_written(path: Path, since: dict[str, int]) -> dict[str, tuple[list[str], list[tuple]]]:
     """Each table's new rows, ids included, in the order they were written."""
     with closing(sqlite3.connect(path)) as conn:
         out = {}
@@ -126,7 +153,7 @@ def _quoted(columns: list[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)  # "references" is an SQL keyword
 
 
-def _limit(start_from: Path, path: Path, written: dict) -> float:
+def insert_like_the_limit(start_from: Path, path: Path, written: dict) -> float:
     """The same rows with plain sqlite3: a prepared INSERT per table, executemany, one transaction a page."""
     from crmsync_gui.core.store.db import SQLITE_PRAGMAS
 
@@ -158,7 +185,7 @@ def _limit(start_from: Path, path: Path, written: dict) -> float:
     return t.seconds
 
 
-def _max_ids(path: Path) -> dict[str, int]:
+def max_ids(path: Path) -> dict[str, int]:
     with closing(sqlite3.connect(path)) as conn:
         return {table: conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0] for table in TABLES}
 
@@ -168,40 +195,48 @@ def run(quick: bool) -> list[dict]:
     from crmsync_gui.core.store.db import close_database, open_database
     from crmsync_gui.core.sync.mime import parse_email
 
-    count, history, runs = (60, 2_000, 1) if quick else (1_000, 100_000, 5)
+    count, activities, runs = (60, 2_000, 1) if quick else (1_000, 100_000, 5)
     raws = corpus(count)
     emails = [parse_email(raw, server_id=f"item-{i}", folder="Inbox") for i, raw in enumerate(raws)]
     loads = [load_average()]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        progress(f"a store with {history:,} activities of history")
-        _history(tmp / "history.db", history)
+        progress(f"a store with {activities:,} activities of history")
+        history(tmp / "history.db", activities)
         open_database(tmp / "empty.db")
         close_database()
-        empty_ms, history_ms, limit_ms, tracked = [], [], [], 0
+        empty_ms, history_ms, beside_ms, limit_ms, tracked = [], [], [], [], 0
         for n in range(runs):
             progress(f"run {n + 1}/{runs}: {count:,} emails into an empty store, then into the store with history")
             shutil.copy(tmp / "empty.db", tmp / "a.db")
             seconds, tracked = _track(tmp / "a.db", emails)
             empty_ms.append(seconds * 1000 / count)
             shutil.copy(tmp / "history.db", tmp / "b.db")
-            since = _max_ids(tmp / "b.db")
+            since = max_ids(tmp / "b.db")
             seconds, tracked_history = _track(tmp / "b.db", emails)
             history_ms.append(seconds * 1000 / count)
             assert tracked == tracked_history == count, (tracked, tracked_history)
+            shutil.copy(tmp / "empty.db", tmp / "a.db")
+            with _parsing_beside(raws):
+                beside_ms.append(_track(tmp / "a.db", emails)[0] * 1000 / count)
             progress(f"run {n + 1}/{runs}: the same rows by plain sqlite3")
-            limit_ms.append(_limit(tmp / "history.db", tmp / "c.db", _rows_written(tmp / "b.db", since)) * 1000 / count)
+            limit_ms.append(insert_like_the_limit(tmp / "history.db", tmp / "c.db", rows_written(tmp / "b.db", since)) * 1000 / count)
             loads.append(load_average())
     empty, empty_note = median_spread(empty_ms)
     full, full_note = median_spread(history_ms)
     limit, limit_note = median_spread(limit_ms)
+    beside, beside_note = median_spread(beside_ms)
     load = f"load average {min(loads)}–{max(loads)}"
     what = f"{describe(raws)}, every one tracked (option All), pages of {PAGE}"
     return [
         record("tracking per email, empty store", empty, "ms", target=None, baseline=limit,
                baseline_label="the same rows by plain sqlite3 (limit)",
                note=f"{what}; {empty_note} ms; limit {limit_note} ms; {load}"),
-        record(f"tracking per email, store with {history:,} activities", full, "ms", target=ratio_at_most(1.5),
+        record(f"tracking per email, store with {activities:,} activities", full, "ms", target=ratio_at_most(1.5),
                baseline=empty, baseline_label="the same into an empty store",
                note=f"{what}; {full_note} ms; {load}"),
+        # issue 24 item 5: what the GIL costs tracking when MIME parsing runs in another thread of the process
+        record("tracking per email, empty store, beside a parsing thread", beside, "ms", target=None,
+               baseline=empty, baseline_label="the same without it",
+               note=f"{what}; a thread parses MIME the whole time; {beside_note} ms; {load}"),
     ]

@@ -91,6 +91,7 @@ async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set
     parsed = await asyncio.to_thread(_parse_all, page.emails, folder)  # off the loop: the console stays smooth
     emails = [(raw, email) for raw, email in parsed if isinstance(email, IncomingEmail)]
     unreadable = [error for _, error in parsed if isinstance(error, mime.UnreadableEmailError)]
+    # one transaction, with no await inside: the loop's other jobs share this thread's connection
     results = tracking.track_page(job.mailbox, [email for _, email in emails], settings=ctx.settings,
                                   address_book=ctx.address_book, mark_pending=source.marks_tracked)
     raws = {email.server_id: raw for raw, email in emails}
