@@ -58,37 +58,37 @@ def history(path: Path, activities: int, make_mailbox=None) -> None:
         Lead,
         TrackingDecision,
     )
+    from crmsync_gui.core.store.rows import Rows
 
     rng = random.Random(7)
     open_database(path)
     try:
         mailbox = (make_mailbox or _owner_mailbox)()
         now = utcnow()
-        with database_proxy.atomic():
+        with database_proxy.atomic():  # the store's own bulk path (store/rows.py): seconds, not minutes
             for model, count, make in (
                     (Contact, activities // 5, lambda i: {"last_name": f"C{i}", "email": f"c{i}@customer{i % 97}.test"}),
                     (Account, activities // 50, lambda i: {"name": f"A{i}", "email": f"info@account{i}.test"}),
                     (Lead, activities // 20, lambda i: {"full_name": f"L{i}", "email": f"l{i}@lead{i % 53}.test"})):
-                rows = [make(i) for i in range(count)]
-                for start in range(0, count, 500):
-                    model.insert_many(rows[start:start + 500]).execute()
-            for start in range(0, activities, 500):
-                rows = [{"activity_type": codes.ActivityType.EMAIL, "subject": f"History {i}", "body": "old",
-                         "owner_user": mailbox.owner_user_id, "email_status": codes.EmailStatus.RECEIVED,
-                         "direction_outgoing": False, "message_id": f"<h{i}@history.test>",
-                         "thread_index": base64.b64encode(rng.randbytes(22 + 5 * (i % 4))).decode(),
-                         "tracking_token": f"CRM:{i % 1000:04d}{i % 997:03d}", "mailbox": mailbox.id,
-                         "created_at": now, "modified_at": now} for i in range(start, min(start + 500, activities))]
-                Activity.insert_many(rows).execute()
+                rows = Rows(model)
+                rows.add_many([rows.row(make(i)) for i in range(count)])
+            activity_rows = Rows(Activity)
+            activity_rows.add_many([activity_rows.row({
+                "activity_type": codes.ActivityType.EMAIL, "subject": f"History {i}", "body": "old",
+                "owner_user": mailbox.owner_user_id, "email_status": codes.EmailStatus.RECEIVED,
+                "direction_outgoing": False, "message_id": f"<h{i}@history.test>",
+                "thread_index": base64.b64encode(rng.randbytes(22 + 5 * (i % 4))).decode(),
+                "tracking_token": f"CRM:{i % 1000:04d}{i % 997:03d}", "mailbox": mailbox.id,
+                "created_at": now, "modified_at": now}) for i in range(activities)])
             ids = [i for (i,) in Activity.select(Activity.id).tuples()]
-            parties = [{"activity": a, "role": role, "address": f"c{(a * 3 + role) % (activities // 5)}@x.test"}
-                       for a in ids for role in (1, 2, 3)]
-            for start in range(0, len(parties), 500):
-                ActivityParty.insert_many(parties[start:start + 500]).execute()
-            decisions = [{"mailbox": mailbox.id, "server_id": f"old-{a}", "outcome": 1, "reason": "Tracked: old.",
-                          "activity": a, "decided_at": now} for a in ids]
-            for start in range(0, len(decisions), 500):
-                TrackingDecision.insert_many(decisions[start:start + 500]).execute()
+            party_rows = Rows(ActivityParty)
+            party_rows.add_many([party_rows.row({"activity": a, "role": role,
+                                                 "address": f"c{(a * 3 + role) % (activities // 5)}@x.test"})
+                                 for a in ids for role in (1, 2, 3)])
+            decision_rows = Rows(TrackingDecision)
+            decision_rows.add_many([decision_rows.row({
+                "mailbox": mailbox.id, "server_id": f"old-{a}", "outcome": 1, "reason": "Tracked: old.", "activity": a,
+                "decided_at": now}) for a in ids])
     finally:
         close_database()
 

@@ -25,6 +25,8 @@ class Rows:
         self._head = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES '
         self._one_row = "(" + ", ".join([self._db.param] * len(self._fields)) + ")"
         self._per_statement = max(1, _MAX_PARAMS // len(self._fields))
+        # SQLite has RETURNING only since 3.35; its cursor knows the new rowid anyway
+        self._returning = not isinstance(self._db, peewee.SqliteDatabase)
 
     def row(self, values: dict) -> dict:
         """`values` with the model's defaults for the fields it leaves out, as `Model.create` fills them."""
@@ -43,8 +45,9 @@ class Rows:
 
     def add(self, row: dict) -> int:
         """Insert one row (from `row`); return its id."""
-        cursor = self._db.execute_sql(self._head + self._one_row + " RETURNING id", self._params(row))
-        return cursor.fetchone()[0]
+        if self._returning:
+            return self._db.execute_sql(self._head + self._one_row + " RETURNING id", self._params(row)).fetchone()[0]
+        return self._db.execute_sql(self._head + self._one_row, self._params(row)).lastrowid
 
     def add_many(self, rows: list[dict]) -> None:
         """Insert rows (from `row`), as many a statement as the parameter limit allows."""
