@@ -183,6 +183,20 @@ def test_outgoing_sends_through_ews_with_token_and_saves_a_copy(world):
     assert delivered["message_id"] == email.message_id
 
 
+def test_a_long_subject_reaches_exchange_with_its_token_whole(world):
+    sandbox, address = world.sandbox, world.address
+    bob = address.replace("ann", "bob", 1)
+    sandbox.add_mailbox(bob, "bob-pw")
+    email = pending(world, bob, subject="Renewal of the framework agreement " + "and its annexes " * 14)
+    assert run(outgoing.run(world.job, world.connector)) == 1
+    token = Activity.get_by_id(email.id).tracking_token
+    [copy] = sandbox.items(address, "sentitems")
+    [delivered] = sandbox.items(bob)
+    for item in (copy, delivered):  # as Exchange holds them: 255 characters at most, the token last
+        assert len(item["subject"]) <= 255 and item["subject"].endswith(" " + token)
+        assert tracking.find_token(item["subject"], tracking.organization_settings()) == token
+
+
 class Crash(BaseException):
     pass
 

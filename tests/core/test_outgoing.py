@@ -115,6 +115,26 @@ def test_token_counter_increments_and_org_switch_turns_tokens_off(ann):
     assert reload(third).tracking_token is None and reload(third).subject == "No token"
 
 
+def test_a_long_subject_is_shortened_before_the_token_never_the_token(ann):
+    subject = "Quarterly offer " + "x" * 234  # 250 characters: the CRM holds it, with the token it is 262
+    email = pending(ann, subject=subject)
+    transport = RecordingTransport()
+    assert run(ann, transport) == 1
+    assert reload(email).subject == subject[:243] + " CRM:0001001"
+    assert transport.sent[0]["Subject"] == reload(email).subject
+    assert len(reload(email).subject) == outgoing.SUBJECT_LIMIT
+
+
+def test_subject_with_token_keeps_a_subject_that_fits():
+    assert outgoing.subject_with_token("RE: Offer CRM:0001001", "CRM:0001001") == "RE: Offer CRM:0001001"
+    assert outgoing.subject_with_token(None, "CRM:0001001") == "CRM:0001001"
+    assert outgoing.subject_with_token("  ", "CRM:0001001") == "CRM:0001001"
+    assert outgoing.subject_with_token("a" * 244, "CRM:0001001") == "a" * 243 + " CRM:0001001"
+    # a token past the limit moves to the end
+    assert outgoing.subject_with_token("RE: CRM:0001001 " + "y" * 300, "CRM:0001001") == (
+        "RE: " + "y" * 239 + " CRM:0001001")
+
+
 def test_token_counter_wraps_after_999(ann):
     user = ann.mailbox.owner_user
     user.token_counter = 999

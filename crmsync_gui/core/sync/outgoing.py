@@ -31,6 +31,9 @@ _DEPLOYMENT_DIGIT = "0"  # the original's "deployment base tracking number"; one
 _COUNTER_LIMIT = 1000  # 3 counter digits; the counter wraps, and correlation prefers the newest email
 _LOOKS_HTML = re.compile(r"<(html|body|p|div|br|table|span)\b", re.IGNORECASE)
 _TO_HEADER = {codes.PartyRole.TO: "To", codes.PartyRole.CC: "Cc", codes.PartyRole.BCC: "Bcc"}
+# Exchange keeps 255 characters of a subject and drops the rest, which would drop a token at the end;
+# kept for SMTP too, since the recipient's server may well be an Exchange.
+SUBJECT_LIMIT = 255
 
 
 def next_tracking_token(user: CrmUser, settings: OrganizationSettings) -> str:
@@ -40,6 +43,18 @@ def next_tracking_token(user: CrmUser, settings: OrganizationSettings) -> str:
     counter = CrmUser.get_by_id(user.id).token_counter
     digits = user.token_digits if user.token_digits is not None else user.id
     return f"{settings.tracking_token_prefix}:{_DEPLOYMENT_DIGIT}{digits % 1000:03d}{counter:03d}"
+
+
+def subject_with_token(subject: str | None, token: str) -> str:
+    """The subject ending in the token, within SUBJECT_LIMIT: a long subject is shortened, never the token."""
+    subject = subject or ""
+    if token.upper() in subject.upper() and len(subject) <= SUBJECT_LIMIT:
+        return subject
+    at = subject.upper().find(token.upper())
+    if at >= 0:  # a subject holding the token past the limit: the token moves to the end
+        subject = f"{subject[:at].rstrip()} {subject[at + len(token):].lstrip()}"
+    text = subject.strip()[:SUBJECT_LIMIT - len(token) - 1].rstrip()
+    return f"{text} {token}" if text else token
 
 
 def _owned_by(mailbox: Mailbox):
@@ -108,8 +123,8 @@ def _prepare(activity_id: int, mailbox: Mailbox, settings: OrganizationSettings)
             activity.message_id = make_msgid(domain=mailbox.email.rpartition("@")[2] or None)
         if settings.tracking_token_enabled and not activity.tracking_token and activity.owner_user_id:
             activity.tracking_token = next_tracking_token(activity.owner_user, settings)
-        if activity.tracking_token and activity.tracking_token.upper() not in (activity.subject or "").upper():
-            activity.subject = f"{activity.subject} {activity.tracking_token}".strip()
+        if activity.tracking_token:
+            activity.subject = subject_with_token(activity.subject, activity.tracking_token)
         activity.email_status = Status.SENDING
         activity.delivery_attempts += 1
         activity.mailbox = mailbox
