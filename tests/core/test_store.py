@@ -191,6 +191,20 @@ def test_tracking_lookups_use_the_lookup_indexes_before_any_statistics(db):
         assert f"INDEX {index} " in plan, plan
 
 
+def test_an_older_database_gains_appointment_time_zones_and_keeps_its_appointments(new_database):
+    """Activity.is_all_day, start_time_zone and end_time_zone (v8): existing appointments stay UTC, not all-day."""
+    db = open_database(new_database)
+    models.Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Review")
+    as_version_1(db)
+    close_database()
+
+    db = open_database(new_database)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    [row] = models.Activity.select()
+    assert (row.subject, row.is_all_day, row.start_time_zone, row.end_time_zone) == ("Review", False, None, None)
+    close_database()
+
+
 def as_version_1(db):
     """Make a new database what the first release left: without the columns added since, schema version 1."""
     for name, _, _ in migrations.LOOKUP_INDEXES:  # v7 (one of them covers mark_pending)
@@ -201,6 +215,8 @@ def as_version_1(db):
     db.execute_sql("DROP TABLE act_journal")
     for column in ("protocol", "graph_url", "oauth_authority", "certificate_thumbprint", "private_key_file"):
         db.execute_sql(f"ALTER TABLE email_server_profile DROP COLUMN {column}")
+    for column in ("is_all_day", "start_time_zone", "end_time_zone"):
+        db.execute_sql(f"ALTER TABLE activity DROP COLUMN {column}")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 

@@ -21,6 +21,7 @@ from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _ews_recurrence as recurrence
+from crmsync_gui.core.domain import time_zones
 from crmsync_gui.core.sync import act
 
 Entity = codes.SyncEntity
@@ -31,7 +32,8 @@ EWS_FIELDS = {
     Entity.CONTACT: ("given_name", "surname", "display_name", "email_addresses", "phone_numbers", "company_name",
                      "job_title", "categories", "crmsync_ref"),
     Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "recurrence", "required_attendees",
-                         "optional_attendees", "categories", "crmsync_ref"),
+                         "optional_attendees", "categories", "crmsync_ref", "is_all_day", "_start_timezone",
+                         "_end_timezone"),
     Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories", "crmsync_ref"),
 }
 PAGE_SIZE = 200
@@ -49,8 +51,15 @@ for _item_class in ITEM_CLASS.values():
     _item_class.register("crmsync_ref", CrmsyncRef)
 
 
-def _ews_time(value: datetime | None):
-    return exchangelib.EWSDateTime.from_datetime(value.replace(tzinfo=UTC)) if value else None
+def _ews_zone(name: str | None) -> exchangelib.EWSTimeZone:
+    return exchangelib.EWSTimeZone(name or "UTC")
+
+
+def _ews_time(value: datetime | None, zone: str | None = None):
+    """A naive UTC time as an exchangelib time in the zone (so Exchange records the zone with it)."""
+    if not value:
+        return None
+    return exchangelib.EWSDateTime.from_datetime(value.replace(tzinfo=UTC)).astimezone(_ews_zone(zone))
 
 
 def _plain_time(value) -> datetime | None:
@@ -67,6 +76,29 @@ def _pairs(attendees) -> list:
                   for a in attendees or [] if a.mailbox and a.mailbox.email_address)
 
 
+def _zone_name(zone) -> str | None:
+    return zone.key if zone is not None else None
+
+
+def _ews_times(values: dict) -> dict:
+    """start, end, is_all_day and the zones in exchangelib's terms; an all-day event as its first and last day."""
+    out = {}
+    start_zone = values.get("start_time_zone")
+    end_zone = values.get("end_time_zone") or start_zone
+    starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
+    if "is_all_day" in values:
+        out["is_all_day"] = bool(values["is_all_day"])
+    if values.get("is_all_day") and starts_at and ends_at:
+        first, last = time_zones.all_day_dates(starts_at, ends_at, start_zone, end_zone)
+        out["start"], out["end"] = (exchangelib.EWSDate(d.year, d.month, d.day) for d in (first, last))
+    else:
+        out.update({name: _ews_time(values[key], zone) for name, key, zone in
+                    (("start", "starts_at", start_zone), ("end", "ends_at", end_zone)) if key in values})
+    if "start_time_zone" in values:
+        out["_start_timezone"], out["_end_timezone"] = _ews_zone(start_zone), _ews_zone(end_zone)
+    return out
+
+
 def _indexed(values, label: str):
     return next((v for v in values or [] if v.label == label), None)
 
@@ -81,8 +113,15 @@ def values_of(entity: codes.SyncEntity, item) -> dict:
                 "phone": phone.phone_number if phone else None, "company": item.company_name,
                 "job_title": item.job_title}
     if entity == Entity.APPOINTMENT:
-        return {"subject": item.subject or "", "location": item.location, "starts_at": _plain_time(item.start),
-                "ends_at": _plain_time(item.end), "body": str(item.body or ""),
+        start_zone, end_zone = _zone_name(item._start_timezone), _zone_name(item._end_timezone)
+        starts_at, ends_at = _plain_time(item.start), _plain_time(item.end)
+        if item.is_all_day and item.start is not None and item.end is not None and not isinstance(item.start,
+                                                                                                     datetime):
+            # exchangelib hands an all-day event's first and last day, read in its zones
+            starts_at, ends_at = time_zones.all_day_times(item.start, item.end, start_zone, end_zone)
+        return {"subject": item.subject or "", "location": item.location, "starts_at": starts_at,
+                "ends_at": ends_at, "body": str(item.body or ""), "is_all_day": bool(item.is_all_day),
+                "start_time_zone": start_zone, "end_time_zone": end_zone,
                 "required_attendees": _pairs(item.required_attendees),
                 "optional_attendees": _pairs(item.optional_attendees),
                 "recurrence": recurrence.from_ews(item.recurrence)}  # raises recurrence.Unsupported
@@ -110,10 +149,7 @@ def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
     elif entity == Entity.APPOINTMENT:
         names = {"subject": "subject", "location": "location", "body": "body"}
         out.update({names[k]: v for k, v in values.items() if k in names})
-        if "starts_at" in values:
-            out["start"] = _ews_time(values["starts_at"])
-        if "ends_at" in values:
-            out["end"] = _ews_time(values["ends_at"])
+        out.update(_ews_times(values))
         for name in act.ATTENDEE_ROLES:
             if name in values:
                 out[name] = [Attendee(mailbox=exchangelib.Mailbox(email_address=address, name=display),

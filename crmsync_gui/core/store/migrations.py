@@ -70,9 +70,16 @@ def _v7_lookup_indexes(db: peewee.Database, migrator: SchemaMigrator) -> None:
     db.execute_sql("ANALYZE")  # the planner's statistics for the history already there
 
 
+def _v8_appointment_time_zones(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Appointments keep the zones they were set in and whether they are all-day (ACT sync, both ways).
+    migrate(migrator.add_column("activity", "is_all_day", peewee.BooleanField(default=False)),
+            migrator.add_column("activity", "start_time_zone", peewee.CharField(null=True)),
+            migrator.add_column("activity", "end_time_zone", peewee.CharField(null=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
-                               _v7_lookup_indexes]
+                               _v7_lookup_indexes, _v8_appointment_time_zones]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -205,6 +205,9 @@ class Activity(BaseModel):
     ends_at = pw.DateTimeField(null=True)
     location = pw.CharField(null=True)
     recurrence = pw.TextField(null=True)
+    is_all_day = pw.BooleanField(default=False)  # then starts_at/ends_at are midnights in the zones below
+    start_time_zone = pw.CharField(null=True)  # IANA names (domain/time_zones.py); None: UTC
+    end_time_zone = pw.CharField(null=True)
     # task
     due_at = pw.DateTimeField(null=True)
     percent_complete = pw.IntegerField(null=True)

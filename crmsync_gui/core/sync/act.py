@@ -19,6 +19,8 @@ Rules:
   address, a start time Exchange rounded). A removal journaled for a record that left the filter
   is finished on replay; the CRM record is never taken for "deleted in Exchange".
 - Deletes propagate both ways; a record that leaves the filter loses only its Exchange copy.
+- An appointment keeps the time zones of its start and end (IANA names) and whether it is all-day,
+  both ways; a zone the other side cannot know is a skip step with the reason.
 - A recurring appointment is one series on both sides (its pattern is a field like the others);
   a pattern one side cannot take is a skip step with the reason, and neither side is changed.
 - A side that suddenly looks empty while several mapped items exist never wipes the other: the job
@@ -40,6 +42,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.domain import time_zones
 from crmsync_gui.core.domain.recurrence import Recurrence, RecurrenceError
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store import filter_queries
@@ -65,7 +68,7 @@ Direction = codes.FieldDirection
 FIELDS = {
     Entity.CONTACT: ("first_name", "last_name", "email", "phone", "company", "job_title"),
     Entity.APPOINTMENT: ("subject", "location", "starts_at", "ends_at", "body", "recurrence", "required_attendees",
-                         "optional_attendees"),
+                         "optional_attendees", "is_all_day", "start_time_zone", "end_time_zone"),
     Entity.TASK: ("subject", "due_at", "percent_complete", "is_completed", "body"),
 }
 RECORD_TYPE = {Entity.CONTACT: "contact", Entity.APPOINTMENT: "appointment", Entity.TASK: "task"}
@@ -84,7 +87,8 @@ class Conflict(Exception):
 class RemoteItem:
     item_id: str
     change_key: str
-    values: dict  # FIELDS[entity] names → values (naive UTC datetimes); a name left out is not carried
+    values: dict  # FIELDS[entity] names → values (naive UTC datetimes, an appointment's zones as IANA names);
+    # a name left out is not carried
     tracked: bool = False  # the user marked it for the CRM
     unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
     ref: str | None = None  # the ref RemoteSide.create stamped on it, read back (None: not ours, or no stamp)
@@ -239,7 +243,8 @@ def attendees_of(record_ids) -> dict[tuple[int, int], list]:
 
 
 # Fields added after release hash only when set, so items synced before keep their hash (no update storm).
-_LATER_FIELDS = {"recurrence", "required_attendees", "optional_attendees"}
+_LATER_FIELDS = {"recurrence", "required_attendees", "optional_attendees", "is_all_day", "start_time_zone",
+                 "end_time_zone"}
 
 
 def content_hash(values: dict) -> str:
@@ -396,12 +401,19 @@ def _guard(step: Step, record, item: RemoteItem | None) -> Step:
     if item is not None and item.unsupported:
         return Step(Action.SKIP, Side.NEITHER, step.entity, f"the Exchange series cannot be synced: {item.unsupported}",
                     step.record_id, step.item_id, step.change_key)
+    for name in ("start_time_zone", "end_time_zone"):
+        try:
+            time_zones.zone(step.to_exchange.get(name))
+        except time_zones.TimeZoneError as error:
+            return Step(Action.SKIP, Side.NEITHER, step.entity, f"its time zone cannot be synced: {error}",
+                        step.record_id, step.item_id, step.change_key)
     text = step.to_exchange.get("recurrence")
     if text:
         try:
             if record.starts_at is None:
                 raise RecurrenceError("a series needs the appointment's start time")
-            step.to_exchange["recurrence"] = Recurrence.from_json(text).anchored(record.starts_at).to_json()
+            start = time_zones.local(record.starts_at, record.start_time_zone)  # the series' days are local days
+            step.to_exchange["recurrence"] = Recurrence.from_json(text).anchored(start).to_json()
         except RecurrenceError as error:
             return Step(Action.SKIP, Side.NEITHER, step.entity, f"its recurrence cannot be synced to Exchange: {error}",
                         step.record_id, step.item_id, step.change_key)
@@ -416,7 +428,7 @@ def _shown(step: Step) -> bool:
     return step.action != Action.SKIP or step.reason not in ROUTINE_SKIPS
 
 
-_NOT_NULL = {"first_name": "", "last_name": "", "subject": "", "body": "", "is_completed": False}
+_NOT_NULL = {"first_name": "", "last_name": "", "subject": "", "body": "", "is_completed": False, "is_all_day": False}
 
 
 def summary(entity: codes.SyncEntity, steps: list[Step], *, limit: int = 20) -> str:
