@@ -205,3 +205,76 @@ def test_a_tracked_exchange_meeting_brings_its_attendees(world):
     record = Activity.get(subject="Demo")
     assert attendees(record.id, codes.PartyRole.REQUIRED) == [("zoe@client.test", None, None)]
     assert attendees(record.id, codes.PartyRole.OPTIONAL) == [(world.address, None, "user")]
+
+
+def occurrence(world, index):
+    found = master(world).occurrence(index)
+    found.refresh()
+    return found
+
+
+def test_a_moved_and_a_cancelled_outlook_occurrence_reach_the_crm_series(world):
+    record = series(world, recurrence=json.dumps({"pattern": "daily", "occurrences": 5}))
+    sync(world)
+    moved = occurrence(world, 2)  # Tuesday's stand-up moves to 11:00, Wednesday's is cancelled
+    moved.start, moved.end = moved.start + timedelta(hours=2), moved.end + timedelta(hours=2)
+    moved.save(update_fields=["start", "end"])
+    occurrence(world, 3).delete()
+    assert sync(world) == 1
+    assert json.loads(Activity.get_by_id(record.id).recurrence) == {
+        "pattern": "daily", "interval": 1, "occurrences": 5, "starts_on": "2030-03-04", "cancelled": ["2030-03-06"],
+        "moved": {"2030-03-05": {"starts_at": "2030-03-05T11:00:00", "ends_at": "2030-03-05T11:15:00"}}}
+    assert len(calendar(world)) == 1  # still one series
+    assert sync(world) == 0
+
+
+def test_crm_cancelled_and_moved_occurrences_reach_exchange_and_a_move_back_too(world):
+    rule = {"pattern": "daily", "occurrences": 5}
+    record = series(world, recurrence=json.dumps(rule))
+    sync(world)
+    record.recurrence = json.dumps({**rule, "cancelled": ["2030-03-06"], "moved": {
+        "2030-03-07": {"starts_at": "2030-03-07T14:00:00", "ends_at": "2030-03-07T14:30:00"}}})
+    record.save()
+    assert sync(world) == 1
+    start = EWSDateTime(2030, 3, 4, tzinfo=UTC)
+    shown = [(i.start.astimezone(UTC).replace(tzinfo=None), i.end - i.start, i.type)
+             for i in world.account.calendar.view(start=start, end=start + timedelta(days=10))]
+    quarter, half = timedelta(minutes=15), timedelta(minutes=30)
+    assert shown == [(datetime(2030, 3, 4, 9), quarter, "Occurrence"), (datetime(2030, 3, 5, 9), quarter, "Occurrence"),
+                     (datetime(2030, 3, 7, 14), half, "Exception"), (datetime(2030, 3, 8, 9), quarter, "Occurrence")]
+    assert sync(world) == 0  # what we wrote reads back as the CRM has it
+    record = Activity.get_by_id(record.id)
+    record.recurrence = json.dumps({**rule, "cancelled": ["2030-03-06"]})  # the CRM moves it back
+    record.save()
+    sync(world)
+    assert [o.start.astimezone(UTC).replace(tzinfo=None) for o in master(world).modified_occurrences or []
+            if o.start != o.original_start] == []
+    assert [d.start.date() for d in master(world).deleted_occurrences] == [date(2030, 3, 6)]
+    assert sync(world) == 0
+
+
+def test_exceptions_exchange_cannot_hold_are_skipped_with_the_reason(world):
+    rule = {"pattern": "daily", "occurrences": 5}
+    series(world, recurrence=json.dumps({**rule, "moved": {
+        "2030-03-05": {"starts_at": "2030-03-06T10:00:00", "ends_at": "2030-03-06T10:15:00"}}}))
+    series(world, subject="Retro", recurrence=json.dumps({**rule, "cancelled": ["2030-03-10"]}))
+    sync(world)
+    assert calendar(world) == []
+    plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
+    assert "the occurrence of 2030-03-05 is moved to 2030-03-06, onto or past another occurrence" in plan
+    assert "2030-03-10 is not a day of the series (every day, 5 times)" in plan
+
+
+def test_a_cancelled_occurrence_the_crm_brings_back_stays_cancelled_with_the_reason(world):
+    rule = {"pattern": "daily", "occurrences": 5}
+    record = series(world, recurrence=json.dumps({**rule, "cancelled": ["2030-03-06"]}))
+    sync(world)
+    record.recurrence, record.location = json.dumps(rule), "Room 2"  # Exchange cannot undelete an occurrence
+    record.save()
+    sync(world)
+    assert [d.start.date() for d in master(world).deleted_occurrences] == [date(2030, 3, 6)]
+    assert master(world).location == "Room 2"  # the rest of the change went through
+    assert json.loads(Activity.get_by_id(record.id).recurrence)["cancelled"] == ["2030-03-06"]
+    plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
+    assert "the occurrence of 2030-03-06 stays cancelled, since Exchange cannot bring back a deleted occurrence" in plan
+    assert sync(world) == 0

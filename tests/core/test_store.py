@@ -217,6 +217,7 @@ def as_version_1(db):
         db.execute_sql(f"ALTER TABLE email_server_profile DROP COLUMN {column}")
     for column in ("is_all_day", "start_time_zone", "end_time_zone"):
         db.execute_sql(f"ALTER TABLE activity DROP COLUMN {column}")
+    db.execute_sql("ALTER TABLE item_map DROP COLUMN synced_recurrence")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 

@@ -22,6 +22,7 @@ from exchangelib.services import SyncFolderItems
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _ews_recurrence as recurrence
 from crmsync_gui.core.domain import time_zones
+from crmsync_gui.core.domain.recurrence import Recurrence as CrmRecurrence
 from crmsync_gui.core.sync import act
 
 Entity = codes.SyncEntity
@@ -33,7 +34,7 @@ EWS_FIELDS = {
                      "job_title", "categories", "crmsync_ref"),
     Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "recurrence", "required_attendees",
                          "optional_attendees", "categories", "crmsync_ref", "is_all_day", "_start_timezone",
-                         "_end_timezone"),
+                         "_end_timezone", "modified_occurrences", "deleted_occurrences"),
     Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories", "crmsync_ref"),
 }
 PAGE_SIZE = 200
@@ -124,7 +125,7 @@ def values_of(entity: codes.SyncEntity, item) -> dict:
                 "start_time_zone": start_zone, "end_time_zone": end_zone,
                 "required_attendees": _pairs(item.required_attendees),
                 "optional_attendees": _pairs(item.optional_attendees),
-                "recurrence": recurrence.from_ews(item.recurrence)}  # raises recurrence.Unsupported
+                "recurrence": recurrence.from_ews(item.recurrence, item, start_zone)}  # raises recurrence.Unsupported
     percent = item.percent_complete
     return {"subject": item.subject or "", "due_at": _plain_time(item.due_date),
             "percent_complete": int(percent) if percent is not None else None,
@@ -243,6 +244,8 @@ def _create(account, entity, values, ref: str) -> tuple[str, str]:
                           if fields.get("email_addresses") else "(no name)")
     item = ITEM_CLASS[entity](account=account, folder=folder_of(account, entity), **fields)
     item.save()
+    if values.get("recurrence"):
+        return item.id, _write_exceptions(account, item.id, values)
     return item.id, item.changekey
 
 
@@ -254,7 +257,47 @@ def _update(account, entity, item_id, change_key, values) -> str:
         item.save(update_fields=list(fields), conflict_resolution=NEVER_OVERWRITE)
     except (ews.ErrorIrresolvableConflict, ews.ErrorStaleObject) as exc:
         raise act.Conflict(item_id) from exc
+    if entity == Entity.APPOINTMENT and values.get("recurrence"):
+        return _write_exceptions(account, item_id, values)
     return item.changekey
+
+
+_SERIES_FIELDS = ("start", "end", "is_all_day", "_start_timezone", "modified_occurrences", "deleted_occurrences")
+
+
+def _write_exceptions(account, item_id: str, values: dict) -> str:
+    """Give the series in Exchange the CRM's cancelled and moved occurrences (the master's pattern is written);
+    return the master's change key after. A cancelled occurrence Exchange has and the CRM not stays: Exchange
+    cannot bring one back (the plan says so)."""
+    rule, zone = CrmRecurrence.from_json(values["recurrence"]), values.get("start_time_zone")
+    [master] = account.fetch(ids=[(item_id, None)], folder=account.calendar, only_fields=_SERIES_FIELDS)
+    cancelled, moved = recurrence.exceptions_of(master, zone)
+    length = _plain_time(master.end) - _plain_time(master.start)
+    wanted = {m.on: m for m in rule.moved}
+    for day in sorted(set(rule.cancelled) - cancelled):
+        _occurrence(master, rule.index_of(day)).delete()
+    for day in sorted(set(wanted) | set(moved)):
+        if moved.get(day) != wanted.get(day):  # moved, moved elsewhere, or back to its place
+            occurrence = _occurrence(master, rule.index_of(day))
+            start, end = ((wanted[day].starts_at, wanted[day].ends_at) if day in wanted else
+                          _original_times(day, master, zone, length))
+            occurrence.start, occurrence.end = _ews_time(start, zone), _ews_time(end, values.get("end_time_zone") or zone)
+            occurrence.save(update_fields=["start", "end"], conflict_resolution=NEVER_OVERWRITE)
+    [master] = account.fetch(ids=[(item_id, None)], folder=account.calendar, only_fields=["subject"])
+    return master.changekey
+
+
+def _occurrence(master, index: int):
+    occurrence = master.occurrence(index)
+    occurrence.refresh()  # its own item id: a delete or update by the master's would hit the whole series
+    return occurrence
+
+
+def _original_times(day: date, master, zone, length) -> tuple[datetime, datetime]:
+    """Where the occurrence of `day` sits in the series: the master's local time of day on that day."""
+    wall = time_zones.local(_plain_time(master.start), zone)
+    start = time_zones.utc(datetime.combine(day, wall.time()), zone)
+    return start, start + length
 
 
 def _delete(account, item_id) -> None:

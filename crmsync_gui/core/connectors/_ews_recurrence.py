@@ -3,10 +3,13 @@
 A series is one recurring master item in Exchange; its pattern is this mapping's job. An Exchange
 pattern the CRM cannot represent (yearly, "the second Tuesday", a weekly series counted from
 another first day of the week) raises Unsupported with the reason, and the sync skips the item.
+Its exceptions are the master's DeletedOccurrences and ModifiedOccurrences, keyed by the
+occurrence's original day in the series' start zone; a modified occurrence still at its original
+times is no exception the CRM keeps.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from exchangelib.fields import WEEKDAY_NAMES, WEEKDAYS
 from exchangelib.recurrence import (
@@ -19,7 +22,8 @@ from exchangelib.recurrence import (
     WeeklyPattern,
 )
 
-from crmsync_gui.core.domain.recurrence import DAYS, RecurrenceError
+from crmsync_gui.core.domain import time_zones
+from crmsync_gui.core.domain.recurrence import DAYS, Moved, RecurrenceError
 from crmsync_gui.core.domain.recurrence import Recurrence as CrmRecurrence
 
 _OTHER_KINDS = {"AbsoluteYearlyPattern": "yearly", "RelativeYearlyPattern": "yearly on a weekday",
@@ -52,8 +56,28 @@ def to_ews(text: str) -> Recurrence:
     return Recurrence(pattern=pattern, boundary=boundary)
 
 
-def from_ews(recurrence: Recurrence | None) -> str | None:
-    """A CRM pattern (canonical JSON) from an Exchange series, None for a single appointment."""
+def _utc(value) -> datetime:
+    return datetime.fromtimestamp(value.timestamp(), UTC).replace(tzinfo=None)
+
+
+def exceptions_of(master, zone: str | None) -> tuple[set[date], dict[date, Moved]]:
+    """(cancelled days, {original day: moved occurrence}) of an exchangelib master read with its occurrences."""
+    length = _utc(master.end) - _utc(master.start) if isinstance(master.start, datetime) else timedelta(days=1)
+
+    def day(value) -> date:
+        return time_zones.local(_utc(value), zone).date()
+    cancelled = {day(d.start) for d in master.deleted_occurrences or [] if d.start is not None}
+    moved = {}
+    for o in master.modified_occurrences or []:
+        start, end, original = _utc(o.start), _utc(o.end), _utc(o.original_start)
+        if (start, end) != (original, original + length):
+            moved[day(o.original_start)] = Moved(day(o.original_start), start, end)
+    return cancelled, moved
+
+
+def from_ews(recurrence: Recurrence | None, master=None, zone: str | None = None) -> str | None:
+    """A CRM pattern (canonical JSON) from an Exchange series, None for a single appointment; with the
+    master, its exceptions too."""
     if recurrence is None:
         return None
     pattern, boundary = recurrence.pattern, recurrence.boundary
@@ -77,7 +101,11 @@ def from_ews(recurrence: Recurrence | None) -> str | None:
     elif not isinstance(boundary, NoEndPattern):
         raise Unsupported(f"its range ({boundary}) is not one the CRM knows")
     try:
-        return CrmRecurrence(interval=pattern.interval, starts_on=_date(boundary.start), **fields).to_json()
+        rule = CrmRecurrence(interval=pattern.interval, starts_on=_date(boundary.start), **fields)
+        if master is not None:
+            cancelled, moved = exceptions_of(master, zone)
+            rule = rule.with_exceptions(cancelled, moved.values())
+        return rule.to_json()
     except RecurrenceError as error:
         raise Unsupported(str(error)) from None
 

@@ -77,9 +77,14 @@ def _v8_appointment_time_zones(db: peewee.Database, migrator: SchemaMigrator) ->
             migrator.add_column("activity", "end_time_zone", peewee.CharField(null=True)))
 
 
+def _v9_item_map_synced_recurrence(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # A series as both sides last had it, so a cancelled occurrence the CRM brings back is seen (Exchange cannot).
+    migrate(migrator.add_column("item_map", "synced_recurrence", peewee.TextField(null=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
-                               _v7_lookup_indexes, _v8_appointment_time_zones]
+                               _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -264,6 +264,7 @@ class ItemMap(BaseModel):
     item_id = pw.CharField()
     change_key = pw.CharField(null=True)
     content_hash = pw.CharField(null=True)
+    synced_recurrence = pw.TextField(null=True)  # an appointment's series as both sides last had it
     folder = pw.CharField(null=True)
     updated_at = pw.DateTimeField(default=utcnow)
 

@@ -316,8 +316,8 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
             steps.append(Step(Action.DELETE, Side.EXCHANGE, entity, "left the user's sync filters (the CRM record stays)",
                               m.record_id, m.item_id))
         else:
-            steps.append(_guard(_compare(entity, m, record, item, out_fields, in_fields, only_in, parties),
-                                record, item))
+            steps.append(_guard(_keep_cancelled(_compare(entity, m, record, item, out_fields, in_fields, only_in,
+                                                         parties), m), record, item))
 
     # Creates a run began and did not record: the item carrying the journal's ref is that run's work.
     by_ref = {item.ref: item for item in remote.values() if item.ref and item.item_id not in mapped_items}
@@ -392,6 +392,26 @@ def _from_exchange(item: RemoteItem, names) -> dict:
     return {n: item.values[n] for n in names if n in item.values}
 
 
+def _keep_cancelled(step: Step, m: ItemMap) -> Step:
+    """Exchange cannot bring back a deleted occurrence: one the CRM no longer cancels stays cancelled on both sides."""
+    text = step.to_exchange.get("recurrence")
+    if step.entity != Entity.APPOINTMENT or not text or not m.synced_recurrence:
+        return step
+    try:
+        before, now = Recurrence.from_json(m.synced_recurrence), Recurrence.from_json(text)
+    except RecurrenceError:
+        return step  # a pattern the guard refuses, with its own reason
+    lost = sorted(set(before.cancelled) - set(now.cancelled))
+    if not lost:
+        return step
+    kept = now.with_exceptions((*now.cancelled, *lost), [x for x in now.moved if x.on not in lost])
+    step.to_exchange["recurrence"] = step.to_crm["recurrence"] = kept.to_json()
+    step.side = Side.BOTH
+    step.reason += (f"; the occurrence of {', '.join(map(str, lost))} stays cancelled, since Exchange cannot bring "
+                    "back a deleted occurrence (make a new appointment for it)")
+    return step
+
+
 def _guard(step: Step, record, item: RemoteItem | None) -> Step:
     """A step that would carry a series one side cannot take becomes a skip with the reason (never mangled).
 
@@ -413,7 +433,9 @@ def _guard(step: Step, record, item: RemoteItem | None) -> Step:
             if record.starts_at is None:
                 raise RecurrenceError("a series needs the appointment's start time")
             start = time_zones.local(record.starts_at, record.start_time_zone)  # the series' days are local days
-            step.to_exchange["recurrence"] = Recurrence.from_json(text).anchored(start).to_json()
+            rule = Recurrence.from_json(text).anchored(start)
+            rule.check_exceptions(lambda at: time_zones.local(at, record.start_time_zone).date())
+            step.to_exchange["recurrence"] = rule.to_json()
         except RecurrenceError as error:
             return Step(Action.SKIP, Side.NEITHER, step.entity, f"its recurrence cannot be synced to Exchange: {error}",
                         step.record_id, step.item_id, step.change_key)
@@ -494,7 +516,9 @@ def _save_map(mailbox, entity, record, item_id: str, change_key: str) -> None:
     row = ItemMap.get_or_none(mailbox=mailbox, record_type=kind, record_id=record.id) or ItemMap(
         mailbox=mailbox, record_type=kind, record_id=record.id)
     row.item_id, row.change_key = item_id, change_key
-    row.content_hash, row.folder, row.updated_at = content_hash(values_of(record, entity)), kind, utcnow()
+    values = values_of(record, entity)
+    row.content_hash, row.folder, row.updated_at = content_hash(values), kind, utcnow()
+    row.synced_recurrence = values.get("recurrence")
     row.save()
 
 
