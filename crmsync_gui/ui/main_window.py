@@ -2,7 +2,7 @@
 import asyncio
 
 from PySide6.QtCore import QCoreApplication, QSettings, QSize
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,7 +25,7 @@ class MainWindow(QMainWindow):
     def __init__(self, db_label: str, secrets_note: str = "", parent=None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("crmsync — server-side synchronization") + f" {__version__}")
-        self.resize(1280, 800)
+        self.resize(self.first_size())
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(200)
@@ -65,9 +65,21 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
         # on every page: F5 reloads it from the store, Ctrl+F goes to its search box
         QShortcut(QKeySequence("F5"), self).activated.connect(lambda: self.stack.currentWidget().refresh())
-        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(lambda: self.stack.currentWidget().find())
+        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.find)
         self.navigation.currentRowChanged.connect(self._page_shown)
         self.restore_state()
+
+    def find(self) -> None:
+        """Ctrl+F: the page's search box; on a page without one (Dashboard, Migration), the mailbox search."""
+        if not self.stack.currentWidget().find():
+            self.show_page("Mailboxes")
+            self.stack.currentWidget().find()
+
+    def first_size(self) -> QSize:
+        """1280×800, or the screen's free area when smaller (a 1280×720 or 1024×768 screen)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry().size() if screen is not None else QSize(1280, 800)
+        return QSize(1280, 800).boundedTo(free)
 
     def _page_shown(self, row: int) -> None:
         if 0 <= row < len(self.pages):

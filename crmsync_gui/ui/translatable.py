@@ -83,7 +83,7 @@ STRINGS = [
     QT_TRANSLATE_NOOP('pages', 'No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row.'),
     QT_TRANSLATE_NOOP('pages', 'Alerts'),
     QT_TRANSLATE_NOOP('pages', 'No alerts. An alert is raised when many mailboxes of one profile fail within an hour.'),
-    QT_TRANSLATE_NOOP('pages', 'Filter (Ctrl+F)'),
+    QT_TRANSLATE_NOOP('pages', 'Filter by message (Ctrl+F)'),
     QT_TRANSLATE_NOOP('pages', 'Migration'),
     QT_TRANSLATE_NOOP('pages', 'Bring an Email Router configuration over: profiles, mailboxes and their owners, reviewed before anything changes.'),
     QT_TRANSLATE_NOOP('columns', 'Name'),

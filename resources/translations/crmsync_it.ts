@@ -4,7 +4,7 @@
 <context>
     <name>AlertTableModel</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="50"/>
         <source>yes</source>
         <translation>sì</translation>
     </message>
@@ -12,27 +12,27 @@
 <context>
     <name>AlertsPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="70"/>
         <source>Acknowledge</source>
         <translation>Conferma</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="71"/>
         <source>Open profile</source>
         <translation>Apri profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="72"/>
         <source>Open mailboxes</source>
         <translation>Apri cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="73"/>
         <source>Show acknowledged</source>
         <translation>Mostra confermati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="85"/>
         <source>{0} alerts not yet acknowledged</source>
         <translation>{0} avvisi non ancora confermati</translation>
     </message>
@@ -166,127 +166,127 @@
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="175"/>
         <source>Export CSV…</source>
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="220"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="225"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="221"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="226"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="231"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="239"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="240"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="261"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="269"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="284"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="306"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="314"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="306"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="314"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="306"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="314"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="307"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="307"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="307"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="308"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="322"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="330"/>
         <source>Save the email as it arrived…</source>
         <translation>Salva l&apos;email così come è arrivata…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="323"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="331"/>
         <source>{0} bytes</source>
         <translation>{0} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="324"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="332"/>
         <source>its first {0} of {1} bytes</source>
         <translation>i primi {0} di {1} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="343"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="351"/>
         <source>Save the unreadable email</source>
         <translation>Salva l&apos;email illeggibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="344"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="352"/>
         <source>Email files (*.eml)</source>
         <translation>File email (*.eml)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="352"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="360"/>
         <source>That email is no longer kept.</source>
         <translation>Quell&apos;email non è più conservata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="358"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="366"/>
         <source>Could not save {0}: {1}</source>
         <translation>Impossibile salvare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="360"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="368"/>
         <source>Saved the email to {0}</source>
         <translation>Email salvata in {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="364"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="372"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="365"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="373"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="372"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="380"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -294,92 +294,92 @@
 <context>
     <name>FilterEditor</name>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="44"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="45"/>
         <source>Add query</source>
         <translation>Aggiungi query</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="46"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="47"/>
         <source>Remove query</source>
         <translation>Rimuovi query</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="50"/>
         <source>Saved queries (a record syncs when any active one matches):</source>
         <translation>Query salvate (un record si sincronizza se una query attiva corrisponde):</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="59"/>
         <source>Field</source>
         <translation>Campo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="59"/>
         <source>Operator</source>
         <translation>Operatore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="59"/>
         <source>Value</source>
         <translation>Valore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="62"/>
         <source>Add rule</source>
         <translation>Aggiungi regola</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="64"/>
         <source>Remove rule</source>
         <translation>Rimuovi regola</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="66"/>
         <source>Rules (all must match)</source>
         <translation>Regole (devono corrispondere tutte)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="78"/>
         <source>Preview</source>
         <translation>Anteprima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="131"/>
         <source>New query {0}</source>
         <translation>Nuova query {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="192"/>
         <source>value</source>
         <translation>valore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="204"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
         <source>@me (this user) or a user id</source>
         <translation>@me (questo utente) o l&apos;id di un utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="204"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
         <source>yes or no</source>
         <translation>yes o no</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="206"/>
         <source>2026-01-31, or a number of days</source>
         <translation>2026-01-31, o un numero di giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="206"/>
         <source>a number</source>
         <translation>un numero</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="206"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="207"/>
         <source>text</source>
         <translation>testo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="251"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="252"/>
         <source>{0} {1} match now.</source>
         <translation>{0} {1} corrispondono ora.</translation>
     </message>
@@ -759,12 +759,12 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="132"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="136"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -774,7 +774,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="154"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
@@ -856,142 +856,142 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>OwnerDialog</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="31"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="32"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="33"/>
         <source>Contact</source>
         <translation>Contatto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="33"/>
         <source>Lead</source>
         <translation>Lead</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="42"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="43"/>
         <source>User: {0}</source>
         <translation>Utente: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="42"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="43"/>
         <source>Queue: {0}</source>
         <translation>Coda: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="46"/>
         <source>General</source>
         <translation>Generale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="49"/>
         <source>Synchronization</source>
         <translation>Sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="50"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="71"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="72"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="74"/>
         <source>Disabled (signs in no more; its mailbox stops syncing)</source>
         <translation>Disabilitato (non accede più; la sua cassetta postale smette di sincronizzarsi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="77"/>
         <source>{0} &lt;{1}&gt;</source>
         <translation>{0} &lt;{1}&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="78"/>
         <source>none — map one from the Mailboxes page</source>
         <translation>nessuna — associane una dalla pagina Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="79"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="85"/>
         <source>Which contacts, appointments and tasks this user&apos;s mailbox syncs. No active query for an entity means none of it syncs.</source>
         <translation>Quali contatti, appuntamenti e attività sincronizza la cassetta postale di questo utente. Nessuna query attiva per un&apos;entità significa che non se ne sincronizza nessuno.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="97"/>
         <source>Reset to org defaults</source>
         <translation>Ripristina i valori predefiniti dell&apos;organizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="114"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="116"/>
         <source>Folders under Inbox whose email is tracked (at most {0}), each optionally regarding a record:</source>
         <translation>Cartelle sotto Posta in arrivo la cui posta viene registrata (al massimo {0}), ciascuna facoltativamente relativa a un record:</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="122"/>
         <source>Folder</source>
         <translation>Cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="122"/>
         <source>Regarding</source>
         <translation>Relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="122"/>
         <source>Record id</source>
         <translation>Id record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="126"/>
         <source>Add folder</source>
         <translation>Aggiungi cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="128"/>
         <source>Remove folder</source>
         <translation>Rimuovi cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="138"/>
         <source>Folder tracking needs a mailbox mapped to this owner.</source>
         <translation>La registrazione per cartella richiede una cassetta postale associata a questo proprietario.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="155"/>
         <source>(nothing)</source>
         <translation>(niente)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="159"/>
         <source>(none)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="189"/>
         <source>Reset sync filters?</source>
         <translation>Ripristinare i filtri di sincronizzazione?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="190"/>
         <source>Replace this user&apos;s {0} queries with the organization&apos;s defaults?</source>
         <translation>Sostituire le query {0} di questo utente con quelle predefinite dell&apos;organizzazione?</translation>
     </message>
@@ -2173,8 +2173,8 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
-        <source>Filter (Ctrl+F)</source>
-        <translation>Filtra (Ctrl+F)</translation>
+        <source>Filter by message (Ctrl+F)</source>
+        <translation>Filtra per messaggio (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>

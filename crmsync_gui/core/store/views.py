@@ -338,8 +338,10 @@ def names(model, column) -> dict[int, str]:
 # ---------------------------------------------------------------- alerts
 
 
-def alert_ids(include_acknowledged: bool = False) -> list[int]:
+def alert_ids(include_acknowledged: bool = False, text: str = "") -> list[int]:
     query = Alert.select(Alert.id)
+    if text.strip():
+        query = query.where(Alert.message ** f"%{text.strip()}%")
     if not include_acknowledged:
         query = query.where(Alert.acknowledged == False)  # noqa: E712 (peewee expression)
     return [r[0] for r in query.order_by(Alert.created_at.desc(), Alert.id.desc()).tuples()]

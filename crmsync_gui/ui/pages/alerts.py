@@ -26,9 +26,10 @@ class AlertTableModel(LazyTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.include_acknowledged = False
+        self.filter_text = ""
 
     def fetch_ids(self):
-        return views.alert_ids(self.include_acknowledged)
+        return views.alert_ids(self.include_acknowledged, self.filter_text)
 
     def fetch_rows(self, ids):
         rows = {a.id: a for a in Alert.select().where(Alert.id.in_(ids))}
@@ -60,11 +61,11 @@ class AlertTableModel(LazyTableModel):
 class AlertsPage(TablePage):
     title = "Alerts"
     empty_text = "No alerts. An alert is raised when many mailboxes of one profile fail within an hour."
+    filter_hint = "Filter by message (Ctrl+F)"
 
     def __init__(self, parent=None):
         super().__init__(AlertTableModel(), parent)
         self.model.setParent(self)
-        self.filter_edit.hide()
         self.table.setSortingEnabled(False)
         self.add_action("acknowledge", self.tr("Acknowledge"), "Ctrl+K", self.acknowledge)
         self.add_action("profile", self.tr("Open profile"), "Ctrl+P", self.open_profile)
@@ -77,6 +78,7 @@ class AlertsPage(TablePage):
 
     def refresh(self) -> None:
         self.model.include_acknowledged = self.show_all.isChecked()
+        self.model.filter_text = self.filter_edit.text()
         self.model.reload()
         self.show_empty(not Alert.select().exists())
         open_count = Alert.select().where(Alert.acknowledged == False).count()  # noqa: E712

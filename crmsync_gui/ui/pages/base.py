@@ -46,11 +46,19 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Reload from the store; pages with data override this."""
 
-    def find(self) -> None:
-        """Ctrl+F: put the cursor in the page's search box, its text selected to type over."""
-        if self.search_field is not None and self.search_field.isVisible():
-            self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.search_field.selectAll()
+    def find(self) -> bool:
+        """Ctrl+F: put the cursor in the page's search box, its text selected to type over; False when the page
+        shows none."""
+        field = self.current_search_field()
+        if field is None or not field.isVisible():
+            return False
+        field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        field.selectAll()
+        return True
+
+    def current_search_field(self) -> QLineEdit | None:
+        """The search box for what the page shows now (pages with tabs override)."""
+        return self.search_field
 
     def set_content(self, widget: QWidget) -> None:
         """The page's working view, shown instead of the empty state once there is data."""

@@ -165,14 +165,19 @@ class ErrorsPage(Page):
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        for widget in (self.level, self.mailbox, self.profile, self.code, self.text, self.since_on, self.since,
-                       self.until_on, self.until):
+        # two rows, so the bar fits a 1280-pixel screen (in one row it needed 1,320 pixels for itself)
+        for widget in (self.level, self.mailbox, self.profile, self.code, self.text):
             filters.addWidget(widget, 2 if widget is self.text else 0)
+        times = QHBoxLayout()
+        for widget in (self.since_on, self.since, self.until_on, self.until):
+            times.addWidget(widget)
+        times.addStretch(1)
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.export_button.clicked.connect(self.export_csv)
-        filters.addWidget(self.export_button)
+        times.addWidget(self.export_button)
         layout.addLayout(filters)
+        layout.addLayout(times)
 
         self._filter_timer = QTimer(self, singleShot=True, interval=250)
         self._filter_timer.timeout.connect(self.apply)
@@ -220,6 +225,9 @@ class ErrorsPage(Page):
         self.tabs.addTab(body, self.tr("Trace log"))
         self.tabs.addTab(self.decisions, self.tr("Why wasn't this email tracked?"))
         self.set_content(self.tabs)
+
+    def current_search_field(self) -> QLineEdit:
+        return self.decisions.search if self.tabs.currentWidget() is self.decisions else self.text
 
     # ---- loading
     def refresh(self) -> None:

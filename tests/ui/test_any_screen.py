@@ -1,0 +1,63 @@
+"""Any screen: the main window fits 1280×720 with every page, in English and Italian; dialogs fit 1024×700."""
+import pytest
+from PySide6.QtCore import QTranslator
+
+from crmsync_gui.core import admin, codes
+from crmsync_gui.ui.main_window import MainWindow
+from crmsync_gui.ui.resources import install_translations
+
+EWS = "https://mail.contoso.com/EWS/Exchange.asmx"
+
+
+@pytest.fixture(params=["en", "it"])
+def language(request, qapp):
+    before = set(qapp.findChildren(QTranslator))
+    if request.param != "en":
+        assert install_translations(qapp, request.param) == request.param
+    yield request.param
+    for translator in set(qapp.findChildren(QTranslator)) - before:
+        qapp.removeTranslator(translator)
+        translator.deleteLater()
+
+
+@pytest.fixture
+def organization(db):
+    profile = admin.save_profile({"name": "Contoso head office with a long name", "incoming_server": EWS})
+    user = admin.add_user("Ann Lee", "ann@contoso.com")
+    box = admin.add_mailbox("Ann Lee's mailbox with a long name", "ann@contoso.com", profile)
+    admin.map_mailbox(box, user)
+    from crmsync_gui.core.store.models import TraceLog
+
+    TraceLog.create(level=codes.TraceLevel.ERROR, code="AuthenticationFailed", message="refused " * 40,
+                    mailbox=box.id, profile=profile.id, collation_key="k")
+    return box
+
+
+def test_every_page_fits_1280_by_720(qtbot, language, organization):
+    window = MainWindow("/a/rather/long/path/to/the/database/crm.db")
+    qtbot.addWidget(window)
+    window.show()
+    for row, page in enumerate(window.pages):
+        window.navigation.setCurrentRow(row)
+        page.show_empty(False)  # the working view, not the empty state, is the wider one
+        needed = window.minimumSizeHint()
+        assert needed.width() <= 1280 and needed.height() <= 720, (language, page.title, needed.toTuple())
+
+
+def test_the_first_size_fits_the_screen(qtbot, db):
+    window = MainWindow("crm.db")
+    qtbot.addWidget(window)
+    free = window.screen().availableGeometry().size()
+    assert window.width() <= max(free.width(), window.minimumSizeHint().width())
+    assert window.height() <= free.height()
+
+
+def test_every_dialog_fits_1024_by_700(qtbot, language, organization):
+    from crmsync_gui.ui.dialogs.catalog import sample_dialogs
+
+    with sample_dialogs() as dialogs:
+        for name, dialog in dialogs:
+            dialog.show()
+            for size in (dialog.minimumSizeHint(), dialog.size()):
+                assert size.width() <= 1024 and size.height() <= 700, (language, name, size.toTuple())
+            dialog.close()
