@@ -182,6 +182,21 @@ def cmd_mailboxes_approve(args) -> int:
     return 0
 
 
+def cmd_delete(args) -> int:
+    """Delete a mailbox, profile, user or queue (args.find names the lookup): what follows is printed first,
+    and nothing is deleted without --yes."""
+    from crmsync_gui.core.admin.removal import delete_record, removal_of
+
+    record = args.find(args.record)
+    removal = removal_of(record)
+    print(removal.text())
+    if not args.yes:
+        raise CrmSyncError(f"nothing was deleted; run again with --yes to delete {removal.kind} '{removal.name}'")
+    delete_record(record, secrets=secret_store_for(args.db_path))
+    print(f"Deleted {removal.kind} '{removal.name}'. Nothing was removed from Exchange or any mail server.")
+    return 0
+
+
 def cmd_mailboxes_unreadable(args) -> int:
     """Emails the server holds that could not be read, with why; --save writes their kept bytes as .eml files."""
     from pathlib import Path
@@ -392,6 +407,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = command(parent, "list", func, "list them")
         p.add_argument("--json", action="store_true", help="one JSON array instead of a table")
 
+    def deleting(parent, kind: str, find: Callable):
+        p = command(parent, "delete", cmd_delete, f"delete a {kind}: says what follows, deletes only with --yes")
+        p.add_argument("record", metavar="NAME", help=f"{kind} name, address or id")
+        p.add_argument("--yes", action="store_true", help="confirm the deletion")
+        p.set_defaults(find=find)
+
     command(sub, "init", cmd_init, "create or upgrade the database")
 
     profiles = sub.add_parser("profiles", help="email server profiles").add_subparsers(
@@ -420,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password (with OAuth, the client secret) from standard input")
     listing(profiles, cmd_profiles_list)
+    deleting(profiles, "profile", admin.find_profile)
     p = command(profiles, "test", cmd_profiles_test, "test connection: sign in for each direction, change nothing")
     p.add_argument("profile", metavar="NAME")
     p.add_argument("--address", help="mailbox to sign in to (default: the profile's --username account); "
@@ -431,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--email", required=True)
     listing(users, cmd_users_list)
+    deleting(users, "user", admin.find_user)
 
     queues = sub.add_parser("queues", help="CRM queues").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
@@ -438,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--email", required=True)
     listing(queues, cmd_queues_list)
+    deleting(queues, "queue", admin.find_queue)
 
     mailboxes = sub.add_parser("mailboxes", help="mailboxes").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
@@ -446,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--profile", help="email server profile name or id")
     listing(mailboxes, cmd_mailboxes_list)
+    deleting(mailboxes, "mailbox", admin.find_mailbox)
     p = command(mailboxes, "map", cmd_mailboxes_map, "map a mailbox to its user or queue")
     p.add_argument("mailbox", help="mailbox name, address or id")
     owner = p.add_mutually_exclusive_group(required=True)

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 
 from crmsync_gui import __version__
 from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.ui.help_window import show_about
 from crmsync_gui.ui.pages import ALL_PAGES
+from crmsync_gui.ui.resources import icon
 
 translate = QCoreApplication.translate
 
@@ -36,8 +38,9 @@ class MainWindow(QMainWindow):
             page = page_class()
             self.pages.append(page)
             self.stack.addWidget(page)
-            QListWidgetItem(translate("pages", page.title), self.navigation)
+            QListWidgetItem(icon(page.icon_name), translate("pages", page.title), self.navigation)
             page.open_page.connect(self.open_page)
+            page.status_message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.setCurrentRow(0)
 
@@ -67,7 +70,31 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F5"), self).activated.connect(lambda: self.stack.currentWidget().refresh())
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.find)
         self.navigation.currentRowChanged.connect(self._page_shown)
+        self._build_menus()
         self.restore_state()
+
+    def _build_menus(self) -> None:
+        """File: Quit; Help: the user guide (F1) and About. Page actions stay on each page's toolbar."""
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        quit_action = file_menu.addAction(icon("tabler/logout"), self.tr("&Quit"), QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # Quit has no standard key on Windows
+        quit_action.triggered.connect(self.close)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        guide = help_menu.addAction(icon("tabler/help"), self.tr("&User guide"))
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_user_guide)
+        about = help_menu.addAction(icon("tabler/info-circle"), self.tr("&About crmsync"))
+        about.triggered.connect(lambda: show_about(self))
+        self.menu_actions = {"quit": quit_action, "guide": guide, "about": about}
+        self.user_guide = None
+
+    def show_user_guide(self) -> None:
+        from crmsync_gui.ui.help_window import UserGuide
+
+        if self.user_guide is None:
+            self.user_guide = UserGuide(self)
+        self.user_guide.show()
+        self.user_guide.raise_()
 
     def find(self) -> None:
         """Ctrl+F: the page's search box; on a page without one (Dashboard, Migration), the mailbox search."""

@@ -10,7 +10,13 @@ def resources_dir() -> Path:
     return Path(frozen) / "resources" if frozen else Path(__file__).resolve().parents[2] / "resources"
 
 
+def docs_dir() -> Path:
+    """docs/ (the user guide and its pictures), beside resources/ in a checkout and in the packaged app."""
+    return resources_dir().parent / "docs"
+
+
 def icon(name: str) -> QIcon:
+    """resources/icons/NAME.svg; "tabler/mail" names one of the Tabler icons shipped there (MIT)."""
     path = resources_dir() / "icons" / f"{name}.svg"
     return QIcon(str(path)) if path.exists() else QIcon()
 

@@ -12,27 +12,27 @@
 <context>
     <name>AlertsPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="71"/>
         <source>Acknowledge</source>
         <translation>Conferma</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="72"/>
         <source>Open profile</source>
         <translation>Apri profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="73"/>
         <source>Open mailboxes</source>
         <translation>Apri cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="74"/>
         <source>Show acknowledged</source>
         <translation>Mostra confermati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="86"/>
         <source>{0} alerts not yet acknowledged</source>
         <translation>{0} avvisi non ancora confermati</translation>
     </message>
@@ -88,47 +88,47 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="106"/>
         <source>Mailboxes by state</source>
         <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="113"/>
         <source>Last 24 hours</source>
         <translation>Ultime 24 ore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="118"/>
         <source>Queue depths</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="123"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="231"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="232"/>
         <source>engine queue {0}: waiting</source>
         <translation>coda {0} del motore: in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="233"/>
         <source>engine queue {0}: running</source>
         <translation>coda {0} del motore: in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="243"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="244"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="278"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="279"/>
         <source>Items synced</source>
         <translation>Elementi sincronizzati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="278"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="279"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -136,157 +136,157 @@
 <context>
     <name>ErrorsPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="143"/>
         <source>All levels</source>
         <translation>Tutti i livelli</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="145"/>
         <source>{0} and above</source>
         <translation>{0} e superiori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="155"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="159"/>
         <source>Text in the message (Ctrl+F)</source>
         <translation>Testo nel messaggio (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="162"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="164"/>
         <source>to</source>
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="175"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="176"/>
         <source>Export CSV…</source>
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="225"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="226"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="226"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="227"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="239"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="240"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="240"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="241"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="270"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="292"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="314"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="314"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="314"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="330"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="331"/>
         <source>Save the email as it arrived…</source>
         <translation>Salva l&apos;email così come è arrivata…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="331"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="332"/>
         <source>{0} bytes</source>
         <translation>{0} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="332"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
         <source>its first {0} of {1} bytes</source>
         <translation>i primi {0} di {1} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="351"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="352"/>
         <source>Save the unreadable email</source>
         <translation>Salva l&apos;email illeggibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="352"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="353"/>
         <source>Email files (*.eml)</source>
         <translation>File email (*.eml)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="360"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="361"/>
         <source>That email is no longer kept.</source>
         <translation>Quell&apos;email non è più conservata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="366"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="367"/>
         <source>Could not save {0}: {1}</source>
         <translation>Impossibile salvare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="368"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="369"/>
         <source>Saved the email to {0}</source>
         <translation>Email salvata in {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="372"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="373"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="373"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="374"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="380"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="381"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -577,107 +577,112 @@ No: non cambia nulla.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="116"/>
+        <source>Delete…</source>
+        <translation>Elimina…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="117"/>
         <source>Approve</source>
         <translation>Approva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="118"/>
         <source>Reject</source>
         <translation>Rifiuta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="119"/>
         <source>Test &amp;&amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="120"/>
         <source>Enable</source>
         <translation>Abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="121"/>
         <source>Disable</source>
         <translation>Disabilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="121"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="290"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="123"/>
         <source>Re-enable after outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="124"/>
         <source>Open errors</source>
         <translation>Apri errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="127"/>
         <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
         <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="129"/>
         <source>Sync the selected mailboxes now (needs the running sync engine)</source>
         <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="130"/>
         <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="135"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="141"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="198"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="196"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="287"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="292"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="298"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="303"/>
         <source>Re-enable after an outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="299"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="304"/>
         <source>{0} mailboxes were re-enabled.</source>
         <translation>{0} cassette postali sono state riabilitate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="322"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="327"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="324"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="329"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="332"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="337"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -739,32 +744,57 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="27"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="29"/>
         <source>crmsync — server-side synchronization</source>
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="51"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="54"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="58"/>
         <source>Start the engine</source>
         <translation>Avvia il motore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="59"/>
         <source>Start the embedded sync engine again (after it stopped)</source>
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="78"/>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="79"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Esci</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="82"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Aiuto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="83"/>
+        <source>&amp;User guide</source>
+        <translation>&amp;Guida per l&apos;utente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="86"/>
+        <source>&amp;About crmsync</source>
+        <translation>&amp;Informazioni su crmsync</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="159"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="163"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -774,7 +804,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="181"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
@@ -782,32 +812,32 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MigrationPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/migration.py" line="407"/>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="408"/>
         <source>Start migration…</source>
         <translation>Avvia la migrazione…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/migration.py" line="414"/>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="415"/>
         <source>Migrate again…</source>
         <translation>Migra di nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/migration.py" line="421"/>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="422"/>
         <source>&lt;b&gt;Needs your attention&lt;/b&gt;</source>
         <translation>&lt;b&gt;Richiede la tua attenzione&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/migration.py" line="438"/>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="439"/>
         <source>&lt;h3&gt;Last migration: {0} UTC&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Ultima migrazione: {0} UTC&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/migration.py" line="441"/>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="442"/>
         <source>From {0}: {1} created, {2} updated, {3} unchanged.</source>
         <translation>Da {0}: {1} creati, {2} aggiornati, {3} invariati.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/migration.py" line="444"/>
+        <location filename="../../crmsync_gui/ui/pages/migration.py" line="445"/>
         <source>Nothing needs attention.</source>
         <translation>Nulla richiede attenzione.</translation>
     </message>
@@ -999,22 +1029,22 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>OwnerTableModel</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="50"/>
         <source>User</source>
         <translation>Utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="50"/>
         <source>Queue</source>
         <translation>Coda</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="58"/>
         <source>Disabled</source>
         <translation>Disabilitato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="58"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
@@ -1244,17 +1274,17 @@ Cosa fare: {3}</translation>
 <context>
     <name>ProfileTableModel</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="45"/>
         <source>each mailbox&apos;s own</source>
         <translation>quelle di ogni cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="44"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="46"/>
         <source>{0} (password stored)</source>
         <translation>{0} (password memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="47"/>
         <source>{0} (no password)</source>
         <translation>{0} (nessuna password)</translation>
     </message>
@@ -1262,27 +1292,32 @@ Cosa fare: {3}</translation>
 <context>
     <name>ProfilesPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="61"/>
         <source>New profile…</source>
         <translation>Nuovo profilo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="62"/>
         <source>New…</source>
         <translation>Nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="63"/>
         <source>Edit…</source>
         <translation>Modifica…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="64"/>
+        <source>Delete…</source>
+        <translation>Elimina…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="65"/>
         <source>Show mailboxes</source>
         <translation>Mostra cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="74"/>
         <source>{0} of {1} profiles</source>
         <translation>{0} di {1} profili</translation>
     </message>
@@ -1523,26 +1558,44 @@ Cosa fare: {3}</translation>
     </message>
 </context>
 <context>
+    <name>UserGuide</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/help_window.py" line="18"/>
+        <source>crmsync user guide</source>
+        <translation>Guida per l&apos;utente di crmsync</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/help_window.py" line="30"/>
+        <source>The user guide is not installed with this copy ({0}).</source>
+        <translation>La guida per l&apos;utente non è installata con questa copia ({0}).</translation>
+    </message>
+</context>
+<context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="69"/>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="74"/>
         <source>New user…</source>
         <translation>Nuovo utente…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="70"/>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="75"/>
         <source>New queue…</source>
         <translation>Nuova coda…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="76"/>
         <source>Open…</source>
         <translation>Apri…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/users.py" line="82"/>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="77"/>
+        <source>Delete…</source>
+        <translation>Elimina…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/users.py" line="86"/>
         <source>{0} of {1} users and queues</source>
         <translation>{0} di {1} utenti e code</translation>
     </message>
@@ -2066,22 +2119,22 @@ Cosa fare: {3}</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -2188,54 +2241,175 @@ Cosa fare: {3}</translation>
     </message>
 </context>
 <context>
-    <name>states</name>
+    <name>parent</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/help_window.py" line="34"/>
+        <source>About crmsync</source>
+        <translation>Informazioni su crmsync</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/help_window.py" line="35"/>
+        <source>&lt;h3&gt;crmsync {0}&lt;/h3&gt;&lt;p&gt;Server-side synchronization between a CRM and mail servers: the administration console.&lt;/p&gt;&lt;p&gt;Qt {1} (LGPLv3) through PySide6. Icons: Tabler Icons 3.51.0 by Paweł Kuna, MIT licence (resources/icons/tabler/LICENSE).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;crmsync {0}&lt;/h3&gt;&lt;p&gt;Sincronizzazione lato server tra un CRM e i server di posta: la console di amministrazione.&lt;/p&gt;&lt;p&gt;Qt {1} (LGPLv3) tramite PySide6. Icone: Tabler Icons 3.51.0 di Paweł Kuna, licenza MIT (resources/icons/tabler/LICENSE).&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>removal</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="23"/>
+        <source>Delete {0}</source>
+        <translation>Elimina {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="24"/>
+        <source>Delete {0} “{1}”?</source>
+        <translation>Eliminare {0} “{1}”?</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="28"/>
+        <source>Nothing is removed from Exchange or any mail server, and no CRM record is deleted.</source>
+        <translation>Nulla viene rimosso da Exchange o da altri server di posta e nessun record del CRM viene eliminato.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="30"/>
+        <source>Delete</source>
+        <translation>Elimina</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="49"/>
+        <source>Not deleted</source>
+        <translation>Non eliminato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="52"/>
+        <source>Deleted {0} “{1}”.</source>
+        <translation>Eliminato: {0} “{1}”.</translation>
+    </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <source>{0} contacts, appointments and tasks synced with it stay in Exchange and in the CRM, no longer kept in step</source>
+        <translation>{0} contatti, appuntamenti e attività sincronizzati restano in Exchange e nel CRM, non più allineati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <source>{0} tracked emails stay in the CRM</source>
+        <translation>{0} email tracciate restano nel CRM</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <source>{0} emails waiting to be sent from it will not be sent</source>
+        <translation>{0} email in attesa di invio da questa cassetta non saranno inviate</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <source>its history ({0} trace log rows, alerts and tracking decisions) is deleted</source>
+        <translation>la sua cronologia ({0} righe del registro, avvisi e decisioni di tracciamento) viene eliminata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <source>{0} is left without a mailbox</source>
+        <translation>{0} resta senza cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <source>its stored password is deleted</source>
+        <translation>la password memorizzata viene eliminata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <source>{0} mailboxes are left without a profile and stop syncing</source>
+        <translation>{0} cassette postali restano senza profilo e smettono di sincronizzarsi</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <source>mailbox {0} is left without an owner</source>
+        <translation>la cassetta postale {0} resta senza proprietario</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <source>{0} CRM records it owns (accounts, contacts, leads, activities) are left without an owner</source>
+        <translation>{0} record del CRM di sua proprietà (account, contatti, lead, attività) restano senza proprietario</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <source>its {0} sync filters are deleted</source>
+        <translation>i suoi {0} filtri di sincronizzazione vengono eliminati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <source>{0} profiles send their alerts to no one</source>
+        <translation>{0} profili non inviano più i loro avvisi a nessuno</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <source>mailbox</source>
+        <translation>cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <source>email server profile</source>
+        <translation>profilo server di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <source>user</source>
+        <translation>utente</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <source>queue</source>
+        <translation>coda</translation>
+    </message>
+</context>
+<context>
+    <name>states</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
@@ -2243,77 +2417,77 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -2321,72 +2495,72 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

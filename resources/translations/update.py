@@ -22,9 +22,11 @@ GENERATED = REPO / "crmsync_gui" / "ui" / "translatable.py"
 def translatable_strings() -> list[tuple[str, str]]:
     sys.path.insert(0, str(REPO))
     from crmsync_gui.core import codes
+    from crmsync_gui.core.admin import removal
     from crmsync_gui.core.domain import sync_filters
     from crmsync_gui.core.store import views
     from crmsync_gui.ui import pages
+    from crmsync_gui.ui.dialogs import delete
     from crmsync_gui.ui.pages import alerts, errors, mailboxes, profiles, tracking, users
 
     found: list[tuple[str, str]] = []
@@ -38,6 +40,7 @@ def translatable_strings() -> list[tuple[str, str]]:
                   alerts.AlertTableModel, tracking.DecisionTableModel):
         found += [("columns", c.title) for c in model.columns]
     found += [("columns", h) for h in errors.TraceTableModel.headers]
+    found += [("removal", text) for text in (*removal.CONSEQUENCES.values(), *delete.KINDS.values())]
     found += [("states", s) for s in (*views.MAILBOX_STATES, "stopped", "starting", "running", "stopping")]
     found += [("depths", d) for d in ("emails pending send", "incoming due", "outgoing due", "ACT due")]
     for fields in sync_filters.FIELDS.values():

@@ -60,6 +60,7 @@ class AlertTableModel(LazyTableModel):
 
 class AlertsPage(TablePage):
     title = "Alerts"
+    icon_name = "tabler/bell"
     empty_text = "No alerts. An alert is raised when many mailboxes of one profile fail within an hour."
     filter_hint = "Filter by message (Ctrl+F)"
 

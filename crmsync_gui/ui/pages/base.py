@@ -16,9 +16,12 @@ class Page(QWidget):
 
     title = ""
     empty_text = ""
+    icon_name = ""  # a Tabler icon in resources/icons/tabler, shown in the navigation
     search_field: QLineEdit | None = None  # where Ctrl+F puts the cursor, on pages that have one
     # ask the main window to show another page, filtered: (page title, {filter: value})
     open_page = Signal(str, dict)
+    # a routine confirmation for the status bar ("Mailbox “Ann” deleted."), instead of a box to click away
+    status_message = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -93,6 +93,7 @@ def fit_count_axis(axis: QValueAxis, highest: int) -> None:
 
 class DashboardPage(Page):
     title = "Dashboard"
+    icon_name = "tabler/layout-dashboard"
     empty_text = ("Live sync status appears here once mailboxes are enabled: mailboxes by state, "
                   "queue depths, items synced and errors per hour.")
 

@@ -128,6 +128,7 @@ class TraceTableModel(QAbstractTableModel):
 
 class ErrorsPage(Page):
     title = "Errors"
+    icon_name = "tabler/alert-triangle"
     empty_text = "No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row."
 
     def __init__(self, parent=None):

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +23,7 @@ from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.ui.labels import code_label, countdown, when
 from crmsync_gui.ui.pages.base import Page
-from crmsync_gui.ui.pages.table_page import record_table
+from crmsync_gui.ui.pages.table_page import action_toolbar, add_page_action, offer_context_menu, record_table
 from crmsync_gui.ui.table_model import Column, LazyTableModel
 
 FAILURE = QBrush(QColor("#b00020"))
@@ -98,6 +97,7 @@ class MailboxTableModel(LazyTableModel):
 
 class MailboxesPage(Page):
     title = "Mailboxes"
+    icon_name = "tabler/mail"
     empty_text = ("No mailboxes yet. Add one for each user or queue whose email the CRM should track, "
                   "map it to its owner, approve its address, then run Test & Enable.")
 
@@ -108,11 +108,12 @@ class MailboxesPage(Page):
 
         body = QWidget()
         layout = QVBoxLayout(body)
-        self.toolbar = QToolBar()
+        self.toolbar = action_toolbar()
         self.actions = {}
         for key, text, shortcut, slot in (
             ("new", self.tr("New…"), QKeySequence.StandardKey.New, self.new_mailbox),
             ("edit", self.tr("Edit…"), "Return", self.edit_selected),
+            ("delete", self.tr("Delete…"), QKeySequence.StandardKey.Delete, self.delete_selected),
             ("approve", self.tr("Approve"), "Ctrl+Shift+A", lambda: self.approve_selected(True)),
             ("reject", self.tr("Reject"), "Ctrl+Shift+R", lambda: self.approve_selected(False)),
             ("test_enable", self.tr("Test && Enable"), "Ctrl+T", self.test_and_enable),
@@ -122,12 +123,7 @@ class MailboxesPage(Page):
             ("reenable", self.tr("Re-enable after outage"), "Ctrl+Shift+E", self.reenable_after_outage),
             ("errors", self.tr("Open errors"), "Ctrl+L", self.open_errors),
         ):
-            action = self.toolbar.addAction(text)
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            self.actions[key] = action
+            add_page_action(self, self.toolbar, key, text, shortcut, slot)
         self.actions["test_enable"].setToolTip(self.tr("Test each direction against the server; enable what passes "
                                                        "(needs the running sync engine)"))
         self.actions["sync_now"].setToolTip(self.tr("Sync the selected mailboxes now (needs the running sync engine)"))
@@ -145,11 +141,12 @@ class MailboxesPage(Page):
         self.profile_chip.setToolTip(self.tr("Click to show the mailboxes of every profile"))
         self.profile_chip.clicked.connect(lambda: (self.set_profile_filter(None), self.refresh()))
         self.profile_chip.hide()
-        top = QHBoxLayout()
-        top.addWidget(self.toolbar, 1)
-        top.addWidget(self.profile_chip)
-        top.addWidget(self.filter_edit)
-        layout.addLayout(top)
+        # the toolbar has a row of its own: beside the filter, a 1280-pixel window hid half its actions
+        layout.addWidget(self.toolbar)
+        search = QHBoxLayout()
+        search.addWidget(self.filter_edit, 1)
+        search.addWidget(self.profile_chip)
+        layout.addLayout(search)
 
         self.table = record_table(self.model)
         self.table.setObjectName("mailbox-table")
@@ -161,6 +158,7 @@ class MailboxesPage(Page):
             if c.key in widths:
                 self.table.setColumnWidth(column, widths[c.key])
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        offer_context_menu(self.table, self.actions)
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
         layout.addWidget(self.table, 1)
         self.count_label = QLabel()
@@ -238,7 +236,7 @@ class MailboxesPage(Page):
         count = len(self.selected_ids())
         for key in ("approve", "reject", "enable", "disable"):
             self.actions[key].setEnabled(count > 0)
-        for key in ("edit", "errors"):
+        for key in ("edit", "delete", "errors"):
             self.actions[key].setEnabled(count == 1)
         engine = self.engine_available()
         self.actions["test_enable"].setEnabled(engine and count > 0)
@@ -268,6 +266,13 @@ class MailboxesPage(Page):
             return
         dialog = MailboxDialog(boxes[0], self)
         if dialog.exec():
+            self.refresh()
+
+    def delete_selected(self) -> None:
+        from crmsync_gui.ui.dialogs.delete import delete_with_confirmation
+
+        boxes = self.selected_mailboxes()
+        if len(boxes) == 1 and delete_with_confirmation(self, boxes[0]):
             self.refresh()
 
     def approve_selected(self, approved: bool) -> None:

@@ -398,6 +398,7 @@ class MigrationWizard(QWizard):
 
 class MigrationPage(Page):
     title = "Migration"
+    icon_name = "tabler/transfer"
     empty_text = ("Bring an Email Router configuration over: profiles, mailboxes and their owners, "
                   "reviewed before anything changes.")
 

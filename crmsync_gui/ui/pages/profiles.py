@@ -1,6 +1,8 @@
 """The Email server profiles page: the profiles, their editor, and the mailboxes using each."""
 from __future__ import annotations
 
+from PySide6.QtGui import QKeySequence
+
 from crmsync_gui.core import codes
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import EmailServerProfile
@@ -48,6 +50,7 @@ class ProfileTableModel(LazyTableModel):
 
 class ProfilesPage(TablePage):
     title = "Email server profiles"
+    icon_name = "tabler/server"
     empty_text = ("No email server profiles yet. A profile says how to reach a mail server "
                   "(Exchange, POP3/SMTP or IMAP/SMTP) and how hard to use it.")
     filter_hint = "Filter by name or server (Ctrl+F)"
@@ -58,6 +61,7 @@ class ProfilesPage(TablePage):
         self.add_empty_action(self.tr("New profile…"), self.new_profile)
         self.add_action("new", self.tr("New…"), "Ctrl+N", self.new_profile)
         self.add_action("edit", self.tr("Edit…"), "Return", self.edit_selected)
+        self.add_action("delete", self.tr("Delete…"), QKeySequence.StandardKey.Delete, self.delete_selected)
         self.add_action("mailboxes", self.tr("Show mailboxes"), "Ctrl+M", self.show_mailboxes)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.update_actions()
@@ -78,6 +82,7 @@ class ProfilesPage(TablePage):
     def update_actions(self) -> None:
         one = len(self.selected_ids()) == 1
         self.actions["edit"].setEnabled(one)
+        self.actions["delete"].setEnabled(one)
         self.actions["mailboxes"].setEnabled(one)
 
     def new_profile(self) -> None:
@@ -92,6 +97,13 @@ class ProfilesPage(TablePage):
         ids = self.selected_ids()
         if len(ids) == 1 and ProfileDialog(EmailServerProfile.get_by_id(ids[0]), self).exec():
             self.model.refresh_ids(ids)
+
+    def delete_selected(self) -> None:
+        from crmsync_gui.ui.dialogs.delete import delete_with_confirmation
+
+        ids = self.selected_ids()
+        if len(ids) == 1 and delete_with_confirmation(self, EmailServerProfile.get_by_id(ids[0])):
+            self.refresh()
 
     def show_mailboxes(self) -> None:
         ids = self.selected_ids()

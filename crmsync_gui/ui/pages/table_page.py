@@ -1,7 +1,7 @@
 """A page whose content is a toolbar, a filter box and one lazy table: the shape most pages share."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -16,6 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from crmsync_gui.ui.pages.base import Page
+from crmsync_gui.ui.resources import icon
+
+# the Tabler icon of each toolbar action, by the action's key (one name per meaning across the pages)
+ACTION_ICONS = {
+    "new": "plus", "new_user": "user-plus", "new_queue": "users-plus", "edit": "pencil", "delete": "trash",
+    "approve": "circle-check", "reject": "circle-x", "test_enable": "plug-connected", "enable": "player-play",
+    "disable": "player-pause", "sync_now": "refresh", "reenable": "rotate-clockwise", "errors": "list-details",
+    "mailboxes": "mail", "profile": "server", "acknowledge": "check",
+}
 
 
 def record_table(model) -> QTableView:
@@ -35,6 +45,43 @@ def record_table(model) -> QTableView:
     return table
 
 
+def action_toolbar() -> QToolBar:
+    toolbar = QToolBar()
+    toolbar.setIconSize(QSize(18, 18))
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    return toolbar
+
+
+def add_page_action(page: Page, toolbar: QToolBar, key: str, text: str, shortcut, slot):
+    """A toolbar action with its icon, its shortcut while the page has the focus, in page.actions[key]."""
+    action = toolbar.addAction(icon(f"tabler/{ACTION_ICONS.get(key, '')}"), text)  # an unknown key: no icon
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(slot)
+    page.addAction(action)
+    page.actions[key] = action
+    return action
+
+
+def offer_context_menu(table: QTableView, actions: dict) -> None:
+    """Right-click on a row: the page's actions for it (the row is selected first, as Explorer does)."""
+    table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def show(position) -> None:
+        index = table.indexAt(position)
+        if index.isValid() and not table.selectionModel().isRowSelected(index.row(), index.parent()):
+            table.selectRow(index.row())
+        menu = QMenu(table)
+        menu.setObjectName("context-menu")
+        for action in actions.values():
+            menu.addAction(action)
+        table.context_menu = menu  # kept for tests, which cannot click a popup
+        menu.popup(table.viewport().mapToGlobal(position))
+
+    table.customContextMenuRequested.connect(show)
+
+
 class TablePage(Page):
     filter_hint = "Filter (Ctrl+F)"
 
@@ -43,7 +90,7 @@ class TablePage(Page):
         self.model = model
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
-        self.toolbar = QToolBar()
+        self.toolbar = action_toolbar()
         self.actions: dict[str, object] = {}
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(QCoreApplication.translate("pages", self.filter_hint))
@@ -62,20 +109,14 @@ class TablePage(Page):
         for column, c in enumerate(model.columns):
             self.table.setColumnWidth(column, c.width)
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
+        offer_context_menu(self.table, self.actions)
         self.body_layout.addWidget(self.table, 1)
         self.count_label = QLabel()
         self.body_layout.addWidget(self.count_label)
         self.set_content(body)
 
     def add_action(self, key: str, text: str, shortcut, slot):
-        action = self.toolbar.addAction(text)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        self.actions[key] = action
-        return action
+        return add_page_action(self, self.toolbar, key, text, shortcut, slot)
 
     def selected_ids(self) -> list:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -1,6 +1,8 @@
 """The Users & queues page: every CRM user and queue, its mailbox and tracking option."""
 from __future__ import annotations
 
+from PySide6.QtGui import QKeySequence
+
 from crmsync_gui.core import codes
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, Mailbox
@@ -59,6 +61,7 @@ class OwnerTableModel(LazyTableModel):
 
 class UsersPage(TablePage):
     title = "Users & queues"
+    icon_name = "tabler/users"
     empty_text = ("No CRM users or queues yet. Each user or queue maps to one mailbox; "
                   "its sync filters and tracking options are set here.")
     filter_hint = "Filter by name or address (Ctrl+F)"
@@ -71,6 +74,7 @@ class UsersPage(TablePage):
         self.add_action("new_user", self.tr("New user…"), "Ctrl+N", lambda: self.new_owner("user"))
         self.add_action("new_queue", self.tr("New queue…"), "Ctrl+Shift+N", lambda: self.new_owner("queue"))
         self.add_action("edit", self.tr("Open…"), "Return", self.edit_selected)
+        self.add_action("delete", self.tr("Delete…"), QKeySequence.StandardKey.Delete, self.delete_selected)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.update_actions()
 
@@ -84,6 +88,7 @@ class UsersPage(TablePage):
 
     def update_actions(self) -> None:
         self.actions["edit"].setEnabled(len(self.selected_ids()) == 1)
+        self.actions["delete"].setEnabled(len(self.selected_ids()) == 1)
 
     def new_owner(self, kind: str) -> None:
         from crmsync_gui.ui.dialogs.new_owner_dialog import NewOwnerDialog
@@ -92,6 +97,20 @@ class UsersPage(TablePage):
         if dialog.exec():
             self.refresh()
             self.select_id((kind, dialog.created.id))
+
+    def selected_owner(self) -> CrmUser | CrmQueue | None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return None
+        kind, owner_id = ids[0]
+        return (CrmUser if kind == "user" else CrmQueue).get_by_id(owner_id)
+
+    def delete_selected(self) -> None:
+        from crmsync_gui.ui.dialogs.delete import delete_with_confirmation
+
+        owner = self.selected_owner()
+        if owner is not None and delete_with_confirmation(self, owner):
+            self.refresh()
 
     def edit_selected(self) -> None:
         from crmsync_gui.ui.dialogs.owner_dialog import OwnerDialog
