@@ -44,7 +44,7 @@ class LazyTableModel(QAbstractTableModel):
         raise NotImplementedError
 
     def decorate(self, record, key: str, role: int):
-        """Tooltips, colours: None unless a subclass says otherwise."""
+        """Tooltips, colours, icons: None unless a subclass says otherwise."""
         return None
 
     # ---- Qt model
@@ -63,7 +63,7 @@ class LazyTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._ids) or index.column() >= len(self.columns):
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
                         Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.UserRole):
             return None
         record = self.record_at(index.row())

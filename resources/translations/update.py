@@ -23,6 +23,7 @@ def translatable_strings() -> list[tuple[str, str]]:
     sys.path.insert(0, str(REPO))
     from crmsync_gui.core import codes
     from crmsync_gui.core.admin import removal
+    from crmsync_gui.core.domain import mailbox_status
     from crmsync_gui.core.domain import sync_filters
     from crmsync_gui.core.store import views
     from crmsync_gui.ui import pages
@@ -42,6 +43,7 @@ def translatable_strings() -> list[tuple[str, str]]:
     found += [("columns", h) for h in errors.TraceTableModel.headers]
     found += [("removal", text) for text in (*removal.CONSEQUENCES.values(), *delete.KINDS.values())]
     found += [("states", s) for s in (*views.MAILBOX_STATES, "stopped", "starting", "running", "stopping")]
+    found += [("states", label) for label in mailbox_status.LABELS.values()]
     found += [("depths", d) for d in ("emails pending send", "incoming due", "outgoing due", "ACT due")]
     for fields in sync_filters.FIELDS.values():
         found += [("sync filter fields", f.label) for f in fields]

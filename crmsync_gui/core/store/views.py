@@ -88,7 +88,7 @@ def mailbox_rows(ids: list[int]) -> dict[int, Mailbox]:
     """The mailboxes with these ids, with their owner's and profile's names loaded in the same query
     (only the names: building every column of three joined rows took half the time of a page)."""
     query = (_mailbox_select(Mailbox, OwnerUser.id, OwnerUser.full_name, OwnerQueue.id, OwnerQueue.name,
-                             EmailServerProfile.id, EmailServerProfile.name)
+                             EmailServerProfile.id, EmailServerProfile.name, EmailServerProfile.paused_at)
              .where(Mailbox.id.in_(ids)))
     return {m.id: m for m in query}
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -12,21 +12,51 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSplitter,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from crmsync_gui.core import admin, codes
+from crmsync_gui.core.domain.mailbox_status import (
+    LABELS,
+    MailboxStatus,
+    current_error,
+    mailbox_status,
+    next_sync,
+)
 from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.ui.labels import code_label, countdown, when
 from crmsync_gui.ui.pages.base import Page
+from crmsync_gui.ui.pages.mailbox_detail import mailbox_detail_html
 from crmsync_gui.ui.pages.table_page import action_toolbar, add_page_action, offer_context_menu, record_table
+from crmsync_gui.ui.resources import icon
 from crmsync_gui.ui.table_model import Column, LazyTableModel
 
 FAILURE = QBrush(QColor("#b00020"))
+STATUS_ICONS = {"enabled": "status-enabled", "disabled": "status-disabled", "failing": "status-failing",
+                "backing off": "status-backing-off", "profile paused": "status-paused",
+                "pending approval": "status-pending", "rejected": "status-rejected", "no profile": "status-disabled"}
+_icons: dict[str, QIcon] = {}
+translate = QCoreApplication.translate
+
+
+def status_icon(code: str) -> QIcon:
+    """The state's icon, loaded once (the table asks for it on every paint)."""
+    if code not in _icons:
+        _icons[code] = icon(f"tabler/{STATUS_ICONS[code]}")
+    return _icons[code]
+
+
+
+def direction_icon(status: int) -> QIcon | None:
+    """A direction's indicator: a tick after a good run, a red mark after a failed one, none before any."""
+    return {codes.DirectionStatus.SUCCESS: status_icon("enabled"),
+            codes.DirectionStatus.FAILURE: status_icon("failing")}.get(status)
 
 
 class MailboxTableModel(LazyTableModel):
@@ -44,8 +74,12 @@ class MailboxTableModel(LazyTableModel):
         Column("approval", "Approval"),
         Column("last_sync_at", "Last sync"),
         Column("next_run", "Next sync"),
-        Column("last_error", "Last error"),
+        Column("last_error", "Last error", sortable=False),
+        Column("status", "Status", sortable=False),
     )
+    # the order on screen: the status first, the standing error beside the name (the model keeps name first)
+    SHOWN = ("status", "name", "last_error", "email", "owner", "profile", "incoming_status", "outgoing_status",
+             "act_status", "approval", "last_sync_at", "next_run", "incoming_method", "outgoing_method", "act_method")
     ENUMS = {"incoming_method": codes.IncomingMethod, "outgoing_method": codes.OutgoingMethod,
              "act_method": codes.ActMethod, "incoming_status": codes.DirectionStatus,
              "outgoing_status": codes.DirectionStatus, "act_status": codes.DirectionStatus,
@@ -62,7 +96,15 @@ class MailboxTableModel(LazyTableModel):
     def fetch_rows(self, ids):
         return views.mailbox_rows(ids)
 
+    def status_of(self, m: Mailbox) -> MailboxStatus:
+        profile = getattr(m, "profile_t", None)
+        return mailbox_status(m, profile_paused=bool(profile is not None and profile.id and profile.paused_at))
+
     def display(self, m: Mailbox, key: str) -> str:
+        if key == "status":
+            status = self.status_of(m)
+            label = translate("states", LABELS[status.code])
+            return self.tr("{0}: {1}").format(label, status.why) if status.why else label
         if key in self.ENUMS:
             return code_label(self.ENUMS[key], getattr(m, key))
         if key == "owner":
@@ -73,17 +115,33 @@ class MailboxTableModel(LazyTableModel):
         if key == "last_sync_at":
             return when(m.last_sync_at)
         if key == "next_run":
-            return countdown(views.next_run(m), utcnow())
+            status = self.status_of(m)
+            if not status.syncs:  # why never, instead of "due now" for a run that will not come
+                return self.tr("never ({0})").format(translate("states", LABELS[status.code]).lower())
+            return countdown(next_sync(m, status), utcnow())
         if key == "last_error":
-            return f"{m.last_error_code}: {m.last_error_message}" if m.last_error_code else ""
+            code = current_error(m, self.status_of(m))
+            return f"{code}: {(m.last_error_message or '').splitlines()[0] if m.last_error_message else ''}" \
+                if code else ""
         return str(getattr(m, key) or "")
 
     def decorate(self, m: Mailbox, key: str, role):
+        if role == Qt.ItemDataRole.DecorationRole:
+            if key == "status":
+                return status_icon(self.status_of(m).code)
+            if key.endswith("_status"):
+                return direction_icon(getattr(m, key))
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and key == "next_run":
+            status = self.status_of(m)
+            run = next_sync(m, status) if status.syncs else None
+            return when(run) + " UTC" if run else None
         if role == Qt.ItemDataRole.ForegroundRole:
             failed = (key.endswith("_status") and getattr(m, key) == codes.DirectionStatus.FAILURE) or \
                      (key == "approval" and m.approval == codes.Approval.REJECTED)
             return FAILURE if failed else None
-        if role == Qt.ItemDataRole.ToolTipRole and key == "last_error" and m.last_error_message:
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("last_error", "status") and m.last_error_message \
+                and current_error(m, self.status_of(m)):
             return f"{m.last_error_code} at {when(m.last_error_at)}\n{m.last_error_message}"
         return None
 
@@ -153,14 +211,30 @@ class MailboxesPage(Page):
         # fixed widths: sizing to contents would read every row of a lazy model
         widths = {"name": 160, "email": 200, "owner": 130, "profile": 130, "incoming_method": 110,
                   "outgoing_method": 110, "act_method": 110, "incoming_status": 110, "outgoing_status": 110,
-                  "act_status": 90, "approval": 120, "last_sync_at": 125, "next_run": 85}
+                  "act_status": 90, "approval": 120, "last_sync_at": 125, "next_run": 150, "status": 200,
+                  "last_error": 240}
         for column, c in enumerate(self.model.columns):
             if c.key in widths:
                 self.table.setColumnWidth(column, widths[c.key])
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         offer_context_menu(self.table, self.actions)
+        header = self.table.horizontalHeader()
+        keys = [c.key for c in self.model.columns]
+        for place, key in enumerate(self.model.SHOWN):
+            header.moveSection(header.visualIndex(keys.index(key)), place)
+        header.setStretchLastSection(False)  # the last on screen is a method column, not the widest
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
-        layout.addWidget(self.table, 1)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_detail())
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("mailbox-detail")
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(lambda _url: self.open_errors())
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
         self.count_label = QLabel()
         self.progress = QProgressBar()
         self.progress.setObjectName("engine-progress")
@@ -181,8 +255,10 @@ class MailboxesPage(Page):
 
     # ---- loading
     def refresh(self) -> None:
+        kept = self.selected_ids()  # the selection outlives a reload (after an edit, F5, a new filter)
         self.model.filter_text = self.filter_edit.text()
         self.model.reload()
+        self.select_ids(kept)
         total = Mailbox.select().count()
         self.show_empty(total == 0)
         self.count_label.setText(self.tr("{0} of {1} mailboxes").format(self.model.rowCount(), total))
@@ -227,6 +303,19 @@ class MailboxesPage(Page):
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.id_at(r) for r in rows]
+
+    def select_ids(self, ids: list[int]) -> None:
+        selection = QItemSelection()
+        for row in [r for r in map(self.model.row_of, ids) if r is not None]:
+            selection.select(self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1))
+        self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The current mailbox in full: its state, each direction, the standing error and its latest trace rows."""
+        ids = self.selected_ids()
+        mailbox = views.mailbox_rows(ids[:1]).get(ids[0]) if len(ids) == 1 else None
+        self.detail.setHtml(mailbox_detail_html(self.model, mailbox) if mailbox is not None else "")
 
     def selected_mailboxes(self) -> list[Mailbox]:
         ids = self.selected_ids()

@@ -1,0 +1,61 @@
+"""The Mailboxes page's detail pane: the selected mailbox's state, each direction, its standing error and
+its latest trace rows."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QCoreApplication
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.domain.direction import COLUMNS, uses_server_side_sync
+from crmsync_gui.core.domain.mailbox_status import LABELS, current_error
+from crmsync_gui.core.store import views
+from crmsync_gui.core.store.models import Mailbox
+from crmsync_gui.core.sync import trace
+from crmsync_gui.ui.labels import code_label, when
+
+LATEST = 5
+translate = QCoreApplication.translate
+
+
+def mailbox_detail_html(model, m: Mailbox) -> str:
+    """`model` (the page's MailboxTableModel) gives the status and the cells' texts, so both say the same."""
+    status = model.status_of(m)
+    e = escape
+    last_error, what_to_do = translate("MailboxDetail", "Last error"), translate("MailboxDetail", "What to do")
+    latest_title = translate("MailboxDetail", "Latest errors and warnings")
+    all_errors = translate("MailboxDetail", "All errors of this mailbox (Ctrl+L)")
+    heading = translate("states", LABELS[status.code]) + (f": {status.why}" if status.why else "")
+    who = [m.email, model.display(m, "owner"), model.display(m, "profile")]
+    parts = [f"<h3>{e(m.name)} — {e(heading)}</h3>", f"<p>{e(' · '.join(p for p in who if p))}</p>"]
+    head = "".join(f"<th align='left'>{e(h)}&nbsp;&nbsp;</th>" for h in (
+        translate("MailboxDetail", "Direction"), translate("MailboxDetail", "Method"),
+        translate("MailboxDetail", "Enabled"), translate("MailboxDetail", "Last run"),
+        translate("MailboxDetail", "Failures in a row"), translate("MailboxDetail", "Next run")))
+    rows = []
+    for direction, cols in COLUMNS.items():
+        synced = uses_server_side_sync(m, direction)
+        enabled = synced and getattr(m, cols.enabled)
+        run = getattr(m, cols.next_run)
+        cells = [code_label(codes.Direction, direction),
+                 model.display(m, cols.method),
+                 translate("MailboxDetail", "yes") if enabled else translate("MailboxDetail", "no"),
+                 code_label(codes.DirectionStatus, getattr(m, cols.status)) if synced else "—",
+                 str(getattr(m, cols.transient_failures)) if synced else "—",
+                 (when(run) + " UTC" if run else "") if enabled and status.syncs else "—"]
+        rows.append("<tr>" + "".join(f"<td>{e(c)}&nbsp;&nbsp;</td>" for c in cells) + "</tr>")
+    parts.append(f"<table cellspacing='2'><tr>{head}</tr>{''.join(rows)}</table>")
+    code = current_error(m, status)
+    if code:
+        at = f" ({e(when(m.last_error_at))} UTC)" if m.last_error_at else ""
+        parts.append(f"<p><b>{e(last_error)}</b>{at}: {e(code)}: "
+                     f"{e(m.last_error_message or '')}<br><b>{e(what_to_do)}:</b> "
+                     f"{e(trace.hint_for(code))}</p>")
+    latest = views.trace_page(views.TraceFilter(mailbox_id=m.id), None, LATEST)
+    if latest:
+        lines = "".join(f"<li>{e(when(last_at))} {e(code_label(codes.TraceLevel, level))} {e(code)}: "
+                        f"{e(message.splitlines()[0] if message else '')}</li>"
+                        for _id, level, code, message, _m, _p, _count, _first, last_at in latest)
+        parts.append(f"<p><b>{e(latest_title)}</b></p><ul>{lines}</ul>")
+    parts.append(f"<p><a href='errors'>{e(all_errors)}</a></p>")
+    return "\n".join(parts)
