@@ -683,7 +683,7 @@ No: non cambia nulla.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="180"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="384"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="390"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
@@ -713,12 +713,12 @@ No: non cambia nulla.</translation>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="199"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="200"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
@@ -733,32 +733,52 @@ No: non cambia nulla.</translation>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="381"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="373"/>
+        <source>{0} mailboxes approved.</source>
+        <translation>{0} cassette postali approvate.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="374"/>
+        <source>{0} mailboxes rejected.</source>
+        <translation>{0} cassette postali rifiutate.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="382"/>
+        <source>{0} mailboxes enabled.</source>
+        <translation>{0} cassette postali attivate.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="383"/>
+        <source>{0} mailboxes disabled.</source>
+        <translation>{0} cassette postali disattivate.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="387"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="392"/>
-        <source>Re-enable after an outage</source>
-        <translation>Riabilita dopo un guasto</translation>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="442"/>
+        <source>{0} cancelled after {1} of {2} mailboxes; the others were not started.</source>
+        <translation>{0} annullato dopo {1} di {2} cassette postali; le altre non sono state avviate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="393"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="398"/>
         <source>{0} mailboxes were re-enabled.</source>
         <translation>{0} cassette postali sono state riabilitate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="416"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="432"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="418"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="430"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="426"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="441"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -1464,6 +1484,54 @@ Cosa fare: {3}</translation>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="377"/>
         <source>Nothing: every migrated mailbox is ready.</source>
         <translation>Nulla: ogni casella di posta migrata è pronta.</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsPanel</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="40"/>
+        <source>Cancel</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="42"/>
+        <source>Close</source>
+        <translation>Chiudi</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="53"/>
+        <source>Mailbox</source>
+        <translation>Cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="53"/>
+        <source>Direction</source>
+        <translation>Direzione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="53"/>
+        <source>Result</source>
+        <translation>Risultato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="58"/>
+        <source>Double-click a failed row to see the mailbox&apos;s errors</source>
+        <translation>Doppio clic su una riga non riuscita per vedere gli errori della cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="73"/>
+        <source>{0} of {1} mailboxes</source>
+        <translation>{0} di {1} cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="92"/>
+        <source>{0} passed, {1} failed</source>
+        <translation>{0} riusciti, {1} non riusciti</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/results_panel.py" line="106"/>
+        <source>Cancelling: the mailboxes under way finish, no other starts…</source>
+        <translation>Annullamento: le cassette in corso terminano, nessun&apos;altra viene avviata…</translation>
     </message>
 </context>
 <context>

@@ -9,8 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTextBrowser,
@@ -36,8 +34,10 @@ from crmsync_gui.ui.pages.mailbox_detail import mailbox_detail_html
 from crmsync_gui.ui.pages.table_page import action_toolbar, add_page_action, offer_context_menu, record_table
 from crmsync_gui.ui.resources import icon
 from crmsync_gui.ui.table_model import Column, LazyTableModel
+from crmsync_gui.ui.widgets.results_panel import ResultsPanel
 
 FAILURE = QBrush(QColor("#b00020"))
+ENGINE_CALLS_AT_ONCE = 8  # Test & Enable / Sync now requests in flight; the engine queues what it cannot run
 STATUS_ICONS = {"enabled": "status-enabled", "disabled": "status-disabled", "failing": "status-failing",
                 "backing off": "status-backing-off", "profile paused": "status-paused",
                 "pending approval": "status-pending", "rejected": "status-rejected", "no profile": "status-disabled"}
@@ -189,6 +189,7 @@ class MailboxesPage(Page):
                                                     "(of the profile shown, when filtered by profile)"))
         self.engine = None
         self.pending: asyncio.Task | None = None
+        self._cancelled = False
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(self.tr("Filter by name, address, owner, profile or error (Ctrl+F)"))
         self.filter_edit.setClearButtonEnabled(True)
@@ -229,20 +230,19 @@ class MailboxesPage(Page):
         self.detail.setObjectName("mailbox-detail")
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(lambda _url: self.open_errors())
+        self.results = ResultsPanel()
+        self.results.cancel_requested.connect(self.cancel_engine_run)
+        self.results.open_errors.connect(lambda mailbox_id: self.open_page.emit("Errors", {"mailbox_id": mailbox_id}))
+        self.progress = self.results.progress
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
+        splitter.addWidget(self.results)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        for pane, stretch in enumerate((3, 2, 1)):
+            splitter.setStretchFactor(pane, stretch)
         layout.addWidget(splitter, 1)
         self.count_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setObjectName("engine-progress")
-        self.progress.hide()
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label, 1)
-        bottom.addWidget(self.progress)
-        layout.addLayout(bottom)
+        layout.addWidget(self.count_label)
         self.set_content(body)
 
         self._filter_timer = QTimer(self, singleShot=True, interval=200)
@@ -369,12 +369,18 @@ class MailboxesPage(Page):
         for mailbox in boxes:
             admin.set_approval(mailbox, approved)
         self.model.refresh_ids([m.id for m in boxes])
+        self.show_detail()
+        self.status_message.emit((self.tr("{0} mailboxes approved.") if approved else
+                                  self.tr("{0} mailboxes rejected.")).format(len(boxes)))
 
     def enable_selected(self, enabled: bool) -> None:
         boxes = self.selected_mailboxes()
         for mailbox in boxes:
             admin.set_enabled(mailbox, enabled)
         self.model.refresh_ids([m.id for m in boxes])
+        self.show_detail()
+        self.status_message.emit((self.tr("{0} mailboxes enabled.") if enabled else
+                                  self.tr("{0} mailboxes disabled.")).format(len(boxes)))
 
     def test_and_enable(self):
         """Test each server-side direction of the selected mailboxes and enable what passes."""
@@ -389,46 +395,56 @@ class MailboxesPage(Page):
 
         count = reenable_mailboxes(profile_id=self.model.profile_id)
         self.refresh()
-        QMessageBox.information(self, self.tr("Re-enable after an outage"),
-                                self.tr("{0} mailboxes were re-enabled.").format(count))
+        self.status_message.emit(self.tr("{0} mailboxes were re-enabled.").format(count))
 
     def _run_on_engine(self, title: str, call) -> asyncio.Task | None:
         """Run `call(mailbox_id)` for each selected mailbox on the event loop, with progress; report at the end."""
         ids = self.selected_ids()
         if not ids or not self.engine_available():
             return None
-        self.progress.setRange(0, len(ids))
-        self.progress.setValue(0)
-        self.progress.setFormat(f"{title}: %v / %m")
-        self.progress.show()
+        self.results.start(title, len(ids))
+        self._cancelled = False
         self.pending = asyncio.ensure_future(self._run_all(title, call, ids))
         return self.pending
 
+    def cancel_engine_run(self) -> None:
+        """Start no more mailboxes; those under way finish (the engine cannot take a started test back)."""
+        self._cancelled = True
+
     async def _run_all(self, title: str, call, ids: list[int]) -> list[str]:
         names = dict(Mailbox.select(Mailbox.id, Mailbox.name).where(Mailbox.id.in_(ids)).tuples())
+        slots = asyncio.Semaphore(ENGINE_CALLS_AT_ONCE)  # so that Cancel leaves the rest unstarted
 
-        async def one(mailbox_id: int) -> list[str]:
-            try:
-                results = await call(mailbox_id)
-            except CrmSyncError as exc:
-                return [str(exc)]
-            results = results.values() if isinstance(results, dict) else results
-            return [self.tr("{0}, {1}: {2}").format(
-                names.get(mailbox_id, mailbox_id), code_label(codes.Direction, r.direction).lower(),
-                self.tr("passed") if r.ok else f"{r.code}: {r.message}") for r in results]
+        async def one(mailbox_id: int) -> bool:
+            async with slots:
+                if self._cancelled:
+                    return False
+                name = names.get(mailbox_id, str(mailbox_id))
+                try:
+                    results = await call(mailbox_id)
+                except CrmSyncError as exc:
+                    self.results.add(mailbox_id, name, "", str(exc), False, str(exc))
+                    return True
+                for r in (results.values() if isinstance(results, dict) else results):
+                    direction = code_label(codes.Direction, r.direction)
+                    outcome = self.tr("passed") if r.ok else f"{r.code}: {r.message}"
+                    self.results.add(mailbox_id, name, direction, outcome, r.ok,
+                                     self.tr("{0}, {1}: {2}").format(name, direction.lower(), outcome))
+                return True
 
-        lines: list[str] = []
-        for done, future in enumerate(asyncio.as_completed([one(i) for i in ids]), 1):
-            lines += await future
-            self.progress.setValue(done)
-        self.progress.hide()
+        done = 0
+        for future in asyncio.as_completed([one(i) for i in ids]):
+            done += await future
+            self.results.step(done)
         self.model.refresh_ids(ids)
-        box = QMessageBox(QMessageBox.Icon.Information, title, self.tr("{0} finished for {1} mailboxes.").format(
-            title, len(ids)), QMessageBox.StandardButton.Ok, self)
-        box.setDetailedText("\n".join(lines))
-        box.open()  # not exec(): the engine keeps running while the report is shown
-        self.report = box
-        return lines
+        self.show_detail()
+        finished = self.tr("{0} finished for {1} mailboxes.").format(title, done) if done == len(ids) else \
+            self.tr("{0} cancelled after {1} of {2} mailboxes; the others were not started.").format(
+                title, done, len(ids))
+        self.results.finish(finished)
+        self.report = self.results
+        self.status_message.emit(finished)
+        return self.results.lines
 
     def open_errors(self) -> None:
         ids = self.selected_ids()
