@@ -25,6 +25,16 @@ from crmsync_gui.core.store import filter_queries
 from crmsync_gui.ui.labels import code_label
 
 
+class RuleValueEdit(QLineEdit):
+    """A rule's value. Enter previews the queries; it never reaches the dialog's OK (pressing Enter in a rule
+    used to save and close the whole user dialog, with whatever the rules said then)."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().keyPressEvent(event)  # emits returnPressed
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+
+
 class FilterEditor(QWidget):
     """Edits one user's filters for one entity in memory; `filters()` gives what to save."""
 
@@ -187,8 +197,9 @@ class FilterEditor(QWidget):
             field_box.addItem(QCoreApplication.translate("sync filter fields", f.label), f.name)
         operator_box = QComboBox()
         value = rule.get("value")
-        value_edit = QLineEdit("" if value is None else ("yes" if value else "no") if isinstance(value, bool)
-                               else str(value))
+        value_edit = RuleValueEdit("" if value is None else ("yes" if value else "no") if isinstance(value, bool)
+                                   else str(value))
+        value_edit.returnPressed.connect(self.preview)
         value_edit.setPlaceholderText(QCoreApplication.translate("FilterEditor", "value"))
 
         def fill_operators() -> None:
