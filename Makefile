@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# as root it installs the system libraries Qt's window needs (xcb); otherwise it names the missing ones in one line
 run: $(STAMP)
+	RUN=1 bash .ci/system-deps.sh
 	$(BIN)/crmsync-gui $(ARGS)
 
 system-deps:
