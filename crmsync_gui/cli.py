@@ -272,8 +272,13 @@ async def _run_engine(args) -> int:
         loop.add_signal_handler(sig, stopping.set)
     await engine.start()
     print(f"Engine running as {engine.worker_id}; stop it with Ctrl+C or SIGTERM.", flush=True)
-    await stopping.wait()
+    waits = [asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(engine.halted.wait())]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()
     await engine.stop()
+    if engine.fault is not None:  # the database failed: one sentence and a failing exit, by main()
+        raise engine.fault
     print(f"Engine stopped: {engine.summary.line()}")
     return 0
 

@@ -111,8 +111,33 @@ def drop_broken_connection() -> bool:
     return True
 
 
-_KNOWN = ("database or disk is full", "disk i/o error", "database is locked", "unable to open",
-          "file is not a database", "readonly database", "no space left")
+# (words of the driver's message, what the administrator can do), for the failures that are not bugs
+_KNOWN = (
+    (("database or disk is full", "no space left", "could not extend file"),
+     "Free disk space where the database is"),
+    (("database is locked", "lock timeout"),
+     "Close the other program that keeps the database locked (another crmsync on the same file, a database "
+     "browser)"),
+    (("disk i/o error", "unable to open", "file is not a database", "readonly database"),
+     "Check the disk and the file's permissions, or choose another database with --db"),
+)
+
+
+def store_fault(exc: BaseException, what: str = "The database failed") -> StoreError | None:
+    """The StoreError an administrator can act on for a known SQL failure (disk full, locked, not a database),
+    or None for any other error (a bug)."""
+    if isinstance(exc, StoreError):
+        return exc
+    seen: set[int] = set()
+    while isinstance(exc, peewee.DatabaseError | sqlite3.Error) and id(exc) not in seen:
+        seen.add(id(exc))
+        text = str(exc).lower()
+        for words, remedy in _KNOWN:
+            if any(w in text for w in words):
+                return StoreError(f"{what}: {exc}. {remedy}.")
+        # SQLite ends a transaction whose COMMIT found the disk full; peewee's ROLLBACK then fails on top
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 @contextmanager
@@ -124,8 +149,7 @@ def known_store_errors(what: str):
     try:
         yield
     except (peewee.DatabaseError, sqlite3.Error) as exc:
-        text = str(exc).lower()
-        if any(k in text for k in _KNOWN):
-            raise StoreError(f"{what}: {exc}. Free disk space, close other programs using the file, "
-                             "or choose another database with --db.") from exc
-        raise
+        fault = store_fault(exc, what)
+        if fault is None:
+            raise
+        raise fault from exc

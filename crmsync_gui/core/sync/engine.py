@@ -31,9 +31,9 @@ from crmsync_gui.core.domain.direction import (
     uses_server_side_sync,
 )
 from crmsync_gui.core.domain.mailbox import may_sync, sync_blockers
-from crmsync_gui.core.errors import CrmSyncError, PermanentError, SyncError, TransientError
+from crmsync_gui.core.errors import CrmSyncError, PermanentError, StoreError, SyncError, TransientError
 from crmsync_gui.core.store.base import on_postgres
-from crmsync_gui.core.store.db import drop_broken_connection
+from crmsync_gui.core.store.db import drop_broken_connection, store_fault
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, OrganizationSettings
 from crmsync_gui.core.sync import alerts, outcomes, trace
 from crmsync_gui.core.sync import breaker as breakers
@@ -164,6 +164,8 @@ class Engine:
         self._more_due: set[codes.Direction] = set()  # the last pass left due work in the database
         self.summary = CycleSummary()  # running totals since start
         self.connector_problems: dict[str, str] = {}
+        self.fault: StoreError | None = None  # the database failed under a job: the engine runs nothing more
+        self.halted = asyncio.Event()  # set with `fault`, for whoever runs the engine to stop it and say why
         self.state = "stopped"
 
     # ---- life cycle -------------------------------------------------------------------------
@@ -235,6 +237,8 @@ class Engine:
         self._scan_pending = True
         self._pass(everything=True)
         await self.drain()
+        if self.fault is not None:
+            raise self.fault
         return CycleSummary(**{k: getattr(self.summary, k) - getattr(before, k) for k in vars(before)})
 
     async def drain(self) -> None:
@@ -309,6 +313,10 @@ class Engine:
             try:
                 self._pass()
             except (peewee.OperationalError, peewee.InterfaceError) as exc:  # locked, or the server went away
+                fault = store_fault(exc)
+                if fault is not None:
+                    self._halt(fault)
+                    return
                 log.warning("Scheduler pass skipped: %s", exc)
                 if drop_broken_connection():
                     log.warning("The database connection was lost; the next pass connects again.")
@@ -463,6 +471,11 @@ class Engine:
     async def _worker(self, queue: _Queue) -> None:
         while True:
             _priority, _seq, work = await queue.items.get()
+            if self.fault is not None:  # queued before the database failed: not run
+                self._forget(work)
+                if work.future is not None and not work.future.done():
+                    work.future.set_result(self._fault_result(work))
+                continue
             use_global = queue.running >= self.config.reserved_per_queue
             try:
                 if use_global:
@@ -477,15 +490,35 @@ class Engine:
             except asyncio.CancelledError:
                 self._forget(work)
                 raise
-            except Exception as exc:  # a bug in the engine itself: report, keep the worker alive
-                log.exception("Engine bug while running %s", work)
-                result = JobResult(work.mailbox_id, work.direction, code="EngineBug", message=str(exc), transient=True)
+            except Exception as exc:
+                fault = store_fault(exc)
+                if fault is not None:
+                    self._halt(fault)
+                    result = self._fault_result(work)
+                else:  # a bug in the engine itself: report, keep the worker alive
+                    log.exception("Engine bug while running %s", work)
+                    result = JobResult(work.mailbox_id, work.direction, code="EngineBug", message=str(exc),
+                                       transient=True)
             self._forget(work)
             if work.future is not None and not work.future.done():
                 work.future.set_result(result)
             if work.direction in self._more_due and queue.items.qsize() < queue.config.workers:
                 self._wake.set()  # running low while more is due: refill before the next tick
             self._publish_depths()
+
+    def _halt(self, fault: StoreError) -> None:
+        """The database failed under the engine (a full disk, a lock held past the busy timeout): run nothing
+        more. A job's unfinished transaction is rolled back and its folder's cursor not moved, so the next
+        start does that work again."""
+        if self.fault is None:
+            self.fault = StoreError(f"The sync engine stopped. {fault} Then start the engine again: nothing "
+                                    "was lost, the interrupted work is done again.")
+            log.info("%s", self.fault)  # the one who runs the engine says it (the CLI, the console)
+            self.halted.set()
+
+    def _fault_result(self, work: _Work) -> JobResult:
+        return JobResult(work.mailbox_id, work.direction, code="DatabaseUnavailable", message=str(self.fault),
+                         transient=True)
 
     def _forget(self, work: _Work) -> None:
         if self._inflight.get((work.mailbox_id, work.direction)) is work:
@@ -542,6 +575,8 @@ class Engine:
             error = TransientError("JobDeadline", f"The {direction.label.lower()} sync of mailbox '{mailbox.name}' "
                                                   f"ran over its {queue.config.deadline_s:g} s deadline and was stopped.")
         except Exception as exc:  # a connector bug: the engine goes on with the rest
+            if store_fault(exc) is not None:
+                raise  # the database, not the connector: the worker stops the engine
             log.exception("Connector failed unexpectedly for mailbox %s", mailbox.id)
             error = TransientError("EngineBug", f"Unexpected {type(exc).__name__} while syncing: {exc}.")
         duration = time.monotonic() - started

@@ -8,7 +8,8 @@ parsed XML (docs/benchmarks.md, gui_lag). The child opens the same database (SQL
 PostgreSQL) and the same secret store; nothing but events, calls and their results cross the pipe.
 
 Child → console: batches of events (every BATCH_S at most, so a flood is a few pickles, not thousands),
-the answers to calls, and "started"/"failed"/"stopped". Console → child: calls and "stop". When the
+the answers to calls, "halted" with the reason when the database failed under the engine (a full
+disk: the child stops, and the console shows why), and "stopped". Console → child: calls and "stop". When the
 console goes away without stopping it, the child reads end-of-file, stops its engine and exits; when
 the child dies, the console publishes the engine as stopped and fails the calls waiting on it.
 """
@@ -107,6 +108,8 @@ class EngineProcess:
                         if isinstance(event, events.EngineStateChanged):
                             self.state = event.state
                         self.bus.publish(event)
+                elif message[0] == "halted":  # the database failed under the engine; "stopped" follows
+                    self.ended_unexpectedly = message[1]
                 elif message[0] == "stopped":
                     self._ended("The sync engine stopped before it answered.")
                     return
@@ -190,11 +193,16 @@ async def _run(conn, database: str, secrets, config: EngineConfig | None, outbox
             loop.call_soon_threadsafe(receive, ("gone",))
 
     threading.Thread(target=read, name="crmsync-console-reader", daemon=True).start()
-    await stopping.wait()
+    waits = [asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(engine.halted.wait())]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()
     try:
         await engine.stop()
     finally:
         close_database()
+    if engine.fault is not None:
+        outbox.send(("halted", str(engine.fault)))
 
 
 class _Outbox:
