@@ -99,7 +99,8 @@ class SandboxServer:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post(EWS_PATH, self._handle)
         app.router.add_post(TOKEN_PATH, self._token)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # a client gone mid-request (a killed engine's streaming subscription) ends its handler, not stop()'s wait
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, handler_cancellation=True)
         await self._runner.setup()
         await self._listen()
 
