@@ -7,7 +7,10 @@ The list is pruned to what the server still holds, so it never grows without bou
 
 With "leave email on server" off, each email is deleted once handled (DELE, committed by QUIT);
 one the server still shows later (a QUIT that never came) is deleted without importing it again.
-An unreadable email is never deleted: it stays on the server, recorded with its first bytes.
+An unreadable email is never deleted: it stays on the server, recorded with its first bytes; so is
+one the server refuses to hand over (-ERR to its RETR), and the session goes on with the next.
+Emails are read with no per-line limit (poplib stops at 2,048 bytes, and a long header line
+failed every job), only the size limit.
 """
 from __future__ import annotations
 
@@ -91,12 +94,42 @@ class Pop3Session:
                 result.append((int(number), uidl.strip(), sizes.get(number, 0)))
         return result
 
-    def fetch(self, number: int, size: int) -> bytes:
-        if size > mime.MAX_EMAIL_BYTES:
-            _, lines, _ = self.call("fetching an email's head", self.pop.top, number, HEADER_LINES_OF_HUGE_EMAIL)
-        else:
-            _, lines, _ = self.call("fetching an email", self.pop.retr, number)
-        return b"\r\n".join(lines) + b"\r\n"
+    def fetch(self, number: int, size: int) -> tuple[bytes, str | None]:
+        """The email (its head when it is over the size limit), or b"" and why the server refused it."""
+        huge = size > mime.MAX_EMAIL_BYTES
+        command = f"TOP {number} {HEADER_LINES_OF_HUGE_EMAIL}" if huge else f"RETR {number}"
+        doing = "fetching an email's head" if huge else "fetching an email"
+        try:  # poplib's own retr() reads lines of at most 2,048 bytes: the command by hand, the reply below
+            self.pop._putcmd(command)
+            self.pop._getresp()
+        except poplib.error_proto as exc:
+            return b"", f"the {self.where} refused to hand it over ({net.server_text(exc.args[0] if exc.args else exc)})"
+        except (OSError, EOFError) as exc:
+            raise net.network_error(exc, self.where, doing) from None
+        try:
+            return self._read_lines(), None
+        except (OSError, EOFError) as exc:
+            raise net.network_error(exc, self.where, doing) from None
+
+    def _read_lines(self) -> bytes:
+        """A multi-line reply up to its lone ".", dot-unstuffed; lines of any length, the whole kept within the
+        size limit (the rest is read and dropped)."""
+        kept, total, line = [], 0, b""
+        while True:
+            chunk = self.pop.file.readline(65536)
+            if not chunk:
+                raise EOFError("the server closed the connection in the middle of an email")
+            line += chunk
+            if not chunk.endswith(b"\n"):
+                continue  # a long line goes on
+            if line.rstrip(b"\r\n") == b".":
+                return b"".join(kept)
+            if line.startswith(b".."):
+                line = line[1:]
+            if total < mime.MAX_EMAIL_BYTES:
+                kept.append(line)
+                total += len(line)
+            line = b""
 
     def delete(self, number: int) -> None:
         self.call("deleting an imported email", self.pop.dele, number)
@@ -132,8 +165,8 @@ class Pop3MailSource(MailSource):
                 if self.delete_after_import and uidl not in self.kept:  # a QUIT that never came
                     await asyncio.to_thread(self.session.delete, number)
                 continue
-            raw = await asyncio.to_thread(self.session.fetch, number, size)
-            batch.append((number, RawEmail(uidl, raw, size or len(raw))))
+            raw, refused = await asyncio.to_thread(self.session.fetch, number, size)
+            batch.append((number, RawEmail(uidl, raw, size or len(raw), fetch_error=refused)))
             if len(batch) >= BATCH:
                 yield Page([email for _, email in batch], cursor, last=False, handle=list(batch))
                 batch.clear()

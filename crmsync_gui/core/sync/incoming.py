@@ -109,6 +109,9 @@ async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set
 def _parse_all(emails: list[RawEmail], folder: str) -> list[tuple[RawEmail, IncomingEmail | mime.UnreadableEmailError]]:
     parsed = []
     for raw in emails:
+        if raw.fetch_error:  # a protocol error on this email alone: its own unreadable record, the mailbox goes on
+            parsed.append((raw, mime.UnreadableEmailError(raw.server_id, raw.fetch_error, raw.raw, raw.size)))
+            continue
         try:
             email = mime.parse_email(raw.raw, server_id=raw.server_id, folder=folder, raw_size=raw.size)
         except mime.UnreadableEmailError as error:

@@ -80,6 +80,7 @@ class RawEmail:
     received_at: datetime | None = None  # naive UTC, when the server knows when it arrived
     thread_index: str | None = None  # the server's conversation index, when the MIME has none
     marking: object = None  # what the source needs to mark it later (EWS: change key and categories)
+    fetch_error: str | None = None  # why the server would not hand this one email over; then kept as unreadable
 
 
 @dataclass
