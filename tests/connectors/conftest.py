@@ -98,6 +98,18 @@ class MailAccount:
         EmailServerProfile.update(**fields).where(EmailServerProfile.id == self.profile.id).execute()
         self.profile = EmailServerProfile.get_by_id(self.profile.id)
 
+    def unreadable_on_disk(self, subject: bytes) -> None:
+        """Make Dovecot's file of the email with this subject unreadable to it (a broken file on the server)."""
+        [broken] = [f for f in self._maildir() if b"Subject: " + subject in f.read_bytes()]  # root still reads
+        broken.chmod(0)
+
+    def readable_again(self) -> None:
+        for path in self._maildir():  # Dovecot may have moved the file from new/ to cur/ meanwhile
+            path.chmod(0o600)
+
+    def _maildir(self) -> list:
+        return sorted((self.dovecot.folder / "mail" / self.login).glob("*/*,*"))
+
 
 def make_account(db, dovecot, smtp_server, server_type: codes.ServerType, **profile_fields) -> MailAccount:
     login, password = dovecot.add_user()

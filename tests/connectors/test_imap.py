@@ -219,3 +219,18 @@ def test_idle_is_offered_by_the_test_server(imap_account):
     assert b"IDLE" in client.capabilities()
     client.logout()
     assert codes.ServerType.IMAP_SMTP
+
+
+def test_an_email_the_server_refuses_to_fetch_is_kept_unreadable_and_the_rest_tracked(imap_account):
+    """Dovecot answers the batch's FETCH with an internal error and closes the connection (a broken file)."""
+    imap_account.append(corpus.email("Before"), corpus.email("Broken on disk"), corpus.email("After"))
+    imap_account.unreadable_on_disk(b"Broken on disk")
+    try:
+        assert sync(imap_account) == 3
+        assert subjects() == ["After", "Before"]
+        [row] = UnreadableEmail.select()
+        assert row.server_id.endswith(":2") and "refused to hand it over" in row.reason
+        imap_account.append(corpus.email("Later"))
+        assert sync(imap_account) == 1 and "Later" in subjects()  # the mailbox goes on, the broken one stays kept
+    finally:
+        imap_account.readable_again()

@@ -132,21 +132,6 @@ def test_unreadable_email_is_kept_and_never_blocks_the_mailbox(pop3_account):
     assert sync(pop3_account) == 0  # and they are not retried forever
 
 
-def maildir_files(account) -> list:
-    return sorted((account.dovecot.folder / "mail" / account.login).glob("*/*,*"))
-
-
-def unreadable_on_disk(account, subject: bytes):
-    """Make the server's file of the email with this subject unreadable to Dovecot (root still reads it)."""
-    [broken] = [f for f in maildir_files(account) if b"Subject: " + subject in f.read_bytes()]
-    broken.chmod(0)
-
-
-def readable_again(account) -> None:
-    for path in maildir_files(account):  # Dovecot may have moved it from new/ to cur/ meanwhile
-        path.chmod(0o600)
-
-
 def test_a_header_line_over_2048_bytes_arrives_whole_and_the_mailbox_goes_on(pop3_account):
     """poplib reads lines of at most 2,048 bytes ("line too long"); a long References line is ordinary."""
     references = " ".join(f"<thread-{n:04d}@fabrikam.test>" for n in range(120))  # ~3,000 bytes, unfolded
@@ -160,7 +145,7 @@ def test_a_header_line_over_2048_bytes_arrives_whole_and_the_mailbox_goes_on(pop
 
 def test_an_email_the_server_refuses_to_hand_over_is_kept_unreadable_and_the_mailbox_goes_on(pop3_account):
     pop3_account.append(corpus.email("Before"), corpus.email("Broken on disk"), corpus.email("After"))
-    unreadable_on_disk(pop3_account, b"Broken on disk")  # Dovecot lists it, and cannot read it: -ERR to its RETR
+    pop3_account.unreadable_on_disk(b"Broken on disk")  # Dovecot lists it, and cannot read it: -ERR to its RETR
     try:
         assert sync(pop3_account) == 3
         assert subjects() == ["After", "Before"]
@@ -168,4 +153,4 @@ def test_an_email_the_server_refuses_to_hand_over_is_kept_unreadable_and_the_mai
         assert "refused to hand it over" in row.reason and "-ERR" in row.reason
         assert sync(pop3_account) == 0  # kept, not retried for ever
     finally:
-        readable_again(pop3_account)
+        pop3_account.readable_again()

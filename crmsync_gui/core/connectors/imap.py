@@ -5,6 +5,10 @@ only newer UIDs, and commits the new high mark with each batch, so a restart rep
 misses nothing. When UIDVALIDITY changes (the server renumbered the folder) the folder is read again
 from the start; tracking decides each server item once and knows Message-IDs already tracked, so
 that creates no duplicates. Email is fetched with BODY.PEEK, leaving the user's read marks alone.
+When the server refuses a batch's FETCH (Dovecot answers an unreadable message file with an internal
+error and closes the connection), the batch is fetched again one email at a time, signing in again
+after each refusal: the email refused alone is kept as unreadable with the server's reason, and
+the others are tracked.
 
 Push: where the server offers IDLE, a watcher per tracked folder (IDLE watches one selected folder)
 keeps one connection idling on it and publishes IncomingMailArrived the moment new email lands, so
@@ -46,6 +50,10 @@ IDLE_CHECK_S = 1.0  # how often a watcher looks at its stop flag between server 
 def imap_endpoint(profile) -> net.Endpoint:
     return net.endpoint(profile.incoming_server, use_ssl=profile.incoming_use_ssl, starttls=profile.incoming_starttls,
                     ssl_port=993, plain_port=143, what="IMAP server")
+
+
+class FetchRefused(Exception):
+    """The server answered a FETCH with an error of its own (NO, or BYE with a reason), not a network failure."""
 
 
 def imap_folder(name: str, delimiter: str) -> str:
@@ -118,13 +126,21 @@ class ImapSession:
         return int(info[b"UIDVALIDITY"]), sorted(uids)
 
     def fetch(self, uids: list[int]) -> dict[int, tuple[bytes, int, object]]:
-        """{uid: (raw bytes, size on the server, INTERNALDATE)}; a huge email comes as its first bytes."""
+        """{uid: (raw bytes, size on the server, INTERNALDATE)}; a huge email comes as its first bytes.
+
+        Raises FetchRefused when the server refuses the emails' FETCH."""
         meta = self.call("fetching email sizes", self.client.fetch, uids, ["RFC822.SIZE", "INTERNALDATE"])
         small = [uid for uid in uids if meta.get(uid, {}).get(b"RFC822.SIZE", 0) <= mime.MAX_EMAIL_BYTES]
         huge = [uid for uid in uids if uid not in small and uid in meta]
-        bodies = self.call("fetching email", self.client.fetch, small, ["BODY.PEEK[]"]) if small else {}
-        heads = (self.call("fetching an email's head", self.client.fetch, huge,
-                           [f"BODY.PEEK[]<0.{mime.KEEP_RAW_BYTES}>"]) if huge else {})
+        try:
+            bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+            heads = self.client.fetch(huge, [f"BODY.PEEK[]<0.{mime.KEEP_RAW_BYTES}>"]) if huge else {}
+        except IMAPClientError as exc:
+            if "socket error" in str(exc):  # imaplib's wording for a broken connection
+                raise net.network_error(ConnectionError(net.server_text(exc)), self.where, "fetching email") from None
+            raise FetchRefused(f"the {self.where} refused to hand it over ({net.server_text(exc)})") from None
+        except (OSError, EOFError) as exc:
+            raise net.network_error(exc, self.where, "fetching email") from None
         result = {}
         for uid in uids:
             data = bodies.get(uid) or heads.get(uid)
@@ -165,8 +181,9 @@ class ImapMailSource(MailSource):
     moves_unreadable = True
     marks_tracked = False
 
-    def __init__(self, job, session: ImapSession, delimiter: str):
+    def __init__(self, job, session: ImapSession, delimiter: str, reopen):
         self.job, self.session, self.delimiter = job, session, delimiter
+        self.reopen = reopen  # a new signed-in session, after the server closed this one on a refusal
         self.folders_read: list[str] = []  # as the server names them, for IDLE after the run
 
     async def pages(self, folder: str, cursor: FolderCursor, ignore=()):
@@ -187,10 +204,35 @@ class ImapMailSource(MailSource):
             yield Page([], FolderCursor(cursor.state, uid_validity, last_uid))
         for start in range(0, len(new), BATCH):
             chunk = new[start:start + BATCH]
-            fetched = await asyncio.to_thread(self.session.fetch, chunk)
+            refused: dict[int, str] = {}
+            try:
+                fetched = await asyncio.to_thread(self.session.fetch, chunk)
+            except FetchRefused:
+                fetched, refused = await self._one_at_a_time(server_folder, chunk)
             emails = [RawEmail(f"{prefix}{uid}", raw, size, _naive_utc(internal_date), marking=uid)
                       for uid in chunk if uid in fetched for raw, size, internal_date in [fetched[uid]]]
+            emails += [RawEmail(f"{prefix}{uid}", b"", None, marking=uid, fetch_error=why) for uid, why in refused.items()]
             yield Page(emails, FolderCursor(state, uid_validity, chunk[-1]), last=start + BATCH >= len(new))
+
+    async def _one_at_a_time(self, server_folder: str, uids: list[int]) -> tuple[dict, dict[int, str]]:
+        """Fetch each email alone: ({uid: fetched}, {uid: why the server refused it})."""
+        fetched, refused = {}, {}
+        for uid in uids:
+            await self._fresh_session(server_folder)
+            try:
+                fetched.update(await asyncio.to_thread(self.session.fetch, [uid]))
+            except FetchRefused as why:
+                refused[uid] = str(why)
+                log.warning("Mailbox %s: %s refused UID %d (%s)", self.job.mailbox.email, server_folder, uid, why)
+        return fetched, refused
+
+    async def _fresh_session(self, server_folder: str) -> None:
+        """Sign in again and reopen the folder (the server may have closed the connection on its refusal)."""
+        self.session.close()
+        self.session = await self.reopen()
+        if await asyncio.to_thread(self.session.open_folder, server_folder) is None:
+            raise net.network_error(ConnectionError(f"{server_folder} disappeared"), self.session.where,
+                                    f"opening {server_folder} again")
 
     async def move_unreadable(self, folder: str, emails: list[RawEmail]) -> None:
         await asyncio.to_thread(self.session.move_to_undeliverable, imap_folder(folder, self.delimiter),
@@ -228,14 +270,15 @@ class ImapConnector(SmtpConnector):
     async def mail_source(self, job):
         async with job.connection():
             session = await self._open(job)
+            source = None
             try:
                 delimiter = await asyncio.to_thread(session.delimiter)
                 idle = b"IDLE" in await asyncio.to_thread(session.call, "reading capabilities",
                                                           session.client.capabilities)
-                source = ImapMailSource(job, session, delimiter)
+                source = ImapMailSource(job, session, delimiter, reopen=lambda: self._open(job))
                 yield source
             finally:
-                await asyncio.to_thread(session.logout)
+                await asyncio.to_thread((source.session if source else session).logout)
         if idle:
             for folder in source.folders_read:  # the Inbox first, then the tracked folders
                 self._ensure_watcher(job, folder)
