@@ -1,6 +1,7 @@
-"""Email both ways over Microsoft Graph, end to end against the Graph sandox: the common incoming pipeline
+"""Email both ways over Microsoft Graph, end to end against the Graph sandbox: the common incoming pipeline
 over message delta (correlation, attachments, tracked folders, the category in $batch, an idle cycle of one
-request per folder, a forgotten delta token), and outgoing email that never goes out twice."""
+request per folder, a forgotten delta token), outgoing email that never goes out twice, and the connector's
+ACT side on the same session."""
 from __future__ import annotations
 
 import base64
@@ -15,10 +16,11 @@ from crmsync_gui.core.store.models import (
     Activity,
     ActivityParty,
     Attachment,
+    Contact,
     FolderSyncState,
     TrackingDecision,
 )
-from crmsync_gui.core.sync import incoming, outgoing, tracking
+from crmsync_gui.core.sync import act, incoming, outgoing, tracking
 from tests.connectors.graph_world import graph_world
 
 Status = codes.EmailStatus
@@ -182,3 +184,11 @@ def test_a_refused_recipient_fails_only_that_email(world):
     assert world.run(outgoing.run(world.job, world.connector)) == 1
     email = Activity.get_by_id(email.id)
     assert email.email_status == Status.FAILED
+
+
+def test_the_connector_syncs_act_over_its_own_session(db, sandbox, graph):
+    world = graph_world(sandbox, graph, "gact", sync_filter_templates=True)
+    Contact.create(first_name="Bo", last_name="Berg", email="bo@fabrikam.com", owner=world.user)
+    assert world.run(act.run(world.job, world.connector)) >= 1
+    assert [c["type"] for c in sandbox.items(world.address, "contacts")] == ["Contact"]
+    assert graph.peak_concurrent(world.address) <= 4
