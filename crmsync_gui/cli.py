@@ -54,8 +54,11 @@ def _print_table(rows: list[dict], as_json: bool) -> None:
 
 
 def _profile_row(p: EmailServerProfile) -> dict:
+    exchange = codes.ServerType(p.server_type).is_exchange
+    graph = exchange and p.protocol == codes.ExchangeProtocol.GRAPH
     return {"id": p.id, "name": p.name, "type": codes.ServerType(p.server_type).label,
-            "incoming": p.incoming_server, "outgoing": p.outgoing_server or "-",
+            "protocol": codes.ExchangeProtocol(p.protocol).label if exchange else "-",
+            "incoming": (p.graph_url or codes.GRAPH_URL) if graph else p.incoming_server, "outgoing": p.outgoing_server or "-",
             "ssl": "yes" if p.incoming_use_ssl else "no", "max_conn": p.max_concurrent_connections,
             "password": "set" if p.secret_ref else "-"}
 
@@ -78,7 +81,7 @@ def cmd_init(args) -> int:
 
 def cmd_profiles_add(args) -> int:
     fields = {"name": args.name, "server_type": args.type, "auth_type": args.auth,
-              "incoming_server": args.incoming, "outgoing_server": args.outgoing or "",
+              "incoming_server": args.incoming or "", "outgoing_server": args.outgoing or "",
               "incoming_use_ssl": not args.no_ssl, "outgoing_use_ssl": not args.no_ssl,
               "max_concurrent_connections": args.max_connections,
               "min_polling_interval_minutes": args.min_polling, "timeout_ms": args.timeout_ms,
@@ -86,13 +89,43 @@ def cmd_profiles_add(args) -> int:
               "incoming_starttls": args.starttls, "outgoing_starttls": args.starttls,
               "leave_email_on_server": not args.delete_after_import,
               "move_failed_to_undeliverable": args.move_failed_to_undeliverable,
-              "oauth_tenant": args.oauth_tenant}
-    if args.ca_file and not os.path.isfile(args.ca_file):  # refused now, not at the first connection hours later
-        raise CrmSyncError(f"The CA bundle '{args.ca_file}' does not exist or is not a file; nothing was saved.")
+              "oauth_tenant": args.oauth_tenant} | _graph_fields(args)
+    _check_files(args)
     password = _read_password() if args.password_stdin else None
     profile = admin.save_profile(fields, password=password, secrets=secret_store_for(args.db_path))
     print(f"Profile '{profile.name}' saved (id {profile.id}).")
     return 0
+
+
+def cmd_profiles_edit(args) -> int:
+    """Change the fields given; every other one keeps its value."""
+    profile = admin.find_profile(args.profile)
+    given = {"name": args.name, "server_type": args.type, "auth_type": args.auth, "incoming_server": args.incoming,
+             "outgoing_server": args.outgoing, "username": args.username, "oauth_tenant": args.oauth_tenant,
+             "trusted_ca_file": args.ca_file, "max_concurrent_connections": args.max_connections,
+             "min_polling_interval_minutes": args.min_polling, "timeout_ms": args.timeout_ms}
+    fields = {k: v for k, v in given.items() if v is not None} | _graph_fields(args)
+    _check_files(args)
+    password = _read_password() if args.password_stdin else None
+    if not fields and not password:
+        raise CrmSyncError("Nothing to change: give the fields to change (see crmsync profiles edit --help).")
+    admin.save_profile(fields, profile=profile, password=password, secrets=secret_store_for(args.db_path))
+    print(f"Profile '{profile.name}' saved (id {profile.id}).")
+    return 0
+
+
+def _graph_fields(args) -> dict:
+    """The Microsoft Graph options given (an empty value clears one)."""
+    given = {"protocol": args.protocol, "graph_url": args.graph_url, "oauth_authority": args.authority,
+             "certificate_thumbprint": args.cert_thumbprint, "private_key_file": args.private_key_file}
+    return {k: v if k == "protocol" else (v or None) for k, v in given.items() if v is not None}
+
+
+def _check_files(args) -> None:
+    """Files the profile names are checked now, not at the first connection hours later."""
+    for path, what in ((args.ca_file, "The CA bundle"), (args.private_key_file, "The private key file")):
+        if path and not os.path.isfile(path):
+            raise CrmSyncError(f"{what} '{path}' does not exist or is not a file; nothing was saved.")
 
 
 def _read_password() -> str:
@@ -408,6 +441,26 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    def profile_sign_in_options(p):
+        p.add_argument("--username", help="account the profile signs in with (impersonation); with OAuth, the app's "
+                                          "application (client) ID")
+        p.add_argument("--oauth-tenant", metavar="TENANT",
+                       help="OAuth (Exchange Online): tenant ID or domain (with EWS, also another identity provider's "
+                            "token URL)")
+        p.add_argument("--ca-file", help="trusted CA bundle for a server with a private certificate")
+        p.add_argument("--password-stdin", action="store_true",
+                       help="read the password (with OAuth, the client secret) from standard input")
+        p.add_argument("--protocol", help="Exchange: ews or graph (Microsoft Graph; the default for a new "
+                                          "Exchange Online hybrid profile)")
+        p.add_argument("--graph-url", metavar="URL", help=f"Microsoft Graph's address (default {codes.GRAPH_URL}; "
+                                                          "a national cloud's)")
+        p.add_argument("--authority", metavar="URL", help="the Microsoft identity platform's address (default "
+                                                          f"{codes.GRAPH_AUTHORITY})")
+        p.add_argument("--cert-thumbprint", metavar="HEX", help="Microsoft Graph: sign in with a certificate, its "
+                                                               "SHA-1 thumbprint (instead of a client secret)")
+        p.add_argument("--private-key-file", metavar="PATH",
+                       help="the certificate's private key (PEM); only its path is stored")
+
     def listing(parent, func):
         p = command(parent, "list", func, "list them")
         p.add_argument("--json", action="store_true", help="one JSON array instead of a table")
@@ -426,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--type", default="exchange", help="exchange, pop3/smtp, imap/smtp, ... or the code 0-4")
     p.add_argument("--auth", default="auto-detect", help="auto-detect, negotiate, ntlm, basic, oauth or 0-4")
-    p.add_argument("--incoming", required=True, help="EWS URL, or POP3/IMAP host[:port]")
+    p.add_argument("--incoming", help="EWS URL, or POP3/IMAP host[:port] (not for Microsoft Graph)")
     p.add_argument("--outgoing", help="SMTP host[:port] (POP3 and IMAP profiles)")
     p.add_argument("--no-ssl", action="store_true", help="turn SSL off (on by default)")
     p.add_argument("--starttls", action="store_true",
@@ -438,13 +491,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-connections", type=int, default=codes.DEFAULT_MAX_CONNECTIONS)
     p.add_argument("--min-polling", type=int, default=0, metavar="MINUTES")
     p.add_argument("--timeout-ms", type=int, default=60_000)
-    p.add_argument("--username", help="account the profile signs in with (impersonation); with OAuth, the app's "
-                                      "application (client) ID")
-    p.add_argument("--oauth-tenant", metavar="TENANT",
-                   help="OAuth (Exchange Online): tenant ID or domain, or another identity provider's token URL")
-    p.add_argument("--ca-file", help="trusted CA bundle for a server with a private certificate")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the password (with OAuth, the client secret) from standard input")
+    profile_sign_in_options(p)
+    p = command(profiles, "edit", cmd_profiles_edit, "change some fields of a profile (the others are kept)")
+    p.add_argument("profile", metavar="NAME")
+    p.add_argument("--name", help="a new name")
+    p.add_argument("--type", help="exchange, pop3/smtp, imap/smtp, ... or the code 0-4")
+    p.add_argument("--auth", help="auto-detect, negotiate, ntlm, basic, oauth or 0-4")
+    p.add_argument("--incoming", help="EWS URL, or POP3/IMAP host[:port]")
+    p.add_argument("--outgoing", help="SMTP host[:port]")
+    p.add_argument("--max-connections", type=int)
+    p.add_argument("--min-polling", type=int, metavar="MINUTES")
+    p.add_argument("--timeout-ms", type=int)
+    profile_sign_in_options(p)
     listing(profiles, cmd_profiles_list)
     deleting(profiles, "profile", admin.find_profile)
     p = command(profiles, "test", cmd_profiles_test, "test connection: sign in for each direction, change nothing")

@@ -107,7 +107,8 @@ def _check_oauth(fields: dict, server_type: codes.ServerType, problems: dict) ->
 def _check_protocol(fields: dict, server_type, auth_type, problems: dict) -> bool:
     """EWS or Microsoft Graph for an Exchange profile; True when it is a valid Graph profile's choice."""
     try:
-        protocol = codes.ExchangeProtocol.parse(fields.get("protocol") or codes.ExchangeProtocol.EWS)
+        given = fields.get("protocol")
+        protocol = codes.ExchangeProtocol.parse(codes.ExchangeProtocol.EWS if given is None else given)
     except ValueError as exc:
         problems["protocol"] = str(exc)
         return False
