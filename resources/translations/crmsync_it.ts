@@ -294,92 +294,92 @@
 <context>
     <name>FilterEditor</name>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="55"/>
         <source>Add query</source>
         <translation>Aggiungi query</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="57"/>
         <source>Remove query</source>
         <translation>Rimuovi query</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="60"/>
         <source>Saved queries (a record syncs when any active one matches):</source>
         <translation>Query salvate (un record si sincronizza se una query attiva corrisponde):</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="69"/>
         <source>Field</source>
         <translation>Campo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="69"/>
         <source>Operator</source>
         <translation>Operatore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="69"/>
         <source>Value</source>
         <translation>Valore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="72"/>
         <source>Add rule</source>
         <translation>Aggiungi regola</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="74"/>
         <source>Remove rule</source>
         <translation>Rimuovi regola</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="76"/>
         <source>Rules (all must match)</source>
         <translation>Regole (devono corrispondere tutte)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="88"/>
         <source>Preview</source>
         <translation>Anteprima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="141"/>
         <source>New query {0}</source>
         <translation>Nuova query {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="203"/>
         <source>value</source>
         <translation>valore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="216"/>
         <source>@me (this user) or a user id</source>
         <translation>@me (questo utente) o l&apos;id di un utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="216"/>
         <source>yes or no</source>
         <translation>yes o no</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="206"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="217"/>
         <source>2026-01-31, or a number of days</source>
         <translation>2026-01-31, o un numero di giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="206"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="217"/>
         <source>a number</source>
         <translation>un numero</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="207"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="218"/>
         <source>text</source>
         <translation>testo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="252"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="263"/>
         <source>{0} {1} match now.</source>
         <translation>{0} {1} corrispondono ora.</translation>
     </message>
@@ -1158,211 +1158,266 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>Nuovo profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="58"/>
+        <source>Exchange Online blocks Exchange Web Services by default since October 2026 and turns them off in April 2027: use Microsoft Graph there.</source>
+        <translation>Exchange Online blocca Exchange Web Services per impostazione predefinita da ottobre 2026 e li disattiva ad aprile 2027: lì usare Microsoft Graph.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="62"/>
+        <source>Only for a national cloud (or a test server); empty: the global cloud.</source>
+        <translation>Solo per un cloud nazionale (o un server di prova); vuoto: il cloud globale.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="65"/>
+        <source>The Microsoft identity platform&apos;s address; empty: the global cloud&apos;s.</source>
+        <translation>L&apos;indirizzo della piattaforma di identità Microsoft; vuoto: quello del cloud globale.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="68"/>
+        <source>empty: sign in with the client secret (Password)</source>
+        <translation>vuoto: accesso con il segreto client (Password)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="69"/>
+        <source>To sign in with a certificate instead of a client secret: its thumbprint, as Entra shows it under Certificates &amp; secrets.</source>
+        <translation>Per accedere con un certificato invece che con un segreto client: la sua identificazione personale, come Entra la mostra in Certificati e segreti.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="73"/>
+        <source>the certificate&apos;s private key (PEM file); only its path is saved</source>
+        <translation>la chiave privata del certificato (file PEM); si salva solo il suo percorso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="76"/>
         <source>tenant ID or domain (contoso.onmicrosoft.com), or a token URL</source>
         <translation>ID o dominio del tenant (contoso.onmicrosoft.com), oppure un URL per i token</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="77"/>
         <source>With OAuth, Sign in as is the app&apos;s client ID and Password its client secret.</source>
         <translation>Con OAuth, Accedi come è l&apos;ID client dell&apos;app e Password è il suo segreto client.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="81"/>
         <source>Use SSL for incoming connections</source>
         <translation>Usa SSL per le connessioni in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="83"/>
         <source>Use SSL for outgoing connections</source>
         <translation>Usa SSL per le connessioni in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="65"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="87"/>
         <source>Connect unencrypted, then switch to SSL (STARTTLS)</source>
         <translation>Connetti senza cifratura, poi passa a SSL (STARTTLS)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="89"/>
         <source>Leave email on the server after tracking it</source>
         <translation>Lascia la posta sul server dopo averla registrata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="90"/>
         <source>Off: each email is deleted from the POP3 server once it has been imported.</source>
         <translation>Disattivato: ogni email viene eliminata dal server POP3 appena importata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="94"/>
         <source>only for a private certificate authority (PEM file)</source>
         <translation>solo per un&apos;autorità di certificazione privata (file PEM)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="96"/>
         <source>empty: each mailbox signs in with its own credentials</source>
         <translation>vuoto: ogni cassetta postale accede con le proprie credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="99"/>
         <source>unchanged (stored)</source>
         <translation>invariata (memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="100"/>
         <source>not set</source>
         <translation>non impostata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="103"/>
         <source>Time out slow requests</source>
         <translation>Interrompi le richieste lente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="106"/>
         <source>Only email received after</source>
         <translation>Solo posta ricevuta dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
         <source>Move failed incoming email to an Undeliverable folder</source>
         <translation>Sposta la posta in arrivo non elaborata in una cartella Non recapitabile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="115"/>
         <source>Alert the owner when more than half the mailboxes fail within an hour</source>
         <translation>Avvisa il proprietario quando più di metà delle cassette postali fallisce entro un&apos;ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="98"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="118"/>
         <source>(nobody)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="129"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="130"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="131"/>
+        <source>Protocol</source>
+        <translation>Protocollo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="132"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="133"/>
         <source>OAuth tenant</source>
         <translation>Tenant OAuth</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="134"/>
+        <source>Microsoft Graph address</source>
+        <translation>Indirizzo di Microsoft Graph</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="135"/>
+        <source>Authority</source>
+        <translation>Autorità</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="136"/>
+        <source>Certificate thumbprint</source>
+        <translation>Identificazione personale del certificato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="137"/>
+        <source>Private key file</source>
+        <translation>File della chiave privata</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="138"/>
         <source>Incoming server location</source>
         <translation>Posizione del server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="142"/>
         <source>Outgoing server location</source>
         <translation>Posizione del server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="145"/>
         <source>Trusted CA file</source>
         <translation>File CA attendibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="146"/>
         <source>Sign in as</source>
         <translation>Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="147"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="148"/>
         <source>Max concurrent connections</source>
         <translation>Numero massimo di connessioni simultanee</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="149"/>
         <source>Minimum polling interval (minutes)</source>
         <translation>Intervallo minimo di polling (minuti)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="152"/>
         <source>Timeout (milliseconds)</source>
         <translation>Timeout (millisecondi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="153"/>
         <source>Process email from</source>
         <translation>Elabora posta dal</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="155"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="156"/>
         <source>Owner (gets the alerts)</source>
         <translation>Proprietario (riceve gli avvisi)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="177"/>
         <source>a mailbox&apos;s email address; empty: the Sign in as account</source>
         <translation>indirizzo email di una cassetta postale; vuoto: l&apos;account di Accedi come</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="193"/>
         <source>Test with mailbox</source>
         <translation>Verifica con la cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="171"/>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="271"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="198"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="313"/>
         <source>Test connection</source>
         <translation>Verifica connessione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="199"/>
         <source>Sign in to the mail server with these settings, as typed, for each direction; nothing is saved.</source>
         <translation>Accede al server di posta con queste impostazioni, così come sono scritte, per ogni direzione; non viene salvato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="243"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="285"/>
         <source>Testing the connection…</source>
         <translation>Verifica della connessione in corso…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="246"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="288"/>
         <source>Stop test</source>
         <translation>Interrompi verifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="267"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="309"/>
         <source>Test stopped; nothing was changed.</source>
         <translation>Verifica interrotta; non è stato modificato nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="280"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="322"/>
         <source>{0}: connected and signed in.</source>
         <translation>{0}: connessione e accesso riusciti.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="282"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="324"/>
         <source>{0}: failed ({1}). {2}
 What to do: {3}</source>
         <translation>{0}: non riuscito ({1}). {2}
 Cosa fare: {3}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="308"/>
+        <location filename="../../crmsync_gui/ui/dialogs/profile_dialog.py" line="350"/>
         <source>Profile not saved</source>
         <translation>Profilo non salvato</translation>
     </message>

@@ -38,11 +38,11 @@ from crmsync_gui.core.admin.owners import (
     save_owner,
     save_owner_settings,
 )
-from crmsync_gui.core.admin.profiles import PROFILE_FIELDS, save_profile
+from crmsync_gui.core.admin.profiles import PROFILE_FIELDS, default_protocol, save_profile
 
 __all__ = [
     "KEEP_OWNER", "MAILBOX_FIELDS", "PROFILE_FIELDS", "REGARDING_MODELS", "acknowledge_alerts", "add_mailbox",
-    "add_queue", "add_user", "copy_templates_to_user", "current_mailbox_of", "ensure_org_templates", "find_mailbox", "find_profile", "find_queue", "find_user", "is_email_address", "map_mailbox",
+    "add_queue", "add_user", "copy_templates_to_user", "current_mailbox_of", "default_protocol", "ensure_org_templates", "find_mailbox", "find_profile", "find_queue", "find_user", "is_email_address", "map_mailbox",
     "org_templates",    "reset_to_org_defaults", "save_folder_rules", "save_mailbox", "save_owner", "save_owner_settings",
     "save_profile", "save_user_filters", "set_approval", "set_enabled", "unmap_mailbox",
 ]

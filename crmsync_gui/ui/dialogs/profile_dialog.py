@@ -52,6 +52,26 @@ class ProfileDialog(QDialog):
         self.auth_type = QComboBox()
         fill_combo(self.auth_type, codes.AuthType)
         select_data(self.auth_type, int(value("auth_type")))
+        self.protocol = QComboBox()
+        fill_combo(self.protocol, codes.ExchangeProtocol)
+        select_data(self.protocol, int(value("protocol")))
+        self.protocol.setToolTip(self.tr("Exchange Online blocks Exchange Web Services by default since October "
+                                         "2026 and turns them off in April 2027: use Microsoft Graph there."))
+        self.graph_url = QLineEdit(value("graph_url") or "")
+        self.graph_url.setPlaceholderText(codes.GRAPH_URL)
+        self.graph_url.setToolTip(self.tr("Only for a national cloud (or a test server); empty: the global cloud."))
+        self.oauth_authority = QLineEdit(value("oauth_authority") or "")
+        self.oauth_authority.setPlaceholderText(codes.GRAPH_AUTHORITY)
+        self.oauth_authority.setToolTip(self.tr("The Microsoft identity platform's address; empty: the global "
+                                                "cloud's."))
+        self.certificate_thumbprint = QLineEdit(value("certificate_thumbprint") or "")
+        self.certificate_thumbprint.setPlaceholderText(self.tr("empty: sign in with the client secret (Password)"))
+        self.certificate_thumbprint.setToolTip(self.tr("To sign in with a certificate instead of a client secret: "
+                                                       "its thumbprint, as Entra shows it under Certificates & "
+                                                       "secrets."))
+        self.private_key_file = QLineEdit(value("private_key_file") or "")
+        self.private_key_file.setPlaceholderText(self.tr("the certificate's private key (PEM file); only its path "
+                                                         "is saved"))
         self.oauth_tenant = QLineEdit(value("oauth_tenant") or "")
         self.oauth_tenant.setPlaceholderText(self.tr("tenant ID or domain (contoso.onmicrosoft.com), or a token URL"))
         self.oauth_tenant.setToolTip(self.tr("With OAuth, Sign in as is the app's client ID and Password its "
@@ -108,8 +128,13 @@ class ProfileDialog(QDialog):
         for key, label, editor in (
             ("name", self.tr("Name"), self.name),
             ("server_type", self.tr("Server type"), self.server_type),
+            ("protocol", self.tr("Protocol"), self.protocol),
             ("auth_type", self.tr("Authentication"), self.auth_type),
             ("oauth_tenant", self.tr("OAuth tenant"), self.oauth_tenant),
+            ("graph_url", self.tr("Microsoft Graph address"), self.graph_url),
+            ("oauth_authority", self.tr("Authority"), self.oauth_authority),
+            ("certificate_thumbprint", self.tr("Certificate thumbprint"), self.certificate_thumbprint),
+            ("private_key_file", self.tr("Private key file"), self.private_key_file),
             ("incoming_server", self.tr("Incoming server location"), self.incoming_server),
             ("incoming_use_ssl", "", self.incoming_use_ssl),
             ("incoming_starttls", "", self.incoming_starttls),
@@ -134,11 +159,13 @@ class ProfileDialog(QDialog):
             form.addRow(label, self.rows[key])
         self.form = form
 
-        for edit in (self.name, self.oauth_tenant, self.incoming_server, self.outgoing_server,
+        for edit in (self.name, self.oauth_tenant, self.graph_url, self.oauth_authority, self.certificate_thumbprint,
+                     self.private_key_file, self.incoming_server, self.outgoing_server,
                      self.max_concurrent_connections,
                      self.min_polling_interval_minutes, self.timeout_ms, self.username, self.trusted_ca_file):
             edit.textChanged.connect(self.validate)
-        for combo in (self.server_type, self.auth_type):
+        self.server_type.currentIndexChanged.connect(self.choose_protocol)
+        for combo in (self.server_type, self.protocol, self.auth_type):
             combo.currentIndexChanged.connect(self.validate)
         for check in (self.incoming_use_ssl, self.outgoing_use_ssl, self.incoming_starttls, self.outgoing_starttls,
                       self.timeout_enabled, self.process_from_enabled):
@@ -181,7 +208,12 @@ class ProfileDialog(QDialog):
             "name": self.name.text(),
             "server_type": self.server_type.currentData(),
             "auth_type": self.auth_type.currentData(),
+            "protocol": self.protocol.currentData(),
             "oauth_tenant": self.oauth_tenant.text().strip() or None,
+            "graph_url": self.graph_url.text().strip() or None,
+            "oauth_authority": self.oauth_authority.text().strip() or None,
+            "certificate_thumbprint": self.certificate_thumbprint.text().strip() or None,
+            "private_key_file": self.private_key_file.text().strip() or None,
             "incoming_server": self.incoming_server.text(),
             "outgoing_server": self.outgoing_server.text(),
             "incoming_use_ssl": self.incoming_use_ssl.isChecked(),
@@ -217,15 +249,25 @@ class ProfileDialog(QDialog):
         self.test_button.setEnabled(testable or self.pending is not None)
         return problems
 
+    def choose_protocol(self) -> None:
+        """A new profile takes the protocol its server type defaults to (Microsoft Graph for Exchange Online)."""
+        if self.profile is None:
+            select_data(self.protocol, int(admin.default_protocol(self.server_type.currentData())))
+
     def show_rows_for_server_type(self) -> None:
         """STARTTLS only for POP3/IMAP/SMTP (and only with SSL on); leaving email on the server only for POP3;
-        the OAuth tenant only with OAuth."""
+        the protocol for Exchange, and Graph's fields (and no EWS location) with Microsoft Graph; the OAuth
+        tenant only with OAuth."""
         server_type = codes.ServerType(self.server_type.currentData())
         internet_mail = not server_type.is_exchange
+        graph = server_type.is_exchange and self.protocol.currentData() == codes.ExchangeProtocol.GRAPH
         oauth = self.auth_type.currentData() == codes.AuthType.OAUTH
         for key, shown in (("incoming_starttls", internet_mail), ("outgoing_starttls", internet_mail),
                            ("leave_email_on_server", server_type == codes.ServerType.POP3_SMTP),
-                           ("oauth_tenant", oauth or bool(self.oauth_tenant.text().strip()))):
+                           ("protocol", server_type.is_exchange), ("incoming_server", not graph),
+                           ("incoming_use_ssl", not graph), ("graph_url", graph), ("oauth_authority", graph),
+                           ("certificate_thumbprint", graph), ("private_key_file", graph),
+                           ("oauth_tenant", oauth or graph or bool(self.oauth_tenant.text().strip()))):
             self.form.setRowVisible(self.rows[key], shown)
         self.incoming_starttls.setEnabled(self.incoming_use_ssl.isChecked())
         self.outgoing_starttls.setEnabled(self.outgoing_use_ssl.isChecked())
