@@ -49,6 +49,8 @@ _AUTH_MODES = {
     "ntlm": codes.AuthType.NTLM, "clear": codes.AuthType.BASIC, "basic": codes.AuthType.BASIC,
     "oauth": codes.AuthType.OAUTH,
 }
+_EXCHANGE_ONLINE_HOSTS = {"outlook.office365.com", "outlook.office.com", "outlook.office365.us",
+                          "partner.outlook.cn"}  # EWS of Exchange Online, its US government and China clouds
 _DEFAULT_PORTS = {"pop3": 110, "pop3s": 995, "imap": 143, "imaps": 993, "smtp": 25, "smtps": 465}
 _DIRECTION_WORDS = ("incoming", "outgoing", "inbound", "outbound", "in", "out")
 _STARTTLS_PORTS = {110, 143, 25, 587}  # plain ports: the router's SSL there is an upgraded connection
@@ -380,12 +382,24 @@ def _finish_profile(profile: ProfilePlan, groups: list[_Group], profile_of: dict
     if any(not g.use_ssl for g in mine):
         plan.warnings.append(f"Profile '{profile.name}': the router connected without SSL; the profile keeps "
                              "that, but turn SSL on if the server supports it.")
+    if codes.ServerType(profile.server_type).is_exchange and _is_exchange_online(profile.incoming_server):
+        plan.warnings.append(f"Profile '{profile.name}': its server is Exchange Online, which blocks Exchange Web "
+                             "Services by default since 1 October 2026 and turns them off on 1 April 2027. The "
+                             "profile is migrated on EWS; register an app in Microsoft Entra (application "
+                             f"permissions {', '.join(codes.GRAPH_PERMISSIONS)}, admin consent granted) and set "
+                             "the profile's protocol to Microsoft Graph with the app's tenant, client ID and "
+                             "secret or certificate.")
     profile.needs_credentials = bool(profile.accounts) or profile.auth_type != codes.AuthType.AUTO_DETECT
     problems = validate_profile(profile.fields() | {"name": profile.name})
     if problems:
         profile.action = PlanAction.SKIP
         profile.problem = "; ".join(problems.values())
         plan.warnings.append(f"Profile '{profile.name}' cannot be created: {profile.problem}.")
+
+
+def _is_exchange_online(server: str) -> bool:
+    host = _host(server).lower()
+    return host in _EXCHANGE_ONLINE_HOSTS or host.endswith(".outlook.office365.com")
 
 
 def _merged_name(names: list[str], server_type: codes.ServerType) -> str:
