@@ -276,9 +276,13 @@ def _engine_config(args):
 
 
 def _print_job_events(event) -> None:
-    """--log-jobs: one line a job start and end, for an operator following several workers."""
+    """--log-jobs: one line a job start and end, for an operator following several workers, and the request
+    budget a mailbox has used where its server sets one (Microsoft Graph)."""
     from crmsync_gui.core import events
 
+    if isinstance(event, events.RequestBudget):
+        print(f"{event.at:%Y-%m-%dT%H:%M:%S.%f} mailbox {event.mailbox_id} requests in the last "
+              f"{event.window_s / 60:.0f} minutes: {event.used:,} of {event.limit:,}", flush=True)
     if isinstance(event, events.JobStarted | events.JobFinished | events.JobFailed):
         outcome = ("started" if isinstance(event, events.JobStarted) else
                    f"finished {event.items} items" if isinstance(event, events.JobFinished) else f"failed {event.code}")

@@ -124,6 +124,16 @@ class IncomingMailArrived(Event):
     mailbox_id: int
 
 
+@dataclass(frozen=True)
+class RequestBudget(Event):
+    """How much of its per-mailbox request budget a mailbox has used (Microsoft Graph: 10,000 per 10 minutes)."""
+
+    mailbox_id: int
+    used: int
+    limit: int
+    window_s: float
+
+
 Subscriber = Callable[[Event], None]
 
 

@@ -64,3 +64,11 @@ def test_edit_with_nothing_to_change_says_so(tmp_path):
     assert crmsync(db, "profiles", "add", "--name", "P", "--incoming", "https://mail.contoso.com").returncode == 0
     done = crmsync(db, "profiles", "edit", "P")
     assert done.returncode != 0 and "Nothing to change" in done.stderr
+
+
+def test_engine_log_jobs_shows_a_mailboxs_request_budget(capsys):
+    from crmsync_gui import cli
+    from crmsync_gui.core import events
+
+    cli._print_job_events(events.RequestBudget(5, 1234, 10_000, 600.0))
+    assert "mailbox 5 requests in the last 10 minutes: 1,234 of 10,000" in capsys.readouterr().out

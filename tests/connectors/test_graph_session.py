@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from crmsync_gui.core import admin, codes
+from crmsync_gui.core import admin, codes, events
 from crmsync_gui.core.connectors import exchange
 from crmsync_gui.core.connectors import graph as graph_connector
 from crmsync_gui.core.connectors._graph_session import Budget
@@ -186,3 +186,19 @@ def test_the_protocol_chooses_the_connector(db, graph):
     assert (ews.protocol, online.protocol) == (codes.ExchangeProtocol.EWS, codes.ExchangeProtocol.GRAPH)
     assert isinstance(connector_for(ews).connector, exchange.ExchangeConnector)
     assert isinstance(connector_for(online).connector, graph_connector.GraphConnector)
+
+
+def test_the_budget_used_is_shown_and_a_spent_budget_pauses_the_mailbox(world, graph):
+    world.session.budgets[world.address] = Budget(limit=2)
+
+    async def three():
+        await inbox(world)
+        await inbox(world)
+        await inbox(world)
+
+    with pytest.raises(ServerBackingOff) as paused:
+        world.run(three())
+    assert paused.value.code == "GraphBudgetSpent" and "budget of 10,000 requests in 10 minutes" in str(paused.value)
+    assert graph.requests_by_operation(world.address)["get_folder"] == 2  # the third never left
+    shown = [e for e in world.job.events if isinstance(e, events.RequestBudget)]
+    assert (shown[0].used, shown[0].limit, shown[-1].used) == (1, 2, 2)

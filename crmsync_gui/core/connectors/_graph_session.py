@@ -33,10 +33,10 @@ import msal
 import requests
 import requests.adapters
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, events
 from crmsync_gui.core.connectors import _redaction as redaction
 from crmsync_gui.core.connectors._graph_errors import GraphReply, map_error, map_token_error
-from crmsync_gui.core.errors import PermanentError
+from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.sync.job import ServerBackingOff
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ MAILBOX_CONCURRENCY = 4  # Exchange Online's MailboxConcurrency per app and mail
 BUDGET = 10_000  # requests per app and mailbox ...
 BUDGET_WINDOW_S = 600.0  # ... per 10 minutes
 BATCH_MOST = 20  # requests in one $batch
+BUDGET_SHOWN_EVERY_S = 5.0  # a RequestBudget event per mailbox at most this often
 LONGEST_WAIT_S = 30.0  # a longer Retry-After ends the job; the engine comes back for the mailbox then
 WAITS_PER_CALL = 5  # throttled answers one call waits out before it leaves the rest to the engine
 _GLOBAL_SCOPE = "https://graph.microsoft.com/.default"
@@ -55,12 +56,23 @@ _CLOUD_SCOPES = {"graph.microsoft.us": "https://graph.microsoft.us/.default",
 redaction.install_log_filter("msal", "urllib3")  # msal logs token requests; never a secret in a log line
 
 
+class BudgetSpent(ServerBackingOff):
+    """The mailbox used Graph's 10,000 requests of the last 10 minutes: the job stops until there is room
+    (the server's pause, not the mailbox's failure, as for ErrorServerBusy)."""
+
+    def __init__(self, wait_s: float, address: str):
+        TransientError.__init__(self, "GraphBudgetSpent", f"Mailbox {address} used its Microsoft Graph budget of "
+                                f"{BUDGET:,} requests in {BUDGET_WINDOW_S / 60:.0f} minutes; it syncs again in "
+                                f"{wait_s:.0f} s.", retry_after_s=wait_s)
+
+
 class Budget:
     """Requests sent for one mailbox in the last 10 minutes (Graph's per-mailbox budget)."""
 
     def __init__(self, limit: int = BUDGET, window_s: float = BUDGET_WINDOW_S, clock=time.monotonic):
         self.limit, self.window_s, self._clock = limit, window_s, clock
         self._sent: deque[float] = deque()
+        self.shown_at: float | None = None  # when a RequestBudget event last told of it
 
     def used(self) -> int:
         self._forget()
@@ -196,9 +208,14 @@ class GraphSession:
         return budget.used() if budget else 0
 
     def _spend(self, job, count: int) -> None:
-        wait = self.budget(job).spend(count)
+        budget = self.budget(job)
+        wait = budget.spend(count)
+        now = budget._clock()
+        if wait or budget.shown_at is None or now - budget.shown_at >= BUDGET_SHOWN_EVERY_S:
+            budget.shown_at = now
+            job.publish(events.RequestBudget(job.mailbox.id, budget.used(), budget.limit, budget.window_s))
         if wait:  # never overdraw Graph's budget: come back when it has room
-            raise ServerBackingOff(wait)
+            raise BudgetSpent(wait, job.mailbox.email)
 
     async def _wait(self, job, wait_s: float, what: str) -> None:
         if wait_s > LONGEST_WAIT_S:
