@@ -202,3 +202,28 @@ def test_the_budget_used_is_shown_and_a_spent_budget_pauses_the_mailbox(world, g
     assert graph.requests_by_operation(world.address)["get_folder"] == 2  # the third never left
     shown = [e for e in world.job.events if isinstance(e, events.RequestBudget)]
     assert (shown[0].used, shown[0].limit, shown[-1].used) == (1, 2, 2)
+
+
+def test_the_sandboxs_own_throttling_is_waited_out(db, sandbox, graph):
+    """Two profiles with one app on one mailbox may send 8 at once; Exchange Online answers the 5th with 429
+    and Retry-After, which each session waits out, so every request succeeds."""
+    first = graph_world(sandbox, graph, "gthr")
+    second_profile = admin.save_profile({"name": "Graph twin"} | {
+        k: getattr(first.job.profile, k) for k in ("server_type", "protocol", "auth_type", "username",
+                                                   "oauth_tenant", "oauth_authority", "graph_url", "trusted_ca_file")})
+    twin = graph_connector.GraphConnector(second_profile)
+    graph.inject("delay", mailbox=first.address, operation="get_folder", seconds=0.1)
+
+    async def both():
+        calls = [inbox(first) for _ in range(6)] + [
+            twin.session.call(first.job, "reading the inbox", "GET", twin.session.user_url(first.job,
+                                                                                         "mailFolders/inbox"))
+            for _ in range(6)]
+        try:
+            return await asyncio.gather(*calls)
+        finally:
+            await twin.close()
+
+    assert [r["displayName"] for r in first.run(both())] == ["Inbox"] * 12
+    assert graph.throttled(first.address) > 0 and graph.peak_concurrent(first.address) == 4
+    assert first.session.waited_s[first.address] + twin.session.waited_s[first.address] >= 1
