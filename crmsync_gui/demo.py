@@ -1,7 +1,8 @@
 """Demo mode: the Exchange sandbox in this process and a seeded organization that syncs with it.
 
 `crmsync-gui --demo` calls `start_demo()`: a loopback EWS sandbox with generated mailboxes and mail,
-a fresh database in a temporary folder with one profile pointing at the sandbox (its CA trusted
+and a Microsoft Graph sandbox over the same store; a fresh database in a temporary folder with one
+profile pointing at the EWS sandbox and an "Exchange Online" profile over Graph (their CA trusted
 explicitly; verification stays on), a CRM user and contacts per mailbox, and the mailboxes mapped,
 approved and enabled, so the embedded engine syncs them at once. Some are faulty on purpose, so the
 Errors, Alerts and Dashboard pages have something to show within a minute:
@@ -22,6 +23,9 @@ from crmsync_gui.core.store.models import Account, Contact, Mailbox
 
 MAILBOXES = 12
 ITEMS_PER_MAILBOX = 15
+ONLINE_MAILBOXES = 2  # on the Exchange Online profile, over Microsoft Graph
+ONLINE_DOMAIN = "online.sandbox.test"
+ONLINE_APP = ("contoso.test", "5d1e9a3c-demo-4c2b-9f11-crmsync-graph", "demo-graph-secret")  # tenant, app, secret
 
 
 @dataclass
@@ -30,25 +34,36 @@ class Demo:
     db_path: Path
     secrets: SecretStore
     folder: tempfile.TemporaryDirectory
+    graph: object = None  # sandbox.graph.GraphServer, over the EWS sandbox's store
     faulty: dict[str, str] = field(default_factory=dict)  # mailbox address -> what is wrong with it
 
     def stop(self) -> None:
+        if self.graph is not None:
+            self.graph.stop()
         self.sandbox.stop()
         self.folder.cleanup()
 
 
 def start_demo(mailboxes: int = MAILBOXES, items: int = ITEMS_PER_MAILBOX) -> Demo:
     from crmsync_gui.sandbox import SandboxServer
+    from crmsync_gui.sandbox.generate import populate
+    from crmsync_gui.sandbox.graph import GraphServer
 
     folder = tempfile.TemporaryDirectory(prefix="crmsync-demo-")
     sandbox = SandboxServer()
     sandbox.start()
     people = sandbox.populate(mailboxes, items, seed=7)
+    graph = GraphServer.beside(sandbox)
+    graph.start()
+    tenant, app, secret = ONLINE_APP
+    graph.add_app(app, secret, tenant=tenant)
+    online = populate(sandbox.store, ONLINE_MAILBOXES, items, seed_value=11, domain=ONLINE_DOMAIN)
     db_path = Path(folder.name) / "demo.db"
     open_database(db_path)
     secrets = SecretStore(Path(folder.name) / "demo.db.secrets.json", use_keyring=False)
-    demo = Demo(sandbox, db_path, secrets, folder)
+    demo = Demo(sandbox, db_path, secrets, folder, graph)
     seed_organization(demo, people)
+    _seed_exchange_online(demo, online)
     return demo
 
 
@@ -89,6 +104,27 @@ def seed_organization(demo: Demo, people) -> None:
     profile.save()
     admin.add_queue("Support", "support@fabrikam.example")
     _seed_unreachable_branch(demo)
+
+
+def _seed_exchange_online(demo: Demo, people) -> None:
+    """An Exchange Online profile over Microsoft Graph (app-only sign-in with a client secret), its mailboxes
+    syncing email both ways and appointments, contacts and tasks."""
+    tenant, app, secret = ONLINE_APP
+    profile = admin.save_profile({"name": "Exchange Online (Microsoft Graph)",
+                                  "server_type": codes.ServerType.EXCHANGE_ONLINE_HYBRID,
+                                  "protocol": codes.ExchangeProtocol.GRAPH, "auth_type": codes.AuthType.OAUTH,
+                                  "username": app, "oauth_tenant": tenant, "oauth_authority": demo.graph.url,
+                                  "graph_url": demo.graph.graph_url, "trusted_ca_file": demo.graph.ca_file},
+                                 password=secret, secrets=demo.secrets)
+    for person in people:
+        user = admin.add_user(person.name, person.email, tracking_option=codes.TrackingOption.ALL)
+        admin.copy_templates_to_user(user)
+        mailbox = admin.add_mailbox(person.name, person.email, profile)
+        mailbox.act_method = codes.ActMethod.SERVER_SIDE_SYNC
+        mailbox.save()
+        admin.map_mailbox(mailbox, user)
+        admin.set_approval(mailbox, True)
+        admin.set_enabled(Mailbox.get_by_id(mailbox.id), True)
 
 
 def _seed_unreachable_branch(demo: Demo) -> None:

@@ -47,3 +47,22 @@ def test_demo_syncs_and_shows_its_faults(demo):
     assert TraceLog.select().where(TraceLog.level == codes.TraceLevel.ERROR).count() > 0
     assert Alert.select().count() == 1  # the unreachable branch profile
     assert "not-the-password" not in "".join(t.message for t in TraceLog.select())
+
+
+def test_the_demos_exchange_online_profile_syncs_over_graph(demo):
+    from crmsync_gui.core.sync.engine import Engine
+
+    async def cycle():
+        engine = Engine(secrets=demo.secrets)
+        try:
+            return await engine.run_once()
+        finally:
+            await engine.stop()
+
+    asyncio.run(cycle())
+    online = [m for m in Mailbox.select() if m.profile.protocol == codes.ExchangeProtocol.GRAPH]
+    assert len(online) == 2
+    assert all((m.incoming_status, m.outgoing_status, m.act_status) == (codes.DirectionStatus.SUCCESS,) * 3
+               for m in online), [(m.email, m.last_error_code, m.last_error_message) for m in online]
+    assert Activity.select().where(Activity.mailbox.in_(online)).count() > 0
+    assert sum(demo.graph.requests_by_operation().values()) > 0
