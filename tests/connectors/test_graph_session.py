@@ -227,3 +227,10 @@ def test_the_sandboxs_own_throttling_is_waited_out(db, sandbox, graph):
     assert [r["displayName"] for r in first.run(both())] == ["Inbox"] * 12
     assert graph.throttled(first.address) > 0 and graph.peak_concurrent(first.address) == 4
     assert first.session.waited_s[first.address] + twin.session.waited_s[first.address] >= 1
+
+
+def test_a_batch_of_many_is_sent_in_full(world, graph):
+    url = world.session.user_url(world.job, "mailFolders/inbox")
+    answers = world.run(world.session.batch(world.job, "reading folders", [{"method": "GET", "url": url}] * 510))
+    assert len(answers) == 510 and {a["status"] for a in answers} == {200}
+    assert graph.requests_by_operation(world.address)["get_folder"] == 510

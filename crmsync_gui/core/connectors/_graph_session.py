@@ -16,6 +16,7 @@ Exchange Online's limits per app and mailbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json as jsonlib
 import logging
@@ -165,10 +166,8 @@ class GraphSession:
         requests of up to 20; their answers ({"status", "headers", "body"}) in the same order. Throttled
         answers are waited out and sent again; other errors are the caller's to read from the answers."""
         answers: list[dict | None] = [None] * len(requests)
-        todo = list(range(len(requests)))
-        for _round in range(WAITS_PER_CALL + BATCH_MOST):
-            if not todo:
-                break
+        todo, waits = list(range(len(requests))), 0
+        while todo:
             chunk, todo = todo[:BATCH_MOST], todo[BATCH_MOST:]
             results = await self._batch_once(job, what, [requests[i] for i in chunk])
             again, wait = [], 0.0
@@ -181,10 +180,12 @@ class GraphSession:
                 else:
                     answers[index] = result
             if again:
-                await self._wait(job, wait or 1.0, what)
+                if waits == WAITS_PER_CALL + BATCH_MOST:  # a 424 chain shortens by one a round at least
+                    raise ServerBackingOff(wait or LONGEST_WAIT_S)
+                waits += 1
+                if wait:
+                    await self._wait(job, wait, what)
                 todo = again + todo
-        if todo or any(a is None for a in answers):
-            raise ServerBackingOff(60.0)
         return answers  # type: ignore[return-value]
 
     async def close(self) -> None:
@@ -230,7 +231,7 @@ class GraphSession:
         on_loop = await self._loop_state()
         key = job.mailbox.email.lower()
         slots = on_loop.slots.setdefault(key, asyncio.Semaphore(MAILBOX_CONCURRENCY))
-        if count == 1:
+        if count <= 1:
             async with slots:
                 yield
             return
@@ -256,27 +257,33 @@ class GraphSession:
             self._on_loop = _OnLoop(loop, http)
         return self._on_loop
 
-    async def _exchange(self, job, what, method, url, params, json, headers, data) -> tuple[int, dict, bytes]:
-        renewed, stale = False, None
-        for attempt in range(WAITS_PER_CALL + 1):
+    async def _exchange(self, job, what, method, url, params, json, headers, data, *,
+                        slot_held: bool = False) -> tuple[int, dict, bytes]:
+        """One request, a renewed token once on a 401, throttled answers waited out. `slot_held`: the caller
+        holds the mailbox's slots for it (a $batch)."""
+        waits, stale = 0, None
+        while True:
             self._spend(job, 1)
             token = await self._access_token(job, what, stale=stale)
-            async with self._slots(job), job.connection():
+            async with contextlib.AsyncExitStack() as held:
+                if not slot_held:
+                    await held.enter_async_context(self._slots(job))
+                await held.enter_async_context(job.connection())
                 status, reply_headers, body = await self._send(job, what, method, url, params, json, data,
                                                                {**(headers or {}), "Authorization": f"Bearer {token}"})
             if status < 400:
                 return status, reply_headers, body
             reply = GraphReply.from_body(status, body, reply_headers, method, url)
-            if status == 401 and not renewed:  # expired early or revoked: one new token, then it is a refusal
-                renewed, stale = True, token
+            if status == 401 and stale is None:  # expired early or revoked: one new token, then it is a refusal
+                stale = token
                 continue
             if status in (429, 503, 504):
-                if attempt == WAITS_PER_CALL:
+                if waits == WAITS_PER_CALL:
                     raise ServerBackingOff(reply.retry_after_s or LONGEST_WAIT_S)
-                await self._wait(job, reply.retry_after_s or min(2.0 ** attempt, LONGEST_WAIT_S), what)
+                await self._wait(job, reply.retry_after_s or min(2.0 ** waits, LONGEST_WAIT_S), what)
+                waits += 1
                 continue
             raise map_error(reply, what)
-        raise AssertionError("unreachable")
 
     async def _send(self, job, what, method, url, params, json, data, headers) -> tuple[int, dict, bytes]:
         on_loop = await self._loop_state()
@@ -301,14 +308,20 @@ class GraphSession:
                 step["dependsOn"] = [str(index + 1 - lanes)]
             steps.append(step)
         self._spend(job, len(steps) - 1)  # each request counts; _exchange counts one
-        async with self._slots(job, lanes - 1):  # and holds one slot of its own
-            reply = await self.call(job, what, "POST", f"{self.graph_base}/$batch", json={"requests": steps})
-        by_id = {answer.get("id"): answer for answer in (reply or {}).get("responses", [])}
+        async with self._slots(job, lanes):  # all at once, or two batches could each wait for the other's
+            _status, _headers, body = await self._exchange(job, what, "POST", f"{self.graph_base}/$batch", None,
+                                                           {"requests": steps}, None, None, slot_held=True)
+        try:
+            reply = jsonlib.loads(body or b"{}")
+        except ValueError as exc:
+            raise map_error(exc, what) from None
+        by_id = {answer.get("id"): answer for answer in reply.get("responses", [])}
         return [by_id.get(step["id"], {"status": 500}) for step in steps]
 
     # -- sign-in ---------------------------------------------------------------------------------------------
 
-    def _credentials(self, job) -> tuple[_Credentials, object]:
+    def _credentials(self, job) -> _Credentials:
+        """Who signs in and with what (checked on every request, so a changed secret or key file is used)."""
         profile = job.profile
         client_id = (profile.username or "").strip()
         tenant = (profile.oauth_tenant or "").strip()
@@ -322,28 +335,23 @@ class GraphSession:
         key_file = (profile.private_key_file or "").strip() or None
         if thumbprint and key_file:
             try:
-                with open(key_file, encoding="ascii") as handle:
-                    credential = {"private_key": handle.read(), "thumbprint": thumbprint}
-            except (OSError, ValueError) as exc:
-                raise PermanentError("BadConfiguration", f"The private key file {key_file} of profile "
-                                     f"{profile.name} cannot be read ({exc.strerror if isinstance(exc, OSError) else exc}).",
-                                     action="Point the profile at the PEM file of the certificate's private key, "
-                                            "readable by the account the engine runs as.") from None
-            secret_hash = hashlib.sha256(os.fsencode(key_file) + credential["private_key"].encode()).hexdigest()
+                stat = os.stat(key_file)
+            except OSError as exc:
+                raise _unreadable_key(profile, key_file, exc) from None
+            version = f"{key_file}|{stat.st_mtime_ns}|{stat.st_size}"  # a replaced key file is read again
         elif job.password:
             redaction.remember(job.password)
-            credential = job.password
-            secret_hash = hashlib.sha256(job.password.encode()).hexdigest()
+            version = job.password
         else:
             raise PermanentError("BadConfiguration", f"Profile {profile.name} has neither a client secret nor a "
                                  "certificate to sign in to Microsoft Graph with.",
                                  action="Give the profile the app's client secret as its password, or the "
                                         "certificate's thumbprint and private key file.")
-        return _Credentials(client_id, authority, secret_hash, thumbprint, key_file), credential
+        return _Credentials(client_id, authority, hashlib.sha256(version.encode()).hexdigest(), thumbprint, key_file)
 
     async def _access_token(self, job, what: str, *, stale: str | None = None) -> str:
         """The app's token, renewed before it expires; `stale`: a token Graph refused as expired."""
-        credentials, credential = self._credentials(job)
+        credentials = self._credentials(job)
 
         def usable(held) -> bool:
             return bool(held) and held[0] == credentials and held[1] != stale and self.clock() < held[2]
@@ -353,7 +361,7 @@ class GraphSession:
         async with (await self._loop_state()).token_lock:
             if usable(self._token):
                 return self._token[1]  # another request renewed it meanwhile
-            result = await asyncio.to_thread(self._fetch_token, credentials, credential)
+            result = await asyncio.to_thread(self._fetch_token, credentials, job)
             if "access_token" not in result:
                 raise map_token_error(result, f"signing in to Microsoft Graph for {what}", job.password)
             lifetime = float(result.get("expires_in") or 3600)
@@ -363,13 +371,14 @@ class GraphSession:
             self.tokens_fetched += 1
             return result["access_token"]
 
-    def _fetch_token(self, credentials: _Credentials, credential) -> dict:
+    def _fetch_token(self, credentials: _Credentials, job) -> dict:
         """A new token by msal's client-credentials grant (blocking: in a worker thread)."""
         try:
             app = self._apps.get(credentials)
             if app is None:
                 app = msal.ConfidentialClientApplication(
-                    credentials.client_id, client_credential=credential, authority=credentials.authority,
+                    credentials.client_id, client_credential=_credential(credentials, job),
+                    authority=credentials.authority,
                     instance_discovery=False, http_client=_verifying_session(self._ca_file))
                 self._apps[credentials] = app
             app.token_cache = msal.TokenCache()  # the token is kept here; msal's cache would hand the old one back
@@ -378,6 +387,24 @@ class GraphSession:
             return {"error": "invalid_request", "error_description": str(exc)}
         except requests.exceptions.RequestException as exc:
             raise map_error(exc, "signing in to Microsoft Graph") from None
+
+
+def _credential(credentials: _Credentials, job):
+    """What msal signs in with: the certificate's key (read from its file) and thumbprint, or the secret."""
+    if credentials.key_file is None:
+        return job.password
+    try:
+        with open(credentials.key_file, encoding="ascii") as handle:
+            return {"private_key": handle.read(), "thumbprint": credentials.thumbprint}
+    except (OSError, ValueError) as exc:
+        raise _unreadable_key(job.profile, credentials.key_file, exc) from None
+
+
+def _unreadable_key(profile, key_file: str, exc: Exception) -> PermanentError:
+    return PermanentError("BadConfiguration", f"The private key file {key_file} of profile {profile.name} cannot be "
+                          f"read ({exc.strerror if isinstance(exc, OSError) else exc}).",
+                          action="Point the profile at the PEM file of the certificate's private key, readable "
+                                 "by the account the engine runs as.")
 
 
 class _VerifyingAdapter(requests.adapters.HTTPAdapter):
