@@ -72,3 +72,12 @@ def test_engine_log_jobs_shows_a_mailboxs_request_budget(capsys):
 
     cli._print_job_events(events.RequestBudget(5, 1234, 10_000, 600.0))
     assert "mailbox 5 requests in the last 10 minutes: 1,234 of 10,000" in capsys.readouterr().out
+
+
+def test_testing_a_graph_profile_needs_a_mailbox_address(tmp_path):
+    db = tmp_path / "crm.db"
+    added = crmsync(db, "profiles", "add", "--name", "Online", "--type", "exchange online hybrid", "--auth", "oauth",
+                    "--username", CLIENT_ID, "--oauth-tenant", TENANT)
+    assert added.returncode == 0, added.stderr
+    tested = crmsync(db, "profiles", "test", "Online")
+    assert tested.returncode != 0 and "Give a mailbox's email address to test with" in tested.stderr

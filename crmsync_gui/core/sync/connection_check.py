@@ -82,6 +82,10 @@ def unsaved_profile(fields: dict[str, Any]) -> EmailServerProfile:
 
 def address_for_test(profile, address: str | None) -> str:
     """The mailbox the test signs in to: the one the administrator gave, else the profile's account."""
+    graph = codes.ServerType(profile.server_type).is_exchange and profile.protocol == codes.ExchangeProtocol.GRAPH
+    if graph and not (address or "").strip():  # Sign in as is the app's client ID, not a mailbox
+        raise ValidationError({"test_address": "give a mailbox's email address to test with (over Microsoft "
+                                               "Graph the app signs in, for any mailbox it may open)"})
     address = (address or "").strip() or (profile.username or "").strip()
     if not address:
         raise ValidationError({"test_address": "give an email address to test with (the profile has no "
