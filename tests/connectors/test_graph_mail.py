@@ -192,3 +192,15 @@ def test_the_connector_syncs_act_over_its_own_session(db, sandbox, graph):
     assert world.run(act.run(world.job, world.connector)) >= 1
     assert [c["type"] for c in sandbox.items(world.address, "contacts")] == ["Contact"]
     assert graph.peak_concurrent(world.address) <= 4
+
+
+def test_non_ascii_names_and_subjects_arrive_as_written(world):
+    sandbox, address = world.sandbox, world.address
+    set_option(world, codes.TrackingOption.ALL)
+    sandbox.add_message(address, subject="Réunion: ça va?", body="Grüße, Zoë", sender=("Zoë Ünal", "zoe@fabrikam.com"),
+                        to=[("Ann", address)], message_id="<u1@fabrikam.com>")
+    assert sync(world) == 1
+    tracked = Activity.get(Activity.message_id == "<u1@fabrikam.com>")
+    assert tracked.subject == "Réunion: ça va?" and "Grüße, Zoë" in tracked.body
+    sender = ActivityParty.get(ActivityParty.activity == tracked, ActivityParty.role == codes.PartyRole.FROM)
+    assert (sender.address, sender.display_name) == ("zoe@fabrikam.com", "Zoë Ünal")

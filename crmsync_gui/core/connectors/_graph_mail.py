@@ -16,8 +16,8 @@ import asyncio
 import base64
 import contextlib
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from urllib.parse import quote
 
@@ -153,32 +153,43 @@ def _header(message: dict, name: str) -> str | None:
     return None
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())  # no CR or LF can start a header of its own
+
+
+def _encoded(text: str) -> str:
+    text = _one_line(text)
+    return text if text.isascii() else Header(text, "utf-8").encode()
+
+
 def _addresses(people) -> str:
-    return ", ".join(formataddr(((p.get("emailAddress") or {}).get("name") or "",
-                                 (p.get("emailAddress") or {}).get("address") or "")) for p in people or [])
+    return ", ".join(formataddr((_one_line((p.get("emailAddress") or {}).get("name") or ""),
+                                 _one_line((p.get("emailAddress") or {}).get("address") or ""))) for p in people or [])
 
 
 def _mime_of(message: dict) -> bytes:
-    """The email as MIME, rebuilt from the Graph properties tracking needs (parsed like any other email)."""
-    mime = EmailMessage(policy=SMTP)
-    sender = message.get("from")
-    if sender:
-        mime["From"] = _addresses([sender])
+    """The email as MIME, rebuilt from the Graph properties tracking needs and parsed like any other email.
+    Written line by line: the email package's own writer cost five times the parse."""
+    lines = []
+    if message.get("from"):
+        lines.append(f"From: {_addresses([message['from']])}")
     for header, key in (("To", "toRecipients"), ("Cc", "ccRecipients"), ("Bcc", "bccRecipients")):
         if message.get(key):
-            mime[header] = _addresses(message[key])
-    mime["Subject"] = message.get("subject") or ""
+            lines.append(f"{header}: {_addresses(message[key])}")
+    lines.append(f"Subject: {_encoded(message.get('subject') or '')}")
     if sent := _naive_utc(message.get("sentDateTime")):
-        mime["Date"] = format_datetime(sent.replace(tzinfo=UTC))
+        lines.append(f"Date: {format_datetime(sent.replace(tzinfo=UTC))}")
     if message.get("internetMessageId"):
-        mime["Message-ID"] = message["internetMessageId"]
+        lines.append(f"Message-ID: {_one_line(message['internetMessageId'])}")
     for name in _CORRELATION_HEADERS:
         if (value := _header(message, name)) is not None:
-            mime[name.title()] = value
+            lines.append(f"{name.title()}: {_one_line(value)}")
     body = message.get("body") or {}
-    html = str(body.get("contentType", "")).lower() == "html"
-    mime.set_content(body.get("content") or "", subtype="html" if html else "plain")
-    return mime.as_bytes()
+    subtype = "html" if str(body.get("contentType", "")).lower() == "html" else "plain"
+    lines += ["MIME-Version: 1.0", f'Content-Type: text/{subtype}; charset="utf-8"',
+              "Content-Transfer-Encoding: base64"]
+    head = "\r\n".join(lines).encode("ascii", "replace")
+    return head + b"\r\n\r\n" + base64.encodebytes((body.get("content") or "").encode("utf-8"))
 
 
 # -- outgoing through Graph --------------------------------------------------------------------------------
