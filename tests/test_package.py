@@ -94,3 +94,35 @@ def test_packaged_console_runs_its_engine_process(app, tmp_path):
     assert "Traceback" not in run.stderr, run.stderr[-2000:]
     assert run.engine_ran, "the packaged console's engine process never synced"
     assert not run.engine_outlived_console
+
+
+def test_the_packaged_command_syncs_a_microsoft_graph_profile(app, tmp_path):
+    """msal, aiohttp and the Graph connector are in the package: an Exchange Online profile over Graph is added,
+    tested and synced by the packaged `crmsync`, against the Graph sandbox of this test."""
+    from crmsync_gui.sandbox import SandboxServer
+    from crmsync_gui.sandbox.graph import GraphServer
+
+    db = str(tmp_path / "g.db")
+    with SandboxServer() as ews, GraphServer.beside(ews) as graph:
+        graph.add_app("pkg-app", "pkg-secret", tenant="contoso.test")
+        address = "pkg@sandbox.test"
+        ews.add_mailbox(address, "unused", name="Pkg")
+        ews.add_message(address, subject="Hello", sender=("Bo", "bo@fabrikam.com"), to=[("Pkg", address)])
+        steps = [
+            ("profiles", "add", "--name", "Online", "--type", "exchange online hybrid", "--auth", "oauth",
+             "--username", "pkg-app", "--oauth-tenant", "contoso.test", "--graph-url", graph.graph_url,
+             "--authority", graph.url, "--ca-file", graph.ca_file, "--password-stdin"),
+            ("users", "add", "--name", "Pkg User", "--email", address),
+            ("mailboxes", "add", "--name", "Pkg", "--email", address, "--profile", "Online"),
+            ("mailboxes", "map", "Pkg", "--user", address),
+            ("mailboxes", "approve", "Pkg"),
+            ("mailboxes", "test", "Pkg"),
+            ("engine", "run", "--once"),
+        ]
+        for step in steps:
+            done = subprocess.run([str(app / "crmsync"), "--db", db, *step], capture_output=True, text=True,
+                                  timeout=120, env=build.clean_env(tmp_path), cwd=tmp_path,
+                                  input="pkg-secret\n" if "--password-stdin" in step else None)
+            assert done.returncode == 0, f"{step}: {done.stdout}{done.stderr}"
+        assert "0 failed" in done.stdout, done.stdout
+        assert graph.requests_by_operation(address)["message_delta"] >= 1
