@@ -234,3 +234,10 @@ def test_a_batch_of_many_is_sent_in_full(world, graph):
     answers = world.run(world.session.batch(world.job, "reading folders", [{"method": "GET", "url": url}] * 510))
     assert len(answers) == 510 and {a["status"] for a in answers} == {200}
     assert graph.requests_by_operation(world.address)["get_folder"] == 510
+
+
+def test_a_server_the_profile_does_not_trust_is_refused(db, sandbox, graph):
+    world = graph_world(sandbox, graph, "gtls", trusted_ca_file=None)  # the system's CAs only
+    with pytest.raises(PermanentError) as refused:
+        world.run(inbox(world))
+    assert refused.value.code == "CertificateInvalid"
