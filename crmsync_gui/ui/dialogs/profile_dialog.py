@@ -200,8 +200,8 @@ class ProfileDialog(QDialog):
                                             "direction; nothing is saved."))
         self.test_button.clicked.connect(self.toggle_test)
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.validate()  # first, so the rows it hides take no room in the dialog's first size
         lay_out_form(self, form, self.buttons, 820)
-        self.validate()
 
     def fields(self) -> dict:
         return {
