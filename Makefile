@@ -55,8 +55,11 @@ translations: $(STAMP)
 # PNGs of every console page and dialog into docs/screenshots/ (Xvfb when there is no display)
 screenshots: $(STAMP)
 	SCREENSHOTS=1 bash .ci/system-deps.sh
-	if [ -n "$$DISPLAY" ]; then QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py; \
-	else xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py; fi
+	for lang in en it; do \
+	  if [ -n "$$DISPLAY" ]; then QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py --lang $$lang; \
+	  else xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py --lang $$lang; fi \
+	  || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,8 +1,9 @@
 """Screenshots of every console page and dialog, on the demo mode's organization after one sync cycle.
 
 Run `make screenshots` (starts Xvfb when there is no display), or directly:
-    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python docs/screenshots/take.py [OUT_DIR]
-PNG files land in docs/screenshots/. The database is a temporary one; nothing else is touched.
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python docs/screenshots/take.py [OUT_DIR] [--lang it]
+PNG files land in docs/screenshots/ (Italian ones in docs/screenshots/it/), the window at 1280×720, the
+smallest screen the console is made for. The database is a temporary one; nothing else is touched.
 """
 from __future__ import annotations
 
@@ -89,7 +90,29 @@ def test_connection_shots(demo, window, out: Path, settle) -> list[Path]:
     return saved
 
 
-def main(out: Path) -> int:
+def other_shots(window, out: Path, settle) -> list[Path]:
+    """A deletion's confirmation (what follows, before anything changes) and the user guide window."""
+    from crmsync_gui.core.admin.removal import removal_of
+    from crmsync_gui.core.store.models import Mailbox
+    from crmsync_gui.ui.dialogs.delete import removal_box
+    from crmsync_gui.ui.help_window import UserGuide
+
+    box, _delete = removal_box(window, removal_of(Mailbox.select().order_by(Mailbox.id).first()))
+    box.show()
+    settle()
+    saved = [out / "dialog-delete-mailbox.png"]
+    box.grab().save(str(saved[-1]))
+    box.close()
+    guide = UserGuide(window)
+    guide.show()
+    settle()
+    saved.append(out / "dialog-user-guide.png")
+    guide.grab().save(str(saved[-1]))
+    guide.close()
+    return saved
+
+
+def main(out: Path, language: str) -> int:
     os.environ.setdefault("CRMSYNC_SECRETS", "file")
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
@@ -99,8 +122,10 @@ def main(out: Path) -> int:
     from crmsync_gui.demo import start_demo
     from crmsync_gui.ui.dialogs.catalog import sample_dialogs
     from crmsync_gui.ui.main_window import MainWindow
+    from crmsync_gui.ui.resources import install_translations
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_translations(app, language)
     QCoreApplication.setOrganizationName("crmsync-screenshots")
     tmp = Path(tempfile.mkdtemp(prefix="crmsync-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp))
@@ -110,7 +135,7 @@ def main(out: Path) -> int:
     window = MainWindow("demo.db (crmsync-gui --demo)", "")
     bus = events.EventBus()
     window.attach_bus(bus)
-    window.resize(1400, 860)
+    window.resize(1280, 720)
     window.show()
 
     def settle(seconds: float = 0.3) -> None:
@@ -146,13 +171,14 @@ def main(out: Path) -> int:
             dialog.show()
             settle()
             if name in ("user", "queue"):
-                for tab in range(dialog.tabs.count()):
+                tabs = ["general", "synchronization", "email"] if name == "user" else ["general", "email"]
+                for tab, tab_name in enumerate(tabs):  # named in English in every language
                     dialog.tabs.setCurrentIndex(tab)
-                    if dialog.tabs.tabText(tab) == "Synchronization":
+                    if tab_name == "synchronization":
                         for editor in dialog.filter_editors.values():
                             editor.preview()
                     settle()
-                    path = out / f"dialog-{name}-{dialog.tabs.tabText(tab).lower()}.png"
+                    path = out / f"dialog-{name}-{tab_name}.png"
                     dialog.grab().save(str(path))
                     saved.append(path)
             else:
@@ -161,6 +187,7 @@ def main(out: Path) -> int:
                 saved.append(path)
             dialog.close()
     saved += test_connection_shots(demo, window, out, settle)
+    saved += other_shots(window, out, settle)
     window.close()
     close_database()
     demo.stop()
@@ -171,4 +198,11 @@ def main(out: Path) -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parents[1]))
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE))
+    import argparse
+
+    parser = argparse.ArgumentParser(description="screenshots of every console page and dialog")
+    parser.add_argument("out", nargs="?", type=Path, help="folder for the PNG files (default docs/screenshots, "
+                                                          "or docs/screenshots/LANG for another language)")
+    parser.add_argument("--lang", default="en", help="the console's language, e.g. it")
+    args = parser.parse_args()
+    sys.exit(main(args.out or (HERE if args.lang == "en" else HERE / args.lang), args.lang))

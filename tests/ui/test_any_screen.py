@@ -61,3 +61,13 @@ def test_every_dialog_fits_1024_by_700(qtbot, language, organization):
             for size in (dialog.minimumSizeHint(), dialog.size()):
                 assert size.width() <= 1024 and size.height() <= 700, (language, name, size.toTuple())
             dialog.close()
+
+
+def test_the_error_browsers_headers_follow_the_language(qtbot, language, db):
+    from PySide6.QtCore import Qt
+
+    from crmsync_gui.ui.pages.errors import TraceTableModel
+
+    model = TraceTableModel()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[:3] == (["Level", "Last seen", "Code"] if language == "en" else ["Livello", "Ultima volta", "Codice"])

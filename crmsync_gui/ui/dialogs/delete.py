@@ -19,6 +19,13 @@ def consequence_lines(removal: Removal) -> list[str]:
 
 def confirm_removal(parent: QWidget, removal: Removal) -> bool:
     """Ask before deleting; Cancel is the default button, so Enter deletes nothing."""
+    box, delete = removal_box(parent, removal)
+    box.exec()
+    return box.clickedButton() is delete
+
+
+def removal_box(parent: QWidget, removal: Removal) -> tuple[QMessageBox, object]:
+    """The confirmation box and its Delete button (the screenshots show it without running it)."""
     kind = translate("removal", KINDS[removal.kind])
     box = QMessageBox(QMessageBox.Icon.Warning, translate("removal", "Delete {0}").format(kind),
                       translate("removal", "Delete {0} “{1}”?").format(kind, removal.name),
@@ -29,8 +36,7 @@ def confirm_removal(parent: QWidget, removal: Removal) -> bool:
     box.setInformativeText(f"<ul>{lines}</ul><p>{escape(keep)}</p>")
     delete = box.addButton(translate("removal", "Delete"), QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    return box.clickedButton() is delete
+    return box, delete
 
 
 def delete_with_confirmation(page, record) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import concurrent.futures
 import html
 
-from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QDateTime, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -102,7 +102,7 @@ class TraceTableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self.headers):
-            return self.tr(self.headers[section])
+            return QCoreApplication.translate("columns", self.headers[section])  # listed there by update.py
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
