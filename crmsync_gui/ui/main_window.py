@@ -1,7 +1,7 @@
 """The main window: navigation on the left, one page at a time, a status bar below."""
 import asyncio
 
-from PySide6.QtCore import QCoreApplication, QSettings, QSize
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
 
 from crmsync_gui import __version__
 from crmsync_gui.core.errors import CrmSyncError
+from crmsync_gui.core.store import views
 from crmsync_gui.ui.help_window import show_about
 from crmsync_gui.ui.pages import ALL_PAGES
 from crmsync_gui.ui.resources import icon
 
 translate = QCoreApplication.translate
+BADGE_REFRESH_MS = 5000
 
 
 class MainWindow(QMainWindow):
@@ -70,6 +72,11 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("F5"), self).activated.connect(lambda: self.stack.currentWidget().refresh())
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.find)
         self.navigation.currentRowChanged.connect(self._page_shown)
+        # count badges on Errors and Alerts: what wants the administrator's attention, from any page
+        self._badges = QTimer(self, interval=BADGE_REFRESH_MS)
+        self._badges.timeout.connect(self.update_badges)
+        self._badges.start()
+        self.update_badges()
         self._build_menus()
         self.restore_state()
 
@@ -111,6 +118,14 @@ class MainWindow(QMainWindow):
     def _page_shown(self, row: int) -> None:
         if 0 <= row < len(self.pages):
             self.pages[row].refresh()
+            self.update_badges()
+
+    def update_badges(self) -> None:
+        counts = views.attention_counts()
+        for row, page in enumerate(self.pages):
+            count = counts.get(page.title, 0)
+            badge = "" if not count else f"  ({count - 1}+)" if count >= views.BADGE_CAP else f"  ({count})"
+            self.navigation.item(row).setText(translate("pages", page.title) + badge)
 
     def open_page(self, title: str, filters: dict) -> None:
         """Another page asked to show `title` filtered (e.g. a mailbox's errors)."""

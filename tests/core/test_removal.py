@@ -39,7 +39,7 @@ def org(db, tmp_path):
     Activity.create(activity_type=codes.ActivityType.EMAIL, subject="Quote", mailbox=box, owner_user=ann)
     Activity.create(activity_type=codes.ActivityType.EMAIL, subject="Reply", mailbox=box, owner_user=ann,
                     email_status=codes.EmailStatus.PENDING_SEND)
-    TraceLog.create(level=40, code="AuthenticationFailed", message="refused", mailbox=box.id, profile=profile.id,
+    TraceLog.create(level=3, code="AuthenticationFailed", message="refused", mailbox=box.id, profile=profile.id,
                     collation_key="k")
     admin.copy_templates_to_user(ann)
     return secrets, profile, ann, box, other

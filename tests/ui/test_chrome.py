@@ -117,3 +117,25 @@ def test_menu_bar_help_about_quit_and_icons(qtbot, db):
         assert not action.icon().isNull(), key
     window.menu_actions["quit"].trigger()
     assert not window.isVisible()
+
+
+def test_errors_and_alerts_carry_count_badges(qtbot, db):
+    from datetime import timedelta
+
+    from crmsync_gui.core.store.base import utcnow
+    from crmsync_gui.core.store.models import Alert, TraceLog
+
+    window, _page = window_on(qtbot, "Dashboard")
+    texts = lambda: [window.navigation.item(r).text() for r in range(window.navigation.count())]  # noqa: E731
+    assert "Errors" in texts() and "Alerts" in texts()
+    now = utcnow()
+    for n, level in enumerate((3, 3, 2)):  # two errors and a warning (TraceLevel 3, 2) in the last day
+        TraceLog.create(level=level, code="X", message="m", collation_key=f"k{n}", first_at=now, last_at=now)
+    TraceLog.create(level=3, code="X", message="old", collation_key="old", first_at=now - timedelta(days=2),
+                    last_at=now - timedelta(days=2))
+    Alert.create(message="3 of 4 mailboxes failed")
+    Alert.create(message="seen", acknowledged=True)
+    window.update_badges()
+    assert "Errors  (2)" in texts() and "Alerts  (1)" in texts()
+    window.show_page("Alerts")  # show_page still finds a page by its title
+    assert window.stack.currentWidget().title == "Alerts"

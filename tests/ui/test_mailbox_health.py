@@ -21,7 +21,7 @@ def org():
     Mailbox.update(incoming_status=codes.DirectionStatus.FAILURE, incoming_enabled=False, outgoing_enabled=True,
                    last_error_code="AuthenticationFailed", last_error_message="The server refused the password.",
                    last_error_at=utcnow()).where(Mailbox.name == "Cy").execute()
-    TraceLog.create(level=40, code="AuthenticationFailed", message="The server refused the password.",
+    TraceLog.create(level=3, code="AuthenticationFailed", message="The server refused the password.",
                     mailbox=boxes["Cy"].id, collation_key="k")
     return profile, boxes
 

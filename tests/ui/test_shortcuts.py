@@ -60,8 +60,8 @@ def test_ctrl_f_finds_on_every_page_and_tab(qtbot, db):
 
     profile = admin.save_profile({"name": "Contoso", "incoming_server": EWS})
     box = admin.add_mailbox("Ann", "ann@contoso.com", profile)
-    TraceLog.create(level=40, code="AuthenticationFailed", message="refused", mailbox=box.id, collation_key="k")
-    Alert.create(profile=profile.id, level=40, message="3 of 4 mailboxes failed")
+    TraceLog.create(level=3, code="AuthenticationFailed", message="refused", mailbox=box.id, collation_key="k")
+    Alert.create(profile=profile.id, level=3, message="3 of 4 mailboxes failed")
     window = shown_window(qtbot)
     mailbox_search = window.pages[1].search_field
     for row in range(window.navigation.count()):

@@ -320,6 +320,16 @@ def trace_count(flt: TraceFilter, cap: int | None = None) -> int:
     return query.count()
 
 
+BADGE_CAP = 100  # a badge shows "99+" past this: counting further costs time and says nothing more
+
+
+def attention_counts(now: datetime | None = None) -> dict[str, int]:
+    """The navigation's badges: errors seen in the last 24 hours (up to BADGE_CAP) and alerts not acknowledged."""
+    since = (now or utcnow()) - timedelta(hours=24)
+    errors = trace_count(TraceFilter(level=codes.TraceLevel.ERROR, since=since), cap=BADGE_CAP)
+    return {"Errors": errors, "Alerts": Alert.select().where(Alert.acknowledged == False).count()}  # noqa: E712
+
+
 def iter_trace_rows(flt: TraceFilter, chunk: int = 5000):
     """Every matching row, newest first, in keyset chunks (for CSV export)."""
     after = None
