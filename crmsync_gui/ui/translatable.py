@@ -136,6 +136,8 @@ STRINGS = [
     QT_TRANSLATE_NOOP('removal', '{0} CRM records it owns (accounts, contacts, leads, activities) are left without an owner'),
     QT_TRANSLATE_NOOP('removal', 'its {0} sync filters are deleted'),
     QT_TRANSLATE_NOOP('removal', '{0} profiles send their alerts to no one'),
+    QT_TRANSLATE_NOOP('removal', '{0} synced contacts, appointments and tasks will be removed from the mailbox'),
+    QT_TRANSLATE_NOOP('removal', '{0} contacts, appointments and tasks of the new owner will be created in it'),
     QT_TRANSLATE_NOOP('removal', 'mailbox'),
     QT_TRANSLATE_NOOP('removal', 'email server profile'),
     QT_TRANSLATE_NOOP('removal', 'user'),

@@ -605,12 +605,12 @@
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="156"/>
         <source>Reassign mailbox?</source>
         <translation>Riassegnare la cassetta postale?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="157"/>
         <source>{0} is already mapped to the mailbox &apos;{1}&apos;.
 
 Yes: break that mapping and map it to &apos;{2}&apos; instead.
@@ -619,6 +619,11 @@ No: change nothing.</source>
 
 Sì: annulla quell&apos;associazione e associalo invece a &apos;{2}&apos;.
 No: non cambia nulla.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="160"/>
+        <source>What else follows:</source>
+        <translation>Cos&apos;altro ne segue:</translation>
     </message>
 </context>
 <context>
@@ -840,57 +845,57 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="29"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="31"/>
         <source>crmsync — server-side synchronization</source>
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="54"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="56"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="60"/>
         <source>Start the engine</source>
         <translation>Avvia il motore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="61"/>
         <source>Start the embedded sync engine again (after it stopped)</source>
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="85"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="86"/>
         <source>&amp;Quit</source>
         <translation>&amp;Esci</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="82"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="89"/>
         <source>&amp;Help</source>
         <translation>&amp;Aiuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="90"/>
         <source>&amp;User guide</source>
         <translation>&amp;Guida per l&apos;utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="93"/>
         <source>&amp;About crmsync</source>
         <translation>&amp;Informazioni su crmsync</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="174"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="178"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -900,7 +905,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="196"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
@@ -2323,22 +2328,22 @@ Cosa fare: {3}</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -2460,32 +2465,32 @@ Cosa fare: {3}</translation>
 <context>
     <name>removal</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="23"/>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="35"/>
         <source>Delete {0}</source>
         <translation>Elimina {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="24"/>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="36"/>
         <source>Delete {0} “{1}”?</source>
         <translation>Eliminare {0} “{1}”?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="28"/>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="40"/>
         <source>Nothing is removed from Exchange or any mail server, and no CRM record is deleted.</source>
         <translation>Nulla viene rimosso da Exchange o da altri server di posta e nessun record del CRM viene eliminato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="30"/>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="42"/>
         <source>Delete</source>
         <translation>Elimina</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="60"/>
         <source>Not deleted</source>
         <translation>Non eliminato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="52"/>
+        <location filename="../../crmsync_gui/ui/dialogs/delete.py" line="63"/>
         <source>Deleted {0} “{1}”.</source>
         <translation>Eliminato: {0} “{1}”.</translation>
     </message>
@@ -2546,21 +2551,31 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <source>{0} synced contacts, appointments and tasks will be removed from the mailbox</source>
+        <translation>{0} contatti, appuntamenti e attività sincronizzati verranno rimossi dalla cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <source>{0} contacts, appointments and tasks of the new owner will be created in it</source>
+        <translation>{0} contatti, appuntamenti e attività del nuovo proprietario verranno creati in essa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
         <source>mailbox</source>
         <translation>cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
         <source>email server profile</source>
         <translation>profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
         <source>user</source>
         <translation>utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
         <source>queue</source>
         <translation>coda</translation>
     </message>
@@ -2568,92 +2583,92 @@ Cosa fare: {3}</translation>
 <context>
     <name>states</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>Address rejected</source>
         <translation>Indirizzo rifiutato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>Pending approval</source>
         <translation>In attesa di approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>No profile</source>
         <translation>Nessun profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>Disabled</source>
         <translation>Disattivata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>Profile paused</source>
         <translation>Profilo in pausa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>Failing</source>
         <translation>Con errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>Backing off</source>
         <translation>In attesa dopo errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>Enabled</source>
         <translation>Attivata</translation>
     </message>
@@ -2661,77 +2676,77 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -2739,72 +2754,72 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

@@ -107,3 +107,25 @@ def test_a_mailbox_being_synced_is_not_deleted(org):
             delete_record(record, secrets=secrets)
     assert Mailbox.select().count() == 2 and EmailServerProfile.select().count() == 1
     assert secrets.get(profile.secret_ref) == "p"
+
+
+def test_reassigning_says_what_else_follows(org):
+    from crmsync_gui.core.admin.removal import reassignment_of
+
+    _secrets, _profile, ann, box, other = org
+    bob = admin.add_user("Bob Ray", "bob@contoso.com")
+    admin.map_mailbox(other, bob)
+    Contact.create(first_name="Dora", owner=bob)  # in Bob's default "My contacts" once he has his templates
+    admin.copy_templates_to_user(bob)
+    # Ann's mailbox goes to Bob: Ann is left without one, Bob's other mailbox without an owner, Ann's synced
+    # contact leaves the mailbox and Bob's contact comes in
+    assert [c.text() for c in reassignment_of(box, bob, act_syncs=True)] == [
+        "mailbox Bob is left without an owner", "Ann Lee is left without a mailbox",
+        "1 synced contacts, appointments and tasks will be removed from the mailbox",
+        "1 contacts, appointments and tasks of the new owner will be created in it"]
+    assert [c.code for c in reassignment_of(box, bob, act_syncs=False)] == ["mailbox_unowned", "owner_left"]
+    queue = admin.add_queue("Support", "support@contoso.com")
+    assert [c.text() for c in reassignment_of(box, queue, act_syncs=True)] == [
+        "Ann Lee is left without a mailbox",
+        "1 contacts, appointments and tasks synced with it stay in Exchange and in the CRM, no longer kept in step"]
+    assert Mailbox.get_by_id(box.id).owner_user_id == ann.id  # nothing changed

@@ -1,7 +1,9 @@
-"""Deleting a mailbox, profile, user or queue: what follows, said before, then done in one transaction.
+"""Deleting a mailbox, profile, user or queue, or mapping a mailbox to another owner: what follows, said before;
+a deletion then done in one transaction (a mapping is admin.map_mailbox's).
 
-CRM records (email, contacts, appointments, tasks) are never deleted with them, and nothing is removed from
-Exchange or any mail server: the console talks to no server. What follows is a list of consequences, each a
+A deletion never deletes CRM records (email, contacts, appointments, tasks) and removes nothing from Exchange
+or any mail server (the console talks to no server); a reassignment says what the mailbox's next sync will do
+there. What follows is a list of consequences, each a
 code and its numbers; `text` renders one in English (the CLI), the console renders the same codes in the
 administrator's language.
 """
@@ -43,6 +45,8 @@ CONSEQUENCES = {
     "records_unowned": "{0} CRM records it owns (accounts, contacts, leads, activities) are left without an owner",
     "filters": "its {0} sync filters are deleted",
     "alerts_to_nobody": "{0} profiles send their alerts to no one",
+    "act_removed": "{0} synced contacts, appointments and tasks will be removed from the mailbox",
+    "act_created": "{0} contacts, appointments and tasks of the new owner will be created in it",
 }
 
 
@@ -122,6 +126,38 @@ def removal_of(record) -> Removal:
             ("alerts_to_nobody", (EmailServerProfile.select().where(EmailServerProfile.owner == record.id).count()
                                   if user else 0,)))
     return Removal(kind, _name(record), consequences)
+
+
+def reassignment_of(mailbox: Mailbox | None, owner: CrmUser | CrmQueue, act_syncs: bool) -> tuple[Consequence, ...]:
+    """What else follows when `owner` becomes the owner of `mailbox` (None: a new one), changing nothing: the
+    owner's other mailbox and the mailbox's old owner are left alone, and, when its appointments, contacts and
+    tasks sync (`act_syncs`), the items of records the new owner's sync filters leave out are removed from the
+    mailbox and those they take in are created. A queue's mailbox syncs email only, so its items stay."""
+    from crmsync_gui.core.admin.lookup import current_mailbox_of
+    from crmsync_gui.core.domain.sync_filters import Entity
+    from crmsync_gui.core.store.filter_queries import matching_query
+    from crmsync_gui.core.sync.act import RECORD_TYPE
+
+    other = current_mailbox_of(owner)
+    old_owner = mailbox.owner if mailbox is not None else None
+    same = old_owner is not None and type(old_owner) is type(owner) and old_owner.id == owner.id
+    removed = created = kept = 0
+    for entity in Entity:
+        mapped = set() if mailbox is None else {r for (r,) in ItemMap.select(ItemMap.record_id).where(
+            ItemMap.mailbox == mailbox.id, ItemMap.record_type == RECORD_TYPE[entity]).tuples()}
+        if not act_syncs:
+            continue
+        if isinstance(owner, CrmQueue):
+            kept += len(mapped)
+            continue
+        query = matching_query(owner, entity)
+        wanted = {r for (r,) in query.select(query.model.id).tuples()}
+        removed += len(mapped - wanted)
+        created += len(wanted - mapped)
+    return _some(
+        ("mailbox_unowned", (other.name if other is not None and (mailbox is None or other.id != mailbox.id) else "",)),
+        ("owner_left", (_name(old_owner) if old_owner is not None and not same else "",)),
+        ("act_removed", (removed,)), ("act_created", (created,)), ("items_kept", (kept,)))
 
 
 def _syncing(mailboxes) -> list[str]:

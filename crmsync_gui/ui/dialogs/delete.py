@@ -6,15 +6,20 @@ from html import escape
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from crmsync_gui.core.admin.removal import CONSEQUENCES, Removal
+from crmsync_gui.core.admin.removal import CONSEQUENCES, Consequence, Removal
 
 translate = QCoreApplication.translate
 
 KINDS = {"mailbox": "mailbox", "profile": "email server profile", "user": "user", "queue": "queue"}
 
 
+def consequence_text(consequence: Consequence) -> str:
+    """One consequence in the administrator's language."""
+    return translate("removal", CONSEQUENCES[consequence.code]).format(*consequence.args)
+
+
 def consequence_lines(removal: Removal) -> list[str]:
-    return [translate("removal", CONSEQUENCES[c.code]).format(*c.args) for c in removal.consequences]
+    return [consequence_text(c) for c in removal.consequences]
 
 
 def confirm_removal(parent: QWidget, removal: Removal) -> bool:

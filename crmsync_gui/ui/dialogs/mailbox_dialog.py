@@ -133,7 +133,7 @@ class MailboxDialog(QDialog):
                 saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner,
                                            password=self.password.text(), secrets=secret_store())
             except MappingConflict as conflict:
-                if not self.confirm_reassign(conflict):
+                if not self.confirm_reassign(conflict, owner):
                     return
                 saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner, confirm=True,
                                            password=self.password.text(), secrets=secret_store())
@@ -145,11 +145,18 @@ class MailboxDialog(QDialog):
         self.mailbox = saved
         self.accept()
 
-    def confirm_reassign(self, conflict: MappingConflict) -> bool:
+    def confirm_reassign(self, conflict: MappingConflict, owner) -> bool:
+        """Ask, saying what else follows: who is left without a mailbox, what the next sync removes and creates."""
+        from crmsync_gui.core.admin.removal import reassignment_of
+        from crmsync_gui.ui.dialogs.delete import consequence_text
+
+        act_syncs = self.fields().get("act_method") == codes.ActMethod.SERVER_SIDE_SYNC
+        follows = "".join(f"\n• {consequence_text(c)}" for c in reassignment_of(self.mailbox, owner, act_syncs))
         answer = QMessageBox.question(
             self, self.tr("Reassign mailbox?"),
             self.tr("{0} is already mapped to the mailbox '{1}'.\n\nYes: break that mapping and map it to "
                     "'{2}' instead.\nNo: change nothing.").format(
-                conflict.owner_label, conflict.current_mailbox, conflict.new_mailbox),
+                conflict.owner_label, conflict.current_mailbox, conflict.new_mailbox)
+            + (("\n\n" + self.tr("What else follows:") + follows) if follows else ""),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
