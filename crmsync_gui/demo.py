@@ -36,6 +36,7 @@ class Demo:
     folder: tempfile.TemporaryDirectory
     graph: object = None  # sandbox.graph.GraphServer, over the EWS sandbox's store
     faulty: dict[str, str] = field(default_factory=dict)  # mailbox address -> what is wrong with it
+    fixes: dict[str, str] = field(default_factory=dict)  # mailbox address -> how the administrator puts it right
 
     def stop(self) -> None:
         if self.graph is not None:
@@ -88,15 +89,19 @@ def seed_organization(demo: Demo, people) -> None:
         if n == 1:  # a mailbox whose stored password is out of date
             password = "not-the-password"
             demo.faulty[mailbox.email] = "wrong password (AuthenticationFailed)"
+            demo.fixes[mailbox.email] = (f"Mailboxes → select {person.name} → Edit…: Password {person.password}, "
+                                         "OK, then Test & Enable")
         if n == 2:
             demo.sandbox.inject("busy", mailbox=person.email, back_off_ms=0)
             demo.faulty[mailbox.email] = "throttled by the server (ErrorServerBusy)"
+            demo.fixes[mailbox.email] = "nothing to do: it backs off and retries by itself"
         mailbox.secret_ref = demo.secrets.put(password)
         mailbox.act_method = codes.ActMethod.SERVER_SIDE_SYNC
         mailbox.save()
         admin.map_mailbox(mailbox, user)
         if n == 3:
             demo.faulty[mailbox.email] = "address not approved"
+            demo.fixes[mailbox.email] = f"Mailboxes → select {person.name} → Approve, then Test & Enable"
         else:
             admin.set_approval(mailbox, True)
         admin.set_enabled(Mailbox.get_by_id(mailbox.id), True)
@@ -144,3 +149,4 @@ def _seed_unreachable_branch(demo: Demo) -> None:
         admin.set_approval(mailbox, True)
         admin.set_enabled(Mailbox.get_by_id(mailbox.id), True)
         demo.faulty[mailbox.email] = "its server does not answer (profile alert)"
+        demo.fixes[mailbox.email] = "none in the demo: the branch server stays down (the profile is paused)"

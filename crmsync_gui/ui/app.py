@@ -26,7 +26,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="start offscreen, build every page and dialog, print one JSON line and exit")
     parser.add_argument("--demo", action="store_true",
                         help="start the Exchange sandbox in this process with a seeded organization (a temporary "
-                             "database; --db is ignored) and sync it with the embedded engine")
+                             "database) and sync it with the embedded engine; a few mailboxes are broken on "
+                             "purpose, and Help → About this demo says how to put each right")
     parser.add_argument("--lang", metavar="CODE", help="interface language, e.g. it or en (default: the system's)")
     parser.add_argument("--no-engine", action="store_true",
                         help="do not run the embedded sync engine (e.g. when a `crmsync engine` service runs it)")
@@ -34,7 +35,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --self-test, also import every module of the product "
                              "(a packaged app proves it left none out; slower)")
     parser.add_argument("--version", action="version", version=f"crmsync-gui {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.demo and args.db:  # never silently ignored: the administrator may think the demo used that database
+        parser.error("--demo runs on a temporary database of its own; leave --db out")
+    return args
 
 
 def import_every_module() -> int:
@@ -139,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
     if demo is not None:
         demo_note = QCoreApplication.translate("MainWindow", " — demo (Exchange sandbox on {0})")
         window.setWindowTitle(window.windowTitle() + demo_note.format(demo.sandbox.url))
+        window.add_demo_help(demo.faulty, demo.fixes)
+        window.show_page("Dashboard")  # the demo starts where its live sync shows
     bus = events.EventBus()
     window.attach_bus(bus)
     engine = None

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QWidget,
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._page_shown)
         # count badges on Errors and Alerts: what wants the administrator's attention, from any page
         self._badges = QTimer(self, interval=BADGE_REFRESH_MS)
-        self._badges.timeout.connect(self.update_badges)
+        self._badges.timeout.connect(lambda: self.isVisible() and self.update_badges())  # a closed window reads nothing
         self._badges.start()
         self.update_badges()
         self._build_menus()
@@ -94,6 +95,18 @@ class MainWindow(QMainWindow):
         about.triggered.connect(lambda: show_about(self))
         self.menu_actions = {"quit": quit_action, "guide": guide, "about": about}
         self.user_guide = None
+
+    def add_demo_help(self, faulty: dict[str, str], fixes: dict[str, str]) -> None:
+        """Help → About this demo: the mailboxes broken on purpose, and how to put each right."""
+        from html import escape
+
+        rows = "".join(f"<li><b>{escape(address)}</b>: {escape(why)}<br>{escape(fixes.get(address, ''))}</li>"
+                       for address, why in faulty.items())
+        text = self.tr("<p>The demo's organization syncs with an Exchange sandbox in this process; nothing is kept "
+                       "when the console closes. These mailboxes are broken on purpose:</p>") + f"<ul>{rows}</ul>"
+        action = self.menuBar().actions()[-1].menu().addAction(self.tr("About this &demo"))
+        action.triggered.connect(lambda: QMessageBox.information(self, self.tr("About this demo"), text))
+        self.menu_actions["demo"] = action
 
     def show_user_guide(self) -> None:
         from crmsync_gui.ui.help_window import UserGuide

@@ -845,67 +845,82 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="31"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="32"/>
         <source>crmsync — server-side synchronization</source>
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="57"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="61"/>
         <source>Start the engine</source>
         <translation>Avvia il motore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="62"/>
         <source>Start the embedded sync engine again (after it stopped)</source>
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="86"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="87"/>
         <source>&amp;Quit</source>
         <translation>&amp;Esci</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="89"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="90"/>
         <source>&amp;Help</source>
         <translation>&amp;Aiuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="91"/>
         <source>&amp;User guide</source>
         <translation>&amp;Guida per l&apos;utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="94"/>
         <source>&amp;About crmsync</source>
         <translation>&amp;Informazioni su crmsync</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="174"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="105"/>
+        <source>&lt;p&gt;The demo&apos;s organization syncs with an Exchange sandbox in this process; nothing is kept when the console closes. These mailboxes are broken on purpose:&lt;/p&gt;</source>
+        <translation>&lt;p&gt;L&apos;organizzazione della demo si sincronizza con una sandbox Exchange in questo processo; nulla viene conservato alla chiusura della console. Queste cassette postali sono guaste di proposito:&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
+        <source>About this &amp;demo</source>
+        <translation>Informazioni sulla &amp;demo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="108"/>
+        <source>About this demo</source>
+        <translation>Informazioni sulla demo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="187"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="191"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/app.py" line="144"/>
         <source> — demo (Exchange sandbox on {0})</source>
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="196"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="209"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
