@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -47,11 +48,23 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.setCurrentRow(0)
 
+        # a banner over every page while an alert waits to be acknowledged
+        self.alert_banner = QPushButton()
+        self.alert_banner.setObjectName("alert-banner")
+        self.alert_banner.setIcon(icon("tabler/alert-triangle"))
+        self.alert_banner.setStyleSheet("QPushButton#alert-banner { background: #fff4e5; color: #8a5a00; "
+                                        "border: 1px solid #f0c36d; padding: 6px; text-align: left; }")
+        self.alert_banner.clicked.connect(lambda: self.show_page("Alerts"))
+        self.alert_banner.hide()
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.alert_banner)
+        right.addWidget(self.stack, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.navigation)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(right, 1)
         self.setCentralWidget(central)
 
         self.db_label = QLabel(self.tr("Database: {0}").format(db_label))
@@ -139,6 +152,11 @@ class MainWindow(QMainWindow):
             count = counts.get(page.title, 0)
             badge = "" if not count else f"  ({count - 1}+)" if count >= views.BADGE_CAP else f"  ({count})"
             self.navigation.item(row).setText(translate("pages", page.title) + badge)
+        alerts = counts["Alerts"]
+        self.alert_banner.setVisible(alerts > 0)
+        if alerts:
+            self.alert_banner.setText(self.tr("{0} alerts not yet acknowledged: {1} — click to see them").format(
+                alerts, views.newest_alert_text()))
 
     def open_page(self, title: str, filters: dict) -> None:
         """Another page asked to show `title` filtered (e.g. a mailbox's errors)."""

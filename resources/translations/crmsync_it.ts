@@ -128,7 +128,7 @@
         <translation>Elementi sincronizzati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="279"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="280"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -845,72 +845,77 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="33"/>
         <source>crmsync — server-side synchronization</source>
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="70"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="74"/>
         <source>Start the engine</source>
         <translation>Avvia il motore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="75"/>
         <source>Start the embedded sync engine again (after it stopped)</source>
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="99"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="100"/>
         <source>&amp;Quit</source>
         <translation>&amp;Esci</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="103"/>
         <source>&amp;Help</source>
         <translation>&amp;Aiuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="104"/>
         <source>&amp;User guide</source>
         <translation>&amp;Guida per l&apos;utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
         <source>&amp;About crmsync</source>
         <translation>&amp;Informazioni su crmsync</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="118"/>
         <source>&lt;p&gt;The demo&apos;s organization syncs with an Exchange sandbox in this process; nothing is kept when the console closes. These mailboxes are broken on purpose:&lt;/p&gt;</source>
         <translation>&lt;p&gt;L&apos;organizzazione della demo si sincronizza con una sandbox Exchange in questo processo; nulla viene conservato alla chiusura della console. Queste cassette postali sono guaste di proposito:&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="120"/>
         <source>About this &amp;demo</source>
         <translation>Informazioni sulla &amp;demo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="121"/>
         <source>About this demo</source>
         <translation>Informazioni sulla demo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="158"/>
+        <source>{0} alerts not yet acknowledged: {1} — click to see them</source>
+        <translation>{0} avvisi non ancora confermati: {1} — fare clic per vederli</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="205"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="209"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -920,7 +925,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="209"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="227"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>

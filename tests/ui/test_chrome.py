@@ -139,3 +139,20 @@ def test_errors_and_alerts_carry_count_badges(qtbot, db):
     assert "Errors  (2)" in texts() and "Alerts  (1)" in texts()
     window.show_page("Alerts")  # show_page still finds a page by its title
     assert window.stack.currentWidget().title == "Alerts"
+
+
+def test_a_banner_shows_while_an_alert_waits(qtbot, db):
+    from crmsync_gui.core.store.models import Alert
+
+    window, _page = window_on(qtbot, "Mailboxes")
+    assert window.alert_banner.isHidden()
+    alert = Alert.create(message="3 of 4 mailboxes of profile 'Contoso' failed in the last hour\ndetails")
+    window.update_badges()
+    assert window.alert_banner.isVisible()
+    assert window.alert_banner.text() == ("1 alerts not yet acknowledged: 3 of 4 mailboxes of profile 'Contoso' "
+                                          "failed in the last hour — click to see them")
+    window.alert_banner.click()
+    assert window.stack.currentWidget().title == "Alerts"
+    admin.acknowledge_alerts([alert.id])
+    window.update_badges()
+    assert window.alert_banner.isHidden()

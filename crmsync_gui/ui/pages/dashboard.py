@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -276,8 +276,10 @@ class DashboardPage(Page):
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.hour_axis, Qt.AlignmentFlag.AlignLeft)
         self.synced_line, self.errors_line = QLineSeries(), QLineSeries()
-        for series, name in ((self.synced_line, self.tr("Items synced")), (self.errors_line, self.tr("Errors"))):
+        for series, name, colour in ((self.synced_line, self.tr("Items synced"), "#1a5fb4"),
+                                     (self.errors_line, self.tr("Errors"), "#b00020")):
             series.setName(name)
+            series.setColor(QColor(colour))
             chart.addSeries(series)
             series.attachAxis(x)
             series.attachAxis(self.hour_axis)
