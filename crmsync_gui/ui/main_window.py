@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self.alert_banner.setStyleSheet("QPushButton#alert-banner { background: #fff4e5; color: #8a5a00; "
                                         "border: 1px solid #f0c36d; padding: 6px; text-align: left; }")
         self.alert_banner.clicked.connect(lambda: self.show_page("Alerts"))
+        # a long alert must not widen the window past a small screen: the banner takes the width it is given
+        self.alert_banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.alert_banner.hide()
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)

@@ -26,10 +26,11 @@ def organization(db):
     user = admin.add_user("Ann Lee", "ann@contoso.com")
     box = admin.add_mailbox("Ann Lee's mailbox with a long name", "ann@contoso.com", profile)
     admin.map_mailbox(box, user)
-    from crmsync_gui.core.store.models import TraceLog
+    from crmsync_gui.core.store.models import Alert, TraceLog
 
     TraceLog.create(level=codes.TraceLevel.ERROR, code="AuthenticationFailed", message="refused " * 40,
                     mailbox=box.id, profile=profile.id, collation_key="k")
+    Alert.create(profile=profile.id, message="more than half of the mailboxes failed " * 10)  # the banner shows
     return box
 
 
@@ -37,6 +38,7 @@ def test_every_page_fits_1280_by_720(qtbot, language, organization):
     window = MainWindow("/a/rather/long/path/to/the/database/crm.db")
     qtbot.addWidget(window)
     window.show()
+    assert window.alert_banner.isVisible()
     for row, page in enumerate(window.pages):
         window.navigation.setCurrentRow(row)
         page.show_empty(False)  # the working view, not the empty state, is the wider one
