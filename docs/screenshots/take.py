@@ -147,6 +147,7 @@ def main(out: Path, language: str) -> int:
 
     sync_once(demo, bus)  # the dashboard's feed shows this cycle's real events
     require_untracked_answers()
+    window.update_badges()  # at once, not on the window's next 5-second tick
     saved = []
     for row, page in enumerate(window.pages):
         window.navigation.setCurrentRow(row)
