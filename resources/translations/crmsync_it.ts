@@ -450,167 +450,172 @@
 <context>
     <name>MailboxDialog</name>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="27"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="31"/>
         <source>Mailbox: {0}</source>
         <translation>Cassetta postale: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="27"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="31"/>
         <source>New mailbox</source>
         <translation>Nuova cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="35"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="44"/>
         <source>(no owner)</source>
         <translation>(nessun proprietario)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="37"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="48"/>
         <source>User: {0} &lt;{1}&gt;</source>
         <translation>Utente: {0} &lt;{1}&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="39"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="50"/>
         <source>Queue: {0} &lt;{1}&gt;</source>
         <translation>Coda: {0} &lt;{1}&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="56"/>
         <source>(no profile)</source>
         <translation>(nessun profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="51"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="62"/>
         <source>only when the profile does not sign in for every mailbox</source>
         <translation>solo se il profilo non accede per tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="66"/>
         <source>unchanged (stored)</source>
         <translation>invariata (memorizzata)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="66"/>
         <source>not set</source>
         <translation>non impostata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="75"/>
         <source>This is a forward mailbox</source>
         <translation>Questa è una cassetta di inoltro</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="79"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="80"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="81"/>
         <source>Owner (user or queue)</source>
         <translation>Proprietario (utente o coda)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="82"/>
         <source>Email server profile</source>
         <translation>Profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="83"/>
         <source>Sign-in name</source>
         <translation>Nome di accesso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="84"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="85"/>
         <source>Incoming email</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="86"/>
         <source>Outgoing email</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="87"/>
         <source>Appointments, contacts and tasks</source>
         <translation>Appuntamenti, contatti e attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="95"/>
         <source>Approval</source>
         <translation>Approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="96"/>
         <source>Incoming status</source>
         <translation>Stato in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="97"/>
         <source>Outgoing status</source>
         <translation>Stato in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="98"/>
         <source>ACT status</source>
         <translation>Stato ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="89"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="100"/>
         <source>incoming</source>
         <translation>in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="101"/>
         <source>outgoing</source>
         <translation>in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="102"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="103"/>
         <source>Enabled for</source>
         <translation>Abilitata per</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="103"/>
         <source>nothing</source>
         <translation>niente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="104"/>
         <source>Last sync</source>
         <translation>Ultima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="104"/>
         <source>never</source>
         <translation>mai</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="97"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="108"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="119"/>
+        <source>Has the mailbox &apos;{0}&apos; already; choosing it here moves the mapping (you are asked first)</source>
+        <translation>Ha già la cassetta postale &apos;{0}&apos;; sceglierlo qui sposta l&apos;associazione (viene chiesto prima)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="179"/>
         <source>Reassign mailbox?</source>
         <translation>Riassegnare la cassetta postale?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="180"/>
         <source>{0} is already mapped to the mailbox &apos;{1}&apos;.
 
 Yes: break that mapping and map it to &apos;{2}&apos; instead.
@@ -621,7 +626,7 @@ Sì: annulla quell&apos;associazione e associalo invece a &apos;{2}&apos;.
 No: non cambia nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="183"/>
         <source>What else follows:</source>
         <translation>Cos&apos;altro ne segue:</translation>
     </message>
@@ -845,77 +850,77 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="34"/>
         <source>crmsync — server-side synchronization</source>
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="73"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="77"/>
         <source>Start the engine</source>
         <translation>Avvia il motore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="78"/>
         <source>Start the embedded sync engine again (after it stopped)</source>
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="102"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="100"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="103"/>
         <source>&amp;Quit</source>
         <translation>&amp;Esci</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="106"/>
         <source>&amp;Help</source>
         <translation>&amp;Aiuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
         <source>&amp;User guide</source>
         <translation>&amp;Guida per l&apos;utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="110"/>
         <source>&amp;About crmsync</source>
         <translation>&amp;Informazioni su crmsync</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="121"/>
         <source>&lt;p&gt;The demo&apos;s organization syncs with an Exchange sandbox in this process; nothing is kept when the console closes. These mailboxes are broken on purpose:&lt;/p&gt;</source>
         <translation>&lt;p&gt;L&apos;organizzazione della demo si sincronizza con una sandbox Exchange in questo processo; nulla viene conservato alla chiusura della console. Queste cassette postali sono guaste di proposito:&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="123"/>
         <source>About this &amp;demo</source>
         <translation>Informazioni sulla &amp;demo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="124"/>
         <source>About this demo</source>
         <translation>Informazioni sulla demo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="161"/>
         <source>{0} alerts not yet acknowledged: {1} — click to see them</source>
         <translation>{0} avvisi non ancora confermati: {1} — fare clic per vederli</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="208"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="209"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="212"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -925,7 +930,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="230"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>

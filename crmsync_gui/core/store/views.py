@@ -93,6 +93,13 @@ def mailbox_rows(ids: list[int]) -> dict[int, Mailbox]:
     return {m.id: m for m in query}
 
 
+def owners_with_mailbox() -> dict[str, str]:
+    """"user:ID" or "queue:ID" -> the name of that owner's mailbox, for every owner that has one."""
+    rows = Mailbox.select(Mailbox.name, Mailbox.owner_user, Mailbox.owner_queue).where(
+        Mailbox.owner_user.is_null(False) | Mailbox.owner_queue.is_null(False)).tuples()
+    return {(f"user:{user}" if user else f"queue:{queue}"): name for name, user, queue in rows}
+
+
 def owner_label(mailbox: Mailbox) -> str:
     user = getattr(mailbox, "owner_user_t", None) if mailbox.owner_user_id else None
     queue = getattr(mailbox, "owner_queue_t", None) if mailbox.owner_queue_id else None

@@ -1,9 +1,11 @@
 """The mailbox dialog: every field with its code, the owner, and the reassign confirmation."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QFormLayout,
     QLabel,
@@ -13,10 +15,12 @@ from PySide6.QtWidgets import (
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.errors import MappingConflict, ValidationError
+from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
 from crmsync_gui.ui.context import secret_store
 from crmsync_gui.ui.dialogs.common import FieldRow, lay_out_form, save_cancel_buttons
 from crmsync_gui.ui.labels import code_label, fill_combo, select_data, when
+from crmsync_gui.ui.resources import icon
 
 
 class MailboxDialog(QDialog):
@@ -32,11 +36,18 @@ class MailboxDialog(QDialog):
         self.email = QLineEdit(mailbox.email if mailbox else "")
         self.owner = QComboBox()
         self.owner.setObjectName("owner")
+        # searchable: typing any part of a name or address narrows the list
+        self.owner.setEditable(True)
+        self.owner.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.owner.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.owner.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.owner.addItem(self.tr("(no owner)"), None)
+        mapped = {key: name for key, name in views.owners_with_mailbox().items()
+                  if mailbox is None or name != mailbox.name}
         for user in CrmUser.select().order_by(CrmUser.full_name):
-            self.owner.addItem(self.tr("User: {0} <{1}>").format(user.full_name, user.email), f"user:{user.id}")
+            self._add_owner(self.tr("User: {0} <{1}>").format(user.full_name, user.email), f"user:{user.id}", mapped)
         for queue in CrmQueue.select().order_by(CrmQueue.name):
-            self.owner.addItem(self.tr("Queue: {0} <{1}>").format(queue.name, queue.email), f"queue:{queue.id}")
+            self._add_owner(self.tr("Queue: {0} <{1}>").format(queue.name, queue.email), f"queue:{queue.id}", mapped)
         if mailbox and mailbox.owner_user_id:
             select_data(self.owner, f"user:{mailbox.owner_user_id}")
         elif mailbox and mailbox.owner_queue_id:
@@ -99,6 +110,16 @@ class MailboxDialog(QDialog):
         self.buttons = save_cancel_buttons(self)
         lay_out_form(self, form, self.buttons, 720)
 
+    def _add_owner(self, text: str, key: str, mapped: dict[str, str]) -> None:
+        """An owner in the picker; one that has another mailbox is marked, with that mailbox in its tooltip."""
+        self.owner.addItem(text, key)
+        if key in mapped:
+            index = self.owner.count() - 1
+            self.owner.setItemIcon(index, icon("tabler/mail"))
+            self.owner.setItemData(index, self.tr("Has the mailbox '{0}' already; choosing it here moves the "
+                                                  "mapping (you are asked first)").format(mapped[key]),
+                                   Qt.ItemDataRole.ToolTipRole)
+
     @staticmethod
     def _coded(enum, value) -> str:
         return f"{code_label(enum, value)} ({int(value)})"
@@ -117,6 +138,8 @@ class MailboxDialog(QDialog):
         }
 
     def chosen_owner(self):
+        if self.owner.currentText() != self.owner.itemText(self.owner.currentIndex()):
+            raise ValidationError({"owner": "choose an owner from the list (type part of a name to find one)"})
         data = self.owner.currentData()
         if data is None:
             return None
@@ -127,8 +150,8 @@ class MailboxDialog(QDialog):
         """Save; when the owner has another mailbox, ask first. No changes nothing and keeps the dialog open."""
         for row in self.rows.values():
             row.set_reason("")
-        owner = self.chosen_owner()
         try:
+            owner = self.chosen_owner()
             try:
                 saved = admin.save_mailbox(self.fields(), mailbox=self.mailbox, owner=owner,
                                            password=self.password.text(), secrets=secret_store())
