@@ -202,8 +202,13 @@ def cmd_mailboxes_list(args) -> int:
 
 
 def cmd_mailboxes_map(args) -> int:
+    from crmsync_gui.core.admin.removal import reassignment_of
+
     mailbox = admin.find_mailbox(args.mailbox)
     owner = admin.find_user(args.user) if args.user else admin.find_queue(args.queue)
+    if admin.current_mailbox_of(owner) not in (None, mailbox):  # a reassignment: say what else follows first
+        for consequence in reassignment_of(mailbox, owner, mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC):
+            print(f"- {consequence.text()}.")
     admin.map_mailbox(mailbox, owner, confirm=args.yes)
     print(f"Mailbox '{mailbox.name}' is now mapped to {owner.label}.")
     return 0
