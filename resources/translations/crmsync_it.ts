@@ -40,47 +40,47 @@
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="47"/>
         <source>{0}  engine {1}</source>
         <translation>{0}  motore {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="49"/>
         <source>{0}  mailbox {1} updated</source>
         <translation>{0}  cassetta postale {1} aggiornata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="58"/>
         <source>{0}  {1}: {2} started</source>
         <translation>{0}  {1}: {2} avviata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="60"/>
         <source>{0}  {1}: {2} done, {3} items in {4:.1f} s</source>
         <translation>{0}  {1}: {2} completata, {3} elementi in {4:.1f} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="63"/>
         <source>{0}  {1}: {2} failed, {3}: {4}</source>
         <translation>{0}  {1}: {2} non riuscita, {3}: {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="65"/>
         <source>{0}  {1}: an email was tracked</source>
         <translation>{0}  {1}: un messaggio è stato registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="67"/>
         <source>{0}  {1}: {2} disabled ({3}): {4}</source>
         <translation>{0}  {1}: {2} disabilitata ({3}): {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="69"/>
         <source>{0}  profile #{1} paused: {2}</source>
         <translation>{0}  profilo #{1} sospeso: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="71"/>
         <source>{0}  alert: {1}</source>
         <translation>{0}  avviso: {1}</translation>
     </message>
@@ -88,47 +88,62 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="108"/>
         <source>Mailboxes by state</source>
         <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="115"/>
         <source>Last 24 hours</source>
         <translation>Ultime 24 ore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="120"/>
         <source>Queue depths</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="125"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="245"/>
         <source>engine queue {0}: waiting</source>
         <translation>coda {0} del motore: in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="233"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="246"/>
         <source>engine queue {0}: running</source>
         <translation>coda {0} del motore: in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="244"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="255"/>
+        <source>{0} mailboxes failing or backing off</source>
+        <translation>{0} cassette postali con errori o in attesa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="256"/>
+        <source>{0} alerts not acknowledged</source>
+        <translation>{0} avvisi non confermati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="257"/>
+        <source>{0} profiles paused (server down)</source>
+        <translation>{0} profili in pausa (server non raggiungibile)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="273"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="279"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="308"/>
         <source>Items synced</source>
         <translation>Elementi sincronizzati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="280"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="309"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>

@@ -231,12 +231,16 @@ class DashboardNumbers:
     depths: dict[str, int]
     synced: list[int]  # per hour, oldest first
     errors: list[int]
+    open_alerts: int = 0  # alerts not yet acknowledged
+    paused_profiles: int = 0  # profiles the circuit breaker paused (their server is down)
 
 
 def dashboard_numbers(hourly: HourlyCounts) -> DashboardNumbers:
     _slots, synced, errors = hourly.update()
     return DashboardNumbers(names(Mailbox, Mailbox.name), mailboxes_by_state(), queue_depths(),
-                            list(synced), list(errors))
+                            list(synced), list(errors),
+                            Alert.select().where(Alert.acknowledged == False).count(),  # noqa: E712
+                            EmailServerProfile.select().where(EmailServerProfile.paused_at.is_null(False)).count())
 
 
 # ---------------------------------------------------------------- trace log

@@ -20,9 +20,11 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -131,12 +133,23 @@ class DashboardPage(Page):
         feed_layout = QVBoxLayout(feed_box)
         feed_layout.addWidget(self.feed)
 
-        grid.addWidget(self.state_view, 0, 0)
-        grid.addWidget(self.hour_view, 0, 1)
-        grid.addWidget(depth_box, 1, 0)
-        grid.addWidget(feed_box, 1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        # tiles: what needs the administrator, each a click from the page that deals with it
+        tiles = QHBoxLayout()
+        self.tiles: dict[str, QPushButton] = {}
+        for key, page in (("failing", "Mailboxes"), ("alerts", "Alerts"), ("paused", "Email server profiles")):
+            tile = QPushButton()
+            tile.setObjectName(f"tile-{key}")
+            tile.setMinimumHeight(48)
+            tile.clicked.connect(lambda _checked=False, page=page: self.open_page.emit(page, {}))
+            tiles.addWidget(tile)
+            self.tiles[key] = tile
+        grid.addLayout(tiles, 0, 0, 1, 2)
+        grid.addWidget(self.state_view, 1, 0)
+        grid.addWidget(self.hour_view, 1, 1)
+        grid.addWidget(depth_box, 2, 0)
+        grid.addWidget(feed_box, 2, 1)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(2, 2)
         self.set_content(body)
 
         self.states: dict[str, int] = {}
@@ -234,6 +247,22 @@ class DashboardPage(Page):
         self._draw_states()
         self._draw_hours(numbers.synced, numbers.errors)
         self._draw_depths()
+        self._draw_tiles(numbers)
+
+    def _draw_tiles(self, numbers: views.DashboardNumbers) -> None:
+        failing = numbers.states.get("error", 0) + numbers.states.get("backing off", 0)
+        for key, count, text in (
+                ("failing", failing, self.tr("{0} mailboxes failing or backing off")),
+                ("alerts", numbers.open_alerts, self.tr("{0} alerts not acknowledged")),
+                ("paused", numbers.paused_profiles, self.tr("{0} profiles paused (server down)"))):
+            tile = self.tiles[key]
+            tile.setText(text.format(count))
+            colour = ("#fdecea", "#b00020") if count and key != "paused" else ("#fff4e5", "#8a5a00") if count \
+                else ("#edf7ed", "#1e7e34")
+            style = (f"QPushButton {{ background: {colour[0]}; color: {colour[1]}; font-weight: bold; "
+                     f"border: 1px solid {colour[1]}; border-radius: 4px; }}")
+            if tile.styleSheet() != style:  # restyling costs a relayout: only when the state changes
+                tile.setStyleSheet(style)
 
     # the charts keep their series and axes and take new values: rebuilding them costs tens of milliseconds
     def _build_state_chart(self, states: list[str]) -> None:
