@@ -12,7 +12,6 @@ import os
 import secrets
 import signal
 import sys
-import threading
 import uuid
 from collections.abc import Callable
 
@@ -357,7 +356,6 @@ def cmd_mailboxes_reenable(args) -> int:
 
 def cmd_sandbox_serve(args) -> int:
     from crmsync_gui.sandbox import SandboxServer  # aiohttp and lxml only when the sandbox is asked for
-    from crmsync_gui.sandbox.graph.server import DEFAULT_TENANT
 
     server = SandboxServer(port=args.port, tls=not args.plain_http)
     users = server.populate(args.mailboxes, args.items, args.seed)
@@ -366,6 +364,21 @@ def cmd_sandbox_serve(args) -> int:
             server.inject(**_fault_spec(spec))
         except (TypeError, ValueError) as exc:
             raise CrmSyncError(f"fault '{spec}': {exc}") from None
+    # The servers' threads inherit a mask that blocks the stop signals, so SIGINT and SIGTERM always reach the
+    # main thread's sigwait below (a SIGINT the kernel gave a server thread left Event.wait asleep for good).
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        return _serve(server, users, args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _serve(server, users, args) -> int:
+    from crmsync_gui.sandbox.graph.server import DEFAULT_TENANT
+
     try:
         server.start()
     except OSError as exc:
@@ -378,10 +391,7 @@ def cmd_sandbox_serve(args) -> int:
                           "graph_url": graph.graph_url, "token_url": graph.token_url(), "tenant": DEFAULT_TENANT,
                           "client_id": client_id, "client_secret": client_secret, "graph_ca_file": graph.ca_file},
                          ensure_ascii=False), flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            return 0
+        signal.sigwait(_STOP_SIGNALS)
     return 0
 
 

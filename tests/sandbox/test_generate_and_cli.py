@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +77,27 @@ def test_bad_fault_spec_is_one_clear_line(spec, says):
                            "--items", "1", "--fault", spec], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert says in done.stderr and done.stderr.count("\n") == 1
+
+
+def _blocked_signals(pid: int, tid: str) -> int:
+    status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_cli_serve_stops_on_sigterm_and_only_its_main_thread_takes_stop_signals():
+    # A stop signal the kernel hands to a server thread never woke the main thread, which then served forever:
+    # every other thread must block SIGINT and SIGTERM, so that they always reach the main thread's wait.
+    proc = subprocess.Popen([sys.executable, "-m", "crmsync_gui.cli", "sandbox", "serve", "--mailboxes", "1",
+                             "--items", "1"], stdout=subprocess.PIPE, text=True)
+    try:
+        ready = json.loads(proc.stdout.readline())
+        threads = [t for t in os.listdir(f"/proc/{proc.pid}/task") if t != str(proc.pid)]
+        assert threads, "the sandbox serves from threads of its own"
+        stop_mask = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+        assert all(_blocked_signals(proc.pid, t) & stop_mask == stop_mask for t in threads)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0  # a clean stop, not death by the signal
+        proc.stdout.close()
+    assert not os.path.exists(ready["ca_file"])  # its temporary files are gone with it
