@@ -278,3 +278,45 @@ def test_a_cancelled_occurrence_the_crm_brings_back_stays_cancelled_with_the_rea
     plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
     assert "the occurrence of 2030-03-06 stays cancelled, since Exchange cannot bring back a deleted occurrence" in plan
     assert sync(world) == 0
+
+
+def test_an_outlook_occurrence_with_its_own_subject_syncs_its_time_and_the_plan_says_what_stays(world):
+    record = series(world, recurrence=json.dumps({"pattern": "daily", "occurrences": 5}))
+    sync(world)
+    changed = occurrence(world, 2)
+    changed.subject, changed.start, changed.end = "Stand-up with the auditors", changed.start + timedelta(hours=1), \
+        changed.end + timedelta(hours=1)
+    changed.save(update_fields=["subject", "start", "end"])
+    sync(world)
+    record = Activity.get_by_id(record.id)
+    assert record.subject == "Stand-up" and json.loads(record.recurrence)["moved"] == {
+        "2030-03-05": {"starts_at": "2030-03-05T10:00:00", "ends_at": "2030-03-05T10:15:00"}}
+    plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
+    assert ("the occurrence of 2030-03-05 has its own subject or location in Exchange, which stays there: the CRM "
+            "keeps a single occurrence's times only") in plan
+    assert occurrence(world, 2).subject == "Stand-up with the auditors"
+
+
+def test_a_crash_before_a_new_series_got_its_exceptions_writes_them_on_the_replay(world, monkeypatch):
+    from crmsync_gui.core.connectors import _ews_act
+
+    record = series(world, recurrence=json.dumps({"pattern": "daily", "occurrences": 5, "cancelled": ["2030-03-06"]}))
+
+    def killed(*args, **kwargs):  # the process dies once the master reached Exchange, before its exceptions
+        raise RuntimeError("killed")
+    monkeypatch.setattr(_ews_act, "_write_exceptions", killed)
+    with pytest.raises(RuntimeError):
+        sync(world)
+    monkeypatch.undo()
+    assert master_of_calendar(world).deleted_occurrences is None
+    sync(world)
+    assert len(calendar(world)) == 1 and ItemMap.get(record_type="appointment").record_id == record.id
+    assert [d.start.date() for d in master(world).deleted_occurrences] == [date(2030, 3, 6)]
+    assert "maybe before its single occurrences: mapped and written again" in TraceLog.get(
+        TraceLog.code == "ActPlanAppointment").message
+    assert sync(world) == 0
+
+
+def master_of_calendar(world):
+    [item] = calendar(world)
+    return world.account.calendar.get(id=item["id"])

@@ -23,6 +23,7 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _ews_recurrence as recurrence
 from crmsync_gui.core.domain import time_zones
 from crmsync_gui.core.domain.recurrence import Recurrence as CrmRecurrence
+from crmsync_gui.core.domain.recurrence import RecurrenceError
 from crmsync_gui.core.sync import act
 
 Entity = codes.SyncEntity
@@ -175,9 +176,32 @@ def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
     return out
 
 
+def _own_fields(master) -> str | None:
+    """Which of a series' single occurrences have their own subject or location, which the CRM does not keep
+    (one GetItem for the modified occurrences of a master that has any)."""
+    modified = [o for o in master.modified_occurrences or [] if o.id]
+    if not modified:
+        return None
+    days = []
+    fetched = master.account.fetch(ids=[(o.id, o.changekey) for o in modified], folder=master.account.calendar,
+                                   only_fields=["subject", "location"])
+    for entry, occurrence in zip(modified, fetched, strict=True):
+        if isinstance(occurrence, Exception):
+            raise occurrence
+        if (occurrence.subject, occurrence.location) != (master.subject, master.location):
+            days.append(time_zones.local(_plain_time(entry.original_start), _zone_name(master._start_timezone)).date())
+    if not days:
+        return None
+    return (f"the occurrence of {', '.join(str(d) for d in sorted(days))} has its own subject or location in "
+            "Exchange, which stays there: the CRM keeps a single occurrence's times only")
+
+
 def remote_item(entity: codes.SyncEntity, item) -> act.RemoteItem:
     tracked = TRACKED_CATEGORY in (item.categories or [])
     try:
+        if entity == Entity.APPOINTMENT:
+            return act.RemoteItem(item.id, item.changekey, values_of(entity, item), tracked, ref=item.crmsync_ref,
+                                  left_out=_own_fields(item))
         return act.RemoteItem(item.id, item.changekey, values_of(entity, item), tracked, ref=item.crmsync_ref)
     except recurrence.Unsupported as why:
         return act.RemoteItem(item.id, item.changekey, {}, tracked, unsupported=str(why), ref=item.crmsync_ref)
@@ -278,7 +302,11 @@ def _write_exceptions(account, item_id: str, values: dict) -> str:
         _occurrence(master, rule.index_of(day)).delete()
     for day in sorted(set(wanted) | set(moved)):
         if moved.get(day) != wanted.get(day):  # moved, moved elsewhere, or back to its place
-            occurrence = _occurrence(master, rule.index_of(day))
+            try:
+                index = rule.index_of(day)  # the plan checked the CRM's days
+            except RecurrenceError:  # an exception left from an earlier pattern: no occurrence of this one
+                continue
+            occurrence = _occurrence(master, index)
             start, end = ((wanted[day].starts_at, wanted[day].ends_at) if day in wanted else
                           _original_times(day, master, zone, length))
             occurrence.start, occurrence.end = _ews_time(start, zone), _ews_time(end, values.get("end_time_zone") or zone)

@@ -92,6 +92,7 @@ class RemoteItem:
     tracked: bool = False  # the user marked it for the CRM
     unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
     ref: str | None = None  # the ref RemoteSide.create stamped on it, read back (None: not ours, or no stamp)
+    left_out: str | None = None  # what of it the CRM cannot hold while the rest syncs; the plan says so
 
 
 class Action(StrEnum):
@@ -136,7 +137,11 @@ class RemoteSide(Protocol):
     The journal asks two things of a side: `create` stores `ref` on the new item (EWS: an extended
     property; Graph: a singleValueExtendedProperty) and `changes` returns it as `RemoteItem.ref`; and
     `delete` of an item already gone is not an error. A side that cannot store a ref leaves `ref`
-    None, and a replayed create then falls back to the first-sync match (email, subject and time)."""
+    None, and a replayed create then falls back to the first-sync match (email, subject and time).
+
+    Appointments: `is_all_day`, `start_time_zone` and `end_time_zone` (IANA names) ride in the values, and
+    the series' single occurrences in its `recurrence` JSON (`cancelled`, `moved`), which `create` and
+    `update` write and `changes` reads back; a side that cannot carry them leaves the names out."""
 
     async def changes(self, entity: codes.SyncEntity, state: str | None) -> tuple[dict[str, RemoteItem], set[str],
                                                                                     str | None]:
@@ -329,6 +334,13 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
         if made is not None and record_id in in_filter:
             matched_items.add(made.item_id)
             mapped_records.add(record_id)
+            values = values_of(in_filter[record_id], entity, parties)
+            if _has_exceptions(values.get("recurrence")):  # the run may have stopped before writing them
+                steps.append(_guard(Step(Action.UPDATE, Side.EXCHANGE, entity, "created in Exchange by a run that "
+                                         "stopped before recording it, maybe before its single occurrences: "
+                                         "mapped and written again", record_id, made.item_id, made.change_key,
+                                         to_exchange={n: values[n] for n in out_fields}), in_filter[record_id], None))
+                continue
             steps.append(Step(Action.MATCH, Side.MAP, entity, "created in Exchange by a run that stopped before "
                               "recording it: mapped, not duplicated", record_id, made.item_id, made.change_key))
         elif made is not None:
@@ -392,6 +404,14 @@ def _from_exchange(item: RemoteItem, names) -> dict:
     return {n: item.values[n] for n in names if n in item.values}
 
 
+def _has_exceptions(text: str | None) -> bool:
+    try:
+        rule = Recurrence.from_json(text) if text else None
+    except RecurrenceError:
+        return False
+    return bool(rule and (rule.cancelled or rule.moved))
+
+
 def _keep_cancelled(step: Step, m: ItemMap) -> Step:
     """Exchange cannot bring back a deleted occurrence: one the CRM no longer cancels stays cancelled on both sides."""
     text = step.to_exchange.get("recurrence")
@@ -421,6 +441,8 @@ def _guard(step: Step, record, item: RemoteItem | None) -> Step:
     if item is not None and item.unsupported:
         return Step(Action.SKIP, Side.NEITHER, step.entity, f"the Exchange series cannot be synced: {item.unsupported}",
                     step.record_id, step.item_id, step.change_key)
+    if item is not None and item.left_out and step.side in (Side.CRM, Side.BOTH):
+        step.reason += f"; {item.left_out}"
     for name in ("start_time_zone", "end_time_zone"):
         try:
             time_zones.zone(step.to_exchange.get(name))
