@@ -54,6 +54,11 @@ class OAuthApps:
         return 200, {"token_type": "Bearer", "expires_in": int(self.lifetime_s), "ext_expires_in":
                      int(self.lifetime_s), "access_token": token}
 
+    def tokens(self) -> list[str]:
+        """Every token issued and not yet expired (for tests that look for one where it must not be)."""
+        with self._lock:
+            return list(self._tokens)
+
     def app_of(self, token: str) -> str | None:
         """The client ID a bearer token was issued to, or None when it is unknown or expired."""
         with self._lock:

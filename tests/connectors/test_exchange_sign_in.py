@@ -100,3 +100,14 @@ def test_windows_authentication_signs_in_whichever_scheme_the_server_offers(db, 
         assert caught.value.code == "AuthenticationFailed" and "wrong-Pw2" not in str(caught.value)
     finally:
         world.close()
+
+
+def test_access_tokens_never_reach_a_log_at_any_level(app, caplog):
+    caplog.set_level(logging.DEBUG)  # every library's debug lines: exchangelib dumps requests and replies
+    app.sandbox.add_message(app.address, subject="Hello", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", app.address)])
+    asyncio.run(app.connector.test(app.job, codes.Direction.INCOMING))
+    assert asyncio.run(incoming.run(app.job, app.connector)) == 1
+    tokens = app.sandbox.oauth.tokens()
+    assert tokens and len(caplog.records) > 10
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert not [t for t in tokens if t in logged]

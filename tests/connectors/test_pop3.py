@@ -154,3 +154,34 @@ def test_an_email_the_server_refuses_to_hand_over_is_kept_unreadable_and_the_mai
         assert sync(pop3_account) == 0  # kept, not retried for ever
     finally:
         pop3_account.readable_again()
+
+
+def test_a_server_echoing_the_password_never_shows_it(pop3_account, caplog):
+    """Some POP3 servers repeat the command they refuse ("-ERR ... PASS <password>"); a stand-in server on
+    loopback does, since Dovecot never echoes."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rwb") as stream:
+            stream.write(b"+OK echo ready\r\n")
+            stream.flush()
+            for line in stream:
+                reply = b"+OK\r\n" if line.startswith(b"USER") else b"-ERR [AUTH] refused: " + line.strip() + b"\r\n"
+                stream.write(reply)
+                stream.flush()
+                if line.startswith(b"PASS"):
+                    return
+
+    threading.Thread(target=serve, daemon=True).start()
+    pop3_account.set(incoming_server=f"127.0.0.1:{listener.getsockname()[1]}", incoming_use_ssl=False)
+    try:
+        with pytest.raises(PermanentError) as caught:
+            sync(pop3_account, password="Echo-Me-9")
+    finally:
+        listener.close()
+    assert caught.value.code == "SignInRejected" and "refused: PASS" in str(caught.value)
+    assert "Echo-Me-9" not in str(caught.value) and "Echo-Me-9" not in caplog.text

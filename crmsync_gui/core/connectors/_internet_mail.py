@@ -4,6 +4,7 @@ Connection security follows the profile: SSL off → plain; SSL on → TLS from 
 with the profile's STARTTLS option, a plain connection upgraded before signing in. Either way the
 certificate and host name are verified with an explicit SSL context (the profile's trusted CA file
 when it has one, else the system's CAs): the standard library verifies nothing without one.
+Server replies in messages are redacted as EWS ones are (`_redaction`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import ssl
 from dataclasses import dataclass
 from enum import Enum
 
+from crmsync_gui.core.connectors._redaction import redact, remember
 from crmsync_gui.core.errors import PermanentError, SyncError, TransientError
 
 
@@ -68,6 +70,7 @@ def require_password(job, endpoint: Endpoint) -> str:
     if not job.password:
         raise PermanentError("PasswordMissing", f"No password is stored for signing in as {username(job)} "
                              f"to the {endpoint}.", action="Enter the password in the profile or the mailbox.")
+    remember(job.password)  # a server may echo it ("-ERR unknown command PASS ..."): never in a message or log
     return job.password
 
 
@@ -110,7 +113,7 @@ def network_error(exc: BaseException, endpoint: Endpoint, doing: str) -> SyncErr
 
 
 def _short(text: str) -> str:
-    text = " ".join(str(text).split())
+    text = redact(" ".join(str(text).split()))
     return text if len(text) <= 200 else text[:199] + "…"
 
 
