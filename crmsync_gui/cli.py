@@ -88,11 +88,13 @@ def cmd_profiles_add(args) -> int:
               "incoming_starttls": args.starttls, "outgoing_starttls": args.starttls,
               "leave_email_on_server": not args.delete_after_import,
               "move_failed_to_undeliverable": args.move_failed_to_undeliverable,
-              "oauth_tenant": args.oauth_tenant} | _graph_fields(args)
+              "oauth_tenant": args.oauth_tenant, "allow_unencrypted": args.allow_unencrypted} | _graph_fields(args)
     _check_files(args)
     password = _read_password() if args.password_stdin else None
     profile = admin.save_profile(fields, password=password, secrets=secret_store_for(args.db_path))
     print(f"Profile '{profile.name}' saved (id {profile.id}).")
+    if args.no_ssl and args.allow_unencrypted:
+        print("crmsync: warning: this profile's passwords and email cross the network unencrypted.", file=sys.stderr)
     return 0
 
 
@@ -501,6 +503,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--incoming", help="EWS URL, or POP3/IMAP host[:port] (not for Microsoft Graph)")
     p.add_argument("--outgoing", help="SMTP host[:port] (POP3 and IMAP profiles)")
     p.add_argument("--no-ssl", action="store_true", help="turn SSL off (on by default)")
+    p.add_argument("--allow-unencrypted", action="store_true",
+                   help="with --no-ssl, allow connecting to a host other than this computer without encryption "
+                        "(passwords and email cross the network readable)")
     p.add_argument("--starttls", action="store_true",
                    help="POP3/IMAP/SMTP: upgrade a plain connection (ports 110/143/587) instead of connecting over SSL")
     p.add_argument("--delete-after-import", action="store_true",

@@ -213,7 +213,8 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN mark_pending")
     db.execute_sql("DROP INDEX activity_created_at")
     db.execute_sql("DROP TABLE act_journal")
-    for column in ("protocol", "graph_url", "oauth_authority", "certificate_thumbprint", "private_key_file"):
+    for column in ("protocol", "graph_url", "oauth_authority", "certificate_thumbprint", "private_key_file",
+                   "allow_unencrypted"):
         db.execute_sql(f"ALTER TABLE email_server_profile DROP COLUMN {column}")
     for column in ("is_all_day", "start_time_zone", "end_time_zone"):
         db.execute_sql(f"ALTER TABLE activity DROP COLUMN {column}")

@@ -29,6 +29,7 @@ from exchangelib.transport import AUTH_TYPE_MAP
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _redaction as redaction
+from crmsync_gui.core.connectors import _unencrypted
 from crmsync_gui.core.connectors._ews_errors import map_error
 from crmsync_gui.core.errors import PermanentError
 
@@ -156,7 +157,10 @@ def _settings(profile, timeout_s: float) -> _Settings:
         raise PermanentError("BadConfiguration", f"The trusted CA file {ca_file} of profile {profile.name} "
                              "does not exist.", action="Point the profile at the PEM file of the private CA.")
     max_connections = max(1, min(int(profile.max_concurrent_connections or 1), MAX_THREADS_PER_PROFILE))
-    return _Settings(service_endpoint(profile), _AUTH[auth], ca_file, float(timeout_s), max_connections,
+    endpoint = service_endpoint(profile)
+    if urlsplit(endpoint).scheme == "http":
+        _unencrypted.check(profile, urlsplit(endpoint).hostname or "", f"Exchange server {endpoint}")
+    return _Settings(endpoint, _AUTH[auth], ca_file, float(timeout_s), max_connections,
                      tenant if auth == codes.AuthType.OAUTH else None)
 
 

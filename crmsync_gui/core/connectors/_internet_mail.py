@@ -14,6 +14,7 @@ import ssl
 from dataclasses import dataclass
 from enum import Enum
 
+from crmsync_gui.core.connectors import _unencrypted
 from crmsync_gui.core.connectors._redaction import redact, remember
 from crmsync_gui.core.errors import PermanentError, SyncError, TransientError
 
@@ -58,8 +59,16 @@ def ssl_context(profile) -> ssl.SSLContext:
 
 async def open_session(session_class, job, where: Endpoint, profile):
     """A signed-in POP3/IMAP session (blocking, so made in a worker thread), TLS verified as the profile says."""
-    context = ssl_context(profile) if where.security is not Security.NONE else None
+    context = secure(profile, where)
     return await asyncio.to_thread(session_class, job, where, context)
+
+
+def secure(profile, where: Endpoint) -> ssl.SSLContext | None:
+    """The SSL context to connect with, or None for a plain connection (refused to other hosts unless allowed)."""
+    if where.security is Security.NONE:
+        _unencrypted.check(profile, where.host, str(where))
+        return None
+    return ssl_context(profile)
 
 
 def username(job) -> str:

@@ -59,7 +59,7 @@ class SmtpTransport:
     async def _open(self, job) -> aiosmtplib.SMTP:
         where = smtp_endpoint(self.profile)
         password = net.require_password(job, where)
-        context = net.ssl_context(self.profile) if where.security is not net.Security.NONE else None
+        context = net.secure(self.profile, where)
         client = aiosmtplib.SMTP(hostname=where.host, port=where.port, timeout=job.timeout_s,
                                  use_tls=where.security is net.Security.SSL,
                                  start_tls=where.security is net.Security.STARTTLS, tls_context=context)

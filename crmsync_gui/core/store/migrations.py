@@ -82,9 +82,15 @@ def _v9_item_map_synced_recurrence(db: peewee.Database, migrator: SchemaMigrator
     migrate(migrator.add_column("item_map", "synced_recurrence", peewee.TextField(null=True)))
 
 
+def _v10_profile_allow_unencrypted(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # A connection without TLS to another host needs the administrator's explicit yes
+    migrate(migrator.add_column("email_server_profile", "allow_unencrypted", peewee.BooleanField(default=False)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
-                               _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence]
+                               _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
+                               _v10_profile_allow_unencrypted]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -76,6 +76,7 @@ class EmailServerProfile(BaseModel):
     # POP3/IMAP/SMTP: with SSL on, upgrade a plain connection (STARTTLS) instead of connecting over SSL
     incoming_starttls = pw.BooleanField(default=False)
     outgoing_starttls = pw.BooleanField(default=False)
+    allow_unencrypted = pw.BooleanField(default=False)  # SSL off to a host but this computer: refused unless set
     leave_email_on_server = pw.BooleanField(default=True)  # POP3: False deletes each email once imported
     username = pw.CharField(null=True)  # impersonation account; None: each mailbox's own credentials
     secret_ref = pw.CharField(null=True)  # key in the secret store, never the password itself
