@@ -15,11 +15,31 @@ def _cause(exc: BaseException) -> BaseException | None:
     return exc.__cause__ or exc.__context__
 
 
+# how requests and exchangelib word a connection the server closed without answering
+_DROPPED = ("RemoteDisconnected", "Connection aborted", "reset by peer", "closed connection", "BrokenPipe")
+
+
+def _connection_lost(text: str, what: str, detail: str) -> TransientError:
+    """A dropped connection, a timeout or a failed connect, told apart by the words exchangelib kept."""
+    if any(words in text for words in _DROPPED):
+        return TransientError("ConnectionDropped", f"The Exchange server closed the connection without answering "
+                                                   f"while {what}.")
+    if "ConnectionError" in text or "Failed to establish" in text:
+        return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} ({detail}).")
+    return TransientError("Timeout", f"The Exchange server did not answer in time while {what}.")
+
+
 def map_error(exc: BaseException, what: str, password: str | None = None) -> SyncError:
     """An exchangelib/HTTP error as the engine's transient/permanent taxonomy, in the admin's words."""
     detail = redact(f"{type(exc).__name__}: {exc}", password)[:400]
     if isinstance(exc, SyncError):
         return exc
+    if isinstance(exc, ews.ErrorServerBusy) and (str(exc).startswith("Reraised from ErrorTimeoutExpired")
+                                                  or str(exc) == "Caused by closed connection"):
+        # exchangelib's own relabelling of a timeout or a dropped connection, not the server asking for a pause
+        return _connection_lost(str(exc), what, detail)
+    if isinstance(exc, ews.ErrorServerBusy) and str(exc).startswith("Reraised from "):  # too many objects, transient
+        return TransientError("ServerError", f"The Exchange server failed while {what} ({detail}).")
     if isinstance(exc, ews.ErrorServerBusy):
         wait = exc.back_off
         return TransientError("ErrorServerBusy", f"The Exchange server is busy and asked to wait while {what}"
@@ -42,11 +62,8 @@ def map_error(exc: BaseException, what: str, password: str | None = None) -> Syn
         return PermanentError("CertificateInvalid", f"The Exchange server's certificate was not trusted while "
                               f"{what} ({detail}).")
     if isinstance(exc, ews.ErrorTimeoutExpired | requests.exceptions.Timeout | TimeoutError):
-        cause = _cause(exc)
-        if isinstance(exc, ews.ErrorTimeoutExpired) and "ConnectionError" in str(exc) and not isinstance(
-                cause, requests.exceptions.Timeout):
-            return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} "
-                                                      f"({detail}).")
+        if isinstance(exc, ews.ErrorTimeoutExpired) and not isinstance(_cause(exc), requests.exceptions.Timeout):
+            return _connection_lost(str(exc), what, detail)
         return TransientError("Timeout", f"The Exchange server did not answer in time while {what}.")
     if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError):
         return TransientError("ConnectionFailed", f"Could not connect to the Exchange server while {what} ({detail}).")

@@ -37,6 +37,8 @@ CATALOGUE: dict[str, TraceCode] = {
     "NoConnector": TraceCode(ERROR, "Choose a server type this installation supports for the profile."),
     "ConnectionFailed": TraceCode(WARNING, "Nothing to do if it passes; otherwise check that the mail server is "
                                            "running and reachable from this computer."),
+    "ConnectionDropped": TraceCode(WARNING, "Nothing to do if it passes; otherwise check the network and any proxy "
+                                            "or load balancer between this computer and the mail server."),
     "Timeout": TraceCode(WARNING, "Nothing to do if it passes; otherwise raise the profile's request timeout "
                                   "or check the mail server's load."),
     "ErrorServerBusy": TraceCode(WARNING, "The mail server asked for a pause; the engine waits as asked. "
