@@ -93,6 +93,16 @@ def test_body_charsets(charset, body, expected):
     assert parse_email(raw, server_id="1").body_text == expected
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    (b"Gr\xfc\xdfe, \x93Angebot\x94 f\xfcr 10 \x80 \x96 heute", "Grüße, “Angebot” für 10 € – heute"),
+    ("Müller".encode() + b" sagt \x93hallo\x94, 20\xb0C", "Müller sagt “hallo”, 20°C"),  # UTF-8 kept, the rest 1252
+])
+def test_a_body_declared_utf8_that_is_not_reads_as_windows_1252(body, expected):
+    raw = (b"From: a@b.test\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body)
+    assert parse_email(raw, server_id="1").body_text == expected
+
+
 def test_multipart_with_html_attachments_and_attached_email():
     inner = EmailMessage()
     inner["From"] = "c@d.test"

@@ -421,8 +421,33 @@ _CHARSET_ALIASES = {
 }
 
 
+def _reads_as_cp1252(data: bytes, at: int) -> bool:
+    """Whether a byte that is not UTF-8 reads as Windows-1252 text: its punctuation block (“ ” – €), or a
+    Latin letter or sign beside a letter or digit (Grüße, 10°). A lone high byte stays a replacement."""
+    byte = data[at]
+    if 0x80 <= byte <= 0x9F:
+        return True
+
+    def wordy(i: int) -> bool:
+        return 0 <= i < len(data) and (chr(data[i]).isalnum() if data[i] < 0x80 else data[i] >= 0xC0)
+    return byte >= 0xA0 and (wordy(at - 1) or wordy(at + 1))
+
+
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: invalid UTF-8 bytes as Windows-1252 where they read as it, else U+FFFD."""
+    data = error.object
+    text = "".join(bytes([data[i]]).decode("cp1252", "replace") if _reads_as_cp1252(data, i) else "\ufffd"
+                   for i in range(error.start, error.end))
+    return text, error.end
+
+
+codecs.register_error("crmsync-cp1252-fallback", _cp1252_fallback)
+_MAX_FALLBACK_BYTES = 10_000  # bounds the per-byte work on a body of binary garbage declared UTF-8
+
+
 def decode_bytes(data: bytes, charset: str | None) -> str:
-    """Bytes in a declared charset → text. An unknown or wrong charset falls back to UTF-8, then Windows-1252."""
+    """Bytes in a declared charset → text. An unknown or wrong charset falls back to UTF-8, then Windows-1252;
+    declared UTF-8 that is not keeps its UTF-8 and reads the rest as Windows-1252 where it can."""
     codec = _codec(charset)
     if codec and codec != "cp1252":
         try:
@@ -433,6 +458,11 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
         return _clean(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    if codec == "utf-8":
+        replaced = data.decode("utf-8", "replace")
+        if replaced.count("\ufffd") > _MAX_FALLBACK_BYTES:  # bytes that are not text at all: no byte-by-byte look
+            return _clean(replaced)
+        return _clean(data.decode("utf-8", "crmsync-cp1252-fallback"))
     return _clean(data.decode(codec or "cp1252", "replace"))
 
 
