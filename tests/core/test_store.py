@@ -219,6 +219,7 @@ def as_version_1(db):
     for column in ("is_all_day", "start_time_zone", "end_time_zone"):
         db.execute_sql(f"ALTER TABLE activity DROP COLUMN {column}")
     db.execute_sql("ALTER TABLE item_map DROP COLUMN synced_recurrence")
+    db.execute_sql("ALTER TABLE attachment DROP COLUMN not_kept")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 

@@ -304,6 +304,19 @@ def test_attachment_left_on_the_server_keeps_its_size(ann):
     assert stored.content is None and stored.size == 10**9
 
 
+def test_an_attachment_over_the_org_limit_says_why_it_was_not_kept(ann):
+    set_option(ann, codes.TrackingOption.ALL)
+    org(max_attachment_bytes=5 * 1024 * 1024)
+    left = IncomingAttachment("huge.iso", "application/octet-stream", b"", size=10**9)  # left on the server
+    over = IncomingAttachment("scan.pdf", "application/pdf", b"%" * (5 * 1024 * 1024 + 1))
+    small = IncomingAttachment("note.txt", "text/plain", b"hi")
+    result = tracking.track_email(ann, incoming(attachments=[left, over, small]))
+    stored = {a.file_name: a for a in Attachment.select().where(Attachment.activity == result.activity)}
+    assert [stored[n].not_kept for n in ("huge.iso", "scan.pdf")] == ["not kept: over 5 MB"] * 2
+    assert stored["scan.pdf"].content is None and stored["scan.pdf"].size == 5 * 1024 * 1024 + 1
+    assert stored["note.txt"].not_kept is None and stored["note.txt"].content == b"hi"
+
+
 def test_batch_hints_give_the_same_decisions_as_one_by_one(ann):
     """known_keys/address_book only spare lookups that would find nothing; the outcomes stay the same."""
     parent = crm_email(ann, message_id="<crm-b@contoso.com>", tracking_token="CRM:0001009")

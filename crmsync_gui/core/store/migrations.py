@@ -87,10 +87,15 @@ def _v10_profile_allow_unencrypted(db: peewee.Database, migrator: SchemaMigrator
     migrate(migrator.add_column("email_server_profile", "allow_unencrypted", peewee.BooleanField(default=False)))
 
 
+def _v11_attachment_not_kept(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # An attachment over the organization's limit says so instead of looking like an empty file
+    migrate(migrator.add_column("attachment", "not_kept", peewee.CharField(null=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
-                               _v10_profile_allow_unencrypted]
+                               _v10_profile_allow_unencrypted, _v11_attachment_not_kept]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -232,6 +232,7 @@ class Attachment(BaseModel):
     mime_type = pw.CharField(default="application/octet-stream")
     size = pw.IntegerField()
     content = BytesField(null=True)  # None when over the size limit
+    not_kept = pw.CharField(null=True)  # why content is None, as the console shows it: "not kept: over 5 MB"
 
 
 class SyncFilter(BaseModel):

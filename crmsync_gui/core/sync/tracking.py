@@ -516,8 +516,16 @@ class _Page:
             kept = fetched and size <= self._settings.max_attachment_bytes
             rows.append(self._attachments.row({
                 "activity": activity_id, "file_name": attachment.file_name[:255], "mime_type": attachment.mime_type,
-                "size": size, "content": attachment.content if kept else None}))
+                "size": size, "content": attachment.content if kept else None,
+                "not_kept": None if kept else f"not kept: over {_amount(self._settings.max_attachment_bytes)}"}))
         return rows
+
+
+def _amount(size: int) -> str:
+    """A byte count as an administrator reads it: 5 MB, 2.5 MB, 900 bytes."""
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 def _party_row(activity_id: int, role: codes.PartyRole, address: Address, resolved: dict) -> dict:
