@@ -371,3 +371,37 @@ def _parse_or_error(raw: bytes) -> None:
     for text in texts:
         assert "\x00" not in text
         text.encode("utf-8")
+
+
+def _tnef(files) -> bytes:
+    """A winmail.dat as Outlook writes one: TNEF attributes (level, id, type, length, data, checksum)."""
+    import struct
+
+    def attribute(name, kind, data):
+        return struct.pack("<BHHI", 2, name, kind, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+    out = struct.pack("<IH", 0x223E9F78, 0x0101)
+    for name, content in files:
+        out += attribute(0x9002, 0x0006, b"\0" * 14)  # attAttachRendData: an attachment begins
+        out += attribute(0x8010, 0x0001, name + b"\0")  # attAttachTitle
+        out += attribute(0x800F, 0x0006, content)  # attAttachData
+    return out
+
+
+def test_winmail_dat_is_unpacked_into_its_real_attachments():
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "a@b.test", "from Outlook"
+    msg.set_content("see attached")
+    msg.add_attachment(_tnef([(b"Angebot.pdf", b"%PDF-1.4 offer"), (b"notes.txt", b"call Bo")]),
+                       maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    mail = parse_email(msg.as_bytes(), server_id="1")
+    assert [(a.file_name, a.mime_type, a.content) for a in mail.attachments] == [
+        ("Angebot.pdf", "application/pdf", b"%PDF-1.4 offer"), ("notes.txt", "text/plain", b"call Bo")]
+
+
+def test_a_broken_winmail_dat_stays_as_it_came():
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "a@b.test", "broken"
+    msg.set_content("x")
+    msg.add_attachment(b"\x78\x9f\x3e\x22 not tnef", maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    [kept] = parse_email(msg.as_bytes(), server_id="1").attachments
+    assert (kept.file_name, kept.content) == ("winmail.dat", b"\x78\x9f\x3e\x22 not tnef")

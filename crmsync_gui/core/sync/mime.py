@@ -4,7 +4,8 @@ Lenient where meaning survives: a broken header, an unknown charset or a bad bas
 gives readable text (undecodable bytes become U+FFFD, never a crash). Where the email cannot be
 used at all (empty, not an email, too big, nested too deep, too many parts) parsing raises
 UnreadableEmailError, which keeps the first bytes for the administrator; the connector records
-it and goes on with the next email, so one hostile message never stops a mailbox.
+it and goes on with the next email, so one hostile message never stops a mailbox. Outlook's
+winmail.dat (TNEF) is unpacked into the attachments it holds (tnefparse).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import binascii
 import codecs
 import email.utils
 import hashlib
+import mimetypes
 import quopri
 import re
 from datetime import UTC, datetime
@@ -20,6 +22,8 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from html import unescape
+
+from tnefparse import TNEF
 
 from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.sync.mail import Address, IncomingAttachment, IncomingEmail
@@ -311,7 +315,25 @@ def _walk(msg: Message, server_id: str, raw: bytes, size: int):
             filename = _clip(filename, 251) + extension
         attachments.append(IncomingAttachment(filename or f"attachment-{len(attachments) + 1}{extension}",
                                               content_type, content))
-    return body_text or "", body_html, attachments
+    return body_text or "", body_html, [inner for attachment in attachments for inner in _unpacked(attachment)]
+
+
+def _text(name) -> str:
+    return name if isinstance(name, str) else bytes(name).decode("cp1252", "replace")  # TNEF's 8-bit strings
+
+
+def _unpacked(attachment: IncomingAttachment) -> list[IncomingAttachment]:
+    """Outlook's winmail.dat (TNEF) as the attachments it holds; itself when it holds none or cannot be read."""
+    if attachment.mime_type != "application/ms-tnef" and attachment.file_name.lower() != "winmail.dat":
+        return [attachment]
+    try:
+        files = [(_text(f.long_filename() or f.name), bytes(f.data))
+                 for f in TNEF(attachment.content, do_checksum=False).attachments[:MAX_PARTS] if f.data]
+    except Exception:  # noqa: BLE001 - a third-party parser on hostile bytes: a broken winmail.dat stays as it came
+        return [attachment]
+    return [IncomingAttachment(_safe_file_name(name) or f"attachment-{n}",
+                               mimetypes.guess_type(name)[0] or "application/octet-stream", content)
+            for n, (name, content) in enumerate(files, 1)] or [attachment]
 
 
 _EXTENSIONS = {"text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml", "text/calendar": ".ics"}
