@@ -94,7 +94,7 @@ def cmd_profiles_add(args) -> int:
     profile = admin.save_profile(fields, password=password, secrets=secret_store_for(args.db_path))
     print(f"Profile '{profile.name}' saved (id {profile.id}).")
     if args.no_ssl and args.allow_unencrypted:
-        print("crmsync: warning: this profile's passwords and email cross the network unencrypted.", file=sys.stderr)
+        print(UNENCRYPTED_WARNING, file=sys.stderr)
     return 0
 
 
@@ -106,12 +106,15 @@ def cmd_profiles_edit(args) -> int:
              "trusted_ca_file": args.ca_file, "max_concurrent_connections": args.max_connections,
              "min_polling_interval_minutes": args.min_polling, "timeout_ms": args.timeout_ms}
     fields = {k: v for k, v in given.items() if v is not None} | _graph_fields(args)
-    _check_files(args)
+    if args.allow_unencrypted:
+        fields["allow_unencrypted"] = True
     password = _read_password() if args.password_stdin else None
     if not fields and not password:
         raise CrmSyncError("Nothing to change: give the fields to change (see crmsync profiles edit --help).")
     admin.save_profile(fields, profile=profile, password=password, secrets=secret_store_for(args.db_path))
     print(f"Profile '{profile.name}' saved (id {profile.id}).")
+    if args.allow_unencrypted:
+        print(UNENCRYPTED_WARNING, file=sys.stderr)
     return 0
 
 
@@ -127,6 +130,9 @@ def _check_files(args) -> None:
     for path, what in ((args.ca_file, "The CA bundle"), (args.private_key_file, "The private key file")):
         if path and not os.path.isfile(path):
             raise CrmSyncError(f"{what} '{path}' does not exist or is not a file; nothing was saved.")
+
+
+UNENCRYPTED_WARNING = "crmsync: warning: this profile's passwords and email cross the network unencrypted."
 
 
 def _read_password() -> str:
@@ -526,6 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-connections", type=int)
     p.add_argument("--min-polling", type=int, metavar="MINUTES")
     p.add_argument("--timeout-ms", type=int)
+    p.add_argument("--allow-unencrypted", action="store_true",
+                   help="let a profile with SSL off connect to a host other than this computer (passwords and "
+                        "email cross the network readable)")
     profile_sign_in_options(p)
     listing(profiles, cmd_profiles_list)
     deleting(profiles, "profile", admin.find_profile)

@@ -43,7 +43,8 @@ def test_no_tls_to_another_host_is_refused_until_allowed_then_warned(db, caplog,
     refused = job(db, server_type, server)
     with pytest.raises(PermanentError) as caught:
         pull(connector(refused.profile), refused)
-    assert caught.value.code == "UnencryptedRefused" and "--allow-unencrypted" in str(caught.value)
+    assert caught.value.code == "UnencryptedRefused"
+    assert f"crmsync profiles edit '{refused.profile.name}' --allow-unencrypted" in str(caught.value)
 
     EmailServerProfile.update(allow_unencrypted=True).execute()
     allowed = conftest.TestJob(refused.mailbox, EmailServerProfile.get(), "pw", timeout_s=2)
@@ -66,10 +67,21 @@ def test_loopback_hosts(host, loopback):
     assert is_loopback(host) is loopback
 
 
-def test_the_cli_saves_an_allowed_unencrypted_profile_with_a_warning(tmp_path):
+def test_the_cli_allows_unencrypted_connections_explicitly_with_a_warning(tmp_path):
     from tests.core.test_cli import crmsync
 
     result = crmsync(tmp_path / "crm.db", "profiles", "add", "--name", "Plain", "--type", "pop3/smtp", "--incoming",
                      f"{REMOTE}:110", "--outgoing", f"{REMOTE}:25", "--no-ssl", "--allow-unencrypted")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "crmsync: warning: this profile's passwords and email cross the network unencrypted."
+    crmsync(tmp_path / "crm.db", "profiles", "add", "--name", "Console-made", "--type", "pop3/smtp", "--incoming",
+            f"{REMOTE}:110", "--outgoing", f"{REMOTE}:25", "--no-ssl")
+    allowed = crmsync(tmp_path / "crm.db", "profiles", "edit", "Console-made", "--allow-unencrypted")
+    assert allowed.returncode == 0 and "cross the network unencrypted" in allowed.stderr
+    from crmsync_gui.core.store.db import close_database, open_database
+
+    open_database(tmp_path / "crm.db")
+    try:
+        assert [p.allow_unencrypted for p in EmailServerProfile.select().order_by(EmailServerProfile.id)] == [True, True]
+    finally:
+        close_database()

@@ -2,7 +2,8 @@
 
 Without TLS the password and every email cross the network readable, so a profile with SSL off is
 refused for any host that is not loopback until its `allow_unencrypted` is set (the CLI's
---allow-unencrypted); an allowed one connects with a warning in the log on each connection.
+`profiles add` or `profiles edit` with --allow-unencrypted); an allowed one connects
+with a warning in the log on each connection.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def check(profile, host: str, server: str) -> None:
         raise PermanentError("UnencryptedRefused", f"Profile {profile.name} would connect to the {server} without "
                              "encryption, so its password and every email would cross the network readable.",
                              action="Turn Use SSL (or STARTTLS) on in the profile; if the network is trusted, "
-                                    "allow unencrypted connections in the profile explicitly "
-                                    "(crmsync profiles add --allow-unencrypted).")
+                                    "allow unencrypted connections for it explicitly "
+                                    f"(crmsync profiles edit '{profile.name}' --allow-unencrypted).")
     log.warning("Profile %s connects to the %s without encryption, as its administrator allowed: passwords and "
                 "email cross the network readable.", profile.name, server)
