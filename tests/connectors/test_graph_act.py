@@ -1,9 +1,9 @@
-"""ACT sync end to end over Microsoft Graph: GraphActSide, HTTPS to the Graph sandbox, the store; the mailbox is
-the EWS sandbox's too, so what a user does in Outlook is done over EWS (exchangelib), as test_exchange_act does."""
+"""ACT sync end to end over Microsoft Graph: the Graph connector's GraphActSide, its GraphSession over HTTPS to the
+Graph sandbox, the store; the mailbox is the EWS sandbox's too, so what a user does in Outlook is done over EWS
+(exchangelib), as test_exchange_act does."""
 import asyncio
 import json
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 
@@ -13,8 +13,8 @@ from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
-from crmsync_gui.sandbox.graph import GraphServer
 from tests.connectors.graph_act_world import both_world
+from tests.connectors.graph_world import graph_sandbox
 
 Entity = codes.SyncEntity
 IDLE = {"contacts_delta": 1, "view_delta": 1, "tasks_delta": 1}  # one delta request per folder
@@ -22,19 +22,20 @@ IDLE = {"contacts_delta": 1, "view_delta": 1, "tasks_delta": 1}  # one delta req
 
 @pytest.fixture(scope="module")
 def graph(sandbox):
-    with GraphServer(sandbox.store) as server:
-        yield server
+    server = graph_sandbox(sandbox)
+    yield server
+    server.stop()
 
 
 @pytest.fixture
 def world(db, sandbox, graph):
     world = both_world(sandbox, graph, "gact")
     yield world
-    world.ews.close()
+    world.close()
 
 
 def sync(world) -> int:
-    return asyncio.run(act.run(world.job, SimpleNamespace(act_side=lambda job: world.side)))
+    return asyncio.run(act.run(world.job, world.connector))
 
 
 def contact(world, **fields):
