@@ -152,6 +152,9 @@ def _settings(profile, timeout_s: float) -> _Settings:
                              f"{'tenant' if not tenant else 'application (client) ID'}.",
                              action="Set the profile's OAuth tenant, its user name to the app's client ID and its "
                                     "password to the client secret.")
+    authority = (profile.oauth_authority or "").strip().rstrip("/")
+    if tenant and authority and "://" not in tenant:  # the profile's identity platform (a national cloud), as Graph's
+        tenant = f"{authority}/{tenant}/oauth2/v2.0/token"
     ca_file = profile.trusted_ca_file or None
     if ca_file and not os.path.isfile(ca_file):
         raise PermanentError("BadConfiguration", f"The trusted CA file {ca_file} of profile {profile.name} "
