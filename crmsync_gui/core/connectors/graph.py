@@ -2,7 +2,7 @@
 
 An adapter below the sync pipelines: email in through a GraphMailSource (delta per folder, _graph_mail.py),
 email out through a GraphTransport (a draft with the journaled Message-ID, then send), appointments, contacts
-and tasks through a GraphActSide (_graph_act.py); all of them share
+and tasks through a GraphActSide (_graph_act.py), ids translated for a cut-over (_graph_ids.py); all of them share
 the profile's GraphSession (_graph_session.py: one async HTTP client, app-only sign-in, Exchange Online's
 per-mailbox limits), and every HTTP or Graph error becomes a TransientError or PermanentError naming
 the Entra setting to change (_graph_errors.py).
@@ -14,6 +14,7 @@ import contextlib
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._graph_act import GraphActSide
 from crmsync_gui.core.connectors._graph_errors import missing_permissions
+from crmsync_gui.core.connectors._graph_ids import translate_ids
 from crmsync_gui.core.connectors._graph_mail import GraphMailSource, GraphTransport
 from crmsync_gui.core.connectors._graph_session import GraphSession
 from crmsync_gui.core.errors import PermanentError
@@ -60,6 +61,10 @@ class GraphConnector:
 
     def act_side(self, job) -> GraphActSide:
         return GraphActSide(self.session, job)
+
+    async def translate_ids(self, job, ids: list[str], *, to: codes.ExchangeProtocol) -> dict[str, str]:
+        """The mailbox's item ids over `to` (translateExchangeIds), for a cut-over (core/admin/cutover.py)."""
+        return await translate_ids(self.session, job, ids, to=to)
 
     async def close(self) -> None:
         await self.session.close()

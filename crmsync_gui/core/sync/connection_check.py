@@ -123,13 +123,14 @@ async def test_connection(fields: dict[str, Any], *, password: str | None, addre
     try:
         results = []
         for direction in directions:
-            results.append(await _one(connector, _TestJob(profile, address, password, direction)))
+            results.append(await test_direction(connector, _TestJob(profile, address, password, direction)))
         return results
     finally:
         await connector.close()
 
 
-async def _one(connector, job: _TestJob) -> DirectionTest:
+async def test_direction(connector, job) -> DirectionTest:
+    """The connector's test of job.direction for job.mailbox, as data, within the request timeout plus a grace."""
     limit = job.timeout_s + GRACE_S
     try:
         async with asyncio.timeout(limit):

@@ -40,7 +40,7 @@ from crmsync_gui.core.sync import breaker as breakers
 from crmsync_gui.core.sync.breaker import ProfileBreaker
 from crmsync_gui.core.sync.clock import SystemClock
 from crmsync_gui.core.sync.connector import connector_for
-from crmsync_gui.core.sync.job import EngineJob, ServerBackingOff
+from crmsync_gui.core.sync.job import EngineJob, ServerBackingOff, secret_ref_of
 from crmsync_gui.core.sync.leases import Leases
 from crmsync_gui.core.sync.limits import ServerThrottle, SharedSlots, Slots
 from crmsync_gui.core.sync.statements import JobStatements
@@ -731,7 +731,7 @@ class Engine:
 
     def _password(self, mailbox, profile) -> str | None:
         """The profile's password when it signs in for every mailbox (impersonation), else the mailbox's own."""
-        ref = profile.secret_ref if (profile.username or not mailbox.secret_ref) else mailbox.secret_ref
+        ref = secret_ref_of(mailbox, profile)
         if not ref or self.secrets is None:
             return None
         cached = self._password_cache.get(ref)

@@ -18,6 +18,12 @@ def request_timeout_s(profile) -> float:
     return min(profile.timeout_ms / 1000, MAX_TIMEOUT_S)
 
 
+def secret_ref_of(mailbox, profile) -> str | None:
+    """The secret a mailbox signs in with: the profile's when it signs in for every mailbox (impersonation,
+    an app's client secret), else the mailbox's own."""
+    return profile.secret_ref if (profile.username or not mailbox.secret_ref) else mailbox.secret_ref
+
+
 class ServerBackingOff(TransientError):
     """Raised by `connection()` while the server's back-off lasts: the job stops and is rescheduled
     for when the back-off ends, without counting as the mailbox's failure."""
