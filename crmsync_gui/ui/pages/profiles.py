@@ -63,6 +63,7 @@ class ProfilesPage(TablePage):
         self.add_action("edit", self.tr("Edit…"), "Return", self.edit_selected)
         self.add_action("delete", self.tr("Delete…"), QKeySequence.StandardKey.Delete, self.delete_selected)
         self.add_action("mailboxes", self.tr("Show mailboxes"), "Ctrl+M", self.show_mailboxes)
+        self.add_action("cutover", self.tr("Cut over EWS ↔ Graph…"), "", self.cut_over_selected)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.update_actions()
 
@@ -84,6 +85,8 @@ class ProfilesPage(TablePage):
         self.actions["edit"].setEnabled(one)
         self.actions["delete"].setEnabled(one)
         self.actions["mailboxes"].setEnabled(one)
+        self.actions["cutover"].setEnabled(one and codes.ServerType(
+            EmailServerProfile.get_by_id(self.selected_ids()[0]).server_type).is_exchange)
 
     def new_profile(self) -> None:
         from crmsync_gui.ui.dialogs.profile_dialog import ProfileDialog
@@ -104,6 +107,14 @@ class ProfilesPage(TablePage):
         ids = self.selected_ids()
         if len(ids) == 1 and delete_with_confirmation(self, EmailServerProfile.get_by_id(ids[0])):
             self.refresh()
+
+    def cut_over_selected(self) -> None:
+        from crmsync_gui.ui.dialogs.cutover_dialog import CutoverDialog
+
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            CutoverDialog(EmailServerProfile.get_by_id(ids[0]), self).exec()
+            self.model.refresh_ids(ids)
 
     def show_mailboxes(self) -> None:
         ids = self.selected_ids()
