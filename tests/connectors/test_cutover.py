@@ -3,14 +3,23 @@ mailboxes that tracked email and synced appointments, contacts and tasks over EW
 move to Graph (the Graph sandbox over the same store, one identity platform for both) and back, and the first
 sync over each protocol tracks nothing again and creates nothing anywhere."""
 import asyncio
+from datetime import timedelta
 
 import pytest
 
 from crmsync_gui.core import admin, codes
+from crmsync_gui.core.admin import cutover as cutover_module
 from crmsync_gui.core.admin.cutover import cutover
 from crmsync_gui.core.errors import CrmSyncError, ValidationError
 from crmsync_gui.core.secrets import SecretStore
-from crmsync_gui.core.store.models import EmailServerProfile, FolderSyncState, ItemMap, TrackingDecision
+from crmsync_gui.core.store.base import utcnow
+from crmsync_gui.core.store.models import (
+    EmailServerProfile,
+    FolderSyncState,
+    ItemMap,
+    Mailbox,
+    TrackingDecision,
+)
 from crmsync_gui.sandbox.graph import GraphServer
 from tests.connectors.cutover_world import (
     CLIENT_ID,
@@ -31,6 +40,12 @@ def graph(sandbox):
     with GraphServer.beside(sandbox) as server:
         server.add_app(CLIENT_ID, SECRET, tenant=TENANT)  # with the EWS sandbox too: one tenant, one app
         yield server
+
+
+@pytest.fixture(autouse=True)
+def short_hold(monkeypatch):
+    """No engine runs here, so the leases need not be held for the engines to reload the profile."""
+    monkeypatch.setattr(cutover_module, "HOLD_S", 0.01)
 
 
 @pytest.fixture
@@ -156,3 +171,17 @@ def test_a_mapped_item_gone_from_the_server_waits_for_its_delete(synced, sandbox
     assert "1 synced appointments, contacts or tasks are no longer on the server" in report.mailboxes[0].describe()
     sync_all(profile.id)  # the EWS sync carries the delete to the CRM
     assert asyncio.run(cutover(profile.name, GRAPH, dry_run=False, secrets=secrets)).applied
+
+
+def test_a_mailbox_syncing_now_stops_the_cut_over_and_the_leases_are_given_back(synced, sandbox, secrets):
+    profile, mailboxes = synced
+    store = store_view()
+    Mailbox.update(lock_host="engine-1", lock_state=1, lock_expires=utcnow() + timedelta(minutes=5)).where(
+        Mailbox.id == mailboxes[2].id).execute()  # an engine is syncing its incoming email
+    with pytest.raises(CrmSyncError, match="are syncing now; nothing was changed"):
+        asyncio.run(cutover(profile.name, GRAPH, dry_run=False, secrets=secrets))
+    assert store_view() == store and EmailServerProfile.get_by_id(profile.id).protocol == EWS
+    assert [m.lock_host for m in Mailbox.select().order_by(Mailbox.id)] == [None, None, "engine-1"]
+    Mailbox.update(lock_host=None, lock_state=0, lock_expires=None).where(Mailbox.id == mailboxes[2].id).execute()
+    assert asyncio.run(cutover(profile.name, GRAPH, dry_run=False, secrets=secrets)).applied
+    assert {(m.lock_host, m.lock_state) for m in Mailbox.select()} == {(None, 0)}

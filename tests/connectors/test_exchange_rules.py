@@ -16,7 +16,7 @@ from crmsync_gui.core.errors import PermanentError, TransientError
 def profile(**fields):
     base = dict(name="Contoso", incoming_server="https://127.0.0.1:8443/EWS/Exchange.asmx", incoming_use_ssl=True,
                 auth_type=codes.AuthType.BASIC, trusted_ca_file=None, max_concurrent_connections=10,
-                username=None, oauth_tenant=None)
+                username=None, oauth_tenant=None, oauth_authority=None)
     base.update(fields)
     return SimpleNamespace(**base)
 

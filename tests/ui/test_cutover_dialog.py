@@ -3,6 +3,7 @@ nothing, then the cut-over moves the profile to Microsoft Graph; a mailbox that 
 import pytest
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.admin import cutover as cutover_module
 from crmsync_gui.core.store.models import EmailServerProfile
 from crmsync_gui.sandbox.graph import GraphServer
 from crmsync_gui.ui.context import secret_store
@@ -18,6 +19,12 @@ def graph(sandbox):  # noqa: F811
     with GraphServer.beside(sandbox) as server:
         server.add_app(CLIENT_ID, SECRET, tenant=TENANT)
         yield server
+
+
+@pytest.fixture(autouse=True)
+def short_hold(monkeypatch):
+    """No engine runs here, so the leases need not be held for the engines to reload the profile."""
+    monkeypatch.setattr(cutover_module, "HOLD_S", 0.01)
 
 
 def cells(dialog) -> list[list[str]]:

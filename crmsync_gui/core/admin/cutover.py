@@ -7,21 +7,26 @@ duplicating anything. `crmsync profiles cutover` and the console's cut-over dial
    email) with Graph's translateExchangeIds (EWS id ↔ Graph REST id): the parity count is how many of them
    the server knows over both protocols.
 3. Unless a dry run, and only when every mailbox passed and no mapped appointment, contact or task is gone
-   from the server, one transaction: the ids replaced, each mailbox's folder cursors cleared (an EWS
+   from the server, one transaction that first takes every mailbox's leases (as an engine does; refused while
+   one syncs, or when one synced since step 2): the ids replaced, each mailbox's folder cursors cleared (an EWS
    SyncState means nothing to Graph, nor a delta link to EWS), the profile's protocol switched. Tracking
    decisions and the item map are kept, so the first read over the new protocol decides every email it
    lists as already decided and matches every ACT item to its record: nothing is tracked again, nothing
    created twice. A tracking decision for email deleted since stays as it is (the history of what was done).
+   The leases are held a few seconds more, until every engine has reloaded the profile, then released.
 """
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.domain.direction import uses_server_side_sync
+from crmsync_gui.core.domain.direction import COLUMNS, uses_server_side_sync
 from crmsync_gui.core.domain.profile import validate_profile
 from crmsync_gui.core.errors import CrmSyncError, ValidationError
 from crmsync_gui.core.store.base import database_proxy, utcnow
@@ -39,6 +44,10 @@ from crmsync_gui.core.sync.job import request_timeout_s, secret_ref_of
 
 Protocol = codes.ExchangeProtocol
 MAX_PARALLEL = 8  # mailboxes tested and translated at once (each also within the profile's connection cap)
+# The cut-over holds the mailboxes' leases this long after switching: engines reload profiles every scheduler
+# pass (a second), so no job that began with the old protocol's profile can start in the meantime.
+HOLD_S = 5.0
+ALL_DIRECTIONS = sum(COLUMNS[d].lease_bit for d in codes.Direction)
 
 
 @dataclass
@@ -154,7 +163,7 @@ def _check(profile: EmailServerProfile, to: codes.ExchangeProtocol) -> None:
         raise ValidationError({k: f"{v} (needed over {to.label})" for k, v in problems.items()})
 
 
-def _server_ids(mailbox: Mailbox) -> tuple[list[str], set[str]]:
+def _server_ids(mailbox) -> tuple[list[str], set[str]]:
     """Every server item id the store holds for the mailbox, and which of them are ACT item map rows."""
     mapped = {m.item_id for m in ItemMap.select(ItemMap.item_id).where(ItemMap.mailbox == mailbox)}
     decided = {d.server_id for d in TrackingDecision.select(TrackingDecision.server_id)
@@ -230,22 +239,34 @@ async def cutover(profile_key: str, to: codes.ExchangeProtocol, *, dry_run: bool
     if not report.ready:
         report.blocked = "Nothing was changed: every mailbox must be ready first."
         return report
-    _apply(profile, to, {o[0].mailbox_id: o[1] for o in outcomes})
+    holder = f"cutover:{socket.gethostname()}:{os.getpid()}"
+    _apply(profile, to, {o[0].mailbox_id: o[1] for o in outcomes}, held, holder)
     report.applied = True
+    try:
+        await asyncio.sleep(HOLD_S)  # every engine reloads its profiles meanwhile, so no job runs the old protocol
+    finally:
+        _release(profile, holder)
     return report
 
 
-def _apply(profile: EmailServerProfile, to: codes.ExchangeProtocol, translated: dict[int, dict[str, str]]) -> None:
+def _apply(profile: EmailServerProfile, to: codes.ExchangeProtocol, translated: dict[int, dict[str, str]],
+           held: dict[int, tuple[list[str], set[str]]], holder: str) -> None:
+    now = utcnow()
     with database_proxy.atomic():
-        # The profile first: from this write on an engine taking a mailbox's lease waits for this transaction
-        # (SQLite has one writer), and a lease already held is seen below.
-        EmailServerProfile.update(protocol=int(to)).where(EmailServerProfile.id == profile.id).execute()
-        busy = (Mailbox.select(Mailbox.email).where(Mailbox.profile == profile, Mailbox.lock_state != 0,
-                                                    Mailbox.lock_expires > utcnow()).limit(3))
-        names = [m.email for m in busy]
-        if names:
-            raise CrmSyncError(f"Mailboxes of profile '{profile.name}' are syncing now ({', '.join(names)}); "
-                               "nothing was changed. Try again when their runs end (a minute or two).")
+        # Every mailbox's leases first, as an engine takes them (only where none is held): no sync runs from now
+        # until the engines have the new protocol, and on SQLite a lease taken meanwhile waits for this commit.
+        taken = (Mailbox.update(lock_host=holder, lock_state=ALL_DIRECTIONS, lock_expires=now + timedelta(
+            seconds=HOLD_S + 60)).where(Mailbox.profile == profile, (Mailbox.lock_state == 0)
+                                        | Mailbox.lock_expires.is_null() | (Mailbox.lock_expires < now))
+                 .execute())
+        if taken != len(translated):
+            raise CrmSyncError(f"Mailboxes of profile '{profile.name}' are syncing now; nothing was changed. Try "
+                               "again when their runs end (a minute or two).")
+        for mailbox_id, (ids, _mapped) in held.items():
+            now_held = _server_ids(mailbox_id)[0]
+            if set(now_held) - set(ids):
+                raise CrmSyncError(f"Mailbox {Mailbox.get_by_id(mailbox_id).email} synced while the cut-over was "
+                                   "testing; nothing was changed. Run the cut-over again.")
         for mailbox_id, ids in translated.items():
             for old, new in ids.items():
                 if old == new:
@@ -256,7 +277,13 @@ def _apply(profile: EmailServerProfile, to: codes.ExchangeProtocol, translated: 
                 UnreadableEmail.update(server_id=new).where(UnreadableEmail.mailbox == mailbox_id,
                                                             UnreadableEmail.server_id == old).execute()
             FolderSyncState.delete().where(FolderSyncState.mailbox == mailbox_id).execute()
+        EmailServerProfile.update(protocol=int(to)).where(EmailServerProfile.id == profile.id).execute()
         trace.record("ProfileCutOver", f"Profile '{profile.name}' moved to {to.label}: "
                      f"{sum(len(ids) for ids in translated.values())} item ids translated in "
-                     f"{len(translated)} mailboxes; tracking decisions and the item map kept.", at=utcnow(),
+                     f"{len(translated)} mailboxes; tracking decisions and the item map kept.", at=now,
                      level=codes.TraceLevel.INFORMATION, profile_id=profile.id, remediation="No action needed.")
+
+
+def _release(profile: EmailServerProfile, holder: str) -> None:
+    Mailbox.update(lock_host=None, lock_state=0, lock_expires=None).where(
+        Mailbox.profile == profile, Mailbox.lock_host == holder).execute()
