@@ -38,6 +38,84 @@
     </message>
 </context>
 <context>
+    <name>CutoverDialog</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="40"/>
+        <source>Move profile {0} to {1}</source>
+        <translation>Sposta il profilo {0} su {1}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="42"/>
+        <source>Every mailbox of the profile is tested over {0} and the ids of its tracked email and synced appointments, contacts and tasks are translated, so nothing is tracked or created again. Start with a dry run: it changes nothing.</source>
+        <translation>Ogni cassetta postale del profilo viene provata su {0} e gli ID delle sue email tracciate e di appuntamenti, contatti e attività sincronizzati vengono tradotti, così nulla viene tracciato o creato di nuovo. Inizia con una prova: non cambia nulla.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="46"/>
+        <source>Mailbox</source>
+        <translation>Cassetta postale</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="46"/>
+        <source>Items known on both</source>
+        <translation>Elementi noti su entrambi</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="46"/>
+        <source>Result</source>
+        <translation>Esito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="59"/>
+        <source>Dry run</source>
+        <translation>Prova</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="60"/>
+        <source>Cut over to {0}</source>
+        <translation>Passa a {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="76"/>
+        <source>Testing every mailbox over {0}…</source>
+        <translation>Prova di ogni cassetta postale su {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="93"/>
+        <source>Stopped; nothing was changed.</source>
+        <translation>Interrotto; non è stato cambiato nulla.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="105"/>
+        <source>ready</source>
+        <translation>pronta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="106"/>
+        <source>{0} of {1} ({2}%)</source>
+        <translation>{0} di {1} ({2}%)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="107"/>
+        <source>not counted</source>
+        <translation>non contati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="122"/>
+        <source>Done: profile {0} now syncs over {1}; {2} mailboxes moved.</source>
+        <translation>Fatto: il profilo {0} ora sincronizza su {1}; {2} cassette postali spostate.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="125"/>
+        <source>Dry run: all {0} mailboxes are ready; nothing was changed. Cut over when you are ready.</source>
+        <translation>Prova: tutte le {0} cassette postali sono pronte; non è stato cambiato nulla. Passa quando vuoi.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="128"/>
+        <source>{0} of {1} mailboxes are not ready; nothing was changed. Fix what the list says, then run the dry run again.</source>
+        <translation>{0} di {1} cassette postali non sono pronte; non è stato cambiato nulla. Correggi ciò che dice l&apos;elenco, poi ripeti la prova.</translation>
+    </message>
+</context>
+<context>
     <name>Dashboard</name>
     <message>
         <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="47"/>
@@ -1513,7 +1591,7 @@ Cosa fare: {3}</translation>
         <translation>Mostra cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="75"/>
         <source>{0} of {1} profiles</source>
         <translation>{0} di {1} profili</translation>
     </message>
@@ -1556,6 +1634,11 @@ Cosa fare: {3}</translation>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="192"/>
         <source>Not created:</source>
         <translation>Non creato:</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/profiles.py" line="66"/>
+        <source>Cut over EWS ↔ Graph…</source>
+        <translation>Passaggio EWS ↔ Graph…</translation>
     </message>
 </context>
 <context>

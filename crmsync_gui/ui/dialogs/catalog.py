@@ -14,7 +14,6 @@ from crmsync_gui.core.admin.samples import sample_records
 @contextmanager
 def sample_dialogs(parent=None) -> Iterator[list]:
     """Yield [(name, dialog)] for every dialog; nothing they or their samples wrote survives."""
-    from crmsync_gui.ui.dialogs.cutover_dialog import CutoverDialog
     from crmsync_gui.ui.dialogs.mailbox_dialog import MailboxDialog
     from crmsync_gui.ui.dialogs.new_owner_dialog import NewOwnerDialog
     from crmsync_gui.ui.dialogs.owner_dialog import OwnerDialog
@@ -26,7 +25,6 @@ def sample_dialogs(parent=None) -> Iterator[list]:
             ("mailbox-edit", MailboxDialog(samples.mailbox, parent)),
             ("profile-new", ProfileDialog(None, parent)),
             ("profile-edit", ProfileDialog(samples.profile, parent)),
-            ("profile-cutover", CutoverDialog(samples.profile, parent)),
             ("user", OwnerDialog(samples.user, parent)),
             ("queue", OwnerDialog(samples.queue, parent)),
             ("new-user", NewOwnerDialog("user", parent)),
