@@ -7,7 +7,6 @@ tracked. Tracked email gets the tracked category, so users see it in Outlook.
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 from datetime import UTC, datetime
@@ -20,8 +19,8 @@ from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
-from crmsync_gui.core.errors import MessageRejected, TransientError
-from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, MailSource, Page, RawEmail
+from crmsync_gui.core.errors import MessageRejected
+from crmsync_gui.core.sync.mail import FolderCursor, MailSource, Page, RawEmail, read_ahead
 
 PAGE_SIZE = 100  # SyncFolderItems MaxChangesReturned per request
 _UNDELIVERABLE = codes.UNDELIVERABLE_FOLDER.split("/")[-1]  # a folder under the Inbox
@@ -48,28 +47,15 @@ class EwsMailSource(MailSource):
         if ews_folder not in self.folders_read:
             self.folders_read.append(ews_folder)
 
-        def fetch(state, ignored):
-            return asyncio.ensure_future(self._call(what, _fetch_page, self.account, ews_folder, state, list(ignored)))
+        def fetch(request):
+            state, ignored = request
+            return self._call(what, _fetch_page, self.account, ews_folder, state, list(ignored))
 
-        ahead = fetch(cursor.state, ignore)
-        try:
-            while True:
-                try:
-                    items, state, last = await ahead
-                except TransientError as error:
-                    if error.code == "EwsInvalidSyncStateData":
-                        raise CursorExpired(error) from None
-                    raise
-                # The next page downloads while this one is parsed and tracked.
-                ahead = None if last else fetch(state, ())
+        replies = read_ahead(fetch, (cursor.state, ignore), lambda r: None if r[2] else (r[1], ()),
+                             "EwsInvalidSyncStateData")
+        async with contextlib.aclosing(replies):  # stopped early: the page under way is cancelled at once
+            async for items, state, last in replies:
                 yield Page([_raw(item) for item in items], FolderCursor(state=state), last=last)
-                if last:
-                    return
-        finally:
-            if ahead is not None and not ahead.done():
-                ahead.cancel()
-                with contextlib.suppress(BaseException):
-                    await ahead
 
     async def move_unreadable(self, folder: str, emails: list[RawEmail]) -> None:
         await self._call(f"moving unreadable email to {codes.UNDELIVERABLE_FOLDER}", _move_to_undeliverable,

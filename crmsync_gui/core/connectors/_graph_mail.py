@@ -23,8 +23,8 @@ from urllib.parse import quote
 
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.connectors._graph_errors import GraphReply, map_error
-from crmsync_gui.core.errors import MessageRejected, PermanentError, TransientError
-from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, MailSource, Page, RawEmail
+from crmsync_gui.core.errors import MessageRejected, PermanentError
+from crmsync_gui.core.sync.mail import FolderCursor, MailSource, Page, RawEmail, read_ahead
 
 PAGE_SIZE = 100  # Prefer: odata.maxpagesize for a delta page
 SELECT = ("subject,from,toRecipients,ccRecipients,bccRecipients,receivedDateTime,sentDateTime,internetMessageId,"
@@ -51,33 +51,21 @@ class GraphMailSource(MailSource):
             params = {"$select": SELECT}
         ignored = set(ignore)
 
-        def fetch(link, query):
-            return asyncio.ensure_future(self.session.call(
-                self.job, what, "GET", link, params=query, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}))
+        async def fetch(request):
+            link, query = request
+            return await self.session.call(self.job, what, "GET", link, params=query,
+                                           headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}) or {}
 
-        ahead = fetch(url, params)
-        try:
-            while True:
-                try:
-                    page = await ahead or {}
-                except TransientError as error:
-                    if error.code == "SyncStateNotFound":
-                        raise CursorExpired(error) from None
-                    raise
+        def next_of(page):
+            return None if (link := page.get("@odata.nextLink")) is None else (link, None)
+
+        replies = read_ahead(fetch, (url, params), next_of, "SyncStateNotFound")
+        async with contextlib.aclosing(replies):  # stopped early: the page under way is cancelled at once
+            async for page in replies:
                 link = page.get("@odata.nextLink")
-                last = link is None
-                # The next page downloads while this one is read and tracked.
-                ahead = None if last else fetch(link, None)
                 messages = [m for m in page.get("value", []) if "@removed" not in m and m.get("id") not in ignored]
                 emails = await asyncio.gather(*(self._raw(m, what) for m in messages))
-                yield Page(list(emails), FolderCursor(state=link or page.get("@odata.deltaLink")), last=last)
-                if last:
-                    return
-        finally:
-            if ahead is not None and not ahead.done():
-                ahead.cancel()
-                with contextlib.suppress(BaseException):
-                    await ahead
+                yield Page(list(emails), FolderCursor(state=link or page.get("@odata.deltaLink")), last=link is None)
 
     async def folder_id(self, folder: str) -> str:
         """The Graph id of a tracked folder (Inbox, Inbox/Projects), looked up once per profile's session."""

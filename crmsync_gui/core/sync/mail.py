@@ -7,11 +7,15 @@ Outgoing email goes through a connector's MailTransport (EWS send, SMTP).
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
+
+from crmsync_gui.core.errors import TransientError
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,33 @@ class CursorExpired(Exception):
     def __init__(self, error: Exception):
         super().__init__(str(error))
         self.error = error  # what the server said, raised when even a fresh start fails
+
+
+async def read_ahead(fetch: Callable[[object], Awaitable], first: object, next_of: Callable[[object], object],
+                     expired_code: str) -> AsyncIterator:
+    """Each reply of a folder's page requests, the next one downloading while the caller handles this one.
+
+    `fetch(request)` asks for a page; `next_of(reply)` is the request for the page after it, or None after
+    the last. The server's error `expired_code` (its cursor forgotten) becomes CursorExpired. The request
+    under way when the caller stops early is cancelled.
+    """
+    ahead = asyncio.ensure_future(fetch(first))
+    try:
+        while ahead is not None:
+            try:
+                reply = await ahead
+            except TransientError as error:
+                if error.code == expired_code:
+                    raise CursorExpired(error) from None
+                raise
+            following = next_of(reply)
+            ahead = None if following is None else asyncio.ensure_future(fetch(following))
+            yield reply
+    finally:
+        if ahead is not None and not ahead.done():
+            ahead.cancel()
+            with contextlib.suppress(BaseException):
+                await ahead
 
 
 class MailSource:
