@@ -68,10 +68,12 @@ def _account(dovecot, login: str, password: str, server_type):
 
 
 def _connector_import(dovecot, login, password, server_type, connector_class, tmp: Path) -> tuple[float, dict]:
-    """Ours into a new store: (seconds, the rows it wrote); tmp/start.db is the store as it began."""
+    """Ours into a new store in the new folder `tmp`: (seconds, the rows it wrote); tmp/start.db is the
+    store as it began."""
     from crmsync_gui.core.store.base import database_proxy
     from crmsync_gui.core.store.db import close_database, open_database
 
+    tmp.mkdir()
     open_database(tmp / "ours.db")
     try:
         job = _account(dovecot, login, password, server_type)
@@ -196,8 +198,9 @@ def run(quick: bool) -> list[dict]:
             for n in range(rounds):
                 progress(f"round {n + 1}/{rounds}: POP3, bare poplib loop, then the connector")
                 bare, raws = _bare_pop3(dovecot, *pop_user)
-                ours, written = _connector_import(dovecot, *pop_user, codes.ServerType.POP3_SMTP, Pop3Connector, tmp)
-                limit = _limit(bare, raws, written, tmp)
+                ours, written = _connector_import(dovecot, *pop_user, codes.ServerType.POP3_SMTP, Pop3Connector,
+                                                  tmp / f"pop3-{n}")
+                limit = _limit(bare, raws, written, tmp / f"pop3-{n}")
                 rates["pop3"][0].append(count / ours)
                 rates["pop3"][1].append(count / limit)
                 with timed() as parsing:
@@ -206,8 +209,9 @@ def run(quick: bool) -> list[dict]:
                 parse_rates.append(count / parsing.seconds)
                 progress(f"round {n + 1}/{rounds}: IMAP, bare imaplib loop, then the connector")
                 bare, raws = _bare_imap(dovecot, *imap_user, BATCH)
-                ours, written = _connector_import(dovecot, *imap_user, codes.ServerType.IMAP_SMTP, ImapConnector, tmp)
-                limit = _limit(bare, raws, written, tmp)
+                ours, written = _connector_import(dovecot, *imap_user, codes.ServerType.IMAP_SMTP, ImapConnector,
+                                                  tmp / f"imap-{n}")
+                limit = _limit(bare, raws, written, tmp / f"imap-{n}")
                 rates["imap"][0].append(count / ours)
                 rates["imap"][1].append(count / limit)
                 loads.append(load_average())
