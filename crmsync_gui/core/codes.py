@@ -96,6 +96,17 @@ class DirectionStatus(LabelledEnum):
     FAILURE = 2, "Failure"
 
 
+class Arrival(LabelledEnum):
+    """How new email arrives."""
+
+    PUSH = 1, "Push connected"
+    PUSH_SOME = 2, "Push on some folders, the rest polled: connection cap reached"
+    DELTA_POLL = 3, "Delta polling (under a minute)"
+    CAP_REACHED = 4, "Polling: connection cap reached"
+    REFUSED = 5, "Polling: server refused push"
+    NO_PUSH = 6, "Polling: protocol lacks push"
+
+
 class Approval(LabelledEnum):
     """Email address approval."""
 

@@ -119,7 +119,8 @@ class QueueDepths(Event):
 
 @dataclass(frozen=True)
 class IncomingMailArrived(Event):
-    """The mail server pushed news of new email (IMAP IDLE): the engine syncs the mailbox's incoming now."""
+    """New email may be there (EWS push, IMAP IDLE, a Graph delta poll's turn): the engine syncs the mailbox's
+    incoming now."""
 
     mailbox_id: int
 

@@ -28,7 +28,7 @@ def test_idle_push_gets_new_email_tracked_within_5_seconds(imap_account, tmp_pat
         await engine.start()
         try:
             deadline = time.monotonic() + 10
-            while not (engine._connectors and any(c.connector.watching for _, c in engine._connectors.values())):
+            while not (engine._connectors and any(c.connector.arrival.watching for _, c in engine._connectors.values())):
                 assert time.monotonic() < deadline, "the first sync did not start an IDLE watcher"
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.3)

@@ -79,6 +79,23 @@ def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path
 
     assert run(go()) < 5
     assert sandbox.requests_by_operation(world.address)["Subscribe"] == 1
+    assert Mailbox.get_by_id(world.mailbox.id).arrival == codes.Arrival.PUSH
+
+
+def test_a_profile_whose_cap_leaves_no_streaming_connection_records_why_its_mailbox_is_polled(sandbox, db, tmp_path):
+    world = exchange_world(sandbox, "capped", tracking_option=codes.TrackingOption.ALL, max_concurrent_connections=1)
+    engine = engine_for(world, tmp_path)
+
+    async def go():
+        await engine.start(scheduler=False)
+        try:
+            return await engine.sync_now(world.mailbox.id, codes.Direction.INCOMING)
+        finally:
+            await engine.stop()
+
+    assert [r.code for r in run(go())] == [None]
+    assert Mailbox.get_by_id(world.mailbox.id).arrival == codes.Arrival.CAP_REACHED
+    assert "Subscribe" not in sandbox.requests_by_operation(world.address)
 
 
 def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, tmp_path):

@@ -12,10 +12,12 @@ from crmsync_gui.core.store.models import (
     Activity,
     FolderSyncState,
     FolderTrackingRule,
+    Mailbox,
     TraceLog,
     UnreadableEmail,
 )
 from crmsync_gui.core.sync import incoming
+from crmsync_gui.core.sync.pipelines import ProfileSync
 from tests.connectors import corpus
 from tests.connectors.conftest import run
 from tests.servers.ports import free_port
@@ -154,8 +156,8 @@ def test_idle_push_announces_new_email_within_seconds(imap_account):
         connector = ImapConnector(imap_account.profile)
         job = imap_account.job()
         try:
-            assert await incoming.run(job, connector) == 0
-            assert job.mailbox.id in connector.watching
+            assert await ProfileSync(connector).sync_incoming(job) == 0
+            assert job.mailbox.id in connector.arrival.watching
             await asyncio.sleep(0.5)  # the watcher is idling
             started = time.monotonic()
             await asyncio.to_thread(imap_account.append, corpus.email("Pushed"))
@@ -169,7 +171,7 @@ def test_idle_push_announces_new_email_within_seconds(imap_account):
         finally:
             await connector.close()
         assert job.open_connections == 0
-        assert connector.watching == set()
+        assert connector.arrival.watching == set()
     run(go())
     assert subjects() == ["Pushed"]
 
@@ -187,8 +189,8 @@ def test_idle_watches_tracked_folders_too_within_half_the_cap(imap_account):
         connector = ImapConnector(imap_account.profile)
         job = imap_account.job()
         try:
-            assert await incoming.run(job, connector) == 2
-            watched = {folder for _, folder in connector.watched_folders}
+            assert await ProfileSync(connector).sync_incoming(job) == 2
+            watched = {folder for _, folder in connector.arrival.watched_folders}
             assert watched == {"INBOX", projects}  # half the cap of 4: the Inbox, then the first tracked folder
             await asyncio.sleep(0.5)  # the watchers are idling
             started = time.monotonic()
@@ -207,8 +209,8 @@ def test_no_idle_watcher_when_the_profile_allows_one_connection(imap_account):
     async def go():
         connector = ImapConnector(imap_account.profile)
         try:
-            await incoming.run(imap_account.job(), connector)
-            assert connector.watching == set()
+            await ProfileSync(connector).sync_incoming(imap_account.job())
+            assert connector.arrival.watching == set()
         finally:
             await connector.close()
     run(go())
@@ -234,3 +236,25 @@ def test_an_email_the_server_refuses_to_fetch_is_kept_unreadable_and_the_rest_tr
         assert sync(imap_account) == 1 and "Later" in subjects()  # the mailbox goes on, the broken one stays kept
     finally:
         imap_account.readable_again()
+
+
+def test_the_mailbox_records_how_its_new_email_arrives_when_the_cap_is_small(imap_account):
+    """Cap 4: two IDLE connections, for the Inbox and one of two tracked folders (the rest polled); cap 1: none."""
+    FolderTrackingRule.create(mailbox=imap_account.mailbox, folder="Inbox/Projects")
+    FolderTrackingRule.create(mailbox=imap_account.mailbox, folder="Inbox/Later")
+    for folder in ("Projects", "Later"):
+        imap_account.append(corpus.email(f"Seed of {folder}"),
+                            folder=f"INBOX{_delimiter(imap_account)}{folder}")
+
+    async def arrives(cap: int):
+        imap_account.set(max_concurrent_connections=cap)
+        connector = ImapConnector(imap_account.profile)
+        try:
+            await ProfileSync(connector).sync_incoming(imap_account.job())
+            return Mailbox.get_by_id(imap_account.mailbox.id).arrival, len(connector.arrival.watched_folders)
+        finally:
+            await connector.close()
+
+    assert run(arrives(4)) == (codes.Arrival.PUSH_SOME, 2)
+    assert run(arrives(1)) == (codes.Arrival.CAP_REACHED, 0)
+    assert run(arrives(6)) == (codes.Arrival.PUSH, 3)

@@ -220,6 +220,8 @@ def as_version_1(db):
         db.execute_sql(f"ALTER TABLE activity DROP COLUMN {column}")
     db.execute_sql("ALTER TABLE item_map DROP COLUMN synced_recurrence")
     db.execute_sql("ALTER TABLE attachment DROP COLUMN not_kept")
+    for column in ("arrival", "arrival_latency_s"):
+        db.execute_sql(f"ALTER TABLE mailbox DROP COLUMN {column}")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 

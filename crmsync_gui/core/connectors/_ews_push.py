@@ -25,7 +25,7 @@ from exchangelib.folders import FolderCollection
 from exchangelib.properties import CreatedEvent, MovedEvent, NewMailEvent
 from exchangelib.services import GetStreamingEvents
 
-from crmsync_gui.core import events
+from crmsync_gui.core import codes, events
 from crmsync_gui.core.errors import SyncError
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class EwsPush:
         self.session = session
         self.limit = max(0, max_connections // 2)
         self._watches: dict[int, _Watch] = {}
+        self.folders_read: dict[int, list] = {}  # mailbox id → the folders its last good incoming run read
         self._streams: list[_Stream] = []
         self._connected: set[int] = set()  # mailboxes whose subscription is on an open stream now
         self._running: set[int] = set()
@@ -84,25 +85,28 @@ class EwsPush:
             watch.during_run = False
             asyncio.get_running_loop().call_later(1.0, self._publish, watch)
 
-    async def watch(self, job, folders: list) -> None:
-        """After an incoming run: subscribe the mailbox, when it is not yet and a stream has room.
-        A refusal only leaves the mailbox polled."""
+    async def follow(self, job) -> codes.Arrival:
+        """After an incoming run: subscribe the mailbox on the folders the run read, when it is not yet and a
+        stream has room. A refusal only leaves the mailbox polled."""
+        if (folders := self.folders_read.get(job.mailbox.id)) is None:
+            return codes.Arrival.REFUSED  # not reached: the pipeline follows only a run that read its folders
         try:
-            await self._watch(job, folders)
+            return await self._watch(job, folders)
         except SyncError as exc:
             log.info("EWS push: %s stays polled (%s)", job.mailbox.email, exc)
+            return codes.Arrival.REFUSED
 
-    async def _watch(self, job, folders: list) -> None:
+    async def _watch(self, job, folders: list) -> codes.Arrival:
         mailbox_id = job.mailbox.id
         if mailbox_id in self._watches:
             self._watches[mailbox_id].job = job
-            return
+            return codes.Arrival.PUSH
         sign_in = self.session.sign_in(job)
         stream = next((s for s in self._streams if s.sign_in == sign_in
                        and len(s.mailboxes) < SUBSCRIPTIONS_PER_CONNECTION), None)
         if stream is None:
             if len(self._streams) >= self.limit:
-                return  # the profile's streaming connections are taken: this mailbox is polled
+                return codes.Arrival.CAP_REACHED  # the profile's streaming connections are taken: polled
             stream = _Stream(sign_in)
             self._streams.append(stream)
         # The place on the stream is taken before subscribing: mailboxes subscribing at the same time
@@ -124,6 +128,7 @@ class EwsPush:
             asyncio.get_running_loop().call_later(1.0, self._publish, self._watches[mailbox_id])
         if stream.task is None:
             stream.task = asyncio.get_running_loop().create_task(self._run(stream), name=f"ews-stream-{sign_in}")
+        return codes.Arrival.PUSH
 
     def _publish(self, watch: _Watch) -> None:
         watch.job.publish(events.IncomingMailArrived(mailbox_id=watch.job.mailbox.id))

@@ -26,7 +26,7 @@ class ExchangeConnector:
         self.session = EwsSession(profile)
         self.transport = EwsTransport(self.session)
         self.push = EwsPush(self.session, int(profile.max_concurrent_connections or 0))
-        self._folders_read: dict[int, list] = {}  # mailbox id → the folders its last incoming run read
+        self.arrival = self.push  # streaming notifications on the folders each mailbox's last run read
 
     async def test(self, job, direction: codes.Direction) -> None:
         account = self.session.account(job)
@@ -44,12 +44,7 @@ class ExchangeConnector:
             yield source
         finally:
             self.push.run_ended(job.mailbox.id)
-        self._folders_read[job.mailbox.id] = source.folders_read  # after a good run only
-
-    async def watch(self, job) -> None:
-        """Push (streaming notifications) for the mailbox, on the folders its last incoming run read."""
-        if (folders := self._folders_read.get(job.mailbox.id)) is not None:
-            await self.push.watch(job, folders)
+        self.push.folders_read[job.mailbox.id] = source.folders_read  # after a good run only
 
     def act_side(self, job) -> EwsActSide:
         return EwsActSide(self.session, job)

@@ -1,6 +1,7 @@
 """The Microsoft Graph connector: Exchange Online over Graph v1.0, for Exchange profiles whose protocol is Graph.
 
 An adapter below the sync pipelines: email in through a GraphMailSource (delta per folder, _graph_mail.py),
+new email found by a delta poll of each folder under a minute after the last run (core/sync/arrival.py),
 email out through a GraphTransport (a draft with the journaled Message-ID, then send), appointments, contacts
 and tasks through a GraphActSide (_graph_act.py), ids translated for a cut-over (_graph_ids.py); all of them share
 the profile's GraphSession (_graph_session.py: one async HTTP client, app-only sign-in, Exchange Online's
@@ -19,6 +20,7 @@ from crmsync_gui.core.connectors._graph_mail import GraphMailSource, GraphTransp
 from crmsync_gui.core.connectors._graph_session import GraphSession
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.sync import connector as contract
+from crmsync_gui.core.sync.arrival import DeltaPoll
 
 # What each direction needs, tried with a request that reads (or, for Mail.Send, one Graph refuses for
 # want of recipients, so nothing is sent): a 403 names the permission the app lacks.
@@ -39,6 +41,7 @@ class GraphConnector:
     def __init__(self, profile):
         self.session = GraphSession(profile)
         self.transport = GraphTransport(self.session)
+        self.arrival = DeltaPoll()  # webhooks want a public HTTPS endpoint: each folder's delta, under a minute
 
     async def test(self, job, direction: codes.Direction) -> None:
         """Raise when the direction cannot work; a missing application permission is named."""
@@ -67,6 +70,7 @@ class GraphConnector:
         return await translate_ids(self.session, job, ids, to=to)
 
     async def close(self) -> None:
+        await self.arrival.close()
         await self.session.close()
 
 

@@ -248,10 +248,7 @@ def _naive_utc(internal_date):
 class ImapConnector(SmtpConnector):
     def __init__(self, profile):
         super().__init__(profile)
-        self.watch_limit = max(0, int(profile.max_concurrent_connections or 0) // 2)
-        self._watchers: dict[tuple[int, str], tuple[asyncio.Task, threading.Event]] = {}
-        self._idle_threads = ThreadPoolExecutor(max_workers=max(1, self.watch_limit),
-                                                thread_name_prefix=f"imap-idle-{profile.id}")
+        self.arrival = ImapIdle(profile, self._open)
 
     async def _open(self, job) -> ImapSession:
         return await net.open_session(ImapSession, job, imap_endpoint(self.profile), self.profile)
@@ -279,11 +276,34 @@ class ImapConnector(SmtpConnector):
                 yield source
             finally:
                 await asyncio.to_thread((source.session if source else session).logout)
-        if idle:
-            for folder in source.folders_read:  # the Inbox first, then the tracked folders
-                self._ensure_watcher(job, folder)
+        self.arrival.folders_read[job.mailbox.id] = (source.folders_read, idle)  # after a good run only
 
-    # -- IDLE push ----------------------------------------------------------------------------------
+    async def close(self) -> None:
+        await self.arrival.close()
+
+
+class ImapIdle:
+    """IDLE push for the mailboxes of one IMAP profile: a watcher per folder, within half the connection cap."""
+
+    def __init__(self, profile, open_session):
+        self._open = open_session
+        self.watch_limit = max(0, int(profile.max_concurrent_connections or 0) // 2)
+        self.folders_read: dict[int, tuple[list[str], bool]] = {}  # mailbox id → (folders read, server has IDLE)
+        self._watchers: dict[tuple[int, str], tuple[asyncio.Task, threading.Event]] = {}
+        self._idle_threads = ThreadPoolExecutor(max_workers=max(1, self.watch_limit),
+                                                thread_name_prefix=f"imap-idle-{profile.id}")
+
+    async def follow(self, job) -> codes.Arrival:
+        """After an incoming run: IDLE on the folders it read (the Inbox first), as far as the share lasts."""
+        folders, idle = self.folders_read.get(job.mailbox.id, ([], False))
+        if not idle:
+            return codes.Arrival.REFUSED
+        for folder in folders:
+            self._ensure_watcher(job, folder)
+        watched = sum(1 for folder in folders if (job.mailbox.id, folder) in self.watched_folders)
+        if watched == len(folders):
+            return codes.Arrival.PUSH
+        return codes.Arrival.PUSH_SOME if watched else codes.Arrival.CAP_REACHED
 
     @property
     def watched_folders(self) -> set[tuple[int, str]]:

@@ -26,6 +26,7 @@ from crmsync_gui.core.connectors.smtp import SmtpConnector
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.sync import connector as contract
 from crmsync_gui.core.sync import mime
+from crmsync_gui.core.sync.arrival import NoPush
 from crmsync_gui.core.sync.mail import FolderCursor, MailSource, Page, RawEmail
 
 BATCH = 50  # emails a page: their decisions and UIDLs commit together
@@ -182,6 +183,10 @@ class Pop3MailSource(MailSource):
 
 
 class Pop3Connector(SmtpConnector):
+    def __init__(self, profile):
+        super().__init__(profile)
+        self.arrival = NoPush()  # POP3 has no push: new email waits for the schedule's next poll
+
     async def _open(self, job) -> Pop3Session:
         return await net.open_session(Pop3Session, job, pop3_endpoint(self.profile), self.profile)
 

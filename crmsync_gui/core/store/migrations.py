@@ -92,10 +92,16 @@ def _v11_attachment_not_kept(db: peewee.Database, migrator: SchemaMigrator) -> N
     migrate(migrator.add_column("attachment", "not_kept", peewee.CharField(null=True)))
 
 
+def _v12_mailbox_arrival(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # How new email arrives per mailbox (push, polling and why) and the last tracked email's latency
+    migrate(migrator.add_column("mailbox", "arrival", peewee.IntegerField(null=True)),
+            migrator.add_column("mailbox", "arrival_latency_s", peewee.FloatField(null=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
-                               _v10_profile_allow_unencrypted, _v11_attachment_not_kept]
+                               _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival]
 
 
 def current_version(db: peewee.Database) -> int:

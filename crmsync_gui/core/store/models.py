@@ -137,6 +137,8 @@ class Mailbox(BaseModel):
     last_error_code = pw.CharField(null=True)
     last_error_message = pw.TextField(null=True)
     last_error_at = pw.DateTimeField(null=True)
+    arrival = pw.IntegerField(null=True)  # codes.Arrival: how new email arrives, after the last incoming run
+    arrival_latency_s = pw.FloatField(null=True)  # the last tracked email's time from arrival to the CRM
     # processing lock: a stale one (past expiry) is force-unlocked
     lock_host = pw.CharField(null=True)  # engine worker id holding the lease
     lock_state = pw.IntegerField(default=0)  # bit 1 << Direction per direction being synced

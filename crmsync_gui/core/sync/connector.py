@@ -19,6 +19,7 @@ from crmsync_gui.core.sync.pipelines import ProfileSync
 
 if TYPE_CHECKING:
     from crmsync_gui.core.sync.act import RemoteSide
+    from crmsync_gui.core.sync.arrival import NewMailArrival
     from crmsync_gui.core.sync.incoming import MailSource
     from crmsync_gui.core.sync.mail import MailTransport
 
@@ -47,6 +48,7 @@ class Connector(Protocol):
     """One protocol's adapters for the mailboxes of one profile."""
 
     transport: MailTransport  # outgoing email
+    arrival: NewMailArrival  # how new email reaches the incoming sync: push stream, IDLE, delta poll or none
 
     async def test(self, job: Job, direction: codes.Direction) -> None:
         """Raise TransientError/PermanentError when the direction cannot work; return when it can."""

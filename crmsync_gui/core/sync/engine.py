@@ -461,7 +461,7 @@ class Engine:
             self.incoming_due_now(event.mailbox_id)
 
     def incoming_due_now(self, mailbox_id: int) -> None:
-        """The server pushed new email (IMAP IDLE): make the mailbox's incoming sync due now. The scheduler
+        """New email may be there (core/sync/arrival.py): make the mailbox's incoming sync due now. The scheduler
         still applies every rule (approval, enabled, lease, breaker, throttle)."""
         Mailbox.update(incoming_next_run=self.clock.now()).where(Mailbox.id == mailbox_id).execute()
         self._wake.set()

@@ -18,7 +18,7 @@ from typing import Protocol
 from crmsync_gui.core import codes
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.db import refresh_statistics
-from crmsync_gui.core.store.models import FolderSyncState, TrackingDecision, UnreadableEmail
+from crmsync_gui.core.store.models import FolderSyncState, Mailbox, TrackingDecision, UnreadableEmail
 from crmsync_gui.core.sync import mime, trace, tracking
 from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, IncomingEmail, MailSource, Page, RawEmail
 
@@ -39,6 +39,7 @@ class _Context:
     source: MailSource
     settings: object
     address_book: dict = field(default_factory=dict)  # sender/recipient → CRM record, looked up once per run
+    newest: tuple | None = None  # (received at, seconds to the CRM) of the newest email tracked in this run
 
 
 async def run(job, connector: MailSourceFactory) -> int:
@@ -48,6 +49,8 @@ async def run(job, connector: MailSourceFactory) -> int:
         processed = 0
         for folder in source.folders(tracking.tracked_folders(job.mailbox)):
             processed += await _sync_folder(session, folder)
+        if session.newest is not None:  # the Mailboxes page's arrival-to-CRM time of the last tracked email
+            Mailbox.update(arrival_latency_s=session.newest[1]).where(Mailbox.id == job.mailbox.id).execute()
         if processed >= STATISTICS_AFTER:
             refresh_statistics()
         return processed
@@ -95,6 +98,7 @@ async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set
     results = tracking.track_page(job.mailbox, [email for _, email in emails], settings=ctx.settings,
                                   address_book=ctx.address_book, mark_pending=source.marks_tracked)
     raws = {email.server_id: raw for raw, email in emails}
+    _note_newest(ctx, results)
     decided = len(results)
     tracked = [raws[r.decision.server_id] for r in results if r.tracked] if source.marks_tracked else []
     move = bool(job.profile.move_failed_to_undeliverable) and source.moves_unreadable
@@ -104,6 +108,14 @@ async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set
     for error in unreadable:
         decided += keep_unreadable(job, error, folder, moved=move)
     return decided, {error.server_id for error in unreadable}, tracked
+
+
+def _note_newest(ctx: _Context, results) -> None:
+    now = utcnow()
+    for result in results:
+        received = result.decision.received_at
+        if result.tracked and received is not None and (ctx.newest is None or received > ctx.newest[0]):
+            ctx.newest = (received, max(0.0, (now - received).total_seconds()))
 
 
 def _parse_all(emails: list[RawEmail], folder: str) -> list[tuple[RawEmail, IncomingEmail | mime.UnreadableEmailError]]:

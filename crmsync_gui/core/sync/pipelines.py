@@ -6,7 +6,7 @@ The engine sees a ProfileSync (connector.connector_for makes one per profile); t
 from __future__ import annotations
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.sync import act, incoming, outgoing
+from crmsync_gui.core.sync import act, arrival, incoming, outgoing
 
 
 class ProfileSync:
@@ -18,8 +18,7 @@ class ProfileSync:
 
     async def sync_incoming(self, job) -> int:
         items = await incoming.run(job, self.connector)
-        if hasattr(self.connector, "watch"):  # push where the protocol has it: new email is due at once
-            await self.connector.watch(job)
+        arrival.record(job.mailbox, await self.connector.arrival.follow(job))
         return items
 
     async def send_outgoing(self, job) -> int:
