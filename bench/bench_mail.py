@@ -142,6 +142,7 @@ def _idle_latencies(dovecot, samples: int, db_path: Path) -> list[float]:
     from crmsync_gui.core import codes, events
     from crmsync_gui.core.connectors.imap import ImapConnector
     from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.sync.pipelines import ProfileSync
     from tests.connectors.corpus import email
 
     login, password = dovecot.add_user()
@@ -153,7 +154,7 @@ def _idle_latencies(dovecot, samples: int, db_path: Path) -> list[float]:
             connector = ImapConnector(job.profile)
             latencies = []
             try:
-                await incoming.run(job, connector)
+                await ProfileSync(connector).sync_incoming(job)  # the run, then IDLE on its folders
                 await asyncio.sleep(0.5)
                 for i in range(samples):
                     seen = len(job.published)

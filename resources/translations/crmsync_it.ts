@@ -2026,226 +2026,256 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="27"/>
+        <source>Push connected</source>
+        <translation>Push connesso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="28"/>
+        <source>Push on some folders, the rest polled: connection cap reached</source>
+        <translation>Push su alcune cartelle, le altre interrogate: limite di connessioni raggiunto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="29"/>
+        <source>Delta polling (under a minute)</source>
+        <translation>Interrogazione delta (meno di un minuto)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="30"/>
+        <source>Polling: connection cap reached</source>
+        <translation>Interrogazione: limite di connessioni raggiunto</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="31"/>
+        <source>Polling: server refused push</source>
+        <translation>Interrogazione: il server ha rifiutato il push</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="32"/>
+        <source>Polling: protocol lacks push</source>
+        <translation>Interrogazione: il protocollo non ha il push</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="33"/>
         <source>Empty</source>
         <translation>Vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="28"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="34"/>
         <source>Approved</source>
         <translation>Approvato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="29"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="35"/>
         <source>Pending approval</source>
         <translation>In attesa di approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="30"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="36"/>
         <source>Rejected</source>
         <translation>Rifiutato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="31"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="37"/>
         <source>All email messages</source>
         <translation>Tutti i messaggi di posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="38"/>
         <source>Replies to CRM email</source>
         <translation>Risposte a messaggi del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="39"/>
         <source>From CRM leads, contacts and accounts</source>
         <translation>Da lead, contatti e account del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="34"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="40"/>
         <source>From records that are email-enabled</source>
         <translation>Da record abilitati alla posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="35"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="41"/>
         <source>Draft</source>
         <translation>Bozza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="36"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="42"/>
         <source>Sent</source>
         <translation>Inviato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="37"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="43"/>
         <source>Received</source>
         <translation>Ricevuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="38"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="44"/>
         <source>Pending Send</source>
         <translation>In attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="39"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="45"/>
         <source>Sending</source>
         <translation>Invio in corso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="40"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="46"/>
         <source>Failed</source>
         <translation>Non riuscito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="41"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="47"/>
         <source>Tracked</source>
         <translation>Registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="42"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="48"/>
         <source>Tracking option is None</source>
         <translation>L&apos;opzione di registrazione è Nessuno</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="49"/>
         <source>Not a reply to CRM email</source>
         <translation>Non è una risposta a un messaggio del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="44"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="50"/>
         <source>Sender is not a CRM lead, contact or account</source>
         <translation>Il mittente non è un lead, contatto o account del CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="45"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="51"/>
         <source>Sender is not an email-enabled record</source>
         <translation>Il mittente non è un record abilitato alla posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="46"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="52"/>
         <source>Received before the Process email from date</source>
         <translation>Ricevuto prima della data «Elabora posta dal»</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="53"/>
         <source>Already tracked</source>
         <translation>Già registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="54"/>
         <source>Mailbox has no user or queue</source>
         <translation>La cassetta postale non ha utente né coda</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="55"/>
         <source>To Exchange</source>
         <translation>Verso Exchange</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="56"/>
         <source>To CRM</source>
         <translation>Verso il CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="51"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="57"/>
         <source>Both</source>
         <translation>Entrambi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="52"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="58"/>
         <source>Information</source>
         <translation>Informazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="53"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="59"/>
         <source>Warning</source>
         <translation>Avviso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="54"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="60"/>
         <source>Error</source>
         <translation>Errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="61"/>
         <source>Incoming email</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="62"/>
         <source>Outgoing email</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="63"/>
         <source>Appointments, contacts and tasks</source>
         <translation>Appuntamenti, contatti e attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="64"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="65"/>
         <source>Appointment</source>
         <translation>Appuntamento</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="66"/>
         <source>Task</source>
         <translation>Attività</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="67"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="68"/>
         <source>To</source>
         <translation>A</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="69"/>
         <source>Cc</source>
         <translation>Cc</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="70"/>
         <source>Bcc</source>
         <translation>Ccn</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="71"/>
         <source>Organizer</source>
         <translation>Organizzatore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="72"/>
         <source>Required attendee</source>
         <translation>Partecipante obbligatorio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="73"/>
         <source>Optional attendee</source>
         <translation>Partecipante facoltativo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="74"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
         <source>Contacts</source>
         <translation>Contatti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
         <source>Appointments</source>
         <translation>Appuntamenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
         <source>Tasks</source>
         <translation>Attività</translation>
     </message>
@@ -2253,197 +2283,197 @@ Cosa fare: {3}</translation>
 <context>
     <name>columns</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
         <source>Address</source>
         <translation>Indirizzo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
         <source>Incoming</source>
         <translation>In arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
         <source>Outgoing</source>
         <translation>In uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
         <source>Incoming status</source>
         <translation>Stato in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
         <source>Outgoing status</source>
         <translation>Stato in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
         <source>ACT status</source>
         <translation>Stato ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
         <source>Approval</source>
         <translation>Approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
         <source>Last sync</source>
         <translation>Ultima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
         <source>Next sync</source>
         <translation>Prossima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
         <source>Status</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
         <source>Incoming server</source>
         <translation>Server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
         <source>Outgoing server</source>
         <translation>Server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
         <source>Max connections</source>
         <translation>Connessioni max</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
         <source>Credentials</source>
         <translation>Credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
         <source>Kind</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
         <source>Raised</source>
         <translation>Generato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
         <source>Level</source>
         <translation>Livello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
         <source>Message</source>
         <translation>Messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
         <source>Acknowledged</source>
         <translation>Confermato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
         <source>Decided</source>
         <translation>Deciso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
         <source>Sender</source>
         <translation>Mittente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
         <source>Outcome</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
         <source>Last seen</source>
         <translation>Ultima volta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
         <source>Count</source>
         <translation>Conteggio</translation>
     </message>
@@ -2451,22 +2481,22 @@ Cosa fare: {3}</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -2487,87 +2517,87 @@ Cosa fare: {3}</translation>
 <context>
     <name>pages</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
         <source>Dashboard</source>
         <translation>Pannello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
         <source>Live sync status appears here once mailboxes are enabled: mailboxes by state, queue depths, items synced and errors per hour.</source>
         <translation>Lo stato della sincronizzazione appare qui quando le cassette postali sono abilitate: cassette per stato, code, elementi sincronizzati ed errori per ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
         <source>No mailboxes yet. Add one for each user or queue whose email the CRM should track, map it to its owner, approve its address, then run Test &amp; Enable.</source>
         <translation>Ancora nessuna cassetta postale. Aggiungine una per ogni utente o coda di cui il CRM deve registrare la posta, associala al proprietario, approva l&apos;indirizzo, poi esegui Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
         <source>Email server profiles</source>
         <translation>Profili server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
         <source>No email server profiles yet. A profile says how to reach a mail server (Exchange, POP3/SMTP or IMAP/SMTP) and how hard to use it.</source>
         <translation>Ancora nessun profilo server di posta. Un profilo dice come raggiungere un server di posta (Exchange, POP3/SMTP o IMAP/SMTP) e con quale carico usarlo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
         <source>Filter by name or server (Ctrl+F)</source>
         <translation>Filtra per nome o server (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
         <source>Users &amp; queues</source>
         <translation>Utenti e code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
         <source>No CRM users or queues yet. Each user or queue maps to one mailbox; its sync filters and tracking options are set here.</source>
         <translation>Ancora nessun utente o coda del CRM. Ogni utente o coda corrisponde a una cassetta postale; qui si impostano i filtri di sincronizzazione e le opzioni di registrazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
         <source>Filter by name or address (Ctrl+F)</source>
         <translation>Filtra per nome o indirizzo (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
         <source>No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row.</source>
         <translation>Nessun errore registrato. Gli errori per messaggio e per cassetta postale appaiono qui, le ripetizioni raccolte in una riga.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
         <source>No alerts. An alert is raised when many mailboxes of one profile fail within an hour.</source>
         <translation>Nessun avviso. Un avviso viene generato quando molte cassette postali di un profilo falliscono entro un&apos;ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
         <source>Filter by message (Ctrl+F)</source>
         <translation>Filtra per messaggio (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
         <source>Migration</source>
         <translation>Migrazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
         <source>Bring an Email Router configuration over: profiles, mailboxes and their owners, reviewed before anything changes.</source>
         <translation>Importa una configurazione di Email Router: profili, cassette postali e proprietari, da rivedere prima di ogni modifica.</translation>
     </message>
@@ -2618,87 +2648,87 @@ Cosa fare: {3}</translation>
         <translation>Eliminato: {0} “{1}”.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
         <source>{0} contacts, appointments and tasks synced with it stay in Exchange and in the CRM, no longer kept in step</source>
         <translation>{0} contatti, appuntamenti e attività sincronizzati restano in Exchange e nel CRM, non più allineati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
         <source>{0} tracked emails stay in the CRM</source>
         <translation>{0} email tracciate restano nel CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
         <source>{0} emails waiting to be sent from it will not be sent</source>
         <translation>{0} email in attesa di invio da questa cassetta non saranno inviate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
         <source>its history ({0} trace log rows, alerts and tracking decisions) is deleted</source>
         <translation>la sua cronologia ({0} righe del registro, avvisi e decisioni di tracciamento) viene eliminata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
         <source>{0} is left without a mailbox</source>
         <translation>{0} resta senza cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
         <source>its stored password is deleted</source>
         <translation>la password memorizzata viene eliminata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
         <source>{0} mailboxes are left without a profile and stop syncing</source>
         <translation>{0} cassette postali restano senza profilo e smettono di sincronizzarsi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
         <source>mailbox {0} is left without an owner</source>
         <translation>la cassetta postale {0} resta senza proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
         <source>{0} CRM records it owns (accounts, contacts, leads, activities) are left without an owner</source>
         <translation>{0} record del CRM di sua proprietà (account, contatti, lead, attività) restano senza proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
         <source>its {0} sync filters are deleted</source>
         <translation>i suoi {0} filtri di sincronizzazione vengono eliminati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
         <source>{0} profiles send their alerts to no one</source>
         <translation>{0} profili non inviano più i loro avvisi a nessuno</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
         <source>{0} synced contacts, appointments and tasks will be removed from the mailbox</source>
         <translation>{0} contatti, appuntamenti e attività sincronizzati verranno rimossi dalla cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
         <source>{0} contacts, appointments and tasks of the new owner will be created in it</source>
         <translation>{0} contatti, appuntamenti e attività del nuovo proprietario verranno creati in essa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
         <source>mailbox</source>
         <translation>cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>email server profile</source>
         <translation>profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>user</source>
         <translation>utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>queue</source>
         <translation>coda</translation>
     </message>
@@ -2706,92 +2736,92 @@ Cosa fare: {3}</translation>
 <context>
     <name>states</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>Address rejected</source>
         <translation>Indirizzo rifiutato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>Pending approval</source>
         <translation>In attesa di approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
         <source>No profile</source>
         <translation>Nessun profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
         <source>Disabled</source>
         <translation>Disattivata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
         <source>Profile paused</source>
         <translation>Profilo in pausa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
         <source>Failing</source>
         <translation>Con errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
         <source>Backing off</source>
         <translation>In attesa dopo errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
         <source>Enabled</source>
         <translation>Attivata</translation>
     </message>
@@ -2799,77 +2829,77 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -2877,72 +2907,72 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="196"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="197"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="198"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="199"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="200"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="201"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>
