@@ -107,6 +107,8 @@ STRINGS = [
     QT_TRANSLATE_NOOP('columns', 'Next sync'),
     QT_TRANSLATE_NOOP('columns', 'Last error'),
     QT_TRANSLATE_NOOP('columns', 'Status'),
+    QT_TRANSLATE_NOOP('columns', 'New email'),
+    QT_TRANSLATE_NOOP('columns', 'Arrival to CRM'),
     QT_TRANSLATE_NOOP('columns', 'Server type'),
     QT_TRANSLATE_NOOP('columns', 'Authentication'),
     QT_TRANSLATE_NOOP('columns', 'Incoming server'),

@@ -45,6 +45,12 @@ def mailbox_detail_html(model, m: Mailbox) -> str:
                  (when(run) + " UTC" if run else "") if enabled and status.syncs else "—"]
         rows.append("<tr>" + "".join(f"<td>{e(c)}&nbsp;&nbsp;</td>" for c in cells) + "</tr>")
     parts.append(f"<table cellspacing='2'><tr>{head}</tr>{''.join(rows)}</table>")
+    if m.arrival is not None:  # how new email arrives, recorded by the last incoming run
+        line = translate("MailboxDetail", "New email: {0}.").format(model.display(m, "arrival"))
+        if m.arrival_latency_s is not None:
+            line += " " + translate("MailboxDetail", "The last tracked email reached the CRM {0} after arriving.").format(
+                model.display(m, "arrival_latency_s"))
+        parts.append(f"<p>{e(line)}</p>")
     code = current_error(m, status)
     if code:
         at = f" ({e(when(m.last_error_at))} UTC)" if m.last_error_at else ""

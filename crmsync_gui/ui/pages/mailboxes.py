@@ -76,14 +76,17 @@ class MailboxTableModel(LazyTableModel):
         Column("next_run", "Next sync"),
         Column("last_error", "Last error", sortable=False),
         Column("status", "Status", sortable=False),
+        Column("arrival", "New email", sortable=False),
+        Column("arrival_latency_s", "Arrival to CRM", sortable=False),
     )
     # the order on screen: the status first, the standing error beside the name (the model keeps name first)
-    SHOWN = ("status", "name", "last_error", "email", "owner", "profile", "incoming_status", "outgoing_status",
+    SHOWN = ("status", "name", "last_error", "email", "owner", "profile", "incoming_status", "arrival",
+             "arrival_latency_s", "outgoing_status",
              "act_status", "approval", "last_sync_at", "next_run", "incoming_method", "outgoing_method", "act_method")
     ENUMS = {"incoming_method": codes.IncomingMethod, "outgoing_method": codes.OutgoingMethod,
              "act_method": codes.ActMethod, "incoming_status": codes.DirectionStatus,
              "outgoing_status": codes.DirectionStatus, "act_status": codes.DirectionStatus,
-             "approval": codes.Approval}
+             "approval": codes.Approval, "arrival": codes.Arrival}
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -114,6 +117,8 @@ class MailboxTableModel(LazyTableModel):
             return profile.name if profile is not None and profile.id else ""
         if key == "last_sync_at":
             return when(m.last_sync_at)
+        if key == "arrival_latency_s":
+            return self.latency(m.arrival_latency_s)
         if key == "next_run":
             status = self.status_of(m)
             if not status.syncs:  # why never, instead of "due now" for a run that will not come
@@ -124,6 +129,16 @@ class MailboxTableModel(LazyTableModel):
             return f"{code}: {(m.last_error_message or '').splitlines()[0] if m.last_error_message else ''}" \
                 if code else ""
         return str(getattr(m, key) or "")
+
+    def latency(self, seconds: float | None) -> str:
+        """The last tracked email's time from arrival to the CRM, in the unit that reads best."""
+        if seconds is None:
+            return ""
+        if seconds < 60:
+            return self.tr("{0} s").format(f"{seconds:.1f}")
+        if seconds < 3600:
+            return self.tr("{0} min").format(f"{seconds / 60:.0f}")
+        return self.tr("{0} h").format(f"{seconds / 3600:.1f}")
 
     def decorate(self, m: Mailbox, key: str, role):
         if role == Qt.ItemDataRole.DecorationRole:
