@@ -71,6 +71,9 @@ class TestJob:
         finally:
             self.open_connections -= 1
 
+    def watcher_place(self):
+        return lambda: None
+
     def publish(self, event) -> None:
         self.published.append(event)
 

@@ -37,6 +37,9 @@ class Job:
             finally:
                 self.held -= 1
 
+    def watcher_place(self):
+        return lambda: None
+
     def publish(self, event):
         self.events.append(event)
 

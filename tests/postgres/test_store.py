@@ -17,7 +17,7 @@ from crmsync_gui.core.store.db import close_database, open_database
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox, TraceLog
 from crmsync_gui.core.store.text_search import PG_INDEX, has_trace_text_index
 from crmsync_gui.core.sync import trace
-from crmsync_gui.core.sync.limits import SharedSlots
+from crmsync_gui.core.sync.limits import ServerThrottle, SharedSlots, WatchersFull
 from crmsync_gui.core.sync.statements import JobStatements
 from tests.conftest import BIN
 
@@ -204,3 +204,52 @@ def test_a_profiles_connection_cap_is_shared_by_the_workers_and_freed_with_a_dea
     for t in threads:
         t.join(30)
     assert seen == {"first": [0, 1], "while held": "waited", "other profile": 0, "after": 0}
+
+
+def test_push_watchers_of_every_worker_together_get_half_a_profiles_cap(pg_db):
+    """Two workers (two connections), cap 4: the first worker's two watchers take the half; the second's
+    watcher is refused at once (its mailbox is polled) while its syncs still get a connection, and gets a
+    place once the first gives one back."""
+    db = models.Mailbox._meta.database.obj
+    first_holds = threading.Event()
+    second_refused = threading.Event()
+    first_gave_back = threading.Event()
+    seen: dict[str, object] = {}
+
+    def first():
+        throttle = ServerThrottle(4, SharedSlots(profile_id=7, capacity=4))
+        places = [throttle.watcher_place(), throttle.watcher_place()]
+        first_holds.set()
+        second_refused.wait(10)
+        places[0]()
+        first_gave_back.set()
+        db.close()
+
+    def second():
+        first_holds.wait(10)
+
+        async def try_while_held():
+            throttle = ServerThrottle(4, SharedSlots(profile_id=7, capacity=4))
+            try:
+                throttle.watcher_place()
+                seen["watcher"] = "got one"
+            except WatchersFull:
+                seen["watcher"] = "refused"
+            async with throttle.hold():
+                seen["sync"] = "connected"
+            second_refused.set()
+            await asyncio.to_thread(first_gave_back.wait, 10)
+            throttle.watcher_place()
+            seen["after"] = "got one"
+        try:
+            asyncio.run(asyncio.wait_for(try_while_held(), 15))
+        finally:
+            second_refused.set()
+            db.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert seen == {"watcher": "refused", "sync": "connected", "after": "got one"}

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from exchangelib import errors as ews
@@ -27,6 +28,7 @@ from exchangelib.services import GetStreamingEvents
 
 from crmsync_gui.core import codes, events
 from crmsync_gui.core.errors import SyncError
+from crmsync_gui.core.sync.limits import WatchersFull
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class _Watch:
 @dataclass
 class _Stream:
     sign_in: str
+    give_back: Callable[[], None]  # its watcher place among every worker's (job.watcher_place())
     mailboxes: set[int] = field(default_factory=set)
     task: asyncio.Task | None = None
 
@@ -107,7 +110,11 @@ class EwsPush:
         if stream is None:
             if len(self._streams) >= self.limit:
                 return codes.Arrival.CAP_REACHED  # the profile's streaming connections are taken: polled
-            stream = _Stream(sign_in)
+            try:
+                give_back = job.watcher_place()
+            except WatchersFull:  # other workers' streams have the half of the cap: polled
+                return codes.Arrival.CAP_REACHED
+            stream = _Stream(sign_in, give_back)
             self._streams.append(stream)
         # The place on the stream is taken before subscribing: mailboxes subscribing at the same time
         # must share it, not each open a stream of its own past the limit.
@@ -118,7 +125,7 @@ class EwsPush:
         except BaseException:
             stream.mailboxes.discard(mailbox_id)
             if not stream.mailboxes and stream.task is None:
-                self._streams.remove(stream)
+                self._drop(stream)
             raise
         self._watches[mailbox_id] = _Watch(job, subscription_id)
         if mailbox_id in self._lapsed:
@@ -184,7 +191,11 @@ class EwsPush:
         self._connected -= stream.mailboxes
         stream.task = None
         if not stream.mailboxes:
-            self._streams.remove(stream)
+            self._drop(stream)
+
+    def _drop(self, stream: _Stream) -> None:
+        self._streams.remove(stream)
+        stream.give_back()
 
     async def close(self) -> None:
         self._stop.set()
@@ -194,6 +205,8 @@ class EwsPush:
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
+        for stream in list(self._streams):
+            self._drop(stream)
 
 
 async def _in_daemon_thread(fn, *args):

@@ -334,9 +334,13 @@ class ImapIdle:
             loop.call_soon_threadsafe(job.publish, arrived)
 
         try:
-            async with job.connection():
-                session = await self._open(job)
-                await loop.run_in_executor(self._idle_threads, _idle_loop, session, folder, stop, notify)
+            give_back = job.watcher_place()  # WatchersFull: other workers' watchers have the half
+            try:
+                async with job.connection():
+                    session = await self._open(job)
+                    await loop.run_in_executor(self._idle_threads, _idle_loop, session, folder, stop, notify)
+            finally:
+                give_back()
         except asyncio.CancelledError:
             stop.set()
             raise

@@ -40,6 +40,12 @@ class Job(Protocol):
         While the server's ErrorServerBusy back-off lasts it raises a TransientError (code
         ErrorServerBusy) at once; let it propagate: the engine reschedules without counting it."""
 
+    def watcher_place(self) -> Callable[[], None]:
+        """Before opening a push watcher (IMAP IDLE, an EWS stream), which holds a connection for minutes: with
+        several workers on one database, a TransientError (WatchersFull) at once when their watchers already
+        have half the server's cap, so the syncs keep the other half (then the mailbox stays polled). Returns
+        what gives the place back when the watcher ends; the connector still counts its own watchers."""
+
     def publish(self, event) -> None:
         """Publish a core.events.Event (item tracked, ...)."""
 

@@ -60,6 +60,9 @@ class EngineJob:
         async with self._throttle.hold():
             yield
 
+    def watcher_place(self):
+        return self._throttle.watcher_place()
+
     def publish(self, event) -> None:
         self._publish(event)
 
