@@ -3,9 +3,11 @@ import asyncio
 import time
 
 
-async def until(condition, what: str, seconds: float = 30) -> None:
-    """Return once condition() is true; fail the test, saying what it waited for, after `seconds`."""
-    deadline = time.monotonic() + seconds
+async def until(condition, what: str, seconds: float = 30) -> float:
+    """Return how long it took for condition() to be true; fail the test, saying what it waited for, after
+    `seconds`."""
+    started = time.monotonic()
     while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() - started < seconds, f"timed out waiting for {what}"
         await asyncio.sleep(0.05)
+    return time.monotonic() - started

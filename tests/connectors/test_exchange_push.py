@@ -1,6 +1,5 @@
 """Push for Exchange: the real engine, the Exchange connector's streaming notifications and the EWS sandbox."""
 import asyncio
-import time
 
 import pytest
 
@@ -11,6 +10,7 @@ from crmsync_gui.core.sync.engine import Engine
 from crmsync_gui.sandbox import SandboxServer
 from tests.connectors.conftest import run
 from tests.connectors.exchange_world import exchange_world
+from tests.waiting import until
 
 
 @pytest.fixture(autouse=True)
@@ -35,14 +35,6 @@ def pushes(engine, mailbox_id: int) -> bool:
     return any(c.connector.push.connected(mailbox_id) for _, c in engine._connectors.values())
 
 
-async def until(condition, seconds: float, what: str) -> float:
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < seconds, what
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
-
-
 def tracked(subject: str) -> bool:
     return Activity.select().where(Activity.subject == subject).exists()
 
@@ -60,7 +52,7 @@ def pushed_world(sandbox, tmp_path):
 async def subscribed(engine, world) -> None:
     await engine.start()
     try:
-        await until(lambda: pushes(engine, world.mailbox.id), 15, "the first sync did not subscribe")
+        await until(lambda: pushes(engine, world.mailbox.id), "the first sync to subscribe", 15)
     except AssertionError:
         await engine.stop()
         raise
@@ -73,7 +65,7 @@ def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path
         await subscribed(engine, world)
         try:
             await asyncio.to_thread(deliver, world, "Pushed by Exchange")
-            return await until(lambda: tracked("Pushed by Exchange"), 5, "not tracked within 5 s of arriving")
+            return await until(lambda: tracked("Pushed by Exchange"), "the email to be tracked (5 s at most)", 5)
         finally:
             await engine.stop()
 
@@ -107,16 +99,18 @@ def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, 
             dropped = sandbox.inject("drop", mailbox=world.address, operation="GetStreamingEvents", times=1)
             # the open stream ends within its 2 s; the next connection is the one dropped
             await asyncio.to_thread(deliver, world, "While the stream reconnects")
-            await until(lambda: tracked("While the stream reconnects"), 20, "lost while reconnecting")
-            await until(lambda: dropped.hits == 1, 20, "the stream was never opened again")
+            await until(lambda: tracked("While the stream reconnects"), "the email sent while the stream reconnects",
+                        20)
+            await until(lambda: dropped.hits == 1, "the stream to be opened again", 20)
             await asyncio.to_thread(deliver, world, "After the drop")
-            await until(lambda: tracked("After the drop"), 20, "lost after a dropped stream")
+            await until(lambda: tracked("After the drop"), "the email sent after the dropped stream", 20)
             gone = sandbox.inject("error", mailbox=world.address, operation="GetStreamingEvents",
                                   code="ErrorSubscriptionNotFound", times=1)
-            await until(lambda: gone.hits == 1, 20, "the expired subscription was never read")
+            await until(lambda: gone.hits == 1, "the expired subscription to be read", 20)
             await asyncio.to_thread(deliver, world, "After the subscription expired")
-            await until(lambda: tracked("After the subscription expired"), 20, "lost after the subscription expired")
-            await until(lambda: pushes(engine, world.mailbox.id), 30, "push was not renewed")
+            await until(lambda: tracked("After the subscription expired"),
+                        "the email sent after the subscription expired", 20)
+            await until(lambda: pushes(engine, world.mailbox.id), "push to be renewed", 30)
         finally:
             await engine.stop()
 
@@ -143,12 +137,12 @@ def _burst_and_cap(sandbox, tmp_path):
     async def go():
         await engine.start()
         try:
-            await until(lambda: all(pushes(engine, m.id) for m in [world.mailbox, *others]), 30,
-                        "not every mailbox joined the stream")
+            await until(lambda: all(pushes(engine, m.id) for m in [world.mailbox, *others]),
+                        "every mailbox to join the stream", 30)
             before = sandbox.requests_by_operation(world.address)["SyncFolderItems"]
             await asyncio.to_thread(lambda: [deliver(world, f"Burst {n}") for n in range(100)])
-            await until(lambda: Activity.select().where(Activity.subject.startswith("Burst")).count() == 100, 20,
-                        "the burst was not tracked")
+            await until(lambda: Activity.select().where(Activity.subject.startswith("Burst")).count() == 100,
+                        "the burst to be tracked", 20)
             return sandbox.requests_by_operation(world.address)["SyncFolderItems"] - before
         finally:
             await engine.stop()

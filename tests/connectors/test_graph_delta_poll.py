@@ -1,7 +1,6 @@
 """Graph's new email by delta polling: the real engine, the Graph connector and the Graph sandbox. An active
 mailbox's Inbox and tracked folder are read again within the poll interval, one request per folder per check."""
 import asyncio
-import time
 
 import pytest
 
@@ -12,6 +11,7 @@ from crmsync_gui.core.sync import arrival
 from crmsync_gui.core.sync.engine import Engine
 from tests.connectors.conftest import run
 from tests.connectors.graph_world import SECRET, graph_world
+from tests.waiting import until
 
 SHIPPED_POLL_S = arrival.DELTA_POLL_S
 POLL_S = 1.0  # the interval under test, instead of the shipped one, so the test ends fast
@@ -35,14 +35,6 @@ def polled_world(sandbox, graph, tmp_path):
     return world, Engine(secrets=secrets)
 
 
-async def until(condition, seconds: float, what: str) -> float:
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < seconds, what
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
-
-
 def test_new_email_is_tracked_within_the_poll_interval_at_one_request_per_folder(db, sandbox, graph, tmp_path):
     world, engine = polled_world(sandbox, graph, tmp_path)
     checks = []
@@ -52,16 +44,16 @@ def test_new_email_is_tracked_within_the_poll_interval_at_one_request_per_folder
     async def go():
         await engine.start()
         try:
-            await until(lambda: len(checks) >= 1, 15, "the first incoming sync did not run")
+            await until(lambda: len(checks) >= 1, "the first incoming sync", 15)
             graph.stats.reset()
             done = len(checks)
-            await until(lambda: len(checks) >= done + 3, 3 * POLL_S + 10, "the mailbox was not polled again")
+            await until(lambda: len(checks) >= done + 3, "the mailbox to be polled again", 3 * POLL_S + 10)
             idle_checks = len(checks) - done
             idle_requests = graph.requests_by_operation(world.address)
             await asyncio.to_thread(sandbox.add_message, world.address, subject="Polled from Graph",
                                     sender=("Bo", "bo@fabrikam.com"), to=[("Ann", world.address)])
             waited = await until(lambda: Activity.select().where(Activity.subject == "Polled from Graph").exists(),
-                                 POLL_S + 5, "not tracked within the poll interval")
+                                 "the email to be tracked within the poll interval", POLL_S + 5)
             return idle_checks, idle_requests, waited
         finally:
             await engine.stop()
