@@ -3,7 +3,7 @@ import asyncio
 
 import pytest
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import admin, codes, events
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox
 from crmsync_gui.core.sync.engine import Engine
@@ -118,18 +118,31 @@ def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, 
     assert sandbox.requests_by_operation(world.address)["Subscribe"] == 2  # the first, and the renewal
 
 
-def test_a_burst_of_arrivals_is_a_few_syncs_and_many_mailboxes_share_one_stream(db, tmp_path):
+def test_a_burst_of_500_arrivals_is_a_handful_of_syncs_and_many_mailboxes_share_one_stream(db, tmp_path):
     with SandboxServer() as sandbox:  # its own: the connection peak counts this test's connections only
         sandbox.streaming_limit = 2
         _burst_and_cap(sandbox, tmp_path)
 
 
-def _burst_and_cap(sandbox, tmp_path):
+def _service_world(sandbox, cap: int):
+    """A mailbox of a profile that signs in as one impersonating service account, as an organisation's does."""
     service = "svc-push@sandbox.test"
     sandbox.add_mailbox(service, "svc-pw")
     sandbox.grant_impersonation(service)
-    world = exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL, password="svc-pw",
-                           username=service, max_concurrent_connections=3)
+    return exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL, password="svc-pw",
+                          username=service, max_concurrent_connections=cap)
+
+
+def incoming_runs(engine, mailbox_id: int) -> list:
+    """The incoming runs of a mailbox the engine starts from now on."""
+    runs = []
+    engine.bus.subscribe(lambda e: runs.append(e) if isinstance(e, events.JobStarted) and e.mailbox_id == mailbox_id
+                         and e.direction == codes.Direction.INCOMING else None)
+    return runs
+
+
+def _burst_and_cap(sandbox, tmp_path):
+    world = _service_world(sandbox, 3)
     others = [exchange_world(sandbox, "push", tracking_option=codes.TrackingOption.ALL).mailbox for _ in range(5)]
     Mailbox.update(profile=world.mailbox.profile_id).where(Mailbox.id.in_([m.id for m in others])).execute()
     engine = engine_for(world, tmp_path, world.mailbox, *others)
@@ -140,15 +153,49 @@ def _burst_and_cap(sandbox, tmp_path):
             await until(lambda: all(pushes(engine, m.id) for m in [world.mailbox, *others]),
                         "every mailbox to join the stream", 30)
             before = sandbox.requests_by_operation(world.address)["SyncFolderItems"]
-            await asyncio.to_thread(lambda: [deliver(world, f"Burst {n}") for n in range(100)])
-            await until(lambda: Activity.select().where(Activity.subject.startswith("Burst")).count() == 100,
-                        "the burst to be tracked", 20)
-            return sandbox.requests_by_operation(world.address)["SyncFolderItems"] - before
+            runs = incoming_runs(engine, world.mailbox.id)
+            await asyncio.to_thread(lambda: [deliver(world, f"Burst {n}") for n in range(500)])
+            await until(lambda: Activity.select().where(Activity.subject.startswith("Burst")).count() == 500,
+                        "the burst to be tracked", 30)
+            return len(runs), sandbox.requests_by_operation(world.address)["SyncFolderItems"] - before
         finally:
             await engine.stop()
 
-    syncs = run(go())
-    assert syncs <= 8  # pages of 100 and a few runs, not one run per email
+    runs, pages = run(go())
+    assert 1 <= runs <= 5, f"{runs} incoming runs for 500 arrivals"  # a handful, not one run per email
+    assert pages <= 5 + runs  # pages of 100, and each run's last page
     assert sandbox.peak_concurrent() <= 3
     assert sandbox.peak_connections() <= 3  # the profile's cap, streams included
     assert sandbox.peak_streams == 1  # one sign-in: its mailboxes share one streaming connection
+
+
+def test_200_subscribed_mailboxes_with_a_cap_of_5_never_exceed_5_connections_at_the_sandbox(db, tmp_path):
+    with SandboxServer() as sandbox:  # its own: the peak counts this test's connections only
+        sandbox.streaming_limit = 2
+        world = _service_world(sandbox, 5)
+        others = []
+        for n in range(199):
+            address = f"many{n}@sandbox.test"
+            sandbox.add_mailbox(address, "pw", name=f"User {n}")
+            owner = admin.add_user(f"User {n}", address, tracking_option=codes.TrackingOption.ALL)
+            others.append(admin.map_mailbox(admin.add_mailbox(f"User {n}", address, world.job.profile), owner))
+        mailboxes = [world.mailbox, *others]
+        engine = engine_for(world, tmp_path, *mailboxes)
+
+        async def go():
+            await engine.start()
+            try:
+                await until(lambda: all(pushes(engine, m.id) for m in mailboxes), "all 200 mailboxes to subscribe",
+                            120)
+                # one email for every mailbox at once: 200 due syncs and the stream share the 5 connections
+                await asyncio.to_thread(lambda: [deliver(world, f"To {m.email}", m.email) for m in mailboxes])
+                await until(lambda: Activity.select().where(Activity.subject.startswith("To ")).count() == 200,
+                            "an email in each of the 200 mailboxes to be tracked", 120)
+            finally:
+                await engine.stop()
+
+        run(go())
+        assert sandbox.requests_by_operation()["Subscribe"] == 200
+        assert sandbox.peak_connections() <= 5, f"{sandbox.peak_connections()} connections over a cap of 5"
+        assert sandbox.peak_concurrent() <= 5
+        assert sandbox.peak_streams == 1  # 200 subscriptions of one sign-in on one streaming connection
