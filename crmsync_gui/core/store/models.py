@@ -134,6 +134,8 @@ class Mailbox(BaseModel):
     outgoing_transient_failures = pw.IntegerField(default=0)
     act_transient_failures = pw.IntegerField(default=0)
     last_sync_at = pw.DateTimeField(null=True)
+    # the error while it stands: a good run clears code and message unless another direction still failed;
+    # last_error_at stays, when the mailbox last failed (alerts and the breaker count by it)
     last_error_code = pw.CharField(null=True)
     last_error_message = pw.TextField(null=True)
     last_error_at = pw.DateTimeField(null=True)

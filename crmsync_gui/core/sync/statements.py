@@ -34,12 +34,19 @@ class JobStatements:
         self._release = (f"UPDATE {table} SET lock_state = lock_state & {p} WHERE id = {p} AND lock_host = {p}",
                          f"UPDATE {table} SET lock_host = NULL, lock_expires = NULL "
                          f"WHERE id = {p} AND lock_host = {p} AND lock_state = 0")
+        # a success clears the mailbox's last error unless another direction still stands failed by it;
+        # last_error_at stays: when the mailbox last failed (alerts and the breaker count by it)
         self._success = {}
         for direction, c in COLUMNS.items():
             idle = f", {c.idle} = {p}" if c.idle else ""
+            others_failed = " OR ".join(f"{o.status} = {int(codes.DirectionStatus.FAILURE)}"
+                                        for d, o in COLUMNS.items() if d != direction)
+            kept = {column: f"{column} = CASE WHEN {others_failed} THEN {column} END"
+                    for column in ("last_error_code", "last_error_message")}
             self._success[direction] = (
                 f"UPDATE {table} SET {c.status} = {p}, {c.transient_failures} = 0, last_sync_at = {p}, "
-                f"{c.next_run} = {p}, transient_failure_count = {p}{idle} WHERE id = {p}")
+                f"{c.next_run} = {p}, transient_failure_count = {p}{idle}, {kept['last_error_code']}, "
+                f"{kept['last_error_message']} WHERE id = {p}")
 
     def mailbox(self, mailbox_id: int) -> Mailbox | None:
         return next(iter(Mailbox.raw(self._select, mailbox_id)), None)

@@ -107,3 +107,31 @@ def test_a_permanent_error_disables_within_one_cycle(db, sandbox, secrets, make_
     assert not broken.incoming_enabled and broken.last_error_code == "MailboxNotFound"
     assert all(reload(b).incoming_enabled for b in boxes[1:])
     assert [e.mailbox_id for e in recorder.of(events.MailboxDisabled)] == [boxes[0].id]
+
+
+def test_a_good_run_clears_the_last_error_unless_another_direction_still_fails_by_it(db, sandbox, secrets,
+                                                                                     make_engine, clock):
+    profile, (recovers, stays_broken, healthy) = exchange_mailboxes(sandbox, secrets, 3, items=1)
+    sandbox.faults.add(Fault("error", mailbox=recovers.email, operation="GetFolder", times=1))  # transient, once
+    sandbox.faults.add(Fault("error", mailbox=stays_broken.email, code="ErrorNonExistentMailbox"))
+
+    async def scenario():
+        engine = await engine_for(make_engine, secrets)
+        try:
+            await engine.run_once()
+            failed = reload(recovers).last_error_code
+            clock.advance(15 * 60)  # past the back-off
+            await engine.run_once()
+            return failed
+        finally:
+            await engine.stop()
+
+    assert asyncio.run(scenario()) == "StoreUnavailable"
+    row = reload(recovers)
+    assert row.incoming_status == codes.DirectionStatus.SUCCESS and row.transient_failure_count == 0
+    assert row.last_error_code is None and row.last_error_message is None, "the good run cleared the error"
+    assert row.last_error_at is not None, "when it last failed is kept (alerts count by it)"
+    broken = reload(stays_broken)
+    assert broken.outgoing_status == codes.DirectionStatus.SUCCESS, "its outgoing direction synced"
+    assert broken.last_error_code == "MailboxNotFound", "the incoming direction it disabled still stands"
+    assert reload(healthy).last_error_code is None
