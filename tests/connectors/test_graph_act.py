@@ -10,6 +10,7 @@ import pytest
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors import _ews_act as ews_act
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
+from crmsync_gui.core.connectors._graph_act import GraphActSide
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
@@ -205,3 +206,52 @@ def test_a_forgotten_delta_token_reads_the_folders_again_and_duplicates_nothing(
     assert sync(world) == 1  # the tracked contact, nothing else
     assert len(on_server(world)) == 2 and len(on_server(world, "tasks")) == 1
     assert ItemMap.select().count() == 3
+
+
+def test_a_crash_between_creating_over_graph_and_recording_it_duplicates_nothing(world, monkeypatch):
+    """Neither has a first-sync match key Exchange keeps: no email address; a start Exchange rounds to the second.
+    The journal's ref, a singleValueExtendedProperty on the item, is how the replay knows them (delta cannot
+    show it: the read looks the journaled refs up)."""
+    nameless = contact(world, email=None, first_name="", last_name="Nameless")
+    meeting = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Review", owner_user=world.user,
+                              starts_at=datetime(2030, 3, 1, 9, 0, 0, 500000), ends_at=datetime(2030, 3, 1, 10))
+    crashed, save_map = set(), act._save_map
+
+    def crash_once_per_record(mailbox, entity, record, item_id, change_key):
+        if (entity, record.id) not in crashed:  # the process dies after the item reached Exchange
+            crashed.add((entity, record.id))
+            raise RuntimeError("killed")
+        save_map(mailbox, entity, record, item_id, change_key)
+
+    monkeypatch.setattr(act, "_save_map", crash_once_per_record)
+    for _run in range(2):
+        with pytest.raises(RuntimeError):
+            sync(world)
+    sync(world)
+    assert crashed == {(Entity.CONTACT, nameless.id), (Entity.APPOINTMENT, meeting.id)}
+    assert len(on_server(world)) == 1 and len(on_server(world, "calendar")) == 1
+    assert {(m.record_type, m.record_id) for m in ItemMap.select()} == {("contact", nameless.id),
+                                                                         ("appointment", meeting.id)}
+    stamped = ews_item(world, ItemMap.get(record_type="contact").item_id)  # the same property EWS writes
+    assert stamped.crmsync_ref is not None
+    assert sync(world) == 0
+    world.graph.stats.requests.clear(), world.graph.stats.requests_by_mailbox.clear()
+    assert sync(world) == 0
+    assert world.graph.requests_by_operation(world.address) == IDLE  # no journal left, no look-up
+
+
+def test_a_create_that_never_reached_the_server_is_made_once_on_the_next_run(world, monkeypatch):
+    """A journaled create whose call failed: the look-up finds nothing and the next run creates it, once."""
+    nameless = contact(world, email=None, first_name="", last_name="Nameless")
+
+    async def killed(self, entity, values, ref):
+        raise RuntimeError("killed before the request")
+
+    monkeypatch.setattr(GraphActSide, "create", killed)
+    with pytest.raises(RuntimeError):
+        sync(world)
+    monkeypatch.undo()
+    assert act.unrecorded_refs(world.mailbox, Entity.CONTACT) and on_server(world) == []
+    sync(world)
+    assert len(on_server(world)) == 1 and ItemMap.get(record_type="contact").record_id == nameless.id
+    assert not act.unrecorded_refs(world.mailbox, Entity.CONTACT)

@@ -243,7 +243,8 @@ class EwsActSide:
         self.session, self.job = session, job
         self.account = session.account(job)
 
-    async def changes(self, entity, state):
+    async def changes(self, entity, state, refs=frozenset()):
+        del refs  # every item's ref is read with it
         return await self.session.call(self.job, f"reading the {act.FOLDER[entity]} folder of {self.job.mailbox.email}",
                                        fetch_changes, self.account, entity, state)
 

@@ -8,13 +8,19 @@ the CRM's), so a series is one item on both sides, as over EWS. Updates carry th
 in `If-Match`; a 412 (someone changed the item since) is act.Conflict, so the step waits for fresh data. A
 delta state the server forgot (410) reads the folder again from the start: the plan's item map and matching
 make that harmless. Ids are Graph's REST ids (what translateExchangeIds gives for EWS ids).
+
+A contact or event crmsync creates carries the journal's ref as a singleValueExtendedProperty, the same MAPI
+property EWS writes (`CrmsyncRef`), so it survives a cut-over either way. Delta cannot return extended
+properties, so a read asked for refs (creates journaled and not recorded, after a stopped run) looks each one
+up with Graph's `$filter` on the property and gives the item found its ref. To Do tasks cannot hold one: a
+replayed task create falls back to the first-sync match.
 """
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
+from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY, CrmsyncRef
 from crmsync_gui.core.domain.recurrence import DAYS, Recurrence, RecurrenceError
 from crmsync_gui.core.errors import PermanentError, SyncError
 from crmsync_gui.core.sync import act
@@ -31,6 +37,8 @@ PREFER = 'odata.maxpagesize=200, outlook.body-content-type="text"'
 # calendarView/delta needs a window, fixed when a round starts from nothing; a mapped appointment outside it
 # stays mapped (the plan keeps what a read does not list) but its changes are not read until it enters it.
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(days=365), timedelta(days=5 * 365)
+REF_PROPERTY = f"String {{{CrmsyncRef.property_set_id}}} Name {CrmsyncRef.property_name}"
+_CARRYING = "singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{}')"
 _PATTERNS = {"daily": "daily", "weekly": "weekly", "absoluteMonthly": "monthly"}
 _RANGES = ("numbered", "endDate", "noEnd")
 
@@ -226,14 +234,35 @@ class GraphActSide:
     async def _collection(self, entity: codes.SyncEntity) -> str:
         return {Entity.CONTACT: "contacts", Entity.APPOINTMENT: "events"}.get(entity) or await self._tasks_path()
 
-    async def changes(self, entity, state):
+    async def changes(self, entity, state, refs=frozenset()):
         what = f"reading the {act.FOLDER[entity]} folder of {self.job.mailbox.email}"
         try:
-            return await self._read(entity, state, what)
+            changed, deleted, new_state = await self._read(entity, state, what)
         except SyncError as error:
             if state is None or error.code != "SyncStateNotFound":
                 raise
-            return await self._read(entity, None, what)  # 410: the server forgot the state; read it all again
+            changed, deleted, new_state = await self._read(entity, None, what)  # 410: forgotten; read it all again
+        if entity != Entity.TASK:
+            for ref in sorted(refs):
+                for item in await self._carrying(entity, ref):
+                    changed[item.item_id] = item
+                    deleted.discard(item.item_id)
+        return changed, deleted, new_state
+
+    async def _carrying(self, entity, ref: str) -> list[act.RemoteItem]:
+        """The items carrying a journal ref (one, or none when the create never reached the server)."""
+        params = {"$filter": _CARRYING.format(REF_PROPERTY, ref), "$select": SELECT[entity],
+                  "$expand": f"singleValueExtendedProperties($filter=id eq '{REF_PROPERTY}')"}
+        found = await self.session.call(self.job, f"looking for a {act.RECORD_TYPE[entity]} crmsync created in "
+                                        f"{self.job.mailbox.email}", "GET",
+                                        self._url(await self._collection(entity)), params=params,
+                                        headers={"Prefer": PREFER})
+        items = []
+        for entry in (found or {}).get("value") or []:
+            item = remote_item(entity, entry)
+            item.ref = ref
+            items.append(item)
+        return items
 
     async def _read(self, entity, state, what):
         params = None
@@ -282,10 +311,9 @@ class GraphActSide:
             raise
 
     async def create(self, entity, values, ref):
-        # The journal's ref is not stamped over Graph yet (a singleValueExtendedProperty, which delta does not
-        # return): a create replayed after a crash falls back to the first-sync match, as act.RemoteSide allows.
-        del ref
         body = {k: v for k, v in graph_values(entity, values).items() if v not in (None, [], "")}
+        if entity != Entity.TASK:
+            body["singleValueExtendedProperties"] = [{"id": REF_PROPERTY, "value": ref}]
         if entity == Entity.CONTACT:
             body.setdefault("displayName", "(no name)")
         made = await self.session.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange", "POST",

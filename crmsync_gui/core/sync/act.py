@@ -135,17 +135,21 @@ class RemoteSide(Protocol):
     """One mailbox's appointments, contacts and tasks on the server (an adapter below the ACT pipeline).
 
     The journal asks two things of a side: `create` stores `ref` on the new item (EWS: an extended
-    property; Graph: a singleValueExtendedProperty) and `changes` returns it as `RemoteItem.ref`; and
-    `delete` of an item already gone is not an error. A side that cannot store a ref leaves `ref`
-    None, and a replayed create then falls back to the first-sync match (email, subject and time).
+    property; Graph: a singleValueExtendedProperty) and `changes` returns it as `RemoteItem.ref` on the
+    items carrying one of `refs` (the creates journaled and not recorded: EWS reads every item's ref,
+    Graph's delta cannot, so it looks those refs up); and `delete` of an item already gone is not an
+    error. A side that cannot store a ref (Graph's To Do tasks) leaves `ref` None, and a replayed create
+    then falls back to the first-sync match (email, subject and time).
 
     Appointments: `is_all_day`, `start_time_zone` and `end_time_zone` (IANA names) ride in the values, and
     the series' single occurrences in its `recurrence` JSON (`cancelled`, `moved`), which `create` and
     `update` write and `changes` reads back; a side that cannot carry them leaves the names out."""
 
-    async def changes(self, entity: codes.SyncEntity, state: str | None) -> tuple[dict[str, RemoteItem], set[str],
-                                                                                    str | None]:
-        """Every change since `state` (all pages): ({item id: RemoteItem}, {deleted item ids}, new state)."""
+    async def changes(self, entity: codes.SyncEntity, state: str | None, refs: frozenset[str] = frozenset()
+                      ) -> tuple[dict[str, RemoteItem], set[str], str | None]:
+        """Every change since `state` (all pages): ({item id: RemoteItem}, {deleted item ids}, new state); an
+        item carrying one of `refs` has its `ref`. An item made since `state` is among the changes, so the item
+        of a create a stopped run made (its state was not saved) is too."""
 
     async def create(self, entity: codes.SyncEntity, values: dict, ref: str) -> tuple[str, str]:
         """Create the item carrying `ref`; return (item id, change key)."""
@@ -178,7 +182,7 @@ async def run(job, connector: ActSource) -> int:
         # the user then deleted would never show up as deleted): read again until a round writes nothing to
         # the server. An idle cycle is one read per folder.
         for _round in range(SETTLE_ROUNDS):
-            changed, deleted, state = await side.changes(entity, row.state)
+            changed, deleted, state = await side.changes(entity, row.state, unrecorded_refs(mailbox, entity))
             plan = make_plan(mailbox, entity, snapshot(mailbox, entity, changed, deleted))
             record_plan(mailbox, entity, plan)  # what the console shows before anything is done
             done = await execute(mailbox, plan, side)
@@ -189,6 +193,13 @@ async def run(job, connector: ActSource) -> int:
             if not writes_exchange(plan):
                 break
     return processed
+
+
+def unrecorded_refs(mailbox, entity: codes.SyncEntity) -> frozenset[str]:
+    """The refs of creates journaled and not recorded: each on an item a stopped run made, or on none."""
+    return frozenset(ref for (ref,) in ActJournal.select(ActJournal.ref).where(
+        ActJournal.mailbox == mailbox, ActJournal.record_type == RECORD_TYPE[entity],
+        ActJournal.action == "create").tuples())
 
 
 def snapshot(mailbox, entity: codes.SyncEntity, changed: dict, deleted: set) -> dict[str, RemoteItem]:

@@ -1,10 +1,12 @@
-"""Contacts over Graph: contact folders, a folder's contacts, one contact, create, PATCH, DELETE and delta."""
+"""Contacts over Graph: contact folders, a folder's contacts (filtered on an extended property), one contact,
+create, PATCH, DELETE and delta; $expand shows single-value extended properties."""
 from __future__ import annotations
 
 from lxml import etree
 
 from ..soap import T_NS, sub, t
 from ..store import Folder, Item, new_id
+from . import extended
 from .call import Call
 from .delta import delta
 from .mail import check_change_key
@@ -40,7 +42,7 @@ def contact_json(item: Item, call: Call, select: list[str] | None = None) -> dic
 
 
 def _apply(item: Item, body: dict) -> None:
-    unknown = set(body) - set(TEXTS) - set(PHONES) - {"categories", "emailAddresses", "@odata.type"}
+    unknown = set(body) - set(TEXTS) - set(PHONES) - {"categories", "emailAddresses", "@odata.type", extended.NAME}
     if unknown:
         raise GraphError(501, "NotImplemented", f"The Graph sandbox does not implement writing "
                          f"'{sorted(unknown)[0]}' of a contact.")
@@ -66,6 +68,7 @@ def _apply(item: Item, body: dict) -> None:
         for key, number in phones.items():
             sub(holder, "t", "Entry", number, Key=key)
         f["PhoneNumbers"] = holder
+    extended.write(item, body.get(extended.NAME))
 
 
 def _folder(call: Call) -> Folder:
@@ -89,13 +92,17 @@ def list_folders(call: Call) -> tuple[int, dict]:
 
 
 def list_contacts(call: Call) -> tuple[int, dict]:
-    found = [i for i in call.mailbox.items_in(_folder(call)) if i.element == "Contact"]
+    keep = extended.carrying(call.query.get("$filter"))
+    found = [i for i in call.mailbox.items_in(_folder(call)) if i.element == "Contact" and keep(i)]
     return 200, {"@odata.context": call.context("Collection(contact)"),
-                 "value": [contact_json(i, call, call.select()) for i in sorted(found, key=lambda i: i.created_seq)]}
+                 "value": [extended.expand(contact_json(i, call, call.select()), i, call)
+                           for i in sorted(found, key=lambda i: i.created_seq)]}
 
 
 def get_contact(call: Call) -> tuple[int, dict]:
-    return 200, {"@odata.context": call.context("contacts/$entity"), **contact_json(_find(call), call, call.select())}
+    item = _find(call)
+    return 200, {"@odata.context": call.context("contacts/$entity"),
+                 **extended.expand(contact_json(item, call, call.select()), item, call)}
 
 
 def create_contact(call: Call) -> tuple[int, dict]:

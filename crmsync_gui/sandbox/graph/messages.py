@@ -10,12 +10,9 @@ from lxml import etree
 from .. import items as it
 from ..soap import T_NS, parse_time, sub, t
 from ..store import Item, Mailbox
+from . import extended as extended_properties
 from .replies import GraphError, etag, graph_time
 
-# Graph names of the property sets EWS knows by name (MS-OXPROPS)
-PROPERTY_SETS = {"PublicStrings": "00020329-0000-0000-C000-000000000046",
-                 "InternetHeaders": "00020386-0000-0000-C000-000000000046",
-                 "Common": "00062008-0000-0000-C000-000000000046"}
 DEFAULT = ("id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "receivedDateTime",
            "sentDateTime", "hasAttachments", "internetMessageId", "subject", "bodyPreview", "importance",
            "parentFolderId", "isRead", "isDraft", "body", "sender", "from", "toRecipients", "ccRecipients",
@@ -85,34 +82,8 @@ def message_json(item: Item, mailbox: Mailbox, select: list[str] | None = None,
     reply = {"@odata.etag": etag(item.change_key)}
     reply.update({name: values[name]() for name in values if name in wanted})
     if extended is not None:
-        props = [{"id": graph_property_id(p), "value": p.findtext(f"{{{T_NS}}}Value") or ""}
-                 for p in item.fields.get("ExtendedProperty", [])]
-        reply["singleValueExtendedProperties"] = [p for p in props if not extended or p["id"].lower() in extended]
+        reply[extended_properties.NAME] = extended_properties.shown(item, extended)
     return reply
-
-
-def graph_property_id(prop: etree._Element) -> str:
-    """'String {guid} Name X' / 'String 0x7D' / 'Integer {guid} Id 0x8503' from an EWS ExtendedFieldURI."""
-    uri = prop.find(f"{{{T_NS}}}ExtendedFieldURI")
-    kind = uri.get("PropertyType", "String")
-    if uri.get("PropertyTag"):
-        return f"{kind} {uri.get('PropertyTag')}"
-    guid = uri.get("PropertySetId") or PROPERTY_SETS.get(uri.get("DistinguishedPropertySetId", ""), "")
-    if uri.get("PropertyName") is not None:
-        return f"{kind} {{{guid}}} Name {uri.get('PropertyName')}"
-    return f"{kind} {{{guid}}} Id {int(uri.get('PropertyId', '0')):#x}"
-
-
-def ews_property_uri(graph_id: str) -> etree._Element:
-    parts = graph_id.split(" ", 3)
-    if len(parts) == 2 and parts[1].lower().startswith("0x"):
-        return t("ExtendedFieldURI", PropertyTag=parts[1], PropertyType=parts[0])
-    if len(parts) == 4 and parts[1].startswith("{") and parts[2] in ("Name", "Id"):
-        guid = parts[1].strip("{}")
-        if parts[2] == "Name":
-            return t("ExtendedFieldURI", PropertySetId=guid, PropertyName=parts[3], PropertyType=parts[0])
-        return t("ExtendedFieldURI", PropertySetId=guid, PropertyId=str(int(parts[3], 0)), PropertyType=parts[0])
-    raise GraphError(400, "ErrorInvalidProperty", f"The extended property id '{graph_id}' is not valid.")
 
 
 def _recipients(name: str, people: list[dict]) -> etree._Element:
@@ -156,10 +127,4 @@ def apply(item: Item, body: dict) -> None:
         box = body["from"]["emailAddress"]
         it.mailbox_xml(holder, box.get("name"), box.get("address", ""))
         f["From"] = holder
-    for prop in body.get("singleValueExtendedProperties") or []:
-        uri = ews_property_uri(prop["id"])
-        kept = [p for p in f.get("ExtendedProperty", []) if not it.extended_matches(p, uri)]
-        el = t("ExtendedProperty")
-        el.append(uri)
-        sub(el, "t", "Value", str(prop.get("value", "")))
-        f["ExtendedProperty"] = [*kept, el]
+    extended_properties.write(item, body.get(extended_properties.NAME))

@@ -1,6 +1,6 @@
 """One store, two protocols: what exchangelib makes over EWS (a message, an event, a contact) is read over
 Graph with the same Message-ID and categories, and translateExchangeIds maps the EWS ids to the ids Graph
-lists; Graph's changes reach EWS."""
+lists; Graph's changes reach EWS, and so do the extended properties Graph writes on contacts and events."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -42,3 +42,36 @@ def test_a_graph_change_is_seen_over_ews_with_a_new_change_key(ann, client):
                 headers={"If-Match": f'W/"{before}"'})
     message.refresh()
     assert message.categories == ["Tracked"] and message.changekey != before
+
+
+REF = "String {5d1b3c4e-7f0a-4c59-9a53-2e6f1c8b0a71} Name crmsyncRef"
+FILTER = "singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{}')"
+
+
+def _carrying(client, collection: str, kind: str, value: str) -> list[dict]:
+    query = f"$filter={FILTER.format(REF, value)}&$expand=singleValueExtendedProperties($filter=id eq '{REF}')"
+    return client.get(f"{collection}?{query}", f"page:{kind}").json()["value"]
+
+
+def test_contacts_and_events_carry_an_extended_property_found_by_filter_and_seen_over_ews(client, sandbox, user):
+    """As Graph documents it: written with the item, listed by $filter on its id and value, shown by $expand."""
+    stamp = [{"id": REF, "value": "ref-1"}]
+    contact = client.call("POST", f"/users/{user}/contacts", "graph.contact", {
+        "displayName": "Nameless", "singleValueExtendedProperties": stamp}, sends="graph.contact").json()
+    client.call("POST", f"/users/{user}/contacts", "graph.contact", {"displayName": "Other"}, sends="graph.contact")
+    event = client.call("POST", f"/users/{user}/events", "graph.event", {
+        "subject": "Review", "start": {"dateTime": "2030-03-01T09:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2030-03-01T10:00:00", "timeZone": "UTC"}, "singleValueExtendedProperties": stamp},
+        sends="graph.event").json()
+    [found] = _carrying(client, f"/users/{user}/contacts", "graph.contact", "ref-1")
+    assert (found["id"], found["singleValueExtendedProperties"]) == (contact["id"], stamp)
+    [found] = _carrying(client, f"/users/{user}/events", "graph.event", "ref-1")
+    assert (found["id"], found["singleValueExtendedProperties"]) == (event["id"], stamp)
+    assert _carrying(client, f"/users/{user}/contacts", "graph.contact", "ref-2") == []
+    assert "singleValueExtendedProperties" not in client.get(f"/users/{user}/contacts/{contact['id']}",
+                                                             "graph.contact").json()
+    expanded = client.get(f"/users/{user}/events/{event['id']}?$expand=singleValueExtendedProperties", "graph.event")
+    assert expanded.json()["singleValueExtendedProperties"] == stamp
+    assert sorted(i["extended_properties"] for i in sandbox.items(user, "contacts")) == [0, 1]
+    refused = client.get(f"/users/{user}/contacts?$filter=displayName eq 'Other'")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "BadRequest"
