@@ -43,6 +43,7 @@ bench-quick: $(STAMP)
 # long reliability runs; figures in docs/reliability.md (make test runs a short seeded slice of each)
 soak: $(STAMP)
 	$(BIN)/python -m bench.hostile_mail --inputs 10000
+	$(BIN)/python -m bench.crash_harness --kills 200
 
 # dist/crmsync-gui/: the one-folder application (see docs/packaging.md), then its self-test
 package: $(STAMP)

@@ -1,0 +1,217 @@
+"""Crash consistency over the protocols (issue 22, item 9): the headless engine killed with SIGKILL at seeded
+random points, with new email, outgoing CRM email and ACT edits on both sides injected between kills.
+
+`python -m bench.crash_harness [--kills N] [--seed S]` (make soak) runs one real `crmsync --db X engine run`
+process after another against loopback servers (the EWS sandbox; Dovecot's IMAP and POP3 with the test SMTP
+server when Dovecot is installed), each killed at a random moment of its run. Between two kills, each mailbox
+gets new email, the CRM queues email to send and, on Exchange, the CRM and the user in Outlook create,
+edit and delete contacts, appointments and tasks (and move CRM records out of the sync filters). After the
+last kill the engine runs clean until nothing is left to do, then the store and the servers are checked:
+
+- every email that arrived is tracked exactly once;
+- every outgoing email is delivered exactly once (plain SMTP cannot say whether an email sent just before a
+  kill went out: such an email is Failed with a reason, and delivered at most once);
+- every ACT record in the filters and every tracked item are paired exactly once, nothing left unpaired on
+  the server; a record deleted on one side is gone from the other; one that left the filters keeps its CRM
+  record and loses its Exchange copy; no CRM record is lost; no item map row points at nothing;
+- `PRAGMA integrity_check` is ok.
+
+It prints the figures (kill points, kills in the middle of a job, items checked, lost, duplicated) recorded
+in docs/reliability.md; tests/test_crash_harness.py runs a short seeded slice.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+READY = re.compile(r"Engine running as (\S+);")
+JOB = re.compile(r"^\S+ mailbox (\d+) (\w+) (started|finished|failed)")
+
+
+@dataclass
+class Figures:
+    kills: int = 0
+    kills_mid_job: int = 0
+    checked: Counter = field(default_factory=Counter)  # what was checked, by kind
+    lost: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)  # neither lost nor duplicated, but not as the rules say
+    uncertain_smtp: int = 0  # Failed because plain SMTP cannot tell whether it went out
+
+    def line(self) -> str:
+        return (f"{self.kills} kill points ({self.kills_mid_job} in the middle of a job), "
+                f"{sum(self.checked.values())} items checked ({', '.join(f'{k} {v}' for k, v in sorted(self.checked.items()))}), "
+                f"{len(self.lost)} lost, {len(self.duplicated)} duplicated, {len(self.wrong)} not as the rules say, "
+                f"{self.uncertain_smtp} SMTP emails failed as uncertain")
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost or self.duplicated or self.wrong)
+
+
+class EngineRun:
+    """One `crmsync --db X engine run --log-jobs` process, its output in a file."""
+
+    def __init__(self, db: Path, folder: Path, n: int):
+        self.out = folder / f"engine-{n}.out"
+        self.err = folder / f"engine-{n}.err"
+        with open(self.out, "wb") as out, open(self.err, "wb") as err:
+            self.proc = subprocess.Popen([str(BIN / "crmsync"), "--db", str(db), "engine", "run", "--log-jobs"],
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=os.environ.copy())
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not READY.search(self.out.read_text()):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                raise RuntimeError(f"the engine did not start: {self.err.read_text()[-2000:]}")
+            time.sleep(0.02)
+
+    def wait_first_job(self, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while " started" not in self.out.read_text() and time.monotonic() < deadline and self.proc.poll() is None:
+            time.sleep(0.005)
+
+    def kill(self) -> tuple[bool, set[tuple[str, str]]]:
+        """SIGKILL; whether a job was under way at that moment, and the (mailbox id, direction) of the jobs
+        that finished before it."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        running, finished = set(), set()
+        for line in self.out.read_text().splitlines():
+            found = JOB.match(line)
+            if found:
+                key = (found.group(1), found.group(2))
+                (running.add if found.group(3) == "started" else running.discard)(key)
+                if found.group(3) == "finished":
+                    finished.add(key)
+        return bool(running), finished
+
+
+def run_once(db: Path) -> str:
+    """`crmsync engine run --once`: one clean cycle of every due mailbox; its summary line."""
+    done = subprocess.run([str(BIN / "crmsync"), "--db", str(db), "engine", "run", "--once"], capture_output=True,
+                          text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"engine run --once failed: {done.stdout}{done.stderr}")
+    return done.stdout.strip()
+
+
+def make_everything_due() -> None:
+    """As an administrator's "sync now" on every mailbox: each direction is due when the engine starts."""
+    from crmsync_gui.core.store.models import Mailbox
+
+    Mailbox.update(incoming_next_run=None, outgoing_next_run=None, act_next_run=None).execute()
+
+
+def integrity(db: Path) -> str:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+def run(kills: int, seed: int, folder: Path, worlds: list, *, kill_window_s: float = 0.5,
+        progress=None) -> Figures:
+    """`kills` kill points against the worlds (each a mailbox on a server, already in the store at `folder`)."""
+    from crmsync_gui.core.store.db import close_database, open_database
+
+    db = folder / "crm.db"
+    rng = random.Random(seed)
+    figures = Figures()
+    for n in range(kills):
+        open_database(db)
+        try:
+            for world in worlds:
+                world.inject(rng, n)
+            make_everything_due()
+        finally:
+            close_database()
+        engine = EngineRun(db, folder, n)
+        engine.wait_ready()
+        engine.wait_first_job()
+        time.sleep(rng.uniform(0, kill_window_s))
+        figures.kills += 1
+        mid_job, finished = engine.kill()
+        figures.kills_mid_job += mid_job
+        for world in worlds:
+            world.after_run(finished)
+        if progress:
+            progress(n + 1, figures)
+    for _ in range(6):  # clean runs until a cycle finds nothing to do
+        open_database(db)
+        try:
+            make_everything_due()
+        finally:
+            close_database()
+        summary = run_once(db)
+        if summary.endswith(" 0 items."):
+            break
+    open_database(db)
+    try:
+        for world in worlds:
+            world.check(figures)
+    finally:
+        close_database()
+    status = integrity(db)
+    figures.checked["integrity_check"] += 1
+    if status != "ok":
+        figures.wrong.append(f"integrity_check: {status}")
+    return figures
+
+
+def store(folder: Path) -> Path:
+    """A new store with the organization's defaults."""
+    from crmsync_gui.core.store.db import close_database, open_database
+
+    db = folder / "crm.db"
+    open_database(db)
+    close_database()
+    return db
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--window", type=float, default=0.5,
+                        help="a kill comes up to this many seconds after the first job starts")
+    args = parser.parse_args(argv)
+    from bench import crash_worlds
+
+    os.environ.setdefault("CRMSYNC_SECRETS", "file")
+    logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd's tracebacks of sessions cut by a kill
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="crash-harness-") as tmp, crash_worlds.servers() as servers:
+        folder = Path(tmp)
+        worlds = crash_worlds.make(servers, store(folder))
+        try:
+            figures = run(args.kills, args.seed, folder, worlds, kill_window_s=args.window,
+                          progress=lambda n, f: print(f"[{n}/{args.kills}] {f.kills_mid_job} mid-job", flush=True)
+                          if n % 10 == 0 else None)
+        finally:
+            for world in worlds:
+                world.close()
+    print(f"crash harness (seed {args.seed}, {', '.join(w.name for w in worlds)}; "
+          f"{time.monotonic() - started:.0f} s, load {os.getloadavg()[0]:.1f}): {figures.line()}")
+    for what in figures.lost + figures.duplicated + figures.wrong:
+        print(f"  {what}")
+    return 0 if figures.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
