@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from . import items as it
+from . import meetings
 from .recurrence import master_times, nth, occurrences
 from .restriction import UnsupportedRestriction, matches
 from .soap import M_NS, T_NS, children, local, m, parse_time, response_message, sub, t, xml_bool
@@ -494,8 +495,11 @@ def _deliver(call: Call, item: Item, sender: Mailbox) -> None:
 def create_item(call: Call, op: etree._Element) -> etree._Element:
     disposition = op.get("MessageDisposition", "SaveOnly")
     saved = op.find(_mn("SavedItemFolderId"))
+    invitations = op.get("SendMeetingInvitations", "SendToNone")
 
     def handle(el):
+        if local(el) in meetings.RESPONSES or local(el) == "CancelCalendarItem":
+            return _meeting_answer(call, el, disposition, saved)
         item = _mail_response(call, el) if local(el) in _MAIL_RESPONSES else it.item_from_xml(el, call.acting)
         default_key = {"Contact": "contacts", "Task": "tasks", "CalendarItem": "calendar"}.get(item.element, "drafts")
         mailbox, folder = resolve_folder(call, saved) if saved is not None else (
@@ -504,7 +508,12 @@ def create_item(call: Call, op: etree._Element) -> etree._Element:
             if item.element == "Message":
                 item.fields.setdefault("IsDraft", t("IsDraft", xml_bool(folder.distinguished == "drafts")))
                 item.fields.setdefault("IsRead", t("IsRead", "true"))
+            to = meetings.attendees(item) if item.element == "CalendarItem" and invitations in meetings.SENDING else []
+            if to:
+                meetings.organize(item, mailbox)
             mailbox.put_item(item, folder)
+            if to:
+                meetings.invite(call.store, mailbox, item, to, "NewMeetingRequest", invitations.endswith("AndSaveCopy"))
             return _items_holder([_created(item)])
         _deliver(call, item, mailbox)
         if disposition == "SendAndSaveCopy":
@@ -512,6 +521,26 @@ def create_item(call: Call, op: etree._Element) -> etree._Element:
             mailbox.put_item(it.sent_copy(item, mailbox, read=True), keep)
         return _items_holder([])
     return _each("CreateItem", children(op.find(_mn("Items"))), handle)
+
+
+def _meeting_answer(call: Call, el: etree._Element, disposition: str, saved: etree._Element | None
+                    ) -> list[etree._Element]:
+    """AcceptItem, TentativelyAcceptItem, DeclineItem (an attendee's) and CancelCalendarItem (the organizer's)."""
+    mailbox, reference = resolve_item(call, el.find(_tn("ReferenceItemId")))
+    if disposition == "SaveOnly":
+        raise OpError("ErrorInvalidOperation", "The sandbox sends meeting responses and cancellations at once "
+                      "(MessageDisposition SendOnly or SendAndSaveCopy), it keeps no drafts of them.")
+    keep = None
+    if disposition == "SendAndSaveCopy":
+        keep = resolve_folder(call, saved)[1] if saved is not None else mailbox.distinguished("sentitems")
+    if local(el) in meetings.RESPONSES:
+        meetings.respond(call.store, mailbox, reference, local(el), keep)
+        return _items_holder([])
+    if not meetings.organized_by(reference, mailbox):
+        raise OpError("ErrorCalendarIsNotOrganizer", "Only the organizer's meeting can be cancelled.")
+    meetings.cancel(call.store, mailbox, reference, meetings.attendees(reference), keep is not None)
+    _discard(mailbox, reference, "MoveToDeletedItems")
+    return _items_holder([])
 
 
 def _created(item: Item) -> etree._Element:
@@ -589,6 +618,7 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
     conflict = op.get("ConflictResolution", "AutoResolve")
     disposition = op.get("MessageDisposition", "SaveOnly")
     saved = op.find(_mn("SavedItemFolderId"))
+    invitations = op.get("SendMeetingInvitationsOrCancellations", "SendToNone")
 
     def handle(change):
         mailbox, item = resolve_item(call, children(change)[0])
@@ -601,9 +631,12 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
         sub(conflicts, "t", "Count", "0")
         if it.OCCURRENCE in item.id:
             return _items_holder([_id_only(_make_exception(call, item, updates))]) + [conflicts]
+        before = copy.deepcopy(item) if item.element == "CalendarItem" else None
         for update in updates:
             it.apply_update(item, update)
         it.normalize(item)
+        if before is not None:
+            _meeting_updated(call, mailbox, before, item, invitations)
         mailbox.touch_item(item, read_flag_only=bool(updates) and all(
             local(u) == "SetItemField" and children(u)[0].get("FieldURI") == "message:IsRead" for u in updates))
         if item.element == "Message" and disposition != "SaveOnly":
@@ -619,8 +652,22 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
     return _each("UpdateItem", children(op.find(_mn("ItemChanges"))), handle)
 
 
+def _meeting_updated(call: Call, mailbox: Mailbox, before: Item, item: Item, invitations: str) -> None:
+    """An updated calendar item: a meeting keeps its attendees' answers and, sent, reaches them; an appointment
+    given attendees and sent becomes a meeting."""
+    if meetings.organized_by(before, mailbox):
+        if invitations in meetings.SENDING:
+            meetings.updated(call.store, mailbox, before, item, invitations)
+        else:
+            meetings.organize(item, mailbox, before)
+    elif invitations in meetings.SENDING and (to := meetings.attendees(item)):
+        meetings.organize(item, mailbox)
+        meetings.invite(call.store, mailbox, item, to, "NewMeetingRequest", invitations.endswith("AndSaveCopy"))
+
+
 def delete_item(call: Call, op: etree._Element) -> etree._Element:
     how = op.get("DeleteType", "MoveToDeletedItems")
+    cancellations = op.get("SendMeetingCancellations", "SendToNone")
 
     def handle(el):
         mailbox, item = resolve_item(call, el)
@@ -629,6 +676,9 @@ def delete_item(call: Call, op: etree._Element) -> etree._Element:
             master.exceptions[index] = None
             mailbox.touch_item(master)
         else:
+            if cancellations in meetings.SENDING and meetings.organized_by(item, mailbox):
+                meetings.cancel(call.store, mailbox, item, meetings.attendees(item),
+                                cancellations.endswith("AndSaveCopy"))
             _discard(mailbox, item, how)
         return None
     return _each("DeleteItem", children(op.find(_mn("ItemIds"))), handle)

@@ -15,6 +15,8 @@ TYPES = {
     "Item": "ItemType", "Message": "MessageType", "Contact": "ContactItemType", "Task": "TaskType",
     "CalendarItem": "CalendarItemType", "Folder": "FolderType", "CalendarFolder": "CalendarFolderType",
     "ContactsFolder": "ContactsFolderType", "TasksFolder": "TasksFolderType", "SearchFolder": "SearchFolderType",
+    "MeetingRequest": "MeetingRequestMessageType", "MeetingResponse": "MeetingResponseMessageType",
+    "MeetingCancellation": "MeetingCancellationMessageType",
 }
 
 

@@ -1,0 +1,160 @@
+"""Meetings (issue 21, item 5): invitations, answers and cancellations between sandbox mailboxes, as Exchange
+delivers them, driven by exchangelib (every request and reply validated against the schema by the fixture)."""
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from exchangelib import UTC, Attendee, CalendarItem, EWSDateTime, Mailbox
+from exchangelib.errors import ErrorCalendarIsNotOrganizer, ErrorCalendarIsOrganizerForAccept
+from exchangelib.items import (
+    SEND_ONLY_TO_ALL,
+    SEND_ONLY_TO_CHANGED,
+    SEND_TO_ALL_AND_SAVE_COPY,
+    MeetingCancellation,
+    MeetingRequest,
+    MeetingResponse,
+)
+
+_numbers = itertools.count(1)
+START = EWSDateTime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def carl(sandbox, connect):
+    address = f"carl{next(_numbers)}@sandbox.test"
+    sandbox.add_mailbox(address, "carl-pw", name="Carl Example")
+    return connect(address, "carl-pw")
+
+
+def _attendee(account) -> Attendee:
+    return Attendee(mailbox=Mailbox(email_address=account.primary_smtp_address), response_type="Unknown")
+
+
+def _meeting(organizer, *attendees, subject="Review", send=SEND_TO_ALL_AND_SAVE_COPY) -> CalendarItem:
+    item = CalendarItem(account=organizer, folder=organizer.calendar, subject=subject, body="the agenda",
+                        start=START, end=START + timedelta(hours=1), location="Room 1",
+                        required_attendees=[_attendee(a) for a in attendees])
+    item.save(send_meeting_invitations=send)
+    return item
+
+
+def _responses(item) -> dict[str, str]:
+    fresh = item.account.calendar.get(id=item.id)
+    return {a.mailbox.email_address: a.response_type for a in fresh.required_attendees or []}
+
+
+def _inbox(account, cls):
+    return [i for i in account.inbox.all() if isinstance(i, cls)]
+
+
+def test_an_invitation_reaches_each_attendee_with_the_meeting_in_their_calendar(ann, bob, carl):
+    meeting = _meeting(ann, bob, carl)
+    organizer_copy = ann.calendar.get(id=meeting.id)
+    assert organizer_copy.is_meeting and organizer_copy.my_response_type == "Organizer"
+    assert organizer_copy.meeting_request_was_sent and organizer_copy.organizer.email_address == ann.primary_smtp_address
+    assert set(_responses(meeting).values()) == {"Unknown"}
+    for attendee in (bob, carl):
+        [request] = _inbox(attendee, MeetingRequest)
+        assert request.subject == "Review" and request.meeting_request_type == "NewMeetingRequest"
+        assert request.start == START and request.location == "Room 1" and request.is_meeting
+        assert request.author.email_address == ann.primary_smtp_address
+        [placed] = attendee.calendar.all()
+        assert placed.id == request.associated_calendar_item_id.id
+        assert placed.uid == organizer_copy.uid and placed.my_response_type == "NoResponseReceived"
+        assert placed.organizer.email_address == ann.primary_smtp_address and placed.subject == "Review"
+    assert [type(i) for i in ann.sent.all()] == [MeetingRequest]  # SendToAllAndSaveCopy keeps a copy
+
+
+def test_saved_without_sending_reaches_nobody(ann, bob):
+    _meeting(ann, bob, send="SendToNone")
+    assert not list(bob.inbox.all()) and not list(bob.calendar.all())
+
+
+def test_accept_tentative_and_decline_answer_the_organizer(ann, bob, carl, sandbox, connect):
+    dora_address = f"dora{next(_numbers)}@sandbox.test"
+    sandbox.add_mailbox(dora_address, "dora-pw", name="Dora Example")
+    dora = connect(dora_address, "dora-pw")
+    meeting = _meeting(ann, bob, carl, dora)
+    _inbox(bob, MeetingRequest)[0].accept(body="see you")
+    carl.calendar.all()[0].tentatively_accept()  # answering from the calendar works as well
+    _inbox(dora, MeetingRequest)[0].decline()
+
+    assert _responses(meeting) == {bob.primary_smtp_address: "Accept", carl.primary_smtp_address: "Tentative",
+                                   dora.primary_smtp_address: "Decline"}
+    answers = {r.author.email_address: (r.subject, r.response_type, r.item_class) for r in _inbox(ann, MeetingResponse)}
+    assert answers == {
+        bob.primary_smtp_address: ("Accepted: Review", "Accept", "IPM.Schedule.Meeting.Resp.Pos"),
+        carl.primary_smtp_address: ("Tentative: Review", "Tentative", "IPM.Schedule.Meeting.Resp.Tent"),
+        dora.primary_smtp_address: ("Declined: Review", "Decline", "IPM.Schedule.Meeting.Resp.Neg")}
+    assert bob.calendar.all()[0].my_response_type == "Accept" and not _inbox(bob, MeetingRequest)
+    assert not list(dora.calendar.all())  # a declined meeting leaves the attendee's calendar
+    assert [type(i) for i in bob.sent.all()] == [MeetingResponse]
+    fresh = ann.calendar.get(id=meeting.id)
+    assert all(a.last_response_time is not None for a in fresh.required_attendees)
+
+
+def test_the_organizer_cannot_answer_their_own_meeting(ann, bob):
+    meeting = _meeting(ann, bob)
+    with pytest.raises(ErrorCalendarIsOrganizerForAccept):
+        ann.calendar.get(id=meeting.id).accept()
+
+
+def test_an_update_reaches_the_attendees_and_keeps_their_answers(ann, bob, carl):
+    meeting = _meeting(ann, bob)
+    _inbox(bob, MeetingRequest)[0].accept()
+    meeting = ann.calendar.get(id=meeting.id)
+    meeting.start, meeting.end = START + timedelta(hours=2), START + timedelta(hours=3)
+    meeting.required_attendees = [*meeting.required_attendees, _attendee(carl)]
+    meeting.save(update_fields=["start", "end", "required_attendees"], send_meeting_invitations=SEND_ONLY_TO_ALL)
+
+    [update] = _inbox(bob, MeetingRequest)
+    assert update.meeting_request_type == "FullUpdate" and update.start == START + timedelta(hours=2)
+    [placed] = bob.calendar.all()
+    assert placed.start == START + timedelta(hours=2) and placed.my_response_type == "Accept"
+    assert _inbox(carl, MeetingRequest)[0].meeting_request_type == "NewMeetingRequest"
+    assert _responses(meeting) == {bob.primary_smtp_address: "Accept", carl.primary_smtp_address: "Unknown"}
+    assert ann.calendar.get(id=meeting.id).appointment_sequence_number == 1
+
+
+def test_a_removed_attendee_gets_a_cancellation_and_the_others_nothing_new(ann, bob, carl):
+    meeting = _meeting(ann, bob, carl)
+    meeting = ann.calendar.get(id=meeting.id)
+    meeting.required_attendees = [a for a in meeting.required_attendees
+                                  if a.mailbox.email_address == bob.primary_smtp_address]
+    meeting.save(update_fields=["required_attendees"], send_meeting_invitations=SEND_ONLY_TO_CHANGED)
+    assert len(_inbox(bob, MeetingRequest)) == 1  # only the first invitation: nothing changed for bob
+    [cancellation] = _inbox(carl, MeetingCancellation)
+    assert cancellation.subject == "Canceled: Review" and carl.calendar.all()[0].is_cancelled
+
+
+@pytest.mark.parametrize("how", ["cancel", "delete"])
+def test_cancelling_the_meeting_tells_every_attendee(ann, bob, how):
+    meeting = _meeting(ann, bob)
+    meeting = ann.calendar.get(id=meeting.id)
+    if how == "cancel":
+        meeting.cancel(body="postponed")
+    else:
+        meeting.delete(send_meeting_cancellations=SEND_TO_ALL_AND_SAVE_COPY)
+    [cancellation] = _inbox(bob, MeetingCancellation)
+    [placed] = bob.calendar.all()
+    assert cancellation.item_class == "IPM.Schedule.Meeting.Canceled"
+    assert cancellation.associated_calendar_item_id.id == placed.id
+    assert placed.is_cancelled and placed.subject == "Canceled: Review"
+    assert not list(ann.calendar.all())
+
+
+def test_only_the_organizer_cancels(ann, bob):
+    _meeting(ann, bob)
+    with pytest.raises(ErrorCalendarIsNotOrganizer):
+        bob.calendar.all()[0].cancel()
+
+
+def test_attendees_outside_the_sandbox_get_nothing_and_break_nothing(ann, bob):
+    item = CalendarItem(account=ann, folder=ann.calendar, subject="Call", start=START, end=START + timedelta(hours=1),
+                        required_attendees=[_attendee(bob), Attendee(mailbox=Mailbox(email_address="x@fabrikam.com"),
+                                                                     response_type="Unknown")])
+    item.save(send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY)
+    assert len(_inbox(bob, MeetingRequest)) == 1
+    assert _responses(item)["x@fabrikam.com"] == "Unknown"
