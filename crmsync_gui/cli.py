@@ -342,6 +342,48 @@ async def _run_engine(args) -> int:
     return 0
 
 
+def _worker_row(w, now) -> dict:
+    return {"worker": w.worker_id, "host": w.host, "pid": w.pid, "version": w.version,
+            "started": f"{w.started_at:%Y-%m-%d %H:%M:%S}", "heartbeat": _ago(now - w.heartbeat_at),
+            "state": w.state, "jobs": w.jobs_running, "mailboxes_last_hour": w.mailboxes_last_hour}
+
+
+def _ago(delta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    return f"{seconds} s ago" if seconds < 120 else f"{seconds // 60} min ago" if seconds < 7200 else \
+        f"{seconds // 3600} h ago"
+
+
+def cmd_engine_workers(args) -> int:
+    from crmsync_gui.core.store.base import utcnow
+    from crmsync_gui.core.sync.workers import list_workers
+
+    now = utcnow()
+    _print_table([_worker_row(w, now) for w in list_workers(now)], args.json)
+    return 0
+
+
+def cmd_engine_status(args) -> int:
+    """For monitoring: one line, and exit 1 when no worker is alive."""
+    from crmsync_gui.core.store.base import utcnow
+    from crmsync_gui.core.sync.workers import list_workers
+
+    now = utcnow()
+    workers = list_workers(now)
+    alive = [w for w in workers if w.alive]
+    if not alive:
+        last = max(workers, key=lambda w: w.heartbeat_at, default=None)
+        print(f"No sync engine worker is alive: the last heartbeat came {_ago(now - last.heartbeat_at)} from "
+              f"{last.worker_id}." if last else "No sync engine worker is running on this database.")
+        return EXIT_FAILED
+    lost = len(workers) - len(alive)
+    print(f"{len(alive)} {'worker' if len(alive) == 1 else 'workers'} alive, "
+          f"{sum(w.jobs_running for w in alive)} jobs running, "
+          f"{sum(w.mailboxes_last_hour for w in alive)} mailboxes synced in the last hour"
+          + (f"; {lost} lost." if lost else "."))
+    return 0
+
+
 def cmd_mailboxes_test(args) -> int:
     mailbox = admin.find_mailbox(args.mailbox)
     results = asyncio.run(_test_and_enable(args, mailbox.id))
@@ -615,6 +657,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a mailbox's lease outlives its job's deadline by this much (default 120); with several "
                         "workers, a stopped worker's mailboxes are taken over after deadline plus margin")
     p.add_argument("--log-jobs", action="store_true", help="print a line as each job starts and ends")
+    p = command(engine, "workers", cmd_engine_workers,
+                "list the engine workers on this database: running, or lost (no heartbeat for a lease period)")
+    p.add_argument("--json", action="store_true", help="one JSON array instead of a table")
+    command(engine, "status", cmd_engine_status, "one line on the engine workers; exits 1 when none is alive")
 
     sandbox = sub.add_parser("sandbox", help="the loopback Exchange (EWS) sandbox").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)

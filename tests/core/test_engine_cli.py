@@ -68,3 +68,32 @@ def test_mailbox_test_and_enable_against_the_exchange_sandbox(tmp_path):
         rows = dict(con.execute("select name, incoming_enabled || outgoing_enabled || incoming_status "
                                 "from mailbox").fetchall())
     assert rows == {"Ann": "111", "Ghost": "002"}
+
+
+def test_engine_workers_and_status_see_a_running_engine_and_none_once_it_stopped(tmp_path):
+    import json
+
+    db = tmp_path / "crm.db"
+    assert crmsync(db, "init").returncode == 0
+    none = crmsync(db, "engine", "status")
+    assert (none.returncode, none.stdout) == (1, "No sync engine worker is running on this database.\n")
+    proc = subprocess.Popen([str(BIN / "crmsync"), "--db", str(db), "engine", "run"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        worker_id = proc.stdout.readline().split()[3].rstrip(";")
+        status = crmsync(db, "engine", "status")
+        listed = crmsync(db, "engine", "workers", "--json")
+        table = crmsync(db, "engine", "workers")
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert (status.returncode, status.stdout) == (
+        0, "1 worker alive, 0 jobs running, 0 mailboxes synced in the last hour.\n"), status.stderr
+    [row] = json.loads(listed.stdout)
+    assert (row["worker"], row["pid"], row["state"], row["jobs"]) == (worker_id, proc.pid, "running", 0)
+    assert table.stdout.splitlines()[0].split() == ["WORKER", "HOST", "PID", "VERSION", "STARTED", "HEARTBEAT",
+                                                    "STATE", "JOBS", "MAILBOXES_LAST_HOUR"]
+    after = crmsync(db, "engine", "status")
+    assert (after.returncode, after.stdout) == (1, "No sync engine worker is running on this database.\n")
+    assert crmsync(db, "engine", "workers").stdout == "(none)\n"

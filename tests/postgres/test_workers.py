@@ -7,6 +7,7 @@ leases expire (not before).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -28,6 +29,7 @@ from crmsync_gui.core.store.models import (
     TraceLog,
     TrackingDecision,
 )
+from crmsync_gui.core.sync import workers as workers_module
 from tests.conftest import BIN
 
 MAILBOXES = 50
@@ -203,3 +205,34 @@ def test_two_workers_keep_to_the_profiles_connection_cap_together(setup, pg_shar
         for worker in workers:
             worker.stop()
     assert sandbox.peak_concurrent() <= 2, f"{sandbox.peak_concurrent()} requests at once over a cap of 2"
+
+
+def test_the_workers_list_shows_each_worker_and_a_killed_one_as_lost_after_its_lease(pg_db, pg_shared_url, tmp_path):
+    """`crmsync engine workers` and `engine status` over PostgreSQL: two running workers, then one SIGKILLed, shown
+    lost once its heartbeat is older than its lease period (deadline 2 s plus margin 1 s), then none."""
+    def cli(*args):
+        return subprocess.run([str(BIN / "crmsync"), "--db", pg_shared_url, "engine", *args], capture_output=True,
+                              text=True, timeout=60)
+
+    def states():
+        return {row["worker"]: row["state"] for row in json.loads(cli("workers", "--json").stdout)}
+
+    workers = [Worker(pg_shared_url, tmp_path, name, deadline_s=2) for name in ("a", "b")]
+    try:
+        a, b = (w.wait_ready() for w in workers)
+        assert states() == {a: "running", b: "running"}
+        assert cli("status").stdout.startswith("2 workers alive, ")
+        workers[0].proc.send_signal(signal.SIGKILL)
+        workers[0].proc.wait(timeout=10)
+        killed_at = time.monotonic()
+        wait_for(lambda: states() == {a: "lost", b: "running"}, 30, "the killed worker shown as lost")
+        assert time.monotonic() - killed_at > 3 - workers_module.heartbeat_s(3), "lost before its lease was over"
+        status = cli("status")
+        assert status.returncode == 0 and status.stdout.endswith("; 1 lost.\n"), status.stdout
+    finally:
+        for worker in workers:
+            worker.stop()
+    status = cli("status")
+    assert status.returncode == 1 and status.stdout.startswith(
+        "No sync engine worker is alive: the last heartbeat came "), status.stdout
+    assert status.stdout.rstrip().endswith(f"from {a}.")

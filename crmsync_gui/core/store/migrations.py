@@ -98,10 +98,16 @@ def _v12_mailbox_arrival(db: peewee.Database, migrator: SchemaMigrator) -> None:
             migrator.add_column("mailbox", "arrival_latency_s", peewee.FloatField(null=True)))
 
 
+def _v13_engine_workers(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Each running engine registers itself and beats, so the administrator sees the workers and the lost ones
+    db.create_tables([models.EngineWorker], safe=True)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
-                               _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival]
+                               _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
+                               _v13_engine_workers]
 
 
 def current_version(db: peewee.Database) -> int:

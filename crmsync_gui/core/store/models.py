@@ -384,6 +384,21 @@ class Alert(BaseModel):
     emailed_activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")  # the alert email, if sent
 
 
+class EngineWorker(BaseModel):
+    """A running sync engine (`crmsync engine run`, the console's engine), written by its own heartbeat
+    (core/sync/workers.py); one whose heartbeat is older than its lease period is lost."""
+
+    worker_id = pw.CharField(unique=True)  # host:pid:nonce, as in Mailbox.lock_host
+    host = pw.CharField()
+    pid = pw.IntegerField()
+    version = pw.CharField()
+    started_at = pw.DateTimeField()
+    heartbeat_at = pw.DateTimeField()
+    lease_s = pw.FloatField()  # how long its leases last without a heartbeat
+    jobs_running = pw.IntegerField(default=0)
+    mailboxes_last_hour = pw.IntegerField(default=0)  # mailboxes it synced in the last hour
+
+
 class MigrationRun(BaseModel):
     """One applied Email Router migration: what it did and what still needs the admin (JSON, no passwords)."""
 
@@ -396,5 +411,5 @@ ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
     ItemMap, ActJournal, FolderSyncState, TraceLog, Alert, TrackingDecision,
-    MigrationRun, UnreadableEmail,
+    MigrationRun, UnreadableEmail, EngineWorker,
 ]

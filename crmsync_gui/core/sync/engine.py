@@ -45,6 +45,7 @@ from crmsync_gui.core.sync.leases import Leases
 from crmsync_gui.core.sync.limits import ServerThrottle, SharedSlots, Slots
 from crmsync_gui.core.sync.statements import JobStatements
 from crmsync_gui.core.sync.work import WorkKind
+from crmsync_gui.core.sync.workers import WorkerRecord, heartbeat_s
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ class Engine:
         self._profiles: dict[int, EmailServerProfile] = {}  # refreshed every scheduler pass
         self._sql: JobStatements | None = None
         self._leases: Leases | None = None
+        self.record: WorkerRecord | None = None  # this engine's worker row, while its scheduler runs
         self._throttles: dict[int, ServerThrottle] = {}
         self._breakers: dict[int, ProfileBreaker] = {}
         self._queues: dict[str, _Queue] = {}
@@ -190,7 +192,10 @@ class Engine:
                              for i in range(config.workers)]
         self._unsubscribe = self.bus.subscribe(self._on_event)
         if scheduler:
+            self.record = WorkerRecord(self.worker_id, self.lease_period_s)
+            self.record.register(self.clock.now())
             self._tasks.append(asyncio.create_task(self._scheduler(), name="crmsync-scheduler"))
+            self._tasks.append(asyncio.create_task(self._heartbeat(), name="crmsync-heartbeat"))
         self._set_state("running")
 
     async def stop(self) -> None:
@@ -226,6 +231,12 @@ class Engine:
             except Exception:  # closing is best effort; the process may be going away
                 log.exception("Closing a connector failed")
         self._connectors.clear()
+        if self.record is not None:
+            try:
+                self.record.remove()
+            except (peewee.OperationalError, peewee.InterfaceError) as exc:  # shown as lost once its lease is over
+                log.warning("The worker's row could not be removed: %s", exc)
+            self.record = None
         self._set_state("stopped")
 
     async def run_once(self) -> CycleSummary:
@@ -298,6 +309,12 @@ class Engine:
         """{queue: (waiting, running)}."""
         return {q.name: (q.items.qsize(), q.running) for q in self._queues.values()}
 
+    @property
+    def lease_period_s(self) -> float:
+        """The longest lease a job of this engine takes: a worker silent for longer is lost."""
+        queues = (self.config.incoming, self.config.outgoing, self.config.act, self.config.async_ops)
+        return max(q.deadline_s for q in queues) + self.config.lease_margin_s
+
     def paused_profiles(self) -> list[int]:
         return [pid for pid, breaker in self._breakers.items() if breaker.is_open]
 
@@ -325,6 +342,15 @@ class Engine:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.config.tick_s)
             self._wake.clear()
+
+    async def _heartbeat(self) -> None:
+        """Keep this worker's row current (core/sync/workers.py) every few seconds."""
+        while True:
+            try:
+                self.record.beat(self.clock.now(), sum(q.running for q in self._queues.values()))
+            except (peewee.OperationalError, peewee.InterfaceError) as exc:  # the scheduler reports a lasting fault
+                log.warning("Heartbeat skipped: %s", exc)
+            await asyncio.sleep(heartbeat_s(self.lease_period_s))
 
     def _pass(self, everything: bool = False) -> None:
         """Queue what is due now (all of it when `everything`, else what keeps the workers busy until the
@@ -585,6 +611,8 @@ class Engine:
             items = int(items or 0)
             if work.kind.reschedules:
                 self._record_success(mailbox, direction, items, now)
+            if self.record is not None:
+                self.record.synced(mailbox.id)
             self._count(ok=True, items=items)
             self.bus.publish(events.JobFinished(mailbox.id, int(direction), queue.name, items, duration, at=now))
             result = JobResult(mailbox.id, direction, items=items)
