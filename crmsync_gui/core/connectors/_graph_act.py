@@ -7,7 +7,9 @@ and not its master: occurrences are gathered by `seriesMasterId` and the master 
 the CRM's), so a series is one item on both sides, as over EWS. Updates carry the change key read this cycle
 in `If-Match`; a 412 (someone changed the item since) is act.Conflict, so the step waits for fresh data. A
 delta state the server forgot (410) reads the folder again from the start: the plan's item map and matching
-make that harmless. Ids are Graph's REST ids (what translateExchangeIds gives for EWS ids).
+make that harmless. Ids are Graph's REST ids (what translateExchangeIds gives for EWS ids). Times are read in
+UTC with the zones they were set in (originalStartTimeZone/originalEndTimeZone) and written on their zone's
+clock; an all-day event stays a date both ways.
 
 A contact or event crmsync creates carries the journal's ref as a singleValueExtendedProperty, the same MAPI
 property EWS writes (`CrmsyncRef`), so it survives a cut-over either way. Delta cannot return extended
@@ -19,8 +21,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from exchangelib import EWSTimeZone
+from exchangelib.errors import UnknownTimeZone
+
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY, CrmsyncRef
+from crmsync_gui.core.domain import time_zones
 from crmsync_gui.core.domain.recurrence import DAYS, Recurrence, RecurrenceError
 from crmsync_gui.core.errors import PermanentError, SyncError
 from crmsync_gui.core.sync import act
@@ -28,12 +34,13 @@ from crmsync_gui.core.sync import act
 Entity = codes.SyncEntity
 SELECT = {
     Entity.CONTACT: "givenName,surname,emailAddresses,businessPhones,companyName,jobTitle,categories,changeKey",
-    Entity.APPOINTMENT: "subject,body,start,end,location,attendees,recurrence,categories,type,seriesMasterId,"
-                        "changeKey",
+    Entity.APPOINTMENT: "subject,body,start,end,isAllDay,originalStartTimeZone,originalEndTimeZone,location,"
+                        "attendees,recurrence,categories,type,seriesMasterId,changeKey",
     Entity.TASK: "title,body,dueDateTime,status,categories",
 }
-# Plain-text bodies (as EWS gives them to the CRM), and pages as large as Graph allows for a delta.
-PREFER = 'odata.maxpagesize=200, outlook.body-content-type="text"'
+# Plain-text bodies (as EWS gives them to the CRM), times in UTC (the zones they were set in come as
+# originalStartTimeZone/originalEndTimeZone), and pages as large as Graph allows for a delta.
+PREFER = 'odata.maxpagesize=200, outlook.body-content-type="text", outlook.timezone="UTC"'
 # calendarView/delta needs a window, fixed when a round starts from nothing; a mapped appointment outside it
 # stays mapped (the plan keeps what a read does not list) but its changes are not read until it enters it.
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(days=365), timedelta(days=5 * 365)
@@ -57,7 +64,7 @@ def _if_match(change_key: str) -> dict:
 
 
 def _time(value: dict | None) -> datetime | None:
-    """Graph's dateTimeTimeZone (we ask and write UTC) as a naive UTC datetime."""
+    """Graph's dateTimeTimeZone (we ask for UTC) as a naive UTC datetime."""
     if not value or not value.get("dateTime"):
         return None
     return datetime.fromisoformat(value["dateTime"][:19])
@@ -69,6 +76,54 @@ def _graph_time(value: datetime | date | None) -> dict | None:
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     return {"dateTime": value.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+
+
+def _zone_name(graph_name: str | None) -> str | None:
+    """The IANA name of a zone Graph names (originalStartTimeZone: a Windows id, or an IANA name), read as
+    exchangelib reads EWS's StartTimeZone, so both protocols give the CRM the same name."""
+    if not graph_name:
+        return None
+    try:
+        return EWSTimeZone.from_ms_id(graph_name).key
+    except UnknownTimeZone:
+        raise Unsupported(f"its time zone {graph_name!r} is not one the CRM knows") from None
+
+
+def _event_times(entry: dict) -> dict:
+    """starts_at, ends_at (naive UTC), is_all_day and the zones of a Graph event; an all-day event's days come
+    as midnights (whatever zone is asked) and become the UTC instants of midnights in its zones."""
+    start_zone, end_zone = _zone_name(entry.get("originalStartTimeZone")), _zone_name(entry.get("originalEndTimeZone"))
+    starts_at, ends_at = _time(entry.get("start")), _time(entry.get("end"))
+    if entry.get("isAllDay") and starts_at and ends_at:
+        starts_at, ends_at = time_zones.all_day_times(starts_at.date(), ends_at.date() - timedelta(days=1),
+                                                      start_zone, end_zone)
+    return {"starts_at": starts_at, "ends_at": ends_at, "is_all_day": bool(entry.get("isAllDay")),
+            "start_time_zone": start_zone, "end_time_zone": end_zone}
+
+
+def _zoned(clock: datetime, zone: str | None) -> dict:
+    return {"dateTime": clock.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": zone or "UTC"}
+
+
+def _graph_times(values: dict) -> dict:
+    """start, end and isAllDay of the CRM's values: each time on the clock of its zone, named with it; an
+    all-day event from midnight of its first day to midnight after its last, in its start's zone (Graph wants
+    both in one zone)."""
+    out: dict = {}
+    start_zone = values.get("start_time_zone")
+    end_zone = values.get("end_time_zone") or start_zone
+    starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
+    if "is_all_day" in values:
+        out["isAllDay"] = bool(values["is_all_day"])
+    if values.get("is_all_day") and starts_at and ends_at:
+        first, last = time_zones.all_day_dates(starts_at, ends_at, start_zone, end_zone)
+        out["start"] = _zoned(datetime.combine(first, datetime.min.time()), start_zone)
+        out["end"] = _zoned(datetime.combine(last + timedelta(days=1), datetime.min.time()), start_zone)
+        return out
+    for name, key, zone in (("start", "starts_at", start_zone), ("end", "ends_at", end_zone)):
+        if key in values:
+            out[name] = _zoned(time_zones.local(values[key], zone), zone) if values[key] else None
+    return out
 
 
 def _pairs(attendees, kind: str) -> list:
@@ -112,8 +167,9 @@ def recurrence_from_graph(graph: dict | None) -> str | None:
         raise Unsupported(str(error)) from None
 
 
-def recurrence_to_graph(text: str | None) -> dict | None:
-    """Graph's patternedRecurrence of a CRM pattern (anchored by the plan, so it has starts_on)."""
+def recurrence_to_graph(text: str | None, zone: str | None = None) -> dict | None:
+    """Graph's patternedRecurrence of a CRM pattern (anchored by the plan on its local start day, so it has
+    starts_on), in the zone of the series' start."""
     if not text:
         return None
     rule = Recurrence.from_json(text)
@@ -124,7 +180,7 @@ def recurrence_to_graph(text: str | None) -> dict | None:
         pattern.update(daysOfWeek=[d for d in DAYS if d in rule.days_of_week], firstDayOfWeek="monday")
     if rule.pattern == "monthly":
         pattern["dayOfMonth"] = rule.day_of_month
-    rng = {"type": "noEnd", "startDate": rule.starts_on.isoformat(), "recurrenceTimeZone": "UTC"}
+    rng = {"type": "noEnd", "startDate": rule.starts_on.isoformat(), "recurrenceTimeZone": zone or "UTC"}
     if rule.occurrences is not None:
         rng.update(type="numbered", numberOfOccurrences=rule.occurrences)
     elif rule.ends_on is not None:
@@ -144,7 +200,7 @@ def values_of(entity: codes.SyncEntity, entry: dict) -> dict:
     body = (entry.get("body") or {}).get("content") or ""
     if entity == Entity.APPOINTMENT:
         return {"subject": entry.get("subject") or "", "location": (entry.get("location") or {}).get("displayName")
-                or None, "starts_at": _time(entry.get("start")), "ends_at": _time(entry.get("end")), "body": body,
+                or None, **_event_times(entry), "body": body,  # raises Unsupported
                 "required_attendees": _pairs(entry.get("attendees"), "required"),
                 "optional_attendees": _pairs(entry.get("attendees"), "optional"),
                 "recurrence": recurrence_from_graph(entry.get("recurrence"))}  # raises Unsupported
@@ -174,9 +230,7 @@ def graph_values(entity: codes.SyncEntity, values: dict) -> dict:
             out["body"] = {"contentType": "text", "content": values["body"] or ""}
         if "location" in values:
             out["location"] = {"displayName": values["location"] or ""}
-        for name, graph_name in (("starts_at", "start"), ("ends_at", "end")):
-            if name in values:
-                out[graph_name] = _graph_time(values[name])
+        out.update(_graph_times(values))
         if any(name in values for name in act.ATTENDEE_ROLES):
             out["attendees"] = [{"type": kind, "emailAddress": {"address": address, **({"name": name} if name
                                                                                         else {})}}
@@ -184,7 +238,7 @@ def graph_values(entity: codes.SyncEntity, values: dict) -> dict:
                                                     ("optional", "optional_attendees"))
                                 for address, name in values.get(field) or []]
         if "recurrence" in values:
-            out["recurrence"] = recurrence_to_graph(values["recurrence"])
+            out["recurrence"] = recurrence_to_graph(values["recurrence"], values.get("start_time_zone"))
     else:
         if "subject" in values:
             out["title"] = values["subject"]

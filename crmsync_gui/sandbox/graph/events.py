@@ -1,6 +1,8 @@
 """Events over Graph: a calendar's events (single ones and series masters, filtered on an extended property),
 one event, create, PATCH, DELETE, calendarView (series expanded into occurrences in a window) and its delta;
-$expand shows single-value extended properties. Occurrences are computed from the
+$expand shows single-value extended properties. Times are shown in the zone `Prefer: outlook.timezone` names
+(UTC by default), with the zones they were set in as originalStartTimeZone/originalEndTimeZone; an all-day
+event shows its days as midnights. Occurrences are computed from the
 master's recurrence as the EWS sandbox's CalendarView computes them, with the same ids (master~index).
 Modified occurrences (exceptions) are not kept by the store, so a series has none."""
 from __future__ import annotations
@@ -11,7 +13,7 @@ from .. import items as it
 from ..recurrence import master_times, occurrences
 from ..soap import T_NS, parse_time, sub, t, xml_time
 from ..store import Folder, Item, new_id
-from . import extended
+from . import extended, zones
 from .call import Call
 from .delta import delta
 from .mail import check_change_key
@@ -24,8 +26,21 @@ RANGES = {"numbered": "NumberedRecurrence", "endDate": "EndDateRecurrence", "noE
 ATTENDEES = {"required": "RequiredAttendees", "optional": "OptionalAttendees"}  # Graph's type → EWS's field
 
 
-def _when(moment: datetime) -> dict:
-    return {"dateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
+def _own_zones(item: Item) -> tuple[str, str]:
+    """The Windows ids of the zones the event's start and end were set in (UTC when none)."""
+    start, end = item.fields.get("StartTimeZone"), item.fields.get("EndTimeZone")
+    start_id = start.get("Id") if start is not None and start.get("Id") else "UTC"
+    return start_id, end.get("Id") if end is not None and end.get("Id") else start_id
+
+
+def _when(moment: datetime, view: str, all_day_in: str | None) -> dict:
+    """A dateTimeTimeZone in the zone the client asked for (Prefer: outlook.timezone, else UTC); an all-day
+    event's day shows as that day's midnight whatever the zone, as Graph shows it."""
+    if all_day_in is not None:
+        clock = datetime.combine(zones.wall_clock(moment, all_day_in).date(), datetime.min.time())
+    else:
+        clock = zones.wall_clock(moment, view)
+    return {"dateTime": clock.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": view}
 
 
 def _recurrence(item: Item) -> dict | None:
@@ -45,7 +60,7 @@ def _recurrence(item: Item) -> dict | None:
     start = (rec.findtext(f".//{{{T_NS}}}StartDate") or "")[:10]
     number, end = rec.findtext(f".//{{{T_NS}}}NumberOfOccurrences"), rec.findtext(f".//{{{T_NS}}}EndDate")
     graph_range = {"type": "numbered" if number else "endDate" if end else "noEnd", "startDate": start,
-                   "recurrenceTimeZone": "UTC"}
+                   "recurrenceTimeZone": _own_zones(item)[0]}
     if number:
         graph_range["numberOfOccurrences"] = int(number)
     if end:
@@ -58,20 +73,24 @@ def event_json(item: Item, call: Call, kind: str | None = None, master_id: str |
     body = item.fields.get("Body")
     organizer = it.addresses(item, "Organizer")
     is_master = kind is None and "Recurrence" in item.fields
+    view, all_day = call.prefer("outlook.timezone") or "UTC", item.text("IsAllDayEvent") == "true"
+    start_zone, end_zone = _own_zones(item)
     values = {
         "id": item.id, "changeKey": item.change_key, "createdDateTime": graph_time(item.created),
         "lastModifiedDateTime": graph_time(item.modified), "categories": categories(item),
         "subject": item.text("Subject") or "", "iCalUId": item.text("UID"),
         "body": {"contentType": "html" if body is not None and body.get("BodyType") == "HTML" else "text",
                  "content": body.text or "" if body is not None else ""},
-        "start": _when(times[0]) if times else None, "end": _when(times[1]) if times else None,
+        "start": _when(times[0], view, start_zone if all_day else None) if times else None,
+        "end": _when(times[1], view, end_zone if all_day else None) if times else None,
+        "originalStartTimeZone": start_zone, "originalEndTimeZone": end_zone,
         "location": {"displayName": item.text("Location") or ""},
         "organizer": {"emailAddress": {"name": organizer[0][0] or organizer[0][1], "address": organizer[0][1]}}
         if organizer else None,
         "attendees": [{"type": kind_, "emailAddress": {"name": n or a, "address": a}}
                       for kind_, field_ in ATTENDEES.items() for n, a in it.addresses(item, field_)],
         "type": kind or ("seriesMaster" if is_master else "singleInstance"),
-        "seriesMasterId": master_id, "isAllDay": False, "isCancelled": False,
+        "seriesMasterId": master_id, "isAllDay": all_day, "isCancelled": False,
         "recurrence": _recurrence(item) if is_master else None,
     }
     select = call.select()
@@ -142,7 +161,7 @@ def instances(call: Call) -> tuple[int, dict]:
 
 
 def _apply(item: Item, body: dict) -> None:
-    unknown = set(body) - {"subject", "body", "start", "end", "location", "categories", "recurrence",
+    unknown = set(body) - {"subject", "body", "start", "end", "isAllDay", "location", "categories", "recurrence",
                            "attendees", "@odata.type", extended.NAME}
     if unknown:
         raise GraphError(501, "NotImplemented", f"The Graph sandbox does not implement writing "
@@ -154,12 +173,13 @@ def _apply(item: Item, body: dict) -> None:
         content = body["body"] or {}
         f["Body"] = t("Body", content.get("content") or "",
                       BodyType="HTML" if (content.get("contentType") or "").lower() == "html" else "Text")
-    for name in ("start", "end"):
-        if name in body:
-            when = body[name] or {}
-            if (when.get("timeZone") or "UTC") != "UTC":
-                raise GraphError(501, "NotImplemented", "The Graph sandbox keeps event times in UTC only.")
-            f[name.capitalize()] = t(name.capitalize(), xml_time(parse_time(when["dateTime"])))
+    for name in ("Start", "End"):  # an instant, and the zone it was set in as EWS keeps it
+        if name.lower() in body:
+            when = body[name.lower()] or {}
+            f[name] = t(name, xml_time(zones.instant(when)))
+            f[f"{name}TimeZone"] = t(f"{name}TimeZone", Id=zones.windows_id(when.get("timeZone")))
+    if "isAllDay" in body:
+        f["IsAllDayEvent"] = t("IsAllDayEvent", "true" if body["isAllDay"] else "false")
     if "location" in body:
         f["Location"] = t("Location", (body["location"] or {}).get("displayName") or "")
     if "categories" in body:
@@ -180,6 +200,12 @@ def _apply(item: Item, body: dict) -> None:
         else:
             f.pop("Recurrence", None)
     extended.write(item, body.get(extended.NAME))
+    times = master_times(f)
+    if item.text("IsAllDayEvent") == "true" and times is not None and any(
+            zones.wall_clock(moment, zone).time() != datetime.min.time() for moment, zone in zip(
+                times, _own_zones(item), strict=True)):
+        raise GraphError(400, "ErrorInvalidRequest", "An all-day event's start and end must be at midnight in "
+                         "their time zone.")
 
 
 def _ews_recurrence(graph: dict):
@@ -198,11 +224,11 @@ def _ews_recurrence(graph: dict):
     if kind == "AbsoluteMonthlyRecurrence":
         sub(ews_pattern, "t", "DayOfMonth", str(pattern.get("dayOfMonth", 1)))
     ews_range = sub(rec, "t", RANGES[rng["type"]])
-    sub(ews_range, "t", "StartDate", rng["startDate"])
+    sub(ews_range, "t", "StartDate", f"{rng['startDate']}Z")  # xs:date with its zone, as EWS clients write it
     if rng["type"] == "numbered":
         sub(ews_range, "t", "NumberOfOccurrences", str(rng["numberOfOccurrences"]))
     if rng["type"] == "endDate":
-        sub(ews_range, "t", "EndDate", rng["endDate"])
+        sub(ews_range, "t", "EndDate", f"{rng['endDate']}Z")
     return rec
 
 

@@ -3,7 +3,7 @@ Graph with the same Message-ID and categories, and translateExchangeIds maps the
 lists; Graph's changes reach EWS, and so do the extended properties Graph writes on contacts and events."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from exchangelib import CalendarItem, Contact, EWSDateTime, Message
 
@@ -75,3 +75,39 @@ def test_contacts_and_events_carry_an_extended_property_found_by_filter_and_seen
     assert sorted(i["extended_properties"] for i in sandbox.items(user, "contacts")) == [0, 1]
     refused = client.get(f"/users/{user}/contacts?$filter=displayName eq 'Other'")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "BadRequest"
+
+
+def test_event_time_zones_and_all_day_events_as_graph_shows_them_and_ews_sees_them(ann, client):
+    """Graph takes a time in its zone (IANA or Windows name) and shows times in the zone `Prefer: outlook.timezone`
+    asks (UTC by default) with the zones they were set in; an all-day event's days are midnights in any zone."""
+    address = ann.primary_smtp_address
+    events = f"/users/{address}/events"
+    made = client.call("POST", events, "graph.event", {
+        "subject": "Flight", "start": {"dateTime": "2030-03-04T08:00:00", "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": "2030-03-04T14:00:00", "timeZone": "Eastern Standard Time"}}, sends="graph.event").json()
+    assert (made["start"], made["end"]) == ({"dateTime": "2030-03-04T07:00:00.0000000", "timeZone": "UTC"},
+                                            {"dateTime": "2030-03-04T19:00:00.0000000", "timeZone": "UTC"})
+    assert (made["originalStartTimeZone"], made["originalEndTimeZone"]) == ("W. Europe Standard Time",
+                                                                             "Eastern Standard Time")
+    in_tokyo = client.get(f"{events}/{made['id']}", "graph.event",
+                          headers={"Prefer": 'outlook.timezone="Asia/Tokyo"'}).json()
+    assert in_tokyo["start"] == {"dateTime": "2030-03-04T16:00:00.0000000", "timeZone": "Asia/Tokyo"}
+    fair = client.call("POST", events, "graph.event", {
+        "subject": "Trade fair", "isAllDay": True, "start": {"dateTime": "2030-03-04T00:00:00", "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": "2030-03-06T00:00:00", "timeZone": "Europe/Berlin"}}, sends="graph.event").json()
+    for prefer in ({}, {"Prefer": 'outlook.timezone="Pacific Standard Time"'}):
+        shown = client.get(f"{events}/{fair['id']}", "graph.event", headers=prefer).json()
+        assert shown["isAllDay"] and (shown["start"]["dateTime"], shown["end"]["dateTime"]) == (
+            "2030-03-04T00:00:00.0000000", "2030-03-06T00:00:00.0000000")
+    flight, trade_fair = (ann.calendar.get(id=made["id"]), ann.calendar.get(id=fair["id"]))  # over EWS
+    assert (flight._start_timezone.key, flight._end_timezone.key) == ("Europe/Berlin", "America/New_York")
+    assert flight.start == datetime(2030, 3, 4, 7, tzinfo=UTC)
+    assert trade_fair.is_all_day and (trade_fair.start, trade_fair.end) == (date(2030, 3, 4), date(2030, 3, 5))
+    refused = client.call("POST", events, None, {
+        "subject": "Half day", "isAllDay": True, "start": {"dateTime": "2030-03-04T09:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2030-03-05T00:00:00", "timeZone": "UTC"}}, sends="graph.event")
+    assert refused.status_code == 400
+    unknown = client.call("POST", events, None, {
+        "subject": "Somewhere", "start": {"dateTime": "2030-03-04T09:00:00", "timeZone": "Mars/Olympus_Mons"},
+        "end": {"dateTime": "2030-03-04T10:00:00", "timeZone": "UTC"}}, sends="graph.event")
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "TimeZoneNotSupportedException"
