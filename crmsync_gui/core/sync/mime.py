@@ -71,7 +71,8 @@ def parse_email(raw: bytes, *, server_id: str, folder: str = "Inbox",
         raise UnreadableEmailError(server_id, "it is empty", raw, size)
     if raw.count(b"\n--") > MAX_BOUNDARY_LINES:
         raise UnreadableEmailError(server_id, f"it has more than {MAX_PARTS} parts", raw, size)
-    if len(_CONTAINER.findall(raw)) > MAX_CONTAINERS:
+    # the regex only where a plain count allows that many (it scans case-blind, 7x slower than the count)
+    if raw.lower().count(b"multipart/") > MAX_CONTAINERS and len(_CONTAINER.findall(raw)) > MAX_CONTAINERS:
         raise UnreadableEmailError(server_id, f"it has more than {MAX_CONTAINERS} multipart containers "
                                    "(parts nested too deeply or too many)", raw, size)
     try:
