@@ -158,8 +158,8 @@ class MainWindow(QMainWindow):
         alerts = counts["Alerts"]
         self.alert_banner.setVisible(alerts > 0)
         if alerts:
-            self.alert_banner.setText(self.tr("{0} alerts not yet acknowledged: {1} — click to see them").format(
-                alerts, views.newest_alert_text()))
+            self.alert_banner.setText(self.tr("%n alert(s) not yet acknowledged: {0} — click to see them", "", alerts).format(
+                views.newest_alert_text()))
 
     def open_page(self, title: str, filters: dict) -> None:
         """Another page asked to show `title` filtered (e.g. a mailbox's errors)."""

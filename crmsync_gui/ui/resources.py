@@ -24,14 +24,18 @@ def icon(name: str) -> QIcon:
 def install_translations(app, language: str | None = None) -> str:
     """Load the console's translation for `language` (default: the system's) and Qt's own.
 
-    Returns the language loaded, or "en" when there is none for it (English is built in).
+    Returns the language loaded, or "en" when there is none for it: English is built in, but for its plural
+    forms ("1 alert", "2 alerts"), which crmsync_en.qm holds.
     """
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
     locale = QLocale(language) if language else QLocale.system()
     name = locale.name().split("_")[0]
+    folder = resources_dir() / "translations"
     ours = QTranslator(app)
-    if not ours.load(str(resources_dir() / "translations" / f"crmsync_{name}.qm")):
+    if name == "en" or not ours.load(str(folder / f"crmsync_{name}.qm")):
+        ours.load(str(folder / "crmsync_en.qm"))
+        app.installTranslator(ours)
         return "en"
     app.installTranslator(ours)
     qt = QTranslator(app)  # the standard buttons (OK, Cancel, Yes, No)

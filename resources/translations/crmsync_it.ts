@@ -31,10 +31,13 @@
         <source>Show acknowledged</source>
         <translation>Mostra confermati</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../crmsync_gui/ui/pages/alerts.py" line="86"/>
-        <source>{0} alerts not yet acknowledged</source>
-        <translation>{0} avvisi non ancora confermati</translation>
+        <source>%n alert(s) not yet acknowledged</source>
+        <translation>
+            <numerusform>%n avviso non ancora confermato</numerusform>
+            <numerusform>%n avvisi non ancora confermati</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -195,33 +198,42 @@
         <source>engine queue {0}: running</source>
         <translation>coda {0} del motore: in esecuzione</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="255"/>
-        <source>{0} mailboxes failing or backing off</source>
-        <translation>{0} cassette postali con errori o in attesa</translation>
+        <source>%n mailbox(es) failing or backing off</source>
+        <translation>
+            <numerusform>%n cassetta postale con errori o in attesa</numerusform>
+            <numerusform>%n cassette postali con errori o in attesa</numerusform>
+        </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="256"/>
-        <source>{0} alerts not acknowledged</source>
-        <translation>{0} avvisi non confermati</translation>
+        <source>%n alert(s) not acknowledged</source>
+        <translation>
+            <numerusform>%n avviso non confermato</numerusform>
+            <numerusform>%n avvisi non confermati</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="258"/>
+        <source>%n profile(s) paused (server down)</source>
+        <translation>
+            <numerusform>%n profilo in pausa (server non raggiungibile)</numerusform>
+            <numerusform>%n profili in pausa (server non raggiungibile)</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="257"/>
-        <source>{0} profiles paused (server down)</source>
-        <translation>{0} profili in pausa (server non raggiungibile)</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="273"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="274"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="308"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="309"/>
         <source>Items synced</source>
         <translation>Elementi sincronizzati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="309"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="310"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -387,94 +399,128 @@
 <context>
     <name>FilterEditor</name>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="55"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="54"/>
         <source>Add query</source>
         <translation>Aggiungi query</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="56"/>
         <source>Remove query</source>
         <translation>Rimuovi query</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="59"/>
         <source>Saved queries (a record syncs when any active one matches):</source>
         <translation>Query salvate (un record si sincronizza se una query attiva corrisponde):</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="68"/>
         <source>Field</source>
         <translation>Campo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="68"/>
         <source>Operator</source>
         <translation>Operatore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="68"/>
         <source>Value</source>
         <translation>Valore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="71"/>
         <source>Add rule</source>
         <translation>Aggiungi regola</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="73"/>
         <source>Remove rule</source>
         <translation>Rimuovi regola</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="75"/>
         <source>Rules (all must match)</source>
         <translation>Regole (devono corrispondere tutte)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="88"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="87"/>
         <source>Preview</source>
         <translation>Anteprima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="140"/>
         <source>New query {0}</source>
         <translation>Nuova query {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="203"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="202"/>
         <source>value</source>
         <translation>valore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="215"/>
         <source>@me (this user) or a user id</source>
         <translation>@me (questo utente) o l&apos;id di un utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="215"/>
         <source>yes or no</source>
         <translation>yes o no</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="217"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="216"/>
         <source>2026-01-31, or a number of days</source>
         <translation>2026-01-31, o un numero di giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="217"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="216"/>
         <source>a number</source>
         <translation>un numero</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="218"/>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="217"/>
         <source>text</source>
         <translation>testo</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="270"/>
+        <source>%n contact(s) match now.</source>
+        <translation>
+            <numerusform>%n contatto corrisponde ora.</numerusform>
+            <numerusform>%n contatti corrispondono ora.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="263"/>
-        <source>{0} {1} match now.</source>
-        <translation>{0} {1} corrispondono ora.</translation>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="271"/>
+        <source>No contacts match: none will sync with this user&apos;s mailbox.</source>
+        <translation>Nessun contatto corrisponde: nessuno verrà sincronizzato con la cassetta postale di questo utente.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="273"/>
+        <source>%n appointment(s) match now.</source>
+        <translation>
+            <numerusform>%n appuntamento corrisponde ora.</numerusform>
+            <numerusform>%n appuntamenti corrispondono ora.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="274"/>
+        <source>No appointments match: none will sync with this user&apos;s mailbox.</source>
+        <translation>Nessun appuntamento corrisponde: nessuno verrà sincronizzato con la cassetta postale di questo utente.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="275"/>
+        <source>%n task(s) match now.</source>
+        <translation>
+            <numerusform>%n attività corrisponde ora.</numerusform>
+            <numerusform>%n attività corrispondono ora.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/filter_editor.py" line="276"/>
+        <source>No tasks match: none will sync with this user&apos;s mailbox.</source>
+        <translation>Nessuna attività corrisponde: nessuna verrà sincronizzata con la cassetta postale di questo utente.</translation>
     </message>
 </context>
 <context>
@@ -861,26 +907,6 @@ No: non cambia nulla.</translation>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="388"/>
-        <source>{0} mailboxes approved.</source>
-        <translation>{0} cassette postali approvate.</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="389"/>
-        <source>{0} mailboxes rejected.</source>
-        <translation>{0} cassette postali rifiutate.</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="397"/>
-        <source>{0} mailboxes enabled.</source>
-        <translation>{0} cassette postali attivate.</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="398"/>
-        <source>{0} mailboxes disabled.</source>
-        <translation>{0} cassette postali disattivate.</translation>
-    </message>
-    <message>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="402"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
@@ -891,11 +917,6 @@ No: non cambia nulla.</translation>
         <translation>{0} annullato dopo {1} di {2} cassette postali; le altre non sono state avviate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="413"/>
-        <source>{0} mailboxes were re-enabled.</source>
-        <translation>{0} cassette postali sono state riabilitate.</translation>
-    </message>
-    <message>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="447"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
@@ -904,6 +925,46 @@ No: non cambia nulla.</translation>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="445"/>
         <source>passed</source>
         <translation>riuscito</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="388"/>
+        <source>%n mailbox(es) approved.</source>
+        <translation>
+            <numerusform>%n cassetta postale approvata.</numerusform>
+            <numerusform>%n cassette postali approvate.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="389"/>
+        <source>%n mailbox(es) rejected.</source>
+        <translation>
+            <numerusform>%n cassetta postale rifiutata.</numerusform>
+            <numerusform>%n cassette postali rifiutate.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="397"/>
+        <source>%n mailbox(es) enabled.</source>
+        <translation>
+            <numerusform>%n cassetta postale attivata.</numerusform>
+            <numerusform>%n cassette postali attivate.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="398"/>
+        <source>%n mailbox(es) disabled.</source>
+        <translation>
+            <numerusform>%n cassetta postale disattivata.</numerusform>
+            <numerusform>%n cassette postali disattivate.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="413"/>
+        <source>%n mailbox(es) were re-enabled.</source>
+        <translation>
+            <numerusform>%n cassetta postale è stata riabilitata.</numerusform>
+            <numerusform>%n cassette postali sono state riabilitate.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="456"/>
@@ -1027,10 +1088,13 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <source>About this demo</source>
         <translation>Informazioni sulla demo</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../crmsync_gui/ui/main_window.py" line="161"/>
-        <source>{0} alerts not yet acknowledged: {1} — click to see them</source>
-        <translation>{0} avvisi non ancora confermati: {1} — fare clic per vederli</translation>
+        <source>%n alert(s) not yet acknowledged: {0} — click to see them</source>
+        <translation>
+            <numerusform>%n avviso non ancora confermato: {0} — fare clic per vederlo</numerusform>
+            <numerusform>%n avvisi non ancora confermati: {0} — fare clic per vederli</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/main_window.py" line="208"/>

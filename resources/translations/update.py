@@ -5,6 +5,8 @@
    operators), so lupdate finds them.
 2. Runs pyside6-lupdate over crmsync_gui/ui into crmsync_<lang>.ts (existing translations kept).
 3. Runs pyside6-lrelease into crmsync_<lang>.qm, which the console loads for its language.
+English is the source language; crmsync_en.ts holds only its plural forms ("%n alert(s)": "1 alert",
+"%n alerts"), which Qt takes from a translation.
 Translate in the .ts files (Qt Linguist: pyside6-linguist), then run this again.
 """
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-LANGUAGES = ["it"]
+LANGUAGES = ["it", "en"]
 GENERATED = REPO / "crmsync_gui" / "ui" / "translatable.py"
 
 
@@ -66,7 +68,9 @@ def main() -> int:
     sources = sorted(str(p) for p in (REPO / "crmsync_gui" / "ui").rglob("*.py"))
     for lang in LANGUAGES:
         ts = HERE / f"crmsync_{lang}.ts"
-        subprocess.run([str(bin_dir / "pyside6-lupdate"), *sources, "-no-obsolete", "-ts", str(ts)], check=True)
+        plurals_only = ["-pluralonly"] if lang == "en" else []
+        subprocess.run([str(bin_dir / "pyside6-lupdate"), *sources, "-no-obsolete", *plurals_only, "-ts", str(ts)],
+                       check=True)
         subprocess.run([str(bin_dir / "pyside6-lrelease"), str(ts), "-qm", str(HERE / f"crmsync_{lang}.qm")],
                        check=True)
     return 0

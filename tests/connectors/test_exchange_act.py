@@ -199,3 +199,20 @@ def test_a_crash_after_removing_the_exchange_copy_of_a_record_that_left_the_filt
     assert on_server(world) == [] and ItemMap.select().count() == 1
     sync(world)
     assert Contact.get_or_none(id=leaving.id) is not None and ItemMap.select().count() == 0
+
+
+def test_a_mailbox_whose_owner_was_deleted_fails_as_having_no_owner_and_exchange_is_untouched(world):
+    from crmsync_gui.core.admin.removal import delete_record
+    from crmsync_gui.core.store.models import Mailbox
+    from crmsync_gui.core.sync import trace
+
+    contact(world)
+    delete_record(world.user)
+    world.job.mailbox = Mailbox.get_by_id(world.mailbox.id)
+    assert world.job.mailbox.owner_user_id is None and world.job.mailbox.owner_queue_id is None
+    with pytest.raises(PermanentError) as caught:
+        sync(world)
+    assert caught.value.code == "NoOwner" and "has no owner" in str(caught.value)
+    assert "queue" not in str(caught.value), "an ownerless mailbox does not belong to a queue"
+    assert "Choose the mailbox's owner" in trace.hint_for("NoOwner")
+    assert on_server(world) == []

@@ -9,3 +9,11 @@ def private_settings(tmp_path, qapp):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english_plurals(qapp):
+    """The console's English, as the application loads it: built in, with its plural forms ("1 alert")."""
+    from crmsync_gui.ui.resources import install_translations
+
+    install_translations(qapp, "en")

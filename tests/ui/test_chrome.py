@@ -149,8 +149,8 @@ def test_a_banner_shows_while_an_alert_waits(qtbot, db):
     alert = Alert.create(message="3 of 4 mailboxes of profile 'Contoso' failed in the last hour\ndetails")
     window.update_badges()
     assert window.alert_banner.isVisible()
-    assert window.alert_banner.text() == ("1 alerts not yet acknowledged: 3 of 4 mailboxes of profile 'Contoso' "
-                                          "failed in the last hour — click to see them")
+    assert window.alert_banner.text() == ("1 alert not yet acknowledged: 3 of 4 mailboxes of profile 'Contoso' "
+                                          "failed in the last hour — click to see it")
     window.alert_banner.click()
     assert window.stack.currentWidget().title == "Alerts"
     admin.acknowledge_alerts([alert.id])

@@ -18,12 +18,14 @@ def test_tiles_count_what_needs_the_administrator_and_open_its_page(qtbot, db):
     page = DashboardPage()
     qtbot.addWidget(page)
     page.refresh()
-    assert page.tiles["failing"].text() == "1 mailboxes failing or backing off"
-    assert page.tiles["alerts"].text() == "1 alerts not acknowledged"
+    assert page.tiles["failing"].text() == "1 mailbox failing or backing off"
+    assert page.tiles["alerts"].text() == "1 alert not acknowledged"
     assert page.tiles["paused"].text() == "0 profiles paused (server down)"
     EmailServerProfile.update(paused_at=utcnow()).where(EmailServerProfile.id == profile.id).execute()
+    Alert.create(message="4 of 4 mailboxes failed")
     page.refresh()
-    assert page.tiles["paused"].text() == "1 profiles paused (server down)"
+    assert page.tiles["paused"].text() == "1 profile paused (server down)"
+    assert page.tiles["alerts"].text() == "2 alerts not acknowledged"
     with qtbot.waitSignal(page.open_page) as signal:
         page.tiles["alerts"].click()
     assert signal.args == ["Alerts", {}]

@@ -23,5 +23,5 @@ def test_enter_in_a_rule_previews_and_keeps_the_dialog_open(qtbot, db):
     value.setText("@me")
     qtbot.keyClick(value, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.result() != dialog.DialogCode.Accepted
-    assert editor.preview_label.text() == "1 contacts match now."
+    assert editor.preview_label.text() == "1 contact matches now."
     assert [(f.name, f.rules) for f in SyncFilter.select().where(SyncFilter.user == ann.id)] == saved_before

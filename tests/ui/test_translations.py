@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = REPO / "resources" / "translations"
 
@@ -24,25 +26,49 @@ def test_strings_translated_from_data_are_listed_for_lupdate():
         "run `make translations`"
 
 
-def test_every_console_string_has_an_italian_translation(tmp_path):
-    ts = tmp_path / "crmsync_it.ts"
-    shutil.copy(HERE / "crmsync_it.ts", ts)
+@pytest.mark.parametrize("language, options", [("it", []), ("en", ["-pluralonly"])])
+def test_every_console_string_has_an_italian_translation_and_every_plural_its_english_forms(tmp_path, language,
+                                                                                            options):
+    ts = tmp_path / f"crmsync_{language}.ts"
+    shutil.copy(HERE / ts.name, ts)
     sources = sorted(str(p) for p in (REPO / "crmsync_gui" / "ui").rglob("*.py"))
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
-    subprocess.run([str(lupdate), *sources, "-no-obsolete", "-ts", str(ts)], check=True, capture_output=True)
+    subprocess.run([str(lupdate), *sources, "-no-obsolete", *options, "-ts", str(ts)], check=True,
+                   capture_output=True)
     untranslated = re.findall(r'<source>([^<]*)</source>\s*<translation type="unfinished">', ts.read_text("utf-8"))
-    assert untranslated == [], "translate these in resources/translations/crmsync_it.ts, then `make translations`"
+    assert untranslated == [], f"translate these in resources/translations/{ts.name}, then `make translations`"
 
 
-def test_translations_keep_every_placeholder_and_tag():
-    """A translation that drops or renames {0} or <b> breaks the text it is shown in."""
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_translations_keep_every_placeholder_and_tag(language):
+    """A translation that drops or renames {0}, %n or <b> breaks the text it is shown in; each plural form counts."""
     import xml.etree.ElementTree as ET
 
     wrong = []
-    for context in ET.parse(HERE / "crmsync_it.ts").iter("context"):
+    for context in ET.parse(HERE / f"crmsync_{language}.ts").iter("context"):
         for message in context.iter("message"):
-            source, translation = message.findtext("source"), message.findtext("translation") or ""
-            for pattern in (r"\{\d+(?::[^}]*)?\}", r"</?\w+>"):
-                if sorted(re.findall(pattern, source)) != sorted(re.findall(pattern, translation)):
-                    wrong.append(f"{context.findtext('name')}: {source!r} -> {translation!r}")
+            source, translation = message.findtext("source"), message.find("translation")
+            forms = [f.text or "" for f in translation.iter("numerusform")] or [translation.text or ""]
+            for form in forms:
+                for pattern in (r"\{\d+(?::[^}]*)?\}", r"</?\w+>", r"%n"):
+                    if sorted(re.findall(pattern, source)) != sorted(re.findall(pattern, form)):
+                        wrong.append(f"{context.findtext('name')}: {source!r} -> {form!r}")
     assert not wrong, "\n".join(wrong[:20])
+
+
+def test_english_and_italian_say_1_alert_and_2_alerts(qapp):
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from crmsync_gui.ui.resources import install_translations
+
+    said = {}
+    for language in ("en", "it"):
+        before = set(qapp.findChildren(QTranslator))
+        assert install_translations(qapp, language) == language
+        said[language] = [QCoreApplication.translate("DashboardPage", "%n alert(s) not acknowledged", "", n)
+                          for n in (1, 2)]
+        for translator in set(qapp.findChildren(QTranslator)) - before:
+            qapp.removeTranslator(translator)
+            translator.deleteLater()
+    assert said == {"en": ["1 alert not acknowledged", "2 alerts not acknowledged"],
+                    "it": ["1 avviso non confermato", "2 avvisi non confermati"]}

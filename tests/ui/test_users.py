@@ -63,6 +63,7 @@ def test_sync_tab_starts_with_org_defaults_and_previews(qtbot, org):
     assert contacts.rules.rowCount() == 2
     assert contacts.preview() == 3
     assert contacts.preview_label.text() == "3 contacts match now."
+    assert contacts.preview_label.styleSheet() == "", "a count is not a warning"
 
 
 def set_rule(editor, row, field, operator, value):
@@ -187,3 +188,29 @@ def test_new_user_and_queue(qtbot, monkeypatch, db):
     assert CrmQueue.get().name == "Support"
     page.refresh()
     assert page.content.isVisible() and page.model.rowCount() == 2
+
+
+def test_queries_that_match_nothing_are_flagged_as_the_dialog_opens_in_english_and_italian(qtbot, qapp, org):
+    from PySide6.QtCore import QTranslator
+
+    from crmsync_gui.ui.resources import install_translations
+
+    ann = org[0]
+    admin.copy_templates_to_user(ann)
+    admin.save_owner_settings(ann, {}, filters={sf.Entity.CONTACT: [
+        ("Nobody", [{"field": "last_name", "operator": "eq", "value": "No such name"}], True)]})
+    dialog = OwnerDialog(ann)
+    qtbot.addWidget(dialog)
+    contacts = editor(dialog, sf.Entity.CONTACT)
+    assert contacts.preview_label.text() == "No contacts match: none will sync with this user's mailbox."
+    assert "#b00020" in contacts.preview_label.styleSheet(), "shown as a warning"
+    before = set(qapp.findChildren(QTranslator))
+    assert install_translations(qapp, "it") == "it"
+    try:
+        assert contacts.preview() == 0
+        assert contacts.preview_label.text() == ("Nessun contatto corrisponde: nessuno verrà sincronizzato con la "
+                                                 "cassetta postale di questo utente.")
+    finally:
+        for translator in set(qapp.findChildren(QTranslator)) - before:
+            qapp.removeTranslator(translator)
+            translator.deleteLater()

@@ -169,9 +169,9 @@ class ActSource(Protocol):
 async def run(job, connector: ActSource) -> int:
     """Contacts, appointments and tasks of the job's mailbox both ways; return how many steps did something."""
     mailbox = job.mailbox
-    if mailbox.owner_user_id is None:
-        raise PermanentError("NotSupported", f"Mailbox {mailbox.name} belongs to a queue; queues sync email only.",
-                             action="Set its appointments, contacts and tasks option to None.")
+    if mailbox.owner_user_id is None:  # a queue's mailbox never runs ACT (direction.uses_server_side_sync)
+        raise PermanentError("NoOwner", f"Mailbox {mailbox.name} has no owner; appointments, contacts and tasks "
+                             "sync with a CRM user's.")
     side = connector.act_side(job)
     processed = 0
     for entity in codes.SyncEntity:

@@ -46,6 +46,8 @@ CATALOGUE: dict[str, TraceCode] = {
     "ServerError": TraceCode(WARNING, "The mail server reported an internal error; check its health if it persists."),
     "StoreUnavailable": TraceCode(WARNING, "The mailbox's store on the mail server is offline; check the server."),
     # engine events
+    "NoOwner": TraceCode(ERROR, "Choose the mailbox's owner (a CRM user) on the Mailboxes page, or set its "
+                                "appointments, contacts and tasks option to None."),
     "JobDeadline": TraceCode(WARNING, "The sync took longer than its deadline and was stopped; it resumes next "
                                       "cycle. Check the mail server's speed or the mailbox's size."),
     "TooManyTransientFailures": TraceCode(ERROR, "The direction failed 10 times in a row and was disabled. "

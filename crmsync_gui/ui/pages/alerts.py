@@ -83,7 +83,7 @@ class AlertsPage(TablePage):
         self.model.reload()
         self.show_empty(not Alert.select().exists())
         open_count = Alert.select().where(Alert.acknowledged == False).count()  # noqa: E712
-        self.count_label.setText(self.tr("{0} alerts not yet acknowledged").format(open_count))
+        self.count_label.setText(self.tr("%n alert(s) not yet acknowledged", "", open_count))
         self.update_actions()
 
     def selected_alerts(self) -> list[Alert]:

@@ -252,11 +252,12 @@ class DashboardPage(Page):
     def _draw_tiles(self, numbers: views.DashboardNumbers) -> None:
         failing = numbers.states.get("error", 0) + numbers.states.get("backing off", 0)
         for key, count, text in (
-                ("failing", failing, self.tr("{0} mailboxes failing or backing off")),
-                ("alerts", numbers.open_alerts, self.tr("{0} alerts not acknowledged")),
-                ("paused", numbers.paused_profiles, self.tr("{0} profiles paused (server down)"))):
+                ("failing", failing, self.tr("%n mailbox(es) failing or backing off", "", failing)),
+                ("alerts", numbers.open_alerts, self.tr("%n alert(s) not acknowledged", "", numbers.open_alerts)),
+                ("paused", numbers.paused_profiles,
+                 self.tr("%n profile(s) paused (server down)", "", numbers.paused_profiles))):
             tile = self.tiles[key]
-            tile.setText(text.format(count))
+            tile.setText(text)
             colour = ("#fdecea", "#b00020") if count and key != "paused" else ("#fff4e5", "#8a5a00") if count \
                 else ("#edf7ed", "#1e7e34")
             style = (f"QPushButton {{ background: {colour[0]}; color: {colour[1]}; font-weight: bold; "

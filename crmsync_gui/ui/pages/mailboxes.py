@@ -385,8 +385,8 @@ class MailboxesPage(Page):
             admin.set_approval(mailbox, approved)
         self.model.refresh_ids([m.id for m in boxes])
         self.show_detail()
-        self.status_message.emit((self.tr("{0} mailboxes approved.") if approved else
-                                  self.tr("{0} mailboxes rejected.")).format(len(boxes)))
+        self.status_message.emit(self.tr("%n mailbox(es) approved.", "", len(boxes)) if approved else
+                                 self.tr("%n mailbox(es) rejected.", "", len(boxes)))
 
     def enable_selected(self, enabled: bool) -> None:
         boxes = self.selected_mailboxes()
@@ -394,8 +394,8 @@ class MailboxesPage(Page):
             admin.set_enabled(mailbox, enabled)
         self.model.refresh_ids([m.id for m in boxes])
         self.show_detail()
-        self.status_message.emit((self.tr("{0} mailboxes enabled.") if enabled else
-                                  self.tr("{0} mailboxes disabled.")).format(len(boxes)))
+        self.status_message.emit(self.tr("%n mailbox(es) enabled.", "", len(boxes)) if enabled else
+                                 self.tr("%n mailbox(es) disabled.", "", len(boxes)))
 
     def test_and_enable(self):
         """Test each server-side direction of the selected mailboxes and enable what passes."""
@@ -410,7 +410,7 @@ class MailboxesPage(Page):
 
         count = reenable_mailboxes(profile_id=self.model.profile_id)
         self.refresh()
-        self.status_message.emit(self.tr("{0} mailboxes were re-enabled.").format(count))
+        self.status_message.emit(self.tr("%n mailbox(es) were re-enabled.", "", count))
 
     def _run_on_engine(self, title: str, call) -> asyncio.Task | None:
         """Run `call(mailbox_id)` for each selected mailbox on the event loop, with progress; report at the end."""

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from crmsync_gui.core.domain import sync_filters as sf
 from crmsync_gui.core.errors import ValidationError
 from crmsync_gui.core.store import filter_queries
-from crmsync_gui.ui.labels import code_label
 
 
 class RuleValueEdit(QLineEdit):
@@ -119,7 +118,7 @@ class FilterEditor(QWidget):
         self._loading = False
         self.list.setCurrentRow(0 if self._filters else -1)
         self._show_rules(self.list.currentRow())
-        self.preview_label.clear()
+        self.preview()  # queries that match nothing are flagged as the dialog opens
 
     def _make_item(self, f: dict) -> QListWidgetItem:
         item = QListWidgetItem(f["name"])
@@ -260,5 +259,18 @@ class FilterEditor(QWidget):
             return None
         self.problem.clear()
         count = filter_queries.preview_count(self.user_id, self.entity, sets)
-        self.preview_label.setText(QCoreApplication.translate("FilterEditor", "{0} {1} match now.").format(count, code_label(sf.Entity, self.entity).lower()))
+        self.preview_label.setText(self.preview_text(count))
+        self.preview_label.setStyleSheet("" if count else "color: #b00020; font-weight: bold;")
         return count
+
+
+    def preview_text(self, count: int) -> str:
+        """How many records the queries match, or the warning that none of them will sync."""
+        if self.entity == sf.Entity.CONTACT:
+            return (self.tr("%n contact(s) match now.", "", count) if count else
+                    self.tr("No contacts match: none will sync with this user's mailbox."))
+        if self.entity == sf.Entity.APPOINTMENT:
+            return (self.tr("%n appointment(s) match now.", "", count) if count else
+                    self.tr("No appointments match: none will sync with this user's mailbox."))
+        return (self.tr("%n task(s) match now.", "", count) if count else
+                self.tr("No tasks match: none will sync with this user's mailbox."))
