@@ -11,6 +11,7 @@ Qt-free: tests run it headless with the engine.
 """
 from __future__ import annotations
 
+import random
 import socket
 import tempfile
 from dataclasses import dataclass, field
@@ -69,6 +70,10 @@ def start_demo(mailboxes: int = MAILBOXES, items: int = ITEMS_PER_MAILBOX) -> De
 
 
 def seed_organization(demo: Demo, people) -> None:
+    from crmsync_gui.sandbox.generate import distinct_name
+
+    # every contact a person of their own, named apart from each other and from the mailboxes' owners
+    rng, taken = random.Random(7), {mailbox.name for mailbox in demo.sandbox.store.mailboxes.values()}
     profile = admin.save_profile({"name": "Sandbox Exchange", "incoming_server": demo.sandbox.url,
                                   "auth_type": codes.AuthType.BASIC, "trusted_ca_file": demo.sandbox.ca_file,
                                   "max_concurrent_connections": 10})
@@ -81,7 +86,8 @@ def seed_organization(demo: Demo, people) -> None:
         user = admin.add_user(person.name, person.email, tracking_option=option)
         owner = owner or user
         for k in range(3):
-            Contact.create(first_name=f"Contact {k + 1}", last_name=person.name.split()[-1], owner=user,
+            first_name, last_name = distinct_name(rng, taken).split(" ", 1)
+            Contact.create(first_name=first_name, last_name=last_name, owner=user,
                            email=f"contact{k + 1}.{n}@fabrikam.example", company="Fabrikam", account=account)
         admin.copy_templates_to_user(user)
         mailbox = admin.add_mailbox(person.name, person.email, profile, username=person.email)

@@ -66,3 +66,24 @@ def test_the_demos_exchange_online_profile_syncs_over_graph(demo):
                for m in online), [(m.email, m.last_error_code, m.last_error_message) for m in online]
     assert Activity.select().where(Activity.mailbox.in_(online)).count() > 0
     assert sum(demo.graph.requests_by_operation().values()) > 0
+
+
+def test_distinct_people_have_distinct_names(demo):
+    from crmsync_gui.core.store.models import Contact, CrmUser
+
+    people = [u.full_name for u in CrmUser.select()] + [f"{c.first_name} {c.last_name}" for c in Contact.select()]
+    assert len(people) == len(set(people)), sorted(p for p in people if people.count(p) > 1)
+    mailboxes = [m.name for m in demo.sandbox.store.mailboxes.values()]
+    assert len(mailboxes) == len(set(mailboxes))
+
+
+def test_generated_mailboxes_are_named_apart_until_every_name_is_taken():
+    from crmsync_gui.sandbox.generate import FIRST, LAST, populate
+    from crmsync_gui.sandbox.store import Store
+
+    store = Store()
+    names = [u.name for u in populate(store, 12, 0, seed_value=7)]  # this seed drew one name twice
+    names += [u.name for u in populate(store, 2, 0, seed_value=11, domain="online.sandbox.test")]
+    assert len(names) == len(set(names)) == 14
+    many = populate(Store(), len(FIRST) * len(LAST) + 5, 0)
+    assert len({u.name for u in many}) == len(FIRST) * len(LAST), "then names repeat, and the generator ends"

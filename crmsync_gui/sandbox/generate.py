@@ -46,14 +46,27 @@ def _person(rng: random.Random) -> tuple[str, str]:
     return f"{first} {last}", f"{_LOCAL[first, last]}{rng.getrandbits(6)}@{domain}"
 
 
+def distinct_name(rng: random.Random, taken: set[str]) -> str:
+    """A person's name that is not in `taken` (and is added to it): two people never share one, until all
+    len(FIRST) × len(LAST) names are taken (a benchmark's thousands of mailboxes), when names repeat."""
+    while True:
+        name = f"{_pick(rng, FIRST)} {_pick(rng, LAST)}"
+        if name not in taken or len(taken) >= len(FIRST) * len(LAST):
+            taken.add(name)
+            return name
+
+
 def populate(store: Store, mailboxes: int, items: int, seed_value: int = 1, domain: str = "sandbox.test",
              start: datetime | None = None) -> list[GeneratedUser]:
-    """Add `mailboxes` mailboxes holding about `items` items each; return their sign-in details."""
+    """Add `mailboxes` mailboxes holding about `items` items each, each owner named apart from every other
+    mailbox's in the store; return their sign-in details."""
     rng = random.Random(seed_value)
     start = start or datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    with store.lock:
+        taken = {mailbox.name for mailbox in store.mailboxes.values()}
     users = []
     for n in range(1, mailboxes + 1):
-        name = f"{_pick(rng, FIRST)} {_pick(rng, LAST)}"
+        name = distinct_name(rng, taken)
         user = GeneratedUser(f"user{n}@{domain}", f"pw-{rng.getrandbits(48):012x}", name)
         users.append(user)
         with store.lock:

@@ -102,21 +102,30 @@ def self_test(args: argparse.Namespace, started: float) -> int:
     return 0
 
 
+def open_window(db_path, secrets, demo=None):
+    """The main window on the last page shown; the demo's on the Dashboard, where its live sync shows."""
+    from PySide6.QtCore import QCoreApplication
+
+    from crmsync_gui.core.store.db import describe_target
+    from crmsync_gui.ui.main_window import MainWindow
+
+    window = MainWindow(describe_target(db_path), secrets.describe_backend())
+    if demo is not None:
+        demo_note = QCoreApplication.translate("MainWindow", " — demo (Exchange sandbox on {0})")
+        window.setWindowTitle(window.windowTitle() + demo_note.format(demo.sandbox.url))
+        window.add_demo_help(demo.faulty, demo.fixes)
+        window.show_page("Dashboard")
+    return window
+
+
 def run(args: argparse.Namespace) -> int:
     import qasync
-    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from crmsync_gui.core import events
     from crmsync_gui.core.errors import CrmSyncError
     from crmsync_gui.core.secrets import secret_store_for
-    from crmsync_gui.core.store.db import (
-        close_database,
-        default_database_path,
-        describe_target,
-        open_database,
-    )
-    from crmsync_gui.ui.main_window import MainWindow
+    from crmsync_gui.core.store.db import close_database, default_database_path, open_database
     from crmsync_gui.ui.resources import icon, install_translations
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -139,12 +148,7 @@ def run(args: argparse.Namespace) -> int:
             QMessageBox.critical(None, "crmsync", str(exc))
             return 1
         secrets = secret_store_for(db_path)
-    window = MainWindow(describe_target(db_path), secrets.describe_backend())
-    if demo is not None:
-        demo_note = QCoreApplication.translate("MainWindow", " — demo (Exchange sandbox on {0})")
-        window.setWindowTitle(window.windowTitle() + demo_note.format(demo.sandbox.url))
-        window.add_demo_help(demo.faulty, demo.fixes)
-        window.show_page("Dashboard")  # the demo starts where its live sync shows
+    window = open_window(db_path, secrets, demo)
     bus = events.EventBus()
     window.attach_bus(bus)
     engine = None

@@ -35,3 +35,29 @@ def test_about_this_demo_lists_each_fault_and_its_fix(qtbot):
     finally:
         close_database()
         demo.stop()
+
+
+def test_the_demo_starts_on_the_dashboard_whatever_page_was_last_shown(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from crmsync_gui.core.secrets import SecretStore
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.demo import start_demo
+    from crmsync_gui.ui.app import open_window
+
+    QSettings().setValue("main_window/page", 1)  # Mailboxes, when the console last closed
+    open_database(tmp_path / "crm.db")
+    try:
+        window = open_window(tmp_path / "crm.db", SecretStore(tmp_path / "s.json", use_keyring=False))
+        qtbot.addWidget(window)
+        assert window.stack.currentWidget().title == "Mailboxes", "a real database opens where it was left"
+    finally:
+        close_database()
+    demo = start_demo(mailboxes=4, items=2)
+    try:
+        window = open_window(demo.db_path, demo.secrets, demo)
+        qtbot.addWidget(window)
+        assert window.stack.currentWidget().title == "Dashboard"
+    finally:
+        close_database()
+        demo.stop()
