@@ -62,7 +62,8 @@ def test_incoming_tracks_replies_with_attachments_marks_them_and_records_why_not
                                 in_reply_to="<crm-1@contoso.com>",
                                 attachments=[("terms.txt", "text/plain", b"signed")])
     stranger = sandbox.add_message(address, subject="Cheap watches", sender=("Spam", "spam@junk.example"),
-                                   to=[("Ann", address)], message_id="<s1@junk.example>")
+                                   to=[("Ann", address)], message_id="<s1@junk.example>",
+                                   attachments=[("catalogue.pdf", "application/pdf", b"%PDF-1.4 watches")])
     assert sync(world) == 2
     tracked = Activity.get(Activity.message_id == "<r1@fabrikam.com>")
     assert tracked.email_status == Status.RECEIVED and (tracked.regarding_type, tracked.regarding_id) == ("account", 7)
@@ -75,8 +76,27 @@ def test_incoming_tracks_replies_with_attachments_marks_them_and_records_why_not
     assert TRACKED_CATEGORY in on_server[reply] and on_server[stranger] == []
     assert FolderSyncState.get(mailbox=world.mailbox, folder="Inbox").state.startswith(world.graph.graph_url)
     asked = world.graph.requests_by_operation(address)
-    assert asked["get_mime"] == 1  # only the email with an attachment was downloaded as MIME
+    assert asked["get_mime"] == 1  # decided on its properties: only the tracked email's MIME was downloaded
     assert asked["patch_message"] == 1  # the category, in a $batch
+
+
+def test_a_reply_to_an_email_tracked_in_the_same_page_gets_its_attachments_too(world):
+    """Both are decided on their properties, then fetched whole and the page decided again: the reply still
+    finds the email it answers, and neither loses its attachment."""
+    crm_email(world, message_id="<crm-2@contoso.com>")
+    sandbox, address = world.sandbox, world.address
+    first = sandbox.add_message(address, subject="Re: Offer", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)],
+                                message_id="<r2@fabrikam.com>", in_reply_to="<crm-2@contoso.com>",
+                                attachments=[("terms.txt", "text/plain", b"signed")])
+    second = sandbox.add_message(address, subject="Re: Re: Offer", sender=("Cy", "cy@fabrikam.com"),
+                                 to=[("Ann", address)], message_id="<r3@fabrikam.com>", in_reply_to="<r2@fabrikam.com>",
+                                 attachments=[("scan.txt", "text/plain", b"countersigned")])
+    assert sync(world) == 2
+    by_server = {d.server_id: d for d in TrackingDecision.select()}
+    assert by_server[second].correlated_with_id == by_server[first].activity_id
+    assert sorted(a.content for a in Attachment.select()) == [b"countersigned", b"signed"]
+    assert Activity.select().where(Activity.direction_outgoing == False).count() == 2  # noqa: E712 (peewee)
+    assert world.graph.requests_by_operation(address)["get_mime"] == 2
 
 
 def test_an_idle_cycle_costs_one_request_per_folder(world):

@@ -379,3 +379,25 @@ def test_a_page_gives_the_decisions_one_by_one_tracking_gives(ann):
         "stranger@example.org", "ann@contoso.com", "cy@contoso.com"]
     assert TrackingDecision.select().count() == 5
     assert tracking.track_page(ann, page, settings=tracking.organization_settings(), address_book={}) == []
+
+
+def test_a_page_keeping_emails_whose_content_is_still_on_the_server_writes_nothing_and_names_them(ann):
+    """Decided on headers and body first: ContentNeeded names the tracked ones still without their content, the
+    transaction writes nothing (not even the part written before a reply that needed it), and the same page with
+    their content is decided the same way."""
+    crm_email(ann, message_id="<crm-c@contoso.com>")
+    answer = incoming("bo@fabrikam.com", message_id="<c1@fabrikam.com>", in_reply_to="<crm-c@contoso.com>",
+                      content_later=True)
+    page = [answer, incoming("cy@fabrikam.com", in_reply_to="<c1@fabrikam.com>"),  # written before it is decided
+            incoming("spam@junk.example", content_later=True)]  # not tracked: its content is never asked for
+    settings = tracking.organization_settings()
+    with pytest.raises(tracking.ContentNeeded) as needed:
+        tracking.track_page(ann, page, settings=settings, address_book={})
+    assert needed.value.server_ids == [answer.server_id]
+    assert TrackingDecision.select().count() == 0 and Activity.select().count() == 1  # the CRM email only
+    answer.content_later = False
+    answer.attachments = [IncomingAttachment("terms.txt", "text/plain", b"signed")]
+    results = tracking.track_page(ann, page, settings=settings, address_book={})
+    assert [r.tracked for r in results] == [True, True, False]
+    assert results[1].decision.correlated_with_id == results[0].activity.id
+    assert Attachment.get().content == b"signed"

@@ -5,8 +5,9 @@ A folder is read with `messages/delta` from its stored link (a round pages with 
 with an @odata.deltaLink, which is the cursor kept; each page's link is committed after it, so a restart
 resumes mid-round). `$select` asks only for what tracking needs: addresses, subject, dates, the
 Message-ID, the correlation headers (In-Reply-To, References, Thread-Index) and the body; an email is
-rebuilt as MIME from them for the common parser, and only an email with attachments is downloaded as
-its MIME (`$value`). The next page downloads while one is tracked. Tracked email gets the "Tracked to
+rebuilt as MIME from them for the common parser, and tracking decides on that. An email with attachments
+is given as `content_later`: only those tracking keeps are downloaded whole (`$value`, `complete`), so an
+untracked email costs no request of its own. The next page downloads while one is tracked. Tracked email gets the "Tracked to
 CRM" category in $batch requests; the pipeline's next read ignores those changes of ours. A forgotten
 delta token (410) raises CursorExpired and the pipeline reads the folder again, deciding nothing twice.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -23,7 +25,7 @@ from urllib.parse import quote
 
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.connectors._graph_errors import GraphReply, map_error
-from crmsync_gui.core.errors import MessageRejected, PermanentError
+from crmsync_gui.core.errors import MessageRejected, PermanentError, SyncError
 from crmsync_gui.core.sync.mail import FolderCursor, MailSource, Page, RawEmail, read_ahead
 
 PAGE_SIZE = 100  # Prefer: odata.maxpagesize for a delta page
@@ -63,9 +65,8 @@ class GraphMailSource(MailSource):
         async with contextlib.aclosing(replies):  # stopped early: the page under way is cancelled at once
             async for page in replies:
                 link = page.get("@odata.nextLink")
-                messages = [m for m in page.get("value", []) if "@removed" not in m and m.get("id") not in ignored]
-                emails = await asyncio.gather(*(self._raw(m, what) for m in messages))
-                yield Page(list(emails), FolderCursor(state=link or page.get("@odata.deltaLink")), last=link is None)
+                emails = [_raw(m) for m in page.get("value", []) if "@removed" not in m and m.get("id") not in ignored]
+                yield Page(emails, FolderCursor(state=link or page.get("@odata.deltaLink")), last=link is None)
 
     async def folder_id(self, folder: str) -> str:
         """The Graph id of a tracked folder (Inbox, Inbox/Projects), looked up once per profile's session."""
@@ -89,15 +90,18 @@ class GraphMailSource(MailSource):
         raise PermanentError("FolderNotFound", f"Mailbox {self.job.mailbox.email} has no folder {folder}.",
                              action="Correct or remove the folder's tracking rule.")
 
-    async def _raw(self, message: dict, what: str) -> RawEmail:
-        received = _naive_utc(message.get("receivedDateTime"))
-        marking = (message.get("changeKey"), list(message.get("categories") or []))
-        if message.get("hasAttachments"):  # its attachments come with its MIME
-            mime = await self.session.download(self.job, what, self.session.user_url(
-                self.job, f"messages/{quote(message['id'], safe='')}/$value"))
-        else:
-            mime = _mime_of(message)
-        return RawEmail(message["id"], mime, len(mime), received, _header(message, "thread-index"), marking)
+    async def complete(self, folder: str, emails: list[RawEmail]) -> list[RawEmail]:
+        what = f"downloading tracked email with attachments in {folder} of {self.job.mailbox.email}"
+        return list(await asyncio.gather(*(self._whole(raw, what) for raw in emails)))
+
+    async def _whole(self, raw: RawEmail, what: str) -> RawEmail:
+        try:
+            mime = await self.session.download(self.job, what, self._message_url(raw.server_id) + "/$value")
+        except SyncError as error:
+            if error.code != "ItemNotFound":
+                raise
+            return dataclasses.replace(raw, content_later=False)  # deleted meanwhile: tracked as read
+        return dataclasses.replace(raw, raw=mime, size=len(mime), content_later=False)
 
     async def mark_tracked(self, folder: str, emails: list[RawEmail]) -> None:
         requests = [{"method": "PATCH", "url": self._message_url(e.server_id), "body": {"categories": [
@@ -125,6 +129,15 @@ def _raise_first(answers: list[dict], what: str) -> None:
         status = answer.get("status", 500)
         if status >= 400 and status != 404:
             raise map_error(GraphReply.from_body(status, answer.get("body"), answer.get("headers"), "", ""), what)
+
+
+def _raw(message: dict) -> RawEmail:
+    """The email as tracking first sees it: rebuilt from its properties; one with attachments is fetched whole
+    later, if tracking keeps it."""
+    mime = _mime_of(message)
+    return RawEmail(message["id"], mime, len(mime), _naive_utc(message.get("receivedDateTime")),
+                    _header(message, "thread-index"), (message.get("changeKey"), list(message.get("categories") or [])),
+                    content_later=bool(message.get("hasAttachments")))
 
 
 def _naive_utc(text: str | None) -> datetime | None:

@@ -4,8 +4,10 @@ Per tracked folder the pipeline loads the folder's cursor, reads pages of raw em
 parses them (off the event loop), hands the readable ones to tracking in a batch, keeps the unreadable
 ones (moved to the Undeliverable folder first when the profile asks and the source can), and commits
 the folder's new cursor after the page's decisions: a restart repeats nothing and misses nothing.
-Sources that mark tracked email on the server (Exchange's category) are told which, once the folder
-is read; the marks they still owe from an earlier run are kept as `mark_pending` decisions.
+A source may give an email's headers and body first (`RawEmail.content_later`, Graph's email with
+attachments): tracking decides on them, and only the emails it keeps are fetched whole and the page
+decided again (`tracking.ContentNeeded`, nothing written before). Sources that mark tracked email on the
+server (Exchange's category) are told which, once the folder is read; the marks they still owe from an earlier run are kept as `mark_pending` decisions.
 """
 from __future__ import annotations
 
@@ -92,11 +94,15 @@ async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set
     """Track a page: (how many decided or kept now, server ids of the unreadable, emails to mark)."""
     job, source = ctx.job, ctx.source
     parsed = await asyncio.to_thread(_parse_all, page.emails, folder)  # off the loop: the console stays smooth
-    emails = [(raw, email) for raw, email in parsed if isinstance(email, IncomingEmail)]
-    unreadable = [error for _, error in parsed if isinstance(error, mime.UnreadableEmailError)]
-    # one transaction, with no await inside: the loop's other jobs share this thread's connection
-    results = tracking.track_page(job.mailbox, [email for _, email in emails], settings=ctx.settings,
-                                  address_book=ctx.address_book, mark_pending=source.marks_tracked)
+    while True:
+        emails = [(raw, email) for raw, email in parsed if isinstance(email, IncomingEmail)]
+        unreadable = [error for _, error in parsed if isinstance(error, mime.UnreadableEmailError)]
+        try:  # one transaction, with no await inside: the loop's other jobs share this thread's connection
+            results = tracking.track_page(job.mailbox, [email for _, email in emails], settings=ctx.settings,
+                                          address_book=ctx.address_book, mark_pending=source.marks_tracked)
+            break
+        except tracking.ContentNeeded as needed:  # nothing written: fetch what tracking keeps, decide again
+            parsed = await _completed(source, folder, parsed, set(needed.server_ids))
     raws = {email.server_id: raw for raw, email in emails}
     _note_newest(ctx, results)
     decided = len(results)
@@ -108,6 +114,13 @@ async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set
     for error in unreadable:
         decided += keep_unreadable(job, error, folder, moved=move)
     return decided, {error.server_id for error in unreadable}, tracked
+
+
+async def _completed(source: MailSource, folder: str, parsed: list, wanted: set[str]) -> list:
+    """The page's parsed emails with those of `wanted` fetched whole and parsed again (off the loop)."""
+    whole = await source.complete(folder, [raw for raw, _ in parsed if raw.server_id in wanted])
+    again = {raw.server_id: (raw, email) for raw, email in await asyncio.to_thread(_parse_all, whole, folder)}
+    return [again.get(raw.server_id, (raw, email)) for raw, email in parsed]
 
 
 def _note_newest(ctx: _Context, results) -> None:
@@ -129,6 +142,7 @@ def _parse_all(emails: list[RawEmail], folder: str) -> list[tuple[RawEmail, Inco
         except mime.UnreadableEmailError as error:
             parsed.append((raw, error))
             continue
+        email.content_later = raw.content_later
         if raw.received_at is not None:  # when it reached this mailbox, more exact than the Date header
             email.received_at = raw.received_at
         if not email.thread_index and raw.thread_index:

@@ -51,6 +51,7 @@ class IncomingEmail:
     attachments: list[IncomingAttachment] = field(default_factory=list)
     folder: str = "Inbox"
     raw_size: int = 0
+    content_later: bool = False  # parsed from its headers and body only; tracking asks for the rest (ContentNeeded)
 
 
 class MailTransport(Protocol):
@@ -85,6 +86,8 @@ class RawEmail:
     thread_index: str | None = None  # the server's conversation index, when the MIME has none
     marking: object = None  # what the source needs to mark it later (EWS: change key and categories)
     fetch_error: str | None = None  # why the server would not hand this one email over; then kept as unreadable
+    content_later: bool = False  # `raw` is its headers and body only: MailSource.complete fetches the whole
+    # (attachments), and only for the emails tracking keeps
 
 
 @dataclass
@@ -160,3 +163,9 @@ class MailSource:
     async def still_there(self, folder: str, server_ids: list[str]) -> list[RawEmail]:
         """Those of these emails still in the folder, with what marking them needs (no content)."""
         raise NotImplementedError  # only called when marks_tracked
+
+    async def complete(self, folder: str, emails: list[RawEmail]) -> list[RawEmail]:
+        """These emails whole (each one's MIME with its attachments, `content_later` False), in the same order:
+        the ones tracking keeps among those `pages` gave with `content_later`. One the server no longer holds
+        comes back as it was, `content_later` False: it is tracked as read, without the attachments."""
+        raise NotImplementedError  # only called for emails a source gave with content_later

@@ -426,6 +426,15 @@ def _decide(mailbox, email, settings, address_book, known) -> Decision:
     return Decision(Outcome.TRACKED, f"Tracked: {owner.label} tracks '{option.label}' and {why}.", regarding=regarding)
 
 
+class ContentNeeded(Exception):
+    """Emails tracking keeps arrived without their content (IncomingEmail.content_later): nothing was written.
+    Fetch the whole of `server_ids` and track the page again; its other decisions come out the same."""
+
+    def __init__(self, server_ids: list[str]):
+        super().__init__(f"{len(server_ids)} tracked emails need their content")
+        self.server_ids = server_ids
+
+
 class _Page:
     """The rows of a batch of decisions, written together when the batch ends.
 
@@ -441,6 +450,7 @@ class _Page:
         self._activities, self._parties = Rows(Activity), Rows(ActivityParty)
         self._attachments, self._decisions = Rows(Attachment), Rows(TrackingDecision)
         self._waiting: list[tuple[IncomingEmail, Decision, dict | None]] = []
+        self.content_needed: list[str] = []  # tracked emails whose content is still on the server
         self._keys: set[str] = set()  # Message-IDs, tokens and Thread-Indexes of the tracked emails waiting
 
     def needs_writing_before(self, email: IncomingEmail) -> bool:
@@ -454,6 +464,8 @@ class _Page:
         return not self._keys.isdisjoint(wanted - {None})
 
     def add(self, email: IncomingEmail, decided: Decision, known: KnownKeys | None) -> None:
+        if decided.tracked and email.content_later:
+            self.content_needed.append(email.server_id)
         activity = self._activity_row(email, decided.regarding) if decided.tracked else None
         if activity is not None:
             keys = (activity["message_id"], activity["tracking_token"], activity["thread_index"])
@@ -562,6 +574,8 @@ def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: Organizatio
             return _earlier_result(earlier)
         page = _Page(mailbox, settings, address_book, mark_pending)
         page.add(email, _decide(mailbox, email, settings, address_book, known), known)
+        if page.content_needed:
+            raise ContentNeeded(page.content_needed)
         return page.write()[0]
 
 
@@ -571,6 +585,7 @@ def track_page(mailbox: Mailbox, emails: list[IncomingEmail], *, settings: Organ
 
     The same decisions as `track_email` on each in turn (an email may answer one tracked earlier in
     the page); items decided by an earlier run are left out, and so is a repeat of one in the page.
+    Raises ContentNeeded, writing nothing, when it keeps emails whose content is still on the server.
     """
     with database_proxy.atomic():
         known = known_keys(mailbox, emails, settings, address_book)
@@ -583,6 +598,8 @@ def track_page(mailbox: Mailbox, emails: list[IncomingEmail], *, settings: Organ
             if page.needs_writing_before(email):
                 results += page.write()
             page.add(email, _decide(mailbox, email, settings, address_book, known), known)
+        if page.content_needed:
+            raise ContentNeeded(page.content_needed)  # the transaction rolls back what the page wrote
         return results + page.write()
 
 
