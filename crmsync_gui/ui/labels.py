@@ -44,3 +44,14 @@ def countdown(target: datetime | None, now: datetime) -> str:
     minutes, secs = divmod(rest, 60)
     text = f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
     return QCoreApplication.translate("labels", "in {0}").format(text)
+
+
+def latency(seconds: float | None) -> str:
+    """A time from arrival to the CRM, in the unit that reads best ('' for none)."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return QCoreApplication.translate("labels", "{0} s").format(f"{seconds:.1f}")
+    if seconds < 3600:
+        return QCoreApplication.translate("labels", "{0} min").format(f"{seconds / 60:.0f}")
+    return QCoreApplication.translate("labels", "{0} h").format(f"{seconds / 3600:.1f}")

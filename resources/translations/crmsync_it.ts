@@ -41,6 +41,34 @@
     </message>
 </context>
 <context>
+    <name>ArrivalChart</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/arrival_chart.py" line="41"/>
+        <source>Median</source>
+        <translation>Mediana</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/arrival_chart.py" line="41"/>
+        <source>99th percentile</source>
+        <translation>99° percentile</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/arrival_chart.py" line="69"/>
+        <source>Arrival to CRM of tracked email</source>
+        <translation>Dall&apos;arrivo al CRM dei messaggi tracciati</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/arrival_chart.py" line="71"/>
+        <source>{0}&lt;br&gt;last email, median of mailboxes: {1}</source>
+        <translation>{0}&lt;br&gt;ultimo messaggio, mediana delle cassette postali: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/arrival_chart.py" line="74"/>
+        <source>{0}: none in the last 24 hours</source>
+        <translation>{0}: nessuna nelle ultime 24 ore</translation>
+    </message>
+</context>
+<context>
     <name>CutoverDialog</name>
     <message>
         <location filename="../../crmsync_gui/ui/dialogs/cutover_dialog.py" line="40"/>
@@ -121,47 +149,47 @@
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="47"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="48"/>
         <source>{0}  engine {1}</source>
         <translation>{0}  motore {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="50"/>
         <source>{0}  mailbox {1} updated</source>
         <translation>{0}  cassetta postale {1} aggiornata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="59"/>
         <source>{0}  {1}: {2} started</source>
         <translation>{0}  {1}: {2} avviata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="61"/>
         <source>{0}  {1}: {2} done, {3} items in {4:.1f} s</source>
         <translation>{0}  {1}: {2} completata, {3} elementi in {4:.1f} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="64"/>
         <source>{0}  {1}: {2} failed, {3}: {4}</source>
         <translation>{0}  {1}: {2} non riuscita, {3}: {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="66"/>
         <source>{0}  {1}: an email was tracked</source>
         <translation>{0}  {1}: un messaggio è stato registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="68"/>
         <source>{0}  {1}: {2} disabled ({3}): {4}</source>
         <translation>{0}  {1}: {2} disabilitata ({3}): {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="70"/>
         <source>{0}  profile #{1} paused: {2}</source>
         <translation>{0}  profilo #{1} sospeso: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="72"/>
         <source>{0}  alert: {1}</source>
         <translation>{0}  avviso: {1}</translation>
     </message>
@@ -169,37 +197,37 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="109"/>
         <source>Mailboxes by state</source>
         <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="116"/>
         <source>Last 24 hours</source>
         <translation>Ultime 24 ore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="121"/>
         <source>Queue depths</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="126"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="245"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="252"/>
         <source>engine queue {0}: waiting</source>
         <translation>coda {0} del motore: in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="246"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="253"/>
         <source>engine queue {0}: running</source>
         <translation>coda {0} del motore: in esecuzione</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="255"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="263"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n cassetta postale con errori o in attesa</numerusform>
@@ -207,7 +235,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="256"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="264"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n avviso non confermato</numerusform>
@@ -215,7 +243,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="258"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="266"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profilo in pausa (server non raggiungibile)</numerusform>
@@ -223,17 +251,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="274"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="282"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="309"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="317"/>
         <source>Items synced</source>
         <translation>Elementi sincronizzati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="310"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="318"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -792,142 +820,127 @@ No: non cambia nulla.</translation>
         <source>never ({0})</source>
         <translation>mai ({0})</translation>
     </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="138"/>
-        <source>{0} s</source>
-        <translation>{0} s</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="140"/>
-        <source>{0} min</source>
-        <translation>{0} min</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="141"/>
-        <source>{0} h</source>
-        <translation>{0} h</translation>
-    </message>
 </context>
 <context>
     <name>MailboxesPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="170"/>
         <source>New mailbox…</source>
         <translation>Nuova cassetta postale…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="177"/>
         <source>New…</source>
         <translation>Nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="178"/>
         <source>Edit…</source>
         <translation>Modifica…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="179"/>
         <source>Delete…</source>
         <translation>Elimina…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="180"/>
         <source>Approve</source>
         <translation>Approva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="181"/>
         <source>Reject</source>
         <translation>Rifiuta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
         <source>Test &amp;&amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
         <source>Enable</source>
         <translation>Abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
         <source>Disable</source>
         <translation>Disabilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="195"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="405"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="395"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="196"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
         <source>Re-enable after outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
         <source>Open errors</source>
         <translation>Apri errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="200"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
         <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
         <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="202"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="192"/>
         <source>Sync the selected mailboxes now (needs the running sync engine)</source>
         <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="203"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="193"/>
         <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="209"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="199"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="205"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="279"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="269"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="287"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="277"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="402"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="392"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="457"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="447"/>
         <source>{0} cancelled after {1} of {2} mailboxes; the others were not started.</source>
         <translation>{0} annullato dopo {1} di {2} cassette postali; le altre non sono state avviate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="447"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="437"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="445"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="435"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="388"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="378"/>
         <source>%n mailbox(es) approved.</source>
         <translation>
             <numerusform>%n cassetta postale approvata.</numerusform>
@@ -935,7 +948,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="389"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="379"/>
         <source>%n mailbox(es) rejected.</source>
         <translation>
             <numerusform>%n cassetta postale rifiutata.</numerusform>
@@ -943,7 +956,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="397"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="387"/>
         <source>%n mailbox(es) enabled.</source>
         <translation>
             <numerusform>%n cassetta postale attivata.</numerusform>
@@ -951,7 +964,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="398"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="388"/>
         <source>%n mailbox(es) disabled.</source>
         <translation>
             <numerusform>%n cassetta postale disattivata.</numerusform>
@@ -959,7 +972,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="413"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="403"/>
         <source>%n mailbox(es) were re-enabled.</source>
         <translation>
             <numerusform>%n cassetta postale è stata riabilitata.</numerusform>
@@ -967,7 +980,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="456"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="446"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -1107,7 +1120,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/app.py" line="114"/>
         <source> — demo (Exchange sandbox on {0})</source>
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
@@ -2611,6 +2624,21 @@ Cosa fare: {3}</translation>
         <location filename="../../crmsync_gui/ui/labels.py" line="46"/>
         <source>in {0}</source>
         <translation>tra {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="54"/>
+        <source>{0} s</source>
+        <translation>{0} s</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="56"/>
+        <source>{0} min</source>
+        <translation>{0} min</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="57"/>
+        <source>{0} h</source>
+        <translation>{0} h</translation>
     </message>
 </context>
 <context>

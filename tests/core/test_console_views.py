@@ -154,6 +154,33 @@ def test_hourly_counts_recount_only_the_hour_under_way_until_the_hour_turns(db):
     assert hourly.slots[-1] == datetime(2026, 1, 5, 10) and hourly.synced == [0, 1, 0]
 
 
+def test_arrival_times_take_tracked_email_that_arrived_after_the_mailboxs_first_decision(boxes):
+    a, b, *_ = boxes
+    now = datetime(2026, 1, 5, 9, 30)
+    first = now - timedelta(hours=2)  # a's first sync: its history came in then, days after it arrived
+
+    def decided(mailbox, n, received, after_s, outcome=codes.TrackingOutcome.TRACKED):
+        views.TrackingDecision.create(mailbox=mailbox, server_id=f"{mailbox.id}-{n}", outcome=outcome, reason="r",
+                                      received_at=received, decided_at=received + timedelta(seconds=after_s))
+
+    decided(a, 0, first - timedelta(days=3), 3 * 86400)  # history
+    decided(a, 1, first - timedelta(hours=1), 3600)  # history too: before the first decision
+    for n, after_s in enumerate([1, 2, 3, 4, 600], start=2):  # the hour before: push, and one polled
+        decided(a, n, now - timedelta(hours=1), after_s)
+    decided(a, 7, now - timedelta(minutes=5), 240, codes.TrackingOutcome.NOT_A_REPLY)  # not tracked
+    Mailbox.update(arrival_latency_s=4.0).where(Mailbox.id == a.id).execute()
+    times = views.ArrivalTimes(3)
+    assert times.update(now) == views.ArrivalLatencies([None, 3.0, None], [None, 600.0, None], 4.0)
+    decided(b, 0, now - timedelta(days=1), 86400)  # b's first sync, in the hour under way
+    decided(b, 1, now, 10)
+    decided(a, 8, now, 20)
+    Mailbox.update(arrival_latency_s=10.0).where(Mailbox.id == b.id).execute()
+    later = times.update(now + timedelta(minutes=1))
+    assert (later.p50, later.p99, later.last_median) == ([None, 3.0, 20.0], [None, 600.0, 20.0], 10.0)
+    turned = times.update(now + timedelta(hours=1))
+    assert turned.p50 == [3.0, 20.0, None] and times.slots[-1] == datetime(2026, 1, 5, 10)
+
+
 def test_trace_pages_by_keyset_and_filters(boxes):
     a, *_ = boxes
     base = datetime(2026, 1, 1)

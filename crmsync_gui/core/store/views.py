@@ -23,6 +23,7 @@ from crmsync_gui.core.store.models import (
     EmailServerProfile,
     Mailbox,
     TraceLog,
+    TrackingDecision,
 )
 from crmsync_gui.core.store.text_search import TABLE as TEXT_TABLE
 from crmsync_gui.core.store.text_search import has_trace_text_index
@@ -223,6 +224,66 @@ class HourlyCounts:
 
 
 @dataclass
+class ArrivalLatencies:
+    """Arrival to CRM of tracked email, in seconds: p50 and p99 of each hour (oldest first; None: no arrival)."""
+
+    p50: list[float | None]
+    p99: list[float | None]
+    last_median: float | None = None  # over the mailboxes: their last tracked email's time (arrival_latency_s)
+
+
+class ArrivalTimes:
+    """The dashboard's arrival-to-CRM chart: each email tracked in the last `hours` hours takes its decision's
+    decided_at less its received_at, put in the hour it was decided. Only email that arrived after its mailbox's
+    first decision counts (a first sync's history waited for the mailbox to be enabled, not for the sync). As
+    HourlyCounts, the finished hours are read when the hour turns, each update after that the hour under way."""
+
+    def __init__(self, hours: int = 24):
+        self.hours = hours
+        self.slots: list[datetime] = []
+        self._hours: list[list[float]] = []
+        self._first: dict[int, datetime] = {}  # mailbox id → its first decision
+
+    def update(self, now: datetime | None = None) -> ArrivalLatencies:
+        now = now or utcnow()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        if not self.slots or self.slots[-1] != hour:
+            self.slots = [hour - timedelta(hours=self.hours - 1 - i) for i in range(self.hours)]
+            self._hours = self._latencies(self.slots[0])
+        else:
+            self._hours[-1] = self._latencies(hour)[-1]
+        last = sorted(v for (v,) in Mailbox.select(Mailbox.arrival_latency_s)
+                      .where(Mailbox.arrival_latency_s.is_null(False)).tuples())
+        return ArrivalLatencies([_share(h, 0.5) for h in self._hours], [_share(h, 0.99) for h in self._hours],
+                                _share(last, 0.5))
+
+    def _latencies(self, since: datetime) -> list[list[float]]:
+        rows = list(TrackingDecision.select(TrackingDecision.mailbox, TrackingDecision.received_at,
+                                            TrackingDecision.decided_at)
+                    .where(TrackingDecision.decided_at >= since, TrackingDecision.received_at.is_null(False),
+                           TrackingDecision.outcome == codes.TrackingOutcome.TRACKED).tuples())
+        new = {m for m, _, _ in rows} - self._first.keys()
+        if new:
+            self._first |= dict(TrackingDecision.select(TrackingDecision.mailbox, fn.MIN(TrackingDecision.decided_at))
+                                .where(TrackingDecision.mailbox.in_(list(new)))
+                                .group_by(TrackingDecision.mailbox).tuples())
+        hours: list[list[float]] = [[] for _ in self.slots]
+        for mailbox_id, received, decided in rows:
+            if received >= self._first[mailbox_id]:
+                slot = int((decided - self.slots[0]).total_seconds() // 3600)
+                hours[min(slot, len(hours) - 1)].append(max(0.0, (decided - received).total_seconds()))
+        return hours
+
+
+def _share(values: list[float], share: float) -> float | None:
+    """The value below which `share` of them lie (nearest rank); None for none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
 class DashboardNumbers:
     """Everything the dashboard draws, read in one go (by a worker thread: see DashboardPage)."""
 
@@ -233,6 +294,7 @@ class DashboardNumbers:
     errors: list[int]
     open_alerts: int = 0  # alerts not yet acknowledged
     paused_profiles: int = 0  # profiles the circuit breaker paused (their server is down)
+    arrival: ArrivalLatencies | None = None  # the arrival-to-CRM chart's (ArrivalTimes), loaded beside these
 
 
 def dashboard_numbers(hourly: HourlyCounts) -> DashboardNumbers:

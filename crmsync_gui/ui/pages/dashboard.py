@@ -34,6 +34,7 @@ from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.ui.pages.base import Page
+from crmsync_gui.ui.widgets.arrival_chart import ArrivalChart
 
 FEED_LIMIT = 500
 FEED_FLUSH_MS = 100
@@ -143,13 +144,17 @@ class DashboardPage(Page):
             tile.clicked.connect(lambda _checked=False, page=page: self.open_page.emit(page, {}))
             tiles.addWidget(tile)
             self.tiles[key] = tile
+        self.arrival_chart = ArrivalChart()
         grid.addLayout(tiles, 0, 0, 1, 2)
         grid.addWidget(self.state_view, 1, 0)
         grid.addWidget(self.hour_view, 1, 1)
-        grid.addWidget(depth_box, 2, 0)
-        grid.addWidget(feed_box, 2, 1)
-        grid.setRowStretch(1, 3)
-        grid.setRowStretch(2, 2)
+        below = QHBoxLayout()
+        below.addWidget(depth_box)
+        below.addWidget(self.arrival_chart, 1)
+        below.addWidget(feed_box, 1)
+        grid.addLayout(below, 2, 0, 1, 2)
+        grid.setRowStretch(1, 1)
+        grid.setRowStretch(2, 1)  # the arrival-to-CRM chart below is as tall as those above
         self.set_content(body)
 
         self.states: dict[str, int] = {}
@@ -233,7 +238,9 @@ class DashboardPage(Page):
 
     def _load(self) -> views.DashboardNumbers:
         with database_proxy.connection_context():  # the worker thread's own connection, closed when done
-            return views.dashboard_numbers(self.hours)
+            numbers = views.dashboard_numbers(self.hours)
+            numbers.arrival = self.arrival_chart.load()
+            return numbers
 
     def _draw(self, numbers: views.DashboardNumbers) -> None:
         self.mailbox_names = numbers.mailbox_names  # renamed mailboxes show in the feed from now on
@@ -248,6 +255,7 @@ class DashboardPage(Page):
         self._draw_hours(numbers.synced, numbers.errors)
         self._draw_depths()
         self._draw_tiles(numbers)
+        self.arrival_chart.draw(numbers.arrival)
 
     def _draw_tiles(self, numbers: views.DashboardNumbers) -> None:
         failing = numbers.states.get("error", 0) + numbers.states.get("backing off", 0)

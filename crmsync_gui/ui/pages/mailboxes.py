@@ -28,7 +28,7 @@ from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
-from crmsync_gui.ui.labels import code_label, countdown, when
+from crmsync_gui.ui.labels import code_label, countdown, latency, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.pages.mailbox_detail import mailbox_detail_html
 from crmsync_gui.ui.pages.table_page import action_toolbar, add_page_action, offer_context_menu, record_table
@@ -118,7 +118,7 @@ class MailboxTableModel(LazyTableModel):
         if key == "last_sync_at":
             return when(m.last_sync_at)
         if key == "arrival_latency_s":
-            return self.latency(m.arrival_latency_s)
+            return latency(m.arrival_latency_s)
         if key == "next_run":
             status = self.status_of(m)
             if not status.syncs:  # why never, instead of "due now" for a run that will not come
@@ -129,16 +129,6 @@ class MailboxTableModel(LazyTableModel):
             return f"{code}: {(m.last_error_message or '').splitlines()[0] if m.last_error_message else ''}" \
                 if code else ""
         return str(getattr(m, key) or "")
-
-    def latency(self, seconds: float | None) -> str:
-        """The last tracked email's time from arrival to the CRM, in the unit that reads best."""
-        if seconds is None:
-            return ""
-        if seconds < 60:
-            return self.tr("{0} s").format(f"{seconds:.1f}")
-        if seconds < 3600:
-            return self.tr("{0} min").format(f"{seconds / 60:.0f}")
-        return self.tr("{0} h").format(f"{seconds / 3600:.1f}")
 
     def decorate(self, m: Mailbox, key: str, role):
         if role == Qt.ItemDataRole.DecorationRole:
