@@ -225,6 +225,23 @@ def as_version_1(db):
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 
+def test_an_upgrade_that_rebuilds_a_table_keeps_the_rows_referring_to_it(new_database):
+    """v8 rebuilds activity on SQLite (a NOT NULL column): its parties and attachments must not cascade away."""
+    db = open_database(new_database)
+    email = models.Activity.create(activity_type=codes.ActivityType.EMAIL, subject="Quote")
+    models.ActivityParty.create(activity=email, role=int(codes.PartyRole.FROM), address="bo@fabrikam.com")
+    models.Attachment.create(activity=email, file_name="quote.pdf", size=3, content=b"pdf")
+    as_version_1(db)
+    close_database()
+
+    db = open_database(new_database)
+    assert [p.address for p in models.ActivityParty.select()] == ["bo@fabrikam.com"]
+    assert [a.content for a in models.Attachment.select()] == [b"pdf"]
+    if isinstance(db, peewee.SqliteDatabase):
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1  # enforced again after the upgrade
+    close_database()
+
+
 @pytest.mark.sqlite_only
 def test_new_database_and_its_wal_are_readable_by_their_owner_only(tmp_path):
     """The file holds every tracked email: not readable by other accounts, whatever the umask allows."""

@@ -134,8 +134,18 @@ def migrate_to_latest(db: peewee.Database, migrations: list[Migration] | None = 
             models.OrganizationSettings.get_or_create(id=1)
         return latest
     migrator = SchemaMigrator.from_database(db)
-    for number in range(version + 1, latest + 1):
-        with db.atomic():
-            migrations[number - 1](db, migrator)
-            models.SchemaVersion.create(version=number)
+    # SQLite rebuilds a table to change a column (v8's NOT NULL is_all_day rebuilds activity): with foreign
+    # keys enforced, dropping the old table would cascade to every row that refers to it (an email's parties
+    # and attachments). Off while migrating, as SQLite's ALTER TABLE guide says.
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    if sqlite:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        for number in range(version + 1, latest + 1):
+            with db.atomic():
+                migrations[number - 1](db, migrator)
+                models.SchemaVersion.create(version=number)
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
     return latest
