@@ -660,7 +660,7 @@ def _meeting_updated(call: Call, mailbox: Mailbox, before: Item, item: Item, inv
             meetings.updated(call.store, mailbox, before, item, invitations)
         else:
             meetings.organize(item, mailbox, before)
-    elif invitations in meetings.SENDING and (to := meetings.attendees(item)):
+    elif before.text("IsMeeting") != "true" and invitations in meetings.SENDING and (to := meetings.attendees(item)):
         meetings.organize(item, mailbox)
         meetings.invite(call.store, mailbox, item, to, "NewMeetingRequest", invitations.endswith("AndSaveCopy"))
 

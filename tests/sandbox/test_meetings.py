@@ -158,3 +158,12 @@ def test_attendees_outside_the_sandbox_get_nothing_and_break_nothing(ann, bob):
     item.save(send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY)
     assert len(_inbox(bob, MeetingRequest)) == 1
     assert _responses(item)["x@fabrikam.com"] == "Unknown"
+
+
+def test_an_attendee_editing_their_copy_sends_nothing(ann, bob, carl):
+    _meeting(ann, bob, carl)
+    placed = bob.calendar.all()[0]
+    placed.location = "Room 2"
+    placed.save(update_fields=["location"], send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY)
+    assert len(_inbox(carl, MeetingRequest)) == 1 and not _inbox(ann, MeetingRequest)
+    assert bob.calendar.get(id=placed.id).organizer.email_address == ann.primary_smtp_address
