@@ -196,6 +196,15 @@ class PartyRole(LabelledEnum):
     OWNER = 9, "Owner"
 
 
+class MeetingResponse(LabelledEnum):
+    """An attendee's answer to a meeting invitation."""
+
+    NONE = 0, "No response"
+    ACCEPTED = 1, "Accepted"
+    TENTATIVE = 2, "Tentative"
+    DECLINED = 3, "Declined"
+
+
 class SyncEntity(LabelledEnum):
     """Sync filter entity."""
 

@@ -2368,16 +2368,36 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="75"/>
+        <source>No response</source>
+        <translation>Nessuna risposta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
+        <source>Accepted</source>
+        <translation>Accettato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
+        <source>Tentative</source>
+        <translation>Provvisorio</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
+        <source>Declined</source>
+        <translation>Rifiutato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
         <source>Contacts</source>
         <translation>Contatti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
         <source>Appointments</source>
         <translation>Appuntamenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
         <source>Tasks</source>
         <translation>Attività</translation>
     </message>
@@ -2385,207 +2405,207 @@ Cosa fare: {3}</translation>
 <context>
     <name>columns</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
         <source>Address</source>
         <translation>Indirizzo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
         <source>Incoming</source>
         <translation>In arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
         <source>Outgoing</source>
         <translation>In uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
         <source>Incoming status</source>
         <translation>Stato in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
         <source>Outgoing status</source>
         <translation>Stato in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
         <source>ACT status</source>
         <translation>Stato ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
         <source>Approval</source>
         <translation>Approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
         <source>Last sync</source>
         <translation>Ultima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
         <source>Next sync</source>
         <translation>Prossima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
         <source>Status</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
         <source>New email</source>
         <translation>Nuova posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
         <source>Arrival to CRM</source>
         <translation>Arrivo → CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
         <source>Incoming server</source>
         <translation>Server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
         <source>Outgoing server</source>
         <translation>Server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
         <source>Max connections</source>
         <translation>Connessioni max</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
         <source>Credentials</source>
         <translation>Credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
         <source>Kind</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
         <source>Raised</source>
         <translation>Generato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
         <source>Level</source>
         <translation>Livello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
         <source>Message</source>
         <translation>Messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
         <source>Acknowledged</source>
         <translation>Confermato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
         <source>Decided</source>
         <translation>Deciso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
         <source>Sender</source>
         <translation>Mittente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
         <source>Outcome</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
         <source>Last seen</source>
         <translation>Ultima volta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
         <source>Count</source>
         <translation>Conteggio</translation>
     </message>
@@ -2593,22 +2613,22 @@ Cosa fare: {3}</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -2644,87 +2664,87 @@ Cosa fare: {3}</translation>
 <context>
     <name>pages</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
         <source>Dashboard</source>
         <translation>Pannello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
         <source>Live sync status appears here once mailboxes are enabled: mailboxes by state, queue depths, items synced and errors per hour.</source>
         <translation>Lo stato della sincronizzazione appare qui quando le cassette postali sono abilitate: cassette per stato, code, elementi sincronizzati ed errori per ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
         <source>No mailboxes yet. Add one for each user or queue whose email the CRM should track, map it to its owner, approve its address, then run Test &amp; Enable.</source>
         <translation>Ancora nessuna cassetta postale. Aggiungine una per ogni utente o coda di cui il CRM deve registrare la posta, associala al proprietario, approva l&apos;indirizzo, poi esegui Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="82"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
         <source>Email server profiles</source>
         <translation>Profili server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
         <source>No email server profiles yet. A profile says how to reach a mail server (Exchange, POP3/SMTP or IMAP/SMTP) and how hard to use it.</source>
         <translation>Ancora nessun profilo server di posta. Un profilo dice come raggiungere un server di posta (Exchange, POP3/SMTP o IMAP/SMTP) e con quale carico usarlo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
         <source>Filter by name or server (Ctrl+F)</source>
         <translation>Filtra per nome o server (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
         <source>Users &amp; queues</source>
         <translation>Utenti e code</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
         <source>No CRM users or queues yet. Each user or queue maps to one mailbox; its sync filters and tracking options are set here.</source>
         <translation>Ancora nessun utente o coda del CRM. Ogni utente o coda corrisponde a una cassetta postale; qui si impostano i filtri di sincronizzazione e le opzioni di registrazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="87"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
         <source>Filter by name or address (Ctrl+F)</source>
         <translation>Filtra per nome o indirizzo (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="88"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="89"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
         <source>No errors recorded. Errors per email and per mailbox appear here, repeats collated into one row.</source>
         <translation>Nessun errore registrato. Gli errori per messaggio e per cassetta postale appaiono qui, le ripetizioni raccolte in una riga.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="90"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
         <source>Alerts</source>
         <translation>Avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="91"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="95"/>
         <source>No alerts. An alert is raised when many mailboxes of one profile fail within an hour.</source>
         <translation>Nessun avviso. Un avviso viene generato quando molte cassette postali di un profilo falliscono entro un&apos;ora.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="92"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="96"/>
         <source>Filter by message (Ctrl+F)</source>
         <translation>Filtra per messaggio (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="97"/>
         <source>Migration</source>
         <translation>Migrazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="94"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="98"/>
         <source>Bring an Email Router configuration over: profiles, mailboxes and their owners, reviewed before anything changes.</source>
         <translation>Importa una configurazione di Email Router: profili, cassette postali e proprietari, da rivedere prima di ogni modifica.</translation>
     </message>
@@ -2775,87 +2795,87 @@ Cosa fare: {3}</translation>
         <translation>Eliminato: {0} “{1}”.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
         <source>{0} contacts, appointments and tasks synced with it stay in Exchange and in the CRM, no longer kept in step</source>
         <translation>{0} contatti, appuntamenti e attività sincronizzati restano in Exchange e nel CRM, non più allineati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
         <source>{0} tracked emails stay in the CRM</source>
         <translation>{0} email tracciate restano nel CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
         <source>{0} emails waiting to be sent from it will not be sent</source>
         <translation>{0} email in attesa di invio da questa cassetta non saranno inviate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
         <source>its history ({0} trace log rows, alerts and tracking decisions) is deleted</source>
         <translation>la sua cronologia ({0} righe del registro, avvisi e decisioni di tracciamento) viene eliminata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
         <source>{0} is left without a mailbox</source>
         <translation>{0} resta senza cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
         <source>its stored password is deleted</source>
         <translation>la password memorizzata viene eliminata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
         <source>{0} mailboxes are left without a profile and stop syncing</source>
         <translation>{0} cassette postali restano senza profilo e smettono di sincronizzarsi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
         <source>mailbox {0} is left without an owner</source>
         <translation>la cassetta postale {0} resta senza proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>{0} CRM records it owns (accounts, contacts, leads, activities) are left without an owner</source>
         <translation>{0} record del CRM di sua proprietà (account, contatti, lead, attività) restano senza proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>its {0} sync filters are deleted</source>
         <translation>i suoi {0} filtri di sincronizzazione vengono eliminati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>{0} profiles send their alerts to no one</source>
         <translation>{0} profili non inviano più i loro avvisi a nessuno</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>{0} synced contacts, appointments and tasks will be removed from the mailbox</source>
         <translation>{0} contatti, appuntamenti e attività sincronizzati verranno rimossi dalla cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>{0} contacts, appointments and tasks of the new owner will be created in it</source>
         <translation>{0} contatti, appuntamenti e attività del nuovo proprietario verranno creati in essa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>mailbox</source>
         <translation>cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>email server profile</source>
         <translation>profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>user</source>
         <translation>utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>queue</source>
         <translation>coda</translation>
     </message>
@@ -2863,92 +2883,92 @@ Cosa fare: {3}</translation>
 <context>
     <name>states</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
         <source>Address rejected</source>
         <translation>Indirizzo rifiutato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
         <source>Pending approval</source>
         <translation>In attesa di approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
         <source>No profile</source>
         <translation>Nessun profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
         <source>Disabled</source>
         <translation>Disattivata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
         <source>Profile paused</source>
         <translation>Profilo in pausa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
         <source>Failing</source>
         <translation>Con errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
         <source>Backing off</source>
         <translation>In attesa dopo errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
         <source>Enabled</source>
         <translation>Attivata</translation>
     </message>
@@ -2956,77 +2976,77 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -3034,72 +3054,72 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="196"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="197"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="198"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="199"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="196"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="200"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="201"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="198"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="202"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="199"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="203"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="200"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="204"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="201"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="205"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="202"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="206"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="203"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="207"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

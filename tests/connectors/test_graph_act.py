@@ -244,7 +244,7 @@ def test_a_create_that_never_reached_the_server_is_made_once_on_the_next_run(wor
     """A journaled create whose call failed: the look-up finds nothing and the next run creates it, once."""
     nameless = contact(world, email=None, first_name="", last_name="Nameless")
 
-    async def killed(self, entity, values, ref):
+    async def killed(self, entity, values, ref, invite):
         raise RuntimeError("killed before the request")
 
     monkeypatch.setattr(GraphActSide, "create", killed)

@@ -45,12 +45,12 @@ class Folder:
         return {i: act.RemoteItem(x.item_id, x.change_key, dict(x.values), x.tracked, ref=x.ref)
                 for i, x in self.items.items()}
 
-    async def create(self, entity, values, ref):
+    async def create(self, entity, values, ref, invite):
         self.calls.append(("create", values))
         item = self.add(values, ref=ref)
         return item.item_id, item.change_key
 
-    async def update(self, entity, item_id, change_key, values):
+    async def update(self, entity, item_id, change_key, values, invite):
         self.calls.append(("update", item_id))
         item = self.items[item_id]
         if item.change_key != change_key:
@@ -58,7 +58,7 @@ class Folder:
         self.edit(item_id, **values)
         return item.change_key
 
-    async def delete(self, entity, item_id):
+    async def delete(self, entity, item_id, invite):
         self.calls.append(("delete", item_id))
         self.items.pop(item_id, None)
 

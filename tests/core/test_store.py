@@ -222,6 +222,9 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE attachment DROP COLUMN not_kept")
     for column in ("arrival", "arrival_latency_s"):
         db.execute_sql(f"ALTER TABLE mailbox DROP COLUMN {column}")
+    db.execute_sql("DROP INDEX activity_meeting_uid")
+    db.execute_sql("ALTER TABLE activity DROP COLUMN meeting_uid")
+    db.execute_sql("ALTER TABLE activity_party DROP COLUMN response")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 
@@ -239,6 +242,22 @@ def test_an_upgrade_that_rebuilds_a_table_keeps_the_rows_referring_to_it(new_dat
     assert [a.content for a in models.Attachment.select()] == [b"pdf"]
     if isinstance(db, peewee.SqliteDatabase):
         assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1  # enforced again after the upgrade
+    close_database()
+
+
+def test_an_older_database_gains_meetings_and_keeps_its_attendees(new_database):
+    """Activity.meeting_uid and ActivityParty.response (v14): an appointment's iCalendar UID and each answer."""
+    db = open_database(new_database)
+    meeting = models.Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Review")
+    models.ActivityParty.create(activity=meeting, role=int(codes.PartyRole.REQUIRED), address="bo@fabrikam.com")
+    as_version_1(db)
+    close_database()
+
+    db = open_database(new_database)
+    assert migrations.current_version(db) == len(migrations.MIGRATIONS)
+    assert "activity_meeting_uid" in [i.name for i in db.get_indexes("activity")]
+    [party] = models.ActivityParty.select()
+    assert (party.address, party.response, party.activity.meeting_uid) == ("bo@fabrikam.com", None, None)
     close_database()
 
 

@@ -15,7 +15,13 @@ import exchangelib
 from exchangelib import ExtendedProperty
 from exchangelib import errors as ews
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber
-from exchangelib.items import ID_ONLY, NEVER_OVERWRITE
+from exchangelib.items import (
+    ID_ONLY,
+    NEVER_OVERWRITE,
+    SEND_TO_ALL_AND_SAVE_COPY,
+    SEND_TO_CHANGED_AND_SAVE_COPY,
+    SEND_TO_NONE,
+)
 from exchangelib.properties import Attendee
 from exchangelib.services import SyncFolderItems
 
@@ -35,10 +41,13 @@ EWS_FIELDS = {
                      "job_title", "categories", "crmsync_ref"),
     Entity.APPOINTMENT: ("subject", "location", "start", "end", "body", "recurrence", "required_attendees",
                          "optional_attendees", "categories", "crmsync_ref", "is_all_day", "_start_timezone",
-                         "_end_timezone", "modified_occurrences", "deleted_occurrences"),
+                         "_end_timezone", "modified_occurrences", "deleted_occurrences", "uid", "my_response_type"),
     Entity.TASK: ("subject", "due_date", "percent_complete", "status", "body", "categories", "crmsync_ref"),
 }
 PAGE_SIZE = 200
+# an attendee's ResponseType on the organizer's item → the CRM's answer (Unknown, NoResponseReceived: none yet)
+ANSWERS = {"Accept": codes.MeetingResponse.ACCEPTED, "Tentative": codes.MeetingResponse.TENTATIVE,
+           "Decline": codes.MeetingResponse.DECLINED}
 
 
 class CrmsyncRef(ExtendedProperty):
@@ -156,6 +165,8 @@ def _ews_values(entity: codes.SyncEntity, values: dict) -> dict:
             if name in values:
                 out[name] = [Attendee(mailbox=exchangelib.Mailbox(email_address=address, name=display),
                                       response_type="Unknown") for address, display in values[name] or []] or None
+        if values.get("meeting_uid"):
+            out["uid"] = values["meeting_uid"]
         if "recurrence" in values:  # one recurring master, its pattern anchored by the plan
             out["recurrence"] = recurrence.to_ews(values["recurrence"]) if values["recurrence"] else None
     else:
@@ -196,12 +207,21 @@ def _own_fields(master) -> str | None:
             "Exchange, which stays there: the CRM keeps a single occurrence's times only")
 
 
+def _answers(item) -> dict | None:
+    """The attendees' answers on a meeting the mailbox organizes (an attendee's copy does not know them)."""
+    if item.my_response_type != "Organizer":
+        return None
+    return {a.mailbox.email_address.strip().lower(): ANSWERS.get(a.response_type, codes.MeetingResponse.NONE)
+            for a in [*(item.required_attendees or []), *(item.optional_attendees or [])]
+            if a.mailbox and a.mailbox.email_address}
+
+
 def remote_item(entity: codes.SyncEntity, item) -> act.RemoteItem:
     tracked = TRACKED_CATEGORY in (item.categories or [])
     try:
         if entity == Entity.APPOINTMENT:
             return act.RemoteItem(item.id, item.changekey, values_of(entity, item), tracked, ref=item.crmsync_ref,
-                                  left_out=_own_fields(item))
+                                  left_out=_own_fields(item), uid=item.uid, responses=_answers(item))
         return act.RemoteItem(item.id, item.changekey, values_of(entity, item), tracked, ref=item.crmsync_ref)
     except recurrence.Unsupported as why:
         return act.RemoteItem(item.id, item.changekey, {}, tracked, unsupported=str(why), ref=item.crmsync_ref)
@@ -248,38 +268,42 @@ class EwsActSide:
         return await self.session.call(self.job, f"reading the {act.FOLDER[entity]} folder of {self.job.mailbox.email}",
                                        fetch_changes, self.account, entity, state)
 
-    async def create(self, entity, values, ref):
+    async def create(self, entity, values, ref, invite):
         return await self.session.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange",
-                                       _create, self.account, entity, values, ref)
+                                       _create, self.account, entity, values, ref, invite)
 
-    async def update(self, entity, item_id, change_key, values):
+    async def update(self, entity, item_id, change_key, values, invite):
         return await self.session.call(self.job, f"updating a {act.RECORD_TYPE[entity]} in Exchange",
-                                         _update, self.account, entity, item_id, change_key, values)
+                                         _update, self.account, entity, item_id, change_key, values, invite)
 
-    async def delete(self, entity, item_id):
+    async def delete(self, entity, item_id, invite):
         await self.session.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange",
-                                  _delete, self.account, item_id)
+                                  _delete, self.account, item_id, invite)
 
 
-def _create(account, entity, values, ref: str) -> tuple[str, str]:
+def _create(account, entity, values, ref: str, invite: bool) -> tuple[str, str]:
     fields = {k: v for k, v in _ews_values(entity, values).items() if v is not None}
     fields["crmsync_ref"] = ref
     if entity == Entity.CONTACT:
         fields.setdefault("display_name", fields.get("email_addresses", [None])[0].email
                           if fields.get("email_addresses") else "(no name)")
     item = ITEM_CLASS[entity](account=account, folder=folder_of(account, entity), **fields)
-    item.save()
+    # an appointment with attendees is a meeting: they get the invitation Outlook would send
+    item.save(send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY if invite and entity == Entity.APPOINTMENT
+              else SEND_TO_NONE)
     if values.get("recurrence"):
         return item.id, _write_exceptions(account, item.id, values)
     return item.id, item.changekey
 
 
-def _update(account, entity, item_id, change_key, values) -> str:
+def _update(account, entity, item_id, change_key, values, invite: bool) -> str:
     fields = _ews_values(entity, values)
     item = ITEM_CLASS[entity](account=account, folder=folder_of(account, entity), id=item_id, changekey=change_key,
                               **fields)
-    try:
-        item.save(update_fields=list(fields), conflict_resolution=NEVER_OVERWRITE)
+    try:  # a meeting's attendees hear of what changed for them, as Outlook's "send update" tells them
+        item.save(update_fields=list(fields), conflict_resolution=NEVER_OVERWRITE,
+                  send_meeting_invitations=SEND_TO_CHANGED_AND_SAVE_COPY if invite and entity == Entity.APPOINTMENT
+                  else SEND_TO_NONE)
     except (ews.ErrorIrresolvableConflict, ews.ErrorStaleObject) as exc:
         raise act.Conflict(item_id) from exc
     if entity == Entity.APPOINTMENT and values.get("recurrence"):
@@ -329,7 +353,9 @@ def _original_times(day: date, master, zone, length) -> tuple[datetime, datetime
     return start, start + length
 
 
-def _delete(account, item_id) -> None:
-    for result in account.bulk_delete(ids=[(item_id, None)]):
+def _delete(account, item_id, invite: bool) -> None:
+    """Delete the item; a meeting the mailbox organizes is cancelled for its attendees when `invite`."""
+    for result in account.bulk_delete(ids=[(item_id, None)], send_meeting_cancellations=SEND_TO_ALL_AND_SAVE_COPY
+                                       if invite else SEND_TO_NONE):
         if isinstance(result, Exception) and not isinstance(result, ews.ErrorItemNotFound):
             raise result

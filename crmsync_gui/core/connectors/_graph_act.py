@@ -364,7 +364,7 @@ class GraphActSide:
                 return None
             raise
 
-    async def create(self, entity, values, ref):
+    async def create(self, entity, values, ref, invite):  # Graph sends an event's invitations itself
         body = {k: v for k, v in graph_values(entity, values).items() if v not in (None, [], "")}
         if entity != Entity.TASK:
             body["singleValueExtendedProperties"] = [{"id": REF_PROPERTY, "value": ref}]
@@ -374,7 +374,7 @@ class GraphActSide:
                                        self._url(await self._collection(entity)), json=body)
         return made["id"], change_key_of(made)
 
-    async def update(self, entity, item_id, change_key, values):
+    async def update(self, entity, item_id, change_key, values, invite):
         try:
             done = await self.session.call(self.job, f"updating a {act.RECORD_TYPE[entity]} in Exchange", "PATCH",
                                            self._url(f"{await self._collection(entity)}/{item_id}"),
@@ -385,7 +385,7 @@ class GraphActSide:
             raise
         return change_key_of(done)
 
-    async def delete(self, entity, item_id):
+    async def delete(self, entity, item_id, invite):
         try:
             await self.session.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange", "DELETE",
                                     self._url(f"{await self._collection(entity)}/{item_id}"))

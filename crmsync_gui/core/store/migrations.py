@@ -103,11 +103,18 @@ def _v13_engine_workers(db: peewee.Database, migrator: SchemaMigrator) -> None:
     db.create_tables([models.EngineWorker], safe=True)
 
 
+def _v14_meetings(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Appointments sent as meetings: the iCalendar UID their copies share, and each attendee's answer
+    migrate(migrator.add_column("activity", "meeting_uid", peewee.CharField(null=True)),
+            migrator.add_index("activity", ("meeting_uid",)),
+            migrator.add_column("activity_party", "response", peewee.IntegerField(null=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
                                _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
-                               _v13_engine_workers]
+                               _v13_engine_workers, _v14_meetings]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -213,6 +213,7 @@ class Activity(BaseModel):
     is_all_day = pw.BooleanField(default=False)  # then starts_at/ends_at are midnights in the zones below
     start_time_zone = pw.CharField(null=True)  # IANA names (domain/time_zones.py); None: UTC
     end_time_zone = pw.CharField(null=True)
+    meeting_uid = pw.CharField(null=True, index=True)  # the iCalendar UID its Exchange copies share
     # task
     due_at = pw.DateTimeField(null=True)
     percent_complete = pw.IntegerField(null=True)
@@ -228,6 +229,7 @@ class ActivityParty(BaseModel):
     display_name = pw.CharField(null=True)
     party_type = pw.CharField(null=True)  # "user", "queue", "contact", "account", "lead"; None: unresolved
     party_id = pw.IntegerField(null=True)
+    response = pw.IntegerField(null=True)  # an attendee's codes.MeetingResponse, as the organizer's item has it
 
 
 class Attachment(BaseModel):

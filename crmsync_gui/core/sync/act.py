@@ -19,6 +19,15 @@ Rules:
   address, a start time Exchange rounded). A removal journaled for a record that left the filter
   is finished on replay; the CRM record is never taken for "deleted in Exchange".
 - Deletes propagate both ways; a record that leaves the filter loses only its Exchange copy.
+- Meetings: an appointment with attendees, created, changed or deleted in the CRM by its owner's mailbox,
+  reaches the attendees as an invitation, an update or a cancellation, as Outlook's would (a removal because
+  it left the filter sends nothing: the meeting still stands in the CRM). Each appointment crmsync creates
+  carries an iCalendar UID (Activity.meeting_uid, committed before the journal row); a calendar item with a
+  CRM appointment's UID is that appointment's invitation, and a CRM meeting the user is invited to (its
+  organizer's mailbox syncs) is not copied to the user's calendar: both are skipped with the reason, never
+  mapped (an attendee's decline or delete must not delete the CRM meeting) and never a second appointment.
+  The attendees' answers, read from the organizer's item, become their parties' responses
+  (ActivityParty.response).
 - An appointment keeps the time zones of its start and end (IANA names) and whether it is all-day,
   both ways; a zone the other side cannot know is a skip step with the reason.
 - A recurring appointment is one series on both sides (its pattern is a field like the others);
@@ -40,6 +49,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+
+from peewee import fn
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.domain import time_zones
@@ -93,6 +104,8 @@ class RemoteItem:
     unsupported: str | None = None  # why the CRM cannot represent it (e.g. a yearly series); then skipped
     ref: str | None = None  # the ref RemoteSide.create stamped on it, read back (None: not ours, or no stamp)
     left_out: str | None = None  # what of it the CRM cannot hold while the rest syncs; the plan says so
+    uid: str | None = None  # an appointment's iCalendar UID (shared by the organizer's and attendees' copies)
+    responses: dict[str, codes.MeetingResponse] | None = None  # the organizer's item: attendee address → answer
 
 
 class Action(StrEnum):
@@ -125,6 +138,8 @@ class Step:
     change_key: str | None = None
     to_exchange: dict = field(default_factory=dict)
     to_crm: dict = field(default_factory=dict)
+    meeting_uid: str | None = None  # the item's UID, for the record to keep
+    responses: dict[str, codes.MeetingResponse] | None = None  # attendees' answers, for the record's parties
 
     def describe(self) -> str:
         target = f"record #{self.record_id}" if self.record_id else f"item {self.item_id}"
@@ -143,7 +158,12 @@ class RemoteSide(Protocol):
 
     Appointments: `is_all_day`, `start_time_zone` and `end_time_zone` (IANA names) ride in the values, and
     the series' single occurrences in its `recurrence` JSON (`cancelled`, `moved`), which `create` and
-    `update` write and `changes` reads back; a side that cannot carry them leaves the names out."""
+    `update` write and `changes` reads back; a side that cannot carry them leaves the names out.
+
+    Meetings: `create` gets the appointment's iCalendar UID as values["meeting_uid"] and `changes` reads it
+    back as `RemoteItem.uid`, with the attendees' answers (`responses`) when the mailbox organizes the
+    meeting. `invite` asks that attendees hear of the change as Outlook's would tell them: an invitation,
+    an update, a cancellation."""
 
     async def changes(self, entity: codes.SyncEntity, state: str | None, refs: frozenset[str] = frozenset()
                       ) -> tuple[dict[str, RemoteItem], set[str], str | None]:
@@ -151,13 +171,14 @@ class RemoteSide(Protocol):
         item carrying one of `refs` has its `ref`. An item made since `state` is among the changes, so the item
         of a create a stopped run made (its state was not saved) is too."""
 
-    async def create(self, entity: codes.SyncEntity, values: dict, ref: str) -> tuple[str, str]:
+    async def create(self, entity: codes.SyncEntity, values: dict, ref: str, invite: bool) -> tuple[str, str]:
         """Create the item carrying `ref`; return (item id, change key)."""
 
-    async def update(self, entity: codes.SyncEntity, item_id: str, change_key: str, values: dict) -> str:
+    async def update(self, entity: codes.SyncEntity, item_id: str, change_key: str, values: dict,
+                     invite: bool) -> str:
         """Update with NeverOverwrite; raise Conflict on a stale change key; return the new change key."""
 
-    async def delete(self, entity: codes.SyncEntity, item_id: str) -> None:
+    async def delete(self, entity: codes.SyncEntity, item_id: str, invite: bool) -> None:
         """Delete the item; one already gone counts as deleted."""
 
 
@@ -371,6 +392,11 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     for record_id, record in in_filter.items():
         if record_id in mapped_records:
             continue
+        if entity == Entity.APPOINTMENT and _invited(mailbox, record, parties):
+            steps.append(Step(Action.SKIP, Side.NEITHER, entity, "the user is invited to this meeting: the invitation "
+                              "its organizer's mailbox sends stands for it in this calendar, not a second copy",
+                              record_id))
+            continue
         values = values_of(record, entity, parties)
         twin = by_key.get(_match_key(entity, values))
         if twin is not None and twin.item_id not in matched_items:
@@ -381,15 +407,43 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
         else:
             steps.append(_guard(Step(Action.CREATE, Side.EXCHANGE, entity, "in the user's sync filters", record_id,
                                      to_exchange={n: values[n] for n in out_fields}), record, None))
+    invited = _appointments_of_uids({i.uid for i in remote.values() if i.uid and i.item_id not in mapped_items})
     for item in remote.values():
         if item.item_id in mapped_items or item.item_id in matched_items:
             continue
-        if item.tracked:
+        if item.uid in invited:
+            steps.append(Step(Action.SKIP, Side.NEITHER, entity, f"the invitation to CRM appointment "
+                              f"#{invited[item.uid]} (the same iCalendar UID), which syncs through its organizer's "
+                              "mailbox: not a second appointment", None, item.item_id))
+        elif item.tracked:
             steps.append(_guard(Step(Action.CREATE, Side.CRM, entity, "tracked by the user in Exchange", None, item.item_id,
                                      item.change_key, to_crm=_from_exchange(item, in_fields)), None, item))
         else:
             steps.append(Step(Action.SKIP, Side.NEITHER, entity, "not tracked by the user", None, item.item_id))
+    for step in steps:  # what the Exchange item read this cycle says of its meeting, for the record
+        item = remote.get(step.item_id) if step.item_id else None
+        if item is not None and step.action in (Action.CREATE, Action.UPDATE, Action.CONFLICT, Action.MATCH):
+            step.meeting_uid, step.responses = item.uid, item.responses
     return steps
+
+
+def _invited(mailbox: Mailbox, record, parties: dict) -> bool:
+    """Whether the mailbox's user is an attendee of someone else's meeting whose organizer's mailbox sends it
+    (then the invitation is this calendar's copy: never mapped, so an attendee's decline or delete cannot
+    take the meeting out of the CRM)."""
+    if record.owner_user_id in (None, mailbox.owner_user_id):
+        return False
+    invited = {address for role in ATTENDEE_ROLES.values() for address, _name in parties.get((record.id, int(role)), [])}
+    return mailbox.email.strip().lower() in invited and Mailbox.select().where(
+        Mailbox.owner_user == record.owner_user_id, Mailbox.act_method == int(codes.ActMethod.SERVER_SIDE_SYNC)).exists()
+
+
+def _appointments_of_uids(uids: set[str]) -> dict[str, int]:
+    """iCalendar UID → the CRM appointment that has it."""
+    if not uids:
+        return {}
+    query = Activity.select(Activity.id, Activity.meeting_uid).where(Activity.meeting_uid.in_(list(uids)))
+    return {uid: record_id for record_id, uid in query.tuples()}
 
 
 def _compare(entity, m: ItemMap, record, item: RemoteItem, out_fields, in_fields, only_in, parties) -> Step:
@@ -561,6 +615,36 @@ def _drop_map(mailbox, entity, item_id: str | None) -> None:
                                ItemMap.item_id == item_id).execute()
 
 
+def _organizes(mailbox, record) -> bool:
+    """Whether writes of this record from this mailbox are the organizer's: an appointment its owner's mailbox
+    holds (an attendee's copy never sends anything)."""
+    return (isinstance(record, Activity) and record.activity_type == codes.ActivityType.APPOINTMENT
+            and record.owner_user_id == mailbox.owner_user_id)
+
+
+def _meeting_uid(record: Activity) -> str:
+    """The appointment's iCalendar UID, made and committed before its first Exchange copy is."""
+    if not record.meeting_uid:
+        with database_proxy.atomic():
+            record.meeting_uid = str(uuid.uuid4())
+            Activity.update(meeting_uid=record.meeting_uid).where(Activity.id == record.id).execute()
+    return record.meeting_uid
+
+
+def _keep_meeting(record, step: Step) -> None:
+    """What the Exchange item says of its meeting: the UID the record keeps, the answers of its attendees."""
+    if not isinstance(record, Activity):
+        return
+    if step.meeting_uid and record.meeting_uid != step.meeting_uid:
+        record.meeting_uid = step.meeting_uid
+        Activity.update(meeting_uid=step.meeting_uid).where(Activity.id == record.id).execute()
+    roles = [int(r) for r in ATTENDEE_ROLES.values()]
+    for address, answer in (step.responses or {}).items():
+        (ActivityParty.update(response=int(answer))
+         .where(ActivityParty.activity == record.id, ActivityParty.role.in_(roles),
+                fn.LOWER(ActivityParty.address) == address.lower()).execute())
+
+
 def _journaled(journal: dict, record_id: int, action: str) -> bool:
     entry = journal.get(record_id)
     return entry is not None and entry.action == action
@@ -601,21 +685,31 @@ async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) 
                 pass
             elif step.action == Action.MATCH:
                 with database_proxy.atomic():
-                    _save_map(mailbox, e, _model(e).get_by_id(step.record_id), step.item_id, step.change_key)
+                    record = _model(e).get_by_id(step.record_id)
+                    _keep_meeting(record, step)
+                    _save_map(mailbox, e, record, step.item_id, step.change_key)
                     _unjournal(mailbox, e, step.record_id)
             elif step.action == Action.CREATE and step.side == Side.EXCHANGE:
+                record, values = _model(e).get_by_id(step.record_id), step.to_exchange
+                if e == Entity.APPOINTMENT:
+                    values = {**values, "meeting_uid": _meeting_uid(record)}
                 ref = _journal(mailbox, e, step.record_id, "create")
-                item_id, change_key = await remote_side.create(e, step.to_exchange, ref)
+                item_id, change_key = await remote_side.create(e, values, ref, invite=_organizes(mailbox, record))
                 with database_proxy.atomic():
-                    _save_map(mailbox, e, _model(e).get_by_id(step.record_id), item_id, change_key)
+                    _save_map(mailbox, e, record, item_id, change_key)
                     _unjournal(mailbox, e, step.record_id)
             elif step.action == Action.CREATE:  # tracked in Exchange → CRM
                 with database_proxy.atomic():
-                    _save_map(mailbox, e, _write_crm(e, None, step.to_crm, owner), step.item_id, step.change_key)
+                    record = _write_crm(e, None, step.to_crm, owner)
+                    _keep_meeting(record, step)
+                    _save_map(mailbox, e, record, step.item_id, step.change_key)
             elif step.action == Action.DELETE:
                 if step.side == Side.EXCHANGE:
+                    # deleted in the CRM, a meeting is called off; one that left the filters still stands
+                    called_off = e == Entity.APPOINTMENT and not Activity.select().where(
+                        Activity.id == step.record_id).exists()
                     _journal(mailbox, e, step.record_id, "remove", step.item_id)
-                    await remote_side.delete(e, step.item_id)
+                    await remote_side.delete(e, step.item_id, invite=called_off)
                 with database_proxy.atomic():
                     if step.side == Side.CRM:
                         _model(e).delete().where(_model(e).id == step.record_id).execute()
@@ -624,9 +718,12 @@ async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) 
             elif step.action in (Action.UPDATE, Action.CONFLICT):
                 change_key = step.change_key
                 if step.to_exchange:
-                    change_key = await remote_side.update(e, step.item_id, step.change_key, step.to_exchange)
+                    invite = _organizes(mailbox, _model(e).get_by_id(step.record_id))
+                    change_key = await remote_side.update(e, step.item_id, step.change_key, step.to_exchange,
+                                                          invite=invite)
                 with database_proxy.atomic():
                     record = _write_crm(e, step.record_id, step.to_crm, owner)
+                    _keep_meeting(record, step)
                     _save_map(mailbox, e, record, step.item_id, change_key)
                     _unjournal(mailbox, e, step.record_id)  # a removal begun before never happened
         except Conflict:

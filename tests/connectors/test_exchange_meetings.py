@@ -1,0 +1,166 @@
+"""Meeting invitations (issue 21, item 9) end to end: CRM appointments with attendees reach them as Outlook's
+invitations, updates and cancellations; their answers come back as the parties' responses; an invited CRM user
+whose own mailbox syncs is never given a second appointment. The Exchange connector, exchangelib over HTTPS,
+the EWS sandbox (its meetings between its own mailboxes), the store."""
+import asyncio
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials
+from exchangelib.items import MeetingCancellation, MeetingRequest
+from exchangelib.protocol import BaseProtocol, FailFast
+
+from crmsync_gui.core import codes
+from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
+from crmsync_gui.core.store.models import Activity, ActivityParty, ItemMap, Mailbox, SyncFilter
+from crmsync_gui.core.sync import act
+from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
+from tests.connectors.exchange_world import exchange_world
+
+START = datetime(2030, 3, 1, 9)
+Answer = codes.MeetingResponse
+
+
+def act_world(sandbox, prefix):
+    world = exchange_world(sandbox, prefix, sync_filter_templates=True)
+    Mailbox.update(act_method=codes.ActMethod.SERVER_SIDE_SYNC).where(Mailbox.id == world.mailbox.id).execute()
+    return world
+
+
+@pytest.fixture
+def ann(db, sandbox):
+    world = act_world(sandbox, "organizer")
+    yield world
+    world.close()
+
+
+@pytest.fixture
+def bob(db, sandbox):
+    """A CRM user invited to Ann's meetings, whose own mailbox syncs."""
+    world = act_world(sandbox, "invited")
+    yield world
+    world.close()
+
+
+@pytest.fixture
+def outlook(sandbox, monkeypatch):
+    """outlook(address) -> an exchangelib account on the sandbox, as the mailbox's owner uses it in Outlook."""
+    monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", CaFileAdapter)
+    monkeypatch.setitem(CaFileAdapter.ca_files, url_prefix(sandbox.url), sandbox.ca_file)
+    accounts = []
+
+    def make(address, password="pw"):
+        config = Configuration(service_endpoint=sandbox.url, credentials=Credentials(address, password),
+                               auth_type=BASIC, retry_policy=FailFast())
+        accounts.append(Account(address, config=config, autodiscover=False, access_type=DELEGATE))
+        return accounts[-1]
+    yield make
+    for account in accounts:
+        account.protocol.close()
+
+
+def sync(world) -> int:
+    return asyncio.run(act.run(world.job, world.connector))
+
+
+def meeting(world, *attendees, subject="Review", optional=()):
+    record = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject=subject, owner_user=world.user,
+                             starts_at=START, ends_at=START + timedelta(hours=1), location="Room 1")
+    for role, addresses in ((codes.PartyRole.REQUIRED, attendees), (codes.PartyRole.OPTIONAL, optional)):
+        for address in addresses:
+            ActivityParty.create(activity=record, role=int(role), address=address)
+    return record
+
+
+def requests(account, cls=MeetingRequest):
+    return [i for i in account.inbox.all() if isinstance(i, cls)]
+
+
+def answers(record) -> dict[str, Answer]:
+    return {p.address: Answer(p.response or 0) for p in ActivityParty.select().where(ActivityParty.activity == record)}
+
+
+def test_a_crm_meeting_reaches_its_attendees_and_their_answers_come_back(ann, bob, sandbox, outlook):
+    carl, dora = "carl@sandbox.test", "dora@fabrikam.com"  # a contact with a sandbox mailbox; one outside it
+    sandbox.add_mailbox(carl, "pw", name="Carl")
+    record = meeting(ann, bob.address, carl, optional=[dora])
+    assert sync(ann) == 1
+    record = Activity.get_by_id(record.id)
+    [organizer_copy] = sandbox.items(ann.address, "calendar")
+    mine = outlook(ann.address).calendar.get(id=organizer_copy["id"])
+    assert record.meeting_uid and mine.uid == record.meeting_uid and mine.is_meeting
+    for address in (bob.address, carl):
+        [request] = requests(outlook(address))
+        assert (request.subject, request.start, request.location) == ("Review", START.replace(tzinfo=mine.start.tzinfo),
+                                                                      "Room 1")
+        assert outlook(address).calendar.get(id=request.associated_calendar_item_id.id).uid == record.meeting_uid
+    assert set(answers(record).values()) == {Answer.NONE}
+
+    requests(outlook(bob.address))[0].accept()
+    outlook(carl).calendar.all()[0].decline()
+    sync(ann)
+    assert answers(record) == {bob.address: Answer.ACCEPTED, carl: Answer.DECLINED, dora: Answer.NONE}
+    assert sync(ann) == 0  # the answers are in; nothing goes back to Exchange
+
+
+def test_a_crm_change_is_an_update_and_a_crm_delete_a_cancellation(ann, bob, outlook):
+    record = meeting(ann, bob.address)
+    sync(ann)
+    requests(outlook(bob.address))[0].tentatively_accept()
+    record.starts_at, record.ends_at = START + timedelta(hours=2), START + timedelta(hours=3)
+    record.save()
+    sync(ann)
+    [update] = requests(outlook(bob.address))
+    assert update.meeting_request_type == "FullUpdate" and update.start.replace(tzinfo=None) == START + timedelta(hours=2)
+    assert answers(record) == {bob.address: Answer.TENTATIVE}  # the update kept the answer
+
+    record.delete_instance()
+    sync(ann)
+    [cancellation] = requests(outlook(bob.address), MeetingCancellation)
+    assert cancellation.subject == "Canceled: Review"
+    assert outlook(bob.address).calendar.all()[0].is_cancelled
+
+
+def test_an_appointment_without_attendees_sends_nothing_and_leaving_the_filters_cancels_nothing(ann, bob, outlook):
+    plain = meeting(ann, subject="Dentist")
+    shared = meeting(ann, bob.address)
+    sync(ann)
+    assert len(requests(outlook(bob.address))) == 1 and Activity.get_by_id(plain.id).meeting_uid
+    shared.starts_at = datetime.now() - timedelta(days=60)  # out of "My appointments" (the last 30 days on)
+    shared.ends_at = shared.starts_at + timedelta(hours=1)
+    shared.save()
+    sync(ann)
+    assert not ItemMap.get_or_none(record_id=shared.id)
+    assert not requests(outlook(bob.address), MeetingCancellation)  # the meeting still stands in the CRM
+
+
+def test_an_invited_crm_user_gets_no_second_appointment(ann, bob, outlook):
+    record = meeting(ann, bob.address)
+    SyncFilter.create(user=bob.user, entity=int(codes.SyncEntity.APPOINTMENT), name="Reviews",
+                      rules=json.dumps([{"field": "subject", "operator": "contains", "value": "Review"}]))
+    sync(bob)  # before the organizer's mailbox has sent the invitation: Bob's calendar waits for it
+    assert not list(outlook(bob.address).calendar.all())
+    sync(ann)
+    [copy] = outlook(bob.address).calendar.all()
+    copy.categories = [TRACKED_CATEGORY]  # Bob tracks the invitation in Outlook
+    copy.save(update_fields=["categories"])
+    sync(bob)
+    assert outlook(bob.address).calendar.all().count() == 1
+    assert Activity.select().where(Activity.activity_type == codes.ActivityType.APPOINTMENT).count() == 1
+    assert not ItemMap.select().where(ItemMap.mailbox == bob.mailbox).exists()
+    record = Activity.get_by_id(record.id)
+    copy = outlook(bob.address).calendar.get(id=copy.id)
+    plan = act.make_plan(bob.mailbox, codes.SyncEntity.APPOINTMENT, {copy.id: act.RemoteItem(
+        copy.id, copy.changekey, {"subject": "Review", "starts_at": START}, True, uid=copy.uid)})
+    assert copy.uid == record.meeting_uid
+    assert [(s.action, s.reason.split(" (")[0]) for s in plan] == [
+        ("skip", "the user is invited to this meeting: the invitation its organizer's mailbox sends stands for it "
+                 "in this calendar, not a second copy"),
+        ("skip", f"the invitation to CRM appointment #{record.id}")]
+
+    copy.decline()  # an attendee's decline never deletes the CRM meeting
+    sync(bob)
+    assert Activity.get_or_none(id=record.id) is not None
+    sync(ann)
+    assert answers(record) == {bob.address: Answer.DECLINED}
