@@ -6,6 +6,7 @@ import imapclient
 import pytest
 
 from crmsync_gui.core import codes, events
+from crmsync_gui.core.connectors import imap
 from crmsync_gui.core.connectors.imap import ImapConnector
 from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.store.models import (
@@ -234,6 +235,27 @@ def test_an_email_the_server_refuses_to_fetch_is_kept_unreadable_and_the_rest_tr
         assert row.server_id.endswith(":2") and "refused to hand it over" in row.reason
         imap_account.append(corpus.email("Later"))
         assert sync(imap_account) == 1 and "Later" in subjects()  # the mailbox goes on, the broken one stays kept
+    finally:
+        imap_account.readable_again()
+
+
+def test_a_refusal_of_the_batch_downloading_ahead_loses_nothing_while_a_page_moves_its_unreadable(
+        imap_account, monkeypatch):
+    """Batch 2 downloads while batch 1 is handled; Dovecot refuses it and hangs up just as batch 1's unreadable
+    email is to be moved over the same connection."""
+    monkeypatch.setattr(imap, "BATCH", 2)
+    imap_account.set(move_failed_to_undeliverable=True)
+    unreadable = next(iter(corpus.UNREADABLE.values()))
+    imap_account.append(corpus.email("One"), unreadable, corpus.email("Broken on disk"), corpus.email("Four"),
+                        corpus.email("Five"))
+    imap_account.unreadable_on_disk(b"Broken on disk")
+    try:
+        assert sync(imap_account) == 5
+        assert subjects() == ["Five", "Four", "One"]
+        rows = list(UnreadableEmail.select().order_by(UnreadableEmail.id))
+        assert [r.server_id.rsplit(":", 1)[1] for r in rows] == ["2", "3"]
+        assert "refused to hand it over" in rows[1].reason
+        assert sync(imap_account) == 0
     finally:
         imap_account.readable_again()
 

@@ -189,6 +189,7 @@ class ImapMailSource(MailSource):
         self.job, self.session, self.delimiter = job, session, delimiter
         self.reopen = reopen  # a new signed-in session, after the server closed this one on a refusal
         self.folders_read: list[str] = []  # as the server names them, for IDLE after the run
+        self._ahead: asyncio.Future | None = None  # the next batch's FETCH, under way while a page is handled
 
     async def pages(self, folder: str, cursor: FolderCursor, ignore=()):
         server_folder = imap_folder(folder, self.delimiter)
@@ -206,17 +207,30 @@ class ImapMailSource(MailSource):
         new = [uid for uid in uids if uid > last_uid]
         if not new:
             yield Page([], FolderCursor(cursor.state, uid_validity, last_uid))
-        for start in range(0, len(new), BATCH):
-            chunk = new[start:start + BATCH]
-            refused: dict[int, str] = {}
-            try:
-                fetched = await asyncio.to_thread(self.session.fetch, chunk)
-            except FetchRefused:
-                fetched, refused = await self._one_at_a_time(server_folder, chunk)
-            emails = [RawEmail(f"{prefix}{uid}", raw, size, _naive_utc(internal_date), marking=uid)
-                      for uid in chunk if uid in fetched for raw, size, internal_date in [fetched[uid]]]
-            emails += [RawEmail(f"{prefix}{uid}", b"", None, marking=uid, fetch_error=why) for uid, why in refused.items()]
-            yield Page(emails, FolderCursor(state, uid_validity, chunk[-1]), last=start + BATCH >= len(new))
+        batches = [new[start:start + BATCH] for start in range(0, len(new), BATCH)]
+        try:
+            for n, chunk in enumerate(batches):
+                fetched, refused = await self._fetched(server_folder, chunk)
+                if n + 1 < len(batches):  # the next batch downloads while the pipeline handles this one
+                    self._ahead = asyncio.ensure_future(asyncio.to_thread(self.session.fetch, batches[n + 1]))
+                emails = [RawEmail(f"{prefix}{uid}", raw, size, _naive_utc(internal_date), marking=uid)
+                          for uid in chunk if uid in fetched for raw, size, internal_date in [fetched[uid]]]
+                emails += [RawEmail(f"{prefix}{uid}", b"", None, marking=uid, fetch_error=why)
+                           for uid, why in refused.items()]
+                yield Page(emails, FolderCursor(state, uid_validity, chunk[-1]), last=n + 1 == len(batches))
+        finally:  # stopped early: the FETCH under way ends before anything else uses the connection
+            if self._ahead is not None:
+                ahead, self._ahead = self._ahead, None
+                with contextlib.suppress(Exception):  # its failure is not this run's to report: the run stopped
+                    await ahead
+
+    async def _fetched(self, server_folder: str, uids: list[int]) -> tuple[dict, dict[int, str]]:
+        """These emails, from the FETCH under way when there is one: ({uid: fetched}, {uid: why refused})."""
+        ahead, self._ahead = self._ahead, None
+        try:
+            return await (ahead if ahead is not None else asyncio.to_thread(self.session.fetch, uids)), {}
+        except FetchRefused:
+            return await self._one_at_a_time(server_folder, uids)
 
     async def _one_at_a_time(self, server_folder: str, uids: list[int]) -> tuple[dict, dict[int, str]]:
         """Fetch each email alone: ({uid: fetched}, {uid: why the server refused it})."""
@@ -239,8 +253,14 @@ class ImapMailSource(MailSource):
                                     f"opening {server_folder} again")
 
     async def move_unreadable(self, folder: str, emails: list[RawEmail]) -> None:
-        await asyncio.to_thread(self.session.move_to_undeliverable, imap_folder(folder, self.delimiter),
-                                [e.marking for e in emails], self.delimiter)
+        server_folder = imap_folder(folder, self.delimiter)
+        ahead = self._ahead
+        if ahead is not None:  # the next batch's FETCH is on this connection: it ends first
+            await asyncio.wait([ahead])
+            if not ahead.cancelled() and isinstance(ahead.exception(), FetchRefused):  # the server may have hung up
+                await self._fresh_session(server_folder)
+        await asyncio.to_thread(self.session.move_to_undeliverable, server_folder, [e.marking for e in emails],
+                                self.delimiter)
 
 
 def _naive_utc(internal_date):

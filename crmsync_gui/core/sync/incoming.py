@@ -12,6 +12,7 @@ server (Exchange's category) are told which, once the folder is read; the marks 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -66,15 +67,17 @@ async def _sync_folder(ctx: _Context, folder: str) -> int:
     processed, ignore, rounds = 0, [], 0
     while True:
         try:
-            async for page in source.pages(folder, cursor, ignore):
-                decided, unreadable, tracked = await _handle_page(ctx, folder, page)
-                processed += decided
-                to_mark += tracked
-                cursor = await source.page_handled(folder, page, unreadable)
-                with database_proxy.atomic():
-                    row.state, row.uid_validity, row.last_uid = cursor.state, cursor.uid_validity, cursor.last_uid
-                    row.updated_at = utcnow()
-                    row.save()
+            # closed at once when a page fails, so the source's download under way ends before its session does
+            async with contextlib.aclosing(source.pages(folder, cursor, ignore)) as pages:
+                async for page in pages:
+                    decided, unreadable, tracked = await _handle_page(ctx, folder, page)
+                    processed += decided
+                    to_mark += tracked
+                    cursor = await source.page_handled(folder, page, unreadable)
+                    with database_proxy.atomic():
+                        row.state, row.uid_validity, row.last_uid = cursor.state, cursor.uid_validity, cursor.last_uid
+                        row.updated_at = utcnow()
+                        row.save()
         except CursorExpired as expired:
             if cursor == FolderCursor():
                 raise expired.error from None
