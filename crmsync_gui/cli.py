@@ -292,8 +292,8 @@ def _engine_config(args):
     if args.job_deadline is not None:
         for queue in (config.incoming, config.outgoing, config.act, config.async_ops):
             queue.deadline_s = args.job_deadline
-    if args.lease_margin is not None:
-        config.lease_margin_s = args.lease_margin
+    if args.lease is not None:
+        config.lease_s = args.lease
     return config
 
 
@@ -653,9 +653,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="run one cycle of every due mailbox, print a summary, exit")
     p.add_argument("--job-deadline", type=_positive_seconds, metavar="SECONDS",
                    help="stop any job running longer (default: 600 incoming, 300 outgoing, 900 ACT)")
-    p.add_argument("--lease-margin", type=_positive_seconds, metavar="SECONDS",
-                   help="a mailbox's lease outlives its job's deadline by this much (default 120); with several "
-                        "workers, a stopped worker's mailboxes are taken over after deadline plus margin")
+    p.add_argument("--lease", type=_positive_seconds, metavar="SECONDS",
+                   help="a mailbox's lease lasts this long (default 60), renewed every few seconds while its job "
+                        "runs; with several workers, a stopped worker's mailboxes are taken over after it")
     p.add_argument("--log-jobs", action="store_true", help="print a line as each job starts and ends")
     p = command(engine, "workers", cmd_engine_workers,
                 "list the engine workers on this database: running, or lost (no heartbeat for a lease period)")

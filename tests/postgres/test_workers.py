@@ -33,9 +33,9 @@ from crmsync_gui.core.sync import workers as workers_module
 from tests.conftest import BIN
 
 MAILBOXES = 50
-DEADLINE_S, MARGIN_S = 15, 1  # a lease: deadline plus margin, kept short so a takeover comes quickly
-# (not shorter: a worker's first sync of each mailbox waits on exchangelib's process-wide lock around
-# Account.inbox, so a few dozen first syncs in one worker take seconds on a loaded machine)
+DEADLINE_S = 15  # not shorter: a worker's first sync of each mailbox waits on exchangelib's process-wide lock
+# around Account.inbox, so a few dozen first syncs in one worker take seconds on a loaded machine
+LEASE_S = 3  # renewed while a job runs, so kept short: a takeover comes quickly
 LINE = re.compile(r"^(\S+) mailbox (\d+) (\w+) (started|finished|failed)")
 
 
@@ -65,7 +65,7 @@ class Worker:
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.proc = subprocess.Popen(
                 [str(BIN / "crmsync"), "--db", url, "engine", "run", "--log-jobs",
-                 "--job-deadline", str(deadline_s), "--lease-margin", str(MARGIN_S)],
+                 "--job-deadline", str(deadline_s), "--lease", str(LEASE_S)],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=os.environ.copy())
         self.id = None
 
@@ -173,7 +173,7 @@ def test_two_workers_share_the_mailboxes_and_the_other_takes_over_when_one_is_ki
         assert held, "the killed worker held leases"
         wait_for(lambda: Mailbox.select().where(Mailbox.id.in_(list(held)) & (Mailbox.lock_host.is_null())
                                                 & (Mailbox.last_sync_at > killed_at)).count() == len(held),
-                 DEADLINE_S + MARGIN_S + 30, "the other worker to take over and sync the killed one's mailboxes")
+                 LEASE_S + 30, "the other worker to take over and sync the killed one's mailboxes")
         restarted = [(at, m) for at, m, _d, what in survivor.jobs() if what == "started" and at > killed_at]
         for mailbox_id, expires in held.items():
             starts = [at for at, m in restarted if m == mailbox_id]
@@ -209,7 +209,7 @@ def test_two_workers_keep_to_the_profiles_connection_cap_together(setup, pg_shar
 
 def test_the_workers_list_shows_each_worker_and_a_killed_one_as_lost_after_its_lease(pg_db, pg_shared_url, tmp_path):
     """`crmsync engine workers` and `engine status` over PostgreSQL: two running workers, then one SIGKILLed, shown
-    lost once its heartbeat is older than its lease period (deadline 2 s plus margin 1 s), then none."""
+    lost once its heartbeat is older than its lease period, then none."""
     def cli(*args):
         return subprocess.run([str(BIN / "crmsync"), "--db", pg_shared_url, "engine", *args], capture_output=True,
                               text=True, timeout=60)
@@ -217,7 +217,7 @@ def test_the_workers_list_shows_each_worker_and_a_killed_one_as_lost_after_its_l
     def states():
         return {row["worker"]: row["state"] for row in json.loads(cli("workers", "--json").stdout)}
 
-    workers = [Worker(pg_shared_url, tmp_path, name, deadline_s=2) for name in ("a", "b")]
+    workers = [Worker(pg_shared_url, tmp_path, name) for name in ("a", "b")]
     try:
         a, b = (w.wait_ready() for w in workers)
         assert states() == {a: "running", b: "running"}
@@ -226,7 +226,7 @@ def test_the_workers_list_shows_each_worker_and_a_killed_one_as_lost_after_its_l
         workers[0].proc.wait(timeout=10)
         killed_at = time.monotonic()
         wait_for(lambda: states() == {a: "lost", b: "running"}, 30, "the killed worker shown as lost")
-        assert time.monotonic() - killed_at > 3 - workers_module.heartbeat_s(3), "lost before its lease was over"
+        assert time.monotonic() - killed_at > LEASE_S - workers_module.heartbeat_s(LEASE_S), "lost before its lease was over"
         status = cli("status")
         assert status.returncode == 0 and status.stdout.endswith("; 1 lost.\n"), status.stdout
     finally:

@@ -72,7 +72,8 @@ class EngineConfig:
     queue_ahead: int = 4  # the scheduler keeps up to this many jobs per worker waiting; the rest wait in the
     # database in due order, so a pass costs the same with 10 or 10,000 mailboxes due
     pending_scan_s: float = 5.0  # how often Pending Send email is looked for besides wake-ups
-    lease_margin_s: float = 120.0  # a lease outlives its job's deadline by this much
+    lease_s: float = 60.0  # a mailbox's lease lasts this long; the heartbeat renews it while its job runs, so a
+    # stopped worker's mailboxes are taken over this long after its last heartbeat
     breaker_window_s: float = 600.0
     probe_first_s: float = 30.0
     probe_max_s: float = 300.0
@@ -117,6 +118,8 @@ class _Work:
     server_id: str | None = None
     future: asyncio.Future | None = None
     scheduled: bool = False  # queued by the scheduler because it was due (not Sync now, not Pending Send)
+    scope: asyncio.Timeout | None = None  # the running job's deadline, which also stops it when its lease is lost
+    lease_lost: str | None = None  # why its lease was lost: the job is stopped and writes nothing more
 
 
 class _Queue:
@@ -152,6 +155,7 @@ class Engine:
         self._queues: dict[str, _Queue] = {}
         self._global = Slots(self.config.max_concurrent_jobs)
         self._inflight: dict[tuple[int, int], _Work] = {}
+        self._leased: dict[tuple[int, codes.Direction], _Work] = {}  # running jobs by the lease they hold
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._scan_pending = True
@@ -192,10 +196,10 @@ class Engine:
                              for i in range(config.workers)]
         self._unsubscribe = self.bus.subscribe(self._on_event)
         if scheduler:
-            self.record = WorkerRecord(self.worker_id, self.lease_period_s)
+            self.record = WorkerRecord(self.worker_id, self.config.lease_s)
             self.record.register(self.clock.now())
             self._tasks.append(asyncio.create_task(self._scheduler(), name="crmsync-scheduler"))
-            self._tasks.append(asyncio.create_task(self._heartbeat(), name="crmsync-heartbeat"))
+        self._tasks.append(asyncio.create_task(self._heartbeat(), name="crmsync-heartbeat"))
         self._set_state("running")
 
     async def stop(self) -> None:
@@ -309,12 +313,6 @@ class Engine:
         """{queue: (waiting, running)}."""
         return {q.name: (q.items.qsize(), q.running) for q in self._queues.values()}
 
-    @property
-    def lease_period_s(self) -> float:
-        """The longest lease a job of this engine takes: a worker silent for longer is lost."""
-        queues = (self.config.incoming, self.config.outgoing, self.config.act, self.config.async_ops)
-        return max(q.deadline_s for q in queues) + self.config.lease_margin_s
-
     def paused_profiles(self) -> list[int]:
         return [pid for pid, breaker in self._breakers.items() if breaker.is_open]
 
@@ -344,13 +342,34 @@ class Engine:
             self._wake.clear()
 
     async def _heartbeat(self) -> None:
-        """Keep this worker's row current (core/sync/workers.py) every few seconds."""
+        """Every few seconds: renew the leases of the running jobs and keep this worker's row current
+        (core/sync/workers.py); stop the jobs whose lease another engine took or that could not be renewed
+        in time, before it expires."""
+        every_s = heartbeat_s(self.config.lease_s)
         while True:
+            now = self.clock.now()
             try:
-                self.record.beat(self.clock.now(), sum(q.running for q in self._queues.values()))
+                for key in self._leases.renew(now, self.config.lease_s):
+                    self._lose_lease(key, "another engine took its lease over")
+                if self.record is not None:
+                    self.record.beat(now, sum(q.running for q in self._queues.values()))
             except (peewee.OperationalError, peewee.InterfaceError) as exc:  # the scheduler reports a lasting fault
                 log.warning("Heartbeat skipped: %s", exc)
-            await asyncio.sleep(heartbeat_s(self.lease_period_s))
+            for key in self._leases.expiring(2 * every_s):
+                self._lose_lease(key, f"this engine could not renew its lease for {self.config.lease_s:g} s (the "
+                                      "database did not answer)")
+            await asyncio.sleep(every_s)
+
+    def _lose_lease(self, key: tuple[int, codes.Direction], why: str) -> None:
+        """Stop the running job of a lease this engine no longer surely holds; it writes nothing more."""
+        work = self._leased.get(key)
+        if work is None or work.lease_lost:
+            return
+        work.lease_lost = why
+        log.warning("LeaseLost: the %s sync of mailbox %s is stopped: %s; it writes nothing more (a request under "
+                    "way at the server ends first).", work.direction.label.lower(), work.mailbox_id, why)
+        if work.scope is not None:
+            work.scope.reschedule(asyncio.get_running_loop().time())
 
     def _pass(self, everything: bool = False) -> None:
         """Queue what is due now (all of it when `everything`, else what keeps the workers busy until the
@@ -570,15 +589,22 @@ class Engine:
             return JobResult(mailbox.id, work.direction, code="ProfilePaused", message="The profile is paused.",
                              transient=True)
         now = self.clock.now()
-        lease_s = queue.config.deadline_s + self.config.lease_margin_s
-        if work.kind.takes_lease and not self._leases.take(mailbox, work.direction, now, lease_s, work.scheduled):
+        if not work.kind.takes_lease:
+            return await self._run_sync(work, mailbox, queue)
+        key = (mailbox.id, work.direction)
+        if not self._leases.take(mailbox, work.direction, now, self.config.lease_s, work.scheduled):
             return JobResult(mailbox.id, work.direction, code="Leased", message="Another engine is syncing it.",
                              transient=True)
+        self._leased[key] = work
         try:
             return await self._run_sync(work, mailbox, queue)
         finally:
-            if work.kind.takes_lease:
+            del self._leased[key]
+            if work.lease_lost is None:
                 self._leases.release(mailbox.id, work.direction)
+            else:  # maybe another engine's now, or the database is away: the lease expires on its own
+                with contextlib.suppress(peewee.OperationalError, peewee.InterfaceError):
+                    self._leases.release(mailbox.id, work.direction)
 
     async def _run_sync(self, work: _Work, mailbox: Mailbox, queue: _Queue) -> JobResult:
         profile = mailbox.profile
@@ -590,7 +616,7 @@ class Engine:
         try:
             connector = self._connector(profile)
             job = self._job(mailbox, profile, direction, work.due_at)
-            async with asyncio.timeout(queue.config.deadline_s):
+            async with asyncio.timeout(queue.config.deadline_s) as work.scope:
                 if work.kind is WorkKind.TRACK:
                     items = await connector.track_item(job, work.server_id)
                 else:
@@ -606,6 +632,8 @@ class Engine:
             log.exception("Connector failed unexpectedly for mailbox %s", mailbox.id)
             error = TransientError("EngineBug", f"Unexpected {type(exc).__name__} while syncing: {exc}.")
         duration = time.monotonic() - started
+        if work.lease_lost is not None:
+            return self._lease_lost(work, mailbox, queue, duration)
         now = self.clock.now()
         if error is None:
             items = int(items or 0)
@@ -625,6 +653,16 @@ class Engine:
             self._probe_result(profile.id, error, now)
         self.bus.publish(events.MailboxChanged(mailbox.id, at=now))
         return result
+
+    def _lease_lost(self, work: _Work, mailbox: Mailbox, queue: _Queue, duration: float) -> JobResult:
+        """A job stopped because its lease was lost: said in the log and to the console, and nothing recorded on
+        the mailbox, which another engine may be syncing now."""
+        message = (f"The {work.direction.label.lower()} sync of mailbox '{mailbox.name}' was stopped: {work.lease_lost}; "
+                   "another engine may sync it now, and this one wrote nothing more.")
+        self._count(ok=False)
+        self.bus.publish(events.JobFailed(mailbox.id, int(work.direction), queue.name, "LeaseLost", message, True,
+                                          duration, at=self.clock.now()))
+        return JobResult(mailbox.id, work.direction, code="LeaseLost", message=message, transient=True)
 
     async def _run_test(self, mailbox: Mailbox, direction: codes.Direction, queue: _Queue) -> JobResult:
         now = self.clock.now()

@@ -16,7 +16,7 @@ D = codes.Direction
 
 
 class JobStatements:
-    """Load a mailbox, take and release a direction's lease (compare-and-set), record a success."""
+    """Load a mailbox, take, renew and release a direction's lease (compare-and-set), record a success."""
 
     def __init__(self):
         db = database_proxy.obj
@@ -36,6 +36,7 @@ class JobStatements:
                          f"WHERE id = {p} AND lock_host = {p} AND lock_state = 0")
         # a success clears the mailbox's last error unless another direction still stands failed by it;
         # last_error_at stays: when the mailbox last failed (alerts and the breaker count by it)
+        self._renew = f"UPDATE {table} SET lock_expires = {p} WHERE lock_host = {p} AND lock_state <> 0"
         self._success = {}
         for direction, c in COLUMNS.items():
             idle = f", {c.idle} = {p}" if c.idle else ""
@@ -66,6 +67,10 @@ class JobStatements:
         with self._db.atomic():
             self._db.execute_sql(self._release[0], [~COLUMNS[direction].lease_bit, mailbox_id, worker_id])
             self._db.execute_sql(self._release[1], [mailbox_id, worker_id])
+
+    def renew_leases(self, worker_id, expires) -> int:
+        """Extend the worker's held leases; returns how many mailbox rows it still holds."""
+        return self._db.execute_sql(self._renew, [_db_time(expires), worker_id]).rowcount
 
     def record_success(self, mailbox_id, direction, *, now, next_run, idle, highest_failures) -> None:
         params = [int(codes.DirectionStatus.SUCCESS), _db_time(now), _db_time(next_run), highest_failures]

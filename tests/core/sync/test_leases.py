@@ -2,6 +2,7 @@
 import socket
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta
 
 from crmsync_gui.core import codes
@@ -46,3 +47,33 @@ def test_the_leases_of_a_dead_engine_on_this_host_are_released(db):
     assert Leases("me:3:c", JobStatements()).release_dead(NOW) == 1
     assert reload(gone).lock_host is None and reload(kept).lock_host == alive
     assert TraceLog.get(TraceLog.code == "LeaseTakenOver").mailbox_id == gone.id
+
+
+def test_renewing_extends_every_held_lease_and_names_those_another_engine_took(db):
+    profile = add_profile()
+    ann, bob = add_mailbox(profile, "Ann"), add_mailbox(profile, "Bob")
+    mine, other = Leases("hostA:1:a", JobStatements()), Leases("hostB:2:b", JobStatements())
+    assert mine.take(reload(ann), D.INCOMING, NOW, lease_s=60) and mine.take(reload(ann), D.OUTGOING, NOW, lease_s=60)
+    assert mine.take(reload(bob), D.INCOMING, NOW, lease_s=60)
+    assert mine.renew(NOW + timedelta(seconds=50), lease_s=60) == []
+    assert reload(ann).lock_expires == reload(bob).lock_expires == NOW + timedelta(seconds=110)
+    assert not other.take(reload(ann), D.INCOMING, NOW + timedelta(seconds=100), lease_s=60), "renewed: still held"
+    assert other.take(reload(bob), D.INCOMING, NOW + timedelta(seconds=111), lease_s=60)  # expired: taken over
+    assert mine.renew(NOW + timedelta(seconds=112), lease_s=60) == [(bob.id, D.INCOMING)]
+    assert reload(bob).lock_host == "hostB:2:b" and reload(bob).lock_expires == NOW + timedelta(seconds=171)
+    mine.release(ann.id, D.INCOMING)
+    mine.release(ann.id, D.OUTGOING)
+    assert reload(ann).lock_host is None
+
+
+def test_a_lease_not_renewed_in_time_is_expiring(db):
+    mailbox = add_mailbox(add_profile(), "Ann")
+    leases = Leases("hostA:1:a", JobStatements())
+    assert leases.take(reload(mailbox), D.INCOMING, NOW, lease_s=0.3)
+    assert leases.expiring(0.1) == []
+    time.sleep(0.25)
+    assert leases.expiring(0.1) == [(mailbox.id, D.INCOMING)]
+    leases.renew(NOW, lease_s=0.3)
+    assert leases.expiring(0.1) == [], "renewed"
+    leases.release(mailbox.id, D.INCOMING)
+    assert leases.expiring(1) == []

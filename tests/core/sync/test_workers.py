@@ -33,7 +33,7 @@ def test_a_running_engine_is_a_worker_with_its_load_and_leaves_no_row_when_it_st
     world.script(bob, codes.Direction.INCOMING, slow)
 
     async def scenario():
-        engine = await make_engine(EngineConfig(lease_margin_s=30))
+        engine = await make_engine(EngineConfig(lease_s=30))
         await engine.start()
         try:
             await until(lambda: EngineWorker.get_or_none(jobs_running=1) is not None, "Bob's job counted as running")
@@ -50,7 +50,7 @@ def test_a_running_engine_is_a_worker_with_its_load_and_leaves_no_row_when_it_st
     assert (busy.worker_id, busy.host, busy.pid, busy.version) == (engine.worker_id, socket.gethostname(), os.getpid(),
                                                                    __version__)
     assert busy.alive and busy.state == "running" and busy.jobs_running == 1
-    assert busy.lease_s == 900 + 30  # the longest job deadline (ACT) plus the margin
+    assert busy.lease_s == 30
     assert idle.jobs_running == 0 and idle.mailboxes_last_hour == 2 and idle.started_at == busy.started_at
     assert list_workers(clock.now()) == [], "a worker that stopped is no worker"
 
