@@ -55,3 +55,15 @@ def latency(seconds: float | None) -> str:
     if seconds < 3600:
         return QCoreApplication.translate("labels", "{0} min").format(f"{seconds / 60:.0f}")
     return QCoreApplication.translate("labels", "{0} h").format(f"{seconds / 3600:.1f}")
+
+
+def ago(then: datetime | None, now: datetime) -> str:
+    """'12 s ago', '5 min ago', '3 h ago', or '' for no time."""
+    if then is None:
+        return ""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 120:
+        return QCoreApplication.translate("labels", "{0} s ago").format(seconds)
+    if seconds < 7200:
+        return QCoreApplication.translate("labels", "{0} min ago").format(seconds // 60)
+    return QCoreApplication.translate("labels", "{0} h ago").format(seconds // 3600)

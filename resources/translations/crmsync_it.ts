@@ -2030,6 +2030,32 @@ Cosa fare: {3}</translation>
     </message>
 </context>
 <context>
+    <name>WorkerTableModel</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/workers.py" line="49"/>
+        <source>running</source>
+        <translation>in esecuzione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/workers.py" line="49"/>
+        <source>lost</source>
+        <translation>perso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/workers.py" line="60"/>
+        <source>No heartbeat for longer than its lease ({0:g} s): the worker stopped without saying so, or cannot reach the database. Other workers take its mailboxes over.</source>
+        <translation>Nessun battito per più del suo lease ({0:g} s): il worker si è fermato senza avvisare o non raggiunge il database. Gli altri worker ne rilevano le cassette postali.</translation>
+    </message>
+</context>
+<context>
+    <name>WorkersPage</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/workers.py" line="86"/>
+        <source>Running: {0} · lost: {1} · jobs running: {2} · mailboxes synced in the last hour: {3}</source>
+        <translation>In esecuzione: {0} · persi: {1} · job in corso: {2} · cassette postali sincronizzate nell&apos;ultima ora: {3}</translation>
+    </message>
+</context>
+<context>
     <name>codes</name>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="8"/>
@@ -2405,207 +2431,247 @@ Cosa fare: {3}</translation>
 <context>
     <name>columns</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
         <source>Address</source>
         <translation>Indirizzo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="102"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
         <source>Incoming</source>
         <translation>In arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
         <source>Outgoing</source>
         <translation>In uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
         <source>Incoming status</source>
         <translation>Stato in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
         <source>Outgoing status</source>
         <translation>Stato in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
         <source>ACT status</source>
         <translation>Stato ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="109"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
         <source>Approval</source>
         <translation>Approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
         <source>Last sync</source>
         <translation>Ultima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
         <source>Next sync</source>
         <translation>Prossima sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
         <source>Status</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
         <source>New email</source>
         <translation>Nuova posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
         <source>Arrival to CRM</source>
         <translation>Arrivo → CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
         <source>Server type</source>
         <translation>Tipo di server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
         <source>Authentication</source>
         <translation>Autenticazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
         <source>Incoming server</source>
         <translation>Server in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
         <source>Outgoing server</source>
         <translation>Server in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
         <source>Max connections</source>
         <translation>Connessioni max</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
         <source>Mailboxes</source>
         <translation>Cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
         <source>Credentials</source>
         <translation>Credenziali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
         <source>Kind</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
         <source>Email address</source>
         <translation>Indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
         <source>State</source>
         <translation>Stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
         <source>Raised</source>
         <translation>Generato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="129"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
         <source>Level</source>
         <translation>Livello</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="130"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
         <source>Message</source>
         <translation>Messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
         <source>Acknowledged</source>
         <translation>Confermato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
         <source>Decided</source>
         <translation>Deciso</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
         <source>Sender</source>
         <translation>Mittente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="134"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="135"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
         <source>Outcome</source>
         <translation>Esito</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="136"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
         <source>Reason</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <source>Worker</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <source>Process</source>
+        <translation>Processo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <source>Jobs running</source>
+        <translation>Job in corso</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <source>Mailboxes synced (1 h)</source>
+        <translation>Cassette sincronizzate (1 h)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <source>Last heartbeat</source>
+        <translation>Ultimo battito</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <source>Started</source>
+        <translation>Avviato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <source>Version</source>
+        <translation>Versione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
         <source>Last seen</source>
         <translation>Ultima volta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="139"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
         <source>Count</source>
         <translation>Conteggio</translation>
     </message>
@@ -2613,22 +2679,22 @@ Cosa fare: {3}</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -2659,6 +2725,21 @@ Cosa fare: {3}</translation>
         <location filename="../../crmsync_gui/ui/labels.py" line="57"/>
         <source>{0} h</source>
         <translation>{0} h</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="66"/>
+        <source>{0} s ago</source>
+        <translation>{0} s fa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="68"/>
+        <source>{0} min ago</source>
+        <translation>{0} min fa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/labels.py" line="69"/>
+        <source>{0} h ago</source>
+        <translation>{0} h fa</translation>
     </message>
 </context>
 <context>
@@ -2748,6 +2829,21 @@ Cosa fare: {3}</translation>
         <source>Bring an Email Router configuration over: profiles, mailboxes and their owners, reviewed before anything changes.</source>
         <translation>Importa una configurazione di Email Router: profili, cassette postali e proprietari, da rivedere prima di ogni modifica.</translation>
     </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="99"/>
+        <source>Workers</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="100"/>
+        <source>No sync engine runs on this database. Each one shows here with its load: the console&apos;s own engine, and every `crmsync engine run`.</source>
+        <translation>Nessun motore di sincronizzazione è in esecuzione su questo database. Ognuno compare qui con il suo carico: il motore della console e ogni `crmsync engine run`.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="101"/>
+        <source>Filter by host or worker (Ctrl+F)</source>
+        <translation>Filtra per host o worker (Ctrl+F)</translation>
+    </message>
 </context>
 <context>
     <name>parent</name>
@@ -2795,87 +2891,87 @@ Cosa fare: {3}</translation>
         <translation>Eliminato: {0} “{1}”.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="140"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
         <source>{0} contacts, appointments and tasks synced with it stay in Exchange and in the CRM, no longer kept in step</source>
         <translation>{0} contatti, appuntamenti e attività sincronizzati restano in Exchange e nel CRM, non più allineati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="141"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
         <source>{0} tracked emails stay in the CRM</source>
         <translation>{0} email tracciate restano nel CRM</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="142"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
         <source>{0} emails waiting to be sent from it will not be sent</source>
         <translation>{0} email in attesa di invio da questa cassetta non saranno inviate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
         <source>its history ({0} trace log rows, alerts and tracking decisions) is deleted</source>
         <translation>la sua cronologia ({0} righe del registro, avvisi e decisioni di tracciamento) viene eliminata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="144"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
         <source>{0} is left without a mailbox</source>
         <translation>{0} resta senza cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
         <source>its stored password is deleted</source>
         <translation>la password memorizzata viene eliminata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="146"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
         <source>{0} mailboxes are left without a profile and stop syncing</source>
         <translation>{0} cassette postali restano senza profilo e smettono di sincronizzarsi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="147"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
         <source>mailbox {0} is left without an owner</source>
         <translation>la cassetta postale {0} resta senza proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="148"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
         <source>{0} CRM records it owns (accounts, contacts, leads, activities) are left without an owner</source>
         <translation>{0} record del CRM di sua proprietà (account, contatti, lead, attività) restano senza proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="149"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
         <source>its {0} sync filters are deleted</source>
         <translation>i suoi {0} filtri di sincronizzazione vengono eliminati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="150"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
         <source>{0} profiles send their alerts to no one</source>
         <translation>{0} profili non inviano più i loro avvisi a nessuno</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="151"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
         <source>{0} synced contacts, appointments and tasks will be removed from the mailbox</source>
         <translation>{0} contatti, appuntamenti e attività sincronizzati verranno rimossi dalla cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="152"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
         <source>{0} contacts, appointments and tasks of the new owner will be created in it</source>
         <translation>{0} contatti, appuntamenti e attività del nuovo proprietario verranno creati in essa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
         <source>mailbox</source>
         <translation>cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
         <source>email server profile</source>
         <translation>profilo server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
         <source>user</source>
         <translation>utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="156"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
         <source>queue</source>
         <translation>coda</translation>
     </message>
@@ -2883,92 +2979,92 @@ Cosa fare: {3}</translation>
 <context>
     <name>states</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="157"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
         <source>syncing</source>
         <translation>in sincronizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="158"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
         <source>idle</source>
         <translation>inattiva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
         <source>backing off</source>
         <translation>in attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="160"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
         <source>paused</source>
         <translation>sospesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
         <source>disabled</source>
         <translation>disabilitata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
         <source>error</source>
         <translation>errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="163"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="165"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="166"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
         <source>Address rejected</source>
         <translation>Indirizzo rifiutato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
         <source>Pending approval</source>
         <translation>In attesa di approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
         <source>No profile</source>
         <translation>Nessun profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
         <source>Disabled</source>
         <translation>Disattivata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
         <source>Profile paused</source>
         <translation>Profilo in pausa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
         <source>Failing</source>
         <translation>Con errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
         <source>Backing off</source>
         <translation>In attesa dopo errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
         <source>Enabled</source>
         <translation>Attivata</translation>
     </message>
@@ -2976,77 +3072,77 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="196"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="197"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="198"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="199"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="200"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="201"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="202"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="203"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="204"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -3054,72 +3150,72 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="205"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="206"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="196"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="207"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="208"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="198"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="209"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="199"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="210"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="200"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="211"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="201"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="212"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="202"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="213"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="203"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="214"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="204"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="206"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="207"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

@@ -30,7 +30,7 @@ def translatable_strings() -> list[tuple[str, str]]:
     from crmsync_gui.core.store import views
     from crmsync_gui.ui import pages
     from crmsync_gui.ui.dialogs import delete
-    from crmsync_gui.ui.pages import alerts, errors, mailboxes, profiles, tracking, users
+    from crmsync_gui.ui.pages import alerts, errors, mailboxes, profiles, tracking, users, workers
 
     found: list[tuple[str, str]] = []
     for enum in codes.LabelledEnum.__subclasses__():
@@ -40,7 +40,7 @@ def translatable_strings() -> list[tuple[str, str]]:
         if getattr(page, "filter_hint", None):
             found.append(("pages", page.filter_hint))
     for model in (mailboxes.MailboxTableModel, profiles.ProfileTableModel, users.OwnerTableModel,
-                  alerts.AlertTableModel, tracking.DecisionTableModel):
+                  alerts.AlertTableModel, tracking.DecisionTableModel, workers.WorkerTableModel):
         found += [("columns", c.title) for c in model.columns]
     found += [("columns", h) for h in errors.TraceTableModel.headers]
     found += [("removal", text) for text in (*removal.CONSEQUENCES.values(), *delete.KINDS.values())]

@@ -7,7 +7,8 @@ from crmsync_gui.ui.main_window import MainWindow
 from crmsync_gui.ui.pages import ALL_PAGES
 from tests.conftest import BIN
 
-EXPECTED = ["Dashboard", "Mailboxes", "Email server profiles", "Users & queues", "Errors", "Alerts", "Migration"]
+EXPECTED = ["Dashboard", "Mailboxes", "Email server profiles", "Users & queues", "Errors", "Alerts", "Migration",
+            "Workers"]
 
 
 def test_navigation_lists_every_page_and_switches(qtbot, db):

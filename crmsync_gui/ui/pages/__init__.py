@@ -6,5 +6,7 @@ from crmsync_gui.ui.pages.mailboxes import MailboxesPage
 from crmsync_gui.ui.pages.migration import MigrationPage
 from crmsync_gui.ui.pages.profiles import ProfilesPage
 from crmsync_gui.ui.pages.users import UsersPage
+from crmsync_gui.ui.pages.workers import WorkersPage
 
-ALL_PAGES = [DashboardPage, MailboxesPage, ProfilesPage, UsersPage, ErrorsPage, AlertsPage, MigrationPage]
+ALL_PAGES = [DashboardPage, MailboxesPage, ProfilesPage, UsersPage, ErrorsPage, AlertsPage, MigrationPage,
+             WorkersPage]
