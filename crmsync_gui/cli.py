@@ -377,11 +377,15 @@ def cmd_engine_status(args) -> int:
               f"{last.worker_id}." if last else "No sync engine worker is running on this database.")
         return EXIT_FAILED
     lost = len(workers) - len(alive)
-    print(f"{len(alive)} {'worker' if len(alive) == 1 else 'workers'} alive, "
-          f"{sum(w.jobs_running for w in alive)} jobs running, "
-          f"{sum(w.mailboxes_last_hour for w in alive)} mailboxes synced in the last hour"
+    print(f"{_count(len(alive), 'worker', 'workers')} alive, "
+          f"{_count(sum(w.jobs_running for w in alive), 'job', 'jobs')} running, "
+          f"{_count(sum(w.mailboxes_last_hour for w in alive), 'mailbox', 'mailboxes')} synced in the last hour"
           + (f"; {lost} lost." if lost else "."))
     return 0
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def cmd_mailboxes_test(args) -> int:
