@@ -587,6 +587,7 @@ def _mail_response(call: Call, el: etree._Element) -> Item:
         BodyType=new_text.get("BodyType", "Text") if new_text is not None else "Text")
     if kind == "ForwardItem":
         reply.attachments += [dataclasses.replace(a, id=new_id("AAMkA", call.acting.tag)) for a in original.attachments]
+    it.normalize(reply)  # the prefixed subject too keeps 255 characters
     return reply
 
 

@@ -1,4 +1,5 @@
-"""Fixtures for the POP3, IMAP and SMTP connectors: a real Dovecot and a real SMTP server on loopback."""
+"""Fixtures for the connectors: a real Dovecot and a real SMTP server on loopback, the EWS sandbox and Outlook's
+side of its mailboxes."""
 from __future__ import annotations
 
 import asyncio
@@ -6,9 +7,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import pytest
+from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials
+from exchangelib.protocol import BaseProtocol, FailFast
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.store.models import CrmUser, EmailServerProfile, Mailbox
+from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
 from tests.servers import dovecot as dovecot_server
 from tests.servers.smtp import IGNORED_WARNING, SmtpServer
 from tests.servers.tls import make_certificates
@@ -150,3 +154,20 @@ def graph(sandbox):
     server = graph_sandbox(sandbox)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def outlook(sandbox, monkeypatch):
+    """outlook(address) -> an exchangelib account on the sandbox, as the mailbox's owner uses it in Outlook."""
+    monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", CaFileAdapter)
+    monkeypatch.setitem(CaFileAdapter.ca_files, url_prefix(sandbox.url), sandbox.ca_file)
+    accounts = []
+
+    def make(address, password="pw"):
+        config = Configuration(service_endpoint=sandbox.url, credentials=Credentials(address, password),
+                               auth_type=BASIC, retry_policy=FailFast())
+        accounts.append(Account(address, config=config, autodiscover=False, access_type=DELEGATE))
+        return accounts[-1]
+    yield make
+    for account in accounts:
+        account.protocol.close()

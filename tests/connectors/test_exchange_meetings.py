@@ -7,15 +7,12 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials
 from exchangelib.items import MeetingCancellation, MeetingRequest
-from exchangelib.protocol import BaseProtocol, FailFast
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.store.models import Activity, ActivityParty, ItemMap, Mailbox, SyncFilter
 from crmsync_gui.core.sync import act
-from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
 from tests.connectors.exchange_world import exchange_world
 
 START = datetime(2030, 3, 1, 9)
@@ -41,23 +38,6 @@ def bob(db, sandbox):
     world = act_world(sandbox, "invited")
     yield world
     world.close()
-
-
-@pytest.fixture
-def outlook(sandbox, monkeypatch):
-    """outlook(address) -> an exchangelib account on the sandbox, as the mailbox's owner uses it in Outlook."""
-    monkeypatch.setattr(BaseProtocol, "HTTP_ADAPTER_CLS", CaFileAdapter)
-    monkeypatch.setitem(CaFileAdapter.ca_files, url_prefix(sandbox.url), sandbox.ca_file)
-    accounts = []
-
-    def make(address, password="pw"):
-        config = Configuration(service_endpoint=sandbox.url, credentials=Credentials(address, password),
-                               auth_type=BASIC, retry_policy=FailFast())
-        accounts.append(Account(address, config=config, autodiscover=False, access_type=DELEGATE))
-        return accounts[-1]
-    yield make
-    for account in accounts:
-        account.protocol.close()
 
 
 def sync(world) -> int:

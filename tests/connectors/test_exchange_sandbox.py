@@ -183,7 +183,7 @@ def test_outgoing_sends_through_ews_with_token_and_saves_a_copy(world):
     assert delivered["message_id"] == email.message_id
 
 
-def test_a_long_subject_reaches_exchange_with_its_token_whole(world):
+def test_a_long_subject_reaches_exchange_with_its_token_whole_and_keeps_it_in_a_reply(world, outlook):
     sandbox, address = world.sandbox, world.address
     bob = address.replace("ann", "bob", 1)
     sandbox.add_mailbox(bob, "bob-pw")
@@ -195,6 +195,12 @@ def test_a_long_subject_reaches_exchange_with_its_token_whole(world):
     for item in (copy, delivered):  # as Exchange holds them: 255 characters at most, the token last
         assert len(item["subject"]) <= 255 and item["subject"].endswith(" " + token)
         assert tracking.find_token(item["subject"], tracking.organization_settings()) == token
+
+    received = outlook(bob, "bob-pw").inbox.get(id=delivered["id"])
+    received.reply(subject=None, body="Agreed.")  # Exchange writes "RE: " + the subject, and keeps 255 of it
+    [reply] = sandbox.items(address)
+    assert reply["subject"].startswith("RE: Renewal")
+    assert tracking.find_token(reply["subject"], tracking.organization_settings()) == token
 
 
 class Crash(BaseException):

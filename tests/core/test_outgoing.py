@@ -120,19 +120,20 @@ def test_a_long_subject_is_shortened_before_the_token_never_the_token(ann):
     email = pending(ann, subject=subject)
     transport = RecordingTransport()
     assert run(ann, transport) == 1
-    assert reload(email).subject == subject[:243] + " CRM:0001001"
+    assert reload(email).subject == subject[:235] + " CRM:0001001"
     assert transport.sent[0]["Subject"] == reload(email).subject
-    assert len(reload(email).subject) == outgoing.SUBJECT_LIMIT
+    assert len("RE: FW: " + reload(email).subject) == outgoing.SUBJECT_LIMIT  # room for a reply's prefix
 
 
 def test_subject_with_token_keeps_a_subject_that_fits():
     assert outgoing.subject_with_token("RE: Offer CRM:0001001", "CRM:0001001") == "RE: Offer CRM:0001001"
     assert outgoing.subject_with_token(None, "CRM:0001001") == "CRM:0001001"
     assert outgoing.subject_with_token("  ", "CRM:0001001") == "CRM:0001001"
-    assert outgoing.subject_with_token("a" * 244, "CRM:0001001") == "a" * 243 + " CRM:0001001"
+    assert outgoing.subject_with_token("a" * 236, "CRM:0001001") == "a" * 235 + " CRM:0001001"
+    assert outgoing.subject_with_token("a" * 235 + " CRM:0001001", "CRM:0001001") == "a" * 235 + " CRM:0001001"
     # a token past the limit moves to the end
     assert outgoing.subject_with_token("RE: CRM:0001001 " + "y" * 300, "CRM:0001001") == (
-        "RE: " + "y" * 239 + " CRM:0001001")
+        "RE: " + "y" * 231 + " CRM:0001001")
 
 
 def test_token_counter_wraps_after_999(ann):

@@ -35,3 +35,11 @@ def test_reply_reply_all_and_forward(sandbox, ann, bob):
     forwarded = bob.inbox.get(subject="FW: Quote")
     assert [a.name for a in forwarded.attachments] == ["q.txt"] and forwarded.attachments[0].content == b"42"
     assert ann.sent.filter(subject__startswith="RE: Quote").count() == 2  # copies kept, as Outlook's are
+
+
+def test_a_reply_to_a_long_subject_keeps_255_characters(ann, bob):
+    Message(account=bob, folder=bob.sent, subject="s" * 255, body="long", to_recipients=[ann.primary_smtp_address]
+            ).send_and_save()
+    ann.inbox.get(subject="s" * 255).reply(subject=None, body="short answer")  # Exchange writes "RE: " + subject
+    [answer] = bob.inbox.all()
+    assert answer.subject == ("RE: " + "s" * 255)[:255]

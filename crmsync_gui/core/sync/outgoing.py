@@ -34,6 +34,9 @@ _TO_HEADER = {codes.PartyRole.TO: "To", codes.PartyRole.CC: "Cc", codes.PartyRol
 # Exchange keeps 255 characters of a subject and drops the rest, which would drop a token at the end;
 # kept for SMTP too, since the recipient's server may well be an Exchange.
 SUBJECT_LIMIT = 255
+# A reply or forward puts its prefix in front ("RE: ", "AW: ", "Antw: ", "RE: FW: ") and Exchange keeps 255
+# characters of that subject too: a long subject leaves this much room, so the answer keeps the token whole.
+REPLY_ROOM = 8
 
 
 def next_tracking_token(user: CrmUser, settings: OrganizationSettings) -> str:
@@ -46,14 +49,15 @@ def next_tracking_token(user: CrmUser, settings: OrganizationSettings) -> str:
 
 
 def subject_with_token(subject: str | None, token: str) -> str:
-    """The subject ending in the token, within SUBJECT_LIMIT: a long subject is shortened, never the token."""
+    """The subject ending in the token, within SUBJECT_LIMIT and room for a reply's prefix: a long subject is
+    shortened, never the token."""
     subject = subject or ""
-    if token.upper() in subject.upper() and len(subject) <= SUBJECT_LIMIT:
+    if token.upper() in subject.upper() and len(subject) <= SUBJECT_LIMIT - REPLY_ROOM:
         return subject
     at = subject.upper().find(token.upper())
     if at >= 0:  # a subject holding the token past the limit: the token moves to the end
         subject = f"{subject[:at].rstrip()} {subject[at + len(token):].lstrip()}"
-    text = subject.strip()[:SUBJECT_LIMIT - len(token) - 1].rstrip()
+    text = subject.strip()[:SUBJECT_LIMIT - REPLY_ROOM - len(token) - 1].rstrip()
     return f"{text} {token}" if text else token
 
 
