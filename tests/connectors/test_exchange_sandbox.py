@@ -215,8 +215,8 @@ def test_kill_between_send_and_commit_never_sends_twice(world):
     transport = EwsTransport(world.connector.session)
 
     class DiesAfterSending(EwsTransport):
-        async def send(self, job, message):
-            await transport.send(job, message)
+        async def send(self, job, message, handing_over):
+            await transport.send(job, message, handing_over)
             raise Crash()  # the process dies before "Sent" is committed
 
     with pytest.raises(Crash):

@@ -182,10 +182,11 @@ def test_a_kill_between_send_and_commit_never_sends_twice(world, dies):
     session = world.connector.session
 
     class Dies(GraphTransport):
-        async def send(self, job, message):
+        async def send(self, job, message, handing_over):
             if dies == "after sending":
-                await GraphTransport(session).send(job, message)
+                await GraphTransport(session).send(job, message, handing_over)
             else:  # the draft is saved, then the process dies before sending it
+                handing_over()
                 await session.call(job, "saving a draft", "POST", session.user_url(job, "messages"),
                                    data=base64.b64encode(message.as_bytes()), headers={"Content-Type": "text/plain"})
             raise Crash()  # the process dies before "Sent" is committed

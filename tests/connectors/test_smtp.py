@@ -1,4 +1,5 @@
 """SMTP outgoing against a real SMTP server (aiosmtpd): Pending Send → Sent through core/sync/outgoing.py."""
+import aiosmtplib
 import pytest
 
 from crmsync_gui.core import codes
@@ -54,6 +55,50 @@ def test_implicit_ssl_port_from_an_imap_profile(imap_account, smtp_server):
     before = len(smtp_server.received)
     assert send(imap_account, ImapConnector) == 1
     assert [r.message["Subject"].split(" CRM:")[0] for r in smtp_server.received[before:]] == ["Over SSL"]
+
+
+class Killed(BaseException):
+    """The process dies here."""
+
+
+@pytest.mark.parametrize("dies_in", ["connect", "login"])
+def test_a_run_killed_before_the_email_reached_the_server_sends_it_once_at_the_restart(pop3_account, smtp_server,
+                                                                                        monkeypatch, dies_in):
+    """Killed while connecting or signing in, nothing of the email left: the restart sends it, it is not
+    failed as "cannot tell whether it went out" (the crash harness found a third of its SMTP emails so)."""
+    activity = pending(pop3_account, f"Killed in {dies_in}")
+    before = len(smtp_server.received)
+
+    async def killed(*args, **kwargs):
+        raise Killed()
+
+    monkeypatch.setattr(aiosmtplib.SMTP, dies_in, killed)
+    with pytest.raises(Killed):
+        send(pop3_account)
+    monkeypatch.undo()
+    assert send(pop3_account) == 1
+    activity = Activity.get_by_id(activity.id)
+    assert activity.email_status == Status.SENT, activity.failure_reason
+    assert [r.message["Message-ID"] for r in smtp_server.received[before:]] == [activity.message_id]
+
+
+def test_a_run_killed_after_the_server_took_the_email_never_sends_it_again(pop3_account, smtp_server, monkeypatch):
+    activity = pending(pop3_account, "Killed after DATA")
+    before = len(smtp_server.received)
+    send_message = aiosmtplib.SMTP.send_message
+
+    async def sent_then_killed(self, *args, **kwargs):
+        await send_message(self, *args, **kwargs)
+        raise Killed()
+
+    monkeypatch.setattr(aiosmtplib.SMTP, "send_message", sent_then_killed)
+    with pytest.raises(Killed):
+        send(pop3_account)
+    monkeypatch.undo()
+    assert send(pop3_account) == 1
+    activity = Activity.get_by_id(activity.id)
+    assert activity.email_status == Status.FAILED and activity.failure_reason.startswith("Not resent")
+    assert len(smtp_server.received) == before + 1
 
 
 def test_refused_recipient_fails_only_that_email(pop3_account, smtp_server):

@@ -30,7 +30,8 @@ class RecordingTransport:
         self.crash_after_send = False
         self.was_sent_calls = []
 
-    async def send(self, job, message):
+    async def send(self, job, message, handing_over):
+        handing_over()
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(message)
@@ -148,13 +149,18 @@ def test_message_id_is_committed_before_the_send(ann):
     seen = {}
 
     class Inspecting(RecordingTransport):
-        async def send(self, job, message):
-            row = reload(email)  # what a crash right now would leave in the store
+        async def send(self, job, message, handing_over):
+            row = reload(email)  # what a crash right now, before the handover, would leave in the store
             seen.update(status=row.email_status, message_id=row.message_id)
-            await super().send(job, message)
+
+            def inspected():
+                handing_over()
+                seen.update(handed_over=reload(email).email_status)  # and a crash right after it
+            await super().send(job, message, inspected)
 
     run(ann, Inspecting())
-    assert seen["status"] == Status.SENDING and seen["message_id"] == reload(email).message_id
+    assert seen["status"] == Status.PENDING_SEND and seen["message_id"] == reload(email).message_id
+    assert seen["handed_over"] == Status.SENDING
 
 
 def test_kill_between_send_and_commit_never_sends_twice_when_server_can_tell(ann):
@@ -216,7 +222,8 @@ def test_retry_that_finds_the_email_already_sent_does_not_resend(ann):
     transport = RecordingTransport()
 
     class TimeoutAfterAccepting(RecordingTransport):
-        async def send(self, job, message):
+        async def send(self, job, message, handing_over):
+            handing_over()
             transport.sent.append(message)  # the server took it, the answer was lost
             raise TransientError("Timeout", "No answer.")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -142,8 +143,9 @@ class EwsTransport:
     def __init__(self, session):
         self.session = session
 
-    async def send(self, job, message: EmailMessage) -> None:
+    async def send(self, job, message: EmailMessage, handing_over: Callable[[], None]) -> None:
         account = self.session.account(job)
+        handing_over()
         await self.session.call(job, f"sending email {message['Message-ID']}", _send_mime, account,
                                 message.as_bytes())
 

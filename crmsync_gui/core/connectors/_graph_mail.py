@@ -17,6 +17,7 @@ import asyncio
 import base64
 import contextlib
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -203,10 +204,11 @@ class GraphTransport:
         self.session = session
         self._drafts: dict[tuple[str, str], str] = {}  # (mailbox, Message-ID) → a draft not sent yet
 
-    async def send(self, job, message: EmailMessage) -> None:
+    async def send(self, job, message: EmailMessage, handing_over: Callable[[], None]) -> None:
         message_id = str(message["Message-ID"])
         key = (job.mailbox.email.lower(), message_id)
         draft = self._drafts.pop(key, None)
+        handing_over()  # a draft is not sent, but was_sent finds one a stopped run left and sends that
         try:
             if draft is None:
                 created = await self.session.call(

@@ -9,6 +9,7 @@ MessageRejected so only that email fails; a refused sign-in or sender is about t
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -32,11 +33,12 @@ class SmtpTransport:
             client = await self._open(job)
             await _quit(client)
 
-    async def send(self, job, message: EmailMessage) -> None:
+    async def send(self, job, message: EmailMessage, handing_over: Callable[[], None]) -> None:
         where = smtp_endpoint(self.profile)
         async with job.connection():
             client = await self._open(job)
             try:
+                handing_over()
                 await client.send_message(message, sender=job.mailbox.email)
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 refused = "; ".join(f"{r.recipient}: {net.server_text(r.message)}" for r in exc.recipients)

@@ -57,8 +57,10 @@ class IncomingEmail:
 class MailTransport(Protocol):
     """How outgoing email leaves: EWS send or SMTP. Used by core/sync/outgoing.py."""
 
-    async def send(self, job, message: EmailMessage) -> None:
-        """Send a message whose Message-ID is already set (and recorded before this call)."""
+    async def send(self, job, message: EmailMessage, handing_over: Callable[[], None]) -> None:
+        """Send a message whose Message-ID is already set (and recorded before this call). Call `handing_over`
+        (it commits Sending) right before the first byte of the message can reach the server: after
+        connecting and signing in, so a run that dies before then leaves the email Pending Send."""
 
     async def was_sent(self, job, message_id: str) -> bool | None:
         """After a crash between send and commit: True/False when the server can tell (Sent Items),

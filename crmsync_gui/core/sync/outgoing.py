@@ -1,9 +1,11 @@
 """Outgoing email, the same for EWS and SMTP: Pending Send → Sending → Sent or Failed, never twice.
 
-Every email gets its Message-ID (and its tracking token, when the organization uses them) and is
-marked Sending in a committed transaction *before* the transport is called. So if the process dies
-between the server accepting the email and the commit of "Sent", the next run finds it still in
-Sending and asks the transport whether it went out (`MailTransport.was_sent`, e.g. Sent Items on
+Every email gets its Message-ID (and its tracking token, when the organization uses them) in a
+committed transaction before the transport is called, and is marked Sending in another when the
+transport is about to hand it over (connected and signed in: `MailTransport.send`'s `handing_over`);
+a run that dies before then leaves it Pending Send, and it is simply sent at the restart. So if the
+process dies between the server accepting the email and the commit of "Sent", the next run finds it
+still in Sending and asks the transport whether it went out (`MailTransport.was_sent`, e.g. Sent Items on
 Exchange): yes → Sent; no → sent again; cannot tell (plain SMTP) → Failed with a reason telling the
 administrator to check, and never resent blindly.
 
@@ -114,7 +116,7 @@ def build_message(activity: Activity, mailbox: Mailbox) -> EmailMessage:
 
 
 def _prepare(activity_id: int, mailbox: Mailbox, settings: OrganizationSettings) -> Activity | None:
-    """Record Message-ID, token and the attempt, and mark Sending, in one committed transaction."""
+    """Record Message-ID, token and the attempt in one committed transaction (Sending comes at the handover)."""
     with database_proxy.atomic():
         activity = Activity.get_or_none(Activity.id == activity_id, Activity.email_status == Status.PENDING_SEND)
         if activity is None:  # sent, cancelled or edited meanwhile
@@ -129,12 +131,15 @@ def _prepare(activity_id: int, mailbox: Mailbox, settings: OrganizationSettings)
             activity.tracking_token = next_tracking_token(activity.owner_user, settings)
         if activity.tracking_token:
             activity.subject = subject_with_token(activity.subject, activity.tracking_token)
-        activity.email_status = Status.SENDING
         activity.delivery_attempts += 1
         activity.mailbox = mailbox
         activity.modified_at = utcnow()
         activity.save()
     return activity
+
+
+def _mark_sending(activity: Activity) -> None:
+    _set(activity, Status.SENDING)
 
 
 def _mark_sent(activity: Activity, note: str | None = None) -> None:
@@ -171,7 +176,7 @@ async def _send_one(job, transport: MailTransport, activity_id: int, settings: O
         return True
     message = build_message(activity, mailbox)
     try:
-        await transport.send(job, message)
+        await transport.send(job, message, lambda: _mark_sending(activity))
     except MessageRejected as error:
         _set(activity, Status.FAILED, f"Not sent: {error}")
         return True
