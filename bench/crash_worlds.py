@@ -87,12 +87,14 @@ class Ledger:
 
     incoming: list[str] = field(default_factory=list)  # Message-IDs that arrived in the mailbox
     outgoing: list[int] = field(default_factory=list)  # CRM email activity ids queued to send
-    # (record type, CRM id) → "synced", "left" (left the filters), "deleted in CRM", "deleted in Outlook"
-    records: dict[tuple[str, int], str] = field(default_factory=dict)
+    # (record type, CRM id, its unique name) → "anchor", "synced", "left" (left the filters), "deleted in CRM",
+    # "deleted in Outlook"; the name tells the record from a later one SQLite gives the same id
+    records: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    deleted_items: dict[tuple[str, int, str], str] = field(default_factory=dict)  # deleted in CRM → its item
     from_outlook: list[str] = field(default_factory=list)  # tracked contacts made in Outlook, by email address
-    dirty: set[tuple[str, int]] = field(default_factory=set)  # edited since the last ACT run that finished
+    dirty: set[tuple[str, int, str]] = field(default_factory=set)  # edited since the last ACT run that finished
 
-    def synced(self, kind: str | None = None) -> list[tuple[str, int]]:
+    def synced(self, kind: str | None = None) -> list[tuple[str, int, str]]:
         return [k for k, state in self.records.items() if state == "synced" and (kind is None or k[0] == kind)]
 
 
@@ -119,7 +121,7 @@ class ExchangeWorld:
         self.n = 0
         for _ in range(ANCHORS):
             for kind in KIND:
-                self.ledger.records[(kind, self._create_in_crm(kind).id)] = "anchor"
+                self.ledger.records[self._create_in_crm(kind)] = "anchor"
 
     # ---- between two kills -------------------------------------------------------------------------------
 
@@ -152,21 +154,23 @@ class ExchangeWorld:
     def after_run(self, finished: set[tuple[str, str]]) -> None:
         self.act_finished = (str(self.mailbox.id), "act") in finished
 
-    def _create_in_crm(self, kind: str):
+    def _create_in_crm(self, kind: str) -> tuple[str, int, str]:
         self.n += 1
+        name = f"{'Crash' if kind == 'contact' else kind.title()} {self.n}"
         if kind == "contact":  # half without an email address: no first-sync match key
-            return Contact.create(first_name="", last_name=f"Crash {self.n}", owner=self.user,
-                                  email=f"c{self.n}@fabrikam.test" if self.n % 2 else None)
-        if kind == "appointment":  # a start with sub-second precision Exchange does not keep
+            record = Contact.create(first_name="", last_name=name, owner=self.user,
+                                    email=f"c{self.n}@fabrikam.test" if self.n % 2 else None)
+        elif kind == "appointment":  # a start with sub-second precision Exchange does not keep
             start = datetime(2031, 1, 1, 9) + timedelta(hours=self.n, microseconds=250_000)
-            return Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject=f"Meeting {self.n}",
-                                   owner_user=self.user, starts_at=start, ends_at=start + timedelta(hours=1))
-        return Activity.create(activity_type=codes.ActivityType.TASK, subject=f"Task {self.n}", owner_user=self.user,
-                               due_at=datetime(2031, 2, 1) + timedelta(days=self.n), percent_complete=0)
+            record = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject=name, owner_user=self.user,
+                                     starts_at=start, ends_at=start + timedelta(hours=1))
+        else:
+            record = Activity.create(activity_type=codes.ActivityType.TASK, subject=name, owner_user=self.user,
+                                     due_at=datetime(2031, 2, 1) + timedelta(days=self.n), percent_complete=0)
+        return kind, record.id, name
 
     def _crm_create(self, rng, touched) -> None:
-        kind = rng.choice(list(KIND))
-        key = (kind, self._create_in_crm(kind).id)
+        key = self._create_in_crm(rng.choice(list(KIND)))
         self.ledger.records[key] = "synced"
         touched.add(key)
 
@@ -175,7 +179,7 @@ class ExchangeWorld:
                 and not (clean and k in self.ledger.dirty)]
         if paired:
             mapped = {(m.record_type, m.record_id) for m in ItemMap.select().where(ItemMap.mailbox == self.mailbox.id)}
-            keys = [k for k in keys if k in mapped]
+            keys = [k for k in keys if k[:2] in mapped]
         if not keys:
             return None
         key = rng.choice(keys)
@@ -186,12 +190,12 @@ class ExchangeWorld:
         key = self._pick(rng, touched, clean=False)
         if key is None:
             return
-        kind, record_id = key
+        kind, record_id, name = key
         if kind == "contact":
             Contact.update(job_title=f"CRM {self.n}", modified_at=datetime.utcnow()).where(
                 Contact.id == record_id).execute()
         else:
-            Activity.update(subject=f"{kind.title()} {record_id} CRM {self.n}", modified_at=datetime.utcnow()).where(
+            Activity.update(subject=f"{name} CRM {self.n}", modified_at=datetime.utcnow()).where(
                 Activity.id == record_id).execute()
         self.ledger.dirty.add(key)
 
@@ -199,7 +203,10 @@ class ExchangeWorld:
         key = self._pick(rng, touched, clean=True)
         if key is None:
             return
-        kind, record_id = key
+        kind, record_id, _name = key
+        mapped = self._map(key)
+        if mapped is not None:
+            self.ledger.deleted_items[key] = mapped.item_id
         (Contact if kind == "contact" else Activity).delete_by_id(record_id)
         self.ledger.records[key] = "deleted in CRM"
 
@@ -208,7 +215,7 @@ class ExchangeWorld:
         key = self._pick(rng, touched, clean=True, kinds=("contact", "task"))
         if key is None:
             return
-        kind, record_id = key
+        kind, record_id, _name = key
         if kind == "contact":
             Contact.update(is_active=False, modified_at=datetime.utcnow()).where(Contact.id == record_id).execute()
         else:
@@ -224,11 +231,14 @@ class ExchangeWorld:
                                  categories=[TRACKED_CATEGORY])
         self.ledger.from_outlook.append(address)
 
+    def _map(self, key):
+        return ItemMap.get_or_none(ItemMap.mailbox == self.mailbox.id, ItemMap.record_type == key[0],
+                                   ItemMap.record_id == key[1])
+
     def _item(self, key):
         from crmsync_gui.core.connectors import _ews_act as ews_act
 
-        found = ItemMap.get_or_none(ItemMap.mailbox == self.mailbox.id, ItemMap.record_type == key[0],
-                                    ItemMap.record_id == key[1])
+        found = self._map(key)
         return None if found is None else ews_act.folder_of(self.account, KIND[key[0]]).get(id=found.item_id)
 
     def _outlook_update(self, rng, touched) -> None:
@@ -273,8 +283,7 @@ class ExchangeWorld:
         server_ids = {i["id"] for items in on_server.values() for i in items}
         mapped_ids = Counter(m.item_id for m in maps)
         for m in maps:
-            model = Contact if m.record_type == "contact" else Activity
-            if model.get_or_none(model.id == m.record_id) is None or m.item_id not in server_ids:
+            if _record(m.record_type, m.record_id) is None or m.item_id not in server_ids:
                 figures.wrong.append(f"{where}: orphaned item map row {m.record_type} {m.record_id} → {m.item_id}")
         for kind, items in on_server.items():
             for item in items:
@@ -283,23 +292,26 @@ class ExchangeWorld:
                     figures.duplicated.append(f"{where}: {kind} '{item['subject']}' on Exchange is paired "
                                               f"{mapped_ids[item['id']]} times")
         for key, state in self.ledger.records.items():
-            kind, record_id = key
-            model = Contact if kind == "contact" else Activity
-            exists = model.get_or_none(model.id == record_id) is not None
+            kind, record_id, name = key
+            exists = _record(kind, record_id, name) is not None
+            paired = pairs[(kind, record_id)] if exists else 0  # else the pairs are of a record with its id
             figures.checked[f"{kind} in the CRM"] += 1
-            label = f"{where}: {kind} {record_id} ({state})"
+            label = f"{where}: {kind} {record_id} '{name}' ({state})"
             if state in ("synced", "anchor"):
                 if not exists:
                     figures.lost.append(f"{label} is gone from the CRM")
                 else:
-                    _once(figures, None, f"{label} paired with an Exchange item", pairs[key])
+                    _once(figures, None, f"{label} paired with an Exchange item", paired)
             elif state == "left":
                 if not exists:
                     figures.lost.append(f"{label} is gone from the CRM")
-                if pairs[key]:
+                if paired:
                     figures.wrong.append(f"{label} still has its Exchange copy")
-            elif exists or pairs[key]:
-                figures.wrong.append(f"{label} still {'in the CRM' if exists else 'paired'}")
+            elif exists:
+                figures.wrong.append(f"{label} still in the CRM")
+            elif key in self.ledger.deleted_items and self.ledger.deleted_items[key] in server_ids:
+                figures.wrong.append(f"{label}: its Exchange item is still there, paired "
+                                     f"{mapped_ids[self.ledger.deleted_items[key]]} times")
         for address in self.ledger.from_outlook:
             contacts = list(Contact.select().where(Contact.email == address))
             _once(figures, "contact from Outlook", f"{where}: tracked Outlook contact {address} in the CRM",
@@ -375,6 +387,17 @@ class MailWorld:
 
     def close(self) -> None:
         pass
+
+
+def _record(kind: str, record_id: int, name: str | None = None):
+    """The CRM record of this kind with this id (and, given, this unique name), or None."""
+    if kind == "contact":
+        return Contact.get_or_none(Contact.id == record_id, *([Contact.last_name == name] if name else []))
+    activity_type = codes.ActivityType.APPOINTMENT if kind == "appointment" else codes.ActivityType.TASK
+    record = Activity.get_or_none(Activity.id == record_id, Activity.activity_type == activity_type)
+    if record is None or (name and record.subject != name and not record.subject.startswith(f"{name} ")):
+        return None
+    return record
 
 
 def _once(figures, what: str | None, label: str, count: int) -> None:
