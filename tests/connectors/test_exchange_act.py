@@ -216,3 +216,30 @@ def test_a_mailbox_whose_owner_was_deleted_fails_as_having_no_owner_and_exchange
     assert "queue" not in str(caught.value), "an ownerless mailbox does not belong to a queue"
     assert "Choose the mailbox's owner" in trace.hint_for("NoOwner")
     assert on_server(world) == []
+
+
+def test_a_run_that_dies_before_reading_its_own_creates_back_still_sees_outlook_delete_them(world, monkeypatch):
+    """The cursor a round commits was read before the round's writes: a run killed before its next read leaves
+    a cursor that never saw the items it created, and Exchange reports no deletion of an item the cursor never
+    saw. The crash harness found the Outlook deletion lost (the CRM record kept, its map row pointing at nothing)."""
+    contact(world), contact(world, email="b2@x.org")
+    sync(world)
+    made = contact(world, email="new@x.org")
+    reads, changes = [], ews_act.EwsActSide.changes
+
+    async def dies_on_the_second_read(self, entity, state, refs=frozenset()):
+        reads.append(entity)
+        if entity == Entity.CONTACT and reads.count(Entity.CONTACT) == 2:
+            raise KeyboardInterrupt  # the process dies here
+        return await changes(self, entity, state, refs)
+
+    monkeypatch.setattr(ews_act.EwsActSide, "changes", dies_on_the_second_read)
+    with pytest.raises(KeyboardInterrupt):
+        sync(world)
+    monkeypatch.undo()
+    item_id = ItemMap.get(record_type="contact", record_id=made.id).item_id
+    world.account.bulk_delete(ids=[(item_id, None)])  # the user deletes it in Outlook
+    sync(world)
+    assert Contact.get_or_none(id=made.id) is None, "deleted in Exchange: deleted in the CRM"
+    assert not ItemMap.select().where(ItemMap.item_id == item_id).exists()
+    assert len(on_server(world)) == 2 and ItemMap.select().count() == 2

@@ -110,11 +110,17 @@ def _v14_meetings(db: peewee.Database, migrator: SchemaMigrator) -> None:
             migrator.add_column("activity_party", "response", peewee.IntegerField(null=True)))
 
 
+def _v15_folder_sync_state_settled(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # An ACT cursor read before the run's own creates (the run stopped): the next run reads the folder whole
+    migrate(migrator.add_column("folder_sync_state", "settled", peewee.BooleanField(default=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
                                _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
-                               _v13_engine_workers, _v14_meetings]
+                               _v13_engine_workers, _v14_meetings,
+                               _v15_folder_sync_state_settled]
 
 
 def current_version(db: peewee.Database) -> int:

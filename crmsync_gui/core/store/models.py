@@ -309,6 +309,8 @@ class FolderSyncState(BaseModel):
     state = pw.TextField(null=True)
     uid_validity = pw.BigIntegerField(null=True)
     last_uid = pw.BigIntegerField(null=True)
+    # ACT: False while the cursor was read before the last run's own writes to Exchange (core/sync/act.py)
+    settled = pw.BooleanField(default=True)
     updated_at = pw.DateTimeField(default=utcnow)
 
     class Meta:

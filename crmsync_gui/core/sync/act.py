@@ -202,16 +202,23 @@ async def run(job, connector: ActSource) -> int:
         # Our own writes happen after the read, so the next read must see them (else an item we created and
         # the user then deleted would never show up as deleted): read again until a round writes nothing to
         # the server. An idle cycle is one read per folder.
+        # A run that stopped before a read that wrote nothing (killed, or out of rounds) left a cursor read
+        # before its own writes: Exchange never reports the deletion of an item made after the cursor, so the
+        # next run reads the folder whole once, and a mapped item not in it is gone.
+        whole = not row.settled
         for _round in range(SETTLE_ROUNDS):
-            changed, deleted, state = await side.changes(entity, row.state, unrecorded_refs(mailbox, entity))
-            plan = make_plan(mailbox, entity, snapshot(mailbox, entity, changed, deleted))
+            changed, deleted, state = await side.changes(entity, None if whole else row.state,
+                                                         unrecorded_refs(mailbox, entity))
+            plan = make_plan(mailbox, entity, changed if whole else snapshot(mailbox, entity, changed, deleted))
             record_plan(mailbox, entity, plan)  # what the console shows before anything is done
             done = await execute(mailbox, plan, side)
             processed += sum(count for action, count in done.items() if action != Action.SKIP)
+            wrote = writes_exchange(plan)
             with database_proxy.atomic():  # only after the plan ran: a crash replays the same changes
-                row.state, row.updated_at = state, utcnow()
+                row.state, row.settled, row.updated_at = state, not wrote, utcnow()
                 row.save()
-            if not writes_exchange(plan):
+            whole = False
+            if not wrote:
                 break
     return processed
 
