@@ -1,9 +1,11 @@
 """POP3 incoming against a real Dovecot: UIDL state, restarts, deletion, TLS, errors, broken email."""
 import json
+import time
 
 import pytest
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.connectors import pop3
 from crmsync_gui.core.connectors.pop3 import Pop3Connector
 from crmsync_gui.core.errors import PermanentError, TransientError
 from crmsync_gui.core.store.models import Activity, FolderSyncState, TrackingDecision, UnreadableEmail
@@ -141,6 +143,31 @@ def test_a_header_line_over_2048_bytes_arrives_whole_and_the_mailbox_goes_on(pop
     assert sync(pop3_account) == 3
     assert subjects() == ["After", "Before", "Long references"]
     assert "<thread-0119@fabrikam.test>" in Activity.get(subject="Long references").references  # to its end
+
+
+def test_deletes_wait_for_the_batch_downloading_ahead_on_the_same_connection(pop3_account, monkeypatch):
+    """Batch 2 downloads, from a slow network, while batch 1's emails are deleted; one of batch 2 is refused."""
+    monkeypatch.setattr(pop3, "BATCH", 2)
+    read_lines = pop3.Pop3Session._read_lines
+
+    def slowly(session):
+        time.sleep(0.2)  # the email's lines are on their way when a DELE could be sent
+        return read_lines(session)
+
+    monkeypatch.setattr(pop3.Pop3Session, "_read_lines", slowly)
+    pop3_account.set(leave_email_on_server=False)
+    pop3_account.append(corpus.email("One"), corpus.email("Two"), corpus.email("Broken on disk"),
+                        corpus.email("Four"), corpus.email("Five"))
+    pop3_account.unreadable_on_disk(b"Broken on disk")
+    try:
+        assert sync(pop3_account) == 5
+        assert subjects() == ["Five", "Four", "One", "Two"]
+        assert pop3_account.dovecot.count(pop3_account.login, pop3_account.password) == 1  # the refused one stays
+        [row] = UnreadableEmail.select()
+        assert "refused to hand it over" in row.reason
+        assert sync(pop3_account) == 0
+    finally:
+        pop3_account.readable_again()
 
 
 def test_an_email_the_server_refuses_to_hand_over_is_kept_unreadable_and_the_mailbox_goes_on(pop3_account):

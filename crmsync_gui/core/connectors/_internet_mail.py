@@ -9,6 +9,7 @@ Server replies in messages are redacted as EWS ones are (`_redaction`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 from dataclasses import dataclass
@@ -69,6 +70,14 @@ def secure(profile, where: Endpoint) -> ssl.SSLContext | None:
         _unencrypted.check(profile, where.host, str(where))
         return None
     return ssl_context(profile)
+
+
+async def let_finish(download: asyncio.Future | None) -> None:
+    """Wait for a download under way on a session to end, its result or failure dropped: the run stopped early,
+    and the session must not be used or closed while a worker thread still reads from it."""
+    if download is not None:
+        with contextlib.suppress(Exception):
+            await download
 
 
 def username(job) -> str:

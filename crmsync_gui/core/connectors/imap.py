@@ -219,10 +219,8 @@ class ImapMailSource(MailSource):
                            for uid, why in refused.items()]
                 yield Page(emails, FolderCursor(state, uid_validity, chunk[-1]), last=n + 1 == len(batches))
         finally:  # stopped early: the FETCH under way ends before anything else uses the connection
-            if self._ahead is not None:
-                ahead, self._ahead = self._ahead, None
-                with contextlib.suppress(Exception):  # its failure is not this run's to report: the run stopped
-                    await ahead
+            ahead, self._ahead = self._ahead, None
+            await net.let_finish(ahead)
 
     async def _fetched(self, server_folder: str, uids: list[int]) -> tuple[dict, dict[int, str]]:
         """These emails, from the FETCH under way when there is one: ({uid: fetched}, {uid: why refused})."""

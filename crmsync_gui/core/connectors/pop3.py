@@ -150,6 +150,7 @@ class Pop3MailSource(MailSource):
 
     def __init__(self, session: Pop3Session, delete_after_import: bool):
         self.session, self.delete_after_import = session, delete_after_import
+        self._ahead: asyncio.Future | None = None  # the next batch's download, under way while a page is handled
 
     def folders(self, tracked: list[str]) -> list[str]:
         return ["Inbox"]
@@ -160,24 +161,40 @@ class Pop3MailSource(MailSource):
         on_server = {uidl for _, uidl, _ in listing}
         self.handled = set(state["handled"]) & on_server  # forget what the server no longer holds
         self.kept = set(state["kept"]) & on_server
-        batch: list[tuple[int, RawEmail]] = []
+        new = []
         for number, uidl, size in listing:
-            if uidl in self.handled:
-                if self.delete_after_import and uidl not in self.kept:  # a QUIT that never came
-                    await asyncio.to_thread(self.session.delete, number)
-                continue
-            raw, refused = await asyncio.to_thread(self.session.fetch, number, size)
-            batch.append((number, RawEmail(uidl, raw, size or len(raw), fetch_error=refused)))
-            if len(batch) >= BATCH:
-                yield Page([email for _, email in batch], cursor, last=False, handle=list(batch))
-                batch.clear()
-        yield Page([email for _, email in batch], cursor, handle=list(batch))
+            if uidl not in self.handled:
+                new.append((number, uidl, size))
+            elif self.delete_after_import and uidl not in self.kept:  # a QUIT that never came
+                await asyncio.to_thread(self.session.delete, number)
+        batches = [new[start:start + BATCH] for start in range(0, len(new), BATCH)] or [[]]
+        try:
+            for n, batch in enumerate(batches):
+                ahead, self._ahead = self._ahead, None
+                emails = await (ahead if ahead is not None else asyncio.to_thread(self._fetch, batch))
+                if n + 1 < len(batches):  # the next batch downloads while the pipeline handles this one
+                    self._ahead = asyncio.ensure_future(asyncio.to_thread(self._fetch, batches[n + 1]))
+                yield Page(emails, cursor, last=n + 1 == len(batches),
+                           handle=[(number, email) for (number, _, _), email in zip(batch, emails, strict=True)])
+        finally:  # stopped early: the download under way ends before anything else uses the connection
+            ahead, self._ahead = self._ahead, None
+            await net.let_finish(ahead)
+
+    def _fetch(self, batch: list[tuple[int, str, int]]) -> list[RawEmail]:
+        """In a worker thread: the batch's emails, each with why the server refused it when it did."""
+        emails = []
+        for number, uidl, size in batch:
+            raw, refused = self.session.fetch(number, size)
+            emails.append(RawEmail(uidl, raw, size or len(raw), fetch_error=refused))
+        return emails
 
     async def page_handled(self, folder: str, page: Page, unreadable: set[str]) -> FolderCursor:
         self.kept |= unreadable  # an unreadable email is never deleted
         for number, email in page.handle:
             self.handled.add(email.server_id)
             if self.delete_after_import and email.server_id not in self.kept:
+                if self._ahead is not None:  # the next batch's download is on this connection: it ends first
+                    await asyncio.wait([self._ahead])
                 await asyncio.to_thread(self.session.delete, number)
         return FolderCursor(json.dumps({"handled": sorted(self.handled), "kept": sorted(self.kept)}))
 
