@@ -15,12 +15,13 @@ import random
 import socket
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.db import open_database
-from crmsync_gui.core.store.models import Account, Contact, Mailbox
+from crmsync_gui.core.store.models import Account, Activity, ActivityParty, Contact, Mailbox
 
 MAILBOXES = 12
 ITEMS_PER_MAILBOX = 15
@@ -79,12 +80,14 @@ def seed_organization(demo: Demo, people) -> None:
                                   "max_concurrent_connections": 10})
     account = Account.create(name="Fabrikam", email="info@fabrikam.example")
     owner = None
+    users = []
     for n, person in enumerate(people):
         # half the users track every email, half only replies to CRM email: the demo then has both
         # tracked activities and "why wasn't this email tracked?" answers to show
         option = codes.TrackingOption.ALL if n % 2 == 0 else codes.TrackingOption.REPLIES_TO_CRM_EMAIL
         user = admin.add_user(person.name, person.email, tracking_option=option)
         owner = owner or user
+        users.append(user)
         for k in range(3):
             first_name, last_name = distinct_name(rng, taken).split(" ", 1)
             Contact.create(first_name=first_name, last_name=last_name, owner=user,
@@ -113,8 +116,21 @@ def seed_organization(demo: Demo, people) -> None:
         admin.set_enabled(Mailbox.get_by_id(mailbox.id), True)
     profile.owner = owner
     profile.save()
+    if len(users) > 4:  # the last user's mailbox works (the faulty ones are the second to the fourth)
+        _seed_meeting(users[0], [users[-1].email, "contact1.0@fabrikam.example"])
     admin.add_queue("Support", "support@fabrikam.example")
     _seed_unreachable_branch(demo)
+
+
+def _seed_meeting(organizer, attendees: list[str]) -> None:
+    """A CRM meeting in two days: the organizer's sync sends the invitation to the attendees (a CRM user whose
+    own mailbox syncs gets it in the sandbox, and it is not a second appointment there)."""
+    start = datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0) + timedelta(days=2)
+    meeting = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Fabrikam quarterly review",
+                              owner_user=organizer, starts_at=start, ends_at=start + timedelta(hours=1),
+                              location="Meeting room 2")
+    for address in attendees:
+        ActivityParty.create(activity=meeting, role=int(codes.PartyRole.REQUIRED), address=address)
 
 
 def _seed_exchange_online(demo: Demo, people) -> None:

@@ -51,6 +51,8 @@ def test_a_demo_sync_gets_no_non_soap_500(answered, validator):
         demo.stop()
     assert summary.succeeded > 0
     assert {op for op, _req, _rep in seen} >= {"SyncFolderItems", "UpdateItem"}  # mail read and marked
+    assert any(b'SendMeetingInvitations="SendToAllAndSaveCopy"' in req for op, req, _rep in seen
+               if op == "CreateItem")  # the demo's CRM meeting sent as an invitation
 
     def soap_fault(body: bytes) -> bool:
         root = etree.fromstring(body)
