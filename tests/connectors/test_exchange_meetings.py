@@ -144,3 +144,19 @@ def test_an_invited_crm_user_gets_no_second_appointment(ann, bob, outlook):
     assert Activity.get_or_none(id=record.id) is not None
     sync(ann)
     assert answers(record) == {bob.address: Answer.DECLINED}
+
+
+def test_an_attendee_added_in_the_crm_is_invited_and_one_removed_is_told(ann, bob, sandbox, outlook):
+    carl = "carl.m@sandbox.test"
+    sandbox.add_mailbox(carl, "pw", name="Carl")
+    record = meeting(ann, bob.address)
+    sync(ann)
+    requests(outlook(bob.address))[0].accept()
+    ActivityParty.delete().where(ActivityParty.address == bob.address).execute()
+    ActivityParty.create(activity=record, role=int(codes.PartyRole.REQUIRED), address=carl)
+    Activity.update(modified_at=datetime.now()).where(Activity.id == record.id).execute()
+    sync(ann)
+    assert [r.meeting_request_type for r in requests(outlook(carl))] == ["NewMeetingRequest"]
+    [cancellation] = requests(outlook(bob.address), MeetingCancellation)
+    assert cancellation.subject == "Canceled: Review"
+    assert answers(record) == {carl: Answer.NONE}

@@ -12,7 +12,7 @@ import pytest
 
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.errors import PermanentError
-from crmsync_gui.core.store.models import Activity, Contact, ItemMap, OrganizationSettings
+from crmsync_gui.core.store.models import Activity, ActivityParty, Contact, ItemMap, OrganizationSettings
 from crmsync_gui.core.sync import act
 
 pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
@@ -360,3 +360,18 @@ def test_a_series_pattern_follows_its_field_direction(ann):
     folder.edit(item_id, recurrence=weekly)
     cycle(ann, folder, Entity.APPOINTMENT)
     assert Activity.get_by_id(meeting.id).recurrence == weekly  # Exchange's comes in
+
+
+def test_an_exchange_change_read_without_answers_keeps_the_attendees_answers(ann):
+    meeting = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Review", owner_user=ann.owner_user,
+                              starts_at=datetime(2030, 3, 1, 9), ends_at=datetime(2030, 3, 1, 10))
+    ActivityParty.create(activity=meeting, role=int(codes.PartyRole.REQUIRED), address="Bo@Fabrikam.com",
+                         response=int(codes.MeetingResponse.ACCEPTED))
+    folder = Folder()
+    cycle(ann, folder, Entity.APPOINTMENT)
+    [item] = folder.items.values()
+    folder.edit(item.item_id, subject="Review (moved)")  # a side that reads no answers (responses None)
+    plan = cycle(ann, folder, Entity.APPOINTMENT)
+    assert actions(plan) == [("update", "crm")]
+    [party] = ActivityParty.select().where(ActivityParty.activity == meeting)
+    assert (party.address, party.response) == ("bo@fabrikam.com", codes.MeetingResponse.ACCEPTED)

@@ -592,15 +592,20 @@ def _write_crm(entity, record_id: int | None, values: dict, owner: CrmUser):
 
 
 def _write_attendees(record, role: codes.PartyRole, pairs: list) -> None:
-    """Replace the appointment's attendees of this role; addresses resolve to CRM records as email senders do."""
+    """Replace the appointment's attendees of this role; addresses resolve to CRM records as email senders do.
+    An attendee who stays keeps their answer (a side that reads no answers must not wipe them)."""
     book: dict = {}
     tracking.resolve_addresses([address for address, _name in pairs], book)
+    answers = {address.strip().lower(): response for address, response in ActivityParty.select(
+        ActivityParty.address, ActivityParty.response).where(ActivityParty.activity == record,
+                                                             ActivityParty.response.is_null(False)).tuples()}
     ActivityParty.delete().where(ActivityParty.activity == record, ActivityParty.role == int(role)).execute()
     rows = []
     for address, name in pairs:
         party = book.get(address.strip().lower())
         rows.append({"activity": record.id, "role": int(role), "address": address, "display_name": name,
-                     "party_type": party.party_type if party else None, "party_id": party.party_id if party else None})
+                     "party_type": party.party_type if party else None, "party_id": party.party_id if party else None,
+                     "response": answers.get(address.strip().lower())})
     if rows:
         ActivityParty.insert_many(rows).execute()
 
