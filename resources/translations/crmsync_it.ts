@@ -149,47 +149,47 @@
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="49"/>
         <source>{0}  engine {1}</source>
         <translation>{0}  motore {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="51"/>
         <source>{0}  mailbox {1} updated</source>
         <translation>{0}  cassetta postale {1} aggiornata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="59"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="60"/>
         <source>{0}  {1}: {2} started</source>
         <translation>{0}  {1}: {2} avviata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="62"/>
         <source>{0}  {1}: {2} done, {3} items in {4:.1f} s</source>
         <translation>{0}  {1}: {2} completata, {3} elementi in {4:.1f} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="64"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="65"/>
         <source>{0}  {1}: {2} failed, {3}: {4}</source>
         <translation>{0}  {1}: {2} non riuscita, {3}: {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="67"/>
         <source>{0}  {1}: an email was tracked</source>
         <translation>{0}  {1}: un messaggio è stato registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="69"/>
         <source>{0}  {1}: {2} disabled ({3}): {4}</source>
         <translation>{0}  {1}: {2} disabilitata ({3}): {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="70"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="71"/>
         <source>{0}  profile #{1} paused: {2}</source>
         <translation>{0}  profilo #{1} sospeso: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="73"/>
         <source>{0}  alert: {1}</source>
         <translation>{0}  avviso: {1}</translation>
     </message>
@@ -197,37 +197,52 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="109"/>
-        <source>Mailboxes by state</source>
-        <translation>Cassette postali per stato</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="116"/>
-        <source>Last 24 hours</source>
-        <translation>Ultime 24 ore</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="121"/>
-        <source>Queue depths</source>
-        <translation>Code</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="124"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="252"/>
-        <source>engine queue {0}: waiting</source>
-        <translation>coda {0} del motore: in attesa</translation>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="110"/>
+        <source>Mailboxes by status</source>
+        <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="253"/>
-        <source>engine queue {0}: running</source>
-        <translation>coda {0} del motore: in esecuzione</translation>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="115"/>
+        <source>Items synced per hour (UTC)</source>
+        <translation>Elementi sincronizzati per ora (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="116"/>
+        <source>Errors and warnings per hour (UTC)</source>
+        <translation>Errori e avvertenze per ora (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="119"/>
+        <source>Waiting</source>
+        <translation>In attesa</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="167"/>
+        <source>Email in</source>
+        <translation>Posta in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="167"/>
+        <source>Email out</source>
+        <translation>Posta in uscita</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="167"/>
+        <source>ACT</source>
+        <translation>ACT</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
+        <source>Warnings</source>
+        <translation>Avvertenze</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="263"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="266"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n cassetta postale con errori o in attesa</numerusform>
@@ -235,7 +250,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="264"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="267"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n avviso non confermato</numerusform>
@@ -243,7 +258,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="266"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profilo in pausa (server non raggiungibile)</numerusform>
@@ -251,17 +266,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="282"/>
-        <source>Mailboxes</source>
-        <translation>Cassette postali</translation>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="324"/>
+        <source>engine queue {0}: {1} waiting, {2} running</source>
+        <translation>coda {0} del motore: {1} in attesa, {2} in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="317"/>
-        <source>Items synced</source>
-        <translation>Elementi sincronizzati</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="318"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="168"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -811,12 +821,12 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxTableModel</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="111"/>
         <source>{0}: {1}</source>
         <translation>{0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="126"/>
         <source>never ({0})</source>
         <translation>mai ({0})</translation>
     </message>
@@ -824,123 +834,133 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxesPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="171"/>
         <source>New mailbox…</source>
         <translation>Nuova cassetta postale…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="177"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="178"/>
         <source>New…</source>
         <translation>Nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="179"/>
         <source>Edit…</source>
         <translation>Modifica…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="180"/>
         <source>Delete…</source>
         <translation>Elimina…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="181"/>
         <source>Approve</source>
         <translation>Approva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
         <source>Reject</source>
         <translation>Rifiuta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
         <source>Test &amp;&amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
         <source>Enable</source>
         <translation>Abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
         <source>Disable</source>
         <translation>Disabilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="395"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="409"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
         <source>Re-enable after outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
         <source>Open errors</source>
         <translation>Apri errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="191"/>
         <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
         <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="193"/>
         <source>Sync the selected mailboxes now (needs the running sync engine)</source>
         <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
         <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="199"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="200"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="206"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="211"/>
+        <source>Click to show the mailboxes of every status</source>
+        <translation>Fare clic per mostrare le cassette postali di ogni stato</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="276"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="277"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="284"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="392"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="290"/>
+        <source>Status: {0} ✕</source>
+        <translation>Stato: {0} ✕</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="406"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="447"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="461"/>
         <source>{0} cancelled after {1} of {2} mailboxes; the others were not started.</source>
         <translation>{0} annullato dopo {1} di {2} cassette postali; le altre non sono state avviate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="437"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="451"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="435"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="449"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="378"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="392"/>
         <source>%n mailbox(es) approved.</source>
         <translation>
             <numerusform>%n cassetta postale approvata.</numerusform>
@@ -948,7 +968,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="379"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="393"/>
         <source>%n mailbox(es) rejected.</source>
         <translation>
             <numerusform>%n cassetta postale rifiutata.</numerusform>
@@ -956,7 +976,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="387"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="401"/>
         <source>%n mailbox(es) enabled.</source>
         <translation>
             <numerusform>%n cassetta postale attivata.</numerusform>
@@ -964,7 +984,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="388"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="402"/>
         <source>%n mailbox(es) disabled.</source>
         <translation>
             <numerusform>%n cassetta postale disattivata.</numerusform>
@@ -972,7 +992,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="403"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="417"/>
         <source>%n mailbox(es) were re-enabled.</source>
         <translation>
             <numerusform>%n cassetta postale è stata riabilitata.</numerusform>
@@ -980,7 +1000,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="446"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="460"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -1891,6 +1911,14 @@ Cosa fare: {3}</translation>
     </message>
 </context>
 <context>
+    <name>StatusBars</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/status_bars.py" line="36"/>
+        <source>Click to see these mailboxes</source>
+        <translation>Fare clic per vedere queste cassette postali</translation>
+    </message>
+</context>
+<context>
     <name>SummaryPage</name>
     <message>
         <location filename="../../crmsync_gui/ui/pages/migration.py" line="282"/>
@@ -2679,22 +2707,22 @@ Cosa fare: {3}</translation>
 <context>
     <name>depths</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
         <source>emails pending send</source>
         <translation>messaggi in attesa di invio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
         <source>incoming due</source>
         <translation>in arrivo da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
         <source>outgoing due</source>
         <translation>in uscita da eseguire</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
         <source>ACT due</source>
         <translation>ACT da eseguire</translation>
     </message>
@@ -2751,8 +2779,8 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="83"/>
-        <source>Live sync status appears here once mailboxes are enabled: mailboxes by state, queue depths, items synced and errors per hour.</source>
-        <translation>Lo stato della sincronizzazione appare qui quando le cassette postali sono abilitate: cassette per stato, code, elementi sincronizzati ed errori per ora.</translation>
+        <source>Live sync status appears here once mailboxes are enabled: mailboxes by status, what is waiting, items synced and errors per hour.</source>
+        <translation>Lo stato della sincronizzazione in tempo reale appare qui quando le cassette postali sono attivate: cassette postali per stato, ciò che è in attesa, elementi sincronizzati ed errori per ora.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="84"/>
@@ -2980,91 +3008,61 @@ Cosa fare: {3}</translation>
     <name>states</name>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="168"/>
-        <source>syncing</source>
-        <translation>in sincronizzazione</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
-        <source>idle</source>
-        <translation>inattiva</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
-        <source>backing off</source>
-        <translation>in attesa</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
-        <source>paused</source>
-        <translation>sospesa</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
-        <source>disabled</source>
-        <translation>disabilitata</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
-        <source>error</source>
-        <translation>errore</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
         <source>stopped</source>
         <translation>fermo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="169"/>
         <source>starting</source>
         <translation>in avvio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="170"/>
         <source>running</source>
         <translation>in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="171"/>
         <source>stopping</source>
         <translation>in arresto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="172"/>
         <source>Address rejected</source>
         <translation>Indirizzo rifiutato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="173"/>
         <source>Pending approval</source>
         <translation>In attesa di approvazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="174"/>
         <source>No profile</source>
         <translation>Nessun profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="175"/>
         <source>Disabled</source>
         <translation>Disattivata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="176"/>
         <source>Profile paused</source>
         <translation>Profilo in pausa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="177"/>
         <source>Failing</source>
         <translation>Con errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="178"/>
         <source>Backing off</source>
         <translation>In attesa dopo errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="179"/>
         <source>Enabled</source>
         <translation>Attivata</translation>
     </message>
@@ -3072,77 +3070,77 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter fields</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="184"/>
         <source>Owner</source>
         <translation>Proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="185"/>
         <source>Active</source>
         <translation>Attivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="186"/>
         <source>First name</source>
         <translation>Nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="187"/>
         <source>Last name</source>
         <translation>Cognome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="188"/>
         <source>Email</source>
         <translation>Posta elettronica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="189"/>
         <source>Company</source>
         <translation>Società</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="196"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="190"/>
         <source>Job title</source>
         <translation>Qualifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="191"/>
         <source>Modified on</source>
         <translation>Data modifica</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="198"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="192"/>
         <source>Subject</source>
         <translation>Oggetto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="199"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="193"/>
         <source>Location</source>
         <translation>Luogo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="200"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="194"/>
         <source>Start time</source>
         <translation>Ora di inizio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="201"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="195"/>
         <source>End time</source>
         <translation>Ora di fine</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="202"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="196"/>
         <source>Due date</source>
         <translation>Scadenza</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="203"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="197"/>
         <source>Completed</source>
         <translation>Completata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="204"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="198"/>
         <source>Percent complete</source>
         <translation>Percentuale completata</translation>
     </message>
@@ -3150,72 +3148,72 @@ Cosa fare: {3}</translation>
 <context>
     <name>sync filter operators</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="205"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="199"/>
         <source>equals</source>
         <translation>è uguale a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="206"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="200"/>
         <source>does not equal</source>
         <translation>è diverso da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="207"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="201"/>
         <source>contains</source>
         <translation>contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="208"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="202"/>
         <source>does not contain</source>
         <translation>non contiene</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="209"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="203"/>
         <source>begins with</source>
         <translation>inizia con</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="210"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="204"/>
         <source>is empty</source>
         <translation>è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="211"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="205"/>
         <source>is not empty</source>
         <translation>non è vuoto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="212"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="206"/>
         <source>is greater than</source>
         <translation>è maggiore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="213"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="207"/>
         <source>is less than</source>
         <translation>è minore di</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="214"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="208"/>
         <source>on or after</source>
         <translation>in data o dopo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="209"/>
         <source>on or before</source>
         <translation>in data o prima</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="210"/>
         <source>in the last N days</source>
         <translation>negli ultimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="211"/>
         <source>in the next N days</source>
         <translation>nei prossimi N giorni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="212"/>
         <source>on or after N days ago</source>
         <translation>da N giorni fa in poi</translation>
     </message>

@@ -44,7 +44,7 @@ def translatable_strings() -> list[tuple[str, str]]:
         found += [("columns", c.title) for c in model.columns]
     found += [("columns", h) for h in errors.TraceTableModel.headers]
     found += [("removal", text) for text in (*removal.CONSEQUENCES.values(), *delete.KINDS.values())]
-    found += [("states", s) for s in (*views.MAILBOX_STATES, "stopped", "starting", "running", "stopping")]
+    found += [("states", s) for s in ("stopped", "starting", "running", "stopping")]
     found += [("states", label) for label in mailbox_status.LABELS.values()]
     found += [("depths", d) for d in ("emails pending send", "incoming due", "outgoing due", "ACT due")]
     for fields in sync_filters.FIELDS.values():

@@ -6,7 +6,7 @@ import pytest
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.errors import MappingConflict, ValidationError
 from crmsync_gui.core.store import views
-from crmsync_gui.core.store.models import Activity, Mailbox, TraceLog
+from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, TraceLog
 
 pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
 
@@ -45,15 +45,27 @@ def test_mailboxes_sort_by_their_earliest_next_run_and_none_last(boxes):
     assert views.mailbox_ids(sort="next_run", descending=True) == [c.id, b.id, a.id]
 
 
-def test_per_hour_counts_items_and_errors_in_hourly_buckets(db):
+def count_synced(direction, at, items):
+    from crmsync_gui.core.sync.statements import JobStatements
+
+    JobStatements().count_synced(direction, now=at, items=items)  # as the engine does after each job
+
+
+def test_per_hour_counts_each_directions_items_and_errors_and_warnings_in_hourly_buckets(db):
     now = datetime(2026, 1, 5, 9, 30)
-    for at in (now, now - timedelta(minutes=20), now - timedelta(hours=2)):
-        Activity.create(activity_type=codes.ActivityType.EMAIL, created_at=at)
+    D = codes.Direction
+    for direction, at, items in ((D.INCOMING, now, 3), (D.INCOMING, now - timedelta(minutes=20), 2),
+                                 (D.ACT, now - timedelta(hours=2), 5), (D.OUTGOING, now, 1)):
+        count_synced(direction, at, items)
+    Activity.create(activity_type=codes.ActivityType.EMAIL, created_at=now)  # an activity is no measure of it
     TraceLog.create(level=codes.TraceLevel.ERROR, code="E", message="m", collation_key="k", last_at=now)
+    TraceLog.create(level=codes.TraceLevel.WARNING, code="W", message="m", collation_key="w",
+                    last_at=now - timedelta(hours=1))
     TraceLog.create(level=codes.TraceLevel.INFORMATION, code="I", message="m", collation_key="i", last_at=now)
-    slots, synced, errors = views.per_hour(3, now=now)
-    assert slots == [datetime(2026, 1, 5, 7), datetime(2026, 1, 5, 8), datetime(2026, 1, 5, 9)]
-    assert synced == [1, 0, 2] and errors == [0, 0, 1]
+    hours = views.per_hour(3, now=now)
+    assert hours.slots == [datetime(2026, 1, 5, 7), datetime(2026, 1, 5, 8), datetime(2026, 1, 5, 9)]
+    assert hours.synced == {D.INCOMING: [0, 0, 5], D.OUTGOING: [0, 0, 1], D.ACT: [5, 0, 0]}
+    assert hours.errors == [0, 0, 1] and hours.warnings == [0, 1, 0]
 
 
 def test_save_mailbox_with_owner_conflict_changes_nothing_unless_confirmed(boxes):
@@ -88,70 +100,81 @@ def test_enable_and_disable(boxes):
     assert not Mailbox.get_by_id(b.id).incoming_enabled
 
 
-def test_mailbox_states(boxes):
+def test_mailboxes_are_counted_by_the_status_the_mailboxes_page_shows(boxes):
     a, b, *_ = boxes
-    now = datetime(2026, 1, 1)
-    assert views.mailbox_state(a, now) == "disabled"
-    admin.set_enabled(a, True)
-    assert views.mailbox_state(a, now) == "paused"  # not approved
+
+    def count(status):
+        return views.mailboxes_by_status()[status]
+
+    assert count("pending approval") == 2 and set(views.mailbox_ids(status="pending approval")) == {a.id, b.id}
     admin.set_approval(a, True)
-    assert views.mailbox_state(a, now) == "idle"
-    a.incoming_status = codes.DirectionStatus.FAILURE
-    assert views.mailbox_state(a, now) == "error"
-    a.transient_failure_count = 1
-    assert views.mailbox_state(a, now) == "backing off"
-    a.lock_state, a.lock_expires = 1, now + timedelta(minutes=1)
-    assert views.mailbox_state(a, now) == "syncing"
-    a.save()
-    assert views.mailboxes_by_state(now)["syncing"] == 1 and views.mailboxes_by_state(now)["disabled"] == 1
+    assert count("disabled") == 1 and views.mailbox_ids(status="disabled") == [a.id]
+    admin.set_enabled(a, True)
+    assert count("enabled") == 1
+    Mailbox.update(incoming_status=codes.DirectionStatus.FAILURE).where(Mailbox.id == a.id).execute()
+    assert count("failing") == 1 and views.mailbox_ids("zeta", status="failing") == [a.id]
+    assert views.mailbox_ids("alpha", status="failing") == []
+    Mailbox.update(transient_failure_count=1).where(Mailbox.id == a.id).execute()
+    assert count("backing off") == 1
+    EmailServerProfile.update(paused_at=datetime(2026, 1, 1)).execute()
+    assert count("profile paused") == 1 and views.mailbox_ids(status="profile paused") == [a.id]
 
 
-def test_counts_by_state_match_each_mailbox_classified_on_its_own(db):
+def test_counts_by_status_match_each_mailbox_classified_on_its_own(db):
     """The database counts groups of alike mailboxes; the result must equal classifying every row."""
-    now = datetime(2026, 1, 1, 12, 0)
+    from crmsync_gui.core.domain.mailbox_status import STATUSES, mailbox_status
+
     p = admin.save_profile({"name": "Exch", "incoming_server": "https://mail.example.com/EWS/Exchange.asmx"})
+    paused = admin.save_profile({"name": "Down", "incoming_server": "https://down.example.com/EWS/Exchange.asmx"})
+    EmailServerProfile.update(paused_at=datetime(2026, 1, 1)).where(EmailServerProfile.id == paused.id).execute()
+    ok = {"approval": codes.Approval.APPROVED}
     variations = [
-        {},  # disabled
-        {"incoming_enabled": True},  # paused: not approved
-        {"incoming_enabled": True, "approval": codes.Approval.APPROVED, "profile": None},  # paused: no profile
-        {"act_enabled": True, "approval": codes.Approval.APPROVED},  # idle
-        {"outgoing_enabled": True, "approval": codes.Approval.APPROVED, "lock_state": 2,
-         "lock_expires": now + timedelta(minutes=3)},  # syncing
-        {"outgoing_enabled": True, "approval": codes.Approval.APPROVED, "lock_state": 2,
-         "lock_expires": now + timedelta(minutes=9)},  # syncing, another expiry
-        {"outgoing_enabled": True, "approval": codes.Approval.APPROVED, "lock_state": 2,
-         "lock_expires": now - timedelta(minutes=1)},  # a stale lock: idle
-        {"incoming_enabled": True, "approval": codes.Approval.APPROVED, "transient_failure_count": 1},  # backing off
-        {"incoming_enabled": True, "approval": codes.Approval.APPROVED, "transient_failure_count": 4,
-         "act_status": codes.DirectionStatus.FAILURE},  # backing off before error
-        {"incoming_enabled": True, "approval": codes.Approval.APPROVED,
-         "incoming_status": codes.DirectionStatus.FAILURE},  # error
-        {"incoming_enabled": True, "approval": codes.Approval.REJECTED, "lock_state": 1,
-         "lock_expires": now + timedelta(minutes=1)},  # paused wins over a lock
+        {},  # pending approval
+        {"approval": codes.Approval.REJECTED, "incoming_enabled": True},  # rejected
+        {**ok, "profile": None, "incoming_enabled": True},  # no profile
+        {**ok},  # disabled
+        {**ok, "incoming_status": codes.DirectionStatus.FAILURE, "last_error_code": "AuthenticationFailed"},
+        {**ok, "act_enabled": True},  # enabled
+        {**ok, "act_enabled": True, "owner_queue": "a queue"},  # a queue's ACT does not sync: disabled
+        {**ok, "outgoing_enabled": True, "profile": paused},  # profile paused
+        {**ok, "incoming_enabled": True, "transient_failure_count": 1},  # backing off
+        {**ok, "incoming_enabled": True, "transient_failure_count": 4,
+         "act_status": codes.DirectionStatus.FAILURE},  # backing off before failing
+        {**ok, "incoming_enabled": True, "act_status": codes.DirectionStatus.FAILURE},  # failing
+        {**ok, "incoming_enabled": True, "incoming_method": codes.IncomingMethod.NONE},  # not synced: disabled
     ]
     for n, fields in enumerate(variations * 3):
-        admin.add_mailbox(f"Box {n}", f"box{n}@example.com", **{"profile": p, **fields})
-    each = dict.fromkeys(views.MAILBOX_STATES, 0)
+        mailbox = admin.add_mailbox(f"Box {n}", f"box{n}@example.com", p)
+        if "owner_queue" in fields:  # a queue has one mailbox
+            fields = {**fields, "owner_queue": admin.add_queue(f"Queue {n}", f"queue{n}@example.com")}
+        Mailbox.update({"act_method": codes.ActMethod.SERVER_SIDE_SYNC, **fields}).where(
+            Mailbox.id == mailbox.id).execute()
+    each = dict.fromkeys(STATUSES, 0)
     for mailbox in Mailbox.select():
-        each[views.mailbox_state(mailbox, now)] += 1
-    assert all(each.values()), each  # every state is present
-    assert views.mailboxes_by_state(now) == each
+        profile = mailbox.profile if mailbox.profile_id else None
+        each[mailbox_status(mailbox, profile_paused=bool(profile and profile.paused_at)).code] += 1
+    assert all(each.values()), each  # every status is present
+    assert views.mailboxes_by_status() == each
+    assert {status: len(views.mailbox_ids(status=status)) for status in STATUSES} == each
 
 
 def test_hourly_counts_recount_only_the_hour_under_way_until_the_hour_turns(db):
     now = datetime(2026, 1, 5, 9, 30)
-    Activity.create(activity_type=codes.ActivityType.EMAIL, created_at=now - timedelta(hours=2))
+    count_synced(codes.Direction.INCOMING, now - timedelta(hours=2), 4)
     hourly = views.HourlyCounts(3)
     assert hourly.update(now) == views.per_hour(3, now=now)
-    Activity.create(activity_type=codes.ActivityType.EMAIL, created_at=now)
+    count_synced(codes.Direction.OUTGOING, now, 2)
     TraceLog.create(level=codes.TraceLevel.ERROR, code="E", message="m", collation_key="k", last_at=now)
     TraceLog.create(level=codes.TraceLevel.WARNING, code="W", message="m", collation_key="w", last_at=now)
     later = now + timedelta(minutes=10)
-    assert hourly.update(later) == views.per_hour(3, now=later) == (
-        [datetime(2026, 1, 5, 7), datetime(2026, 1, 5, 8), datetime(2026, 1, 5, 9)], [1, 0, 1], [0, 0, 1])
+    assert hourly.update(later) == views.per_hour(3, now=later)
+    assert hourly.last.errors == [0, 0, 1] and hourly.last.warnings == [0, 0, 1]
+    assert hourly.last.synced[codes.Direction.OUTGOING] == [0, 0, 2]
     next_hour = now + timedelta(hours=1)
     assert hourly.update(next_hour) == views.per_hour(3, now=next_hour)
-    assert hourly.slots[-1] == datetime(2026, 1, 5, 10) and hourly.synced == [0, 1, 0]
+    assert hourly.last.slots[-1] == datetime(2026, 1, 5, 10)
+    assert hourly.last.synced[codes.Direction.OUTGOING] == [0, 2, 0]
+    assert hourly.last.synced[codes.Direction.INCOMING] == [0, 0, 0], "7:00 is out of the last 3 hours"
 
 
 def test_arrival_times_take_tracked_email_that_arrived_after_the_mailboxs_first_decision(boxes):

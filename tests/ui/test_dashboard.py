@@ -1,11 +1,13 @@
-"""The dashboard: state chart, queue depths, per-hour chart, and live engine events through the bridge."""
+"""The dashboard: mailboxes by Status (bars that open the Mailboxes page filtered), what waits (the engine's
+queues only in a tooltip), per-hour bars, and live engine events through the bridge."""
 import threading
 
 import pytest
-from PySide6.QtCharts import QBarSeries
+from PySide6.QtCore import Qt
 
 from crmsync_gui.core import admin, codes, events
 from crmsync_gui.core.store import views
+from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import Activity, Mailbox
 from crmsync_gui.ui.event_bridge import EventBridge
 from crmsync_gui.ui.main_window import MainWindow
@@ -26,20 +28,52 @@ def org(db):
 
 
 def bar_values(page):
-    series = [s for s in page.state_chart.series() if isinstance(s, QBarSeries)][0]
-    bars = series.barSets()[0]
-    return [bars.at(i) for i in range(bars.count())]
+    return {status: bar.count for status, bar in page.status_bars.bars.items()}
 
 
-def test_states_and_depths(qtbot, org):
+def test_statuses_and_depths(qtbot, org):
     page = DashboardPage()
     qtbot.addWidget(page)
     page.refresh()
-    assert page.states == {"syncing": 0, "idle": 2, "backing off": 0, "paused": 0, "disabled": 1, "error": 1}
-    assert bar_values(page) == [0, 2, 0, 0, 1, 1]
+    assert page.statuses == views.mailboxes_by_status()
+    assert {s: n for s, n in page.statuses.items() if n} == {"pending approval": 1, "failing": 1, "enabled": 2}
+    assert {s: n for s, n in bar_values(page).items() if n} == {"pending approval": 1, "failing": 1, "enabled": 2}
     assert page.depths["emails pending send"] == 1 and page.depths["incoming due"] == 3
     assert page.depth_labels["emails pending send"].text() == "<b>1</b>"
-    assert len(page.hour_chart.series()) == 2 and page.hour_chart.series()[0].count() == 24
+    assert [s.count() for s in page.synced_sets] == [24, 24, 24]
+    assert [s.label() for s in page.trouble_sets] == ["Errors", "Warnings"]
+
+
+def test_a_status_bar_opens_the_mailboxes_page_filtered_to_it(qtbot, org):
+    window = MainWindow("crm.db")
+    qtbot.addWidget(window)
+    window.show()
+    window.show_page("Dashboard")
+    window.pages[0].refresh()
+    window.pages[0].status_bars.bars["failing"].click()
+    mailboxes = window.stack.currentWidget()
+    assert mailboxes.title == "Mailboxes"
+    assert [mailboxes.model.id_at(r) for r in range(mailboxes.model.rowCount())] == [org[2].id]
+    assert mailboxes.status_chip.isVisible() and mailboxes.status_chip.text() == "Status: Failing ✕"
+    mailboxes.status_chip.click()
+    assert mailboxes.model.rowCount() == 4 and not mailboxes.status_chip.isVisible()
+
+
+def test_items_synced_each_way_and_errors_and_warnings_are_bars_per_hour(qtbot, org):
+    from crmsync_gui.core.store.models import TraceLog
+    from crmsync_gui.core.sync.statements import JobStatements
+
+    sql = JobStatements()
+    for direction, items in ((codes.Direction.INCOMING, 4), (codes.Direction.OUTGOING, 2), (codes.Direction.ACT, 3)):
+        sql.count_synced(direction, now=utcnow(), items=items)
+    TraceLog.create(level=codes.TraceLevel.WARNING, code="Timeout", message="m", collation_key="w")
+    page = DashboardPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    assert [s.at(23) for s in page.synced_sets] == [4, 2, 3] and [s.label() for s in page.synced_sets] == [
+        "Email in", "Email out", "ACT"]
+    assert [s.at(23) for s in page.trouble_sets] == [0, 1], "a warning is amber, not lost among errors"
+    assert page.synced_sets[0].color().name() == "#1a5fb4" and page.trouble_sets[1].color().name() == "#e5a50a"
 
 
 def test_live_events_from_another_thread_reach_the_feed_and_refresh(qtbot, org):
@@ -50,8 +84,8 @@ def test_live_events_from_another_thread_reach_the_feed_and_refresh(qtbot, org):
     dashboard = window.pages[0]
     window.show()
     dashboard.refresh()
-    assert dashboard.states["disabled"] == 1
-    admin.set_enabled(org[3], True)  # the engine changed a mailbox...
+    assert dashboard.statuses["pending approval"] == 1
+    admin.set_approval(org[3], True)  # the engine changed a mailbox...
 
     def engine():
         bus.publish(events.EngineStateChanged("running"))
@@ -66,7 +100,7 @@ def test_live_events_from_another_thread_reach_the_feed_and_refresh(qtbot, org):
     assert "Error AuthFailed: The password for b3@example.com was refused" in lines[0]
     assert "mailbox Box 3 updated" in lines[1] and "engine running" in lines[2]
     assert window.engine_label.text() == "Engine: running"
-    qtbot.waitUntil(lambda: dashboard.states["disabled"] == 0, timeout=3000)  # redrawn by the timer
+    qtbot.waitUntil(lambda: dashboard.statuses["pending approval"] == 0, timeout=3000)  # redrawn by the timer
     bridge.close()
 
 
@@ -85,7 +119,8 @@ def test_queues_an_engine_no_longer_reports_show_zero(qtbot, org):
     assert page.engine_depths == {"incoming": (1, 1), "act": (0, 0)}
     page.on_event(events.QueueDepths(()))  # the stopping engine's last word: no queues at all
     page.refresh()
-    assert page.depth_labels["engine queue act: running"].text() == "<b>0</b>"
+    assert not [name for name in page.depths if "engine" in name], "the engine's own queues are not the admin's"
+    assert page.depth_box.toolTip() == "engine queue act: 0 waiting, 0 running\nengine queue incoming: 0 waiting, 0 running"
     page.on_event(events.QueueDepths((("incoming", 4, 0),)))
     page.on_event(events.EngineStateChanged("stopped"))
     assert set(page.engine_depths.values()) == {(0, 0)}
@@ -126,18 +161,19 @@ def test_a_burst_of_events_keeps_the_newest_lines_first(qtbot, org):
 
 
 def test_charts_take_new_values_in_place(qtbot, org):
+    from crmsync_gui.core.sync.statements import JobStatements
+
     page = DashboardPage()
     qtbot.addWidget(page)
     page.refresh()
-    bars = page.state_chart.series()[0]
-    synced = page.hour_chart.series()[0]
-    assert bar_values(page) == [0, 2, 0, 0, 1, 1] and synced.at(23).y() == 1  # org's email
-    admin.set_enabled(org[3], True)
-    Activity.create(activity_type=codes.ActivityType.EMAIL)  # synced just now
+    series, synced = page.synced_chart.series(), page.synced_sets[0]
+    assert bar_values(page)["enabled"] == 2 and synced.at(23) == 0
+    admin.set_approval(org[3], True)
+    JobStatements().count_synced(codes.Direction.INCOMING, now=utcnow(), items=5)  # synced just now
     page.refresh()
-    assert page.state_chart.series() == [bars] and page.hour_chart.series()[0] is synced
-    assert bar_values(page) == [0, 2, 0, 1, 0, 1] and synced.at(23).y() == 2
-    assert page.state_axis.max() >= 2 and page.hour_axis.max() >= 1
+    assert page.synced_chart.series() == series and page.synced_sets[0] is synced
+    assert bar_values(page)["pending approval"] == 0 and synced.at(23) == 5
+    assert page.synced_chart.axes(Qt.Orientation.Vertical)[0].max() >= 5
 
 
 def test_count_axes_show_whole_round_steps_at_any_size(qapp):
@@ -158,7 +194,7 @@ def test_the_timer_loads_the_numbers_on_a_worker_thread(qtbot, org, monkeypatch)
     threads = []
     load = views.dashboard_numbers
     monkeypatch.setattr(views, "dashboard_numbers", lambda hourly: threads.append(threading.current_thread()) or load(hourly))
-    admin.set_enabled(org[3], True)
+    admin.set_approval(org[3], True)
     page.on_event(events.MailboxChanged(org[3].id))
-    qtbot.waitUntil(lambda: page.states["disabled"] == 0, timeout=3000)
+    qtbot.waitUntil(lambda: page.statuses["pending approval"] == 0, timeout=3000)
     assert threads and threading.current_thread() not in threads

@@ -25,7 +25,6 @@ from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.core.sync.engine import EngineConfig
 from crmsync_gui.core.sync.host import EngineProcess
 from crmsync_gui.ui.main_window import MainWindow
-from tests.ui.test_dashboard import bar_values
 from tests.waiting import until
 
 
@@ -50,7 +49,7 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
     window.show_page("Dashboard")
     dashboard = window.pages[0]
     dashboard.refresh()
-    assert dashboard.states["error"] == 0 and dashboard.feed.count() == 0
+    assert dashboard.statuses["failing"] == 0 and dashboard.feed.count() == 0
     ann = next(m for m in Mailbox.select() if m.email not in demo.faulty)  # the healthy one
     wrong = Mailbox.get(Mailbox.email == next(m for m, why in demo.faulty.items() if "password" in why))
     ticks: list[float] = []
@@ -64,7 +63,7 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
         lines = feed()
         return (any(f"{ann.name}: incoming email done" in line for line in lines)
                 and any(f"{wrong.name}: incoming email failed, AuthenticationFailed" in line for line in lines)
-                and dashboard.states == views.mailboxes_by_state() and dashboard.states["error"] >= 1)
+                and dashboard.statuses == views.mailboxes_by_status() and dashboard.statuses["failing"] >= 1)
 
     async def scenario():
         timer.start(10)
@@ -75,7 +74,7 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
         try:
             deadline = time.monotonic() + 30
             while not settled():
-                assert time.monotonic() < deadline, f"dashboard never caught up: {dashboard.states}, {feed()[:8]}"
+                assert time.monotonic() < deadline, f"dashboard never caught up: {dashboard.statuses}, {feed()[:8]}"
                 await asyncio.sleep(0.05)
             running_label = window.engine_label.text()
             settled_s = time.monotonic() - started
@@ -104,10 +103,10 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
     assert any("engine running" in line for line in lines) and "engine stopped" in lines[0]
     tracked = [line for line in lines if f"{ann.name}: incoming email done" in line]
     assert any(" 0 items" not in line for line in tracked), tracked  # the sandbox's mail arrived
-    assert any(name.startswith("engine queue incoming") for name in dashboard.depths)  # QueueDepths events
+    assert "engine queue incoming" in dashboard.depth_box.toolTip()  # QueueDepths events
     assert set(dashboard.engine_depths.values()) == {(0, 0)}  # a stopped engine runs nothing, whatever it said last
-    # the bar chart draws the same numbers as the database's own count
-    assert bar_values(dashboard) == [dashboard.states[s] for s in views.MAILBOX_STATES]
+    # the bars draw the same numbers as the database's own count
+    assert {s: bar.count for s, bar in dashboard.status_bars.bars.items()} == dashboard.statuses
     assert Mailbox.get_by_id(wrong.id).incoming_status == codes.DirectionStatus.FAILURE
     # responsive: the GUI thread's 10 ms timer kept firing while exchangelib worked in the engine's threads
     gaps = sorted(b - a for a, b in zip(ticks, ticks[1:], strict=False))

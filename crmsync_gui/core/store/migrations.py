@@ -115,12 +115,17 @@ def _v15_folder_sync_state_settled(db: peewee.Database, migrator: SchemaMigrator
     migrate(migrator.add_column("folder_sync_state", "settled", peewee.BooleanField(default=True)))
 
 
+def _v16_synced_hour(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # The items each direction synced per hour, which the dashboard draws (not only activities created)
+    db.create_tables([models.SyncedHour], safe=True)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
                                _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
                                _v13_engine_workers, _v14_meetings,
-                               _v15_folder_sync_state_settled]
+                               _v15_folder_sync_state_settled, _v16_synced_hour]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -403,6 +403,18 @@ class EngineWorker(BaseModel):
     mailboxes_last_hour = pw.IntegerField(default=0)  # mailboxes it synced in the last hour
 
 
+class SyncedHour(BaseModel):
+    """What the engine synced in one hour and direction, for the dashboard's bars per hour: incoming emails
+    decided, outgoing emails sent, appointments, contacts and tasks written either way (each job's items)."""
+
+    hour = pw.DateTimeField()  # the hour's start, UTC
+    direction = pw.IntegerField()  # codes.Direction
+    items = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("hour", "direction"), True),)
+
+
 class MigrationRun(BaseModel):
     """One applied Email Router migration: what it did and what still needs the admin (JSON, no passwords)."""
 
@@ -415,5 +427,5 @@ ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
     ItemMap, ActJournal, FolderSyncState, TraceLog, Alert, TrackingDecision,
-    MigrationRun, UnreadableEmail, EngineWorker,
+    MigrationRun, UnreadableEmail, EngineWorker, SyncedHour,
 ]

@@ -13,7 +13,8 @@ import peewee
 from peewee import JOIN, fn
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.domain.direction import COLUMNS, any_enabled
+from crmsync_gui.core.domain.direction import COLUMNS
+from crmsync_gui.core.domain.mailbox_status import STATUSES, mailbox_status
 from crmsync_gui.core.store.base import database_proxy, on_postgres, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
@@ -22,6 +23,7 @@ from crmsync_gui.core.store.models import (
     CrmUser,
     EmailServerProfile,
     Mailbox,
+    SyncedHour,
     TraceLog,
     TrackingDecision,
 )
@@ -62,8 +64,9 @@ def _mailbox_select(*columns):
 
 
 def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
-                profile_id: int | None = None) -> list[int]:
-    """Ids of the mailboxes (of one profile) whose name, address, owner or profile contains `text`, sorted."""
+                profile_id: int | None = None, status: str | None = None) -> list[int]:
+    """Ids of the mailboxes (of one profile, with one Status) whose name, address, owner or profile contains
+    `text`, sorted."""
     query = _mailbox_select(Mailbox.id)
     if profile_id is not None:
         query = query.where(Mailbox.profile == profile_id)
@@ -74,6 +77,8 @@ def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
                             | Mailbox.last_error_message ** like)
     key = MAILBOX_SORT[sort] if sort != "next_run" else _earliest_run()
     query = query.order_by(key.desc() if descending else key.asc(), Mailbox.id)
+    if status is not None:
+        return mailbox_ids_with_status(query, status)
     return [row[0] for row in query.tuples()]
 
 
@@ -120,46 +125,45 @@ def next_run(mailbox: Mailbox) -> datetime | None:
 
 # ---------------------------------------------------------------- dashboard
 
-MAILBOX_STATES = ("syncing", "idle", "backing off", "paused", "disabled", "error")
+# the columns mailbox_status reads, besides whether the profile is paused
+_STATUS_COLUMNS = (Mailbox.id, Mailbox.approval, Mailbox.profile, Mailbox.owner_queue, Mailbox.transient_failure_count,
+                   Mailbox.last_error_code, *(getattr(Mailbox, c.enabled) for c in COLUMNS.values()),
+                   *(getattr(Mailbox, c.method) for c in COLUMNS.values()),
+                   *(getattr(Mailbox, c.status) for c in COLUMNS.values()))
 
 
-def mailbox_state(mailbox: Mailbox, now: datetime | None = None) -> str:
-    """One word for the dashboard: where this mailbox stands right now."""
-    now = now or utcnow()
-    if not any_enabled(mailbox):
-        return "disabled"
-    if mailbox.approval != codes.Approval.APPROVED or mailbox.profile_id is None:
-        return "paused"
-    if mailbox.lock_state and mailbox.lock_expires is not None and mailbox.lock_expires > now:
-        return "syncing"
-    statuses = [getattr(mailbox, c.status) for c in COLUMNS.values()]
-    if mailbox.transient_failure_count > 0:
-        return "backing off"
-    if codes.DirectionStatus.FAILURE in statuses:
-        return "error"
-    return "idle"
-
-
-def mailboxes_by_state(now: datetime | None = None) -> dict[str, int]:
-    """How many mailboxes are in each state, counted by the database in groups of mailboxes that
-    `mailbox_state` cannot tell apart; one representative of each group is classified in Python.
+def mailboxes_by_status() -> dict[str, int]:
+    """How many mailboxes have each Status (mailbox_status.STATUSES, the Mailboxes page's first column), counted
+    by the database in groups of mailboxes the rules cannot tell apart; one of each group is classified here.
 
     Cheap at any number of mailboxes: the console redraws these counts every second while the engine syncs.
     """
-    now = now or utcnow()
-    # columns whose exact value decides the state (few distinct values each)...
-    keys = (*(getattr(Mailbox, c.enabled) for c in COLUMNS.values()), Mailbox.approval, Mailbox.lock_state,
+    # columns whose exact value decides the status (few distinct values each)...
+    keys = (Mailbox.approval, *(getattr(Mailbox, c.enabled) for c in COLUMNS.values()),
+            *(getattr(Mailbox, c.method) for c in COLUMNS.values()),
             *(getattr(Mailbox, c.status) for c in COLUMNS.values()))
     # ...and ones where only a test on the value does: grouped by the test, any member's value stands for all
-    tests = (Mailbox.profile.is_null(), Mailbox.lock_expires > now, Mailbox.transient_failure_count > 0)
-    representative = (fn.MAX(Mailbox.profile).alias("profile"), fn.MAX(Mailbox.lock_expires).alias("lock_expires"),
+    paused = [pid for (pid,) in EmailServerProfile.select(EmailServerProfile.id)
+              .where(EmailServerProfile.paused_at.is_null(False)).tuples()]  # a few at most: no join
+    tests = (Mailbox.profile.is_null(), Mailbox.owner_queue.is_null(), Mailbox.transient_failure_count > 0,
+             *((Mailbox.profile.in_(paused),) if paused else ()))
+    representative = (fn.MAX(Mailbox.profile).alias("profile"), fn.MAX(Mailbox.owner_queue).alias("owner_queue"),
                       fn.MAX(Mailbox.transient_failure_count).alias("transient_failure_count"))
-    query = Mailbox.select(*keys, *representative, fn.COUNT(Mailbox.id).alias("members")).group_by(*keys, *tests)
-    counts = dict.fromkeys(MAILBOX_STATES, 0)
+    query = (Mailbox.select(*keys, *representative, fn.COUNT(Mailbox.id).alias("members"))
+             .group_by(*keys, *tests))
+    counts = dict.fromkeys(STATUSES, 0)
     for group in query.dicts():
         members = group.pop("members")
-        counts[mailbox_state(Mailbox(**group), now)] += members
+        counts[mailbox_status(Mailbox(**group), profile_paused=group["profile"] in paused).code] += members
     return counts
+
+
+def mailbox_ids_with_status(query: peewee.ModelSelect, status: str) -> list[int]:
+    """The ids `query` (a _mailbox_select, in its order) gives, of the mailboxes that have this Status."""
+    rows = query.select(*_STATUS_COLUMNS, EmailServerProfile.paused_at).dicts()
+    return [row["id"] for row in rows
+            if mailbox_status(Mailbox(**{k: v for k, v in row.items() if k != "paused_at"}),
+                              profile_paused=row["paused_at"] is not None).code == status]
 
 
 _DUE_LABELS = {codes.Direction.INCOMING: "incoming due", codes.Direction.OUTGOING: "outgoing due",
@@ -178,28 +182,47 @@ def queue_depths(now: datetime | None = None) -> dict[str, int]:
     return {"emails pending send": pending, **due}
 
 
-def per_hour(hours: int = 24, now: datetime | None = None) -> tuple[list[datetime], list[int], list[int]]:
-    """Items synced (activities created) and errors logged in each of the last `hours` hours."""
+@dataclass
+class Hours:
+    """The last hours, oldest first: each direction's items synced, and the errors and warnings recorded."""
+
+    slots: list[datetime]
+    synced: dict[codes.Direction, list[int]]
+    errors: list[int]
+    warnings: list[int]
+
+
+def per_hour(hours: int = 24, now: datetime | None = None) -> Hours:
+    """Items synced per direction (SyncedHour) and errors and warnings logged in each of the last `hours` hours."""
     now = now or utcnow()
     start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
     slots = [start + timedelta(hours=i) for i in range(hours)]
 
-    def bucket(model, column, extra=None) -> list[int]:
-        hour = fn.to_char(column, "YYYY-MM-DD HH24") if on_postgres() else fn.strftime("%Y-%m-%d %H", column)
+    def bucket(level) -> list[int]:
+        hour = (fn.to_char(TraceLog.last_at, "YYYY-MM-DD HH24") if on_postgres()
+                else fn.strftime("%Y-%m-%d %H", TraceLog.last_at))
         hour = hour.coerce(False)  # text, not read back through the datetime column's converter
-        query = model.select(hour.alias("h"), fn.COUNT(model.id)).where(column >= start)
-        if extra is not None:
-            query = query.where(extra)
-        found = dict(query.group_by(hour).tuples())
+        found = dict(TraceLog.select(hour.alias("h"), fn.COUNT(TraceLog.id))
+                     .where((TraceLog.last_at >= start) & (TraceLog.level == level)).group_by(hour).tuples())
         return [found.get(slot.strftime("%Y-%m-%d %H"), 0) for slot in slots]
 
-    return slots, bucket(Activity, Activity.created_at), bucket(
-        TraceLog, TraceLog.last_at, TraceLog.level == codes.TraceLevel.ERROR)
+    return Hours(slots, synced_per_hour(slots), bucket(codes.TraceLevel.ERROR), bucket(codes.TraceLevel.WARNING))
+
+
+def synced_per_hour(slots: list[datetime]) -> dict[codes.Direction, list[int]]:
+    """Each direction's items synced in these hours (a few rows an hour: read whole every time)."""
+    synced = {direction: [0] * len(slots) for direction in codes.Direction}
+    place = {slot: i for i, slot in enumerate(slots)}
+    for hour, direction, items in (SyncedHour.select(SyncedHour.hour, SyncedHour.direction, SyncedHour.items)
+                                   .where(SyncedHour.hour >= slots[0]).tuples()):
+        if hour in place:
+            synced[codes.Direction(direction)][place[hour]] = items
+    return synced
 
 
 class HourlyCounts:
-    """`per_hour` for a chart redrawn every second: the finished hours are counted when the hour turns,
-    each update after that counts only the hour under way (two narrow counts instead of a day of rows).
+    """`per_hour` for charts redrawn every second: the finished hours' errors and warnings are counted when the
+    hour turns, each update after that counts only the hour under way (narrow counts instead of a day of rows).
 
     A repeated error moves its trace row's `last_at` into the hour under way; until the next hour turns,
     the earlier hour it was in still counts it too.
@@ -207,20 +230,19 @@ class HourlyCounts:
 
     def __init__(self, hours: int = 24):
         self.hours = hours
-        self.slots: list[datetime] = []
-        self.synced: list[int] = []
-        self.errors: list[int] = []
+        self.last: Hours | None = None
 
-    def update(self, now: datetime | None = None) -> tuple[list[datetime], list[int], list[int]]:
+    def update(self, now: datetime | None = None) -> Hours:
         now = now or utcnow()
         hour = now.replace(minute=0, second=0, microsecond=0)
-        if not self.slots or self.slots[-1] != hour:
-            self.slots, self.synced, self.errors = per_hour(self.hours, now)
-        else:
-            self.synced[-1] = Activity.select().where(Activity.created_at >= hour).count()
-            self.errors[-1] = TraceLog.select().where(TraceLog.level == codes.TraceLevel.ERROR,
-                                                      TraceLog.last_at >= hour).count()
-        return self.slots, self.synced, self.errors
+        if self.last is None or self.last.slots[-1] != hour:
+            self.last = per_hour(self.hours, now)
+            return self.last
+        for level, counts in ((codes.TraceLevel.ERROR, self.last.errors), (codes.TraceLevel.WARNING,
+                                                                           self.last.warnings)):
+            counts[-1] = TraceLog.select().where(TraceLog.level == level, TraceLog.last_at >= hour).count()
+        self.last.synced = synced_per_hour(self.last.slots)
+        return self.last
 
 
 @dataclass
@@ -288,19 +310,19 @@ class DashboardNumbers:
     """Everything the dashboard draws, read in one go (by a worker thread: see DashboardPage)."""
 
     mailbox_names: dict[int, str]
-    states: dict[str, int]
+    statuses: dict[str, int]  # mailboxes per Status, in mailbox_status.STATUSES order
     depths: dict[str, int]
-    synced: list[int]  # per hour, oldest first
-    errors: list[int]
+    hours: Hours
     open_alerts: int = 0  # alerts not yet acknowledged
     paused_profiles: int = 0  # profiles the circuit breaker paused (their server is down)
     arrival: ArrivalLatencies | None = None  # the arrival-to-CRM chart's (ArrivalTimes), loaded beside these
 
 
 def dashboard_numbers(hourly: HourlyCounts) -> DashboardNumbers:
-    _slots, synced, errors = hourly.update()
-    return DashboardNumbers(names(Mailbox, Mailbox.name), mailboxes_by_state(), queue_depths(),
-                            list(synced), list(errors),
+    hours = hourly.update()
+    return DashboardNumbers(names(Mailbox, Mailbox.name), mailboxes_by_status(), queue_depths(),
+                            Hours(hours.slots, {d: list(v) for d, v in hours.synced.items()}, list(hours.errors),
+                                  list(hours.warnings)),
                             Alert.select().where(Alert.acknowledged == False).count(),  # noqa: E712
                             EmailServerProfile.select().where(EmailServerProfile.paused_at.is_null(False)).count())
 

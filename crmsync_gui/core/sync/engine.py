@@ -693,6 +693,8 @@ class Engine:
         outcome = outcomes.success(mailbox, direction, items, now, profile.min_polling_interval_minutes)
         self._sql.record_success(mailbox.id, direction, now=now, next_run=outcome.next_run, idle=outcome.idle,
                                  highest_failures=outcome.highest_failures)
+        if items:
+            self._sql.count_synced(direction, now=now, items=items)
         breaker = self._breakers.get(profile.id)
         if breaker is not None:
             breaker.answered(mailbox.id)

@@ -10,13 +10,14 @@ from datetime import datetime
 from crmsync_gui.core import codes
 from crmsync_gui.core.domain.direction import COLUMNS
 from crmsync_gui.core.store.base import database_proxy
-from crmsync_gui.core.store.models import Mailbox
+from crmsync_gui.core.store.models import Mailbox, SyncedHour
 
 D = codes.Direction
 
 
 class JobStatements:
-    """Load a mailbox, take, renew and release a direction's lease (compare-and-set), record a success."""
+    """Load a mailbox, take, renew and release a direction's lease (compare-and-set), record a success and
+    count what it synced in the hour."""
 
     def __init__(self):
         db = database_proxy.obj
@@ -49,6 +50,10 @@ class JobStatements:
                 f"{c.next_run} = {p}, transient_failure_count = {p}{idle}, {kept['last_error_code']}, "
                 f"{kept['last_error_message']} WHERE id = {p}")
 
+        hours = SyncedHour._meta.table_name
+        self._synced = (f"INSERT INTO {hours} (hour, direction, items) VALUES ({p}, {p}, {p}) "
+                        f"ON CONFLICT (hour, direction) DO UPDATE SET items = {hours}.items + excluded.items")
+
     def mailbox(self, mailbox_id: int) -> Mailbox | None:
         return next(iter(Mailbox.raw(self._select, mailbox_id)), None)
 
@@ -78,6 +83,12 @@ class JobStatements:
             params.append(idle)
         params.append(mailbox_id)
         self._db.execute_sql(self._success[direction], params)
+
+
+    def count_synced(self, direction, *, now: datetime, items: int) -> None:
+        """Add a job's items to its direction's count for the hour under way (one upsert)."""
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        self._db.execute_sql(self._synced, [_db_time(hour), int(direction), items])
 
 
 def _db_time(value: datetime) -> object:

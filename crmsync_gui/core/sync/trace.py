@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.store.base import database_proxy
-from crmsync_gui.core.store.models import Alert, OrganizationSettings, TraceLog, UnreadableEmail
+from crmsync_gui.core.store.models import Alert, OrganizationSettings, SyncedHour, TraceLog, UnreadableEmail
 
 INFO, WARNING, ERROR = codes.TraceLevel.INFORMATION, codes.TraceLevel.WARNING, codes.TraceLevel.ERROR
 
@@ -128,7 +128,8 @@ def unreadable_email_of(row: TraceLog) -> UnreadableEmail | None:
 
 
 def prune(now: datetime, retention_days: int | None = None) -> int:
-    """Delete trace rows, and acknowledged alerts, last seen before the retention period; return how many."""
+    """Delete trace rows, acknowledged alerts and the hours' synced counts from before the retention period;
+    return how many."""
     if retention_days is None:
         settings = OrganizationSettings.get_or_none(OrganizationSettings.id == 1)
         retention_days = settings.trace_retention_days if settings else 30
@@ -136,4 +137,5 @@ def prune(now: datetime, retention_days: int | None = None) -> int:
     with database_proxy.atomic():
         rows = TraceLog.delete().where(TraceLog.last_at < cutoff).execute()
         rows += Alert.delete().where(Alert.acknowledged & (Alert.created_at < cutoff)).execute()
+        rows += SyncedHour.delete().where(SyncedHour.hour < cutoff).execute()
     return rows

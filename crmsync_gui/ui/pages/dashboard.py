@@ -1,4 +1,5 @@
-"""The Dashboard: mailboxes by state, queue depths, items synced and errors per hour, a live activity feed."""
+"""The Dashboard: what needs the administrator (tiles), mailboxes by Status (bars that open them), items synced
+per direction and errors and warnings per hour, what is waiting, and a live activity feed."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,15 +8,14 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
-    QLineSeries,
+    QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -35,6 +35,7 @@ from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.widgets.arrival_chart import ArrivalChart
+from crmsync_gui.ui.widgets.status_bars import StatusBars
 
 FEED_LIMIT = 500
 FEED_FLUSH_MS = 100
@@ -75,6 +76,7 @@ def describe(event: events.Event, mailbox_name) -> str:
 
 
 COUNT_TICKS = 6
+HOUR_LABEL_STEP = 6  # the per-hour charts name every sixth hour
 
 
 def count_axis() -> QValueAxis:
@@ -97,29 +99,25 @@ def fit_count_axis(axis: QValueAxis, highest: int) -> None:
 class DashboardPage(Page):
     title = "Dashboard"
     icon_name = "tabler/layout-dashboard"
-    empty_text = ("Live sync status appears here once mailboxes are enabled: mailboxes by state, "
-                  "queue depths, items synced and errors per hour.")
+    empty_text = ("Live sync status appears here once mailboxes are enabled: mailboxes by status, "
+                  "what is waiting, items synced and errors per hour.")
 
     def __init__(self, parent=None):
         super().__init__(parent)
         body = QWidget()
         grid = QGridLayout(body)
 
-        self.state_chart = QChart()
-        self.state_chart.setTitle(self.tr("Mailboxes by state"))
-        self.state_chart.legend().hide()
-        self.state_view = QChartView(self.state_chart)
-        self.state_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.state_view.setMinimumHeight(220)
+        status_box = QGroupBox(self.tr("Mailboxes by status"))
+        self.status_bars = StatusBars()
+        self.status_bars.chosen.connect(lambda status: self.open_page.emit("Mailboxes", {"status": status}))
+        QVBoxLayout(status_box).addWidget(self.status_bars)
 
-        self.hour_chart = QChart()
-        self.hour_chart.setTitle(self.tr("Last 24 hours"))
-        self.hour_view = QChartView(self.hour_chart)
-        self.hour_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.hour_view.setMinimumHeight(220)
+        self.synced_chart, self.synced_view = hour_chart(self.tr("Items synced per hour (UTC)"))
+        self.trouble_chart, self.trouble_view = hour_chart(self.tr("Errors and warnings per hour (UTC)"))
 
-        depth_box = QGroupBox(self.tr("Queue depths"))
-        self.depth_layout = QGridLayout(depth_box)
+        # what waits, in the administrator's words; the engine's own queues only in the tooltip
+        self.depth_box = QGroupBox(self.tr("Waiting"))
+        self.depth_layout = QGridLayout(self.depth_box)
         self.depth_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.depth_labels: dict[str, QLabel] = {}
 
@@ -145,24 +143,30 @@ class DashboardPage(Page):
             tiles.addWidget(tile)
             self.tiles[key] = tile
         self.arrival_chart = ArrivalChart()
-        grid.addLayout(tiles, 0, 0, 1, 2)
-        grid.addWidget(self.state_view, 1, 0)
-        grid.addWidget(self.hour_view, 1, 1)
-        below = QHBoxLayout()
-        below.addWidget(depth_box)
-        below.addWidget(self.arrival_chart, 1)
-        below.addWidget(feed_box, 1)
-        grid.addLayout(below, 2, 0, 1, 2)
+        left = QVBoxLayout()
+        left.addWidget(status_box, 3)
+        left.addWidget(self.depth_box, 2)
+        grid.addLayout(tiles, 0, 0, 1, 3)
+        grid.addLayout(left, 1, 0, 2, 1)
+        grid.addWidget(self.synced_view, 1, 1)
+        grid.addWidget(self.trouble_view, 1, 2)
+        grid.addWidget(self.arrival_chart, 2, 1)
+        grid.addWidget(feed_box, 2, 2)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 3)
         grid.setRowStretch(1, 1)
         grid.setRowStretch(2, 1)  # the arrival-to-CRM chart below is as tall as those above
         self.set_content(body)
 
-        self.states: dict[str, int] = {}
+        self.statuses: dict[str, int] = {}
         self.depths: dict[str, int] = {}
         self.engine_depths: dict[str, tuple[int, int]] = {}  # engine queue -> (waiting, running)
         self.hours = views.HourlyCounts(24)
-        self._build_state_chart(list(views.MAILBOX_STATES))
-        self._build_hour_chart()
+        self.synced_sets = self._bar_sets(self.synced_chart, (
+            (self.tr("Email in"), "#1a5fb4"), (self.tr("Email out"), "#26a269"), (self.tr("ACT"), "#9141ac")))
+        self.trouble_sets = self._bar_sets(self.trouble_chart, ((self.tr("Errors"), "#b00020"),
+                                                                (self.tr("Warnings"), "#e5a50a")))
         # feed lines name mailboxes from here: a query per event would cost more than the rest of the line
         self.mailbox_names: dict[int, str] = {}
         self._names_loaded_at = -math.inf
@@ -245,20 +249,19 @@ class DashboardPage(Page):
     def _draw(self, numbers: views.DashboardNumbers) -> None:
         self.mailbox_names = numbers.mailbox_names  # renamed mailboxes show in the feed from now on
         self._names_loaded_at = time.monotonic()
-        self.states = numbers.states
+        self.statuses = numbers.statuses
         self.show_empty(not self.mailbox_names and not self.feed.count() and not self._feed_lines)
         self.depths = numbers.depths
-        for name, (waiting, running) in sorted(self.engine_depths.items()):
-            self.depths[self.tr("engine queue {0}: waiting").format(name)] = waiting
-            self.depths[self.tr("engine queue {0}: running").format(name)] = running
-        self._draw_states()
-        self._draw_hours(numbers.synced, numbers.errors)
+        self.status_bars.set_counts(self.statuses)
+        hours = numbers.hours
+        self._draw_hours(self.synced_chart, self.synced_sets, hours.slots, [hours.synced[d] for d in codes.Direction])
+        self._draw_hours(self.trouble_chart, self.trouble_sets, hours.slots, [hours.errors, hours.warnings])
         self._draw_depths()
         self._draw_tiles(numbers)
         self.arrival_chart.draw(numbers.arrival)
 
     def _draw_tiles(self, numbers: views.DashboardNumbers) -> None:
-        failing = numbers.states.get("error", 0) + numbers.states.get("backing off", 0)
+        failing = numbers.statuses["failing"] + numbers.statuses["backing off"]
         for key, count, text in (
                 ("failing", failing, self.tr("%n mailbox(es) failing or backing off", "", failing)),
                 ("alerts", numbers.open_alerts, self.tr("%n alert(s) not acknowledged", "", numbers.open_alerts)),
@@ -274,58 +277,40 @@ class DashboardPage(Page):
                 tile.setStyleSheet(style)
 
     # the charts keep their series and axes and take new values: rebuilding them costs tens of milliseconds
-    def _build_state_chart(self, states: list[str]) -> None:
-        chart = self.state_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        self.state_bars = QBarSet(self.tr("Mailboxes"))
-        self.state_bars.append([0] * len(states))
-        series = QBarSeries()
-        series.append(self.state_bars)
-        series.setLabelsVisible(True)
+    def _bar_sets(self, chart: QChart, sets: tuple[tuple[str, str], ...]) -> list[QBarSet]:
+        series = QStackedBarSeries()
+        made = []
+        for name, colour in sets:
+            bars = QBarSet(name)
+            bars.setColor(QColor(colour))
+            bars.setBorderColor(QColor(colour))
+            bars.append([0] * self.hours.hours)
+            series.append(bars)
+            made.append(bars)
         chart.addSeries(series)
-        x = QBarCategoryAxis()
-        x.append([QCoreApplication.translate("states", state) for state in states])
-        font = x.labelsFont()
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        x.setLabelsFont(font)
-        self.state_axis = count_axis()
+        x = QCategoryAxis()  # a label every few hours: 24 of them did not fit
+        x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+        x.setRange(-0.5, self.hours.hours - 0.5)
+        y = count_axis()
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(self.state_axis, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
-        series.attachAxis(self.state_axis)
-        self._drawn_states = states
+        series.attachAxis(y)
+        return made
 
-    def _draw_states(self) -> None:
-        if list(self.states) != self._drawn_states:
-            self._build_state_chart(list(self.states))
-        for i, count in enumerate(self.states.values()):
-            self.state_bars.replace(i, count)
-        fit_count_axis(self.state_axis, max(self.states.values(), default=0))
-
-    def _build_hour_chart(self) -> None:
-        chart = self.hour_chart
-        x = QValueAxis()
-        x.setRange(-self.hours.hours + 1, 0)
-        x.setLabelFormat("%d h")
-        x.setTickCount(7)
-        self.hour_axis = count_axis()
-        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(self.hour_axis, Qt.AlignmentFlag.AlignLeft)
-        self.synced_line, self.errors_line = QLineSeries(), QLineSeries()
-        for series, name, colour in ((self.synced_line, self.tr("Items synced"), "#1a5fb4"),
-                                     (self.errors_line, self.tr("Errors"), "#b00020")):
-            series.setName(name)
-            series.setColor(QColor(colour))
-            chart.addSeries(series)
-            series.attachAxis(x)
-            series.attachAxis(self.hour_axis)
-
-    def _draw_hours(self, synced: list[int], errors: list[int]) -> None:
-        for series, values in ((self.synced_line, synced), (self.errors_line, errors)):
-            series.replace([QPointF(i - len(values) + 1, value) for i, value in enumerate(values)])
-        fit_count_axis(self.hour_axis, max([*synced, *errors], default=0))
+    def _draw_hours(self, chart: QChart, sets: list[QBarSet], slots, values: list[list[int]]) -> None:
+        x, y = chart.axes(Qt.Orientation.Horizontal)[0], chart.axes(Qt.Orientation.Vertical)[0]
+        labels = [(f"{slot.hour:02d}:00", i) for i, slot in enumerate(slots) if slot.hour % HOUR_LABEL_STEP == 0]
+        if x.categoriesLabels() != [label for label, _at in labels]:
+            for label in x.categoriesLabels():
+                x.remove(label)
+            for label, at in labels:
+                x.append(label, at)
+        for bars, counts in zip(sets, values, strict=True):
+            for i, count in enumerate(counts):
+                if bars.at(i) != count:
+                    bars.replace(i, count)
+        fit_count_axis(y, max((sum(hour) for hour in zip(*values, strict=True)), default=0))
 
     def _draw_depths(self) -> None:
         for name, count in self.depths.items():
@@ -336,3 +321,16 @@ class DashboardPage(Page):
                 self.depth_layout.addWidget(label, len(self.depth_labels), 1)
                 self.depth_labels[name] = label
             self.depth_labels[name].setText(f"<b>{count:,}</b>")
+        engine = [self.tr("engine queue {0}: {1} waiting, {2} running").format(name, waiting, running)
+                  for name, (waiting, running) in sorted(self.engine_depths.items())]
+        self.depth_box.setToolTip("\n".join(engine))
+
+
+def hour_chart(title: str) -> tuple[QChart, QChartView]:
+    chart = QChart()
+    chart.setTitle(title)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumHeight(200)
+    return chart, view

@@ -92,9 +92,10 @@ class MailboxTableModel(LazyTableModel):
         super().__init__(parent)
         self.filter_text = ""
         self.profile_id: int | None = None
+        self.status: str | None = None  # one of mailbox_status.STATUSES, as the dashboard's bars choose
 
     def fetch_ids(self):
-        return views.mailbox_ids(self.filter_text, self.sort_key, self.descending, self.profile_id)
+        return views.mailbox_ids(self.filter_text, self.sort_key, self.descending, self.profile_id, self.status)
 
     def fetch_rows(self, ids):
         return views.mailbox_rows(ids)
@@ -205,11 +206,17 @@ class MailboxesPage(Page):
         self.profile_chip.setToolTip(self.tr("Click to show the mailboxes of every profile"))
         self.profile_chip.clicked.connect(lambda: (self.set_profile_filter(None), self.refresh()))
         self.profile_chip.hide()
+        self.status_chip = QPushButton()
+        self.status_chip.setObjectName("status-filter")
+        self.status_chip.setToolTip(self.tr("Click to show the mailboxes of every status"))
+        self.status_chip.clicked.connect(lambda: (self.set_status_filter(None), self.refresh()))
+        self.status_chip.hide()
         # the toolbar has a row of its own: beside the filter, a 1280-pixel window hid half its actions
         layout.addWidget(self.toolbar)
         search = QHBoxLayout()
         search.addWidget(self.filter_edit, 1)
         search.addWidget(self.profile_chip)
+        search.addWidget(self.status_chip)
         layout.addLayout(search)
 
         self.table = record_table(self.model)
@@ -276,11 +283,18 @@ class MailboxesPage(Page):
         if profile is not None:
             self.profile_chip.setText(self.tr("Profile: {0} ✕").format(profile.name))
 
+    def set_status_filter(self, status: str | None) -> None:
+        self.model.status = status
+        self.status_chip.setVisible(status is not None)
+        if status is not None:
+            self.status_chip.setText(self.tr("Status: {0} ✕").format(translate("states", LABELS[status])))
+
     def _filter_later(self) -> None:
         self._filter_timer.start()
 
     def apply_filter(self, filters: dict) -> None:
         self.set_profile_filter(filters.get("profile_id"))
+        self.set_status_filter(filters.get("status"))
         self.filter_edit.setText(filters.get("text", ""))
         self.refresh()
         row = self.model.row_of(filters["mailbox_id"]) if "mailbox_id" in filters else None

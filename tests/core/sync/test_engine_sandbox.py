@@ -54,6 +54,8 @@ def test_the_connection_cap_holds_against_the_sandbox(db, sandbox, secrets, make
     from crmsync_gui.core.store.models import TraceLog
     assert summary.failed == 0 and summary.jobs == 24, [(r.code, r.message) for r in TraceLog.select()]
     assert summary.items >= 12  # every mailbox's email was read
+    from crmsync_gui.core.store.models import SyncedHour
+    assert sum(h.items for h in SyncedHour.select()) == summary.items, "the dashboard's per-hour count"
     assert sandbox.peak_concurrent() == 3, "the cap was reached but never exceeded"
 
 
