@@ -75,3 +75,22 @@ def test_the_error_browsers_headers_follow_the_language(qtbot, language, db):
     model = TraceTableModel()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers[:3] == (["Level", "Last seen", "Code"] if language == "en" else ["Livello", "Ultima volta", "Codice"])
+
+
+def test_the_mailboxes_health_columns_are_on_screen_at_1280_by_720(qtbot, language, organization):
+    """Status, the standing error, each direction's result and how new email arrives, without scrolling."""
+    window = MainWindow("crm.db")
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("Mailboxes")
+    page = window.stack.currentWidget()
+    table, header = page.table, page.table.horizontalHeader()
+    keys = [c.key for c in page.model.columns]
+    shown = table.viewport().width()
+    for key in ("status", "name", "last_error", "email", "incoming_status", "arrival", "arrival_latency_s"):
+        column = keys.index(key)
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert header.sectionViewportPosition(column) >= 0 and right <= shown, (language, key, right, shown)
+    assert table.horizontalScrollBar().value() == 0

@@ -79,10 +79,11 @@ class MailboxTableModel(LazyTableModel):
         Column("arrival", "New email", sortable=False),
         Column("arrival_latency_s", "Arrival to CRM", sortable=False),
     )
-    # the order on screen: the status first, the standing error beside the name (the model keeps name first)
-    SHOWN = ("status", "name", "last_error", "email", "owner", "profile", "incoming_status", "arrival",
-             "arrival_latency_s", "outgoing_status",
-             "act_status", "approval", "last_sync_at", "next_run", "incoming_method", "outgoing_method", "act_method")
+    # the order on screen: health first (the status, the standing error beside the name, how email arrives), so
+    # that a 1280-pixel window shows it without scrolling; the model keeps name first
+    SHOWN = ("status", "name", "last_error", "email", "incoming_status", "arrival", "arrival_latency_s",
+             "outgoing_status", "act_status", "next_run", "owner", "profile", "approval", "last_sync_at",
+             "incoming_method", "outgoing_method", "act_method")
     ENUMS = {"incoming_method": codes.IncomingMethod, "outgoing_method": codes.OutgoingMethod,
              "act_method": codes.ActMethod, "incoming_status": codes.DirectionStatus,
              "outgoing_status": codes.DirectionStatus, "act_status": codes.DirectionStatus,
@@ -138,6 +139,8 @@ class MailboxTableModel(LazyTableModel):
             if key.endswith("_status"):
                 return direction_icon(getattr(m, key))
             return None
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("arrival", "name", "email", "owner", "profile"):
+            return self.display(m, key) or None  # the whole of a value its column elides
         if role == Qt.ItemDataRole.ToolTipRole and key == "next_run":
             status = self.status_of(m)
             run = next_sync(m, status) if status.syncs else None
@@ -222,10 +225,11 @@ class MailboxesPage(Page):
         self.table = record_table(self.model)
         self.table.setObjectName("mailbox-table")
         # fixed widths: sizing to contents would read every row of a lazy model
-        widths = {"name": 160, "email": 200, "owner": 130, "profile": 130, "incoming_method": 110,
-                  "outgoing_method": 110, "act_method": 110, "incoming_status": 110, "outgoing_status": 110,
-                  "act_status": 90, "approval": 120, "last_sync_at": 125, "next_run": 150, "status": 200,
-                  "last_error": 240}
+        # (long values elide, whole in their tooltips)
+        widths = {"status": 140, "name": 140, "last_error": 170, "email": 180, "incoming_status": 115,
+                  "arrival": 140, "arrival_latency_s": 110, "outgoing_status": 115, "act_status": 90,
+                  "next_run": 150, "owner": 130, "profile": 130, "approval": 120, "last_sync_at": 125,
+                  "incoming_method": 110, "outgoing_method": 110, "act_method": 110}
         for column, c in enumerate(self.model.columns):
             if c.key in widths:
                 self.table.setColumnWidth(column, widths[c.key])
