@@ -219,13 +219,23 @@ def cmd_mailboxes_list(args) -> int:
 
 
 def cmd_mailboxes_map(args) -> int:
+    from crmsync_gui.core.admin.exchange_changes import of_ownership
     from crmsync_gui.core.admin.removal import reassignment_of
 
     mailbox = admin.find_mailbox(args.mailbox)
     owner = admin.find_user(args.user) if args.user else admin.find_queue(args.queue)
-    if admin.current_mailbox_of(owner) not in (None, mailbox):  # a reassignment: say what else follows first
-        for consequence in reassignment_of(mailbox, owner, mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC):
+    act_syncs = mailbox.act_method == codes.ActMethod.SERVER_SIDE_SYNC
+    if args.dry_run or admin.current_mailbox_of(owner) not in (None, mailbox):  # say what else follows first
+        for consequence in reassignment_of(mailbox, owner, act_syncs):
             print(f"- {consequence.text()}.")
+    if args.dry_run:
+        changes = of_ownership(mailbox, owner, act_syncs)
+        for line in changes.lines(limit=args.limit):
+            print(f"- {line}.")
+        if changes.nothing:
+            print("- nothing is created or deleted in Exchange.")
+        print(f"Dry run: mailbox '{mailbox.name}' was not mapped to {owner.label}; nothing was changed.")
+        return 0
     admin.map_mailbox(mailbox, owner, confirm=args.yes)
     print(f"Mailbox '{mailbox.name}' is now mapped to {owner.label}.")
     return 0
@@ -636,6 +646,9 @@ def build_parser() -> argparse.ArgumentParser:
     owner.add_argument("--user", help="user address, name or id")
     owner.add_argument("--queue", help="queue address, name or id")
     p.add_argument("--yes", action="store_true", help="confirm breaking the owner's current mapping")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list what the next sync would create and delete in Exchange, and change nothing")
+    p.add_argument("--limit", type=int, default=10, help="names listed per kind of record in a dry run")
     p = command(mailboxes, "approve", cmd_mailboxes_approve, "approve (or --reject) a mailbox's email address")
     p.add_argument("mailbox")
     p.add_argument("--reject", action="store_true")

@@ -277,6 +277,29 @@
     </message>
 </context>
 <context>
+    <name>DryRun</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/dry_run.py" line="18"/>
+        <source>{0} created in Exchange ({1}): {2}</source>
+        <translation>{0} da creare in Exchange ({1}): {2}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/dry_run.py" line="19"/>
+        <source>{0} deleted from Exchange ({1}): {2}</source>
+        <translation>{0} da eliminare da Exchange ({1}): {2}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/dry_run.py" line="24"/>
+        <source> and {0} more</source>
+        <translation> e altri {0}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/dry_run.py" line="26"/>
+        <source>Nothing is created or deleted in Exchange.</source>
+        <translation>In Exchange non viene creato né eliminato nulla.</translation>
+    </message>
+</context>
+<context>
     <name>ErrorsPage</name>
     <message>
         <location filename="../../crmsync_gui/ui/pages/errors.py" line="143"/>
@@ -797,12 +820,12 @@
         <translation>Ha già la cassetta postale &apos;{0}&apos;; sceglierlo qui sposta l&apos;associazione (viene chiesto prima)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="184"/>
         <source>Reassign mailbox?</source>
         <translation>Riassegnare la cassetta postale?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="185"/>
         <source>{0} is already mapped to the mailbox &apos;{1}&apos;.
 
 Yes: break that mapping and map it to &apos;{2}&apos; instead.
@@ -813,7 +836,7 @@ Sì: annulla quell&apos;associazione e associalo invece a &apos;{2}&apos;.
 No: non cambia nulla.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/dialogs/mailbox_dialog.py" line="188"/>
         <source>What else follows:</source>
         <translation>Cos&apos;altro ne segue:</translation>
     </message>
@@ -821,12 +844,12 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxTableModel</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="112"/>
         <source>{0}: {1}</source>
         <translation>{0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="127"/>
         <source>never ({0})</source>
         <translation>mai ({0})</translation>
     </message>
@@ -834,133 +857,133 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxesPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="174"/>
         <source>New mailbox…</source>
         <translation>Nuova cassetta postale…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="178"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="181"/>
         <source>New…</source>
         <translation>Nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="179"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
         <source>Edit…</source>
         <translation>Modifica…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
         <source>Delete…</source>
         <translation>Elimina…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
         <source>Approve</source>
         <translation>Approva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
         <source>Reject</source>
         <translation>Rifiuta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
         <source>Test &amp;&amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
         <source>Enable</source>
         <translation>Abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
         <source>Disable</source>
         <translation>Disabilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="409"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="413"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
         <source>Re-enable after outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="191"/>
         <source>Open errors</source>
         <translation>Apri errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
         <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
         <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="193"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="196"/>
         <source>Sync the selected mailboxes now (needs the running sync engine)</source>
         <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="197"/>
         <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="200"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="203"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="206"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="209"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="211"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="214"/>
         <source>Click to show the mailboxes of every status</source>
         <translation>Fare clic per mostrare le cassette postali di ogni stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="276"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="280"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="284"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="288"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="290"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="294"/>
         <source>Status: {0} ✕</source>
         <translation>Stato: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="406"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="410"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="461"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="465"/>
         <source>{0} cancelled after {1} of {2} mailboxes; the others were not started.</source>
         <translation>{0} annullato dopo {1} di {2} cassette postali; le altre non sono state avviate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="451"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="455"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="449"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="453"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="392"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="396"/>
         <source>%n mailbox(es) approved.</source>
         <translation>
             <numerusform>%n cassetta postale approvata.</numerusform>
@@ -968,7 +991,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="393"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="397"/>
         <source>%n mailbox(es) rejected.</source>
         <translation>
             <numerusform>%n cassetta postale rifiutata.</numerusform>
@@ -976,7 +999,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="401"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="405"/>
         <source>%n mailbox(es) enabled.</source>
         <translation>
             <numerusform>%n cassetta postale attivata.</numerusform>
@@ -984,7 +1007,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="402"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="406"/>
         <source>%n mailbox(es) disabled.</source>
         <translation>
             <numerusform>%n cassetta postale disattivata.</numerusform>
@@ -992,7 +1015,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="417"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="421"/>
         <source>%n mailbox(es) were re-enabled.</source>
         <translation>
             <numerusform>%n cassetta postale è stata riabilitata.</numerusform>
@@ -1000,7 +1023,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="460"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="464"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -1307,64 +1330,84 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>Ripristina i valori predefiniti dell&apos;organizzazione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="100"/>
+        <source>Dry run…</source>
+        <translation>Prova senza salvare…</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="102"/>
+        <source>What saving these queries would create and delete in this user&apos;s Exchange mailbox; nothing is saved</source>
+        <translation>Che cosa creerebbe ed eliminerebbe nella cassetta postale Exchange di questo utente il salvataggio di queste query; non viene salvato nulla</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="120"/>
         <source>Track incoming email</source>
         <translation>Registra la posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="122"/>
         <source>Folders under Inbox whose email is tracked (at most {0}), each optionally regarding a record:</source>
         <translation>Cartelle sotto Posta in arrivo la cui posta viene registrata (al massimo {0}), ciascuna facoltativamente relativa a un record:</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="128"/>
         <source>Folder</source>
         <translation>Cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="128"/>
         <source>Regarding</source>
         <translation>Relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="128"/>
         <source>Record id</source>
         <translation>Id record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="132"/>
         <source>Add folder</source>
         <translation>Aggiungi cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="128"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="134"/>
         <source>Remove folder</source>
         <translation>Rimuovi cartella</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="138"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="144"/>
         <source>Folder tracking needs a mailbox mapped to this owner.</source>
         <translation>La registrazione per cartella richiede una cassetta postale associata a questo proprietario.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="161"/>
         <source>(nothing)</source>
         <translation>(niente)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="165"/>
         <source>(none)</source>
         <translation>(nessuno)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="195"/>
         <source>Reset sync filters?</source>
         <translation>Ripristinare i filtri di sincronizzazione?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="196"/>
         <source>Replace this user&apos;s {0} queries with the organization&apos;s defaults?</source>
         <translation>Sostituire le query {0} di questo utente con quelle predefinite dell&apos;organizzazione?</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="215"/>
+        <source>Dry run: nothing was saved</source>
+        <translation>Prova: non è stato salvato nulla</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/dialogs/owner_dialog.py" line="216"/>
+        <source>When you save, the next sync of this user&apos;s mailbox:</source>
+        <translation>Dopo il salvataggio, la prossima sincronizzazione della cassetta postale di questo utente:</translation>
     </message>
 </context>
 <context>

@@ -243,3 +243,32 @@ def test_a_run_that_dies_before_reading_its_own_creates_back_still_sees_outlook_
     assert Contact.get_or_none(id=made.id) is None, "deleted in Exchange: deleted in the CRM"
     assert not ItemMap.select().where(ItemMap.item_id == item_id).exists()
     assert len(on_server(world)) == 2 and ItemMap.select().count() == 2
+
+
+def test_a_dry_run_of_an_ownership_change_lists_what_the_next_sync_creates_and_deletes_in_exchange(world):
+    from crmsync_gui.core.admin import exchange_changes
+    from crmsync_gui.core.store.models import Mailbox
+
+    contact(world, first_name="Ada", last_name="Ames"), contact(world, first_name="Bea", last_name="Berg")
+    Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Ada", owner_user=world.user)
+    assert sync(world) == 3
+    bob = admin.add_user("Bob Ray", "bob@contoso.com")
+    admin.copy_templates_to_user(bob)
+    contact(world, first_name="Cy", last_name="Cole", owner=bob)
+    before = {f: [i["id"] for i in on_server(world, f)] for f in ("contacts", "tasks")}
+    changes = exchange_changes.of_ownership(world.mailbox, bob, act_syncs=True)
+    assert changes.created == {Entity.CONTACT: ["Cy Cole"], Entity.APPOINTMENT: [], Entity.TASK: []}
+    assert changes.deleted == {Entity.CONTACT: ["Ada Ames", "Bea Berg"], Entity.APPOINTMENT: [],
+                               Entity.TASK: ["Call Ada"]}
+    assert changes.lines() == ["Contacts created in Exchange (1): Cy Cole",
+                               "Contacts deleted from Exchange (2): Ada Ames, Bea Berg",
+                               "Tasks deleted from Exchange (1): Call Ada"]
+    assert changes.lines(limit=1)[1] == "Contacts deleted from Exchange (2): Ada Ames and 1 more"
+    assert {f: [i["id"] for i in on_server(world, f)] for f in ("contacts", "tasks")} == before, \
+        "a dry run changes nothing"
+    assert ItemMap.select().count() == 3
+    admin.map_mailbox(world.mailbox, bob, confirm=True)  # now for real: the next sync does what it said
+    world.job.mailbox = Mailbox.get_by_id(world.mailbox.id)
+    sync(world)
+    assert len(on_server(world)) == 1 and on_server(world, "tasks") == []
+    assert [ItemMap.get().record_id] == [c.id for c in Contact.select().where(Contact.first_name == "Cy")]

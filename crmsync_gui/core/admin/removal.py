@@ -133,27 +133,15 @@ def reassignment_of(mailbox: Mailbox | None, owner: CrmUser | CrmQueue, act_sync
     owner's other mailbox and the mailbox's old owner are left alone, and, when its appointments, contacts and
     tasks sync (`act_syncs`), the items of records the new owner's sync filters leave out are removed from the
     mailbox and those they take in are created. A queue's mailbox syncs email only, so its items stay."""
+    from crmsync_gui.core.admin.exchange_changes import of_ownership
     from crmsync_gui.core.admin.lookup import current_mailbox_of
-    from crmsync_gui.core.domain.sync_filters import Entity
-    from crmsync_gui.core.store.filter_queries import matching_query
-    from crmsync_gui.core.sync.act import RECORD_TYPE
 
     other = current_mailbox_of(owner)
     old_owner = mailbox.owner if mailbox is not None else None
     same = old_owner is not None and type(old_owner) is type(owner) and old_owner.id == owner.id
-    removed = created = kept = 0
-    for entity in Entity:
-        mapped = set() if mailbox is None else {r for (r,) in ItemMap.select(ItemMap.record_id).where(
-            ItemMap.mailbox == mailbox.id, ItemMap.record_type == RECORD_TYPE[entity]).tuples()}
-        if not act_syncs:
-            continue
-        if isinstance(owner, CrmQueue):
-            kept += len(mapped)
-            continue
-        query = matching_query(owner, entity)
-        wanted = {r for (r,) in query.select(query.model.id).tuples()}
-        removed += len(mapped - wanted)
-        created += len(wanted - mapped)
+    changes = of_ownership(mailbox, owner, act_syncs)  # the dry run, counted
+    created, removed = changes.counts()
+    kept = changes.kept
     return _some(
         ("mailbox_unowned", (other.name if other is not None and (mailbox is None or other.id != mailbox.id) else "",)),
         ("owner_left", (_name(old_owner) if old_owner is not None and not same else "",)),

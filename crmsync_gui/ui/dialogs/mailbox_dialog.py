@@ -170,11 +170,16 @@ class MailboxDialog(QDialog):
 
     def confirm_reassign(self, conflict: MappingConflict, owner) -> bool:
         """Ask, saying what else follows: who is left without a mailbox, what the next sync removes and creates."""
+        from crmsync_gui.core.admin.exchange_changes import of_ownership
         from crmsync_gui.core.admin.removal import reassignment_of
         from crmsync_gui.ui.dialogs.delete import consequence_text
+        from crmsync_gui.ui.dialogs.dry_run import dry_run_lines
 
         act_syncs = self.fields().get("act_method") == codes.ActMethod.SERVER_SIDE_SYNC
         follows = "".join(f"\n• {consequence_text(c)}" for c in reassignment_of(self.mailbox, owner, act_syncs))
+        changes = of_ownership(self.mailbox, owner, act_syncs)  # the dry run: which items, by name
+        if not changes.nothing:
+            follows += "".join(f"\n   {line}" for line in dry_run_lines(changes))
         answer = QMessageBox.question(
             self, self.tr("Reassign mailbox?"),
             self.tr("{0} is already mapped to the mailbox '{1}'.\n\nYes: break that mapping and map it to "

@@ -97,7 +97,13 @@ class OwnerDialog(QDialog):
         reset = QPushButton(self.tr("Reset to org defaults"))
         reset.setObjectName("reset-filters")
         reset.clicked.connect(self.reset_filters)
+        dry_run = QPushButton(self.tr("Dry run…"))
+        dry_run.setObjectName("dry-run")
+        dry_run.setToolTip(self.tr("What saving these queries would create and delete in this user's Exchange "
+                                   "mailbox; nothing is saved"))
+        dry_run.clicked.connect(self.dry_run)
         row = QHBoxLayout()
+        row.addWidget(dry_run)
         row.addStretch(1)
         row.addWidget(reset)
         layout.addLayout(row)
@@ -192,6 +198,24 @@ class OwnerDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:
             self.filter_editors[entity].load(admin.org_templates(entity))
+
+    def dry_run(self) -> list[str] | None:
+        """Show what the queries as edited would create and delete in Exchange at the next sync; None when a
+        query is not valid (the editor says why)."""
+        from crmsync_gui.core.admin.exchange_changes import of_filters
+        from crmsync_gui.ui.dialogs.dry_run import dry_run_lines
+
+        try:
+            sets = {entity: editor.rule_sets() for entity, editor in self.filter_editors.items()}
+        except ValidationError:
+            for editor in self.filter_editors.values():
+                editor.preview()  # the invalid one shows its reason
+            return None
+        lines = dry_run_lines(of_filters(self.owner, sets))
+        QMessageBox.information(self, self.tr("Dry run: nothing was saved"),
+                                self.tr("When you save, the next sync of this user's mailbox:") + "\n\n"
+                                + "\n".join(f"• {line}" for line in lines))
+        return lines
 
     def save(self) -> None:
         self.problem.clear()
