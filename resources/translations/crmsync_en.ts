@@ -69,7 +69,7 @@
 <context>
     <name>MailboxesPage</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="396"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="408"/>
         <source>%n mailbox(es) approved.</source>
         <translation>
             <numerusform>%n mailbox approved.</numerusform>
@@ -77,7 +77,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="397"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="409"/>
         <source>%n mailbox(es) rejected.</source>
         <translation>
             <numerusform>%n mailbox rejected.</numerusform>
@@ -85,7 +85,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="405"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="417"/>
         <source>%n mailbox(es) enabled.</source>
         <translation>
             <numerusform>%n mailbox enabled.</numerusform>
@@ -93,7 +93,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="406"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="418"/>
         <source>%n mailbox(es) disabled.</source>
         <translation>
             <numerusform>%n mailbox disabled.</numerusform>
@@ -101,7 +101,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="421"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="433"/>
         <source>%n mailbox(es) were re-enabled.</source>
         <translation>
             <numerusform>%n mailbox was re-enabled.</numerusform>

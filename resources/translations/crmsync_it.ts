@@ -587,74 +587,84 @@
 <context>
     <name>MailboxDetail</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="25"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="26"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="25"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="26"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="26"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="27"/>
         <source>Latest errors and warnings</source>
         <translation>Ultimi errori e avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="27"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="28"/>
         <source>All errors of this mailbox (Ctrl+L)</source>
         <translation>Tutti gli errori di questa cassetta postale (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="33"/>
         <source>Direction</source>
         <translation>Direzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="32"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="33"/>
         <source>Method</source>
         <translation>Metodo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="34"/>
         <source>Enabled</source>
         <translation>Attivata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="34"/>
         <source>Last run</source>
         <translation>Ultima esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="34"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="35"/>
         <source>Failures in a row</source>
         <translation>Errori consecutivi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="34"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="35"/>
         <source>Next run</source>
         <translation>Prossima esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="42"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="43"/>
         <source>yes</source>
         <translation>sì</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="42"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="43"/>
         <source>no</source>
         <translation>no</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="50"/>
         <source>New email: {0}.</source>
         <translation>Nuova posta: {0}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="51"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="52"/>
         <source>The last tracked email reached the CRM {0} after arriving.</source>
         <translation>L&apos;ultimo messaggio tracciato è arrivato nel CRM {0} dopo il suo arrivo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="57"/>
+        <source>Microsoft Graph requests: {0} of {1} in the last {2} minutes (at {3} UTC).</source>
+        <translation>Richieste Microsoft Graph: {0} su {1} negli ultimi {2} minuti (alle {3} UTC).</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="61"/>
+        <source>The budget is spent: the mailbox waits until requests fall out of the window.</source>
+        <translation>Il budget è esaurito: la casella attende che le richieste escano dalla finestra.</translation>
     </message>
 </context>
 <context>
@@ -857,133 +867,133 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxesPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="174"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="175"/>
         <source>New mailbox…</source>
         <translation>Nuova cassetta postale…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="181"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
         <source>New…</source>
         <translation>Nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
         <source>Edit…</source>
         <translation>Modifica…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
         <source>Delete…</source>
         <translation>Elimina…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
         <source>Approve</source>
         <translation>Approva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
         <source>Reject</source>
         <translation>Rifiuta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
         <source>Test &amp;&amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
         <source>Enable</source>
         <translation>Abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="189"/>
         <source>Disable</source>
         <translation>Disabilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="189"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="413"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="425"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="191"/>
         <source>Re-enable after outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="192"/>
         <source>Open errors</source>
         <translation>Apri errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="194"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="195"/>
         <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
         <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="196"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="197"/>
         <source>Sync the selected mailboxes now (needs the running sync engine)</source>
         <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="198"/>
         <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="203"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="204"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="209"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="210"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="214"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="215"/>
         <source>Click to show the mailboxes of every status</source>
         <translation>Fare clic per mostrare le cassette postali di ogni stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="280"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="281"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="288"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="289"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="294"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
         <source>Status: {0} ✕</source>
         <translation>Stato: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="410"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="422"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="465"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="477"/>
         <source>{0} cancelled after {1} of {2} mailboxes; the others were not started.</source>
         <translation>{0} annullato dopo {1} di {2} cassette postali; le altre non sono state avviate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="455"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="467"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="453"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="465"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="396"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="408"/>
         <source>%n mailbox(es) approved.</source>
         <translation>
             <numerusform>%n cassetta postale approvata.</numerusform>
@@ -991,7 +1001,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="397"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="409"/>
         <source>%n mailbox(es) rejected.</source>
         <translation>
             <numerusform>%n cassetta postale rifiutata.</numerusform>
@@ -999,7 +1009,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="405"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="417"/>
         <source>%n mailbox(es) enabled.</source>
         <translation>
             <numerusform>%n cassetta postale attivata.</numerusform>
@@ -1007,7 +1017,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="406"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="418"/>
         <source>%n mailbox(es) disabled.</source>
         <translation>
             <numerusform>%n cassetta postale disattivata.</numerusform>
@@ -1015,7 +1025,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="421"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="433"/>
         <source>%n mailbox(es) were re-enabled.</source>
         <translation>
             <numerusform>%n cassetta postale è stata riabilitata.</numerusform>
@@ -1023,7 +1033,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="464"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="476"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>

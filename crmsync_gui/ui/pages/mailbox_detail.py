@@ -1,5 +1,5 @@
-"""The Mailboxes page's detail pane: the selected mailbox's state, each direction, its standing error and
-its latest trace rows."""
+"""The Mailboxes page's detail pane: the selected mailbox's state, each direction, its standing error, its
+request budget (Microsoft Graph, as the engine last told it) and its latest trace rows."""
 from __future__ import annotations
 
 from html import escape
@@ -18,8 +18,9 @@ LATEST = 5
 translate = QCoreApplication.translate
 
 
-def mailbox_detail_html(model, m: Mailbox) -> str:
-    """`model` (the page's MailboxTableModel) gives the status and the cells' texts, so both say the same."""
+def mailbox_detail_html(model, m: Mailbox, budget=None) -> str:
+    """`model` (the page's MailboxTableModel) gives the status and the cells' texts, so both say the same;
+    `budget`: (the mailbox's last events.RequestBudget, when it came) or None."""
     status = model.status_of(m)
     e = escape
     last_error, what_to_do = translate("MailboxDetail", "Last error"), translate("MailboxDetail", "What to do")
@@ -50,6 +51,15 @@ def mailbox_detail_html(model, m: Mailbox) -> str:
         if m.arrival_latency_s is not None:
             line += " " + translate("MailboxDetail", "The last tracked email reached the CRM {0} after arriving.").format(
                 model.display(m, "arrival_latency_s"))
+        parts.append(f"<p>{e(line)}</p>")
+    if budget is not None:  # Microsoft Graph's limit per mailbox, counted by the engine's session
+        told, at = budget
+        line = translate("MailboxDetail", "Microsoft Graph requests: {0} of {1} in the last {2} minutes "
+                         "(at {3} UTC).").format(f"{told.used:,}", f"{told.limit:,}", f"{told.window_s / 60:g}",
+                                                when(at))
+        if told.used >= told.limit:
+            line += " " + translate("MailboxDetail", "The budget is spent: the mailbox waits until requests fall "
+                                    "out of the window.")
         parts.append(f"<p>{e(line)}</p>")
     code = current_error(m, status)
     if code:

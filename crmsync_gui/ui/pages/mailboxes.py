@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmsync_gui.core import admin, codes
+from crmsync_gui.core import admin, codes, events
 from crmsync_gui.core.domain.mailbox_status import (
     LABELS,
     MailboxStatus,
@@ -171,6 +171,7 @@ class MailboxesPage(Page):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = MailboxTableModel(self)
+        self.budgets: dict[int, tuple[events.RequestBudget, object]] = {}  # mailbox id → (its last, when told)
         self.add_empty_action(self.tr("New mailbox…"), self.new_mailbox)
 
         body = QWidget()
@@ -338,7 +339,8 @@ class MailboxesPage(Page):
         """The current mailbox in full: its state, each direction, the standing error and its latest trace rows."""
         ids = self.selected_ids()
         mailbox = views.mailbox_rows(ids[:1]).get(ids[0]) if len(ids) == 1 else None
-        self.detail.setHtml(mailbox_detail_html(self.model, mailbox) if mailbox is not None else "")
+        self.detail.setHtml(mailbox_detail_html(self.model, mailbox, self.budgets.get(mailbox.id))
+                            if mailbox is not None else "")
 
     def selected_mailboxes(self) -> list[Mailbox]:
         ids = self.selected_ids()
@@ -356,6 +358,16 @@ class MailboxesPage(Page):
 
     def engine_available(self) -> bool:
         return self.engine is not None and self.engine.state == "running"
+
+    def attach(self, bridge) -> None:
+        """Follow the engine through the EventBridge: a Graph mailbox's request budget as the engine tells it."""
+        bridge.event.connect(self.on_event)
+
+    def on_event(self, event) -> None:
+        if isinstance(event, events.RequestBudget):  # at most every 5 s per mailbox, and when it is spent
+            self.budgets[event.mailbox_id] = (event, utcnow())
+            if self.selected_ids() == [event.mailbox_id]:
+                self.show_detail()
 
     def attach_engine(self, engine) -> None:
         """The embedded sync engine: Test & Enable and Sync now call it."""

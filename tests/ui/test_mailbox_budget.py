@@ -1,0 +1,28 @@
+"""The Mailboxes page's detail pane shows how much of Microsoft Graph's per-mailbox request budget (10,000 in
+10 minutes) the engine's session has used, as the engine's RequestBudget events tell it through the bridge."""
+from crmsync_gui.core import events
+from crmsync_gui.ui.event_bridge import EventBridge
+from crmsync_gui.ui.pages.mailboxes import MailboxesPage
+from tests.ui.test_mailbox_health import cells, org
+
+
+def test_the_detail_pane_shows_the_request_budget_the_engine_last_told(qtbot, db):
+    _profile, boxes = org()
+    bus = events.EventBus()
+    bridge = EventBridge(bus)
+    page = MailboxesPage()
+    qtbot.addWidget(page)
+    page.attach(bridge)
+    page.refresh()
+    _ann, row = cells(page, "Ann")
+    page.table.selectRow(row)
+    assert "Microsoft Graph requests" not in page.detail.toPlainText()  # nothing told yet: nothing claimed
+    bus.publish(events.RequestBudget(boxes["Ann"].id, 1234, 10_000, 600.0))
+    bus.publish(events.RequestBudget(boxes["Bob"].id, 10_000, 10_000, 600.0))
+    qtbot.waitUntil(lambda: "1,234 of 10,000 in the last 10 minutes" in page.detail.toPlainText(), timeout=3000)
+    assert "spent" not in page.detail.toPlainText()
+    _bob, row = cells(page, "Bob")
+    page.table.selectRow(row)
+    assert "Microsoft Graph requests: 10,000 of 10,000" in page.detail.toPlainText()
+    assert "The budget is spent" in page.detail.toPlainText()
+    bridge.close()
