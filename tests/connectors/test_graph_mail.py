@@ -99,6 +99,25 @@ def test_a_reply_to_an_email_tracked_in_the_same_page_gets_its_attachments_too(w
     assert world.graph.requests_by_operation(address)["get_mime"] == 2
 
 
+def test_where_every_email_is_tracked_attachments_are_fetched_before_deciding_once(world, monkeypatch):
+    sandbox, address = world.sandbox, world.address
+    set_option(world, codes.TrackingOption.ALL)
+    for n in range(3):
+        sandbox.add_message(address, subject=f"Quote {n}", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)],
+                            attachments=[(f"quote{n}.txt", "text/plain", b"figures")] if n else [])
+    pages, track_page = [], tracking.track_page
+
+    def counted(mailbox, emails, **kwargs):
+        pages.append(len(emails))
+        return track_page(mailbox, emails, **kwargs)
+
+    monkeypatch.setattr(tracking, "track_page", counted)
+    assert sync(world) == 3
+    assert pages[0] == 3 and len(pages) == 2  # the first read decided once; the second holds our marks only
+    assert Attachment.select().count() == 2
+    assert world.graph.requests_by_operation(address)["get_mime"] == 2
+
+
 def test_an_idle_cycle_costs_one_request_per_folder(world):
     sandbox, address = world.sandbox, world.address
     set_option(world, codes.TrackingOption.ALL)

@@ -6,8 +6,10 @@ ones (moved to the Undeliverable folder first when the profile asks and the sour
 the folder's new cursor after the page's decisions: a restart repeats nothing and misses nothing.
 A source may give an email's headers and body first (`RawEmail.content_later`, Graph's email with
 attachments): tracking decides on them, and only the emails it keeps are fetched whole and the page
-decided again (`tracking.ContentNeeded`, nothing written before). Sources that mark tracked email on the
-server (Exchange's category) are told which, once the folder is read; the marks they still owe from an earlier run are kept as `mark_pending` decisions.
+decided again (`tracking.ContentNeeded`, nothing written before); in a folder where tracking keeps
+every email (`tracking.keeps_every_email`) they are fetched whole before deciding. Sources that mark
+tracked email on the server (Exchange's category) are told which, once the folder is read; the marks
+they still owe from an earlier run are kept as `mark_pending` decisions.
 """
 from __future__ import annotations
 
@@ -64,13 +66,14 @@ async def _sync_folder(ctx: _Context, folder: str) -> int:
     row, _ = FolderSyncState.get_or_create(mailbox=job.mailbox, folder=folder, direction=codes.Direction.INCOMING)
     cursor = FolderCursor(row.state, row.uid_validity, row.last_uid)
     to_mark = await _owed_marks(ctx, folder) if source.marks_tracked else []
+    whole_first = tracking.keeps_every_email(job.mailbox, folder)
     processed, ignore, rounds = 0, [], 0
     while True:
         try:
             # closed at once when a page fails, so the source's download under way ends before its session does
             async with contextlib.aclosing(source.pages(folder, cursor, ignore)) as pages:
                 async for page in pages:
-                    decided, unreadable, tracked = await _handle_page(ctx, folder, page)
+                    decided, unreadable, tracked = await _handle_page(ctx, folder, page, whole_first)
                     processed += decided
                     to_mark += tracked
                     cursor = await source.page_handled(folder, page, unreadable)
@@ -93,10 +96,16 @@ async def _sync_folder(ctx: _Context, folder: str) -> int:
         ignore, to_mark, rounds = [e.server_id for e in to_mark], [], rounds + 1
 
 
-async def _handle_page(ctx: _Context, folder: str, page: Page) -> tuple[int, set[str], list[RawEmail]]:
-    """Track a page: (how many decided or kept now, server ids of the unreadable, emails to mark)."""
+async def _handle_page(ctx: _Context, folder: str, page: Page, whole_first: bool
+                       ) -> tuple[int, set[str], list[RawEmail]]:
+    """Track a page: (how many decided or kept now, server ids of the unreadable, emails to mark).
+    `whole_first`: tracking keeps every email of the folder, so emails given without their content are fetched
+    whole before deciding."""
     job, source = ctx.job, ctx.source
     parsed = await asyncio.to_thread(_parse_all, page.emails, folder)  # off the loop: the console stays smooth
+    later = {raw.server_id for raw, _ in parsed if raw.content_later}
+    if whole_first and later:
+        parsed = await _completed(source, folder, parsed, later)
     while True:
         emails = [(raw, email) for raw, email in parsed if isinstance(email, IncomingEmail)]
         unreadable = [error for _, error in parsed if isinstance(error, mime.UnreadableEmailError)]

@@ -426,6 +426,20 @@ def _decide(mailbox, email, settings, address_book, known) -> Decision:
     return Decision(Outcome.TRACKED, f"Tracked: {owner.label} tracks '{option.label}' and {why}.", regarding=regarding)
 
 
+def keeps_every_email(mailbox: Mailbox, folder: str) -> bool:
+    """Whether tracking keeps every email of the folder it has not decided (bar duplicates and email before
+    "Process email from"): the owner tracks all email, or the folder has a tracking rule. Its emails are then
+    fetched whole before they are decided, not after (ContentNeeded), which would decide each page twice."""
+    owner = mailbox.owner
+    if owner is None:
+        return False
+    if codes.TrackingOption(owner.tracking_option) == codes.TrackingOption.ALL:
+        return True
+    return (folder or "").lower() != "inbox" and FolderTrackingRule.select().where(
+        FolderTrackingRule.mailbox == mailbox,
+        peewee.fn.LOWER(FolderTrackingRule.folder) == folder.lower()).exists()
+
+
 class ContentNeeded(Exception):
     """Emails tracking keeps arrived without their content (IncomingEmail.content_later): nothing was written.
     Fetch the whole of `server_ids` and track the page again; its other decisions come out the same."""
