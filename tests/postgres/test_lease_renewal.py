@@ -26,9 +26,10 @@ from crmsync_gui.core.store.models import (
     TrackingDecision,
 )
 from crmsync_gui.core.sync.workers import heartbeat_s
-from tests.postgres.test_workers import LEASE_S, Worker, intervals, wait_for
+from tests.postgres.test_workers import Worker, intervals, wait_for
 from tests.servers.tcp_proxy import TcpProxy
 
+LEASE_S = 5  # 10 mailboxes, one first sync each: a loaded machine stalls a worker less than that
 SLOW_S = 2 * LEASE_S  # each SyncFolderItems answer comes this late: every incoming job outlasts its lease
 
 
@@ -64,7 +65,7 @@ def test_jobs_longer_than_the_lease_are_never_taken_over_by_the_other_worker(pg_
                                                                               data_home):
     made = mailboxes(sandbox, 10, pg_shared_url)
     sandbox.inject("delay", operation="SyncFolderItems", seconds=SLOW_S)
-    workers = [Worker(pg_shared_url, tmp_path, name) for name in ("a", "b")]
+    workers = [Worker(pg_shared_url, tmp_path, name, deadline_s=60, lease_s=LEASE_S) for name in ("a", "b")]
     try:
         a, b = (w.wait_ready() for w in workers)
         success = codes.DirectionStatus.SUCCESS
@@ -99,11 +100,11 @@ def test_a_worker_cut_off_from_the_database_past_its_lease_stops_its_job_and_wri
     secrets.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(secret_store_for(pg_shared_url).fallback_file, secrets)
     sandbox.inject("delay", operation="SyncFolderItems", seconds=6 * LEASE_S, times=1)  # the cut-off worker's sync
-    cut_off, other = Worker(cut_off_url, tmp_path, "cut-off", deadline_s=60), None
+    cut_off, other = Worker(cut_off_url, tmp_path, "cut-off", deadline_s=60, lease_s=LEASE_S), None
     try:
         cut_off.wait_ready()
         wait_for(lambda: any(what == "started" for *_x, what in cut_off.jobs()), 60, "the cut-off worker's job")
-        other = Worker(pg_shared_url, tmp_path, "other")  # waiting for the lease, which is renewed
+        other = Worker(pg_shared_url, tmp_path, "other", lease_s=LEASE_S)  # waiting for the lease, which is renewed
         other.wait_ready()
         time.sleep(LEASE_S)
         assert other.jobs() == []

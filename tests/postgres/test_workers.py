@@ -35,7 +35,9 @@ from tests.conftest import BIN
 MAILBOXES = 50
 DEADLINE_S = 15  # not shorter: a worker's first sync of each mailbox waits on exchangelib's process-wide lock
 # around Account.inbox, so a few dozen first syncs in one worker take seconds on a loaded machine
-LEASE_S = 3  # renewed while a job runs, so kept short: a takeover comes quickly
+LEASE_S = 10  # renewed while a job runs, so short enough for a quick takeover, and longer than the seconds a
+# worker's event loop can stall on a loaded 2-core machine during 50 first syncs (a stall past the lease is taken
+# over, rightly: the worker then stops that job as LeaseLost)
 LINE = re.compile(r"^(\S+) mailbox (\d+) (\w+) (started|finished|failed)")
 
 
@@ -59,13 +61,13 @@ def setup(pg_db, pg_shared_url, sandbox, tmp_path, monkeypatch):
 class Worker:
     """One `crmsync engine run` process with its job lines in a file."""
 
-    def __init__(self, url: str, folder, name: str, deadline_s: float = DEADLINE_S):
+    def __init__(self, url: str, folder, name: str, deadline_s: float = DEADLINE_S, lease_s: float = LEASE_S):
         self.out = folder / f"{name}.out"
         self.err = folder / f"{name}.err"
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.proc = subprocess.Popen(
                 [str(BIN / "crmsync"), "--db", url, "engine", "run", "--log-jobs",
-                 "--job-deadline", str(deadline_s), "--lease", str(LEASE_S)],
+                 "--job-deadline", str(deadline_s), "--lease", str(lease_s)],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=os.environ.copy())
         self.id = None
 
