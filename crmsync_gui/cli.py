@@ -28,6 +28,7 @@ from crmsync_gui.core.store.db import (
     open_database,
 )
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
+from crmsync_gui.service_log import log_to_stdout
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -304,6 +305,8 @@ def _engine_config(args):
             queue.deadline_s = args.job_deadline
     if args.lease is not None:
         config.lease_s = args.lease
+    if args.stop_grace is not None:
+        config.stop_grace_s = args.stop_grace
     return config
 
 
@@ -335,6 +338,7 @@ async def _run_engine(args) -> int:
             await engine.stop()
         print(f"Engine cycle done: {summary.line()}")
         return 0
+    log_to_stdout()  # a service's log, with the trace codes; journald's form under systemd
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -345,11 +349,18 @@ async def _run_engine(args) -> int:
     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     for wait in waits:
         wait.cancel()
-    await engine.stop()
+    handed_back = await engine.stop()
     if engine.fault is not None:  # the database failed: one sentence and a failing exit, by main()
         raise engine.fault
-    print(f"Engine stopped: {engine.summary.line()}")
-    return 0
+    print(f"Engine stopped: {engine.summary.line()}"
+          + (f" {_count(handed_back, 'job', 'jobs')} stopped and handed back: synced again from where "
+             f"{'it' if handed_back == 1 else 'they'} stopped." if handed_back else ""))
+    # Everything is committed and every lease released. A request still under way in a connector's thread (a job
+    # stopped while waiting for its server) would keep the process alive until the server answers: end without it.
+    close_database()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _worker_row(w, now) -> dict:
@@ -673,6 +684,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lease", type=_positive_seconds, metavar="SECONDS",
                    help="a mailbox's lease lasts this long (default 60), renewed every few seconds while its job "
                         "runs; with several workers, a stopped worker's mailboxes are taken over after it")
+    p.add_argument("--stop-grace", type=_positive_seconds, metavar="SECONDS",
+                   help="on SIGTERM, running jobs get this long to finish (default 10); the rest are stopped and "
+                        "handed back, and the process ends within a few seconds more")
     p.add_argument("--log-jobs", action="store_true", help="print a line as each job starts and ends")
     p = command(engine, "workers", cmd_engine_workers,
                 "list the engine workers on this database: running, or lost (no heartbeat for a lease period)")

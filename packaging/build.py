@@ -1,7 +1,7 @@
 """Build the one-folder application: `python packaging/build.py [--check]` (what `make package` runs).
 
 The folder, dist/crmsync-gui/, holds the console `crmsync-gui`, the headless `crmsync`, their
-shared libraries, resources/ and, on Linux, share/ with the desktop entry and icon to install.
+shared libraries, resources/ and, on Linux, share/ with the desktop entry, icon and systemd unit to install.
 `--check` then runs the packaged self-test from the folder in a clean environment (no venv, no
 PYTHONPATH), the way an administrator's machine would.
 """
@@ -36,6 +36,8 @@ def build(distpath: Path, workpath: Path) -> Path:
         shutil.copy2(ROOT / "packaging" / f"{NAME}.desktop", share / "applications" / f"{NAME}.desktop")
         shutil.copy2(ROOT / "resources" / "icons" / "crmsync.svg",
                      share / "icons" / "hicolor" / "scalable" / "apps" / f"{NAME}.svg")
+        (share / "systemd").mkdir(exist_ok=True)
+        shutil.copy2(ROOT / "packaging" / "crmsync-engine.service", share / "systemd" / "crmsync-engine.service")
     return app
 
 

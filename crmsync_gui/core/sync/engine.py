@@ -77,7 +77,8 @@ class EngineConfig:
     breaker_window_s: float = 600.0
     probe_first_s: float = 30.0
     probe_max_s: float = 300.0
-    stop_grace_s: float = 10.0  # running jobs get this long to finish on stop
+    stop_grace_s: float = 10.0  # running jobs get this long to finish on stop; then they are stopped and handed back
+    stop_unwind_s: float = 2.0  # ... and get this long to unwind; one still waiting for its server is left behind
     housekeeping_s: float = 3600.0  # trace retention pruning
 
 
@@ -202,10 +203,13 @@ class Engine:
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="crmsync-heartbeat"))
         self._set_state("running")
 
-    async def stop(self) -> None:
-        """Stop dispatching, let running jobs finish (up to stop_grace_s), then cancel; release leases."""
+    async def stop(self) -> int:
+        """Stop dispatching, let running jobs finish (up to stop_grace_s), then stop the rest and hand them back:
+        each releases its lease, and one still waiting for its mail server after stop_unwind_s (a request in a
+        connector's thread cannot be interrupted) has its lease released here and is left behind, writing
+        nothing more. Returns how many running jobs were handed back."""
         if self.state in ("stopped", "stopping"):
-            return
+            return 0
         self._set_state("stopping")
         if self._depths_timer is not None:
             self._depths_timer.cancel()
@@ -218,9 +222,16 @@ class Engine:
         deadline = time.monotonic() + self.config.stop_grace_s
         while any(q.running for q in self._queues.values()) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+        handed_back = sum(q.running for q in self._queues.values())
         for worker in workers:
             worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+        if workers:
+            await asyncio.wait(workers, timeout=self.config.stop_unwind_s)
+        for key, work in list(self._leased.items()):  # left behind: its lease goes back now
+            del self._leased[key]
+            work.lease_lost = "the engine stopped"
+            with contextlib.suppress(peewee.OperationalError, peewee.InterfaceError):
+                self._leases.release(*key)
         for work in list(self._inflight.values()):
             if work.future is not None and not work.future.done():
                 work.future.cancel()
@@ -242,6 +253,7 @@ class Engine:
                 log.warning("The worker's row could not be removed: %s", exc)
             self.record = None
         self._set_state("stopped")
+        return handed_back
 
     async def run_once(self) -> CycleSummary:
         """One cycle: run every due mailbox direction (and Pending Send email, and due probes) and wait
@@ -366,8 +378,9 @@ class Engine:
         if work is None or work.lease_lost:
             return
         work.lease_lost = why
-        log.warning("LeaseLost: the %s sync of mailbox %s is stopped: %s; it writes nothing more (a request under "
-                    "way at the server ends first).", work.direction.label.lower(), work.mailbox_id, why)
+        log.warning("The %s sync of mailbox %s is stopped: %s; it writes nothing more (a request under way at the "
+                    "server ends first).", work.direction.label.lower(), work.mailbox_id, why,
+                    extra={"trace_code": "LeaseLost"})
         if work.scope is not None:
             work.scope.reschedule(asyncio.get_running_loop().time())
 
@@ -599,12 +612,13 @@ class Engine:
         try:
             return await self._run_sync(work, mailbox, queue)
         finally:
-            del self._leased[key]
-            if work.lease_lost is None:
-                self._leases.release(mailbox.id, work.direction)
-            else:  # maybe another engine's now, or the database is away: the lease expires on its own
-                with contextlib.suppress(peewee.OperationalError, peewee.InterfaceError):
+            if self._leased.get(key) is work:  # not handed back by stop()
+                del self._leased[key]
+                if work.lease_lost is None:
                     self._leases.release(mailbox.id, work.direction)
+                else:  # maybe another engine's now, or the database is away: the lease expires on its own
+                    with contextlib.suppress(peewee.OperationalError, peewee.InterfaceError):
+                        self._leases.release(mailbox.id, work.direction)
 
     async def _run_sync(self, work: _Work, mailbox: Mailbox, queue: _Queue) -> JobResult:
         profile = mailbox.profile

@@ -6,6 +6,7 @@ adding rows, so a storm of the same failure stays one line an administrator can 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,11 @@ from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Alert, OrganizationSettings, SyncedHour, TraceLog, UnreadableEmail
 
 INFO, WARNING, ERROR = codes.TraceLevel.INFORMATION, codes.TraceLevel.WARNING, codes.TraceLevel.ERROR
+# every trace row also goes to this log with its code (record.trace_code): the service's journal lines
+# (crmsync_gui/service_log.py); nothing is printed where no one set up a handler
+log = logging.getLogger("crmsync.trace")
+log.addHandler(logging.NullHandler())
+LOG_LEVELS = {INFO: logging.INFO, WARNING: logging.WARNING, ERROR: logging.ERROR}
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,9 @@ def record(code: str, message: str, *, at: datetime, level: int | None = None, m
                       update={TraceLog.count: TraceLog.count + 1, TraceLog.last_at: at, TraceLog.message: message,
                               TraceLog.level: level, TraceLog.remediation: hint})
          .execute())
-        return TraceLog.get(TraceLog.collation_key == key)
+        row = TraceLog.get(TraceLog.collation_key == key)
+    log.log(LOG_LEVELS.get(level, logging.WARNING), "%s", message, extra={"trace_code": code})
+    return row
 
 
 def _short(item: str) -> str:
