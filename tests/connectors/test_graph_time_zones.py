@@ -11,6 +11,7 @@ from exchangelib import CalendarItem, EWSDate, EWSDateTime, EWSTimeZone
 from exchangelib.recurrence import DailyPattern, Recurrence
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.connectors import _graph_act as graph_act
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.store.models import Activity, ItemMap
 from crmsync_gui.core.sync import act
@@ -131,3 +132,19 @@ def test_a_series_keeps_its_local_start_day(world):
     daily = Activity.get(subject="Daily check")
     assert daily.start_time_zone == "Europe/Berlin" and daily.starts_at == datetime(2030, 5, 1, 6)
     assert json.loads(daily.recurrence)["starts_on"] == "2030-05-01"
+
+
+def test_graph_zone_names_read_as_exchangelib_reads_ews_ones():
+    """Windows ids and IANA names give what EWS gives; Outlook's "tzone://Microsoft/Utc" is UTC; a zone neither
+    knows is None, as exchangelib makes it, and the event still syncs (its times are UTC instants)."""
+    def zones(name):
+        values = graph_act.values_of(codes.SyncEntity.APPOINTMENT, {
+            "subject": "x", "start": {"dateTime": "2030-03-04T07:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2030-03-04T08:00:00", "timeZone": "UTC"},
+            "originalStartTimeZone": name, "originalEndTimeZone": name})
+        return values["start_time_zone"], values["starts_at"]
+
+    assert zones("W. Europe Standard Time") == ("Europe/Berlin", datetime(2030, 3, 4, 7))
+    assert zones("Asia/Tokyo")[0] == "Asia/Tokyo"
+    assert zones("tzone://Microsoft/Utc")[0] == zones("UTC")[0] == EWSTimeZone.from_ms_id("UTC").key
+    assert zones("Customized Time Zone") == (None, datetime(2030, 3, 4, 7))

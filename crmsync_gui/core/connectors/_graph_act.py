@@ -45,6 +45,7 @@ PREFER = 'odata.maxpagesize=200, outlook.body-content-type="text", outlook.timez
 # stays mapped (the plan keeps what a read does not list) but its changes are not read until it enters it.
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(days=365), timedelta(days=5 * 365)
 REF_PROPERTY = f"String {{{CrmsyncRef.property_set_id}}} Name {CrmsyncRef.property_name}"
+_OUTLOOK_ZONES = {"tzone://microsoft/utc": "UTC"}  # Graph's own name for UTC on events some clients made
 _CARRYING = "singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{}')"
 _PATTERNS = {"daily": "daily", "weekly": "weekly", "absoluteMonthly": "monthly"}
 _RANGES = ("numbered", "endDate", "noEnd")
@@ -79,14 +80,15 @@ def _graph_time(value: datetime | date | None) -> dict | None:
 
 
 def _zone_name(graph_name: str | None) -> str | None:
-    """The IANA name of a zone Graph names (originalStartTimeZone: a Windows id, or an IANA name), read as
-    exchangelib reads EWS's StartTimeZone, so both protocols give the CRM the same name."""
+    """The IANA name of a zone Graph names (originalStartTimeZone: a Windows id, an IANA name, or Outlook's
+    "tzone://Microsoft/Utc"), read as exchangelib reads EWS's StartTimeZone, so both protocols give the CRM the
+    same name; one neither knows is None, as exchangelib makes it (the times are UTC instants all the same)."""
     if not graph_name:
         return None
     try:
-        return EWSTimeZone.from_ms_id(graph_name).key
+        return EWSTimeZone.from_ms_id(_OUTLOOK_ZONES.get(graph_name.lower(), graph_name)).key
     except UnknownTimeZone:
-        raise Unsupported(f"its time zone {graph_name!r} is not one the CRM knows") from None
+        return None
 
 
 def _event_times(entry: dict) -> dict:
@@ -200,7 +202,7 @@ def values_of(entity: codes.SyncEntity, entry: dict) -> dict:
     body = (entry.get("body") or {}).get("content") or ""
     if entity == Entity.APPOINTMENT:
         return {"subject": entry.get("subject") or "", "location": (entry.get("location") or {}).get("displayName")
-                or None, **_event_times(entry), "body": body,  # raises Unsupported
+                or None, **_event_times(entry), "body": body,
                 "required_attendees": _pairs(entry.get("attendees"), "required"),
                 "optional_attendees": _pairs(entry.get("attendees"), "optional"),
                 "recurrence": recurrence_from_graph(entry.get("recurrence"))}  # raises Unsupported
