@@ -315,6 +315,29 @@ def test_deleting_the_only_synced_contact_is_a_delete_not_an_empty_side(ann):
     assert folder.items == {} and ItemMap.select().count() == 0
 
 
+def test_a_removal_a_stopped_run_made_is_not_a_sudden_disappearance(ann, monkeypatch):
+    """One contact left the filters (its Exchange copy removed, then the run died), the other the user deleted in
+    Outlook: the folder is empty, but only one synced item disappeared (the property-based test found the
+    empty-side guard stopping ACT for good here)."""
+    leaving, deleted = contact(ann), contact(ann, email="cy@fabrikam.com")
+    folder = Folder()
+    cycle(ann, folder)
+    leaving.is_active = False
+    leaving.save()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(act, "_drop_map", crash)
+    with pytest.raises(RuntimeError):
+        cycle(ann, folder)
+    monkeypatch.undo()
+    folder.items.clear()  # the user deletes the other one in Outlook
+    assert actions(cycle(ann, folder)) == [("delete", "crm"), ("delete", "map")]
+    assert Contact.get_or_none(id=leaving.id) is not None and Contact.get_or_none(id=deleted.id) is None
+    assert ItemMap.select().count() == 0
+
+
 def test_tasks_sync_with_their_fields(ann):
     task = Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Bo", due_at=datetime(2030, 1, 5),
                            percent_complete=20, owner_user=ann.owner_user)

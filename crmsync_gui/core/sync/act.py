@@ -332,9 +332,10 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
     journal = {j.record_id: j for j in ActJournal.select().where(ActJournal.mailbox == mailbox,
                                                                  ActJournal.record_type == kind)}
 
-    if len(maps) >= MASS_DISAPPEARANCE and not remote:
+    expected = [m for m in maps if not _journaled(journal, m.record_id, "remove")]  # not ours to miss
+    if len(expected) >= MASS_DISAPPEARANCE and not remote:
         raise PermanentError("ActFolderEmpty", f"The Exchange {kind} folder of {mailbox.email} looks empty "
-                             f"although {len(maps)} {kind}s were synced; nothing was deleted in the CRM.",
+                             f"although {len(expected)} {kind}s were synced; nothing was deleted in the CRM.",
                              action="Check the mailbox. If the items were really deleted, clear the mailbox's "
                                     f"{kind} item map, then run the sync again.")
     if len(maps) >= MASS_DISAPPEARANCE and not existing and not in_filter:
