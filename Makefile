@@ -44,6 +44,7 @@ bench-quick: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m bench.hostile_mail --inputs 10000
 	$(BIN)/python -m bench.crash_harness --kills 200
+	CRMSYNC_ACT_EXAMPLES=300 CRMSYNC_ACT_SHRINK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/connectors/test_act_properties.py
 
 # dist/crmsync-gui/: the one-folder application (see docs/packaging.md), then its self-test
 package: $(STAMP)
