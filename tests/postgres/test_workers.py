@@ -180,6 +180,8 @@ def test_two_workers_share_the_mailboxes_and_the_other_takes_over_when_one_is_ki
         for mailbox_id, expires in held.items():
             starts = [at for at, m in restarted if m == mailbox_id]
             assert starts and min(starts) >= expires, f"mailbox {mailbox_id} taken over before its lease expired"
+            # and within one lease period of the kill (its last renewal came before it), give or take a pass
+            assert min(starts) - killed_at < timedelta(seconds=LEASE_S + 5), f"mailbox {mailbox_id} waited too long"
         taken_over = list(TraceLog.select().where(TraceLog.code == "LeaseTakenOver"))
         assert {t.mailbox_id for t in taken_over} == set(held)
         assert all(f"engine {victim.id}" in t.message for t in taken_over)
