@@ -3,7 +3,8 @@ random points, with new email, outgoing CRM email and ACT edits on both sides in
 
 `python -m bench.crash_harness [--kills N] [--seed S]` (make soak) runs one real `crmsync --db X engine run`
 process after another against loopback servers (the EWS sandbox; Dovecot's IMAP and POP3 with the test SMTP
-server when Dovecot is installed), each killed at a random moment of its run. Between two kills, each mailbox
+server when Dovecot is installed; the same Exchange mailbox over Microsoft Graph on the Graph sandbox), each
+killed at a random moment of its run. Between two kills, each mailbox
 gets new email, the CRM queues email to send and, on Exchange, the CRM and the user in Outlook create,
 edit and delete contacts, appointments and tasks (and move CRM records out of the sync filters). After the
 last kill the engine runs clean until nothing is left to do, then the store and the servers are checked:
@@ -16,7 +17,7 @@ last kill the engine runs clean until nothing is left to do, then the store and 
   record and loses its Exchange copy; no CRM record is lost; no item map row points at nothing;
 - `PRAGMA integrity_check` is ok.
 
-It prints the figures (kill points, kills in the middle of a job, items checked, lost, duplicated) recorded
+It prints the figures (kill points, kills while a job was under way, items checked, lost, duplicated) recorded
 in docs/reliability.md; tests/test_crash_harness.py runs a short seeded slice.
 """
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Figures:
     kills: int = 0
     kills_mid_job: int = 0
     checked: Counter = field(default_factory=Counter)  # what was checked, by kind
+    by_protocol: Counter = field(default_factory=Counter)  # how many of them, by the mailbox's protocol
     lost: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)  # neither lost nor duplicated, but not as the rules say
@@ -53,7 +55,8 @@ class Figures:
 
     def line(self) -> str:
         return (f"{self.kills} kill points ({self.kills_mid_job} in the middle of a job), "
-                f"{sum(self.checked.values())} items checked ({', '.join(f'{k} {v}' for k, v in sorted(self.checked.items()))}), "
+                f"{sum(self.checked.values())} items checked ({', '.join(f'{k} {v}' for k, v in sorted(self.checked.items()))}; "
+                f"{', '.join(f'{k} {v}' for k, v in self.by_protocol.items())}), "
                 f"{len(self.lost)} lost, {len(self.duplicated)} duplicated, {len(self.wrong)} not as the rules say, "
                 f"{self.uncertain_smtp} SMTP emails failed as uncertain")
 
@@ -164,7 +167,9 @@ def run(kills: int, seed: int, folder: Path, worlds: list, *, kill_window_s: flo
     open_database(db)
     try:
         for world in worlds:
+            before = sum(figures.checked.values())
             world.check(figures)
+            figures.by_protocol[world.name] += sum(figures.checked.values()) - before
     finally:
         close_database()
     status = integrity(db)

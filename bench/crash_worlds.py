@@ -25,29 +25,35 @@ ANCHORS = 2  # records of each kind nobody touches, so a folder never empties (t
 @dataclass
 class Servers:
     sandbox: object
+    graph: object | None = None
     dovecot: object | None = None
     smtp: object | None = None
-    certs: object | None = None
 
 
 @contextmanager
 def servers(mail: bool = True):
-    """The EWS sandbox, and (with `mail`) Dovecot with the SMTP server when Dovecot can run here."""
+    """The EWS sandbox with the Graph sandbox over its mailboxes, and (with `mail`) Dovecot with the SMTP server
+    when Dovecot can run here."""
     from crmsync_gui.sandbox import SandboxServer
+    from tests.connectors.graph_world import graph_sandbox
     from tests.servers import dovecot as dovecot_server
     from tests.servers.smtp import SmtpServer
 
     with SandboxServer() as sandbox:
-        if not mail or dovecot_server.unavailable_reason():
-            yield Servers(sandbox)
-            return
-        dovecot = dovecot_server.start_dovecot()
-        smtp = SmtpServer(dovecot.certs, users={}).start()
+        graph = graph_sandbox(sandbox)
         try:
-            yield Servers(sandbox, dovecot, smtp)
+            if not mail or dovecot_server.unavailable_reason():
+                yield Servers(sandbox, graph)
+                return
+            dovecot = dovecot_server.start_dovecot()
+            smtp = SmtpServer(dovecot.certs, users={}).start()
+            try:
+                yield Servers(sandbox, graph, dovecot, smtp)
+            finally:
+                smtp.stop()
+                dovecot.stop()
         finally:
-            smtp.stop()
-            dovecot.stop()
+            graph.stop()
 
 
 def make(found: Servers, db) -> list:
@@ -57,7 +63,8 @@ def make(found: Servers, db) -> list:
 
     open_database(db)
     try:
-        worlds = [ExchangeWorld(found.sandbox, secret_store_for(db))]
+        worlds = [ExchangeWorld(found.sandbox, secret_store_for(db)),
+                  ExchangeWorld(found.sandbox, secret_store_for(db), "ann.graph@sandbox.test", graph=found.graph)]
         if found.dovecot is not None:
             worlds += [MailWorld(found, secret_store_for(db), server_type)
                        for server_type in (codes.ServerType.IMAP_SMTP, codes.ServerType.POP3_SMTP)]
@@ -99,24 +106,28 @@ class Ledger:
 
 
 class ExchangeWorld:
-    """Ann's mailbox on the EWS sandbox: email in and out (to Bob's mailbox there), ACT both ways."""
+    """Ann's mailbox on the EWS sandbox (or, given `graph`, the same mailbox over Microsoft Graph): email in and
+    out (to Bob's mailbox there), ACT both ways; what the user does in Outlook goes over EWS."""
 
-    name = "EWS"
-
-    def __init__(self, sandbox, secrets, address: str = "ann.crash@sandbox.test"):
+    def __init__(self, sandbox, secrets, address: str = "ann.crash@sandbox.test", graph=None):
         from crmsync_gui.core.connectors import exchange
         from tests.connectors.exchange_world import Job
+        from tests.connectors.graph_world import SECRET, graph_profile_fields
 
+        self.name = "EWS" if graph is None else "Graph"
         self.sandbox, self.address, self.bob = sandbox, address, address.replace("ann", "bob", 1)
         sandbox.add_mailbox(address, "ann-pw", name="Ann")
         sandbox.add_mailbox(self.bob, "bob-pw", name="Bob")
-        profile = admin.save_profile({"name": "Sandbox (crash)", "incoming_server": sandbox.url,
-                                      "auth_type": codes.AuthType.BASIC, "trusted_ca_file": sandbox.ca_file})
+        ews = admin.save_profile({"name": f"EWS of {address}", "incoming_server": sandbox.url,
+                                  "auth_type": codes.AuthType.BASIC, "trusted_ca_file": sandbox.ca_file})
+        profile = ews if graph is None else admin.save_profile(
+            {"name": f"Graph of {address}"} | graph_profile_fields(graph), password=SECRET, secrets=secrets)
         self.user = _owner("Ann Lee", address)
-        mailbox = admin.add_mailbox("Ann", address, profile, username=address, secret_ref=secrets.put("ann-pw"))
+        mailbox = admin.add_mailbox("Ann", address, profile, username=address,
+                                    secret_ref=secrets.put("ann-pw") if graph is None else None)
         self.mailbox = _enable(mailbox, self.user, act=True)
-        self.connector = exchange.ExchangeConnector(profile)
-        self.account = self.connector.session.account(Job(self.mailbox, profile, "ann-pw"))
+        self.connector = exchange.ExchangeConnector(ews)
+        self.account = self.connector.session.account(Job(self.mailbox, ews, "ann-pw"))
         self.ledger = Ledger()
         self.n = 0
         for _ in range(ANCHORS):
@@ -129,7 +140,7 @@ class ExchangeWorld:
         self._settled()
         for _ in range(rng.randint(0, 3)):
             self.n += 1
-            message_id = f"<in{self.n}.{round_}@fabrikam.test>"
+            message_id = f"<{self.name.lower()}{self.n}.{round_}@fabrikam.test>"
             self.sandbox.add_message(self.address, subject=f"Order {self.n}", body=f"Order {self.n}.",
                                      message_id=message_id)
             self.ledger.incoming.append(message_id)
@@ -226,7 +237,7 @@ class ExchangeWorld:
         from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 
         self.n += 1
-        address = f"outlook{self.n}@northwind.test"
+        address = f"outlook{self.n}.{self.name.lower()}@northwind.test"
         self.sandbox.add_contact(self.address, given_name="Olu", surname=f"Outlook {self.n}", email=address,
                                  categories=[TRACKED_CATEGORY])
         self.ledger.from_outlook.append(address)

@@ -1,6 +1,6 @@
 """A short seeded slice of the crash harness (bench/crash_harness.py; `make soak` runs it long): real engine
-processes killed with SIGKILL against the EWS sandbox, Dovecot (IMAP, POP3) and the SMTP server (when Dovecot can
-run here), then nothing lost, nothing twice."""
+processes killed with SIGKILL against the EWS and Graph sandboxes, Dovecot (IMAP, POP3) and the SMTP server
+(when Dovecot can run here), then nothing lost, nothing twice."""
 import pytest
 
 from bench import crash_harness, crash_worlds
