@@ -75,6 +75,9 @@ def test_contacts_and_events_carry_an_extended_property_found_by_filter_and_seen
     assert sorted(i["extended_properties"] for i in sandbox.items(user, "contacts")) == [0, 1]
     refused = client.get(f"/users/{user}/contacts?$filter=displayName eq 'Other'")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "BadRequest"
+    window = "startDateTime=2030-03-01T00:00:00Z&endDateTime=2030-03-02T00:00:00Z"
+    in_delta = client.get(f"/users/{user}/calendarView/delta?{window}&$expand=singleValueExtendedProperties")
+    assert in_delta.status_code == 400  # delta cannot show them: the connector looks its refs up instead
 
 
 def test_event_time_zones_and_all_day_events_as_graph_shows_them_and_ews_sees_them(ann, client):
