@@ -5,6 +5,7 @@ verification switched off), exactly as an administrator would configure a privat
 """
 import asyncio
 import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from crmsync_gui.core.store.models import (
     ActivityParty,
     Attachment,
     FolderSyncState,
+    Mailbox,
     TrackingDecision,
 )
 from crmsync_gui.core.sync import incoming, outgoing, tracking
@@ -276,3 +278,23 @@ def test_an_unreadable_email_moves_to_undeliverable_when_the_profile_says_so(wor
     assert run(incoming.run(world.job, world.connector)) == 1  # the folder exists now: found, not made twice
     assert len(world.sandbox.items(world.address, undeliverable)) == 3
     assert sum(1 for path in world.sandbox.folders(world.address) if path.endswith("/Undeliverable")) == 1
+
+
+def test_a_first_syncs_old_email_is_no_arrival_and_a_new_one_after_it_is(world):
+    """The Mailboxes page's arrival to CRM (Mailbox.arrival_latency_s) counts arrivals only: the old email a first
+    sync finds waited for the mailbox to be enabled, not for the sync (views.is_arrival, the dashboard's rule)."""
+    sandbox, address = world.sandbox, world.address
+    set_option(world, codes.TrackingOption.ALL)
+    old = [sandbox.add_message(address, subject=f"Old {i}", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)])
+           for i in range(3)]
+    with sandbox.store.lock:  # they reached the mailbox ten days ago
+        for item_id in old:
+            sandbox.store.get(address).items[item_id].received = datetime.now(UTC) - timedelta(days=10)
+    assert run(incoming.run(world.job, world.connector)) == 3
+    assert Mailbox.get_by_id(world.mailbox.id).arrival_latency_s is None
+    assert run(incoming.run(world.job, world.connector)) == 0  # an idle run changes nothing
+    assert Mailbox.get_by_id(world.mailbox.id).arrival_latency_s is None
+    sandbox.add_message(address, subject="New", sender=("Bo", "bo@fabrikam.com"), to=[("Ann", address)])
+    assert run(incoming.run(world.job, world.connector)) == 1
+    latency = Mailbox.get_by_id(world.mailbox.id).arrival_latency_s
+    assert latency is not None and latency < 60

@@ -7,6 +7,7 @@ from crmsync_gui.core import admin, codes
 from crmsync_gui.core.errors import MappingConflict, ValidationError
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox, TraceLog
+from crmsync_gui.core.sync import tracking
 
 pytestmark = pytest.mark.every_database  # the same tests on SQLite and PostgreSQL
 
@@ -177,17 +178,19 @@ def test_hourly_counts_recount_only_the_hour_under_way_until_the_hour_turns(db):
     assert hourly.last.synced[codes.Direction.INCOMING] == [0, 0, 0], "7:00 is out of the last 3 hours"
 
 
-def test_arrival_times_take_tracked_email_that_arrived_after_the_mailboxs_first_decision(boxes):
+def test_arrival_times_take_tracked_arrivals_only(boxes):
     a, b, *_ = boxes
     now = datetime(2026, 1, 5, 9, 30)
     first = now - timedelta(hours=2)  # a's first sync: its history came in then, days after it arrived
+    since = {a.id: first, b.id: now - timedelta(minutes=1)}  # as the engine's runs had it (tracking.is_arrival)
 
     def decided(mailbox, n, received, after_s, outcome=codes.TrackingOutcome.TRACKED):
         views.TrackingDecision.create(mailbox=mailbox, server_id=f"{mailbox.id}-{n}", outcome=outcome, reason="r",
-                                      received_at=received, decided_at=received + timedelta(seconds=after_s))
+                                      received_at=received, decided_at=received + timedelta(seconds=after_s),
+                                      arrival=tracking.is_arrival(received, since[mailbox.id]))
 
     decided(a, 0, first - timedelta(days=3), 3 * 86400)  # history
-    decided(a, 1, first - timedelta(hours=1), 3600)  # history too: before the first decision
+    decided(a, 1, first - timedelta(hours=1), 3600)  # history too: before the first sync
     for n, after_s in enumerate([1, 2, 3, 4, 600], start=2):  # the hour before: push, and one polled
         decided(a, n, now - timedelta(hours=1), after_s)
     decided(a, 7, now - timedelta(minutes=5), 240, codes.TrackingOutcome.NOT_A_REPLY)  # not tracked

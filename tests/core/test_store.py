@@ -226,6 +226,8 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE activity DROP COLUMN meeting_uid")
     db.execute_sql("ALTER TABLE activity_party DROP COLUMN response")
     db.execute_sql("ALTER TABLE folder_sync_state DROP COLUMN settled")
+    db.execute_sql("ALTER TABLE mailbox DROP COLUMN incoming_good_run_at")
+    db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN arrival")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 

@@ -1,5 +1,5 @@
-"""The dashboard charts arrival to CRM: p50 and p99 of each hour read from the tracking decisions (received_at,
-decided_at), the mailboxes' last tracked email in its title; in Italian too."""
+"""The dashboard charts arrival to CRM: p50 and p99 of each hour read from the tracking decisions that are arrivals
+(received_at, decided_at), the mailboxes' last tracked email in its title; in Italian too."""
 from datetime import timedelta
 
 import pytest
@@ -21,11 +21,13 @@ def arrivals(db):
     now = utcnow()
     first = now - timedelta(hours=5)
     TrackingDecision.create(mailbox=box, server_id="history", outcome=codes.TrackingOutcome.TRACKED, reason="r",
-                            received_at=first - timedelta(days=30), decided_at=first)  # a first sync's: not drawn
+                            received_at=first - timedelta(days=30), decided_at=first,
+                            arrival=False)  # a first sync's: not drawn
     for n, (hours_ago, after_s) in enumerate([(3, 240), (3, 300), (0, 0.4), (0, 0.6), (0, 1.2)]):
         received = now - timedelta(hours=hours_ago, seconds=after_s + 1)
         TrackingDecision.create(mailbox=box, server_id=str(n), outcome=codes.TrackingOutcome.TRACKED, reason="r",
-                                received_at=received, decided_at=received + timedelta(seconds=after_s))
+                                received_at=received, decided_at=received + timedelta(seconds=after_s),
+                                arrival=True)
     Mailbox.update(arrival_latency_s=0.6).where(Mailbox.id == box.id).execute()
 
 

@@ -120,12 +120,19 @@ def _v16_synced_hour(db: peewee.Database, migrator: SchemaMigrator) -> None:
     db.create_tables([models.SyncedHour], safe=True)
 
 
+def _v17_arrivals(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Arrival to the CRM counts new email only: when each mailbox's last good incoming run began, and which
+    # decisions were arrivals (earlier decisions stay not: the chart fills again within its 24 hours)
+    migrate(migrator.add_column("mailbox", "incoming_good_run_at", peewee.DateTimeField(null=True)),
+            migrator.add_column("tracking_decision", "arrival", peewee.BooleanField(default=False)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
                                _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
                                _v13_engine_workers, _v14_meetings,
-                               _v15_folder_sync_state_settled, _v16_synced_hour]
+                               _v15_folder_sync_state_settled, _v16_synced_hour, _v17_arrivals]
 
 
 def current_version(db: peewee.Database) -> int:

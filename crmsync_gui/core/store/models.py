@@ -140,7 +140,8 @@ class Mailbox(BaseModel):
     last_error_message = pw.TextField(null=True)
     last_error_at = pw.DateTimeField(null=True)
     arrival = pw.IntegerField(null=True)  # codes.Arrival: how new email arrives, after the last incoming run
-    arrival_latency_s = pw.FloatField(null=True)  # the last tracked email's time from arrival to the CRM
+    arrival_latency_s = pw.FloatField(null=True)  # the last tracked arrival's time to the CRM (tracking.is_arrival)
+    incoming_good_run_at = pw.DateTimeField(null=True)  # when the last good incoming run began
     # processing lock: a stale one (past expiry) is force-unlocked
     lock_host = pw.CharField(null=True)  # engine worker id holding the lease
     lock_state = pw.IntegerField(default=0)  # bit 1 << Direction per direction being synced
@@ -352,6 +353,7 @@ class TrackingDecision(BaseModel):
     correlation = pw.CharField(null=True)  # which rule linked it: "In-Reply-To", "Tracking token", ...
     decided_at = pw.DateTimeField(default=utcnow, index=True)
     mark_pending = pw.BooleanField(default=False)  # tracked, server category not set yet (schema v2)
+    arrival = pw.BooleanField(default=False)  # new email, not what was there before (tracking.is_arrival)
 
     class Meta:
         indexes = ((("mailbox", "server_id"), True),)

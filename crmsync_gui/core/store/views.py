@@ -256,15 +256,14 @@ class ArrivalLatencies:
 
 class ArrivalTimes:
     """The dashboard's arrival-to-CRM chart: each email tracked in the last `hours` hours takes its decision's
-    decided_at less its received_at, put in the hour it was decided. Only email that arrived after its mailbox's
-    first decision counts (a first sync's history waited for the mailbox to be enabled, not for the sync). As
+    decided_at less its received_at, put in the hour it was decided; only arrivals count (tracking.is_arrival,
+    as for the Mailboxes page's arrival to CRM). As
     HourlyCounts, the finished hours are read when the hour turns, each update after that the hour under way."""
 
     def __init__(self, hours: int = 24):
         self.hours = hours
         self.slots: list[datetime] = []
         self._hours: list[list[float]] = []
-        self._first: dict[int, datetime] = {}  # mailbox id → its first decision
 
     def update(self, now: datetime | None = None) -> ArrivalLatencies:
         now = now or utcnow()
@@ -280,20 +279,13 @@ class ArrivalTimes:
                                 _share(last, 0.5))
 
     def _latencies(self, since: datetime) -> list[list[float]]:
-        rows = list(TrackingDecision.select(TrackingDecision.mailbox, TrackingDecision.received_at,
-                                            TrackingDecision.decided_at)
-                    .where(TrackingDecision.decided_at >= since, TrackingDecision.received_at.is_null(False),
-                           TrackingDecision.outcome == codes.TrackingOutcome.TRACKED).tuples())
-        new = {m for m, _, _ in rows} - self._first.keys()
-        if new:
-            self._first |= dict(TrackingDecision.select(TrackingDecision.mailbox, fn.MIN(TrackingDecision.decided_at))
-                                .where(TrackingDecision.mailbox.in_(list(new)))
-                                .group_by(TrackingDecision.mailbox).tuples())
+        rows = (TrackingDecision.select(TrackingDecision.received_at, TrackingDecision.decided_at)
+                .where(TrackingDecision.decided_at >= since, TrackingDecision.arrival == True,  # noqa: E712 (peewee)
+                       TrackingDecision.outcome == codes.TrackingOutcome.TRACKED).tuples())
         hours: list[list[float]] = [[] for _ in self.slots]
-        for mailbox_id, received, decided in rows:
-            if received >= self._first[mailbox_id]:
-                slot = int((decided - self.slots[0]).total_seconds() // 3600)
-                hours[min(slot, len(hours) - 1)].append(max(0.0, (decided - received).total_seconds()))
+        for received, decided in rows:
+            slot = int((decided - self.slots[0]).total_seconds() // 3600)
+            hours[min(slot, len(hours) - 1)].append(max(0.0, (decided - received).total_seconds()))
         return hours
 
 

@@ -44,18 +44,24 @@ class _Context:
     source: MailSource
     settings: object
     address_book: dict = field(default_factory=dict)  # sender/recipient → CRM record, looked up once per run
-    newest: tuple | None = None  # (received at, seconds to the CRM) of the newest email tracked in this run
+    arrivals_since: object = None  # see tracking.is_arrival
+    newest: tuple | None = None  # (received at, seconds to the CRM) of the newest arrival tracked in this run
 
 
 async def run(job, connector: MailSourceFactory) -> int:
     """Sync every tracked folder of the job's mailbox; return how many emails were decided or kept now."""
+    started = utcnow()
     async with connector.mail_source(job) as source:
-        session = _Context(job, source, tracking.organization_settings())
+        session = _Context(job, source, tracking.organization_settings(),
+                           arrivals_since=job.mailbox.incoming_good_run_at or started)
         processed = 0
         for folder in source.folders(tracking.tracked_folders(job.mailbox)):
             processed += await _sync_folder(session, folder)
-        if session.newest is not None:  # the Mailboxes page's arrival-to-CRM time of the last tracked email
-            Mailbox.update(arrival_latency_s=session.newest[1]).where(Mailbox.id == job.mailbox.id).execute()
+        done = {Mailbox.incoming_good_run_at: started}
+        if session.newest is not None:  # the Mailboxes page's arrival-to-CRM time of the last tracked arrival
+            done[Mailbox.arrival_latency_s] = session.newest[1]
+        Mailbox.update(done).where(Mailbox.id == job.mailbox.id).execute()
+        job.mailbox.incoming_good_run_at = started
         if processed >= STATISTICS_AFTER:
             refresh_statistics()
         return processed
@@ -111,7 +117,8 @@ async def _handle_page(ctx: _Context, folder: str, page: Page, whole_first: bool
         unreadable = [error for _, error in parsed if isinstance(error, mime.UnreadableEmailError)]
         try:  # one transaction, with no await inside: the loop's other jobs share this thread's connection
             results = tracking.track_page(job.mailbox, [email for _, email in emails], settings=ctx.settings,
-                                          address_book=ctx.address_book, mark_pending=source.marks_tracked)
+                                          address_book=ctx.address_book, mark_pending=source.marks_tracked,
+                                          arrivals_since=ctx.arrivals_since)
             break
         except tracking.ContentNeeded as needed:  # nothing written: fetch what tracking keeps, decide again
             parsed = await _completed(source, folder, parsed, set(needed.server_ids))
@@ -139,7 +146,7 @@ def _note_newest(ctx: _Context, results) -> None:
     now = utcnow()
     for result in results:
         received = result.decision.received_at
-        if result.tracked and received is not None and (ctx.newest is None or received > ctx.newest[0]):
+        if result.tracked and result.decision.arrival and (ctx.newest is None or received > ctx.newest[0]):
             ctx.newest = (received, max(0.0, (now - received).total_seconds()))
 
 

@@ -21,6 +21,7 @@ The rules, in the order they apply:
 
 The email activity, its parties, its attachments and the decision are written in one transaction;
 a server item already decided is never decided twice, so a re-run after a crash repeats nothing.
+Each decision also records whether its email is an arrival (`is_arrival`), which arrival to the CRM counts.
 """
 from __future__ import annotations
 
@@ -459,8 +460,9 @@ class _Page:
     """
 
     def __init__(self, mailbox: Mailbox, settings: OrganizationSettings, resolved: dict[str, Party | None],
-                 mark_pending: bool):
+                 mark_pending: bool, arrivals_since: datetime | None = None):
         self._mailbox, self._settings, self._resolved, self._mark_pending = mailbox, settings, resolved, mark_pending
+        self._arrivals_since = arrivals_since
         self._activities, self._parties = Rows(Activity), Rows(ActivityParty)
         self._attachments, self._decisions = Rows(Attachment), Rows(TrackingDecision)
         self._waiting: list[tuple[IncomingEmail, Decision, dict | None]] = []
@@ -504,7 +506,8 @@ class _Page:
                 "sender": email.sender.address if email.sender else None, "received_at": email.received_at,
                 "outcome": int(decided.outcome), "reason": decided.reason, "activity": activity.id if activity else None,
                 "correlated_with": decided.parent.id if decided.parent else None, "correlation": decided.correlation,
-                "decided_at": utcnow(), "mark_pending": self._mark_pending and decided.tracked})
+                "decided_at": utcnow(), "mark_pending": self._mark_pending and decided.tracked,
+                "arrival": is_arrival(email.received_at, self._arrivals_since)})
             decisions.append(decision)
             decision = TrackingDecision(__no_default__=True, **decision)
             decision._dirty.clear()
@@ -563,6 +566,14 @@ def _party_row(activity_id: int, role: codes.PartyRole, address: Address, resolv
             "party_id": party.party_id if party else None}
 
 
+def is_arrival(received_at: datetime | None, since: datetime | None) -> bool:
+    """Whether an email is new to its mailbox, so its time to the CRM is an arrival's (the dashboard's chart,
+    the Mailboxes page). `since`: when the mailbox's previous good incoming run began, or this run when there
+    was none (a first sync). Email already there before it (a first sync's history) waited for the mailbox to
+    be enabled, not for the sync. Servers give received times to the second: that second counts whole."""
+    return received_at is not None and since is not None and received_at >= since.replace(microsecond=0)
+
+
 def _earlier_result(earlier: TrackingDecision) -> TrackingResult:
     return TrackingResult(earlier.outcome == Outcome.TRACKED, Outcome(earlier.outcome), earlier.reason,
                           earlier.activity, earlier, earlier.correlation, already_decided=True)
@@ -594,16 +605,18 @@ def track_email(mailbox: Mailbox, email: IncomingEmail, *, settings: Organizatio
 
 
 def track_page(mailbox: Mailbox, emails: list[IncomingEmail], *, settings: OrganizationSettings,
-               address_book: dict[str, Party | None], mark_pending: bool = False) -> list[TrackingResult]:
+               address_book: dict[str, Party | None], mark_pending: bool = False,
+               arrivals_since: datetime | None = None) -> list[TrackingResult]:
     """Decide and record a page of emails in one transaction; return the results of those decided now.
 
     The same decisions as `track_email` on each in turn (an email may answer one tracked earlier in
     the page); items decided by an earlier run are left out, and so is a repeat of one in the page.
     Raises ContentNeeded, writing nothing, when it keeps emails whose content is still on the server.
+    `arrivals_since`: see is_arrival (None: no email is an arrival).
     """
     with database_proxy.atomic():
         known = known_keys(mailbox, emails, settings, address_book)
-        page = _Page(mailbox, settings, address_book, mark_pending)
+        page = _Page(mailbox, settings, address_book, mark_pending, arrivals_since)
         results = []
         for email in emails:
             if email.server_id in known.decided:
