@@ -6,6 +6,7 @@ import pytest
 
 from crmsync_gui.core.errors import ImportRefused
 from crmsync_gui.core.migration import MAX_ROUTERS, MAX_TOTAL_BYTES, find_routers, plan_migration
+from crmsync_gui.core.migration.reader import MAX_TAGS
 from crmsync_gui.core.store.models import CrmUser, EmailServerProfile, Mailbox
 from tests.core.router_files import CONFIG, KEY, STATE, exchange_router, samples, write_router
 
@@ -68,6 +69,28 @@ def test_malformed_xml_says_where(db, tmp_path):
     folder = write_router(tmp_path / "bad", b"<Configuration><SystemConfiguration></Configuration>")
     with pytest.raises(ImportRefused, match=r"is not well-formed XML \(line 1, column 39: mismatched tag\)"):
         plan_migration([folder])
+
+
+@pytest.mark.parametrize("encoding", ["ebcdic-no-such", "utf-32", "utf-7", "rot13", "idna"])
+def test_an_encoding_the_reader_cannot_read_is_refused_naming_it(db, tmp_path, encoding):
+    # found by bench/hostile_mail.py: each of these was a LookupError, ValueError or UnicodeError traceback
+    folder = write_router(tmp_path / "enc", f'<?xml version="1.0" encoding="{encoding}"?><Configuration/>'.encode())
+    with pytest.raises(ImportRefused) as err:
+        plan_migration([folder])
+    message = str(err.value)
+    assert str(folder / CONFIG) in message and f"encoding '{encoding}'" in message
+    assert "Nothing was imported" in message and "\n" not in message
+
+
+def test_a_file_of_too_many_tags_is_refused_before_parsing(db, tmp_path):
+    # found by bench/hostile_mail.py: 3 million empty elements (30 MB, under the size limit) took 10 s to plan
+    folder = write_router(tmp_path / "tags", "<Configuration>" + "<Unknown/>" * MAX_TAGS + "</Configuration>")
+    started = time.perf_counter()
+    with pytest.raises(ImportRefused, match=f"holds {MAX_TAGS + 3:,} XML tags, over the {MAX_TAGS:,}"):
+        plan_migration([folder])
+    assert time.perf_counter() - started < 0.5
+    write_router(folder, "<Configuration>" + "<Unknown/>" * (MAX_TAGS - 3) + "</Configuration>")  # and the declaration
+    assert plan_migration([folder]).unknown_elements[0]["count"] == MAX_TAGS - 3
 
 
 def test_wrong_root_element_is_refused(db, tmp_path):
