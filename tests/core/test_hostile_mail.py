@@ -1,6 +1,7 @@
-"""A short seeded slice of the hostile-email soak (make soak runs 10,000): parsing never crashes."""
-from bench.hostile_mail import generated
+"""Short seeded slices of the hostile-input soak (make soak runs 10,000 of each): nothing crashes or hangs."""
+from bench.hostile_mail import LARGE_ROUTER_FILES, generated, router_files, router_soak
 from crmsync_gui.core.sync.mime import UnreadableEmailError, parse_email
+from tests.core.router_files import samples
 
 
 def test_generated_and_mutated_emails_parse_or_are_unreadable_with_a_reason():
@@ -15,3 +16,17 @@ def test_generated_and_mutated_emails_parse_or_are_unreadable_with_a_reason():
             assert "\x00" not in mail.body_text + mail.subject
             outcomes["parsed"] += 1
     assert outcomes["parsed"] > 350 and outcomes["unreadable"] > 0  # the mutations reach both outcomes
+
+
+def test_generated_and_mutated_email_router_files_are_planned_or_refused_with_a_reason(db, tmp_path):
+    samples()
+    result = router_soak(router_files(400, seed=7), tmp_path)
+    assert (result["crashes"], result["hangs"]) == (0, 0), result
+    assert result["planned"] > 10 and result["refused"] > 300  # the mutations reach both outcomes
+    assert any("declares a DTD" in reason for reason in result["reasons"])
+
+
+def test_every_large_hostile_router_shape_is_planned_or_refused_within_the_watchdog(db, tmp_path):
+    samples()
+    result = router_soak(LARGE_ROUTER_FILES, tmp_path)
+    assert (result["inputs"], result["crashes"], result["hangs"]) == (len(LARGE_ROUTER_FILES), 0, 0), result
