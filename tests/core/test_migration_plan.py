@@ -131,6 +131,19 @@ def test_missing_optional_elements(db, tmp_path):
     assert [m.email for m in plan.mailboxes] == ["a@example.local"]
 
 
+def test_an_unreadable_server_address_skips_its_entry_with_the_reason(db, tmp_path):
+    # found by bench/hostile_mail.py: each was a ValueError traceback out of urllib
+    good = provider("Ex", "Inbound", EWS, address="a@example.local", user_id="id-a")
+    bad = [provider("P", "Inbound", "pop3s://pop.example.local:99999", cls="PopPollingMailboxProvider"),
+           provider("I", "Inbound", 'imap.example.local:"', cls="ImapPollingMailboxProvider"),
+           provider("E", "Inbound", "https://[::1/EWS/Exchange.asmx", address="b@example.local")]
+    plan = plan_migration([write_router(tmp_path / "r", f"<Configuration>{good}{''.join(bad)}</Configuration>")])
+    assert [p.name for p in plan.profiles] == ["Ex"] and [m.email for m in plan.mailboxes] == ["a@example.local"]
+    skipped = [w for w in plan.warnings if "is not a readable server address" in w]
+    assert [w.split(":")[0].rsplit("#", 1)[1] for w in skipped] == ["2", "3", "4"]
+    assert "pop3s://pop.example.local:99999" in skipped[0] and "\n" not in "".join(skipped)
+
+
 def test_duplicate_profile_names_across_and_within_routers(db, tmp_path):
     a = exchange_router(tmp_path / "a", "https://one.example.local/EWS/Exchange.asmx", [("a@example.local", "ia")])
     b = exchange_router(tmp_path / "b", "https://two.example.local/EWS/Exchange.asmx", [("b@example.local", "ib")])

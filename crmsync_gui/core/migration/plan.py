@@ -249,7 +249,12 @@ def _groups(routers: list[RouterConfig], plan: MigrationPlan) -> list[_Group]:
     groups: dict[tuple, _Group] = {}
     for router in routers:
         for entry in router.providers:
-            kind, server, use_ssl = _server_of(entry)
+            try:
+                kind, server, use_ssl = _server_of(entry)
+            except ValueError as exc:  # urllib's: a port that is not a number or out of range, an unclosed [
+                plan.warnings.append(f"{entry.where}: skipped, since '{entry.server_url}' is not a readable server "
+                                     f"address ({exc}).")
+                continue
             if not kind:
                 plan.warnings.append(f"{entry.where}: skipped, since the server '{entry.server_url}' "
                                      f"({entry.provider_class or 'no provider class'}) is neither Exchange, "
@@ -270,10 +275,13 @@ def _groups(routers: list[RouterConfig], plan: MigrationPlan) -> list[_Group]:
 
 
 def _server_of(entry: ProviderConfig) -> tuple[str, str, bool]:
-    """(kind, server, use SSL) of an entry: the EWS URL for Exchange, host:port otherwise."""
+    """(kind, server, use SSL) of an entry: the EWS URL for Exchange, host:port otherwise.
+
+    Raise ValueError when the address is not a readable URL or host:port."""
     cls = entry.provider_class.lower()
     url = entry.server_url.strip()
     parsed = urlparse(url if "://" in url else f"//{url}")
+    port = parsed.port  # urllib checks the port only when asked for it
     scheme = parsed.scheme.lower()
     if "exchange" in cls or scheme in ("http", "https"):
         return "exchange", url, scheme != "http"
@@ -282,7 +290,7 @@ def _server_of(entry: ProviderConfig) -> tuple[str, str, bool]:
         kind = "pop3"
     if not kind or not parsed.hostname:
         return "", url, True
-    port = parsed.port or _DEFAULT_PORTS.get(scheme) or _DEFAULT_PORTS[kind]
+    port = port or _DEFAULT_PORTS.get(scheme) or _DEFAULT_PORTS[kind]
     secure_ports = {995, 993, 465, 587}
     use_ssl = entry.use_ssl if entry.use_ssl is not None else (scheme.endswith("s") or port in secure_ports)
     return kind, f"{parsed.hostname}:{port}", use_ssl
