@@ -17,7 +17,9 @@ USED_QT = {"QtCore", "QtGui", "QtWidgets", "QtCharts", "QtOpenGL", "QtOpenGLWidg
 
 # never part of the product, even when installed in the build environment
 EXCLUDED_MODULES = ["tkinter", "_tkinter", "matplotlib", "numpy", "PIL", "IPython", "pytest", "_pytest",
-                    "hypothesis", "pytestqt", "PyInstaller", "setuptools", "pip", "lxml.html.clean"]
+                    "hypothesis", "pytestqt", "PyInstaller", "setuptools", "pip",
+                    # PyInstaller's lxml hook takes every submodule; the product uses lxml.etree only
+                    "lxml.objectify", "lxml.isoschematron", "lxml.html"]
 
 # Qt file names (libraries, plug-in folders, translations) of modules the console does not use
 _UNUSED = ("Qml", "Quick", "3D", "Multimedia", "SpatialAudio", "WebEngine", "WebChannel", "WebSockets",

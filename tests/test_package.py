@@ -1,9 +1,11 @@
 """The packaged application (issue 10): built with PyInstaller, run from its folder without the venv."""
+import json
 import pkgutil
 import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -65,6 +67,7 @@ def test_headless_command_shares_the_folder_and_works(app, tmp_path):
 def test_package_leaves_out_unused_qt_and_keeps_what_runs(app):
     files = [p.relative_to(app).as_posix() for p in app.rglob("*")]
     assert [f for f in files if UNUSED_QT.search(f)] == []
+    assert [f for f in files if re.search(r"lxml/(objectify|html|isoschematron)", f)] == []  # etree only
     assert not [f for f in files if f.endswith(".qm") and "/translations/" in f and "qtbase_" not in f
                 and "/resources/translations/" not in f]
     assert "_internal/resources/translations/crmsync_it.qm" in files  # the console's Italian
@@ -126,3 +129,40 @@ def test_the_packaged_command_syncs_a_microsoft_graph_profile(app, tmp_path):
             assert done.returncode == 0, f"{step}: {done.stdout}{done.stderr}"
         assert "0 failed" in done.stdout, done.stdout
         assert graph.requests_by_operation(address)["message_delta"] >= 1
+
+
+def test_the_packaged_app_opens_a_postgresql_database(app, tmp_path, pg_url):
+    """psycopg2 and its libpq are in the package: the packaged `crmsync` makes a database on a real PostgreSQL
+    (tests/servers/postgres.py, on loopback), a packaged engine worker registers in it, and the packaged
+    console's self-test opens it and shows the user the command added."""
+    import psycopg2
+
+    from crmsync_gui.core.store.models import CrmUser
+
+    def crmsync(*args):
+        done = run_packaged(app, tmp_path, "crmsync", "--db", pg_url, *args)
+        assert done.returncode == 0, f"{args}: {done.stdout}{done.stderr}"
+        return done.stdout
+
+    assert "Database ready" in crmsync("init")
+    crmsync("users", "add", "--name", "Pg User", "--email", "pg@contoso.test")
+    assert "pg@contoso.test" in crmsync("users", "list")
+    worker = subprocess.Popen([str(app / "crmsync"), "--db", pg_url, "engine", "run"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, env=build.clean_env(tmp_path), cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while (status := run_packaged(app, tmp_path, "crmsync", "--db", pg_url, "engine", "status")).returncode:
+            assert worker.poll() is None, f"the packaged engine exited with {worker.returncode}: {worker.stderr.read()}"
+            assert time.monotonic() < deadline, f"no worker alive after 60 s: {status.stdout}{status.stderr}"
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=60)
+    done = subprocess.run([str(app / "crmsync-gui"), "--self-test", "--db", pg_url], capture_output=True,
+                          text=True, timeout=120, env=build.clean_env(tmp_path), cwd=tmp_path)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["ok"] is True, report
+    with psycopg2.connect(pg_url) as conn, conn.cursor() as cursor:  # on the server, not in a file beside it
+        cursor.execute(f"SELECT email FROM {CrmUser._meta.table_name}")
+        assert cursor.fetchall() == [("pg@contoso.test",)]
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".db"] == []

@@ -71,7 +71,7 @@ def open_database(target: str | Path | None = None) -> peewee.Database:
         db.connect(reuse_if_open=True)
     except peewee.ImproperlyConfigured as exc:  # peewee says which driver is missing
         raise StoreError(f"Cannot open the database {describe_target(target)}: {exc} Install it with "
-                         "pip install 'crmsync-gui[postgresql]'.") from exc
+                         "pip install psycopg2-binary.") from exc
     except (peewee.DatabaseError, sqlite3.Error) as exc:
         what = " ".join(str(exc).split()).replace(str(target), describe_target(target))  # libpq's are multi-line
         what += "" if what.endswith((".", "?")) else "."
