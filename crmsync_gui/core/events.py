@@ -107,7 +107,9 @@ class ProfileResumed(Event):
 class AlertRaised(Event):
     alert_id: int
     profile_id: int | None
-    message: str
+    message: str  # in English; the console renders code and args (core/messages.py)
+    code: str | None = None
+    args: str | None = None  # JSON (messages.dumps)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, messages
 
 
 def code_label(enum_type: type[codes.LabelledEnum], value) -> str:
@@ -13,6 +13,12 @@ def code_label(enum_type: type[codes.LabelledEnum], value) -> str:
     except (TypeError, ValueError):
         return "" if value is None else str(value)
     return QCoreApplication.translate("codes", member.label)
+
+
+def engine_message(code: str | None, args: str | None, english: str) -> str:
+    """An engine message in the administrator's language, from its code and arguments (core/messages.py);
+    the English the engine wrote when its code has no template (older rows, free text)."""
+    return messages.render(code, messages.loads(args), lambda t: QCoreApplication.translate("messages", t)) or english
 
 
 def fill_combo(combo, enum_type: type[codes.LabelledEnum], show_codes: bool = True) -> None:

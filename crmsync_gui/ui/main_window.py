@@ -21,6 +21,7 @@ from crmsync_gui import __version__
 from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.store import views
 from crmsync_gui.ui.help_window import show_about
+from crmsync_gui.ui.labels import engine_message
 from crmsync_gui.ui.pages import ALL_PAGES
 from crmsync_gui.ui.resources import icon
 
@@ -158,8 +159,10 @@ class MainWindow(QMainWindow):
         alerts = counts["Alerts"]
         self.alert_banner.setVisible(alerts > 0)
         if alerts:
+            newest = views.newest_alert()
+            text = engine_message(newest.code, newest.args, newest.message) if newest is not None else ""
             self.alert_banner.setText(self.tr("%n alert(s) not yet acknowledged: {0} — click to see them", "", alerts).format(
-                views.newest_alert_text()))
+                text.splitlines()[0] if text else ""))
 
     def open_page(self, title: str, filters: dict) -> None:
         """Another page asked to show `title` filtered (e.g. a mailbox's errors)."""

@@ -210,4 +210,5 @@ STRINGS = [
     QT_TRANSLATE_NOOP('sync filter operators', 'in the last N days'),
     QT_TRANSLATE_NOOP('sync filter operators', 'in the next N days'),
     QT_TRANSLATE_NOOP('sync filter operators', 'on or after N days ago'),
+    QT_TRANSLATE_NOOP('messages', "{failing} of {in_service} mailboxes of profile '{profile}' failed within the last hour. Check the mail server and the trace log for this profile."),
 ]

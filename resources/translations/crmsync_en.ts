@@ -4,7 +4,7 @@
 <context>
     <name>AlertsPage</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="87"/>
         <source>%n alert(s) not yet acknowledged</source>
         <translation>
             <numerusform>%n alert not yet acknowledged</numerusform>
@@ -15,7 +15,7 @@
 <context>
     <name>DashboardPage</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="266"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="268"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n mailbox failing or backing off</numerusform>
@@ -23,7 +23,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="267"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n alert not acknowledged</numerusform>
@@ -31,7 +31,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="271"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profile paused (server down)</numerusform>
@@ -112,7 +112,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/main_window.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="164"/>
         <source>%n alert(s) not yet acknowledged: {0} — click to see them</source>
         <translation>
             <numerusform>%n alert not yet acknowledged: {0} — click to see it</numerusform>

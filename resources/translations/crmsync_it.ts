@@ -12,27 +12,27 @@
 <context>
     <name>AlertsPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="72"/>
         <source>Acknowledge</source>
         <translation>Conferma</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="73"/>
         <source>Open profile</source>
         <translation>Apri profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="74"/>
         <source>Open mailboxes</source>
         <translation>Apri cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="75"/>
         <source>Show acknowledged</source>
         <translation>Mostra confermati</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="86"/>
+        <location filename="../../crmsync_gui/ui/pages/alerts.py" line="87"/>
         <source>%n alert(s) not yet acknowledged</source>
         <translation>
             <numerusform>%n avviso non ancora confermato</numerusform>
@@ -149,47 +149,47 @@
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="49"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="50"/>
         <source>{0}  engine {1}</source>
         <translation>{0}  motore {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="51"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="52"/>
         <source>{0}  mailbox {1} updated</source>
         <translation>{0}  cassetta postale {1} aggiornata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="61"/>
         <source>{0}  {1}: {2} started</source>
         <translation>{0}  {1}: {2} avviata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="63"/>
         <source>{0}  {1}: {2} done, {3} items in {4:.1f} s</source>
         <translation>{0}  {1}: {2} completata, {3} elementi in {4:.1f} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="65"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="66"/>
         <source>{0}  {1}: {2} failed, {3}: {4}</source>
         <translation>{0}  {1}: {2} non riuscita, {3}: {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="67"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="68"/>
         <source>{0}  {1}: an email was tracked</source>
         <translation>{0}  {1}: un messaggio è stato registrato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="70"/>
         <source>{0}  {1}: {2} disabled ({3}): {4}</source>
         <translation>{0}  {1}: {2} disabilitata ({3}): {4}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="71"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="72"/>
         <source>{0}  profile #{1} paused: {2}</source>
         <translation>{0}  profilo #{1} sospeso: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="74"/>
         <source>{0}  alert: {1}</source>
         <translation>{0}  avviso: {1}</translation>
     </message>
@@ -197,52 +197,52 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="126"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="112"/>
         <source>Mailboxes by status</source>
         <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="117"/>
         <source>Items synced per hour (UTC)</source>
         <translation>Elementi sincronizzati per ora (UTC)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="118"/>
         <source>Errors and warnings per hour (UTC)</source>
         <translation>Errori e avvertenze per ora (UTC)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="121"/>
         <source>Waiting</source>
         <translation>In attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
         <source>Email in</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
         <source>Email out</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="167"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="171"/>
         <source>Warnings</source>
         <translation>Avvertenze</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="266"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="268"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n cassetta postale con errori o in attesa</numerusform>
@@ -250,7 +250,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="267"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n avviso non confermato</numerusform>
@@ -258,7 +258,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="271"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profilo in pausa (server non raggiungibile)</numerusform>
@@ -266,12 +266,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="324"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="326"/>
         <source>engine queue {0}: {1} waiting, {2} running</source>
         <translation>coda {0} del motore: {1} in attesa, {2} in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="168"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -1095,67 +1095,67 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="34"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="35"/>
         <source>crmsync — server-side synchronization</source>
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="73"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="74"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="78"/>
         <source>Start the engine</source>
         <translation>Avvia il motore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="79"/>
         <source>Start the embedded sync engine again (after it stopped)</source>
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="102"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="103"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="104"/>
         <source>&amp;Quit</source>
         <translation>&amp;Esci</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="106"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
         <source>&amp;Help</source>
         <translation>&amp;Aiuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="108"/>
         <source>&amp;User guide</source>
         <translation>&amp;Guida per l&apos;utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="110"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="111"/>
         <source>&amp;About crmsync</source>
         <translation>&amp;Informazioni su crmsync</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="122"/>
         <source>&lt;p&gt;The demo&apos;s organization syncs with an Exchange sandbox in this process; nothing is kept when the console closes. These mailboxes are broken on purpose:&lt;/p&gt;</source>
         <translation>&lt;p&gt;L&apos;organizzazione della demo si sincronizza con una sandbox Exchange in questo processo; nulla viene conservato alla chiusura della console. Queste cassette postali sono guaste di proposito:&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="123"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="124"/>
         <source>About this &amp;demo</source>
         <translation>Informazioni sulla &amp;demo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="125"/>
         <source>About this demo</source>
         <translation>Informazioni sulla demo</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/main_window.py" line="161"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="164"/>
         <source>%n alert(s) not yet acknowledged: {0} — click to see them</source>
         <translation>
             <numerusform>%n avviso non ancora confermato: {0} — fare clic per vederlo</numerusform>
@@ -1163,12 +1163,12 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="208"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="211"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="212"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="215"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -1178,7 +1178,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="230"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="233"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>
@@ -2783,44 +2783,52 @@ Cosa fare: {3}</translation>
 <context>
     <name>labels</name>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="42"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="48"/>
         <source>due now</source>
         <translation>ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="46"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="52"/>
         <source>in {0}</source>
         <translation>tra {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="54"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="60"/>
         <source>{0} s</source>
         <translation>{0} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="56"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="62"/>
         <source>{0} min</source>
         <translation>{0} min</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="63"/>
         <source>{0} h</source>
         <translation>{0} h</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="72"/>
         <source>{0} s ago</source>
         <translation>{0} s fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="74"/>
         <source>{0} min ago</source>
         <translation>{0} min fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="75"/>
         <source>{0} h ago</source>
         <translation>{0} h fa</translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="213"/>
+        <source>{failing} of {in_service} mailboxes of profile &apos;{profile}&apos; failed within the last hour. Check the mail server and the trace log for this profile.</source>
+        <translation>{failing} cassette postali su {in_service} del profilo &apos;{profile}&apos; non sono riuscite a sincronizzarsi nell&apos;ultima ora. Controllare il server di posta e il registro eventi di questo profilo.</translation>
     </message>
 </context>
 <context>

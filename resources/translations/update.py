@@ -2,7 +2,7 @@
 
 1. Writes crmsync_gui/ui/translatable.py: QT_TRANSLATE_NOOP markers for the strings the code
    translates from data (code labels, page titles, column titles, states, sync filter fields and
-   operators), so lupdate finds them.
+   operators, the engine's messages), so lupdate finds them.
 2. Runs pyside6-lupdate over crmsync_gui/ui into crmsync_<lang>.ts (existing translations kept).
 3. Runs pyside6-lrelease into crmsync_<lang>.qm, which the console loads for its language.
 English is the source language; crmsync_en.ts holds only its plural forms ("%n alert(s)": "1 alert",
@@ -23,7 +23,7 @@ GENERATED = REPO / "crmsync_gui" / "ui" / "translatable.py"
 
 def translatable_strings() -> list[tuple[str, str]]:
     sys.path.insert(0, str(REPO))
-    from crmsync_gui.core import codes
+    from crmsync_gui.core import codes, messages
     from crmsync_gui.core.admin import removal
     from crmsync_gui.core.domain import mailbox_status
     from crmsync_gui.core.domain import sync_filters
@@ -50,6 +50,7 @@ def translatable_strings() -> list[tuple[str, str]]:
     for fields in sync_filters.FIELDS.values():
         found += [("sync filter fields", f.label) for f in fields]
     found += [("sync filter operators", label) for label, _kinds in sync_filters.OPERATORS.values()]
+    found += [("messages", template) for template in messages.TEMPLATES.values()]
     return list(dict.fromkeys(found))
 
 

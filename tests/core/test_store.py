@@ -228,6 +228,8 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE folder_sync_state DROP COLUMN settled")
     db.execute_sql("ALTER TABLE mailbox DROP COLUMN incoming_good_run_at")
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN arrival")
+    for column in ("code", "args"):
+        db.execute_sql(f"ALTER TABLE alert DROP COLUMN {column}")
     db.execute_sql("UPDATE schema_version SET version = 1")
 
 

@@ -41,7 +41,7 @@ def test_every_console_string_has_an_italian_translation_and_every_plural_its_en
 
 @pytest.mark.parametrize("language", ["it", "en"])
 def test_translations_keep_every_placeholder_and_tag(language):
-    """A translation that drops or renames {0}, %n or <b> breaks the text it is shown in; each plural form counts."""
+    """A translation that drops or renames {0}, {name}, %n or <b> breaks the text it is shown in; each plural form counts."""
     import xml.etree.ElementTree as ET
 
     wrong = []
@@ -50,7 +50,7 @@ def test_translations_keep_every_placeholder_and_tag(language):
             source, translation = message.findtext("source"), message.find("translation")
             forms = [f.text or "" for f in translation.iter("numerusform")] or [translation.text or ""]
             for form in forms:
-                for pattern in (r"\{\d+(?::[^}]*)?\}", r"</?\w+>", r"%n"):
+                for pattern in (r"\{\w+(?::[^}]*)?\}", r"</?\w+>", r"%n"):
                     if sorted(re.findall(pattern, source)) != sorted(re.findall(pattern, form)):
                         wrong.append(f"{context.findtext('name')}: {source!r} -> {form!r}")
     assert not wrong, "\n".join(wrong[:20])

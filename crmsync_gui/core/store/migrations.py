@@ -127,12 +127,19 @@ def _v17_arrivals(db: peewee.Database, migrator: SchemaMigrator) -> None:
             migrator.add_column("tracking_decision", "arrival", peewee.BooleanField(default=False)))
 
 
+def _v18_alert_code(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # An alert's code and arguments, which the console renders in the administrator's language
+    migrate(migrator.add_column("alert", "code", peewee.CharField(null=True)),
+            migrator.add_column("alert", "args", peewee.TextField(null=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
                                _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
                                _v13_engine_workers, _v14_meetings,
-                               _v15_folder_sync_state_settled, _v16_synced_hour, _v17_arrivals]
+                               _v15_folder_sync_state_settled, _v16_synced_hour, _v17_arrivals,
+                               _v18_alert_code]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -382,7 +382,9 @@ class TraceLog(BaseModel):
 
 class Alert(BaseModel):
     level = pw.IntegerField(default=codes.TraceLevel.WARNING)
-    message = pw.TextField()
+    message = pw.TextField()  # in English; the console renders code and args (core/messages.py)
+    code = pw.CharField(null=True)
+    args = pw.TextField(null=True)  # JSON (messages.dumps)
     profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="CASCADE")
     mailbox = pw.ForeignKeyField(Mailbox, null=True, on_delete="CASCADE")
     created_at = pw.DateTimeField(default=utcnow, index=True)

@@ -417,11 +417,10 @@ def attention_counts(now: datetime | None = None) -> dict[str, int]:
     return {"Errors": errors, "Alerts": Alert.select().where(Alert.acknowledged == False).count()}  # noqa: E712
 
 
-def newest_alert_text() -> str:
-    """The first line of the newest alert not yet acknowledged ("" when there is none), for the banner."""
-    alert = Alert.select(Alert.message).where(Alert.acknowledged == False).order_by(  # noqa: E712
+def newest_alert() -> Alert | None:
+    """The newest alert not yet acknowledged (message, code and args), for the banner."""
+    return Alert.select(Alert.message, Alert.code, Alert.args).where(Alert.acknowledged == False).order_by(  # noqa: E712
         Alert.created_at.desc(), Alert.id.desc()).first()
-    return alert.message.splitlines()[0] if alert is not None and alert.message else ""
 
 
 def iter_trace_rows(flt: TraceFilter, chunk: int = 5000):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, messages
 from crmsync_gui.core.domain.direction import any_enabled_sql
 from crmsync_gui.core.domain.mailbox import may_sync
 from crmsync_gui.core.store.base import database_proxy, on_postgres
@@ -37,14 +37,15 @@ def check_profile(profile_id: int, now: datetime) -> tuple[Alert, int | None] | 
     failing, in_service = failing_share(profile_id, now)
     if failing == 0 or failing * 2 <= in_service:
         return None
-    message = (f"{failing} of {in_service} mailboxes of profile '{profile.name}' failed within the last hour. "
-               "Check the mail server and the trace log for this profile.")
+    args = {"failing": failing, "in_service": in_service, "profile": profile.name}
+    message = messages.render("ProfileFailing", args)
     with database_proxy.atomic():
         if on_postgres():  # several workers: one checks and raises at a time
             database_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (ALERT_LOCK, profile_id))
         if Alert.select().where((Alert.profile == profile_id) & (Alert.created_at >= now - WINDOW)).exists():
             return None
-        alert = Alert.create(level=codes.TraceLevel.ERROR, message=message, profile=profile_id, created_at=now)
+        alert = Alert.create(level=codes.TraceLevel.ERROR, message=message, code="ProfileFailing",
+                             args=messages.dumps(args), profile=profile_id, created_at=now)
         sender = _owner_mailbox(profile)
         if sender is not None:
             alert.emailed_activity = _queue_alert_email(profile, sender, message, now)

@@ -777,7 +777,7 @@ class Engine:
         alert, emailed = raised
         if emailed:
             self.wake_outgoing()
-        self.bus.publish(events.AlertRaised(alert.id, profile_id, alert.message, at=now))
+        self.bus.publish(events.AlertRaised(alert.id, profile_id, alert.message, alert.code, alert.args, at=now))
 
     def _count(self, *, ok: bool, items: int = 0, disabled: bool = False) -> None:
         self.summary.jobs += 1

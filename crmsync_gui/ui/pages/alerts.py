@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox
 from crmsync_gui.core import admin, codes
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Alert, EmailServerProfile, Mailbox
-from crmsync_gui.ui.labels import code_label, when
+from crmsync_gui.ui.labels import code_label, engine_message, when
 from crmsync_gui.ui.pages.errors import LEVEL_COLOURS
 from crmsync_gui.ui.pages.table_page import TablePage
 from crmsync_gui.ui.table_model import Column, LazyTableModel
@@ -48,13 +48,14 @@ class AlertTableModel(LazyTableModel):
             return self.mailboxes.get(a.mailbox_id, "")
         if key == "acknowledged":
             return self.tr("yes") if a.acknowledged else ""
-        return a.message.splitlines()[0] if a.message else ""
+        text = engine_message(a.code, a.args, a.message or "")
+        return text.splitlines()[0] if text else ""
 
     def decorate(self, a: Alert, key: str, role):
         if role == Qt.ItemDataRole.ForegroundRole and key == "level":
             return LEVEL_COLOURS.get(a.level)
         if role == Qt.ItemDataRole.ToolTipRole and key == "message":
-            return a.message
+            return engine_message(a.code, a.args, a.message or "")
         return None
 
 

@@ -33,6 +33,7 @@ from crmsync_gui.core import codes, events
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Mailbox
+from crmsync_gui.ui.labels import engine_message
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.widgets.arrival_chart import ArrivalChart
 from crmsync_gui.ui.widgets.status_bars import StatusBars
@@ -70,7 +71,8 @@ def describe(event: events.Event, mailbox_name) -> str:
     if kind == "ProfilePaused":
         return QCoreApplication.translate("Dashboard", "{0}  profile #{1} paused: {2}").format(t, event.profile_id, event.reason)
     if kind == "AlertRaised":
-        return QCoreApplication.translate("Dashboard", "{0}  alert: {1}").format(t, event.message)
+        return QCoreApplication.translate("Dashboard", "{0}  alert: {1}").format(
+            t, engine_message(event.code, event.args, event.message))
     fields = ", ".join(f"{f.name}={getattr(event, f.name)}" for f in dataclasses.fields(event) if f.name != "at")
     return f"{t}  {type(event).__name__} {fields}".rstrip()
 

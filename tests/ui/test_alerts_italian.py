@@ -1,0 +1,64 @@
+"""Alerts in the administrator's language: the core keeps an alert's code and arguments beside its English
+(core/messages.py), and under --lang it the banner, the Alerts page and the dashboard's event line say it in
+Italian; the email and the trace stay English."""
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QTranslator
+
+from crmsync_gui.core import events
+from crmsync_gui.core.store.base import utcnow
+from crmsync_gui.core.store.models import Alert
+from crmsync_gui.core.sync import alerts
+from crmsync_gui.ui.app import parse_args
+from crmsync_gui.ui.main_window import MainWindow
+from crmsync_gui.ui.pages.alerts import AlertsPage
+from crmsync_gui.ui.pages.dashboard import describe
+from crmsync_gui.ui.resources import install_translations
+from tests.core.sync.conftest import add_mailbox, add_profile
+
+ITALIAN = ("2 cassette postali su 3 del profilo 'Contoso' non sono riuscite a sincronizzarsi nell'ultima ora. "
+           "Controllare il server di posta e il registro eventi di questo profilo.")
+
+
+@pytest.fixture
+def alert(db):
+    now = utcnow()
+    profile = add_profile("Contoso")
+    for name, failed in (("Ann", True), ("Bob", True), ("Cid", False)):
+        add_mailbox(profile, name, last_error_at=now - timedelta(minutes=5) if failed else None)
+    raised, _emailed = alerts.raise_if_due(profile.id, now)
+    return raised
+
+
+@pytest.fixture
+def italian(qapp):
+    before = set(qapp.findChildren(QTranslator))
+    assert install_translations(qapp, parse_args(["--lang", "it"]).lang) == "it"
+    yield
+    for translator in set(qapp.findChildren(QTranslator)) - before:
+        qapp.removeTranslator(translator)
+        translator.deleteLater()
+
+
+def test_the_banner_and_the_alerts_page_say_the_alert_in_italian(qtbot, alert, italian, tmp_path):
+    assert alert.message.startswith("2 of 3 mailboxes of profile 'Contoso' failed")  # the core's, in English
+    window = MainWindow(str(tmp_path / "crm.db"))
+    qtbot.addWidget(window)
+    window.update_badges()
+    assert window.alert_banner.isVisible() or not window.isVisible()
+    assert window.alert_banner.text() == f"1 avviso non ancora confermato: {ITALIAN} — fare clic per vederlo"
+    page = AlertsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.model.data(page.model.index(0, 2)) == ITALIAN
+    raised = events.AlertRaised(alert.id, alert.profile_id, alert.message, alert.code, alert.args, at=alert.created_at)
+    assert describe(raised, lambda _id: "").endswith(f"avviso: {ITALIAN}")
+
+
+def test_an_alert_without_a_code_shows_its_english(qtbot, db, italian):
+    Alert.create(message="Mailbox Ann was disabled")  # raised before alerts kept their code
+    page = AlertsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.model.data(page.model.index(0, 2)) == "Mailbox Ann was disabled"
