@@ -26,8 +26,8 @@ _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']{0,40}
 
 MAX_ROUTERS = 4
 MAX_TOTAL_BYTES = 32 * 1024 * 1024  # the original wizard's limit for all routers together
-# Parsing time grows with the tags: 3 million empty elements (30 MB) took 10 s. A router's file for
-# 10,000 mailboxes holds fewer than this many.
+# Parsing time grows with the tags: 3 million empty elements (30 MB) took 10 s. A router's file holds
+# about 30 per mailbox, so this allows 8,000 mailboxes.
 MAX_TAGS = 250_000
 
 
@@ -118,7 +118,7 @@ def parse_file(path: Path, expected_root: str) -> Element:
     tags = data.count(b"<")  # an upper bound on the elements, counted in milliseconds
     if tags > MAX_TAGS:
         raise ImportRefused(f"{path} holds {tags:,} XML tags, over the {MAX_TAGS:,} an Email Router file for "
-                            "10,000 mailboxes holds; nothing was read. Check that it is really an Email Router "
+                            "8,000 mailboxes holds; nothing was read. Check that it is really an Email Router "
                             "configuration.")
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
