@@ -338,6 +338,21 @@ def test_a_removal_a_stopped_run_made_is_not_a_sudden_disappearance(ann, monkeyp
     assert ItemMap.select().count() == 0
 
 
+def test_a_new_record_never_takes_the_exchange_item_of_a_deleted_one(ann):
+    """SQLite gave a deleted row's id to the next one: deleted on both sides, the newest contact's item map row
+    then belonged to the next contact, which ACT deleted from the CRM as "deleted in Exchange"."""
+    contact(ann, email="keep@x.org")
+    gone = contact(ann, email="gone@x.org")
+    folder = Folder()
+    cycle(ann, folder)
+    folder.items.pop(ItemMap.get(record_id=gone.id).item_id)  # deleted in Outlook
+    gone.delete_instance()  # and in the CRM
+    new = contact(ann, email="new@x.org", last_name="New")
+    assert new.id != gone.id
+    assert actions(cycle(ann, folder)) == [("create", "exchange"), ("delete", "map")]
+    assert Contact.get_or_none(id=new.id) is not None and ItemMap.select().count() == 2
+
+
 def test_tasks_sync_with_their_fields(ann):
     task = Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Bo", due_at=datetime(2030, 1, 5),
                            percent_complete=20, owner_user=ann.owner_user)

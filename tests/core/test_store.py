@@ -230,7 +230,46 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN arrival")
     for column in ("code", "args"):
         db.execute_sql(f"ALTER TABLE alert DROP COLUMN {column}")
+    if isinstance(db, peewee.SqliteDatabase):  # ids as the first release made them (v19 makes them never reused)
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        for table in migrations.NEVER_REUSED_IDS:
+            (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+            indexes = [i for (i,) in db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+                                                    "tbl_name = ? AND sql IS NOT NULL", (table,))]
+            db.execute_sql(sql.replace(f'"{table}"', f'"{table}_old"', 1).replace(" AUTOINCREMENT", ""))
+            db.execute_sql(f'INSERT INTO "{table}_old" SELECT * FROM "{table}"')
+            db.execute_sql(f'DROP TABLE "{table}"')
+            db.execute_sql(f'ALTER TABLE "{table}_old" RENAME TO "{table}"')
+            for index in indexes:
+                db.execute_sql(index)
+        db.execute_sql("PRAGMA foreign_keys = ON")
     db.execute_sql("UPDATE schema_version SET version = 1")
+
+
+def test_a_deleted_record_s_id_is_never_given_again(new_database):
+    """ACT's item map keys on contact and activity ids (ItemMap.record_id): SQLite gives the id of the newest
+    row deleted to the next one unless the table is AUTOINCREMENT; PostgreSQL's sequences never do."""
+    open_database(new_database)
+    for model in (models.Contact, models.Activity):
+        fields = {"last_name": "Berg"} if model is models.Contact else {"activity_type": codes.ActivityType.TASK}
+        gone = model.create(**fields)
+        gone.delete_instance()
+        assert model.create(**fields).id > gone.id
+    close_database()
+
+
+def test_an_upgraded_database_gives_no_deleted_id_again_and_keeps_its_rows(new_database):
+    db = open_database(new_database)
+    email = models.Activity.create(activity_type=codes.ActivityType.EMAIL, subject="Quote")
+    models.ActivityParty.create(activity=email, role=int(codes.PartyRole.FROM), address="bo@fabrikam.com")
+    newest = models.Contact.create(last_name="Berg")
+    as_version_1(db)
+    close_database()
+    db = open_database(new_database)
+    assert [p.address for p in models.Activity.get_by_id(email.id).parties] == ["bo@fabrikam.com"]
+    newest.delete_instance()
+    assert models.Contact.create(last_name="Lee").id > newest.id
+    close_database()
 
 
 def test_an_upgrade_that_rebuilds_a_table_keeps_the_rows_referring_to_it(new_database):

@@ -115,6 +115,34 @@ def _v15_folder_sync_state_settled(db: peewee.Database, migrator: SchemaMigrator
     migrate(migrator.add_column("folder_sync_state", "settled", peewee.BooleanField(default=True)))
 
 
+# ACT's item map keys on these ids (ItemMap.record_id): SQLite gives the id of the newest row deleted to the next
+# insert unless the table is AUTOINCREMENT, and the new record then took the deleted one's Exchange item.
+NEVER_REUSED_IDS = ("contact", "activity")
+_ROWID_KEY = '"id" INTEGER NOT NULL PRIMARY KEY'
+
+
+def ids_never_reused(db: peewee.Database) -> None:
+    """Make each table of NEVER_REUSED_IDS AUTOINCREMENT on SQLite, by SQLite's table rebuild (foreign keys off
+    when it holds rows, as while migrating); PostgreSQL's sequences never give an id again."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    for table in NEVER_REUSED_IDS:
+        (sql,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        if "AUTOINCREMENT" in sql:
+            continue
+        if _ROWID_KEY not in sql:
+            raise StoreError(f"The {table} table's id column is not what this program expects: {sql}")
+        indexes = [index for (index,) in db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))]
+        db.execute_sql(sql.replace(f'CREATE TABLE "{table}"', f'CREATE TABLE "{table}_rebuilt"', 1)
+                       .replace(_ROWID_KEY, f"{_ROWID_KEY} AUTOINCREMENT", 1))
+        db.execute_sql(f'INSERT INTO "{table}_rebuilt" SELECT * FROM "{table}"')
+        db.execute_sql(f'DROP TABLE "{table}"')
+        db.execute_sql(f'ALTER TABLE "{table}_rebuilt" RENAME TO "{table}"')
+        for index in indexes:
+            db.execute_sql(index)
+
+
 def _v16_synced_hour(db: peewee.Database, migrator: SchemaMigrator) -> None:
     # The items each direction synced per hour, which the dashboard draws (not only activities created)
     db.create_tables([models.SyncedHour], safe=True)
@@ -133,13 +161,17 @@ def _v18_alert_code(db: peewee.Database, migrator: SchemaMigrator) -> None:
             migrator.add_column("alert", "args", peewee.TextField(null=True)))
 
 
+def _v19_ids_never_reused(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    ids_never_reused(db)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
                                _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
                                _v13_engine_workers, _v14_meetings,
                                _v15_folder_sync_state_settled, _v16_synced_hour, _v17_arrivals,
-                               _v18_alert_code]
+                               _v18_alert_code, _v19_ids_never_reused]
 
 
 def current_version(db: peewee.Database) -> int:
@@ -160,6 +192,7 @@ def migrate_to_latest(db: peewee.Database, migrations: list[Migration] | None = 
     if version == 0:
         with db.atomic():
             db.create_tables(models.ALL_MODELS, safe=True)
+            ids_never_reused(db)  # the tables are empty: nothing refers to their rows yet
             create_trace_text_index(db)
             create_lookup_indexes(db)
             models.SchemaVersion.create(version=latest)
