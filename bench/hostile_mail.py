@@ -117,6 +117,8 @@ def watched(inputs, attempt, expected: type[Exception], reason_of, accepted: str
     figures = Counter({"inputs": 0, accepted: 0, refused: 0, "crashes": 0, "hangs": 0})
     reasons: Counter = Counter()
     slowest, slowest_size = 0.0, 0
+    began = time.monotonic()
+    outer_delay, _ = signal.setitimer(signal.ITIMER_REAL, 0)  # pytest-timeout's, under pytest: put back after
     previous = signal.signal(signal.SIGALRM, _alarm)
     try:
         for raw in inputs:
@@ -149,6 +151,8 @@ def watched(inputs, attempt, expected: type[Exception], reason_of, accepted: str
                 slowest, slowest_size = elapsed, len(raw)
     finally:
         signal.signal(signal.SIGALRM, previous)
+        if outer_delay:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_delay - (time.monotonic() - began), 0.001))
     return {**figures, "slowest_seconds": round(slowest, 3), "slowest_bytes": slowest_size,
             "reasons": dict(reasons.most_common(8))}
 
@@ -211,7 +215,7 @@ LARGE_ROUTER_FILES = [
     _config(b"<LogFile>x</LogFile>", b'<?xml version="1.0" encoding="ebcdic-no-such"?>'),
     b"<Configuration>" + b"<ProviderConfiguration><Direction>Inbound</Direction><EmailServerUrl>"
     b"https://mail.test/EWS/Exchange.asmx</EmailServerUrl><EmailAddress>a@b.test</EmailAddress>"
-    b"</ProviderConfiguration>" * 20_000 + b"</Configuration>",
+    b"</ProviderConfiguration>" * 8_000 + b"</Configuration>",
     b"<EncryptionKey>" + b"x" * (33 * 2**20) + b"</EncryptionKey>",  # over the 32 MB limit: refused unread
 ]
 

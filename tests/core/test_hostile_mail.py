@@ -1,5 +1,7 @@
 """Short seeded slices of the hostile-input soak (make soak runs 10,000 of each): nothing crashes or hangs."""
-from bench.hostile_mail import LARGE_ROUTER_FILES, generated, router_files, router_soak
+import signal
+
+from bench.hostile_mail import LARGE_ROUTER_FILES, generated, router_files, router_soak, watched
 from crmsync_gui.core.sync.mime import UnreadableEmailError, parse_email
 from tests.core.router_files import samples
 
@@ -30,3 +32,10 @@ def test_every_large_hostile_router_shape_is_planned_or_refused_within_the_watch
     samples()
     result = router_soak(LARGE_ROUTER_FILES, tmp_path)
     assert (result["inputs"], result["crashes"], result["hangs"]) == (len(LARGE_ROUTER_FILES), 0, 0), result
+
+
+def test_the_watchdog_puts_back_the_alarm_it_found():
+    """pytest-timeout's alarm (pyproject: 120 s) still guards the test after the 2-second watchdogs."""
+    outer = signal.getitimer(signal.ITIMER_REAL)[0]
+    watched([b"x", b"y"], lambda n, raw: None, ValueError, str, accepted="ok", refused="refused")
+    assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= outer
