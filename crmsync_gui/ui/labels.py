@@ -21,6 +21,12 @@ def engine_message(code: str | None, args: str | None, english: str) -> str:
     return messages.render(code, messages.loads(args), lambda t: QCoreApplication.translate("messages", t)) or english
 
 
+def remedy(english: str) -> str:
+    """What to do about an engine error, in the administrator's language: the trace catalogue's remedies
+    (core/sync/trace.py) are translated in the "remedies" context; an error's own action stays English."""
+    return QCoreApplication.translate("remedies", english) if english else english
+
+
 def fill_combo(combo, enum_type: type[codes.LabelledEnum], show_codes: bool = True) -> None:
     """Fill a QComboBox with the enum's members, the code as item data."""
     combo.clear()

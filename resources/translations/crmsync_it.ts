@@ -2783,42 +2783,42 @@ Cosa fare: {3}</translation>
 <context>
     <name>labels</name>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="48"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="54"/>
         <source>due now</source>
         <translation>ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="52"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="58"/>
         <source>in {0}</source>
         <translation>tra {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="60"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="66"/>
         <source>{0} s</source>
         <translation>{0} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="62"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="68"/>
         <source>{0} min</source>
         <translation>{0} min</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="63"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="69"/>
         <source>{0} h</source>
         <translation>{0} h</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="72"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="78"/>
         <source>{0} s ago</source>
         <translation>{0} s fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="80"/>
         <source>{0} min ago</source>
         <translation>{0} min fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="81"/>
         <source>{0} h ago</source>
         <translation>{0} h fa</translation>
     </message>
@@ -2945,6 +2945,139 @@ Cosa fare: {3}</translation>
         <location filename="../../crmsync_gui/ui/help_window.py" line="35"/>
         <source>&lt;h3&gt;crmsync {0}&lt;/h3&gt;&lt;p&gt;Server-side synchronization between a CRM and mail servers: the administration console.&lt;/p&gt;&lt;p&gt;Qt {1} (LGPLv3) through PySide6. Icons: Tabler Icons 3.51.0 by Paweł Kuna, MIT licence (resources/icons/tabler/LICENSE).&lt;/p&gt;</source>
         <translation>&lt;h3&gt;crmsync {0}&lt;/h3&gt;&lt;p&gt;Sincronizzazione lato server tra un CRM e i server di posta: la console di amministrazione.&lt;/p&gt;&lt;p&gt;Qt {1} (LGPLv3) tramite PySide6. Icone: Tabler Icons 3.51.0 di Paweł Kuna, licenza MIT (resources/icons/tabler/LICENSE).&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>remedies</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="214"/>
+        <source>Check the user name and password of the profile or mailbox (and the authentication type), then run Test &amp; Enable.</source>
+        <translation>Controllare nome utente e password del profilo o della cassetta postale (e il tipo di autenticazione), poi eseguire Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
+        <source>Check the mailbox&apos;s email address on the mail server, then run Test &amp; Enable.</source>
+        <translation>Controllare l&apos;indirizzo email della cassetta postale sul server di posta, poi eseguire Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
+        <source>Give the profile&apos;s account access (impersonation) to this mailbox, then run Test &amp; Enable.</source>
+        <translation>Concedere all&apos;account del profilo l&apos;accesso (rappresentazione) a questa cassetta postale, poi eseguire Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
+        <source>Correct the email server profile (server location, SSL, port), then run Test &amp; Enable.</source>
+        <translation>Correggere il profilo del server di posta (indirizzo del server, SSL, porta), poi eseguire Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
+        <source>Install a valid certificate on the mail server, or set the profile&apos;s trusted CA file to the private CA that issued it.</source>
+        <translation>Installare un certificato valido sul server di posta, oppure indicare nel file CA attendibile del profilo la CA privata che lo ha emesso.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="219"/>
+        <source>Choose a server type this installation supports for the profile.</source>
+        <translation>Scegliere per il profilo un tipo di server supportato da questa installazione.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="220"/>
+        <source>Nothing to do if it passes; otherwise check that the mail server is running and reachable from this computer.</source>
+        <translation>Nulla da fare se passa; altrimenti controllare che il server di posta sia attivo e raggiungibile da questo computer.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
+        <source>Nothing to do if it passes; otherwise check the network and any proxy or load balancer between this computer and the mail server.</source>
+        <translation>Nulla da fare se passa; altrimenti controllare la rete ed eventuali proxy o bilanciatori di carico tra questo computer e il server di posta.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
+        <source>Nothing to do if it passes; otherwise raise the profile&apos;s request timeout or check the mail server&apos;s load.</source>
+        <translation>Nulla da fare se passa; altrimenti aumentare il timeout delle richieste del profilo o controllare il carico del server di posta.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
+        <source>The mail server asked for a pause; the engine waits as asked. Lower the profile&apos;s maximum connections if it persists.</source>
+        <translation>Il server di posta ha chiesto una pausa; il motore attende come richiesto. Se persiste, ridurre il numero massimo di connessioni del profilo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
+        <source>The mail server reported an internal error; check its health if it persists.</source>
+        <translation>Il server di posta ha segnalato un errore interno; se persiste, controllarne lo stato.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
+        <source>The mailbox&apos;s store on the mail server is offline; check the server.</source>
+        <translation>L&apos;archivio della cassetta postale sul server di posta non è in linea; controllare il server.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
+        <source>Choose the mailbox&apos;s owner (a CRM user) on the Mailboxes page, or set its appointments, contacts and tasks option to None.</source>
+        <translation>Scegliere il proprietario della cassetta postale (un utente del CRM) nella pagina Cassette postali, oppure impostarne l&apos;opzione appuntamenti, contatti e attività su Nessuno.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
+        <source>The sync took longer than its deadline and was stopped; it resumes next cycle. Check the mail server&apos;s speed or the mailbox&apos;s size.</source>
+        <translation>La sincronizzazione ha superato il tempo massimo ed è stata interrotta; riprende al ciclo successivo. Controllare la velocità del server di posta o la dimensione della cassetta postale.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
+        <source>The direction failed 10 times in a row and was disabled. Fix the cause shown before, then re-enable or run Test &amp; Enable.</source>
+        <translation>La direzione non è riuscita 10 volte di seguito ed è stata disabilitata. Risolvere la causa indicata prima, poi riabilitarla o eseguire Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
+        <source>Fix the cause shown, then re-enable the mailbox or run Test &amp; Enable.</source>
+        <translation>Risolvere la causa indicata, poi riabilitare la cassetta postale o eseguire Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
+        <source>An unexpected error in crmsync; the engine carried on. Report it with the engine&apos;s log; the mailbox retries next cycle.</source>
+        <translation>Un errore imprevisto in crmsync; il motore ha proseguito. Segnalarlo allegando il log del motore; la cassetta postale riprova al ciclo successivo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
+        <source>Most mailboxes of the profile fail at once (a server outage); the engine probes the server and resumes by itself. Check the mail server.</source>
+        <translation>La maggior parte delle cassette postali del profilo non riesce nello stesso momento (un&apos;interruzione del server); il motore sonda il server e riprende da solo. Controllare il server di posta.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
+        <source>No action needed.</source>
+        <translation>Nessuna azione necessaria.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
+        <source>Another engine stopped while syncing this mailbox; this one took over. Check that engine&apos;s host if it happens often.</source>
+        <translation>Un altro motore si è fermato mentre sincronizzava questa cassetta postale; questo ha preso il suo posto. Se accade spesso, controllare l&apos;host di quel motore.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
+        <source>Fix the cause shown, then run Test &amp; Enable again.</source>
+        <translation>Risolvere la causa indicata, poi eseguire di nuovo Verifica e abilita.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
+        <source>The email was not tracked. Save it from this row (or `crmsync mailboxes unreadable MAILBOX --save DIR`) to look at it; ask the sender to send it again if it matters.</source>
+        <translation>Il messaggio non è stato tracciato. Salvarlo da questa riga (o con `crmsync mailboxes unreadable MAILBOX --save DIR`) per esaminarlo; se è importante, chiedere al mittente di inviarlo di nuovo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
+        <source>Open the alert and check the profile&apos;s mail server.</source>
+        <translation>Aprire l&apos;avviso e controllare il server di posta del profilo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
+        <source>Give the profile an owner whose mailbox has outgoing email enabled to receive alerts by email.</source>
+        <translation>Per ricevere gli avvisi via email, assegnare al profilo un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
+        <source>The engine retries by itself; after 10 failures in a row the direction is disabled.</source>
+        <translation>Il motore riprova da solo; dopo 10 errori di seguito la direzione viene disabilitata.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
+        <source>Fix the cause shown, then run Test &amp; Enable for the mailbox.</source>
+        <translation>Risolvere la causa indicata, poi eseguire Verifica e abilita per la cassetta postale.</translation>
     </message>
 </context>
 <context>

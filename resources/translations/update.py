@@ -2,7 +2,7 @@
 
 1. Writes crmsync_gui/ui/translatable.py: QT_TRANSLATE_NOOP markers for the strings the code
    translates from data (code labels, page titles, column titles, states, sync filter fields and
-   operators, the engine's messages), so lupdate finds them.
+   operators, the engine's messages and remedies), so lupdate finds them.
 2. Runs pyside6-lupdate over crmsync_gui/ui into crmsync_<lang>.ts (existing translations kept).
 3. Runs pyside6-lrelease into crmsync_<lang>.qm, which the console loads for its language.
 English is the source language; crmsync_en.ts holds only its plural forms ("%n alert(s)": "1 alert",
@@ -28,6 +28,7 @@ def translatable_strings() -> list[tuple[str, str]]:
     from crmsync_gui.core.domain import mailbox_status
     from crmsync_gui.core.domain import sync_filters
     from crmsync_gui.core.store import views
+    from crmsync_gui.core.sync import trace
     from crmsync_gui.ui import pages
     from crmsync_gui.ui.dialogs import delete
     from crmsync_gui.ui.pages import alerts, errors, mailboxes, profiles, tracking, users, workers
@@ -51,6 +52,8 @@ def translatable_strings() -> list[tuple[str, str]]:
         found += [("sync filter fields", f.label) for f in fields]
     found += [("sync filter operators", label) for label, _kinds in sync_filters.OPERATORS.values()]
     found += [("messages", template) for template in messages.TEMPLATES.values()]
+    found += [("remedies", t.remediation) for t in trace.CATALOGUE.values()]
+    found += [("remedies", hint) for hint in (trace.TRANSIENT_HINT, trace.PERMANENT_HINT)]
     return list(dict.fromkeys(found))
 
 

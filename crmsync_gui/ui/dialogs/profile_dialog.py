@@ -28,7 +28,7 @@ from crmsync_gui.core.store.models import CrmUser, EmailServerProfile
 from crmsync_gui.core.sync import connection_check
 from crmsync_gui.ui.context import secret_store
 from crmsync_gui.ui.dialogs.common import FieldRow, WrappingLabel, lay_out_form, save_cancel_buttons
-from crmsync_gui.ui.labels import code_label, fill_combo, select_data
+from crmsync_gui.ui.labels import code_label, fill_combo, remedy, select_data
 
 DEFAULTS = {name: field.default for name, field in EmailServerProfile._meta.fields.items()
             if name in admin.PROFILE_FIELDS}
@@ -322,7 +322,7 @@ class ProfileDialog(QDialog):
                 lines.append(self.tr("{0}: connected and signed in.").format(direction))
             else:
                 lines.append(self.tr("{0}: failed ({1}). {2}\nWhat to do: {3}").format(
-                    direction, result.code, result.message, result.remediation))
+                    direction, result.code, result.message, remedy(result.remediation)))
         self.show_test_text("\n".join(lines), ok=all(r.ok for r in results))
 
     def show_test_text(self, text: str, *, ok: bool | None) -> None:

@@ -37,7 +37,7 @@ from crmsync_gui.core.store.models import (
     UnreadableEmail,
 )
 from crmsync_gui.core.sync import trace
-from crmsync_gui.ui.labels import code_label, when
+from crmsync_gui.ui.labels import code_label, remedy, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.pages.tracking import TrackingDecisionsView
 
@@ -318,7 +318,7 @@ class ErrorsPage(Page):
         parts = [f"<h3>{e(code_label(codes.TraceLevel, t.level))}: {e(t.code)}</h3>",
                  f"<p style='white-space: pre-wrap'>{e(t.message)}</p>"]
         if t.remediation:
-            parts.append(f"<p><b>{e(what_to_do)}:</b> {e(t.remediation)}</p>")
+            parts.append(f"<p><b>{e(what_to_do)}:</b> {e(remedy(t.remediation))}</p>")
         parts.append(f"<p>{e(seen)}</p>")
         if t.mailbox_id:
             name = self.model.mailbox_names.get(t.mailbox_id, str(t.mailbox_id))

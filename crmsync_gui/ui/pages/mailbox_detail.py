@@ -12,7 +12,7 @@ from crmsync_gui.core.domain.mailbox_status import LABELS, current_error
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.core.sync import trace
-from crmsync_gui.ui.labels import code_label, when
+from crmsync_gui.ui.labels import code_label, remedy, when
 
 LATEST = 5
 translate = QCoreApplication.translate
@@ -66,7 +66,7 @@ def mailbox_detail_html(model, m: Mailbox, budget=None) -> str:
         at = f" ({e(when(m.last_error_at))} UTC)" if m.last_error_at else ""
         parts.append(f"<p><b>{e(last_error)}</b>{at}: {e(code)}: "
                      f"{e(m.last_error_message or '')}<br><b>{e(what_to_do)}:</b> "
-                     f"{e(trace.hint_for(code))}</p>")
+                     f"{e(remedy(trace.hint_for(code)))}</p>")
     latest = views.trace_page(views.TraceFilter(mailbox_id=m.id), None, LATEST)
     if latest:
         lines = "".join(f"<li>{e(when(last_at))} {e(code_label(codes.TraceLevel, level))} {e(code)}: "

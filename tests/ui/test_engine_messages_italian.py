@@ -1,6 +1,6 @@
-"""Alerts in the administrator's language: the core keeps an alert's code and arguments beside its English
-(core/messages.py), and under --lang it the banner, the Alerts page and the dashboard's event line say it in
-Italian; the email and the trace stay English."""
+"""Engine messages in the administrator's language: the core keeps an alert's code and arguments beside its
+English (core/messages.py), and under --lang it the banner, the Alerts page and the dashboard's event line say
+it in Italian; the email and the trace stay English. The trace catalogue's remedies are Italian too."""
 from datetime import timedelta
 
 import pytest
@@ -9,11 +9,12 @@ from PySide6.QtCore import QTranslator
 from crmsync_gui.core import events
 from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import Alert
-from crmsync_gui.core.sync import alerts
+from crmsync_gui.core.sync import alerts, trace
 from crmsync_gui.ui.app import parse_args
 from crmsync_gui.ui.main_window import MainWindow
 from crmsync_gui.ui.pages.alerts import AlertsPage
 from crmsync_gui.ui.pages.dashboard import describe
+from crmsync_gui.ui.pages.errors import ErrorsPage
 from crmsync_gui.ui.resources import install_translations
 from tests.core.sync.conftest import add_mailbox, add_profile
 
@@ -62,3 +63,15 @@ def test_an_alert_without_a_code_shows_its_english(qtbot, db, italian):
     qtbot.addWidget(page)
     page.refresh()
     assert page.model.data(page.model.index(0, 2)) == "Mailbox Ann was disabled"
+
+
+def test_the_error_browser_says_what_to_do_in_italian(qtbot, db, italian):
+    trace.record("AuthenticationFailed", "The server refused the sign-in.", at=utcnow() - timedelta(minutes=1))
+    page = ErrorsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    assert ("Cosa fare: Controllare nome utente e password del profilo o della cassetta postale (e il tipo di "
+            "autenticazione), poi eseguire Verifica e abilita.") in page.detail.toPlainText()
+    trace.record("RecipientRefused", "The server refused bo@x.test.", at=utcnow(), remediation="Correct the address.")
+    page.refresh()
+    assert "Cosa fare: Correct the address." in page.detail.toPlainText()  # an error's own action: its English
