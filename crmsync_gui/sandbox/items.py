@@ -131,7 +131,10 @@ def item_from_xml(el: etree._Element, mailbox: Mailbox) -> Item:
         elif name not in COMPUTED:
             item.fields[name] = copy.deepcopy(child)
     if item.mime is not None:
-        _fields_from_mime(item, mailbox)
+        # Exchange keeps a message whose MIME it cannot fully read (an unknown charset, broken parts) with the
+        # fields it could read and hands the MIME out as it came; so does the sandbox
+        with contextlib.suppress(LookupError, ValueError, TypeError, AttributeError, ArithmeticError):
+            _fields_from_mime(item, mailbox)
     normalize(item)
     if element == "CalendarItem":
         item.fields.setdefault("UID", t("UID", new_uid()))

@@ -1,6 +1,7 @@
 """SOAP plumbing: safe parsing of requests, building replies and faults the way Exchange writes them."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -40,10 +41,15 @@ def parse_envelope(data: bytes) -> tuple[etree._Element | None, etree._Element]:
     return root.find(f"{{{SOAP_NS}}}Header"), operations[0]
 
 
+# what XML 1.0 cannot carry (NUL, most control characters, lone surrogates): a value from a hostile email's
+# MIME loses them, as in Exchange's replies, which are XML too
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def t(name: str, text: str | None = None, **attrs: str) -> etree._Element:
     el = etree.Element(f"{{{T_NS}}}{name}", nsmap={"t": T_NS}, **attrs)
     if text is not None:
-        el.text = text
+        el.text = _NOT_XML.sub("", text)
     return el
 
 
