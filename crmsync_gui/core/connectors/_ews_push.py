@@ -166,7 +166,8 @@ class EwsPush:
             by_id = {w.subscription_id for w in watches}
             try:
                 async with job.connection():
-                    self._connected |= stream.mailboxes
+                    # only those whose subscription this connection carries: one still subscribing joins the next
+                    self._connected |= {w.job.mailbox.id for w in watches}
                     await _in_daemon_thread(_listen, self.session.account(job), sorted(by_id), self._stop,
                                             lambda sid: loop.call_soon_threadsafe(self._arrived, sid))
                 failures = 0
