@@ -21,10 +21,14 @@ from pathlib import Path
 from tests.servers.ports import free_port, wait_listening
 from tests.servers.tls import TestCertificates, make_certificates
 
-SPARE_USERS = 300
+SPARE_USERS = 1200  # bench_push signs in 1,000 IMAP users at once
 
 CONFIG = """\
 protocols = imap pop3
+# bench_push holds 1,000 IDLE connections: one process each (Debian's default allows 100), and anvil and
+# auth count every login and imap process as a client (default 1,000)
+default_process_limit = 1200
+default_client_limit = 4000
 listen = 127.0.0.1
 base_dir = {dir}/run
 state_dir = {dir}/state
