@@ -10,21 +10,25 @@ import json
 from collections.abc import Callable
 
 TEMPLATES: dict[str, str] = {
-    "ProfileFailing": "{failing} of {in_service} mailboxes of profile '{profile}' failed within the last hour. "
-                      "Check the mail server and the trace log for this profile.",
+    "AlertRaised": "{failing} of {in_service} mailboxes of profile '{profile}' failed within the last hour. "
+                   "Check the mail server and the trace log for this profile.",
+    "AlertNotEmailed": "The alert was not emailed: the profile has no owner whose mailbox has outgoing email "
+                       "enabled.",
 }
 
 
 def render(code: str | None, args: dict, translate: Callable[[str], str] = str) -> str | None:
-    """The code's message with its arguments, through `translate`; None for a code without a template.
-    A translation whose placeholders do not fit the arguments gives the English instead."""
+    """The code's message with its arguments, through `translate`; None for a code without a template or
+    arguments that do not fit it. A translation whose placeholders do not fit gives the English instead."""
     template = TEMPLATES.get(code or "")
     if template is None:
         return None
-    try:
-        return translate(template).format(**args)
-    except (KeyError, IndexError, ValueError):
-        return template.format(**args)
+    for text in (translate(template), template):
+        try:
+            return text.format(**args)
+        except (KeyError, IndexError, ValueError):
+            continue
+    return None
 
 
 def dumps(args: dict) -> str:

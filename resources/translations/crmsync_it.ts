@@ -302,157 +302,157 @@
 <context>
     <name>ErrorsPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="143"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="144"/>
         <source>All levels</source>
         <translation>Tutti i livelli</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="145"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="146"/>
         <source>{0} and above</source>
         <translation>{0} e superiori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="156"/>
         <source>Code</source>
         <translation>Codice</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="159"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="160"/>
         <source>Text in the message (Ctrl+F)</source>
         <translation>Testo nel messaggio (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="162"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="163"/>
         <source>From</source>
         <translation>Da</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="164"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="165"/>
         <source>to</source>
         <translation>a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="176"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="177"/>
         <source>Export CSV…</source>
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="226"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="227"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="228"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="240"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="241"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="241"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="242"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="270"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="271"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="293"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="294"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="315"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="331"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="332"/>
         <source>Save the email as it arrived…</source>
         <translation>Salva l&apos;email così come è arrivata…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="332"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
         <source>{0} bytes</source>
         <translation>{0} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="334"/>
         <source>its first {0} of {1} bytes</source>
         <translation>i primi {0} di {1} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="352"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="353"/>
         <source>Save the unreadable email</source>
         <translation>Salva l&apos;email illeggibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="353"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="354"/>
         <source>Email files (*.eml)</source>
         <translation>File email (*.eml)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="361"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="362"/>
         <source>That email is no longer kept.</source>
         <translation>Quell&apos;email non è più conservata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="367"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="368"/>
         <source>Could not save {0}: {1}</source>
         <translation>Impossibile salvare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="369"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="370"/>
         <source>Saved the email to {0}</source>
         <translation>Email salvata in {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="373"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="374"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="374"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="375"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="381"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="382"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -2830,6 +2830,11 @@ Cosa fare: {3}</translation>
         <source>{failing} of {in_service} mailboxes of profile &apos;{profile}&apos; failed within the last hour. Check the mail server and the trace log for this profile.</source>
         <translation>{failing} cassette postali su {in_service} del profilo &apos;{profile}&apos; non sono riuscite a sincronizzarsi nell&apos;ultima ora. Controllare il server di posta e il registro eventi di questo profilo.</translation>
     </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="214"/>
+        <source>The alert was not emailed: the profile has no owner whose mailbox has outgoing email enabled.</source>
+        <translation>L&apos;avviso non è stato inviato via email: il profilo non ha un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
+    </message>
 </context>
 <context>
     <name>pages</name>
@@ -2950,132 +2955,132 @@ Cosa fare: {3}</translation>
 <context>
     <name>remedies</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="214"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
         <source>Check the user name and password of the profile or mailbox (and the authentication type), then run Test &amp; Enable.</source>
         <translation>Controllare nome utente e password del profilo o della cassetta postale (e il tipo di autenticazione), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
         <source>Check the mailbox&apos;s email address on the mail server, then run Test &amp; Enable.</source>
         <translation>Controllare l&apos;indirizzo email della cassetta postale sul server di posta, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
         <source>Give the profile&apos;s account access (impersonation) to this mailbox, then run Test &amp; Enable.</source>
         <translation>Concedere all&apos;account del profilo l&apos;accesso (rappresentazione) a questa cassetta postale, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
         <source>Correct the email server profile (server location, SSL, port), then run Test &amp; Enable.</source>
         <translation>Correggere il profilo del server di posta (indirizzo del server, SSL, porta), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="219"/>
         <source>Install a valid certificate on the mail server, or set the profile&apos;s trusted CA file to the private CA that issued it.</source>
         <translation>Installare un certificato valido sul server di posta, oppure indicare nel file CA attendibile del profilo la CA privata che lo ha emesso.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="219"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="220"/>
         <source>Choose a server type this installation supports for the profile.</source>
         <translation>Scegliere per il profilo un tipo di server supportato da questa installazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="220"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
         <source>Nothing to do if it passes; otherwise check that the mail server is running and reachable from this computer.</source>
         <translation>Nulla da fare se passa; altrimenti controllare che il server di posta sia attivo e raggiungibile da questo computer.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
         <source>Nothing to do if it passes; otherwise check the network and any proxy or load balancer between this computer and the mail server.</source>
         <translation>Nulla da fare se passa; altrimenti controllare la rete ed eventuali proxy o bilanciatori di carico tra questo computer e il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
         <source>Nothing to do if it passes; otherwise raise the profile&apos;s request timeout or check the mail server&apos;s load.</source>
         <translation>Nulla da fare se passa; altrimenti aumentare il timeout delle richieste del profilo o controllare il carico del server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
         <source>The mail server asked for a pause; the engine waits as asked. Lower the profile&apos;s maximum connections if it persists.</source>
         <translation>Il server di posta ha chiesto una pausa; il motore attende come richiesto. Se persiste, ridurre il numero massimo di connessioni del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
         <source>The mail server reported an internal error; check its health if it persists.</source>
         <translation>Il server di posta ha segnalato un errore interno; se persiste, controllarne lo stato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
         <source>The mailbox&apos;s store on the mail server is offline; check the server.</source>
         <translation>L&apos;archivio della cassetta postale sul server di posta non è in linea; controllare il server.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
         <source>Choose the mailbox&apos;s owner (a CRM user) on the Mailboxes page, or set its appointments, contacts and tasks option to None.</source>
         <translation>Scegliere il proprietario della cassetta postale (un utente del CRM) nella pagina Cassette postali, oppure impostarne l&apos;opzione appuntamenti, contatti e attività su Nessuno.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
         <source>The sync took longer than its deadline and was stopped; it resumes next cycle. Check the mail server&apos;s speed or the mailbox&apos;s size.</source>
         <translation>La sincronizzazione ha superato il tempo massimo ed è stata interrotta; riprende al ciclo successivo. Controllare la velocità del server di posta o la dimensione della cassetta postale.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
         <source>The direction failed 10 times in a row and was disabled. Fix the cause shown before, then re-enable or run Test &amp; Enable.</source>
         <translation>La direzione non è riuscita 10 volte di seguito ed è stata disabilitata. Risolvere la causa indicata prima, poi riabilitarla o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
         <source>Fix the cause shown, then re-enable the mailbox or run Test &amp; Enable.</source>
         <translation>Risolvere la causa indicata, poi riabilitare la cassetta postale o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
         <source>An unexpected error in crmsync; the engine carried on. Report it with the engine&apos;s log; the mailbox retries next cycle.</source>
         <translation>Un errore imprevisto in crmsync; il motore ha proseguito. Segnalarlo allegando il log del motore; la cassetta postale riprova al ciclo successivo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
         <source>Most mailboxes of the profile fail at once (a server outage); the engine probes the server and resumes by itself. Check the mail server.</source>
         <translation>La maggior parte delle cassette postali del profilo non riesce nello stesso momento (un&apos;interruzione del server); il motore sonda il server e riprende da solo. Controllare il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
         <source>No action needed.</source>
         <translation>Nessuna azione necessaria.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
         <source>Another engine stopped while syncing this mailbox; this one took over. Check that engine&apos;s host if it happens often.</source>
         <translation>Un altro motore si è fermato mentre sincronizzava questa cassetta postale; questo ha preso il suo posto. Se accade spesso, controllare l&apos;host di quel motore.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
         <source>Fix the cause shown, then run Test &amp; Enable again.</source>
         <translation>Risolvere la causa indicata, poi eseguire di nuovo Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
         <source>The email was not tracked. Save it from this row (or `crmsync mailboxes unreadable MAILBOX --save DIR`) to look at it; ask the sender to send it again if it matters.</source>
         <translation>Il messaggio non è stato tracciato. Salvarlo da questa riga (o con `crmsync mailboxes unreadable MAILBOX --save DIR`) per esaminarlo; se è importante, chiedere al mittente di inviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
         <source>Open the alert and check the profile&apos;s mail server.</source>
         <translation>Aprire l&apos;avviso e controllare il server di posta del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
         <source>Give the profile an owner whose mailbox has outgoing email enabled to receive alerts by email.</source>
         <translation>Per ricevere gli avvisi via email, assegnare al profilo un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
         <source>The engine retries by itself; after 10 failures in a row the direction is disabled.</source>
         <translation>Il motore riprova da solo; dopo 10 errori di seguito la direzione viene disabilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="240"/>
         <source>Fix the cause shown, then run Test &amp; Enable for the mailbox.</source>
         <translation>Risolvere la causa indicata, poi eseguire Verifica e abilita per la cassetta postale.</translation>
     </message>

@@ -230,6 +230,7 @@ def as_version_1(db):
     db.execute_sql("ALTER TABLE tracking_decision DROP COLUMN arrival")
     for column in ("code", "args"):
         db.execute_sql(f"ALTER TABLE alert DROP COLUMN {column}")
+    db.execute_sql("ALTER TABLE trace_log DROP COLUMN args")
     if isinstance(db, peewee.SqliteDatabase):  # ids as the first release made them (v19 makes them never reused)
         db.execute_sql("PRAGMA foreign_keys = OFF")
         for table in migrations.NEVER_REUSED_IDS:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QTranslator
 
 from crmsync_gui.core import events
 from crmsync_gui.core.store.base import utcnow
-from crmsync_gui.core.store.models import Alert
+from crmsync_gui.core.store.models import Alert, TraceLog
 from crmsync_gui.core.sync import alerts, trace
 from crmsync_gui.ui.app import parse_args
 from crmsync_gui.ui.main_window import MainWindow
@@ -75,3 +75,15 @@ def test_the_error_browser_says_what_to_do_in_italian(qtbot, db, italian):
     trace.record("RecipientRefused", "The server refused bo@x.test.", at=utcnow(), remediation="Correct the address.")
     page.refresh()
     assert "Cosa fare: Correct the address." in page.detail.toPlainText()  # an error's own action: its English
+
+
+def test_the_error_browser_says_the_alerts_trace_rows_in_italian(qtbot, alert, italian):
+    page = ErrorsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    shown = {page.model.data(page.model.index(r, 3)) for r in range(page.model.rowCount())}
+    assert shown == {ITALIAN, "L'avviso non è stato inviato via email: il profilo non ha un proprietario la cui "
+                              "cassetta postale abbia la posta in uscita abilitata."}
+    assert ITALIAN in page.detail.toPlainText() or "L'avviso" in page.detail.toPlainText()
+    english = {t.message for t in TraceLog.select()}  # the trace itself stays English
+    assert alert.message in english

@@ -165,13 +165,19 @@ def _v19_ids_never_reused(db: peewee.Database, migrator: SchemaMigrator) -> None
     ids_never_reused(db)
 
 
+def _v20_trace_args(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # A trace row's arguments, so the console renders its message in the administrator's language
+    migrate(migrator.add_column("trace_log", "args", peewee.TextField(null=True)))
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
                                _v10_profile_allow_unencrypted, _v11_attachment_not_kept, _v12_mailbox_arrival,
                                _v13_engine_workers, _v14_meetings,
                                _v15_folder_sync_state_settled, _v16_synced_hour, _v17_arrivals,
-                               _v18_alert_code, _v19_ids_never_reused]
+                               _v18_alert_code, _v19_ids_never_reused,
+                               _v20_trace_args]
 
 
 def current_version(db: peewee.Database) -> int:

@@ -369,6 +369,7 @@ class TraceLog(BaseModel):
     profile = pw.ForeignKeyField(EmailServerProfile, null=True, on_delete="CASCADE")
     activity = pw.ForeignKeyField(Activity, null=True, on_delete="SET NULL")
     remediation = pw.TextField(default="")  # what the administrator can do about it
+    args = pw.TextField(null=True)  # JSON: the message's arguments when its code has a template (core/messages.py)
     collation_key = pw.CharField(unique=True)
     count = pw.IntegerField(default=1)
     first_at = pw.DateTimeField(default=utcnow)

@@ -384,7 +384,7 @@ def _text_condition(text: str) -> peewee.Expression:
 
 
 TRACE_COLUMNS = (TraceLog.id, TraceLog.level, TraceLog.code, TraceLog.message, TraceLog.mailbox,
-                 TraceLog.profile, TraceLog.count, TraceLog.first_at, TraceLog.last_at)
+                 TraceLog.profile, TraceLog.count, TraceLog.first_at, TraceLog.last_at, TraceLog.args)
 
 
 def trace_page(flt: TraceFilter, after: tuple[datetime, int] | None = None, limit: int = 200) -> list[tuple]:
@@ -508,7 +508,7 @@ def export_trace_csv(flt: TraceFilter, stream) -> int:
     writer = csv.writer(stream)
     writer.writerow(TRACE_CSV_HEADER)
     count = 0
-    for row_id, level, code, message, mailbox_id, profile_id, repeats, first_at, last_at in iter_trace_rows(flt):
+    for row_id, level, code, message, mailbox_id, profile_id, repeats, first_at, last_at, _args in iter_trace_rows(flt):
         writer.writerow((row_id, codes.TraceLevel(level).label, code, message, mailboxes.get(mailbox_id, ""),
                          profiles.get(profile_id, ""), repeats, first_at, last_at))
         count += 1

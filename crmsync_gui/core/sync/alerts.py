@@ -38,13 +38,13 @@ def check_profile(profile_id: int, now: datetime) -> tuple[Alert, int | None] | 
     if failing == 0 or failing * 2 <= in_service:
         return None
     args = {"failing": failing, "in_service": in_service, "profile": profile.name}
-    message = messages.render("ProfileFailing", args)
+    message = messages.render("AlertRaised", args)
     with database_proxy.atomic():
         if on_postgres():  # several workers: one checks and raises at a time
             database_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (ALERT_LOCK, profile_id))
         if Alert.select().where((Alert.profile == profile_id) & (Alert.created_at >= now - WINDOW)).exists():
             return None
-        alert = Alert.create(level=codes.TraceLevel.ERROR, message=message, code="ProfileFailing",
+        alert = Alert.create(level=codes.TraceLevel.ERROR, message=message, code="AlertRaised",
                              args=messages.dumps(args), profile=profile_id, created_at=now)
         sender = _owner_mailbox(profile)
         if sender is not None:
@@ -80,8 +80,8 @@ def raise_if_due(profile_id: int, now: datetime) -> tuple[Alert, bool] | None:
     if raised is None:
         return None
     alert, sender_id = raised
-    trace.record("AlertRaised", alert.message, at=now, profile_id=profile_id)
+    trace.record("AlertRaised", alert.message, at=now, profile_id=profile_id, args=messages.loads(alert.args))
     if sender_id is None:
-        trace.record("AlertNotEmailed", "The alert was not emailed: the profile has no owner whose mailbox "
-                     "has outgoing email enabled.", at=now, profile_id=profile_id)
+        trace.record("AlertNotEmailed", messages.render("AlertNotEmailed", {}), at=now, profile_id=profile_id,
+                     args={})
     return alert, sender_id is not None

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, messages
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Alert, OrganizationSettings, SyncedHour, TraceLog, UnreadableEmail
 
@@ -93,21 +93,25 @@ def hint_for(code: str, *, action: str = "", transient: bool | None = None) -> s
 
 def record(code: str, message: str, *, at: datetime, level: int | None = None, mailbox_id: int | None = None,
            profile_id: int | None = None, activity_id: int | None = None, remediation: str | None = None,
-           transient: bool | None = None, item: str | None = None) -> TraceLog:
+           transient: bool | None = None, item: str | None = None, args: dict | None = None) -> TraceLog:
     """Add a trace row, or collate into the row for the same code and records.
+
+    `args`: the message's arguments when its code has a template (core/messages.py), for the console.
 
     `item` names one server item (an email) when each item deserves a row of its own."""
     if level is None:
         level = CATALOGUE[code].level if code in CATALOGUE else (WARNING if transient else ERROR)
     hint = remediation if remediation is not None else hint_for(code, transient=transient)
     key = f"{code}|m{mailbox_id or ''}|p{profile_id or ''}|a{activity_id or ''}" + (f"|i{_short(item)}" if item else "")
+    kept_args = messages.dumps(args) if args is not None else None
     with database_proxy.atomic():
         # one upsert, so two engines recording the same row at once collate instead of one failing
         (TraceLog.insert(level=level, code=code, message=message, mailbox=mailbox_id, profile=profile_id,
-                         activity=activity_id, remediation=hint, collation_key=key, first_at=at, last_at=at)
+                         activity=activity_id, remediation=hint, args=kept_args, collation_key=key, first_at=at,
+                         last_at=at)
          .on_conflict(conflict_target=[TraceLog.collation_key],
                       update={TraceLog.count: TraceLog.count + 1, TraceLog.last_at: at, TraceLog.message: message,
-                              TraceLog.level: level, TraceLog.remediation: hint})
+                              TraceLog.level: level, TraceLog.remediation: hint, TraceLog.args: kept_args})
          .execute())
         row = TraceLog.get(TraceLog.collation_key == key)
     log.log(LOG_LEVELS.get(level, logging.WARNING), "%s", message, extra={"trace_code": code})

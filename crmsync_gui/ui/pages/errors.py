@@ -37,7 +37,7 @@ from crmsync_gui.core.store.models import (
     UnreadableEmail,
 )
 from crmsync_gui.core.sync import trace
-from crmsync_gui.ui.labels import code_label, remedy, when
+from crmsync_gui.ui.labels import code_label, engine_message, remedy, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.pages.tracking import TrackingDecisionsView
 
@@ -108,7 +108,8 @@ class TraceTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
-        row_id, level, code, message, mailbox_id, profile_id, count, _first, last_at = self._rows[index.row()]
+        row_id, level, code, message, mailbox_id, profile_id, count, _first, last_at, args = self._rows[index.row()]
+        message = engine_message(code, args, message or "")
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (code_label(codes.TraceLevel, level), when(last_at), code,
@@ -316,7 +317,7 @@ class ErrorsPage(Page):
         record, regarding, why = self.tr("Record"), self.tr("regarding"), self.tr("Why")
         seen = self.tr("Seen {0} times, first {1}, last {2}.").format(t.count, when(t.first_at), when(t.last_at))
         parts = [f"<h3>{e(code_label(codes.TraceLevel, t.level))}: {e(t.code)}</h3>",
-                 f"<p style='white-space: pre-wrap'>{e(t.message)}</p>"]
+                 f"<p style='white-space: pre-wrap'>{e(engine_message(t.code, t.args, t.message))}</p>"]
         if t.remediation:
             parts.append(f"<p><b>{e(what_to_do)}:</b> {e(remedy(t.remediation))}</p>")
         parts.append(f"<p>{e(seen)}</p>")

@@ -12,7 +12,7 @@ from crmsync_gui.core.domain.mailbox_status import LABELS, current_error
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.core.sync import trace
-from crmsync_gui.ui.labels import code_label, remedy, when
+from crmsync_gui.ui.labels import code_label, engine_message, remedy, when
 
 LATEST = 5
 translate = QCoreApplication.translate
@@ -70,8 +70,8 @@ def mailbox_detail_html(model, m: Mailbox, budget=None) -> str:
     latest = views.trace_page(views.TraceFilter(mailbox_id=m.id), None, LATEST)
     if latest:
         lines = "".join(f"<li>{e(when(last_at))} {e(code_label(codes.TraceLevel, level))} {e(code)}: "
-                        f"{e(message.splitlines()[0] if message else '')}</li>"
-                        for _id, level, code, message, _m, _p, _count, _first, last_at in latest)
+                        f"{e(engine_message(code, args, message or '').splitlines()[0] if message else '')}</li>"
+                        for _id, level, code, message, _m, _p, _count, _first, last_at, args in latest)
         parts.append(f"<p><b>{e(latest_title)}</b></p><ul>{lines}</ul>")
     parts.append(f"<p><a href='errors'>{e(all_errors)}</a></p>")
     return "\n".join(parts)
