@@ -29,9 +29,10 @@ def _open_and_create(path: Path, count: int) -> tuple[float, float, list[str], t
     assert Mailbox.select().count() == count, "the store lost mailboxes"
     close_database()
     with closing(sqlite3.connect(path)) as conn:
+        # FTS5 and AUTOINCREMENT make tables of their own (shadow tables, sqlite_sequence)
         ddl = [sql for (sql,) in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT IN "
-            "(SELECT name FROM pragma_table_list WHERE type = 'shadow') ORDER BY rowid")]  # FTS5 makes its own
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name != 'sqlite_sequence' AND name NOT IN "
+            "(SELECT name FROM pragma_table_list WHERE type = 'shadow') ORDER BY rowid")]
         row = conn.execute("SELECT * FROM mailbox ORDER BY id DESC LIMIT 1").fetchone()
         columns = [c[1] for c in conn.execute("PRAGMA table_info(mailbox)")]
     return opened.seconds, created.seconds, ddl, (columns, row)
