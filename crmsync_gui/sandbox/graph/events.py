@@ -193,7 +193,11 @@ def _apply(item: Item, body: dict) -> None:
             box = who.get("emailAddress") or {}
             holder = holders[ATTENDEES.get(who.get("type") or "required", "RequiredAttendees")]
             it.mailbox_xml(sub(holder, "t", "Attendee"), box.get("name"), box.get("address", ""))
-        f.update(holders)
+        for name, holder in holders.items():  # EWS has no empty attendee list: none is no element
+            if len(holder):
+                f[name] = holder
+            else:
+                f.pop(name, None)
     if "recurrence" in body:
         if body["recurrence"]:
             f["Recurrence"] = _ews_recurrence(body["recurrence"])

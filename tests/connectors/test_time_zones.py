@@ -1,5 +1,7 @@
-"""Appointments keep their start and end time zones both ways, and an all-day event stays a date: the connector,
-exchangelib over HTTPS, the EWS sandbox, the store.
+"""Appointments keep their start and end time zones both ways, and an all-day event stays a date, over EWS
+(exchangelib over HTTPS to the EWS sandbox) and over Microsoft Graph (the Graph connector over HTTPS to the Graph
+sandbox on the same store): the connector, the store. What the user does in Outlook is done over EWS on the same
+mailbox in both, so each test also shows that both protocols give the CRM the same zones.
 
 Every request and reply of these tests is checked against Microsoft's EWS schema (where ../shared/ews-schema
 is present), as the sandbox's own tests do.
@@ -13,11 +15,13 @@ from exchangelib import CalendarItem, EWSDate, EWSDateTime, EWSTimeZone
 from exchangelib.recurrence import DailyPattern, Recurrence
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.connectors import _graph_act as graph_act
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.store.models import Activity, ItemMap, TraceLog
 from crmsync_gui.core.sync import act
 from crmsync_gui.sandbox import SandboxServer
 from tests.connectors.exchange_world import exchange_world
+from tests.connectors.graph_act_world import both_world
 
 BERLIN, NEW_YORK, TOKYO = EWSTimeZone("Europe/Berlin"), EWSTimeZone("America/New_York"), EWSTimeZone("Asia/Tokyo")
 
@@ -30,9 +34,12 @@ def sandbox():
         yield server
 
 
-@pytest.fixture
-def world(db, sandbox, validator):
-    world = exchange_world(sandbox, "zones", sync_filter_templates=True)
+@pytest.fixture(params=["ews", "graph"])
+def world(request, db, sandbox, validator):
+    if request.param == "ews":
+        world = exchange_world(sandbox, "zones", sync_filter_templates=True)
+    else:  # the module's Graph sandbox (tests/connectors/conftest.py) over this EWS sandbox
+        world = both_world(sandbox, request.getfixturevalue("graph"), "gzones")
     sandbox.seen.clear()
     yield world
     world.close()
@@ -52,6 +59,7 @@ def appointment(world, **fields) -> Activity:
 
 
 def item_of(world, record):
+    """The appointment as Outlook sees it (over EWS)."""
     return world.account.calendar.get(id=ItemMap.get(record_id=record.id).item_id)
 
 
@@ -67,6 +75,9 @@ def test_a_crm_appointment_reaches_exchange_in_its_start_and_end_zones(world):
     [raw] = world.sandbox.items(world.address, "calendar")
     assert raw["subject"] == "Flight"
     assert sync(world) == 0  # our own write comes back unchanged
+    record = Activity.get_by_id(record.id)
+    assert (record.starts_at, record.start_time_zone, record.end_time_zone) == (
+        datetime(2030, 3, 4, 7), "Europe/Berlin", "America/New_York")
 
 
 def test_a_tracked_outlook_appointment_brings_its_zones_and_a_zone_change_flows_back(world):
@@ -104,6 +115,7 @@ def test_an_all_day_event_stays_a_date_both_ways(world):
     item = item_of(world, record)
     assert item.is_all_day and (item.start, item.end) == (date(2030, 3, 4), date(2030, 3, 5))
     assert type(item.start) is EWSDate  # a date, not a time
+    assert sync(world) == 0
     item.end = EWSDate(2030, 3, 6)  # the user makes it three days in Outlook
     item.save(update_fields=["end"])
     sync(world)
@@ -145,3 +157,19 @@ def test_a_zone_exchange_cannot_know_is_skipped_with_the_reason(world):
     assert world.sandbox.items(world.address, "calendar") == [] and ItemMap.select().count() == 0
     plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
     assert "its time zone cannot be synced: 'Mars/Olympus_Mons' is not a time zone" in plan
+
+
+def test_graph_zone_names_read_as_exchangelib_reads_ews_ones():
+    """Windows ids and IANA names give what EWS gives; Outlook's "tzone://Microsoft/Utc" is UTC; a zone neither
+    knows is None, as exchangelib makes it, and the event still syncs (its times are UTC instants)."""
+    def zones(name):
+        values = graph_act.values_of(codes.SyncEntity.APPOINTMENT, {
+            "subject": "x", "start": {"dateTime": "2030-03-04T07:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2030-03-04T08:00:00", "timeZone": "UTC"},
+            "originalStartTimeZone": name, "originalEndTimeZone": name})
+        return values["start_time_zone"], values["starts_at"]
+
+    assert zones("W. Europe Standard Time") == ("Europe/Berlin", datetime(2030, 3, 4, 7))
+    assert zones("Asia/Tokyo")[0] == "Asia/Tokyo"
+    assert zones("tzone://Microsoft/Utc")[0] == zones("UTC")[0] == EWSTimeZone.from_ms_id("UTC").key
+    assert zones("Customized Time Zone") == (None, datetime(2030, 3, 4, 7))
