@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from crmsync_gui.ui.help_window import show_about
 from crmsync_gui.ui.labels import engine_message
 from crmsync_gui.ui.pages import ALL_PAGES
 from crmsync_gui.ui.resources import icon
+from crmsync_gui.ui.widgets.alert_banner import AlertBanner
 
 translate = QCoreApplication.translate
 BADGE_REFRESH_MS = 5000
@@ -51,14 +51,8 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
 
         # a banner over every page while an alert waits to be acknowledged
-        self.alert_banner = QPushButton()
-        self.alert_banner.setObjectName("alert-banner")
-        self.alert_banner.setIcon(icon("tabler/alert-triangle"))
-        self.alert_banner.setStyleSheet("QPushButton#alert-banner { background: #fff4e5; color: #8a5a00; "
-                                        "border: 1px solid #f0c36d; padding: 6px; text-align: left; }")
+        self.alert_banner = AlertBanner()
         self.alert_banner.clicked.connect(lambda: self.show_page("Alerts"))
-        # a long alert must not widen the window past a small screen: the banner takes the width it is given
-        self.alert_banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.alert_banner.hide()
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
@@ -161,7 +155,7 @@ class MainWindow(QMainWindow):
         if alerts:
             newest = views.newest_alert()
             text = engine_message(newest.code, newest.args, newest.message) if newest is not None else ""
-            self.alert_banner.setText(self.tr("%n alert(s) not yet acknowledged: {0} — click to see them", "", alerts).format(
+            self.alert_banner.setText(self.tr("%n alert(s) not yet acknowledged: {0}", "", alerts).format(
                 text.splitlines()[0] if text else ""))
 
     def open_page(self, title: str, filters: dict) -> None:

@@ -112,11 +112,11 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/main_window.py" line="164"/>
-        <source>%n alert(s) not yet acknowledged: {0} — click to see them</source>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="158"/>
+        <source>%n alert(s) not yet acknowledged: {0}</source>
         <translation>
-            <numerusform>%n alert not yet acknowledged: {0} — click to see it</numerusform>
-            <numerusform>%n alerts not yet acknowledged: {0} — click to see them</numerusform>
+            <numerusform>%n alert not yet acknowledged: {0}</numerusform>
+            <numerusform>%n alerts not yet acknowledged: {0}</numerusform>
         </translation>
     </message>
 </context>

@@ -2,6 +2,14 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="it_IT">
 <context>
+    <name>AlertBanner</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/widgets/alert_banner.py" line="44"/>
+        <source>Show alerts</source>
+        <translation>Mostra avvisi</translation>
+    </message>
+</context>
+<context>
     <name>AlertTableModel</name>
     <message>
         <location filename="../../crmsync_gui/ui/pages/alerts.py" line="50"/>
@@ -337,122 +345,122 @@
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="228"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="228"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="229"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="241"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="242"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="242"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="243"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="271"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="272"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="294"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="295"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="316"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="319"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="332"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
         <source>Save the email as it arrived…</source>
         <translation>Salva l&apos;email così come è arrivata…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="334"/>
         <source>{0} bytes</source>
         <translation>{0} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="334"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="335"/>
         <source>its first {0} of {1} bytes</source>
         <translation>i primi {0} di {1} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="353"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="354"/>
         <source>Save the unreadable email</source>
         <translation>Salva l&apos;email illeggibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="354"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="355"/>
         <source>Email files (*.eml)</source>
         <translation>File email (*.eml)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="362"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="363"/>
         <source>That email is no longer kept.</source>
         <translation>Quell&apos;email non è più conservata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="368"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="369"/>
         <source>Could not save {0}: {1}</source>
         <translation>Impossibile salvare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="370"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="371"/>
         <source>Saved the email to {0}</source>
         <translation>Email salvata in {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="374"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="375"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="375"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="376"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="382"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="383"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -1100,75 +1108,75 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>crmsync — sincronizzazione lato server</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="68"/>
         <source>Database: {0}</source>
         <translation>Database: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="72"/>
         <source>Start the engine</source>
         <translation>Avvia il motore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="79"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="73"/>
         <source>Start the embedded sync engine again (after it stopped)</source>
         <translation>Avvia di nuovo il motore di sincronizzazione integrato (dopo che si è fermato)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="103"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="97"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="104"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="98"/>
         <source>&amp;Quit</source>
         <translation>&amp;Esci</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="101"/>
         <source>&amp;Help</source>
         <translation>&amp;Aiuto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="102"/>
         <source>&amp;User guide</source>
         <translation>&amp;Guida per l&apos;utente</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="111"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="105"/>
         <source>&amp;About crmsync</source>
         <translation>&amp;Informazioni su crmsync</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="116"/>
         <source>&lt;p&gt;The demo&apos;s organization syncs with an Exchange sandbox in this process; nothing is kept when the console closes. These mailboxes are broken on purpose:&lt;/p&gt;</source>
         <translation>&lt;p&gt;L&apos;organizzazione della demo si sincronizza con una sandbox Exchange in questo processo; nulla viene conservato alla chiusura della console. Queste cassette postali sono guaste di proposito:&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="124"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="118"/>
         <source>About this &amp;demo</source>
         <translation>Informazioni sulla &amp;demo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="125"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="119"/>
         <source>About this demo</source>
         <translation>Informazioni sulla demo</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/main_window.py" line="164"/>
-        <source>%n alert(s) not yet acknowledged: {0} — click to see them</source>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="158"/>
+        <source>%n alert(s) not yet acknowledged: {0}</source>
         <translation>
-            <numerusform>%n avviso non ancora confermato: {0} — fare clic per vederlo</numerusform>
-            <numerusform>%n avvisi non ancora confermati: {0} — fare clic per vederli</numerusform>
+            <numerusform>%n avviso non ancora confermato: {0}</numerusform>
+            <numerusform>%n avvisi non ancora confermati: {0}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="211"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="205"/>
         <source>Engine: {0}</source>
         <translation>Motore: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="209"/>
         <source>{0} Press “Start the engine” to start it again.</source>
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
@@ -1178,7 +1186,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/main_window.py" line="233"/>
+        <location filename="../../crmsync_gui/ui/main_window.py" line="227"/>
         <source>Some connectors are not available: {0}</source>
         <translation>Alcuni connettori non sono disponibili: {0}</translation>
     </message>

@@ -48,7 +48,7 @@ def test_the_banner_and_the_alerts_page_say_the_alert_in_italian(qtbot, alert, i
     qtbot.addWidget(window)
     window.update_badges()
     assert window.alert_banner.isVisible() or not window.isVisible()
-    assert window.alert_banner.text() == f"1 avviso non ancora confermato: {ITALIAN} — fare clic per vederlo"
+    assert window.alert_banner.text() == f"1 avviso non ancora confermato: {ITALIAN}"
     page = AlertsPage()
     qtbot.addWidget(page)
     page.refresh()

@@ -203,7 +203,8 @@ class ErrorsPage(Page):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 90), (1, 130), (2, 160), (4, 140), (5, 120), (6, 60)):
-            self.table.setColumnWidth(column, width)
+            # never narrower than its header in the admin's language ("Conteggio" is clipped at 60)
+            self.table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
         self.table.selectionModel().currentRowChanged.connect(self.show_detail)
         self.detail = QTextBrowser()
         self.detail.setObjectName("trace-detail")
