@@ -57,6 +57,22 @@ def test_the_banner_and_the_alerts_page_say_the_alert_in_italian(qtbot, alert, i
     assert describe(raised, lambda _id: "").endswith(f"avviso: {ITALIAN}")
 
 
+def test_the_alerts_filter_matches_what_the_admin_reads(qtbot, alert, italian):
+    Alert.create(message="Mailbox Ann was disabled")  # no code: shown, and matched, in its English
+    page = AlertsPage()
+    qtbot.addWidget(page)
+
+    def shown(text):
+        page.filter_edit.setText(text)
+        page.refresh()
+        return [page.model.data(page.model.index(r, 2)) for r in range(page.model.rowCount())]
+
+    assert shown("CASSETTE postali") == [ITALIAN]  # Italian words, any case
+    assert shown("failed within the last hour") == []  # the stored English is not what the admin sees
+    assert shown("ann was") == ["Mailbox Ann was disabled"]
+    assert len(shown("")) == 2
+
+
 def test_an_alert_without_a_code_shows_its_english(qtbot, db, italian):
     Alert.create(message="Mailbox Ann was disabled")  # raised before alerts kept their code
     page = AlertsPage()

@@ -6,6 +6,7 @@ too big for that and pages by keyset instead (`trace_page`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -441,13 +442,18 @@ def names(model, column) -> dict[int, str]:
 # ---------------------------------------------------------------- alerts
 
 
-def alert_ids(include_acknowledged: bool = False, text: str = "") -> list[int]:
-    query = Alert.select(Alert.id)
-    if text.strip():
-        query = query.where(Alert.message ** f"%{text.strip()}%")
+def alert_ids(include_acknowledged: bool = False, text: str = "",
+              shown: Callable[[str | None, str | None, str], str] | None = None) -> list[int]:
+    """Newest first. `text` matches the message as the administrator reads it: `shown(code, args, english)`
+    (the console renders it in the admin's language), else the English; alerts are few, so in Python."""
+    query = Alert.select(Alert.id, Alert.code, Alert.args, Alert.message)
     if not include_acknowledged:
         query = query.where(Alert.acknowledged == False)  # noqa: E712 (peewee expression)
-    return [r[0] for r in query.order_by(Alert.created_at.desc(), Alert.id.desc()).tuples()]
+    rows = query.order_by(Alert.created_at.desc(), Alert.id.desc()).tuples()
+    wanted = text.strip().casefold()
+    render = shown or (lambda _code, _args, english: english)
+    return [row_id for row_id, code, args, message in rows
+            if not wanted or wanted in render(code, args, message or "").casefold()]
 
 
 # ---------------------------------------------------------------- profiles, users, queues

@@ -29,7 +29,7 @@ class AlertTableModel(LazyTableModel):
         self.filter_text = ""
 
     def fetch_ids(self):
-        return views.alert_ids(self.include_acknowledged, self.filter_text)
+        return views.alert_ids(self.include_acknowledged, self.filter_text, engine_message)  # as shown
 
     def fetch_rows(self, ids):
         rows = {a.id: a for a in Alert.select().where(Alert.id.in_(ids))}
