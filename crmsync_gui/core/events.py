@@ -95,7 +95,8 @@ class MailboxDisabled(Event):
 @dataclass(frozen=True)
 class ProfilePaused(Event):
     profile_id: int
-    reason: str
+    reason: str  # in English; the console renders its args (core/messages.py)
+    args: str | None = None  # JSON (messages.dumps)
 
 
 @dataclass(frozen=True)

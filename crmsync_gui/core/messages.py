@@ -12,6 +12,8 @@ from collections.abc import Callable
 TEMPLATES: dict[str, str] = {
     "AlertRaised": "{failing} of {in_service} mailboxes of profile '{profile}' failed within the last hour. "
                    "Check the mail server and the trace log for this profile.",
+    "ProfilePaused": "{failing} mailboxes of profile '{profile}' failed at once (last: {last}); the profile is "
+                     "paused and the server probed until it answers.",
     "AlertNotEmailed": "The alert was not emailed: the profile has no owner whose mailbox has outgoing email "
                        "enabled.",
 }

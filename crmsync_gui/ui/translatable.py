@@ -211,6 +211,7 @@ STRINGS = [
     QT_TRANSLATE_NOOP('sync filter operators', 'in the next N days'),
     QT_TRANSLATE_NOOP('sync filter operators', 'on or after N days ago'),
     QT_TRANSLATE_NOOP('messages', "{failing} of {in_service} mailboxes of profile '{profile}' failed within the last hour. Check the mail server and the trace log for this profile."),
+    QT_TRANSLATE_NOOP('messages', "{failing} mailboxes of profile '{profile}' failed at once (last: {last}); the profile is paused and the server probed until it answers."),
     QT_TRANSLATE_NOOP('messages', 'The alert was not emailed: the profile has no owner whose mailbox has outgoing email enabled.'),
     QT_TRANSLATE_NOOP('remedies', 'Check the user name and password of the profile or mailbox (and the authentication type), then run Test & Enable.'),
     QT_TRANSLATE_NOOP('remedies', "Check the mailbox's email address on the mail server, then run Test & Enable."),

@@ -15,7 +15,7 @@
 <context>
     <name>DashboardPage</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="268"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n mailbox failing or backing off</numerusform>
@@ -23,7 +23,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="270"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n alert not acknowledged</numerusform>
@@ -31,7 +31,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="271"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="272"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profile paused (server down)</numerusform>

@@ -197,7 +197,7 @@
         <translation>{0}  profilo #{1} sospeso: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="75"/>
         <source>{0}  alert: {1}</source>
         <translation>{0}  avviso: {1}</translation>
     </message>
@@ -205,52 +205,52 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="126"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="127"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="113"/>
         <source>Mailboxes by status</source>
         <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="118"/>
         <source>Items synced per hour (UTC)</source>
         <translation>Elementi sincronizzati per ora (UTC)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="119"/>
         <source>Errors and warnings per hour (UTC)</source>
         <translation>Errori e avvertenze per ora (UTC)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="121"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="122"/>
         <source>Waiting</source>
         <translation>In attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
         <source>Email in</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
         <source>Email out</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="169"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="172"/>
         <source>Warnings</source>
         <translation>Avvertenze</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="268"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n cassetta postale con errori o in attesa</numerusform>
@@ -258,7 +258,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="270"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n avviso non confermato</numerusform>
@@ -266,7 +266,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="271"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="272"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profilo in pausa (server non raggiungibile)</numerusform>
@@ -274,12 +274,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="326"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="327"/>
         <source>engine queue {0}: {1} waiting, {2} running</source>
         <translation>coda {0} del motore: {1} in attesa, {2} in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="171"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -2840,6 +2840,11 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="214"/>
+        <source>{failing} mailboxes of profile &apos;{profile}&apos; failed at once (last: {last}); the profile is paused and the server probed until it answers.</source>
+        <translation>{failing} cassette postali del profilo &apos;{profile}&apos; non sono riuscite a sincronizzarsi contemporaneamente (ultimo errore: {last}); il profilo è in pausa e il server viene interrogato finché non risponde.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
         <source>The alert was not emailed: the profile has no owner whose mailbox has outgoing email enabled.</source>
         <translation>L&apos;avviso non è stato inviato via email: il profilo non ha un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
     </message>
@@ -2963,132 +2968,132 @@ Cosa fare: {3}</translation>
 <context>
     <name>remedies</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
         <source>Check the user name and password of the profile or mailbox (and the authentication type), then run Test &amp; Enable.</source>
         <translation>Controllare nome utente e password del profilo o della cassetta postale (e il tipo di autenticazione), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
         <source>Check the mailbox&apos;s email address on the mail server, then run Test &amp; Enable.</source>
         <translation>Controllare l&apos;indirizzo email della cassetta postale sul server di posta, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
         <source>Give the profile&apos;s account access (impersonation) to this mailbox, then run Test &amp; Enable.</source>
         <translation>Concedere all&apos;account del profilo l&apos;accesso (rappresentazione) a questa cassetta postale, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="219"/>
         <source>Correct the email server profile (server location, SSL, port), then run Test &amp; Enable.</source>
         <translation>Correggere il profilo del server di posta (indirizzo del server, SSL, porta), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="219"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="220"/>
         <source>Install a valid certificate on the mail server, or set the profile&apos;s trusted CA file to the private CA that issued it.</source>
         <translation>Installare un certificato valido sul server di posta, oppure indicare nel file CA attendibile del profilo la CA privata che lo ha emesso.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="220"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
         <source>Choose a server type this installation supports for the profile.</source>
         <translation>Scegliere per il profilo un tipo di server supportato da questa installazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
         <source>Nothing to do if it passes; otherwise check that the mail server is running and reachable from this computer.</source>
         <translation>Nulla da fare se passa; altrimenti controllare che il server di posta sia attivo e raggiungibile da questo computer.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
         <source>Nothing to do if it passes; otherwise check the network and any proxy or load balancer between this computer and the mail server.</source>
         <translation>Nulla da fare se passa; altrimenti controllare la rete ed eventuali proxy o bilanciatori di carico tra questo computer e il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
         <source>Nothing to do if it passes; otherwise raise the profile&apos;s request timeout or check the mail server&apos;s load.</source>
         <translation>Nulla da fare se passa; altrimenti aumentare il timeout delle richieste del profilo o controllare il carico del server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
         <source>The mail server asked for a pause; the engine waits as asked. Lower the profile&apos;s maximum connections if it persists.</source>
         <translation>Il server di posta ha chiesto una pausa; il motore attende come richiesto. Se persiste, ridurre il numero massimo di connessioni del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
         <source>The mail server reported an internal error; check its health if it persists.</source>
         <translation>Il server di posta ha segnalato un errore interno; se persiste, controllarne lo stato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
         <source>The mailbox&apos;s store on the mail server is offline; check the server.</source>
         <translation>L&apos;archivio della cassetta postale sul server di posta non è in linea; controllare il server.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
         <source>Choose the mailbox&apos;s owner (a CRM user) on the Mailboxes page, or set its appointments, contacts and tasks option to None.</source>
         <translation>Scegliere il proprietario della cassetta postale (un utente del CRM) nella pagina Cassette postali, oppure impostarne l&apos;opzione appuntamenti, contatti e attività su Nessuno.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
         <source>The sync took longer than its deadline and was stopped; it resumes next cycle. Check the mail server&apos;s speed or the mailbox&apos;s size.</source>
         <translation>La sincronizzazione ha superato il tempo massimo ed è stata interrotta; riprende al ciclo successivo. Controllare la velocità del server di posta o la dimensione della cassetta postale.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
         <source>The direction failed 10 times in a row and was disabled. Fix the cause shown before, then re-enable or run Test &amp; Enable.</source>
         <translation>La direzione non è riuscita 10 volte di seguito ed è stata disabilitata. Risolvere la causa indicata prima, poi riabilitarla o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
         <source>Fix the cause shown, then re-enable the mailbox or run Test &amp; Enable.</source>
         <translation>Risolvere la causa indicata, poi riabilitare la cassetta postale o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
         <source>An unexpected error in crmsync; the engine carried on. Report it with the engine&apos;s log; the mailbox retries next cycle.</source>
         <translation>Un errore imprevisto in crmsync; il motore ha proseguito. Segnalarlo allegando il log del motore; la cassetta postale riprova al ciclo successivo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
         <source>Most mailboxes of the profile fail at once (a server outage); the engine probes the server and resumes by itself. Check the mail server.</source>
         <translation>La maggior parte delle cassette postali del profilo non riesce nello stesso momento (un&apos;interruzione del server); il motore sonda il server e riprende da solo. Controllare il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
         <source>No action needed.</source>
         <translation>Nessuna azione necessaria.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
         <source>Another engine stopped while syncing this mailbox; this one took over. Check that engine&apos;s host if it happens often.</source>
         <translation>Un altro motore si è fermato mentre sincronizzava questa cassetta postale; questo ha preso il suo posto. Se accade spesso, controllare l&apos;host di quel motore.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
         <source>Fix the cause shown, then run Test &amp; Enable again.</source>
         <translation>Risolvere la causa indicata, poi eseguire di nuovo Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
         <source>The email was not tracked. Save it from this row (or `crmsync mailboxes unreadable MAILBOX --save DIR`) to look at it; ask the sender to send it again if it matters.</source>
         <translation>Il messaggio non è stato tracciato. Salvarlo da questa riga (o con `crmsync mailboxes unreadable MAILBOX --save DIR`) per esaminarlo; se è importante, chiedere al mittente di inviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
         <source>Open the alert and check the profile&apos;s mail server.</source>
         <translation>Aprire l&apos;avviso e controllare il server di posta del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
         <source>Give the profile an owner whose mailbox has outgoing email enabled to receive alerts by email.</source>
         <translation>Per ricevere gli avvisi via email, assegnare al profilo un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="240"/>
         <source>The engine retries by itself; after 10 failures in a row the direction is disabled.</source>
         <translation>Il motore riprova da solo; dopo 10 errori di seguito la direzione viene disabilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="240"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="241"/>
         <source>Fix the cause shown, then run Test &amp; Enable for the mailbox.</source>
         <translation>Risolvere la causa indicata, poi eseguire Verifica e abilita per la cassetta postale.</translation>
     </message>

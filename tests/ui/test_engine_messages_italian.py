@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QTranslator
 
-from crmsync_gui.core import events
+from crmsync_gui.core import events, messages
 from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import Alert, TraceLog
 from crmsync_gui.core.sync import alerts, trace
@@ -103,3 +103,24 @@ def test_the_error_browser_says_the_alerts_trace_rows_in_italian(qtbot, alert, i
     assert ITALIAN in page.detail.toPlainText() or "L'avviso" in page.detail.toPlainText()
     english = {t.message for t in TraceLog.select()}  # the trace itself stays English
     assert alert.message in english
+
+
+def test_a_profile_paused_says_why_in_italian(qtbot, db, italian):
+    from crmsync_gui.core.errors import TransientError
+    from crmsync_gui.core.sync import breaker as breakers
+
+    profile = add_profile("Contoso")
+    outage = breakers.ProfileBreaker()
+    for name in ("Ann", "Bob"):
+        outage.failing[add_mailbox(profile, name).id] = utcnow()
+    reason, args = breakers.record_pause(profile, outage, utcnow(), TransientError("ConnectFailed", "No answer."))
+    assert reason.startswith("2 mailboxes of profile 'Contoso' failed at once")  # the core's, in English
+    italian_reason = ("2 cassette postali del profilo 'Contoso' non sono riuscite a sincronizzarsi "
+                      "contemporaneamente (ultimo errore: ConnectFailed); il profilo è in pausa e il server viene "
+                      "interrogato finché non risponde.")
+    paused = events.ProfilePaused(profile.id, reason, messages.dumps(args), at=utcnow())
+    assert describe(paused, lambda _id: "").endswith(f"sospeso: {italian_reason}")
+    page = ErrorsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.model.data(page.model.index(0, 3)) == italian_reason  # the trace row too

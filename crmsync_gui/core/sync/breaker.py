@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from crmsync_gui.core import messages
 from crmsync_gui.core.domain.direction import COLUMNS
 from crmsync_gui.core.errors import SyncError
 from crmsync_gui.core.store.base import database_proxy
@@ -82,15 +83,16 @@ def count_recorded_failures(breaker: ProfileBreaker, profile_id: int, now: datet
         breaker.failing.setdefault(other, at)
 
 
-def record_pause(profile, breaker: ProfileBreaker, now: datetime, error: SyncError) -> str:
-    """Mark the profile paused (the breaker just opened); returns the reason given to the admin."""
-    reason = (f"{len(breaker.failing)} mailboxes of profile '{profile.name}' failed at once "
-              f"(last: {error.code}); the profile is paused and the server probed until it answers.")
+def record_pause(profile, breaker: ProfileBreaker, now: datetime, error: SyncError) -> tuple[str, dict]:
+    """Mark the profile paused (the breaker just opened); returns the reason given to the admin, in English,
+    and its arguments (core/messages.py's ProfilePaused), which the console renders in the admin's language."""
+    args = {"failing": len(breaker.failing), "profile": profile.name, "last": error.code}
+    reason = messages.render("ProfilePaused", args)
     with database_proxy.atomic():
         EmailServerProfile.update(paused_at=now, paused_reason=reason).where(
             EmailServerProfile.id == profile.id).execute()
-        trace.record("ProfilePaused", reason, at=now, profile_id=profile.id)
-    return reason
+        trace.record("ProfilePaused", reason, at=now, profile_id=profile.id, args=args)
+    return reason, args
 
 
 def close_and_resume(profile_id: int, breaker: ProfileBreaker, now: datetime) -> None:

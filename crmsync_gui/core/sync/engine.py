@@ -23,7 +23,7 @@ from datetime import datetime
 
 import peewee
 
-from crmsync_gui.core import codes, events
+from crmsync_gui.core import codes, events, messages
 from crmsync_gui.core.domain.direction import (
     COLUMNS,
     any_enabled_sql,
@@ -762,8 +762,8 @@ class Engine:
             self._close_breaker(profile_id, breaker, now)
 
     def _pause_profile(self, profile, breaker: ProfileBreaker, now: datetime, error: SyncError) -> None:
-        reason = breakers.record_pause(profile, breaker, now, error)
-        self.bus.publish(events.ProfilePaused(profile.id, reason, at=now))
+        reason, args = breakers.record_pause(profile, breaker, now, error)
+        self.bus.publish(events.ProfilePaused(profile.id, reason, messages.dumps(args), at=now))
 
     def _close_breaker(self, profile_id: int, breaker: ProfileBreaker, now: datetime) -> None:
         breakers.close_and_resume(profile_id, breaker, now)

@@ -69,7 +69,8 @@ def describe(event: events.Event, mailbox_name) -> str:
     if kind == "MailboxDisabled":
         return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} disabled ({3}): {4}").format(t, name, direction, event.code, event.reason)
     if kind == "ProfilePaused":
-        return QCoreApplication.translate("Dashboard", "{0}  profile #{1} paused: {2}").format(t, event.profile_id, event.reason)
+        return QCoreApplication.translate("Dashboard", "{0}  profile #{1} paused: {2}").format(
+            t, event.profile_id, engine_message("ProfilePaused", event.args, event.reason))
     if kind == "AlertRaised":
         return QCoreApplication.translate("Dashboard", "{0}  alert: {1}").format(
             t, engine_message(event.code, event.args, event.message))

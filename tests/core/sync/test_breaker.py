@@ -42,7 +42,7 @@ def test_a_pause_is_recorded_on_the_profile_and_resuming_clears_the_outage_failu
     breakers.count_recorded_failures(breaker, profile.id, NOW)
     assert set(breaker.failing) == {ann.id, bob.id}  # failures another engine recorded count here too
     breaker.open(NOW)
-    reason = breakers.record_pause(profile, breaker, NOW, TransientError("ConnectFailed", "No answer."))
+    reason, _args = breakers.record_pause(profile, breaker, NOW, TransientError("ConnectFailed", "No answer."))
     assert "2 mailboxes of profile 'Contoso' failed at once (last: ConnectFailed)" in reason
     assert EmailServerProfile.get_by_id(profile.id).paused_reason == reason
     assert breakers.paused_profile_ids() == [profile.id]
