@@ -1,5 +1,7 @@
 """Push for Exchange: the real engine, the Exchange connector's streaming notifications and the EWS sandbox."""
 import asyncio
+import threading
+import time
 
 import pytest
 
@@ -72,6 +74,25 @@ def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path
     assert run(go()) < 5
     assert sandbox.requests_by_operation(world.address)["Subscribe"] == 1
     assert Mailbox.get_by_id(world.mailbox.id).arrival == codes.Arrival.PUSH
+
+
+def test_stopping_the_engine_hangs_up_its_open_stream_at_once_and_leaves_no_thread_reading(sandbox, db, tmp_path):
+    sandbox.streaming_limit = None  # Exchange's minute: the open stream would not end by itself before the stop
+    world, engine = pushed_world(sandbox, tmp_path)
+
+    async def go():
+        await subscribed(engine, world)
+        await until(lambda: sandbox.open_streams == 1, "the stream to be open at the sandbox", 10)
+        started = time.monotonic()
+        await engine.stop()
+        stopping = time.monotonic() - started
+        # a thread hung up has stopped reading; it may still be handing its outcome back for a moment
+        await until(lambda: not [t for t in threading.enumerate() if t.name == "ews-stream"],
+                    "the stream's thread to end (it read on)", 1)
+        await until(lambda: sandbox.open_streams == 0, "the sandbox to see the stream closed", 3)
+        return stopping
+
+    assert run(go()) < 3, "the engine's stop waited for its open stream to end"
 
 
 def test_a_profile_whose_cap_leaves_no_streaming_connection_records_why_its_mailbox_is_polled(sandbox, db, tmp_path):

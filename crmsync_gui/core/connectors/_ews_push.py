@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ _EVENTS = [NewMailEvent.ELEMENT_NAME, CreatedEvent.ELEMENT_NAME, MovedEvent.ELEM
 _NEWS = (NewMailEvent, CreatedEvent, MovedEvent)
 _GONE = (ews.ErrorSubscriptionNotFound, ews.ErrorExpiredSubscription, ews.ErrorInvalidSubscription)
 RETRY_S = (2, 5, 15, 60)  # waits after a stream broke, then every minute
+CLOSE_WAIT_S = 5.0  # how long stopping waits for the streams' threads to end (hung up, they end at once)
 
 
 @dataclass
@@ -68,7 +70,7 @@ class EwsPush:
         self._connected: set[int] = set()  # mailboxes whose subscription is on an open stream now
         self._running: set[int] = set()
         self._lapsed: set[int] = set()  # their subscription ended on the server: renewed by their next run
-        self._stop = threading.Event()
+        self._stop = _HangUp()
 
     def connected(self, mailbox_id: int) -> bool:
         return mailbox_id in self._connected
@@ -199,7 +201,7 @@ class EwsPush:
         stream.give_back()
 
     async def close(self) -> None:
-        self._stop.set()
+        self._stop.set()  # ends the open streaming connections now: their threads end with them
         tasks = [s.task for s in self._streams if s.task is not None]
         for task in tasks:
             task.cancel()
@@ -208,11 +210,60 @@ class EwsPush:
                 await task
         for stream in list(self._streams):
             self._drop(stream)
+        await asyncio.to_thread(self._stop.wait_ended, CLOSE_WAIT_S)
+
+
+class _HangUp:
+    """The stop of the streaming connections, which also ends those open now: shutting a connection's socket for
+    reading ends its thread's blocked read at once (closing the socket instead would block on that read)."""
+
+    def __init__(self):
+        self._ended = threading.Condition()
+        self._stopped = False
+        self._open: set = set()  # the GetStreamingEvents services of the connections being read now
+
+    def is_set(self) -> bool:
+        return self._stopped
+
+    def set(self) -> None:
+        with self._ended:
+            self._stopped = True
+            for service in self._open:
+                _shut(service)
+
+    @contextlib.contextmanager
+    def reading(self, service):
+        """While `service` streams; yields False when already stopped (then there is nothing to read)."""
+        with self._ended:
+            if self._stopped:
+                yield False
+                return
+            self._open.add(service)
+        try:
+            yield True
+        finally:
+            with self._ended:
+                self._open.discard(service)
+                self._ended.notify_all()
+
+    def wait_ended(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._ended:
+            while self._open and (left := deadline - time.monotonic()) > 0:
+                self._ended.wait(min(left, 0.1))
+                for service in self._open:  # a connection that had no response yet at the hang-up has one now
+                    _shut(service)
+
+
+def _shut(service) -> None:
+    response = service._streaming_response  # exchangelib keeps the open streaming response there
+    if response is not None:
+        with contextlib.suppress(ValueError, RuntimeError, OSError):  # already released or closed
+            response.raw.shutdown()
 
 
 async def _in_daemon_thread(fn, *args):
-    """Run a blocking call in a daemon thread: a stream still open when the engine stops ends by itself within
-    its minute (closing it from outside would block on its read), and never holds up the process's exit."""
+    """Run a blocking call in a daemon thread, which never holds up the process's exit."""
     loop = asyncio.get_running_loop()
     done = loop.create_future()
 
@@ -236,16 +287,22 @@ def _subscribe(account, folders) -> str:
     return FolderCollection(account=account, folders=folders).subscribe_to_streaming(event_types=_EVENTS)
 
 
-def _listen(account, subscription_ids: list[str], stop: threading.Event, arrived) -> None:
+def _listen(account, subscription_ids: list[str], stop: _HangUp, arrived) -> None:
     """One streaming connection, until the server closes it after CONNECTION_MINUTES or we stop."""
     service = GetStreamingEvents(account=account)
-    try:
-        for notification in service.call(subscription_ids=subscription_ids, connection_timeout=CONNECTION_MINUTES):
-            if isinstance(notification, Exception):
-                raise notification
-            if any(isinstance(event, _NEWS) for event in notification.events):
-                arrived(notification.subscription_id)
-            if stop.is_set():
-                break
-    finally:
-        service.stop_streaming()
+    with stop.reading(service) as reading:
+        try:
+            for notification in (service.call(subscription_ids=subscription_ids,
+                                              connection_timeout=CONNECTION_MINUTES) if reading else ()):
+                if isinstance(notification, Exception):
+                    raise notification
+                if any(isinstance(event, _NEWS) for event in notification.events):
+                    arrived(notification.subscription_id)
+                if stop.is_set():
+                    break
+        except Exception:
+            if not stop.is_set():
+                raise
+            # the hang-up broke the read: stopping, not a failure
+        finally:
+            service.stop_streaming()
