@@ -336,7 +336,8 @@ class Engine:
     # ---- scheduler ---------------------------------------------------------------------------
 
     async def _scheduler(self) -> None:
-        while True:
+        # stops on the state too: Python 3.11's wait_for drops a cancel that lands as the wake-up completes
+        while self.state != "stopping":
             try:
                 self._pass()
             except (peewee.OperationalError, peewee.InterfaceError) as exc:  # locked, or the server went away
