@@ -14,6 +14,7 @@ from crmsync_gui.core.connectors._graph_act import GraphActSide
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
+from crmsync_gui.sandbox.graph import linked
 from tests.connectors.graph_act_world import both_world
 from tests.connectors.graph_world import graph_sandbox
 
@@ -255,3 +256,31 @@ def test_a_create_that_never_reached_the_server_is_made_once_on_the_next_run(wor
     sync(world)
     assert len(on_server(world)) == 1 and ItemMap.get(record_type="contact").record_id == nameless.id
     assert not act.unrecorded_refs(world.mailbox, Entity.CONTACT)
+
+
+def test_a_crash_between_creating_a_task_over_graph_and_recording_it_duplicates_nothing(world, monkeypatch):
+    """The task is renamed in the CRM before the replay, so the first-sync match (subject and due date) cannot
+    know it: the journal's ref, the task's linkedResource, is how the replay does."""
+    task = Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Bo", owner_user=world.user,
+                           due_at=datetime(2030, 3, 2))
+    save_map = act._save_map
+
+    def killed(*args):
+        raise RuntimeError("killed")  # the process dies after the task reached Exchange
+
+    monkeypatch.setattr(act, "_save_map", killed)
+    with pytest.raises(RuntimeError):
+        sync(world)
+    monkeypatch.setattr(act, "_save_map", save_map)
+    [ref] = act.unrecorded_refs(world.mailbox, Entity.TASK)
+    task.subject = "Call Bo back"
+    task.save()
+    sync(world)
+    [made] = on_server(world, "tasks")
+    assert ItemMap.get(record_type="task").item_id == made["id"]
+    with world.sandbox.store.lock:
+        stored = world.sandbox.store.get(world.address).items[made["id"]]
+        assert [(r["applicationName"], r["externalId"]) for r in linked.of(stored)] == [("crmsync", ref)]
+    world.graph.stats.requests.clear(), world.graph.stats.requests_by_mailbox.clear()
+    assert sync(world) == 0
+    assert world.graph.requests_by_operation(world.address) == IDLE  # no journal left, no look-up

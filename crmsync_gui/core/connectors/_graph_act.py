@@ -12,10 +12,11 @@ UTC with the zones they were set in (originalStartTimeZone/originalEndTimeZone) 
 clock; an all-day event stays a date both ways.
 
 A contact or event crmsync creates carries the journal's ref as a singleValueExtendedProperty, the same MAPI
-property EWS writes (`CrmsyncRef`), so it survives a cut-over either way. Delta cannot return extended
-properties, so a read asked for refs (creates journaled and not recorded, after a stopped run) looks each one
-up with Graph's `$filter` on the property and gives the item found its ref. To Do tasks cannot hold one: a
-replayed task create falls back to the first-sync match.
+property EWS writes (`CrmsyncRef`), so it survives a cut-over either way. A To Do task has no extended
+properties: it carries the ref as a linkedResource (externalId, applicationName crmsync), Microsoft's way to
+link a task to the record it comes from, written with the task's POST. Delta returns neither, so a read asked
+for refs (creates journaled and not recorded, after a stopped run) looks each one up with Graph's `$filter`
+(on the property, or `linkedResources/any(...)`) and gives the item found its ref.
 """
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ PREFER = 'odata.maxpagesize=200, outlook.body-content-type="text", outlook.timez
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(days=365), timedelta(days=5 * 365)
 REF_PROPERTY = f"String {{{CrmsyncRef.property_set_id}}} Name {CrmsyncRef.property_name}"
 _OUTLOOK_ZONES = {"tzone://microsoft/utc": "UTC"}  # Graph's own name for UTC on events some clients made
+APPLICATION = "crmsync"  # a task's linkedResource's applicationName (To Do shows it on the task)
 _CARRYING = "singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{}')"
+_LINKING = "linkedResources/any(r: r/externalId eq '{}')"
 _PATTERNS = {"daily": "daily", "weekly": "weekly", "absoluteMonthly": "monthly"}
 _RANGES = ("numbered", "endDate", "noEnd")
 
@@ -298,17 +301,19 @@ class GraphActSide:
             if state is None or error.code != "SyncStateNotFound":
                 raise
             changed, deleted, new_state = await self._read(entity, None, what)  # 410: forgotten; read it all again
-        if entity != Entity.TASK:
-            for ref in sorted(refs):
-                for item in await self._carrying(entity, ref):
-                    changed[item.item_id] = item
-                    deleted.discard(item.item_id)
+        for ref in sorted(refs):
+            for item in await self._carrying(entity, ref):
+                changed[item.item_id] = item
+                deleted.discard(item.item_id)
         return changed, deleted, new_state
 
     async def _carrying(self, entity, ref: str) -> list[act.RemoteItem]:
         """The items carrying a journal ref (one, or none when the create never reached the server)."""
-        params = {"$filter": _CARRYING.format(REF_PROPERTY, ref), "$select": SELECT[entity],
-                  "$expand": f"singleValueExtendedProperties($filter=id eq '{REF_PROPERTY}')"}
+        if entity == Entity.TASK:
+            params = {"$filter": _LINKING.format(ref), "$select": SELECT[entity]}
+        else:
+            params = {"$filter": _CARRYING.format(REF_PROPERTY, ref), "$select": SELECT[entity],
+                      "$expand": f"singleValueExtendedProperties($filter=id eq '{REF_PROPERTY}')"}
         found = await self.session.call(self.job, f"looking for a {act.RECORD_TYPE[entity]} crmsync created in "
                                         f"{self.job.mailbox.email}", "GET",
                                         self._url(await self._collection(entity)), params=params,
@@ -368,7 +373,10 @@ class GraphActSide:
 
     async def create(self, entity, values, ref, invite):  # Graph sends an event's invitations itself
         body = {k: v for k, v in graph_values(entity, values).items() if v not in (None, [], "")}
-        if entity != Entity.TASK:
+        if entity == Entity.TASK:
+            body["linkedResources"] = [{"applicationName": APPLICATION, "displayName": values.get("subject") or "",
+                                        "externalId": ref}]
+        else:
             body["singleValueExtendedProperties"] = [{"id": REF_PROPERTY, "value": ref}]
         if entity == Entity.CONTACT:
             body.setdefault("displayName", "(no name)")

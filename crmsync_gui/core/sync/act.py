@@ -150,10 +150,10 @@ class RemoteSide(Protocol):
     """One mailbox's appointments, contacts and tasks on the server (an adapter below the ACT pipeline).
 
     The journal asks two things of a side: `create` stores `ref` on the new item (EWS: an extended
-    property; Graph: a singleValueExtendedProperty) and `changes` returns it as `RemoteItem.ref` on the
-    items carrying one of `refs` (the creates journaled and not recorded: EWS reads every item's ref,
-    Graph's delta cannot, so it looks those refs up); and `delete` of an item already gone is not an
-    error. A side that cannot store a ref (Graph's To Do tasks) leaves `ref` None, and a replayed create
+    property; Graph: a singleValueExtendedProperty, on a To Do task a linkedResource) and `changes` returns
+    it as `RemoteItem.ref` on the items carrying one of `refs` (the creates journaled and not recorded: EWS
+    reads every item's ref, Graph's delta cannot, so it looks those refs up); and `delete` of an item
+    already gone is not an error. A side that cannot store a ref leaves `ref` None, and a replayed create
     then falls back to the first-sync match (email, subject and time).
 
     Appointments: `is_all_day`, `start_time_zone` and `end_time_zone` (IANA names) ride in the values, and

@@ -64,6 +64,8 @@ ROUTES = [
     ("GET", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.get_task),
     ("PATCH", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.patch_task),
     ("DELETE", rf"{_U}{_L}{_T}", "Tasks.ReadWrite.All", todo.delete_task),
+    ("GET", rf"{_U}{_L}{_T}/linkedResources", "Tasks.ReadWrite.All", todo.list_linked),
+    ("POST", rf"{_U}{_L}{_T}/linkedResources", "Tasks.ReadWrite.All", todo.add_linked),
 ]
 COMPILED = [(method, re.compile(f"^{pattern}$"), permission, handler)
             for method, pattern, permission, handler in ROUTES]

@@ -1,9 +1,10 @@
 """To Do over Graph: task lists (the mailbox's task folders; Tasks is the defaultList) and their tasks,
-with create, PATCH, DELETE and delta."""
+with create, PATCH, DELETE and delta, and a task's linkedResources (linked.py)."""
 from __future__ import annotations
 
 from ..soap import parse_time, sub, t, xml_time
 from ..store import Folder, Item, new_id
+from . import linked
 from .call import Call
 from .delta import delta
 from .mail import check_change_key
@@ -39,6 +40,9 @@ def task_json(item: Item, select: list[str] | None = None) -> dict:
 
 def _apply(item: Item, body: dict) -> None:
     unknown = set(body) - {"title", "status", "importance", "categories", "body", "dueDateTime", "@odata.type"}
+    if linked.NAME in unknown:
+        raise GraphError(400, "invalidRequest", "linkedResources are written with the task's POST or on "
+                         "their own (POST .../linkedResources), not in a PATCH.")
     if unknown:
         raise GraphError(501, "NotImplemented", f"The Graph sandbox does not implement writing "
                          f"'{sorted(unknown)[0]}' of a task.")
@@ -86,22 +90,34 @@ def task_lists(call: Call) -> tuple[int, dict]:
     return 200, {"@odata.context": call.context("Collection(todoTaskList)"), "value": [list_json(f) for f in found]}
 
 
+def _shown(item: Item, call: Call) -> dict:
+    return linked.expand(task_json(item, call.select()), item, call.query.get("$expand"))
+
+
 def list_tasks(call: Call) -> tuple[int, dict]:
-    found = sorted((i for i in call.mailbox.items_in(_list(call)) if i.element == "Task"), key=lambda i: i.created_seq)
-    return 200, {"@odata.context": call.context("Collection(todoTask)"),
-                 "value": [task_json(i, call.select()) for i in found]}
+    wanted = linked.linking(call.query.get("$filter"))
+    found = sorted((i for i in call.mailbox.items_in(_list(call)) if i.element == "Task" and wanted(i)),
+                   key=lambda i: i.created_seq)
+    return 200, {"@odata.context": call.context("Collection(todoTask)"), "value": [_shown(i, call) for i in found]}
 
 
 def get_task(call: Call) -> tuple[int, dict]:
-    return 200, {"@odata.context": call.context("todoTask/$entity"), **task_json(_find(call), call.select())}
+    return 200, {"@odata.context": call.context("todoTask/$entity"), **_shown(_find(call), call)}
 
 
 def create_task(call: Call) -> tuple[int, dict]:
     item = Item(new_id("AAMkI", call.mailbox.tag), "Task", "", {})
     item.fields["Status"] = t("Status", "NotStarted")
-    _apply(item, call.json_body())
+    body = dict(call.json_body())
+    resources = body.pop(linked.NAME, None)
+    _apply(item, body)
+    if resources is not None:
+        linked.write(item, resources, call.mailbox.tag)
     call.mailbox.put_item(item, _list(call))
-    return 201, {"@odata.context": call.context("todoTask/$entity"), **task_json(item)}
+    reply = task_json(item)
+    if resources is not None:  # Graph answers a deep insert with what it inserted
+        reply[linked.NAME] = linked.of(item)
+    return 201, {"@odata.context": call.context("todoTask/$entity"), **reply}
 
 
 def patch_task(call: Call) -> tuple[int, dict]:
@@ -115,6 +131,17 @@ def patch_task(call: Call) -> tuple[int, dict]:
 def delete_task(call: Call) -> tuple[int, None]:
     call.mailbox.remove_item(_find(call))  # To Do deletes a task for good
     return 204, None
+
+
+def list_linked(call: Call) -> tuple[int, dict]:
+    return 200, {"@odata.context": call.context("Collection(linkedResource)"), "value": linked.of(_find(call))}
+
+
+def add_linked(call: Call) -> tuple[int, dict]:
+    item = _find(call)
+    made = linked.add(item, call.json_body(), call.mailbox.tag)
+    call.mailbox.touch_item(item)
+    return 201, {"@odata.context": call.context("linkedResource/$entity"), **made}
 
 
 def tasks_delta(call: Call):

@@ -67,3 +67,30 @@ def test_deleting_a_contact_and_a_task(client, sandbox, user):
     assert [e["id"] for e in _round(client, tasks_link, "graph.todoTask")[0] if "@removed" in e] == [task]
     again = client.call("DELETE", f"{tasks}/{task}")
     assert again.status_code == 404 and again.json()["error"]["code"] == "ErrorItemNotFound"
+
+
+def test_a_task_links_the_record_it_comes_from(client, sandbox, user):
+    """linkedResources: written with the task's POST or on their own, shown by $expand, found by $filter."""
+    sandbox.add_task(user, subject="Call Dana")
+    [default] = client.get(f"/users/{user}/todo/lists", "page:graph.todoTaskList").json()["value"]
+    tasks = f"/users/{user}/todo/lists/{default['id']}/tasks"
+    link = {"applicationName": "crmsync", "displayName": "Send quote", "externalId": "ab'12"}
+    made = client.call("POST", tasks, "graph.todoTask", {"title": "Send quote", "linkedResources": [link]},
+                       sends="graph.todoTask").json()
+    assert [{k: r[k] for k in link} for r in made["linkedResources"]] == [link]
+    found = client.get(f"{tasks}?$filter=linkedResources/any(r: r/externalId eq 'ab''12')&$select=title",
+                       "page:graph.todoTask").json()["value"]
+    assert [(t["id"], t["title"]) for t in found] == [(made["id"], "Send quote")]
+    assert client.get(f"{tasks}?$filter=linkedResources/any(r: r/externalId eq 'other')",
+                      "page:graph.todoTask").json()["value"] == []
+    shown = client.get(f"{tasks}/{made['id']}?$expand=linkedResources", "graph.todoTask").json()
+    assert [r["externalId"] for r in shown["linkedResources"]] == ["ab'12"]
+    client.call("POST", f"{tasks}/{made['id']}/linkedResources", "graph.linkedResource",
+                {"applicationName": "Mail", "externalId": "m-1"}, sends="graph.linkedResource")
+    listed = client.get(f"{tasks}/{made['id']}/linkedResources", "page:graph.linkedResource").json()["value"]
+    assert [r["externalId"] for r in listed] == ["ab'12", "m-1"]
+    assert "linkedResources" not in client.get(f"{tasks}/{made['id']}", "graph.todoTask").json()
+    refused = client.get(f"{tasks}?$filter=title eq 'Send quote'")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "BadRequest"
+    patched = client.call("PATCH", f"{tasks}/{made['id']}", None, {"linkedResources": [link]}, sends="graph.todoTask")
+    assert patched.status_code == 400
