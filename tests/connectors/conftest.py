@@ -13,6 +13,7 @@ from exchangelib.protocol import BaseProtocol, FailFast
 from crmsync_gui.core import codes
 from crmsync_gui.core.store.models import CrmUser, EmailServerProfile, Mailbox
 from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
+from tests.schema_check import assert_schema_valid, recording_sandbox
 from tests.servers import dovecot as dovecot_server
 from tests.servers.smtp import IGNORED_WARNING, SmtpServer
 from tests.servers.tls import make_certificates
@@ -40,11 +41,22 @@ def dovecot(test_certs):
 
 @pytest.fixture(scope="module")
 def sandbox():
-    """One EWS sandbox for a module's tests (each makes its own mailboxes on it), started once."""
-    from crmsync_gui.sandbox import SandboxServer
-
-    with SandboxServer() as server:
+    """One EWS sandbox for a module's tests (each makes its own mailboxes on it), started once; it keeps what it
+    serves in .seen for the schema check below."""
+    with recording_sandbox() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def ews_schema_checked(request, validator):
+    """Every EWS request and reply of a test that used the sandbox passes Microsoft's schema."""
+    if "sandbox" not in request.fixturenames:
+        yield
+        return
+    sandbox = request.getfixturevalue("sandbox")
+    sandbox.seen.clear()
+    yield
+    assert_schema_valid(validator, sandbox.seen)
 
 
 @pytest.fixture(scope="session")

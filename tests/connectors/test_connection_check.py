@@ -8,7 +8,7 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.errors import ValidationError
 from crmsync_gui.core.store.models import EmailServerProfile, TraceLog
 from crmsync_gui.core.sync.connection_check import test_connection as check
-from crmsync_gui.sandbox import SandboxServer
+from tests.schema_check import recording_sandbox
 from tests.servers.ports import free_port
 
 D = codes.Direction
@@ -16,7 +16,7 @@ D = codes.Direction
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with SandboxServer() as server:
+    with recording_sandbox() as server:
         server.add_mailbox("ann@sandbox.test", "ann-pw", name="Ann")
         yield server
 

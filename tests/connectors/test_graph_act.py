@@ -15,17 +15,9 @@ from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
 from crmsync_gui.sandbox.graph import linked
 from tests.connectors.graph_act_world import both_world
-from tests.connectors.graph_world import graph_sandbox
 
 Entity = codes.SyncEntity
 IDLE = {"contacts_delta": 1, "view_delta": 1, "tasks_delta": 1}  # one delta request per folder
-
-
-@pytest.fixture(scope="module")
-def graph(sandbox):
-    server = graph_sandbox(sandbox)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

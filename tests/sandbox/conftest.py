@@ -10,6 +10,7 @@ from exchangelib.protocol import BaseProtocol, FailFast
 
 from crmsync_gui.sandbox import SandboxServer
 from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
+from tests.schema_check import assert_schema_valid
 
 SCHEMA_ABSENT = "Microsoft's EWS schema is not in ../shared/ews-schema (a clone outside the workspace)"
 _numbers = itertools.count(1)
@@ -29,10 +30,7 @@ def sandbox(validator, monkeypatch):
     server.stop()
     unversioned = [op for op, _req, rep in seen if b"ServerVersionInfo" not in rep]
     assert not unversioned, f"replies without ServerVersionInfo: {unversioned}"
-    if validator is not None:
-        problems = [f"{op} {which}: {err}" for op, req, rep in seen
-                    for which, doc in (("request", req), ("reply", rep)) for err in validator.validate(doc)]
-        assert not problems, "schema violations:\n" + "\n".join(problems[:20])
+    assert_schema_valid(validator, seen)
 
 
 @pytest.fixture
