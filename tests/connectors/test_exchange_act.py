@@ -15,6 +15,7 @@ from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.errors import PermanentError
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
+from tests.connectors.act_steps import contact, ews_item, on_server, sync
 from tests.connectors.exchange_world import exchange_world
 from tests.connectors.graph_act_world import both_world
 
@@ -45,10 +46,6 @@ def ews(protocol):
         pytest.skip("EWS only")
 
 
-def sync(world) -> int:
-    return asyncio.run(act.run(world.job, world.connector))
-
-
 def side(world):
     return world.connector.act_side(world.job)
 
@@ -58,20 +55,6 @@ def requests_of_an_idle_sync(world) -> dict:
     server.stats.reset()
     assert sync(world) == 0
     return dict(server.requests_by_operation(world.address))
-
-
-def contact(world, **fields):
-    return Contact.create(**{"first_name": "Bo", "last_name": "Berg", "email": "bo@fabrikam.com",
-                             "owner": world.user, **fields})
-
-
-def on_server(world, folder="contacts"):
-    return world.sandbox.items(world.address, folder)
-
-
-def ews_item(world, item_id, entity=Entity.CONTACT):
-    """The item as Outlook sees it, over EWS."""
-    return ews_act.folder_of(world.account, entity).get(id=item_id)
 
 
 def test_crm_records_in_the_filters_reach_exchange_and_idle_costs_one_request_per_folder(world, protocol):

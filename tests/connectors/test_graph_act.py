@@ -2,18 +2,17 @@
 Graph sandbox, the store; the mailbox is the EWS sandbox's too, so what a user does in Outlook is done over EWS
 (exchangelib). What both protocols do alike is tested over both in test_exchange_act.py; here is what only Graph
 shows: its delta tokens, a series read through calendarView, a To Do task's ref as a linkedResource."""
-import asyncio
 import json
 from datetime import datetime
 
 import pytest
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.connectors import _ews_act as ews_act
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
-from crmsync_gui.core.store.models import Activity, Contact, ItemMap
+from crmsync_gui.core.store.models import Activity, ItemMap
 from crmsync_gui.core.sync import act
 from crmsync_gui.sandbox.graph import linked
+from tests.connectors.act_steps import contact, ews_item, on_server, sync
 from tests.connectors.graph_act_world import both_world
 
 Entity = codes.SyncEntity
@@ -25,23 +24,6 @@ def world(db, sandbox, graph):
     world = both_world(sandbox, graph, "gact")
     yield world
     world.close()
-
-
-def sync(world) -> int:
-    return asyncio.run(act.run(world.job, world.connector))
-
-
-def contact(world, **fields):
-    return Contact.create(**{"first_name": "Bo", "last_name": "Berg", "email": "bo@fabrikam.com",
-                             "owner": world.user, **fields})
-
-
-def on_server(world, folder="contacts"):
-    return world.sandbox.items(world.address, folder)
-
-
-def ews_item(world, item_id, entity=Entity.CONTACT):
-    return ews_act.folder_of(world.account, entity).get(id=item_id)
 
 
 def test_a_series_is_one_item_on_both_sides(world):
