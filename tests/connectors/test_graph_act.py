@@ -58,7 +58,7 @@ def test_a_forgotten_delta_token_reads_the_folders_again_and_duplicates_nothing(
 
 def test_a_crash_between_creating_a_task_over_graph_and_recording_it_duplicates_nothing(world, monkeypatch):
     """The task is renamed in the CRM before the replay, so the first-sync match (subject and due date) cannot
-    know it: the journal's ref, the task's linkedResource, is how the replay does."""
+    know it: the journal's ref, the task's linkedResource, is how the replay does; and the rename reaches it."""
     task = Activity.create(activity_type=codes.ActivityType.TASK, subject="Call Bo", owner_user=world.user,
                            due_at=datetime(2030, 3, 2))
     save_map = act._save_map
@@ -75,7 +75,7 @@ def test_a_crash_between_creating_a_task_over_graph_and_recording_it_duplicates_
     task.save()
     sync(world)
     [made] = on_server(world, "tasks")
-    assert ItemMap.get(record_type="task").item_id == made["id"]
+    assert ItemMap.get(record_type="task").item_id == made["id"] and made["subject"] == "Call Bo back"
     with world.sandbox.store.lock:
         stored = world.sandbox.store.get(world.address).items[made["id"]]
         assert [(r["applicationName"], r["externalId"]) for r in linked.of(stored)] == [("crmsync", ref)]

@@ -16,7 +16,7 @@ Rules:
   row says what is about to happen, in a committed transaction; the step's result and the row's
   removal commit together. A create stamps the row's `ref` on the new item, so a run replayed after
   a crash maps the item carrying that ref, whatever the record's fields (a contact without an email
-  address, a start time Exchange rounded). A removal journaled for a record that left the filter
+  address, a start time Exchange rounded), and writes the record to it again. A removal journaled for a record that left the filter
   is finished on replay; the CRM record is never taken for "deleted in Exchange".
 - Deletes propagate both ways; a record that leaves the filter loses only its Exchange copy.
 - Meetings: an appointment with attendees, created, changed or deleted in the CRM by its owner's mailbox,
@@ -374,15 +374,14 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
         if made is not None and record_id in in_filter:
             matched_items.add(made.item_id)
             mapped_records.add(record_id)
+            # Written again: the record may have changed since that run read it (its map would otherwise take
+            # today's values as synced), and a series may lack the single occurrences the run did not get to.
             values = values_of(in_filter[record_id], entity, parties)
-            if _has_exceptions(values.get("recurrence")):  # the run may have stopped before writing them
-                steps.append(_guard(Step(Action.UPDATE, Side.EXCHANGE, entity, "created in Exchange by a run that "
-                                         "stopped before recording it, maybe before its single occurrences: "
-                                         "mapped and written again", record_id, made.item_id, made.change_key,
-                                         to_exchange={n: values[n] for n in out_fields}), in_filter[record_id], None))
-                continue
-            steps.append(Step(Action.MATCH, Side.MAP, entity, "created in Exchange by a run that stopped before "
-                              "recording it: mapped, not duplicated", record_id, made.item_id, made.change_key))
+            why = ", maybe before its single occurrences" if _has_exceptions(values.get("recurrence")) else ""
+            steps.append(_guard(Step(Action.UPDATE, Side.EXCHANGE, entity, f"created in Exchange by a run that "
+                                     f"stopped before recording it{why}: mapped and written again", record_id,
+                                     made.item_id, made.change_key, to_exchange={n: values[n] for n in out_fields}),
+                                in_filter[record_id], None))
         elif made is not None:
             matched_items.add(made.item_id)
             steps.append(Step(Action.DELETE, Side.EXCHANGE, entity, "created in Exchange by a run that stopped; "
