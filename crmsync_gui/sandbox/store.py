@@ -144,6 +144,7 @@ class Item:
 class Tombstone:
     seq: int
     created_seq: int
+    moved_to: tuple[str, str] | None = None  # (new id, folder) when the item was moved, not deleted
 
 
 class Mailbox:
@@ -159,6 +160,7 @@ class Mailbox:
         self.items: dict[str, Item] = {}
         self.item_tombstones: dict[str, dict[str, Tombstone]] = {}  # folder id -> item id -> when deleted
         self.folder_tombstones: dict[str, tuple[Tombstone, str | None]] = {}  # folder id -> (when, parent)
+        self.moved_from: dict[str, tuple[str, str]] = {}  # a moved item's new id -> (its old id, the folder it left)
         self._seq = itertools.count(1)
         self.seq = 0
         for key, (display, parent, element, folder_class) in DISTINGUISHED.items():
@@ -232,11 +234,16 @@ class Mailbox:
         self.item_tombstones[item.folder_id][item.id] = Tombstone(self.next_seq(), item.created_seq)
 
     def move_item(self, item: Item, folder: Folder) -> Item:
-        """Exchange gives a moved item a new id; the source folder syncs a delete, the target a create."""
+        """Exchange gives a moved item a new id; the source folder syncs a delete, the target a create (and a
+        subscription sees one MovedEvent: the tombstone and moved_from say it was a move)."""
+        old_id, old_folder_id = item.id, item.folder_id
         self.remove_item(item)
         item.id = new_id("AAMkI", self.tag)
         item.version += 1
-        return self.put_item(item, folder)
+        self.put_item(item, folder)
+        self.item_tombstones[old_folder_id][old_id].moved_to = (item.id, folder.id)
+        self.moved_from[item.id] = (old_id, old_folder_id)
+        return item
 
     def copy_item(self, item: Item, folder: Folder) -> Item:
         clone = copy.deepcopy(item)

@@ -67,20 +67,27 @@ class Subscriptions:
             del self._subs[sub_id]
             return True
 
-    def pending(self, subscription: Subscription) -> list[tuple[int, str, str, str]]:
-        """(seq, event name, item id, folder id) since the subscription's watermark."""
+    def pending(self, subscription: Subscription) -> list[tuple]:
+        """(seq, event name, item id, folder id, (old item id, old folder id) of a move or None) since the
+        subscription's watermark. A move is one MovedEvent, as Exchange reports it, whichever of its two
+        folders the subscription watches."""
         mailbox = subscription.mailbox
-        found = []
+        found, moves = [], {}
         for folder_id in subscription.folder_ids:
             folder = mailbox.folders.get(folder_id)
             if folder is None:
                 continue
             for seq, kind, what in mailbox.item_changes(folder, subscription.seq):
                 item_id = what if isinstance(what, str) else what.id
-                found.append((seq, _KINDS[kind], item_id, folder_id))
-                if kind == "Create" and folder.distinguished == "inbox":
-                    found.append((seq, "NewMailEvent", item_id, folder_id))
-        return sorted(e for e in found if e[1] in subscription.events)
+                if kind == "Delete" and (moved_to := mailbox.item_tombstones[folder_id][item_id].moved_to):
+                    moves.setdefault(moved_to[0], (seq, "MovedEvent", *moved_to, (item_id, folder_id)))
+                elif kind == "Create" and item_id in mailbox.moved_from:
+                    moves.setdefault(item_id, (seq, "MovedEvent", item_id, folder_id, mailbox.moved_from[item_id]))
+                else:
+                    found.append((seq, _KINDS[kind], item_id, folder_id, None))
+                    if kind == "Create" and folder.distinguished == "inbox":
+                        found.append((seq, "NewMailEvent", item_id, folder_id, None))
+        return sorted(e for e in [*found, *moves.values()] if e[1] in subscription.events)
 
     def notification(self, subscription: Subscription, ns: str = M_NS) -> tuple[etree._Element, int]:
         """The Notification of everything since the watermark (a StatusEvent when nothing happened), and the
@@ -94,11 +101,14 @@ class Subscriptions:
         if not events:
             status = sub(note, "t", "StatusEvent")
             sub(status, "t", "Watermark", _watermark(subscription.mailbox.seq))
-        for seq, name, item_id, folder_id in events:
+        for seq, name, item_id, folder_id, old in events:
             event = sub(note, "t", name)
             sub(event, "t", "Watermark", _watermark(seq))
             sub(event, "t", "TimeStamp", xml_time(now()))
             sub(event, "t", "ItemId", Id=item_id)
             sub(event, "t", "ParentFolderId", Id=folder_id)
+            if old is not None:
+                sub(event, "t", "OldItemId", Id=old[0])
+                sub(event, "t", "OldParentFolderId", Id=old[1])
         return note, subscription.mailbox.seq
 

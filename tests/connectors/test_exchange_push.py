@@ -76,6 +76,34 @@ def test_new_email_is_tracked_within_5_seconds_of_arriving(sandbox, db, tmp_path
     assert Mailbox.get_by_id(world.mailbox.id).arrival == codes.Arrival.PUSH
 
 
+
+def test_email_filed_in_or_moved_into_a_tracked_folder_is_pushed(sandbox, db, tmp_path):
+    """The subscription covers the tracked folders too: a Created event (a server rule filed the email) and a
+    Moved event (the user dragged an email in from a folder nobody tracks) each bring an incoming sync."""
+    world, engine = pushed_world(sandbox, tmp_path)
+    clients = sandbox.add_folder(world.address, "Clients")
+    later = sandbox.add_folder(world.address, "Later")
+    admin.save_folder_rules(world.mailbox, [{"folder": "Clients"}])
+    sandbox.add_message(world.address, folder=later, subject="Kept for later", sender=("Bo", "bo@fabrikam.com"),
+                        to=[("Ann", world.address)])
+
+    def move_in() -> None:
+        (world.account.inbox / "Later").get(subject="Kept for later").move(world.account.inbox / "Clients")
+
+    async def go():
+        await subscribed(engine, world)
+        try:
+            await asyncio.to_thread(sandbox.add_message, world.address, folder=clients, subject="Filed by a rule",
+                                    sender=("Bo", "bo@fabrikam.com"), to=[("Ann", world.address)])
+            await until(lambda: tracked("Filed by a rule"), "the email filed in Clients to be tracked", 5)
+            await asyncio.to_thread(move_in)
+            return await until(lambda: tracked("Kept for later"), "the email moved into Clients to be tracked", 5)
+        finally:
+            await engine.stop()
+
+    assert run(go()) < 5
+    assert sandbox.requests_by_operation(world.address)["Subscribe"] == 1
+
 def test_stopping_the_engine_hangs_up_its_open_stream_at_once_and_leaves_no_thread_reading(sandbox, db, tmp_path):
     sandbox.streaming_limit = None  # Exchange's minute: the open stream would not end by itself before the stop
     world, engine = pushed_world(sandbox, tmp_path)
@@ -111,7 +139,8 @@ def test_a_profile_whose_cap_leaves_no_streaming_connection_records_why_its_mail
     assert "Subscribe" not in sandbox.requests_by_operation(world.address)
 
 
-def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, tmp_path):
+@pytest.mark.parametrize("ended", ["ErrorSubscriptionNotFound", "ErrorExpiredSubscription"])
+def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, tmp_path, ended):
     world, engine = pushed_world(sandbox, tmp_path)
 
     async def go():
@@ -126,7 +155,7 @@ def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, 
             await asyncio.to_thread(deliver, world, "After the drop")
             await until(lambda: tracked("After the drop"), "the email sent after the dropped stream", 20)
             gone = sandbox.inject("error", mailbox=world.address, operation="GetStreamingEvents",
-                                  code="ErrorSubscriptionNotFound", times=1)
+                                  code=ended, times=1)
             await until(lambda: gone.hits == 1, "the expired subscription to be read", 20)
             await asyncio.to_thread(deliver, world, "After the subscription expired")
             await until(lambda: tracked("After the subscription expired"),

@@ -9,6 +9,7 @@ import socket
 import ssl
 
 from exchangelib import Message
+from exchangelib.folders import FolderCollection
 
 from tests.waiting import until
 
@@ -91,3 +92,25 @@ def test_reconnects_deliver_each_event_once(sandbox, ann):
                  for e in n.events]
     assert seen == ["CreatedEvent", "NewMailEvent"] * 3
     ann.inbox.unsubscribe(sub_id)
+
+
+
+def test_a_move_is_one_moved_event_to_a_subscription_on_either_folder(sandbox, ann):
+    """Exchange reports a moved item as one MovedEvent (its new id and folder, its old id and folder), to a
+    subscription on the folder it left or the one it entered, not as a delete and a create."""
+    address = ann.primary_smtp_address
+    projects_id = sandbox.add_folder(address, "Projects")
+    old_id = sandbox.add_message(address, subject="to file", body="x")
+    projects = ann.inbox / "Projects"
+    subscriptions = {"both": FolderCollection(account=ann, folders=[ann.inbox, projects]).subscribe_to_pull(
+                         event_types=["MovedEvent", "CreatedEvent", "DeletedEvent", "NewMailEvent"]),
+                     "left": ann.inbox.subscribe_to_pull(event_types=["MovedEvent", "DeletedEvent"]),
+                     "entered": projects.subscribe_to_pull(event_types=["MovedEvent", "CreatedEvent"])}
+    ann.inbox.get(subject="to file").move(projects)
+    new_id = sandbox.items(address, projects_id)[0]["id"]
+    for name, (sub_id, watermark) in subscriptions.items():
+        events = next(ann.inbox.get_events(sub_id, watermark)).events
+        assert [(type(e).__name__, e.item_id.id, e.parent_folder_id.id, e.old_item_id.id,
+                 e.old_parent_folder_id.id) for e in events] == [
+            ("MovedEvent", new_id, projects_id, old_id, ann.inbox.id)], name
+        ann.inbox.unsubscribe(sub_id)
