@@ -59,16 +59,26 @@ def _apply(item: Item, body: dict) -> None:
         holder = t("EmailAddresses")
         for n, address in enumerate(body["emailAddresses"][:3], 1):
             sub(holder, "t", "Entry", address.get("address", ""), Key=f"EmailAddress{n}")
-        f["EmailAddresses"] = holder
-    phones = {e: body[g][0] for g, e in PHONES.items() if body.get(g)}
-    if "mobilePhone" in body and body["mobilePhone"]:
-        phones["MobilePhone"] = body["mobilePhone"]
-    if phones:
+        _keep(f, "EmailAddresses", holder)
+    phones = _entries(item, "PhoneNumbers")  # a PATCH sets or clears the ones it names, keeps the others
+    given = {e: (body[g] or [None])[0] for g, e in PHONES.items() if g in body}
+    if "mobilePhone" in body:
+        given["MobilePhone"] = body["mobilePhone"]
+    if given:
+        phones = {k: v for k, v in {**phones, **given}.items() if v}
         holder = t("PhoneNumbers")
         for key, number in phones.items():
             sub(holder, "t", "Entry", number, Key=key)
-        f["PhoneNumbers"] = holder
+        _keep(f, "PhoneNumbers", holder)
     extended.write(item, body.get(extended.NAME))
+
+
+def _keep(fields: dict, name: str, holder: etree._Element) -> None:
+    """A dictionary of entries as EWS holds it: none is no element (the schema wants one Entry at least)."""
+    if len(holder):
+        fields[name] = holder
+    else:
+        fields.pop(name, None)
 
 
 def _folder(call: Call) -> Folder:

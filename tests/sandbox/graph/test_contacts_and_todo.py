@@ -94,3 +94,14 @@ def test_a_task_links_the_record_it_comes_from(client, sandbox, user):
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "BadRequest"
     patched = client.call("PATCH", f"{tasks}/{made['id']}", None, {"linkedResources": [link]}, sends="graph.todoTask")
     assert patched.status_code == 400
+
+
+def test_a_patch_clears_a_contacts_email_and_phone_as_ews_holds_none(client, sandbox, user):
+    seeded = sandbox.add_contact(user, given_name="Dana", email="dana@x.test", phone="+1 555 0100")
+    dana = client.get(f"/users/{user}/contacts/{seeded}", "graph.contact").json()
+    cleared = client.call("PATCH", f"/users/{user}/contacts/{seeded}", "graph.contact",
+                          {"emailAddresses": [], "businessPhones": []}, sends="graph.contact",
+                          headers={"If-Match": dana["@odata.etag"]}).json()
+    assert (cleared["emailAddresses"], cleared["businessPhones"]) == ([], [])
+    fields = sandbox.store.get(user).items[seeded].fields  # EWS's schema wants an Entry in each, or no element
+    assert "EmailAddresses" not in fields and "PhoneNumbers" not in fields
