@@ -288,6 +288,9 @@ def _computed(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:
         return t(name, xml_time(item.created))
     if item.element == "CalendarItem" and name in ("ModifiedOccurrences", "DeletedOccurrences"):
         return _changed_occurrences(item, name)
+    if item.element == "MeetingRequest" and name == "CalendarItemType":  # one occurrence's request: Exception
+        stored = item.fields.get(name)
+        return stored if stored is not None else t(name, "RecurringMaster" if "Recurrence" in item.fields else "Single")
     if item.element == "CalendarItem" and name in ("IsRecurring", "CalendarItemType"):
         kind = "Occurrence" if OCCURRENCE in item.id else "RecurringMaster" if "Recurrence" in item.fields else "Single"
         if name == "CalendarItemType":

@@ -7,7 +7,10 @@ MyResponseType NoResponseReceived). AcceptItem, TentativelyAcceptItem and Declin
 organizer with a MeetingResponse and set that attendee's ResponseType on the organizer's item; a
 decline takes the meeting out of the attendee's calendar. CancelCalendarItem, or deleting the
 organizer's item with SendMeetingCancellations, sends a MeetingCancellation and marks each
-attendee's copy cancelled. Attendees outside the sandbox get nothing, as if on the Internet.
+attendee's copy cancelled. One occurrence of the organizer's series changed (UpdateItem on it, sent) or
+deleted (DeleteItem on it with SendMeetingCancellations) reaches the attendees as Outlook sends it: a
+MeetingRequest or MeetingCancellation for that occurrence alone (its RecurrenceId), and their copy of the
+series takes the exception. Attendees outside the sandbox get nothing, as if on the Internet.
 
 Everything here runs under the store's lock, called from operations.py.
 """
@@ -19,7 +22,8 @@ import email.utils
 from lxml import etree
 
 from . import items as it
-from .soap import T_NS, t, xml_time
+from .recurrence import master_times, nth
+from .soap import T_NS, parse_time, t, xml_time
 from .store import Folder, Item, Mailbox, Store, new_id, now
 
 # The SendMeetingInvitations... values that send anything ("Changed": only to attendees a change affects).
@@ -194,6 +198,82 @@ def invite(store: Store, organizer: Mailbox, item: Item, to: list[str], kind: st
                                 organizer, organizer, item)
         sent.fields["MeetingRequestType"] = t("MeetingRequestType", kind)
         organizer.put_item(sent, organizer.distinguished("sentitems"))
+
+
+def _one_occurrence(master: Item, index: int) -> tuple[Item, str]:
+    """The organizer's occurrence as it is now, and its RecurrenceId (its original start)."""
+    original = nth(master.fields["Recurrence"], *master_times(master.fields), index)
+    return it.occurrence(master, index, *original), xml_time(original[0])
+
+
+def occurrence_changed(store: Store, organizer: Mailbox, master: Item, index: int, save_copy: bool) -> None:
+    """One occurrence of the organizer's series was changed and sent: each of its attendees' series takes the
+    exception, and they get a meeting request for that occurrence (CalendarItemType Exception)."""
+    changed, recurrence_id = _one_occurrence(master, index)
+    sequence = int(master.text("AppointmentSequenceNumber") or "0") + 1
+    master.fields["AppointmentSequenceNumber"] = t("AppointmentSequenceNumber", str(sequence))
+    changed.fields["AppointmentSequenceNumber"] = t("AppointmentSequenceNumber", str(sequence))
+    to = attendees(changed)
+    for address in to:
+        attendee = store.get(address)
+        if attendee is None or attendee is organizer:
+            continue
+        series = attendee_copy(attendee, master.text("UID"))
+        if series is None:
+            series = _place_copy(attendee, master)
+        else:
+            series.exceptions[index] = copy.deepcopy(master.exceptions[index])
+            attendee.touch_item(series)
+        placed = it.occurrence(series, index, *_times(changed))
+        request = _occurrence_message("MeetingRequest", changed, organizer, attendee, placed, recurrence_id)
+        request.fields["ResponseType"] = t("ResponseType", series.text("MyResponseType") or "NoResponseReceived")
+        attendee.put_item(request, attendee.distinguished("inbox"))
+    if save_copy and to:
+        organizer.put_item(_occurrence_message("MeetingRequest", changed, organizer, organizer, None, recurrence_id),
+                           organizer.distinguished("sentitems"))
+
+
+def occurrence_cancelled(store: Store, organizer: Mailbox, master: Item, index: int, save_copy: bool) -> None:
+    """One occurrence of the organizer's series is being deleted with cancellations: its attendees get a
+    MeetingCancellation for it, and that occurrence in their series is marked cancelled (Outlook shows it so
+    until they remove it)."""
+    gone, recurrence_id = _one_occurrence(master, index)
+    subject = "Canceled: " + (gone.text("Subject") or "")
+    to = attendees(gone)
+    for address in to:
+        attendee = store.get(address)
+        if attendee is None or attendee is organizer:
+            continue
+        series, placed = attendee_copy(attendee, master.text("UID")), None
+        if series is not None and not (index in series.exceptions and series.exceptions[index] is None):
+            own = dict(series.exceptions.get(index) or {})
+            own.update(IsCancelled=t("IsCancelled", "true"), Subject=t("Subject", subject))
+            series.exceptions[index] = own
+            attendee.touch_item(series)
+            placed = it.occurrence(series, index, *_times(gone))
+        attendee.put_item(_occurrence_message("MeetingCancellation", gone, organizer, attendee, placed, recurrence_id,
+                                              subject), attendee.distinguished("inbox"))
+    if save_copy and to:
+        organizer.put_item(_occurrence_message("MeetingCancellation", gone, organizer, organizer, None, recurrence_id,
+                                               subject), organizer.distinguished("sentitems"))
+
+
+def _times(occurrence: Item):
+    return parse_time(occurrence.text("Start")), parse_time(occurrence.text("End"))
+
+
+def _occurrence_message(element: str, occurrence: Item, organizer: Mailbox, owner: Mailbox, placed: Item | None,
+                        recurrence_id: str, subject: str | None = None) -> Item:
+    """A meeting request or cancellation for one occurrence of a series."""
+    request = element == "MeetingRequest"
+    message = _meeting_message(element, "IPM.Schedule.Meeting.Request" if request else "IPM.Schedule.Meeting.Canceled",
+                               subject or occurrence.text("Subject") or "", occurrence, organizer, owner, placed)
+    message.fields["RecurrenceId"] = t("RecurrenceId", recurrence_id)
+    if request:
+        message.fields["MeetingRequestType"] = t("MeetingRequestType", "FullUpdate")
+        message.fields["IntendedFreeBusyStatus"] = t("IntendedFreeBusyStatus", "Busy")
+        message.fields["CalendarItemType"] = t("CalendarItemType", "Exception")
+    return message
 
 
 def cancel(store: Store, organizer: Mailbox, item: Item, to: list[str], save_copy: bool) -> None:

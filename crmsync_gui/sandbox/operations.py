@@ -631,7 +631,11 @@ def update_item(call: Call, op: etree._Element) -> etree._Element:
         conflicts = m("ConflictResults")
         sub(conflicts, "t", "Count", "0")
         if it.OCCURRENCE in item.id:
-            return _items_holder([_id_only(_make_exception(call, item, updates))]) + [conflicts]
+            changed = _make_exception(call, item, updates)
+            _mailbox, master, index = _series_of(call, item.id)
+            if invitations in meetings.SENDING and meetings.organized_by(master, mailbox):
+                meetings.occurrence_changed(call.store, mailbox, master, index, invitations.endswith("AndSaveCopy"))
+            return _items_holder([_id_only(changed)]) + [conflicts]
         before = copy.deepcopy(item) if item.element == "CalendarItem" else None
         for update in updates:
             it.apply_update(item, update)
@@ -674,6 +678,9 @@ def delete_item(call: Call, op: etree._Element) -> etree._Element:
         mailbox, item = resolve_item(call, el)
         if it.OCCURRENCE in item.id:  # one occurrence: the master remembers it is gone
             _mailbox, master, index = _series_of(call, item.id)
+            if cancellations in meetings.SENDING and meetings.organized_by(master, mailbox):
+                meetings.occurrence_cancelled(call.store, mailbox, master, index,
+                                              cancellations.endswith("AndSaveCopy"))
             master.exceptions[index] = None
             mailbox.touch_item(master)
         else:

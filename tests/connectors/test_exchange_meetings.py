@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from exchangelib import UTC, EWSDateTime
 from exchangelib.items import MeetingCancellation, MeetingRequest
 
 from crmsync_gui.core import codes
@@ -160,3 +161,33 @@ def test_an_attendee_added_in_the_crm_is_invited_and_one_removed_is_told(ann, bo
     [cancellation] = requests(outlook(bob.address), MeetingCancellation)
     assert cancellation.subject == "Canceled: Review"
     assert answers(record) == {carl: Answer.NONE}
+
+
+def test_a_crm_change_to_one_occurrence_reaches_the_attendees_for_that_occurrence(ann, sandbox, outlook):
+    carl = "carl.s@sandbox.test"
+    sandbox.add_mailbox(carl, "pw", name="Carl")
+    rule = {"pattern": "daily", "occurrences": 4}
+    record = meeting(ann, carl, subject="Stand-up")
+    record.recurrence = json.dumps(rule)
+    record.save()
+    sync(ann)
+    requests(outlook(carl))[0].accept()
+    record.recurrence = json.dumps({**rule, "cancelled": ["2030-03-03"], "moved": {
+        "2030-03-02": {"starts_at": "2030-03-02T14:00:00", "ends_at": "2030-03-02T15:00:00"}}})
+    record.save()
+    assert sync(ann) == 1
+
+    [update] = requests(outlook(carl))  # for the moved occurrence alone, not the series again
+    assert (update.meeting_request_type, update.type) == ("FullUpdate", "Exception")
+    assert update.start.replace(tzinfo=None) == datetime(2030, 3, 2, 14)
+    [cancellation] = requests(outlook(carl), MeetingCancellation)
+    assert cancellation.subject == "Canceled: Stand-up"
+    first = EWSDateTime(2030, 3, 1, tzinfo=UTC)
+    shown = [(o.start.astimezone(UTC).replace(tzinfo=None), o.type, bool(o.is_cancelled), o.my_response_type)
+             for o in outlook(carl).calendar.view(start=first, end=first + timedelta(days=5))]
+    assert shown == [(datetime(2030, 3, 1, 9), "Occurrence", False, "Accept"),
+                     (datetime(2030, 3, 2, 14), "Exception", False, "Accept"),
+                     (datetime(2030, 3, 3, 9), "Exception", True, "Accept"),
+                     (datetime(2030, 3, 4, 9), "Occurrence", False, "Accept")]
+    assert answers(record) == {carl: Answer.ACCEPTED}
+    assert sync(ann) == 0 and len(requests(outlook(carl))) == 1  # nothing sent twice

@@ -6,18 +6,32 @@ import itertools
 from datetime import timedelta
 
 import pytest
+import requests
 from exchangelib import UTC, Attendee, CalendarItem, EWSDateTime, Mailbox
 from exchangelib.errors import ErrorCalendarIsNotOrganizer, ErrorCalendarIsOrganizerForAccept
 from exchangelib.items import (
     SEND_ONLY_TO_ALL,
     SEND_ONLY_TO_CHANGED,
     SEND_TO_ALL_AND_SAVE_COPY,
+    SEND_TO_CHANGED_AND_SAVE_COPY,
+    SEND_TO_NONE,
     MeetingCancellation,
     MeetingRequest,
     MeetingResponse,
 )
+from exchangelib.recurrence import DailyPattern, Recurrence
+from lxml import etree
+
+from crmsync_gui.sandbox.soap import T_NS
 
 _numbers = itertools.count(1)
+GET_ITEM = """<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"
+  xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+  xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+<s:Header><t:RequestServerVersion Version="Exchange2016"/></s:Header><s:Body><m:GetItem><m:ItemShape>
+<t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="{}"/></m:ItemIds></m:GetItem>
+</s:Body></s:Envelope>"""
 START = EWSDateTime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -167,3 +181,69 @@ def test_an_attendee_editing_their_copy_sends_nothing(ann, bob, carl):
     placed.save(update_fields=["location"], send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY)
     assert len(_inbox(carl, MeetingRequest)) == 1 and not _inbox(ann, MeetingRequest)
     assert bob.calendar.get(id=placed.id).organizer.email_address == ann.primary_smtp_address
+
+
+def _series(organizer, *attendees) -> CalendarItem:
+    item = CalendarItem(account=organizer, folder=organizer.calendar, subject="Stand-up", start=START,
+                        end=START + timedelta(minutes=15), required_attendees=[_attendee(a) for a in attendees],
+                        recurrence=Recurrence(pattern=DailyPattern(interval=1), start=START.date(), number=4))
+    item.save(send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY)
+    return item
+
+
+def _occurrence(account, day: int):
+    start = START + timedelta(days=day - 1)
+    return [o for o in account.calendar.view(start=start - timedelta(hours=1), end=start + timedelta(hours=1))]
+
+
+def _recurrence_id(sandbox, account, message) -> str | None:
+    """A meeting message's RecurrenceId, which exchangelib does not read: GetItem with AllProperties."""
+    reply = requests.post(sandbox.url, verify=sandbox.ca_file, timeout=10, auth=(account.primary_smtp_address, "bob-pw"),
+                          data=GET_ITEM.format(message.id).encode())
+    return etree.fromstring(reply.content).findtext(f".//{{{T_NS}}}RecurrenceId")
+
+
+def test_a_changed_or_cancelled_occurrence_reaches_the_attendees_for_that_occurrence_alone(sandbox, ann, bob):
+    series = _series(ann, bob)
+    _inbox(bob, MeetingRequest)[0].accept()
+    second = series.occurrence(2)
+    second.refresh()
+    second.start, second.end = START + timedelta(days=1, hours=5), START + timedelta(days=1, hours=6)
+    second.save(update_fields=["start", "end"], send_meeting_invitations=SEND_TO_CHANGED_AND_SAVE_COPY)
+
+    [update] = _inbox(bob, MeetingRequest)
+    assert (update.meeting_request_type, update.type, update.start) == (
+        "FullUpdate", "Exception", START + timedelta(days=1, hours=5))
+    assert _recurrence_id(sandbox, bob, update) == "2027-03-02T09:00:00Z"  # the occurrence's original start
+    moved = bob.calendar.get(id=update.associated_calendar_item_id.id)
+    assert (moved.type, moved.start, moved.my_response_type) == ("Exception", START + timedelta(days=1, hours=5),
+                                                                 "Accept")  # the series' answer stays
+    assert [o.start for o in _occurrence(bob, 2)] == []  # no longer at its old time
+
+    third = series.occurrence(3)
+    third.refresh()
+    third.delete(send_meeting_cancellations=SEND_TO_ALL_AND_SAVE_COPY)
+    [cancellation] = _inbox(bob, MeetingCancellation)
+    assert cancellation.subject == "Canceled: Stand-up"
+    assert _recurrence_id(sandbox, bob, cancellation) == "2027-03-03T09:00:00Z"
+    [gone] = _occurrence(bob, 3)
+    assert gone.is_cancelled and gone.subject == "Canceled: Stand-up" and gone.type == "Exception"
+    assert [o.subject for o in _occurrence(bob, 4)] == ["Stand-up"]  # the rest of the series is untouched
+    master = ann.calendar.get(id=series.id)
+    assert [d.start for d in master.deleted_occurrences] == [START + timedelta(days=2)]
+    assert sorted(type(i).__name__ for i in ann.sent.all()) == ["MeetingCancellation", "MeetingRequest",
+                                                                "MeetingRequest"]
+
+
+def test_an_occurrence_changed_without_sending_reaches_nobody(ann, bob):
+    series = _series(ann, bob)
+    second = series.occurrence(2)
+    second.refresh()
+    second.location = "Room 9"
+    second.save(update_fields=["location"], send_meeting_invitations=SEND_TO_NONE)
+    second = series.occurrence(3)
+    second.refresh()
+    second.delete(send_meeting_cancellations=SEND_TO_NONE)
+    assert len(_inbox(bob, MeetingRequest)) == 1 and not _inbox(bob, MeetingCancellation)
+    assert [(o.subject, bool(o.is_cancelled)) for o in _occurrence(bob, 3)] == [("Stand-up", False)]
+    assert [o.location for o in _occurrence(bob, 2)] == [None]

@@ -292,7 +292,7 @@ def _create(account, entity, values, ref: str, invite: bool) -> tuple[str, str]:
     item.save(send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY if invite and entity == Entity.APPOINTMENT
               else SEND_TO_NONE)
     if values.get("recurrence"):
-        return item.id, _write_exceptions(account, item.id, values)
+        return item.id, _write_exceptions(account, item.id, values, invite)
     return item.id, item.changekey
 
 
@@ -307,24 +307,27 @@ def _update(account, entity, item_id, change_key, values, invite: bool) -> str:
     except (ews.ErrorIrresolvableConflict, ews.ErrorStaleObject) as exc:
         raise act.Conflict(item_id) from exc
     if entity == Entity.APPOINTMENT and values.get("recurrence"):
-        return _write_exceptions(account, item_id, values)
+        return _write_exceptions(account, item_id, values, invite)
     return item.changekey
 
 
 _SERIES_FIELDS = ("start", "end", "is_all_day", "_start_timezone", "modified_occurrences", "deleted_occurrences")
 
 
-def _write_exceptions(account, item_id: str, values: dict) -> str:
+def _write_exceptions(account, item_id: str, values: dict, invite: bool) -> str:
     """Give the series in Exchange the CRM's cancelled and moved occurrences (the master's pattern is written);
     return the master's change key after. A cancelled occurrence Exchange has and the CRM not stays: Exchange
-    cannot bring one back (the plan says so)."""
+    cannot bring one back (the plan says so). `invite`: a meeting's attendees hear of each one, as Outlook
+    tells them of a single occurrence moved or cancelled."""
+    cancellations, updates = (SEND_TO_ALL_AND_SAVE_COPY, SEND_TO_CHANGED_AND_SAVE_COPY) if invite else (
+        SEND_TO_NONE, SEND_TO_NONE)
     rule, zone = CrmRecurrence.from_json(values["recurrence"]), values.get("start_time_zone")
     [master] = account.fetch(ids=[(item_id, None)], folder=account.calendar, only_fields=_SERIES_FIELDS)
     cancelled, moved = recurrence.exceptions_of(master, zone)
     length = _plain_time(master.end) - _plain_time(master.start)
     wanted = {m.on: m for m in rule.moved}
     for day in sorted(set(rule.cancelled) - cancelled):
-        _occurrence(master, rule.index_of(day)).delete()
+        _occurrence(master, rule.index_of(day)).delete(send_meeting_cancellations=cancellations)
     for day in sorted(set(wanted) | set(moved)):
         if moved.get(day) != wanted.get(day):  # moved, moved elsewhere, or back to its place
             try:
@@ -335,7 +338,8 @@ def _write_exceptions(account, item_id: str, values: dict) -> str:
             start, end = ((wanted[day].starts_at, wanted[day].ends_at) if day in wanted else
                           _original_times(day, master, zone, length))
             occurrence.start, occurrence.end = _ews_time(start, zone), _ews_time(end, values.get("end_time_zone") or zone)
-            occurrence.save(update_fields=["start", "end"], conflict_resolution=NEVER_OVERWRITE)
+            occurrence.save(update_fields=["start", "end"], conflict_resolution=NEVER_OVERWRITE,
+                            send_meeting_invitations=updates)
     [master] = account.fetch(ids=[(item_id, None)], folder=account.calendar, only_fields=["subject"])
     return master.changekey
 
