@@ -6,7 +6,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 
-KINDS = ("busy", "http", "drop", "delay", "error", "malformed", "crash")
+KINDS = ("busy", "http", "drop", "delay", "error", "malformed", "crash", "lose")
 
 
 @dataclass
@@ -23,6 +23,8 @@ class Fault:
            "malformed" the reply is not well-formed XML
            "crash"     the operation fails unexpectedly inside the server (answered as Exchange does:
                        ResponseCode ErrorInternalServerError)
+           "lose"      GetStreamingEvents: the connection's first notifications are lost (their watermark
+                       moves as if delivered, nothing is written): a missed notification
     """
     kind: str
     mailbox: str | None = None

@@ -348,7 +348,9 @@ class SandboxServer:
         return reply
 
     async def _answer(self, request, acting, user, operation, op, in_flight, data) -> web.StreamResponse:
+        lose = False
         for f in self.faults.take(acting.address, operation):
+            lose = lose or f.kind == "lose"
             if f.kind == "delay":
                 await asyncio.sleep(f.seconds)
             elif f.kind == "busy":
@@ -370,7 +372,7 @@ class SandboxServer:
             return _xml(fault("ErrorServerBusy", f"{acting.address} has more than {self.max_concurrent_per_mailbox} "
                               "concurrent requests.", back_off_ms=0), 500)
         if operation == "GetStreamingEvents":
-            return await self._stream_events(request, acting, user, op, data)
+            return await self._stream_events(request, acting, user, op, data, lose)
         handler = OPERATIONS.get(operation)
         if handler is None:
             return _xml(fault("ErrorInvalidOperation", f"The EWS sandbox does not implement the operation "
@@ -385,7 +387,7 @@ class SandboxServer:
         status, body = self.oauth.issue(request.match_info["tenant"], {k: str(v) for k, v in form.items()})
         return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
 
-    async def _stream_events(self, request, acting, user, op, data) -> web.StreamResponse:
+    async def _stream_events(self, request, acting, user, op, data, lose: bool) -> web.StreamResponse:
         """GetStreamingEvents: one chunked reply, an envelope per batch of notifications, until the connection
         timeout (or streaming_limit seconds, for tests) ends it with ConnectionStatus Closed."""
         ids = [e.text for e in op.iter(f"{{{T_NS}}}SubscriptionId")]
@@ -401,14 +403,15 @@ class SandboxServer:
         self.open_streams += 1
         self.peak_streams = max(self.peak_streams, self.open_streams)
         try:
-            await self._stream(stream, subs, window, data)
+            await self._stream(stream, subs, window, data, lose)
         except ConnectionError:  # the client went away: its events wait for the next connection
             pass
         finally:
             self.open_streams -= 1
         return stream
 
-    async def _stream(self, stream: web.StreamResponse, subs: list, window: float, data: bytes) -> None:
+    async def _stream(self, stream: web.StreamResponse, subs: list, window: float, data: bytes,
+                      lose: bool) -> None:
         loop = asyncio.get_running_loop()
         deadline, beat = loop.time() + window, loop.time()
         while True:
@@ -416,6 +419,10 @@ class SandboxServer:
             with self.store.lock:
                 batch = [(s_, *self.subscriptions.notification(s_, T_NS)) for s_ in subs
                          if not closing and self.subscriptions.pending(s_)]
+                if batch and lose:  # a "lose" fault: these notifications never reach the client
+                    for s_, _note, seq in batch:
+                        s_.seq = seq
+                    batch, lose = [], False
             if batch or closing or loop.time() - beat >= self.heartbeat_seconds:
                 beat = loop.time()
                 response = m("GetStreamingEventsResponse")

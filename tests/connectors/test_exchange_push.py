@@ -2,12 +2,14 @@
 import asyncio
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 
 from crmsync_gui.core import admin, codes, events
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.models import Activity, EmailServerProfile, Mailbox
+from crmsync_gui.core.sync.clock import FakeClock
 from crmsync_gui.core.sync.engine import Engine
 from crmsync_gui.sandbox import SandboxServer
 from tests.connectors.conftest import run
@@ -167,6 +169,31 @@ def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, 
     run(go())
     assert sandbox.requests_by_operation(world.address)["Subscribe"] == 2  # the first, and the renewal
 
+
+
+def test_a_lost_notification_costs_minutes_never_the_email(sandbox, db, tmp_path):
+    """Polling stays the safety net (issue 19 item 4): the stream loses the email's notification, the mailbox
+    stays push connected and nothing syncs it, until its scheduled poll, at most 12 minutes later."""
+    world, _ = pushed_world(sandbox, tmp_path)
+    clock = FakeClock()
+    engine = Engine(secrets=engine_for(world, tmp_path).secrets, clock=clock)
+
+    async def go():
+        await subscribed(engine, world)
+        try:
+            lost = sandbox.inject("lose", mailbox=world.address, operation="GetStreamingEvents", times=1)
+            await until(lambda: lost.hits == 1, "the next stream, the one that loses its notifications", 10)
+            await asyncio.to_thread(deliver, world, "Notification lost")
+            await asyncio.sleep(3)  # the lossy stream ends, the next begins: none says anything, nothing syncs
+            assert not tracked("Notification lost") and pushes(engine, world.mailbox.id)
+            due = Mailbox.get_by_id(world.mailbox.id).incoming_next_run
+            assert due <= clock.now() + timedelta(minutes=12)
+            clock.advance((due - clock.now()).total_seconds())
+            return await until(lambda: tracked("Notification lost"), "the scheduled poll to track the email", 10)
+        finally:
+            await engine.stop()
+
+    run(go())
 
 def test_a_burst_of_500_arrivals_is_a_handful_of_syncs_and_many_mailboxes_share_one_stream(db, tmp_path):
     with SandboxServer() as sandbox:  # its own: the connection peak counts this test's connections only
