@@ -141,6 +141,23 @@ def test_a_profile_whose_cap_leaves_no_streaming_connection_records_why_its_mail
     assert "Subscribe" not in sandbox.requests_by_operation(world.address)
 
 
+
+def test_a_mailbox_whose_subscription_the_server_refuses_records_why_it_is_polled(sandbox, db, tmp_path):
+    world, engine = pushed_world(sandbox, tmp_path)
+    refused = sandbox.inject("error", mailbox=world.address, operation="Subscribe", code="ErrorAccessDenied")
+
+    async def go():
+        await engine.start(scheduler=False)
+        try:
+            return await engine.sync_now(world.mailbox.id, codes.Direction.INCOMING)
+        finally:
+            await engine.stop()
+
+    assert [r.code for r in run(go())] == [None]  # the sync itself went well
+    assert refused.hits >= 1
+    assert Mailbox.get_by_id(world.mailbox.id).arrival == codes.Arrival.REFUSED
+    assert sandbox.open_streams == 0 and "GetStreamingEvents" not in sandbox.requests_by_operation(world.address)
+
 @pytest.mark.parametrize("ended", ["ErrorSubscriptionNotFound", "ErrorExpiredSubscription"])
 def test_a_dropped_stream_and_an_expired_subscription_lose_nothing(sandbox, db, tmp_path, ended):
     world, engine = pushed_world(sandbox, tmp_path)

@@ -8,8 +8,15 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import pop3
 from crmsync_gui.core.connectors.pop3 import Pop3Connector
 from crmsync_gui.core.errors import PermanentError, TransientError
-from crmsync_gui.core.store.models import Activity, FolderSyncState, TrackingDecision, UnreadableEmail
+from crmsync_gui.core.store.models import (
+    Activity,
+    FolderSyncState,
+    Mailbox,
+    TrackingDecision,
+    UnreadableEmail,
+)
 from crmsync_gui.core.sync import incoming
+from crmsync_gui.core.sync.pipelines import ProfileSync
 from tests.connectors import corpus
 from tests.connectors.conftest import run
 from tests.servers.ports import free_port
@@ -212,3 +219,18 @@ def test_a_server_echoing_the_password_never_shows_it(pop3_account, caplog):
         listener.close()
     assert caught.value.code == "SignInRejected" and "refused: PASS" in str(caught.value)
     assert "Echo-Me-9" not in str(caught.value) and "Echo-Me-9" not in caplog.text
+
+
+def test_a_pop3_mailbox_records_that_its_protocol_lacks_push(pop3_account):
+    """The Mailboxes page's New email column: POP3 has no push, so the mailbox waits for the schedule's poll."""
+    pop3_account.append(corpus.email("Polled"))
+
+    async def go():
+        connector = Pop3Connector(pop3_account.profile)
+        try:
+            return await ProfileSync(connector).sync_incoming(pop3_account.job())
+        finally:
+            await connector.close()
+
+    assert run(go()) == 1
+    assert Mailbox.get_by_id(pop3_account.mailbox.id).arrival == codes.Arrival.NO_PUSH
