@@ -19,7 +19,7 @@ from lxml import etree
 from .recurrence import master_times, nth
 from .schema_order import ORDER
 from .soap import T_NS, local, parse_time, sub, t, xml_bool, xml_time
-from .store import ITEM_CLASS, Attachment, Item, Mailbox, new_id, now
+from .store import ITEM_CLASS, Attachment, Item, Mailbox, new_id, now, renew_attachment_ids
 
 ITEM_ELEMENTS = ("Message", "Contact", "Task", "CalendarItem", "Item")
 # The server owns these: a client's values for them are ignored, replies compute them.
@@ -169,8 +169,17 @@ def normalize(item: Item) -> None:
 
 
 def attachment_from_xml(el: etree._Element, mailbox: Mailbox) -> Attachment:
+    if local(el) == "ItemAttachment":
+        inner = next((c for c in el if isinstance(c.tag, str) and local(c) in ITEM_ELEMENTS), None)
+        if inner is None:
+            raise ItemError("ErrorInvalidRequest", "An item attachment needs the item it attaches "
+                            "(Message, CalendarItem, Contact, Task or Item).")
+        attached = item_from_xml(inner, mailbox)
+        return Attachment(id=new_id("AAMkA", mailbox.tag), name=el.findtext(f"{{{T_NS}}}Name")
+                          or attached.text("Subject") or "item", content_type="message/rfc822", content=b"",
+                          is_inline=el.findtext(f"{{{T_NS}}}IsInline") == "true", item=attached)
     if local(el) != "FileAttachment":
-        raise ItemError("ErrorInvalidRequest", "The sandbox keeps file attachments only, not item attachments.")
+        raise ItemError("ErrorInvalidRequest", f"The sandbox keeps file and item attachments, not {local(el)}.")
     return Attachment(id=new_id("AAMkA", mailbox.tag), name=el.findtext(f"{{{T_NS}}}Name") or "attachment",
                       content_type=el.findtext(f"{{{T_NS}}}ContentType") or "application/octet-stream",
                       content=base64.b64decode(el.findtext(f"{{{T_NS}}}Content") or ""),
@@ -214,6 +223,14 @@ def _fields_from_mime(item: Item, mailbox: Mailbox) -> None:
         kind = "HTML" if body.get_content_type() == "text/html" else "Text"
         f.setdefault("Body", t("Body", body.get_content(), BodyType=kind))
     for part in msg.iter_attachments():
+        if part.get_content_type() == "message/rfc822":  # an attached email: Exchange makes it an item attachment
+            inner = t("Message")
+            sub(inner, "t", "MimeContent", base64.b64encode(part.get_content().as_bytes()).decode())
+            attached = item_from_xml(inner, mailbox)
+            item.attachments.append(Attachment(
+                id=new_id("AAMkA", mailbox.tag), name=part.get_filename() or attached.text("Subject") or "item",
+                content_type="message/rfc822", content=b"", item=attached))
+            continue
         item.attachments.append(Attachment(
             id=new_id("AAMkA", mailbox.tag), name=part.get_filename() or "attachment",
             content_type=part.get_content_type(), content=part.get_payload(decode=True) or b"",
@@ -243,6 +260,10 @@ def mime_of(item: Item) -> bytes:
     msg.set_content(text, subtype="html" if isinstance(body, etree._Element) and body.get("BodyType") == "HTML"
                     else "plain")
     for a in item.attachments:
+        if a.item is not None:  # an attached email travels as a message/rfc822 part
+            msg.add_attachment(BytesParser(policy=email.policy.default).parsebytes(mime_of(a.item)),
+                               filename=a.name, disposition="inline" if a.is_inline else "attachment")
+            continue
         maintype, _, subtype = a.content_type.partition("/")
         msg.add_attachment(a.content, maintype=maintype or "application", subtype=subtype or "octet-stream",
                            filename=a.name, disposition="inline" if a.is_inline else "attachment",
@@ -261,7 +282,7 @@ def _computed(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:
     if name == "Attachments" and item.attachments:
         holder = t("Attachments")
         for a in item.attachments:
-            holder.append(attachment_xml(a, with_content=False))
+            holder.append(attachment_xml(a, with_content=False, mailbox=mailbox))
         return holder
     if name == "DateTimeReceived":
         return t(name, xml_time(item.received))
@@ -272,7 +293,8 @@ def _computed(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:
     if name == "Size":
         size = len(item.mime) if item.mime is not None else sum(
             len(etree.tostring(v)) for v in item.fields.values() if isinstance(v, etree._Element))
-        return t(name, str(size + sum(len(a.content) for a in item.attachments)))
+        return t(name, str(size + sum(len(a.content) if a.item is None else len(mime_of(a.item))
+                                      for a in item.attachments)))
     if name == "HasAttachments":
         return t(name, xml_bool(any(not a.is_inline for a in item.attachments)))
     if name in ("DisplayTo", "DisplayCc"):
@@ -359,18 +381,28 @@ def _changed_occurrences(master: Item, name: str) -> etree._Element | None:
     return holder if len(holder) else None
 
 
-def attachment_xml(a: Attachment, with_content: bool) -> etree._Element:
-    el = t("FileAttachment")
+def attachment_xml(a: Attachment, with_content: bool, mailbox: Mailbox | None = None,
+                   shape: Shape | None = None) -> etree._Element:
+    """A FileAttachment or ItemAttachment; with_content: a file's Content, or the attached item (in `shape`,
+    without an ItemId of its own: Exchange reaches it through the attachment's id only)."""
+    el = t("ItemAttachment" if a.item is not None else "FileAttachment")
     sub(el, "t", "AttachmentId", Id=a.id)
     sub(el, "t", "Name", a.name)
     sub(el, "t", "ContentType", a.content_type)
     if a.content_id:
         sub(el, "t", "ContentId", a.content_id)
-    sub(el, "t", "Size", str(len(a.content)))
+    attached = render(a.item, mailbox, shape or Shape()) if a.item is not None else None
+    if attached is not None:
+        for own in attached.findall(f"{{{T_NS}}}ItemId"):
+            attached.remove(own)
+    sub(el, "t", "Size", str(len(etree.tostring(attached)) if attached is not None else len(a.content)))
     sub(el, "t", "LastModifiedTime", xml_time(a.modified))
     sub(el, "t", "IsInline", xml_bool(a.is_inline))
     if with_content:
-        sub(el, "t", "Content", base64.b64encode(a.content).decode())
+        if attached is not None:
+            el.append(attached)
+        else:
+            sub(el, "t", "Content", base64.b64encode(a.content).decode())
     return el
 
 
@@ -449,8 +481,7 @@ def sent_copy(item: Item, mailbox: Mailbox, read: bool) -> Item:
     clone.id = new_id("AAMkI", mailbox.tag)
     clone.version = 1
     clone.created = clone.modified = clone.received = now()
-    for a in clone.attachments:
-        a.id = new_id("AAMkA", mailbox.tag)
+    renew_attachment_ids(clone, mailbox.tag)
     clone.fields["IsRead"] = t("IsRead", xml_bool(read))
     clone.fields["IsDraft"] = t("IsDraft", "false")
     clone.fields.setdefault("DateTimeSent", t("DateTimeSent", xml_time(item.created)))

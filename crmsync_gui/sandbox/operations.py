@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from . import meetings
 from .recurrence import master_times, nth, occurrences
 from .restriction import UnsupportedRestriction, matches
 from .soap import M_NS, T_NS, children, local, m, parse_time, response_message, sub, t, xml_bool
-from .store import Folder, Item, Mailbox, Store, is_well_formed, new_id
+from .store import Folder, Item, Mailbox, Store, is_well_formed, renew_attachment_ids
 from .subscriptions import Subscriptions
 
 
@@ -549,7 +548,8 @@ def _created(item: Item) -> etree._Element:
     if item.attachments:
         holder = sub(el, "t", "Attachments")
         for a in item.attachments:
-            sub(sub(holder, "t", "FileAttachment"), "t", "AttachmentId", Id=a.id, RootItemId=item.id,
+            kind = "ItemAttachment" if a.item is not None else "FileAttachment"
+            sub(sub(holder, "t", kind), "t", "AttachmentId", Id=a.id, RootItemId=item.id,
                 RootItemChangeKey=item.change_key)
     return el
 
@@ -586,7 +586,8 @@ def _mail_response(call: Call, el: etree._Element) -> Item:
         old_body.text if isinstance(old_body, etree._Element) else ""])),
         BodyType=new_text.get("BodyType", "Text") if new_text is not None else "Text")
     if kind == "ForwardItem":
-        reply.attachments += [dataclasses.replace(a, id=new_id("AAMkA", call.acting.tag)) for a in original.attachments]
+        reply.attachments += copy.deepcopy(original.attachments)
+        renew_attachment_ids(reply, call.acting.tag)
     it.normalize(reply)  # the prefixed subject too keeps 255 characters
     return reply
 
@@ -801,10 +802,12 @@ def create_attachment(call: Call, op: etree._Element) -> etree._Element:
 
 
 def get_attachment(call: Call, op: etree._Element) -> etree._Element:
+    shape = it.Shape.from_xml(op.find(_mn("AttachmentShape")))  # an attached item's properties and MIME
+
     def handle(el):
-        _mailbox, _item, attachment = _find_attachment(call, el.get("Id", ""))
+        mailbox, _item, attachment = _find_attachment(call, el.get("Id", ""))
         holder = m("Attachments")
-        holder.append(it.attachment_xml(attachment, with_content=True))
+        holder.append(it.attachment_xml(attachment, with_content=True, mailbox=mailbox, shape=shape))
         return [holder]
     return _each("GetAttachment", children(op.find(_mn("AttachmentIds"))), handle)
 

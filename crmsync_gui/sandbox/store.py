@@ -65,6 +65,7 @@ def now() -> datetime:
 
 @dataclass
 class Attachment:
+    """A file attachment, or an item attachment (`item`: an email attached to an email, say; content unused)."""
     id: str
     name: str
     content_type: str
@@ -72,6 +73,15 @@ class Attachment:
     content_id: str | None = None
     is_inline: bool = False
     modified: datetime = field(default_factory=now)
+    item: Item | None = None
+
+
+def renew_attachment_ids(item: Item, tag: int) -> None:
+    """A copied item's attachments, and its attached items' own, get ids of their own in the mailbox (tag)."""
+    for attachment in item.attachments:
+        attachment.id = new_id("AAMkA", tag)
+        if attachment.item is not None:
+            renew_attachment_ids(attachment.item, tag)
 
 
 @dataclass
@@ -250,6 +260,7 @@ class Mailbox:
         clone.id = new_id("AAMkI", self.tag)
         clone.version = 1
         clone.created = clone.modified = now()
+        renew_attachment_ids(clone, self.tag)
         return self.put_item(clone, folder)
 
     def item_changes(self, folder: Folder, since: int) -> list[tuple[int, str, Item | str]]:
@@ -306,9 +317,18 @@ class Store:
         return (mailbox, mailbox.items[item_id]) if mailbox and item_id in mailbox.items else None
 
     def find_item_by_attachment(self, attachment_id: str) -> tuple[Mailbox, Item, Attachment] | None:
+        """The attachment and the item that holds it (an attached item's own attachments are found too)."""
         mailbox = self.by_tag.get(tag_of(attachment_id))
-        for item in mailbox.items.values() if mailbox else ():
+
+        def within(item: Item) -> tuple[Item, Attachment] | None:
             for attachment in item.attachments:
                 if attachment.id == attachment_id:
-                    return mailbox, item, attachment
+                    return item, attachment
+                found = within(attachment.item) if attachment.item is not None else None
+                if found is not None:
+                    return found
+            return None
+        for item in mailbox.items.values() if mailbox else ():
+            if (found := within(item)) is not None:
+                return mailbox, *found
         return None
