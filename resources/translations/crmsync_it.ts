@@ -595,82 +595,82 @@
 <context>
     <name>MailboxDetail</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="26"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="35"/>
         <source>Last error</source>
         <translation>Ultimo errore</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="26"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="35"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="27"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="36"/>
         <source>Latest errors and warnings</source>
         <translation>Ultimi errori e avvisi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="28"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="37"/>
         <source>All errors of this mailbox (Ctrl+L)</source>
         <translation>Tutti gli errori di questa cassetta postale (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="42"/>
         <source>Direction</source>
         <translation>Direzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="33"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="42"/>
         <source>Method</source>
         <translation>Metodo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="34"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="43"/>
         <source>Enabled</source>
         <translation>Attivata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="34"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="43"/>
         <source>Last run</source>
         <translation>Ultima esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="35"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="44"/>
         <source>Failures in a row</source>
         <translation>Errori consecutivi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="35"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="44"/>
         <source>Next run</source>
         <translation>Prossima esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="52"/>
         <source>yes</source>
         <translation>sì</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="43"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="52"/>
         <source>no</source>
         <translation>no</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="50"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="59"/>
         <source>New email: {0}.</source>
         <translation>Nuova posta: {0}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="52"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="61"/>
         <source>The last tracked email reached the CRM {0} after arriving.</source>
         <translation>L&apos;ultimo messaggio tracciato è arrivato nel CRM {0} dopo il suo arrivo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="57"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="65"/>
         <source>Microsoft Graph requests: {0} of {1} in the last {2} minutes (at {3} UTC).</source>
         <translation>Richieste Microsoft Graph: {0} su {1} negli ultimi {2} minuti (alle {3} UTC).</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="61"/>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="69"/>
         <source>The budget is spent: the mailbox waits until requests fall out of the window.</source>
         <translation>Il budget è esaurito: la casella attende che le richieste escano dalla finestra.</translation>
     </message>

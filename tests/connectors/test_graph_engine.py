@@ -81,3 +81,17 @@ def test_a_long_throttle_is_the_servers_pause_not_a_failure(db, sandbox, graph, 
     assert result.transient and not result.disabled
     assert mailbox.incoming_transient_failures == 0 and mailbox.incoming_enabled
     graph.clear_faults()
+
+
+def test_the_request_budget_a_job_used_is_stored_on_the_mailbox(db, sandbox, graph, tmp_path):
+    """So the console shows it after a restart: the last figure the connector told of, as the job ended."""
+    world = graph_world(sandbox, graph, "gengb")
+    engine = enabled(world, tmp_path)
+    assert Mailbox.get_by_id(world.mailbox.id).request_budget_at is None
+    [result] = sync_now(engine, world.mailbox.id, codes.Direction.INCOMING)
+    assert result.code is None
+    mailbox = Mailbox.get_by_id(world.mailbox.id)
+    sent = sum(graph.requests_by_operation(world.address).values())
+    assert 1 <= mailbox.request_budget_used <= sent
+    assert (mailbox.request_budget_limit, mailbox.request_budget_window_s) == (10_000, 600.0)
+    assert mailbox.request_budget_at is not None

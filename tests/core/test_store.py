@@ -231,6 +231,8 @@ def as_version_1(db):
     for column in ("code", "args"):
         db.execute_sql(f"ALTER TABLE alert DROP COLUMN {column}")
     db.execute_sql("ALTER TABLE trace_log DROP COLUMN args")
+    for column in ("request_budget_used", "request_budget_limit", "request_budget_window_s", "request_budget_at"):
+        db.execute_sql(f"ALTER TABLE mailbox DROP COLUMN {column}")
     if isinstance(db, peewee.SqliteDatabase):  # ids as the first release made them (v19 makes them never reused)
         db.execute_sql("PRAGMA foreign_keys = OFF")
         for table in migrations.NEVER_REUSED_IDS:

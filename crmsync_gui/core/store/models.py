@@ -142,6 +142,11 @@ class Mailbox(BaseModel):
     arrival = pw.IntegerField(null=True)  # codes.Arrival: how new email arrives, after the last incoming run
     arrival_latency_s = pw.FloatField(null=True)  # the last tracked arrival's time to the CRM (tracking.is_arrival)
     incoming_good_run_at = pw.DateTimeField(null=True)  # when the last good incoming run began
+    # the request budget its server sets (Microsoft Graph: 10,000 in 10 minutes) as its last job left it
+    request_budget_used = pw.IntegerField(null=True)
+    request_budget_limit = pw.IntegerField(null=True)
+    request_budget_window_s = pw.FloatField(null=True)
+    request_budget_at = pw.DateTimeField(null=True)  # when the engine counted it
     # processing lock: a stale one (past expiry) is force-unlocked
     lock_host = pw.CharField(null=True)  # engine worker id holding the lease
     lock_state = pw.IntegerField(default=0)  # bit 1 << Direction per direction being synced

@@ -628,6 +628,7 @@ class Engine:
         started = time.monotonic()
         error: SyncError | None = None
         items = 0
+        job = None
         try:
             connector = self._connector(profile)
             job = self._job(mailbox, profile, direction, work.due_at)
@@ -664,6 +665,8 @@ class Engine:
             self._count(ok=False, disabled=result.disabled)
             self.bus.publish(events.JobFailed(mailbox.id, int(direction), queue.name, error.code, str(error),
                                               error.transient, duration, at=now))
+        if job is not None and job.budget is not None:
+            outcomes.record_budget(mailbox, job.budget)
         if work.kind is WorkKind.PROBE:
             self._probe_result(profile.id, error, now)
         self.bus.publish(events.MailboxChanged(mailbox.id, at=now))

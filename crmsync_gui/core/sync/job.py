@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, events
 from crmsync_gui.core.errors import TransientError
 from crmsync_gui.core.sync.limits import ServerThrottle
 
@@ -52,6 +52,7 @@ class EngineJob:
         self._throttle = throttle
         self._clock = clock
         self._publish = publish
+        self.budget = None  # the last events.RequestBudget the connector told, which the engine stores
 
     @asynccontextmanager
     async def connection(self):
@@ -64,6 +65,8 @@ class EngineJob:
         return self._throttle.watcher_place()
 
     def publish(self, event) -> None:
+        if isinstance(event, events.RequestBudget):
+            self.budget = event
         self._publish(event)
 
     def __repr__(self) -> str:  # never show the password

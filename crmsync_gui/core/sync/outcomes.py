@@ -122,5 +122,12 @@ def record_server_pause(mailbox, direction: codes.Direction, retry_after_s: floa
         Mailbox.id == mailbox.id).execute()
 
 
+def record_budget(mailbox, told) -> None:
+    """The request budget a job's connector last told of (events.RequestBudget), kept for the console."""
+    Mailbox.update(request_budget_used=told.used, request_budget_limit=told.limit,
+                   request_budget_window_s=told.window_s, request_budget_at=told.at).where(
+        Mailbox.id == mailbox.id).execute()
+
+
 def highest_other_failures(mailbox, direction: codes.Direction) -> int:
     return max((getattr(mailbox, c.transient_failures) for d, c in COLUMNS.items() if d != direction), default=0)

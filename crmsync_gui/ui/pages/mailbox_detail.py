@@ -1,12 +1,13 @@
 """The Mailboxes page's detail pane: the selected mailbox's state, each direction, its standing error, its
-request budget (Microsoft Graph, as the engine last told it) and its latest trace rows."""
+request budget (Microsoft Graph: as the engine last told it, or as its last job left it) and its latest trace
+rows."""
 from __future__ import annotations
 
 from html import escape
 
 from PySide6.QtCore import QCoreApplication
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, events
 from crmsync_gui.core.domain.direction import COLUMNS, uses_server_side_sync
 from crmsync_gui.core.domain.mailbox_status import LABELS, current_error
 from crmsync_gui.core.store import views
@@ -18,9 +19,17 @@ LATEST = 5
 translate = QCoreApplication.translate
 
 
-def mailbox_detail_html(model, m: Mailbox, budget=None) -> str:
+def latest_budget(m: Mailbox, told: events.RequestBudget | None) -> events.RequestBudget | None:
+    """The newer of the budget the engine last told (None: nothing since the console started) and the one
+    the mailbox's last job stored."""
+    stored = events.RequestBudget(m.id, m.request_budget_used, m.request_budget_limit, m.request_budget_window_s,
+                                  at=m.request_budget_at) if m.request_budget_at is not None else None
+    return max((b for b in (told, stored) if b is not None), key=lambda b: b.at, default=None)
+
+
+def mailbox_detail_html(model, m: Mailbox, budget: events.RequestBudget | None = None) -> str:
     """`model` (the page's MailboxTableModel) gives the status and the cells' texts, so both say the same;
-    `budget`: (the mailbox's last events.RequestBudget, when it came) or None."""
+    `budget`: the mailbox's request budget (latest_budget) or None."""
     status = model.status_of(m)
     e = escape
     last_error, what_to_do = translate("MailboxDetail", "Last error"), translate("MailboxDetail", "What to do")
@@ -53,11 +62,10 @@ def mailbox_detail_html(model, m: Mailbox, budget=None) -> str:
                 model.display(m, "arrival_latency_s"))
         parts.append(f"<p>{e(line)}</p>")
     if budget is not None:  # Microsoft Graph's limit per mailbox, counted by the engine's session
-        told, at = budget
         line = translate("MailboxDetail", "Microsoft Graph requests: {0} of {1} in the last {2} minutes "
-                         "(at {3} UTC).").format(f"{told.used:,}", f"{told.limit:,}", f"{told.window_s / 60:g}",
-                                                when(at))
-        if told.used >= told.limit:
+                         "(at {3} UTC).").format(f"{budget.used:,}", f"{budget.limit:,}",
+                                                f"{budget.window_s / 60:g}", when(budget.at))
+        if budget.used >= budget.limit:
             line += " " + translate("MailboxDetail", "The budget is spent: the mailbox waits until requests fall "
                                     "out of the window.")
         parts.append(f"<p>{e(line)}</p>")

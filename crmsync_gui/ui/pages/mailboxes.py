@@ -30,7 +30,7 @@ from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.ui.labels import code_label, countdown, latency, when
 from crmsync_gui.ui.pages.base import Page
-from crmsync_gui.ui.pages.mailbox_detail import mailbox_detail_html
+from crmsync_gui.ui.pages.mailbox_detail import latest_budget, mailbox_detail_html
 from crmsync_gui.ui.pages.table_page import action_toolbar, add_page_action, offer_context_menu, record_table
 from crmsync_gui.ui.resources import icon
 from crmsync_gui.ui.table_model import Column, LazyTableModel
@@ -171,7 +171,7 @@ class MailboxesPage(Page):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = MailboxTableModel(self)
-        self.budgets: dict[int, tuple[events.RequestBudget, object]] = {}  # mailbox id → (its last, when told)
+        self.budgets: dict[int, events.RequestBudget] = {}  # mailbox id → the last the engine told
         self.add_empty_action(self.tr("New mailbox…"), self.new_mailbox)
 
         body = QWidget()
@@ -339,8 +339,8 @@ class MailboxesPage(Page):
         """The current mailbox in full: its state, each direction, the standing error and its latest trace rows."""
         ids = self.selected_ids()
         mailbox = views.mailbox_rows(ids[:1]).get(ids[0]) if len(ids) == 1 else None
-        self.detail.setHtml(mailbox_detail_html(self.model, mailbox, self.budgets.get(mailbox.id))
-                            if mailbox is not None else "")
+        budget = latest_budget(mailbox, self.budgets.get(mailbox.id)) if mailbox is not None else None
+        self.detail.setHtml(mailbox_detail_html(self.model, mailbox, budget) if mailbox is not None else "")
 
     def selected_mailboxes(self) -> list[Mailbox]:
         ids = self.selected_ids()
@@ -365,7 +365,7 @@ class MailboxesPage(Page):
 
     def on_event(self, event) -> None:
         if isinstance(event, events.RequestBudget):  # at most every 5 s per mailbox, and when it is spent
-            self.budgets[event.mailbox_id] = (event, utcnow())
+            self.budgets[event.mailbox_id] = event
             if self.selected_ids() == [event.mailbox_id]:
                 self.show_detail()
 
