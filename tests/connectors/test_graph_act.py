@@ -1,15 +1,17 @@
 """ACT sync end to end over Microsoft Graph: the Graph connector's GraphActSide, its GraphSession over HTTPS to the
 Graph sandbox, the store; the mailbox is the EWS sandbox's too, so what a user does in Outlook is done over EWS
 (exchangelib). What both protocols do alike is tested over both in test_exchange_act.py; here is what only Graph
-shows: its delta tokens, a series read through calendarView, a To Do task's ref as a linkedResource."""
+shows: its delta tokens, a series read through calendarView with its single occurrences, a To Do task's ref as a
+linkedResource."""
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from exchangelib import UTC, EWSDateTime
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
-from crmsync_gui.core.store.models import Activity, ItemMap
+from crmsync_gui.core.store.models import Activity, ItemMap, TraceLog
 from crmsync_gui.core.sync import act
 from crmsync_gui.sandbox.graph import linked
 from tests.connectors.act_steps import contact, ews_item, on_server, sync
@@ -82,3 +84,75 @@ def test_a_crash_between_creating_a_task_over_graph_and_recording_it_duplicates_
     world.graph.stats.requests.clear(), world.graph.stats.requests_by_mailbox.clear()
     assert sync(world) == 0
     assert world.graph.requests_by_operation(world.address) == IDLE  # no journal left, no look-up
+
+
+def stand_up(world, rule: dict) -> Activity:
+    return Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Stand-up", owner_user=world.user,
+                           starts_at=datetime(2030, 3, 4, 9), ends_at=datetime(2030, 3, 4, 9, 15),  # a Monday
+                           recurrence=json.dumps(rule))
+
+
+def outlook_master(world):
+    return world.account.calendar.get(id=ItemMap.get(record_type="appointment").item_id)
+
+
+def outlook_occurrence(world, index):
+    found = outlook_master(world).occurrence(index)
+    found.refresh()
+    return found
+
+
+def test_a_moved_and_a_cancelled_outlook_occurrence_reach_the_crm_series_over_graph(world):
+    record = stand_up(world, {"pattern": "daily", "occurrences": 5})
+    sync(world)
+    moved = outlook_occurrence(world, 2)  # Tuesday's stand-up moves to 11:00, Wednesday's is cancelled
+    moved.start, moved.end = moved.start + timedelta(hours=2), moved.end + timedelta(hours=2)
+    moved.save(update_fields=["start", "end"])
+    outlook_occurrence(world, 3).delete()
+    assert sync(world) == 1
+    assert json.loads(Activity.get_by_id(record.id).recurrence) == {
+        "pattern": "daily", "interval": 1, "occurrences": 5, "starts_on": "2030-03-04", "cancelled": ["2030-03-06"],
+        "moved": {"2030-03-05": {"starts_at": "2030-03-05T11:00:00", "ends_at": "2030-03-05T11:15:00"}}}
+    assert len(on_server(world, "calendar")) == 1  # still one series
+    assert sync(world) == 0
+
+
+def test_crm_cancelled_and_moved_occurrences_reach_exchange_over_graph_and_a_move_back_too(world):
+    rule = {"pattern": "daily", "occurrences": 5}
+    record = stand_up(world, {**rule, "cancelled": ["2030-03-05"]})  # a new series with one already cancelled
+    sync(world)
+    assert [d.start.date() for d in outlook_master(world).deleted_occurrences] == [date(2030, 3, 5)]
+    record.recurrence = json.dumps({**rule, "cancelled": ["2030-03-05", "2030-03-06"], "moved": {
+        "2030-03-07": {"starts_at": "2030-03-07T14:00:00", "ends_at": "2030-03-07T14:30:00"}}})
+    record.save()
+    assert sync(world) == 1
+    start = EWSDateTime(2030, 3, 4, tzinfo=UTC)
+    shown = [(i.start.astimezone(UTC).replace(tzinfo=None), i.end - i.start, i.type)
+             for i in world.account.calendar.view(start=start, end=start + timedelta(days=10))]
+    quarter, half = timedelta(minutes=15), timedelta(minutes=30)
+    assert shown == [(datetime(2030, 3, 4, 9), quarter, "Occurrence"), (datetime(2030, 3, 7, 14), half, "Exception"),
+                     (datetime(2030, 3, 8, 9), quarter, "Occurrence")]
+    assert sync(world) == 0  # what we wrote reads back as the CRM has it
+    record = Activity.get_by_id(record.id)
+    record.recurrence = json.dumps({**rule, "cancelled": ["2030-03-05", "2030-03-06"]})  # the CRM moves it back
+    record.save()
+    sync(world)
+    assert [o.start for o in outlook_master(world).modified_occurrences or [] if o.start != o.original_start] == []
+    assert sync(world) == 0
+
+
+def test_an_outlook_occurrence_with_its_own_subject_syncs_its_time_over_graph_and_the_plan_says_what_stays(world):
+    record = stand_up(world, {"pattern": "daily", "occurrences": 5})
+    sync(world)
+    changed = outlook_occurrence(world, 2)
+    changed.subject, changed.start, changed.end = "Stand-up with the auditors", changed.start + timedelta(hours=1), \
+        changed.end + timedelta(hours=1)
+    changed.save(update_fields=["subject", "start", "end"])
+    sync(world)
+    record = Activity.get_by_id(record.id)
+    assert record.subject == "Stand-up" and json.loads(record.recurrence)["moved"] == {
+        "2030-03-05": {"starts_at": "2030-03-05T10:00:00", "ends_at": "2030-03-05T10:15:00"}}
+    plan = TraceLog.get(TraceLog.code == "ActPlanAppointment").message
+    assert ("the occurrence of 2030-03-05 has its own subject or location in Exchange, which stays there: the CRM "
+            "keeps a single occurrence's times only") in plan
+    assert outlook_occurrence(world, 2).subject == "Stand-up with the auditors"

@@ -4,7 +4,10 @@ profile's GraphSession.
 Each folder is read with a delta query whose last page's `@odata.deltaLink` is the stored state, so an idle
 cycle costs one request per folder. Events come from `calendarView/delta`, which lists a series' occurrences
 and not its master: occurrences are gathered by `seriesMasterId` and the master is read once (its pattern is
-the CRM's), so a series is one item on both sides, as over EWS. Updates carry the change key read this cycle
+the CRM's), so a series is one item on both sides, as over EWS. The master is read with its
+`cancelledOccurrences` and `exceptionOccurrences` (their times), which become the CRM pattern's cancelled and
+moved days; a series written with some is given them afterwards, each occurrence found by its original slot
+(`instances`) and cancelled (DELETE) or moved (PATCH of its start and end), as EWS's connector does. Updates carry the change key read this cycle
 in `If-Match`; a 412 (someone changed the item since) is act.Conflict, so the step waits for fresh data. A
 delta state the server forgot (410) reads the folder again from the start: the plan's item map and matching
 make that harmless. Ids are Graph's REST ids (what translateExchangeIds gives for EWS ids). Times are read in
@@ -28,7 +31,7 @@ from exchangelib.errors import UnknownTimeZone
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY, CrmsyncRef
 from crmsync_gui.core.domain import time_zones
-from crmsync_gui.core.domain.recurrence import DAYS, Recurrence, RecurrenceError
+from crmsync_gui.core.domain.recurrence import DAYS, Moved, Recurrence, RecurrenceError
 from crmsync_gui.core.errors import PermanentError, SyncError
 from crmsync_gui.core.sync import act
 
@@ -46,6 +49,9 @@ PREFER = 'odata.maxpagesize=200, outlook.body-content-type="text", outlook.timez
 # stays mapped (the plan keeps what a read does not list) but its changes are not read until it enters it.
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(days=365), timedelta(days=5 * 365)
 REF_PROPERTY = f"String {{{CrmsyncRef.property_set_id}}} Name {CrmsyncRef.property_name}"
+# a master read by its id: its fields, the days of its cancelled occurrences and its exceptions' times
+SERIES = {"$select": f"{SELECT[Entity.APPOINTMENT]},cancelledOccurrences",
+          "$expand": "exceptionOccurrences($select=start,end,originalStart,subject,location)"}
 _OUTLOOK_ZONES = {"tzone://microsoft/utc": "UTC"}  # Graph's own name for UTC on events some clients made
 APPLICATION = "crmsync"  # a task's linkedResource's applicationName (To Do shows it on the task)
 _CARRYING = "singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{}')"
@@ -143,8 +149,9 @@ def _pairs(attendees, kind: str) -> list:
     return sorted(pairs)
 
 
-def recurrence_from_graph(graph: dict | None) -> str | None:
-    """A CRM pattern (canonical JSON) from a Graph series' patternedRecurrence; None for a single event."""
+def recurrence_from_graph(graph: dict | None, cancelled=(), moved=()) -> str | None:
+    """A CRM pattern (canonical JSON) from a Graph series' patternedRecurrence, with its cancelled days and
+    Moved occurrences; None for a single event."""
     if not graph:
         return None
     pattern, rng = graph.get("pattern") or {}, graph.get("range") or {}
@@ -167,9 +174,17 @@ def recurrence_from_graph(graph: dict | None) -> str | None:
     if rng["type"] == "endDate":
         fields["ends_on"] = date.fromisoformat(rng["endDate"])
     try:
-        return Recurrence(kind, interval, starts_on=date.fromisoformat(rng["startDate"]), **fields).to_json()
+        return Recurrence(kind, interval, starts_on=date.fromisoformat(rng["startDate"]),
+                          **fields).with_exceptions(cancelled, moved).to_json()
     except (RecurrenceError, KeyError, ValueError) as error:
         raise Unsupported(str(error)) from None
+
+
+def _original_times(day: date, start: datetime, end: datetime, zone: str | None) -> tuple[datetime, datetime]:
+    """Where the occurrence of `day` sits in the series (naive UTC): the master's local time of day on that day."""
+    wall = time_zones.local(start, zone)
+    begin = time_zones.utc(datetime.combine(day, wall.time()), zone)
+    return begin, begin + (end - start)
 
 
 def recurrence_to_graph(text: str | None, zone: str | None = None) -> dict | None:
@@ -193,6 +208,54 @@ def recurrence_to_graph(text: str | None, zone: str | None = None) -> dict | Non
     return {"pattern": pattern, "range": rng}
 
 
+def _instant(value: str | None) -> datetime | None:
+    """A DateTimeOffset (originalStart) as a naive UTC datetime."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def exceptions_of(entry: dict) -> tuple[set[date], dict[date, Moved], dict[date, str]]:
+    """(cancelled days, {original day: Moved}, {original day: exception's id}) of a master read with its
+    cancelledOccurrences ("OID.{id}.{day}") and exceptionOccurrences, days in the series' start zone; an
+    exception still at its original times is no exception the CRM keeps."""
+    zone = _zone_name(entry.get("originalStartTimeZone"))
+    start, end = _time(entry.get("start")), _time(entry.get("end"))
+    length = end - start if start and end else timedelta(0)
+    cancelled = {date.fromisoformat(oid[-10:]) for oid in entry.get("cancelledOccurrences") or []}
+    moved, ids = {}, {}
+    for occurrence in entry.get("exceptionOccurrences") or []:
+        original = _instant(occurrence.get("originalStart"))
+        if original is None:
+            continue
+        day = time_zones.local(original, zone).date()
+        ids[day] = occurrence["id"]
+        begin, finish = _time(occurrence.get("start")), _time(occurrence.get("end"))
+        if begin and finish and (begin, finish) != (original, original + length):
+            moved[day] = Moved(day, begin, finish)
+    return cancelled, moved, ids
+
+
+def _series_pattern(entry: dict) -> str | None:
+    cancelled, moved, _ids = exceptions_of(entry)
+    return recurrence_from_graph(entry.get("recurrence"), cancelled, moved.values())
+
+
+def _own_fields(entry: dict) -> str | None:
+    """Which of a series' exceptions have their own subject or location, which the CRM does not keep."""
+    zone = _zone_name(entry.get("originalStartTimeZone"))
+    place = (entry.get("location") or {}).get("displayName") or ""
+    days = sorted(time_zones.local(_instant(o["originalStart"]), zone).date()
+                  for o in entry.get("exceptionOccurrences") or [] if o.get("originalStart") and (
+                      (o.get("subject") or "") != (entry.get("subject") or "") or
+                      ((o.get("location") or {}).get("displayName") or "") != place))
+    if not days:
+        return None
+    return (f"the occurrence of {', '.join(str(d) for d in days)} has its own subject or location in "
+            "Exchange, which stays there: the CRM keeps a single occurrence's times only")
+
+
 def values_of(entity: codes.SyncEntity, entry: dict) -> dict:
     """CRM field names → values of a Graph contact, event or To Do task. To Do keeps no percentage, so a
     task's values leave percent_complete out and the CRM keeps its own."""
@@ -208,7 +271,7 @@ def values_of(entity: codes.SyncEntity, entry: dict) -> dict:
                 or None, **_event_times(entry), "body": body,
                 "required_attendees": _pairs(entry.get("attendees"), "required"),
                 "optional_attendees": _pairs(entry.get("attendees"), "optional"),
-                "recurrence": recurrence_from_graph(entry.get("recurrence"))}  # raises Unsupported
+                "recurrence": _series_pattern(entry)}  # raises Unsupported
     due = _time(entry.get("dueDateTime"))
     return {"subject": entry.get("title") or "", "due_at": datetime(due.year, due.month, due.day) if due else None,
             "is_completed": entry.get("status") == "completed", "body": body}
@@ -261,6 +324,9 @@ def graph_values(entity: codes.SyncEntity, values: dict) -> dict:
 def remote_item(entity: codes.SyncEntity, entry: dict) -> act.RemoteItem:
     tracked = TRACKED_CATEGORY in (entry.get("categories") or [])
     try:
+        if entity == Entity.APPOINTMENT:
+            return act.RemoteItem(entry["id"], change_key_of(entry), values_of(entity, entry), tracked,
+                                  left_out=_own_fields(entry))
         return act.RemoteItem(entry["id"], change_key_of(entry), values_of(entity, entry), tracked)
     except Unsupported as why:
         return act.RemoteItem(entry["id"], change_key_of(entry), {}, tracked, unsupported=str(why))
@@ -361,11 +427,10 @@ class GraphActSide:
         return changed, deleted, new_state
 
     async def _series(self, master_id: str) -> dict | None:
-        """A series master (its pattern and fields), None when it is gone."""
+        """A series master (its pattern, fields and single occurrences), None when it is gone."""
         try:
             return await self.session.call(self.job, f"reading a series of {self.job.mailbox.email}", "GET",
-                                           self._url(f"events/{master_id}"),
-                                           params={"$select": SELECT[Entity.APPOINTMENT]}, headers={"Prefer": PREFER})
+                                           self._url(f"events/{master_id}"), params=SERIES, headers={"Prefer": PREFER})
         except SyncError as error:
             if error.code == "ItemNotFound":
                 return None
@@ -382,6 +447,8 @@ class GraphActSide:
             body.setdefault("displayName", "(no name)")
         made = await self.session.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange", "POST",
                                        self._url(await self._collection(entity)), json=body)
+        if entity == Entity.APPOINTMENT and values.get("recurrence"):
+            return made["id"], await self._write_exceptions(made["id"], values, change_key_of(made))
         return made["id"], change_key_of(made)
 
     async def update(self, entity, item_id, change_key, values, invite):
@@ -393,7 +460,58 @@ class GraphActSide:
             if error.code == "ChangeKeyMismatch":  # 412: changed since our read
                 raise act.Conflict(item_id) from error
             raise
+        if entity == Entity.APPOINTMENT and values.get("recurrence"):
+            return await self._write_exceptions(item_id, values, change_key_of(done))
         return change_key_of(done)
+
+    async def _write_exceptions(self, master_id: str, values: dict, change_key: str) -> str:
+        """Give the series in Exchange the CRM's cancelled and moved occurrences (the master's pattern is
+        written); return the master's change key after. A cancelled occurrence Exchange has and the CRM not
+        stays: Exchange cannot bring one back (the plan says so)."""
+        rule, zone = Recurrence.from_json(values["recurrence"]), values.get("start_time_zone")
+        master = await self._series(master_id)
+        if master is None:
+            raise act.Conflict(master_id)  # deleted since: the next cycle reads it gone
+        cancelled, moved, ids = exceptions_of(master)
+        start, end = _time(master.get("start")), _time(master.get("end"))
+        wanted = {m.on: m for m in rule.moved}
+        wrote = False
+        for day in sorted(set(rule.cancelled) - cancelled):
+            occurrence = ids.get(day) or await self._occurrence(master_id, day, start, end, zone)
+            if occurrence is not None:
+                await self.session.call(self.job, f"cancelling an occurrence of a series in {self.job.mailbox.email}",
+                                        "DELETE", self._url(f"events/{occurrence}"))
+                wrote = True
+        for day in sorted(set(wanted) | set(moved)):
+            if moved.get(day) == wanted.get(day) or day in rule.cancelled:
+                continue  # as it should be, or cancelled above
+            occurrence = ids.get(day) or await self._occurrence(master_id, day, start, end, zone)
+            if occurrence is None:  # an exception left from an earlier pattern: no occurrence of this one
+                continue
+            begin, finish = ((wanted[day].starts_at, wanted[day].ends_at) if day in wanted else
+                             _original_times(day, start, end, zone))
+            body = {"start": _zoned(time_zones.local(begin, zone), zone),
+                    "end": _zoned(time_zones.local(finish, values.get("end_time_zone") or zone),
+                                  values.get("end_time_zone") or zone)}
+            await self.session.call(self.job, f"moving an occurrence of a series in {self.job.mailbox.email}",
+                                    "PATCH", self._url(f"events/{occurrence}"), json=body)
+            wrote = True
+        if not wrote:
+            return change_key
+        again = await self.session.call(self.job, f"reading a series of {self.job.mailbox.email}", "GET",
+                                        self._url(f"events/{master_id}"), params={"$select": "changeKey"})
+        return change_key_of(again)
+
+    async def _occurrence(self, master_id: str, day: date, start: datetime, end: datetime,
+                          zone: str | None) -> str | None:
+        """The id of the series' occurrence originally on `day` (local to the series' zone), None if it has none."""
+        begin, finish = _original_times(day, start, end, zone)
+        found = await self.session.call(self.job, f"finding an occurrence of a series in {self.job.mailbox.email}",
+                                        "GET", self._url(f"events/{master_id}/instances"), params={
+                                            "startDateTime": begin.isoformat() + "Z",
+                                            "endDateTime": finish.isoformat() + "Z", "$select": "originalStart"})
+        return next((o["id"] for o in (found or {}).get("value") or [] if _instant(o.get("originalStart")) == begin),
+                    None)
 
     async def delete(self, entity, item_id, invite):
         try:

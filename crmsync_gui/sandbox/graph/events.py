@@ -3,17 +3,17 @@ one event, create, PATCH, DELETE, calendarView (series expanded into occurrences
 $expand shows single-value extended properties. Times are shown in the zone `Prefer: outlook.timezone` names
 (UTC by default), with the zones they were set in as originalStartTimeZone/originalEndTimeZone; an all-day
 event shows its days as midnights. Occurrences are computed from the
-master's recurrence as the EWS sandbox's CalendarView computes them, with the same ids (master~index).
-Modified occurrences (exceptions) are not kept by the store, so a series has none."""
+master's recurrence as the EWS sandbox's CalendarView computes them, with the same ids (master~index); a
+series' exceptions and cancelled occurrences are the store's, read and written through series.py."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from .. import items as it
-from ..recurrence import master_times, occurrences
+from ..recurrence import master_times
 from ..soap import T_NS, parse_time, sub, t, xml_time
 from ..store import Folder, Item, new_id
-from . import extended, zones
+from . import extended, series, zones
 from .call import Call
 from .delta import delta
 from .mail import check_change_key
@@ -68,7 +68,9 @@ def _recurrence(item: Item) -> dict | None:
     return {"pattern": graph_pattern, "range": graph_range}
 
 
-def event_json(item: Item, call: Call, kind: str | None = None, master_id: str | None = None) -> dict:
+def event_json(item: Item, call: Call, kind: str | None = None, master_id: str | None = None,
+               original_start: datetime | None = None) -> dict:
+    """An event's JSON: a single one or a master (kind None), or an occurrence or exception of master_id."""
     times = master_times(item.fields)
     body = item.fields.get("Body")
     organizer = it.addresses(item, "Organizer")
@@ -93,7 +95,11 @@ def event_json(item: Item, call: Call, kind: str | None = None, master_id: str |
         "seriesMasterId": master_id, "isAllDay": all_day, "isCancelled": False,
         "recurrence": _recurrence(item) if is_master else None,
     }
+    if original_start is not None:
+        values["originalStart"] = graph_time(original_start)
     select = call.select()
+    if is_master and select and "cancelledOccurrences" in select:  # as Graph: on $select only
+        values["cancelledOccurrences"] = series.cancelled(item, start_zone)
     wanted = set(select) | {"id"} if select else set(values)
     return {"@odata.etag": etag(item.change_key), **{k: v for k, v in values.items() if k in wanted}}
 
@@ -114,8 +120,13 @@ def in_view(item: Item, call: Call) -> list[dict]:
         return []
     if "Recurrence" not in item.fields:
         return [event_json(item, call)] if times[0] < window_end and times[1] > window_start else []
-    return [event_json(it.occurrence(item, index, begin, end), call, "occurrence", item.id)
-            for index, begin, end in occurrences(item.fields["Recurrence"], *times, window_start, window_end)]
+    return [_instance_json(item, occurrence, index, original, call)
+            for occurrence, index, original in series.in_window(item, window_start, window_end)]
+
+
+def _instance_json(master: Item, occurrence: Item, index: int, original: datetime, call: Call) -> dict:
+    kind = "exception" if master.exceptions.get(index) else "occurrence"
+    return event_json(occurrence, call, kind, master.id, original)
 
 
 def _calendar(call: Call) -> Folder:
@@ -150,8 +161,23 @@ def _find(call: Call) -> Item:
 
 
 def get_event(call: Call) -> tuple[int, dict]:
+    found = series.occurrence_of(call.mailbox, call.params["event"])
+    if found is not None:
+        master, index, original = found
+        entry = _instance_json(master, series.shown(master, index, original), index, original[0], call)
+        return 200, {"@odata.context": call.context("events/$entity"), **entry}
     item = _find(call)
-    return 200, {"@odata.context": call.context("events/$entity"), **extended.expand(event_json(item, call), item, call)}
+    wanted = series.expanded(call.query.get("$expand"))
+    if wanted is None:
+        return 200, {"@odata.context": call.context("events/$entity"),
+                     **extended.expand(event_json(item, call), item, call)}
+    reply = event_json(item, call)
+    if "Recurrence" in item.fields:  # $expand=exceptionOccurrences($select=...)
+        inner = Call(call.store, call.base, call.method, call.path, {**call.query, "$select": ",".join(wanted)},
+                     call.headers, mailbox=call.mailbox)
+        reply["exceptionOccurrences"] = [_instance_json(item, occurrence, index, original, inner)
+                                         for occurrence, index, original in series.exceptions(item)]
+    return 200, {"@odata.context": call.context("events/$entity"), **reply}
 
 
 def instances(call: Call) -> tuple[int, dict]:
@@ -251,6 +277,12 @@ def create_event(call: Call) -> tuple[int, dict]:
 
 
 def patch_event(call: Call) -> tuple[int, dict]:
+    found = series.occurrence_of(call.mailbox, call.params["event"])
+    if found is not None:  # one occurrence: it becomes an exception of its series
+        master, index, original = found
+        changed = series.change(call.mailbox, master, index, original, call.json_body(), _apply)
+        return 200, {"@odata.context": call.context("events/$entity"),
+                     **_instance_json(master, changed, index, original[0], call)}
     item = _find(call)
     check_change_key(call, item)
     _apply(item, call.json_body())
@@ -259,7 +291,12 @@ def patch_event(call: Call) -> tuple[int, dict]:
 
 
 def delete_event(call: Call) -> tuple[int, None]:
-    """As Exchange Online does: the event moves to Deleted Items (its calendar syncs a delete)."""
+    """As Exchange Online does: the event moves to Deleted Items (its calendar syncs a delete); one occurrence
+    is cancelled in its series."""
+    found = series.occurrence_of(call.mailbox, call.params["event"])
+    if found is not None:
+        series.cancel(call.mailbox, found[0], found[1])
+        return 204, None
     call.mailbox.move_item(_find(call), call.folder("deleteditems"))
     return 204, None
 

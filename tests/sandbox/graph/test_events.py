@@ -77,3 +77,36 @@ def test_weekly_and_monthly_series_optional_attendees_and_delete(client, sandbox
         "Sync"]
     removed = client.get(first["@odata.deltaLink"], "delta:graph.event").json()["value"]
     assert removed == [{"@odata.type": "#microsoft.graph.event", "id": made["id"], "@removed": {"reason": "deleted"}}]
+
+
+def test_a_moved_and_a_cancelled_occurrence_are_the_series_exceptions(client, sandbox, user):
+    """A PATCH of one occurrence makes it an exception, a DELETE cancels it; calendarView shows the exception
+    where it is now and not the cancelled one; the master tells both (cancelledOccurrences on $select,
+    exceptionOccurrences on $expand); the store keeps them as EWS's modified and deleted occurrences."""
+    series = sandbox.add_calendar_item(user, subject="Stand-up", start=START, end=START + timedelta(minutes=15),
+                                       daily_occurrences=5)
+    view = client.get(f"/users/{user}/calendarView?{WINDOW}", "page:graph.event").json()["value"]
+    second, third = view[1]["id"], view[2]["id"]
+    assert view[1]["originalStart"] == "2026-12-08T09:00:00Z"
+    moved = client.call("PATCH", f"/users/{user}/events/{second}", "graph.event", {
+        "start": {"dateTime": "2026-12-08T11:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-08T11:30:00", "timeZone": "UTC"}}, sends="graph.event").json()
+    assert (moved["type"], moved["seriesMasterId"], moved["start"]["dateTime"][:16]) == (
+        "exception", series, "2026-12-08T11:00")
+    assert client.call("DELETE", f"/users/{user}/events/{third}").status_code == 204
+    view = client.get(f"/users/{user}/calendarView?{WINDOW}", "page:graph.event").json()["value"]
+    assert [(e["type"], e["start"]["dateTime"][:16], e["originalStart"]) for e in view] == [
+        ("occurrence", "2026-12-07T09:00", "2026-12-07T09:00:00Z"),
+        ("exception", "2026-12-08T11:00", "2026-12-08T09:00:00Z")]
+    master = client.get(f"/users/{user}/events/{series}?$select=subject,cancelledOccurrences&"
+                        "$expand=exceptionOccurrences($select=start,end,originalStart)", "graph.event").json()
+    assert master["cancelledOccurrences"] == [f"OID.{series}.2026-12-09"]
+    assert [(e["id"], e["end"]["dateTime"][:16], e["originalStart"]) for e in master["exceptionOccurrences"]] == [
+        (second, "2026-12-08T11:30", "2026-12-08T09:00:00Z")]
+    assert "cancelledOccurrences" not in client.get(f"/users/{user}/events/{series}", "graph.event").json()
+    gone = client.get(f"/users/{user}/events/{third}")
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "ErrorItemNotFound"
+    refused = client.call("PATCH", f"/users/{user}/events/{second}", None, {"recurrence": None}, sends="graph.event")
+    assert refused.status_code == 400
+    stored = sandbox.store.get(user).items[series]
+    assert stored.exceptions[3] is None and set(stored.exceptions[2]) >= {"Start", "End"}
