@@ -153,12 +153,13 @@ def _message(element: str, item_class: str, subject: str, sender: Mailbox, owner
     for holder in (from_, sender_):
         it.mailbox_xml(holder, sender.name, sender.address)
     fields = {"ItemClass": t("ItemClass", item_class), "Subject": t("Subject", subject), "From": from_,
-              "Sender": sender_, "ToRecipients": _recipients("ToRecipients", to),
+              "Sender": sender_,
               "InternetMessageId": t("InternetMessageId", email.utils.make_msgid(domain="sandbox.test")),
               "DateTimeSent": t("DateTimeSent", xml_time(now())), "IsRead": t("IsRead", "false"),
               "IsDraft": t("IsDraft", "false")}
-    if cc:
-        fields["CcRecipients"] = _recipients("CcRecipients", list(cc))
+    for name, pairs in (("ToRecipients", to), ("CcRecipients", cc)):  # none: no element, as Exchange writes it
+        if pairs:
+            fields[name] = _recipients(name, list(pairs))
     message = Item(new_id("AAMkI", owner.tag), element, "", fields)
     if sender is owner:
         message.fields["IsRead"] = t("IsRead", "true")

@@ -572,7 +572,8 @@ def _mail_response(call: Call, el: etree._Element) -> Item:
     if kind != "ForwardItem" and "ToRecipients" not in f:
         senders = it.addresses(original, "From") or it.addresses(original, "Sender")
         others = it.addresses(original, "ToRecipients") if kind == "ReplyAllToItem" else []
-        f["ToRecipients"] = _recipients("ToRecipients", senders + [p for p in others if p[1].lower() != me])
+        if to := senders + [p for p in others if p[1].lower() != me]:
+            f["ToRecipients"] = _recipients("ToRecipients", to)
         copies = [p for p in it.addresses(original, "CcRecipients") if p[1].lower() != me]
         if kind == "ReplyAllToItem" and copies and "CcRecipients" not in f:
             f["CcRecipients"] = _recipients("CcRecipients", copies)

@@ -3,7 +3,8 @@ delivers them, driven by exchangelib (every request and reply validated against 
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import UTC as PLAIN_UTC
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -247,3 +248,27 @@ def test_an_occurrence_changed_without_sending_reaches_nobody(ann, bob):
     assert len(_inbox(bob, MeetingRequest)) == 1 and not _inbox(bob, MeetingCancellation)
     assert [(o.subject, bool(o.is_cancelled)) for o in _occurrence(bob, 3)] == [("Stand-up", False)]
     assert [o.location for o in _occurrence(bob, 2)] == [None]
+
+
+_HOLDERS = ("RequiredAttendees", "OptionalAttendees", "Resources", "ToRecipients", "CcRecipients")
+
+
+def test_no_writer_of_the_sandbox_answers_an_empty_attendee_or_recipient_list(sandbox, connect, ann, bob, carl):
+    """The schema forbids an attendee list without an Attendee; Exchange leaves out a recipient list it has none
+    for. Every kind of calendar item the sandbox writes, read back: seeded, generated, and a meeting with
+    optional attendees only (its requests' To empty), at the organizer's and at the attendees'."""
+    item = CalendarItem(account=ann, folder=ann.calendar, subject="Optional", start=START, end=START + timedelta(hours=1),
+                        optional_attendees=[_attendee(bob)], resources=[_attendee(carl)])
+    item.save(send_meeting_invitations=SEND_TO_ALL_AND_SAVE_COPY)
+    plain = datetime(2027, 3, 2, 9, tzinfo=PLAIN_UTC)
+    sandbox.add_calendar_item(ann.primary_smtp_address, subject="alone", start=plain, end=plain + timedelta(hours=1))
+    [user] = sandbox.populate(mailboxes=1, items=40, seed=7)
+    generated = connect(user.email, user.password)
+    for account in (ann, bob, carl, generated):
+        for folder in (account.calendar, account.inbox, account.sent):
+            list(folder.all())
+    read = [rep for op, _req, rep in sandbox.seen if op == "GetItem"]
+    assert read and any(b"<t:OptionalAttendees>" in rep for rep in read)
+    empty = [(etree.QName(el).localname, rep[:80]) for rep in read for el in etree.fromstring(rep).iter(
+        *(f"{{{T_NS}}}{name}" for name in _HOLDERS)) if len(el) == 0]
+    assert not empty, empty
