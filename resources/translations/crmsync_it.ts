@@ -674,6 +674,16 @@
         <source>The budget is spent: the mailbox waits until requests fall out of the window.</source>
         <translation>Il budget è esaurito: la casella attende che le richieste escano dalla finestra.</translation>
     </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="74"/>
+        <source>{0}, {1} UTC: {2}</source>
+        <translation>{0}, {1} UTC: {2}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/mailbox_detail.py" line="78"/>
+        <source>Next meetings and the attendees’ answers</source>
+        <translation>Prossime riunioni e risposte dei partecipanti</translation>
+    </message>
 </context>
 <context>
     <name>MailboxDialog</name>

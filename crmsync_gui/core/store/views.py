@@ -19,6 +19,7 @@ from crmsync_gui.core.domain.mailbox_status import STATUSES, mailbox_status
 from crmsync_gui.core.store.base import database_proxy, on_postgres, utcnow
 from crmsync_gui.core.store.models import (
     Activity,
+    ActivityParty,
     Alert,
     CrmQueue,
     CrmUser,
@@ -540,3 +541,31 @@ def decision_ids(text: str = "", mailbox_id: int | None = None, untracked_only: 
     if untracked_only:
         query = query.where(TD.outcome != codes.TrackingOutcome.TRACKED)
     return [r[0] for r in query.order_by(TD.decided_at.desc(), TD.id.desc()).limit(limit).tuples()]
+
+
+MEETING_LIMIT = 5
+_ATTENDEES = (int(codes.PartyRole.REQUIRED), int(codes.PartyRole.OPTIONAL))
+
+
+@dataclass
+class MeetingAnswers:
+    """A meeting the user organizes and each attendee's answer, as the organizer's item in Exchange has it."""
+    subject: str
+    starts_at: datetime
+    answers: list[tuple[str, codes.MeetingResponse]]  # (attendee's name, or address), in the order invited
+
+
+def meeting_answers(user_id: int, limit: int = MEETING_LIMIT, now: datetime | None = None) -> list[MeetingAnswers]:
+    """The user's next meetings (appointments with attendees not yet over, or a series), soonest first."""
+    now = now or utcnow()
+    with_attendees = ActivityParty.select(ActivityParty.activity).where(ActivityParty.role.in_(_ATTENDEES))
+    meetings = list(Activity.select(Activity.id, Activity.subject, Activity.starts_at).where(
+        (Activity.activity_type == int(codes.ActivityType.APPOINTMENT)) & (Activity.owner_user == user_id)
+        & ((Activity.ends_at >= now) | Activity.recurrence.is_null(False)) & Activity.id.in_(with_attendees)
+    ).order_by(Activity.starts_at, Activity.id).limit(limit))
+    answers: dict[int, list] = {m.id: [] for m in meetings}
+    for party in ActivityParty.select().where(ActivityParty.activity.in_(list(answers))
+                                              & ActivityParty.role.in_(_ATTENDEES)).order_by(ActivityParty.id):
+        answers[party.activity_id].append((party.display_name or party.address,
+                                           codes.MeetingResponse(party.response or 0)))
+    return [MeetingAnswers(m.subject, m.starts_at, answers[m.id]) for m in meetings]

@@ -1,6 +1,6 @@
 """The Mailboxes page's detail pane: the selected mailbox's state, each direction, its standing error, its
-request budget (Microsoft Graph: as the engine last told it, or as its last job left it) and its latest trace
-rows."""
+request budget (Microsoft Graph: as the engine last told it, or as its last job left it), its owner's next
+meetings with the attendees' answers, and its latest trace rows."""
 from __future__ import annotations
 
 from html import escape
@@ -69,6 +69,14 @@ def mailbox_detail_html(model, m: Mailbox, budget: events.RequestBudget | None =
             line += " " + translate("MailboxDetail", "The budget is spent: the mailbox waits until requests fall "
                                     "out of the window.")
         parts.append(f"<p>{e(line)}</p>")
+    meetings = views.meeting_answers(m.owner_user_id) if m.owner_user_id else []
+    if meetings:  # the answers the organizer's calendar got back, as the CRM appointment's parties keep them
+        lines = "".join("<li>" + e(translate("MailboxDetail", "{0}, {1} UTC: {2}").format(
+            meeting.subject, when(meeting.starts_at), ", ".join(
+                f"{who} ({code_label(codes.MeetingResponse, answer)})" for who, answer in meeting.answers))) + "</li>"
+            for meeting in meetings)
+        title = translate("MailboxDetail", "Next meetings and the attendees’ answers")
+        parts.append(f"<p><b>{e(title)}</b></p><ul>{lines}</ul>")
     code = current_error(m, status)
     if code:
         at = f" ({e(when(m.last_error_at))} UTC)" if m.last_error_at else ""
