@@ -89,7 +89,8 @@ class MailboxDisabled(Event):
     mailbox_id: int
     direction: int
     code: str
-    reason: str
+    reason: str  # in English; the console renders code and args when the code has a template (core/messages.py)
+    args: str | None = None  # JSON (messages.dumps)
 
 
 @dataclass(frozen=True)

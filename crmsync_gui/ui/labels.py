@@ -1,7 +1,7 @@
 """Code labels from core/codes.py, translated for display, and other small display helpers."""
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from crmsync_gui.core import codes, messages
 
@@ -18,7 +18,37 @@ def code_label(enum_type: type[codes.LabelledEnum], value) -> str:
 def engine_message(code: str | None, args: str | None, english: str) -> str:
     """An engine message in the administrator's language, from its code and arguments (core/messages.py);
     the English the engine wrote when its code has no template (older rows, free text)."""
-    return messages.render(code, messages.loads(args), lambda t: QCoreApplication.translate("messages", t)) or english
+    return said(messages.Said(code, messages.loads(args), english))
+
+
+def said(message: messages.Said) -> str:
+    """A message in the administrator's language (engine_message with its arguments already read)."""
+    return messages.render(message.code, message.args, lambda t: QCoreApplication.translate("messages", t),
+                           words) or message.english
+
+
+def words(args: dict) -> dict:
+    """A message's arguments in the administrator's words: directions by their label, numbers in the locale's
+    format ("1.234" in Italian), messages inside it rendered first."""
+    shown = {}
+    for name, value in args.items():
+        if name == "direction":
+            value = code_label(codes.Direction, value).lower()
+        elif isinstance(value, messages.Said):
+            value = said(value)
+        elif isinstance(value, bool):
+            pass
+        elif isinstance(value, int):
+            value = number(value)
+        elif isinstance(value, float):
+            value = QLocale().toString(value, "f", 1)
+        shown[name] = value
+    return shown
+
+
+def number(value: int) -> str:
+    """A whole number as the administrator's language writes it: "1,234" in English, "1.234" in Italian."""
+    return QLocale().toString(int(value))
 
 
 def remedy(english: str) -> str:

@@ -36,8 +36,10 @@ def install_translations(app, language: str | None = None) -> str:
     if name == "en" or not ours.load(str(folder / f"crmsync_{name}.qm")):
         ours.load(str(folder / "crmsync_en.qm"))
         app.installTranslator(ours)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         return "en"
     app.installTranslator(ours)
+    QLocale.setDefault(locale)  # numbers as the language writes them ("1.234" in Italian)
     qt = QTranslator(app)  # the standard buttons (OK, Cancel, Yes, No)
     if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)

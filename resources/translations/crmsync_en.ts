@@ -15,7 +15,7 @@
 <context>
     <name>DashboardPage</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="256"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n mailbox failing or backing off</numerusform>
@@ -23,7 +23,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="270"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="257"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n alert not acknowledged</numerusform>
@@ -31,7 +31,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="272"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="259"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profile paused (server down)</numerusform>
@@ -69,7 +69,7 @@
 <context>
     <name>MailboxesPage</name>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="408"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="430"/>
         <source>%n mailbox(es) approved.</source>
         <translation>
             <numerusform>%n mailbox approved.</numerusform>
@@ -77,7 +77,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="409"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="431"/>
         <source>%n mailbox(es) rejected.</source>
         <translation>
             <numerusform>%n mailbox rejected.</numerusform>
@@ -85,7 +85,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="417"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="439"/>
         <source>%n mailbox(es) enabled.</source>
         <translation>
             <numerusform>%n mailbox enabled.</numerusform>
@@ -93,7 +93,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="418"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="440"/>
         <source>%n mailbox(es) disabled.</source>
         <translation>
             <numerusform>%n mailbox disabled.</numerusform>
@@ -101,7 +101,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="433"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="455"/>
         <source>%n mailbox(es) were re-enabled.</source>
         <translation>
             <numerusform>%n mailbox was re-enabled.</numerusform>

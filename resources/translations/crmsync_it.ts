@@ -72,8 +72,8 @@
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/widgets/arrival_chart.py" line="74"/>
-        <source>{0}: none in the last 24 hours</source>
-        <translation>{0}: nessuna nelle ultime 24 ore</translation>
+        <source>{0}&lt;br&gt;none in the last 24 hours</source>
+        <translation>{0}&lt;br&gt;nessuna nelle ultime 24 ore</translation>
     </message>
 </context>
 <context>
@@ -155,102 +155,54 @@
     </message>
 </context>
 <context>
-    <name>Dashboard</name>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="50"/>
-        <source>{0}  engine {1}</source>
-        <translation>{0}  motore {1}</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="52"/>
-        <source>{0}  mailbox {1} updated</source>
-        <translation>{0}  cassetta postale {1} aggiornata</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="61"/>
-        <source>{0}  {1}: {2} started</source>
-        <translation>{0}  {1}: {2} avviata</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="63"/>
-        <source>{0}  {1}: {2} done, {3} items in {4:.1f} s</source>
-        <translation>{0}  {1}: {2} completata, {3} elementi in {4:.1f} s</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="66"/>
-        <source>{0}  {1}: {2} failed, {3}: {4}</source>
-        <translation>{0}  {1}: {2} non riuscita, {3}: {4}</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="68"/>
-        <source>{0}  {1}: an email was tracked</source>
-        <translation>{0}  {1}: un messaggio è stato registrato</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="70"/>
-        <source>{0}  {1}: {2} disabled ({3}): {4}</source>
-        <translation>{0}  {1}: {2} disabilitata ({3}): {4}</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="72"/>
-        <source>{0}  profile #{1} paused: {2}</source>
-        <translation>{0}  profilo #{1} sospeso: {2}</translation>
-    </message>
-    <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="75"/>
-        <source>{0}  alert: {1}</source>
-        <translation>{0}  avviso: {1}</translation>
-    </message>
-</context>
-<context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="106"/>
         <source>Live activity</source>
         <translation>Attività in tempo reale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="113"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="92"/>
         <source>Mailboxes by status</source>
         <translation>Cassette postali per stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="118"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="97"/>
         <source>Items synced per hour (UTC)</source>
         <translation>Elementi sincronizzati per ora (UTC)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="98"/>
         <source>Errors and warnings per hour (UTC)</source>
         <translation>Errori e avvertenze per ora (UTC)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="122"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="101"/>
         <source>Waiting</source>
         <translation>In attesa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="149"/>
         <source>Email in</source>
         <translation>Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="149"/>
         <source>Email out</source>
         <translation>Posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="170"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="149"/>
         <source>ACT</source>
         <translation>ACT</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="151"/>
         <source>Warnings</source>
         <translation>Avvertenze</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="256"/>
         <source>%n mailbox(es) failing or backing off</source>
         <translation>
             <numerusform>%n cassetta postale con errori o in attesa</numerusform>
@@ -258,7 +210,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="270"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="257"/>
         <source>%n alert(s) not acknowledged</source>
         <translation>
             <numerusform>%n avviso non confermato</numerusform>
@@ -266,7 +218,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="272"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="259"/>
         <source>%n profile(s) paused (server down)</source>
         <translation>
             <numerusform>%n profilo in pausa (server non raggiungibile)</numerusform>
@@ -274,12 +226,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="327"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="314"/>
         <source>engine queue {0}: {1} waiting, {2} running</source>
         <translation>coda {0} del motore: {1} in attesa, {2} in esecuzione</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="171"/>
+        <location filename="../../crmsync_gui/ui/pages/dashboard.py" line="150"/>
         <source>Errors</source>
         <translation>Errori</translation>
     </message>
@@ -872,12 +824,12 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxTableModel</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="112"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="133"/>
         <source>{0}: {1}</source>
         <translation>{0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="127"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="148"/>
         <source>never ({0})</source>
         <translation>mai ({0})</translation>
     </message>
@@ -885,133 +837,133 @@ No: non cambia nulla.</translation>
 <context>
     <name>MailboxesPage</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="175"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="196"/>
         <source>New mailbox…</source>
         <translation>Nuova cassetta postale…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="182"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="203"/>
         <source>New…</source>
         <translation>Nuovo…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="183"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="204"/>
         <source>Edit…</source>
         <translation>Modifica…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="184"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="205"/>
         <source>Delete…</source>
         <translation>Elimina…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="185"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="206"/>
         <source>Approve</source>
         <translation>Approva</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="186"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="207"/>
         <source>Reject</source>
         <translation>Rifiuta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="187"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="208"/>
         <source>Test &amp;&amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="188"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="209"/>
         <source>Enable</source>
         <translation>Abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="189"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="210"/>
         <source>Disable</source>
         <translation>Disabilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="190"/>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="425"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="211"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="447"/>
         <source>Sync now</source>
         <translation>Sincronizza ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="191"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="212"/>
         <source>Re-enable after outage</source>
         <translation>Riabilita dopo un guasto</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="192"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="213"/>
         <source>Open errors</source>
         <translation>Apri errori</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="195"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="216"/>
         <source>Test each direction against the server; enable what passes (needs the running sync engine)</source>
         <translation>Verifica ogni direzione sul server e abilita quelle riuscite (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="197"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="218"/>
         <source>Sync the selected mailboxes now (needs the running sync engine)</source>
         <translation>Sincronizza ora le cassette selezionate (richiede il motore di sincronizzazione in esecuzione)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="198"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="219"/>
         <source>Re-enable every direction disabled after failures (of the profile shown, when filtered by profile)</source>
         <translation>Riabilita ogni direzione disabilitata dopo errori (del profilo mostrato, se filtrato per profilo)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="204"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="225"/>
         <source>Filter by name, address, owner, profile or error (Ctrl+F)</source>
         <translation>Filtra per nome, indirizzo, proprietario, profilo o errore (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="210"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="231"/>
         <source>Click to show the mailboxes of every profile</source>
         <translation>Fai clic per mostrare le cassette postali di tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="215"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="236"/>
         <source>Click to show the mailboxes of every status</source>
         <translation>Fare clic per mostrare le cassette postali di ogni stato</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="281"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
         <source>{0} of {1} mailboxes</source>
         <translation>{0} di {1} cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="289"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="303"/>
         <source>Profile: {0} ✕</source>
         <translation>Profilo: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="295"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="309"/>
         <source>Status: {0} ✕</source>
         <translation>Stato: {0} ✕</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="422"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="444"/>
         <source>Test &amp; Enable</source>
         <translation>Verifica e abilita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="477"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="499"/>
         <source>{0} cancelled after {1} of {2} mailboxes; the others were not started.</source>
         <translation>{0} annullato dopo {1} di {2} cassette postali; le altre non sono state avviate.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="467"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="489"/>
         <source>{0}, {1}: {2}</source>
         <translation>{0}, {1}: {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="465"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="487"/>
         <source>passed</source>
         <translation>riuscito</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="408"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="430"/>
         <source>%n mailbox(es) approved.</source>
         <translation>
             <numerusform>%n cassetta postale approvata.</numerusform>
@@ -1019,7 +971,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="409"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="431"/>
         <source>%n mailbox(es) rejected.</source>
         <translation>
             <numerusform>%n cassetta postale rifiutata.</numerusform>
@@ -1027,7 +979,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="417"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="439"/>
         <source>%n mailbox(es) enabled.</source>
         <translation>
             <numerusform>%n cassetta postale attivata.</numerusform>
@@ -1035,7 +987,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="418"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="440"/>
         <source>%n mailbox(es) disabled.</source>
         <translation>
             <numerusform>%n cassetta postale disattivata.</numerusform>
@@ -1043,7 +995,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="433"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="455"/>
         <source>%n mailbox(es) were re-enabled.</source>
         <translation>
             <numerusform>%n cassetta postale è stata riabilitata.</numerusform>
@@ -1051,7 +1003,7 @@ No: non cambia nulla.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="476"/>
+        <location filename="../../crmsync_gui/ui/pages/mailboxes.py" line="498"/>
         <source>{0} finished for {1} mailboxes.</source>
         <translation>{0} completato per {1} cassette postali.</translation>
     </message>
@@ -1984,7 +1936,7 @@ Cosa fare: {3}</translation>
 <context>
     <name>StatusBars</name>
     <message>
-        <location filename="../../crmsync_gui/ui/widgets/status_bars.py" line="36"/>
+        <location filename="../../crmsync_gui/ui/widgets/status_bars.py" line="37"/>
         <source>Click to see these mailboxes</source>
         <translation>Fare clic per vedere queste cassette postali</translation>
     </message>
@@ -2055,32 +2007,32 @@ Cosa fare: {3}</translation>
 <context>
     <name>TrackingDecisionsView</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="74"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="75"/>
         <source>Subject, sender or Message-ID of the email</source>
         <translation>Oggetto, mittente o Message-ID del messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="76"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="77"/>
         <source>Only emails that were not tracked</source>
         <translation>Solo i messaggi non registrati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="115"/>
         <source>the newest {0} decisions</source>
         <translation>le {0} decisioni più recenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="116"/>
         <source>{0} decisions</source>
         <translation>{0} decisioni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="131"/>
         <source>Linked to an earlier CRM email by: {0}</source>
         <translation>Collegato a un messaggio del CRM precedente tramite: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="133"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="132"/>
         <source>Folder {0}; Message-ID {1}; received {2}</source>
         <translation>Cartella {0}; Message-ID {1}; ricevuto {2}</translation>
     </message>
@@ -2801,42 +2753,42 @@ Cosa fare: {3}</translation>
 <context>
     <name>labels</name>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="54"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="84"/>
         <source>due now</source>
         <translation>ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="58"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="88"/>
         <source>in {0}</source>
         <translation>tra {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="66"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="96"/>
         <source>{0} s</source>
         <translation>{0} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="68"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="98"/>
         <source>{0} min</source>
         <translation>{0} min</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="69"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="99"/>
         <source>{0} h</source>
         <translation>{0} h</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="78"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="108"/>
         <source>{0} s ago</source>
         <translation>{0} s fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="80"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="110"/>
         <source>{0} min ago</source>
         <translation>{0} min fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="111"/>
         <source>{0} h ago</source>
         <translation>{0} h fa</translation>
     </message>
@@ -2857,6 +2809,91 @@ Cosa fare: {3}</translation>
         <location filename="../../crmsync_gui/ui/translatable.py" line="215"/>
         <source>The alert was not emailed: the profile has no owner whose mailbox has outgoing email enabled.</source>
         <translation>L&apos;avviso non è stato inviato via email: il profilo non ha un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
+        <source>Failed {failures} times in a row ({direction}); the last time: {error}</source>
+        <translation>Non riuscita {failures} volte di seguito ({direction}); l&apos;ultima volta: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
+        <source>The engine is starting.</source>
+        <translation>Il motore si sta avviando.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
+        <source>The engine is running.</source>
+        <translation>Il motore è in funzione.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="219"/>
+        <source>The engine is stopping.</source>
+        <translation>Il motore si sta fermando.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="220"/>
+        <source>The engine stopped.</source>
+        <translation>Il motore si è fermato.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
+        <source>{mailbox}: started ({direction}).</source>
+        <translation>{mailbox}: avviata ({direction}).</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
+        <source>{mailbox}: done in {seconds} s, items synced: {items} ({direction}).</source>
+        <translation>{mailbox}: completata in {seconds} s, elementi sincronizzati: {items} ({direction}).</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
+        <source>{mailbox}: failed, will be retried ({direction}, {code}): {error}</source>
+        <translation>{mailbox}: non riuscita, verrà ritentata ({direction}, {code}): {error}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
+        <source>{mailbox}: failed ({direction}, {code}): {error}</source>
+        <translation>{mailbox}: non riuscita ({direction}, {code}): {error}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
+        <source>{mailbox}: disabled ({direction}, {code}): {reason}</source>
+        <translation>{mailbox}: disattivata ({direction}, {code}): {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
+        <source>{mailbox}: an email was tracked.</source>
+        <translation>{mailbox}: un&apos;email è stata registrata.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
+        <source>An email is waiting to be sent.</source>
+        <translation>Un&apos;email è in attesa di invio.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
+        <source>Profile paused: {reason}</source>
+        <translation>Profilo sospeso: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
+        <source>Profile {profile} answers again and resumed.</source>
+        <translation>Il server del profilo {profile} risponde di nuovo: sincronizzazione ripresa.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
+        <source>Alert: {alert}</source>
+        <translation>Avviso: {alert}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
+        <source>{mailbox}: the server announced new email.</source>
+        <translation>{mailbox}: il server ha segnalato nuova posta.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
+        <source>{mailbox}: {used} of {limit} requests to Microsoft Graph in {minutes} min.</source>
+        <translation>{mailbox}: {used} richieste a Microsoft Graph su {limit} in {minutes} min.</translation>
     </message>
 </context>
 <context>
@@ -2978,132 +3015,132 @@ Cosa fare: {3}</translation>
 <context>
     <name>remedies</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="216"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
         <source>Check the user name and password of the profile or mailbox (and the authentication type), then run Test &amp; Enable.</source>
         <translation>Controllare nome utente e password del profilo o della cassetta postale (e il tipo di autenticazione), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="217"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
         <source>Check the mailbox&apos;s email address on the mail server, then run Test &amp; Enable.</source>
         <translation>Controllare l&apos;indirizzo email della cassetta postale sul server di posta, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="218"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
         <source>Give the profile&apos;s account access (impersonation) to this mailbox, then run Test &amp; Enable.</source>
         <translation>Concedere all&apos;account del profilo l&apos;accesso (rappresentazione) a questa cassetta postale, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="219"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
         <source>Correct the email server profile (server location, SSL, port), then run Test &amp; Enable.</source>
         <translation>Correggere il profilo del server di posta (indirizzo del server, SSL, porta), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="220"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
         <source>Install a valid certificate on the mail server, or set the profile&apos;s trusted CA file to the private CA that issued it.</source>
         <translation>Installare un certificato valido sul server di posta, oppure indicare nel file CA attendibile del profilo la CA privata che lo ha emesso.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
         <source>Choose a server type this installation supports for the profile.</source>
         <translation>Scegliere per il profilo un tipo di server supportato da questa installazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
         <source>Nothing to do if it passes; otherwise check that the mail server is running and reachable from this computer.</source>
         <translation>Nulla da fare se passa; altrimenti controllare che il server di posta sia attivo e raggiungibile da questo computer.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="240"/>
         <source>Nothing to do if it passes; otherwise check the network and any proxy or load balancer between this computer and the mail server.</source>
         <translation>Nulla da fare se passa; altrimenti controllare la rete ed eventuali proxy o bilanciatori di carico tra questo computer e il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="241"/>
         <source>Nothing to do if it passes; otherwise raise the profile&apos;s request timeout or check the mail server&apos;s load.</source>
         <translation>Nulla da fare se passa; altrimenti aumentare il timeout delle richieste del profilo o controllare il carico del server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="242"/>
         <source>The mail server asked for a pause; the engine waits as asked. Lower the profile&apos;s maximum connections if it persists.</source>
         <translation>Il server di posta ha chiesto una pausa; il motore attende come richiesto. Se persiste, ridurre il numero massimo di connessioni del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="243"/>
         <source>The mail server reported an internal error; check its health if it persists.</source>
         <translation>Il server di posta ha segnalato un errore interno; se persiste, controllarne lo stato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="244"/>
         <source>The mailbox&apos;s store on the mail server is offline; check the server.</source>
         <translation>L&apos;archivio della cassetta postale sul server di posta non è in linea; controllare il server.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="245"/>
         <source>Choose the mailbox&apos;s owner (a CRM user) on the Mailboxes page, or set its appointments, contacts and tasks option to None.</source>
         <translation>Scegliere il proprietario della cassetta postale (un utente del CRM) nella pagina Cassette postali, oppure impostarne l&apos;opzione appuntamenti, contatti e attività su Nessuno.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="246"/>
         <source>The sync took longer than its deadline and was stopped; it resumes next cycle. Check the mail server&apos;s speed or the mailbox&apos;s size.</source>
         <translation>La sincronizzazione ha superato il tempo massimo ed è stata interrotta; riprende al ciclo successivo. Controllare la velocità del server di posta o la dimensione della cassetta postale.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="247"/>
         <source>The direction failed 10 times in a row and was disabled. Fix the cause shown before, then re-enable or run Test &amp; Enable.</source>
         <translation>La direzione non è riuscita 10 volte di seguito ed è stata disabilitata. Risolvere la causa indicata prima, poi riabilitarla o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="248"/>
         <source>Fix the cause shown, then re-enable the mailbox or run Test &amp; Enable.</source>
         <translation>Risolvere la causa indicata, poi riabilitare la cassetta postale o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="249"/>
         <source>An unexpected error in crmsync; the engine carried on. Report it with the engine&apos;s log; the mailbox retries next cycle.</source>
         <translation>Un errore imprevisto in crmsync; il motore ha proseguito. Segnalarlo allegando il log del motore; la cassetta postale riprova al ciclo successivo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="250"/>
         <source>Most mailboxes of the profile fail at once (a server outage); the engine probes the server and resumes by itself. Check the mail server.</source>
         <translation>La maggior parte delle cassette postali del profilo non riesce nello stesso momento (un&apos;interruzione del server); il motore sonda il server e riprende da solo. Controllare il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="251"/>
         <source>No action needed.</source>
         <translation>Nessuna azione necessaria.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="252"/>
         <source>Another engine stopped while syncing this mailbox; this one took over. Check that engine&apos;s host if it happens often.</source>
         <translation>Un altro motore si è fermato mentre sincronizzava questa cassetta postale; questo ha preso il suo posto. Se accade spesso, controllare l&apos;host di quel motore.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="253"/>
         <source>Fix the cause shown, then run Test &amp; Enable again.</source>
         <translation>Risolvere la causa indicata, poi eseguire di nuovo Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="254"/>
         <source>The email was not tracked. Save it from this row (or `crmsync mailboxes unreadable MAILBOX --save DIR`) to look at it; ask the sender to send it again if it matters.</source>
         <translation>Il messaggio non è stato tracciato. Salvarlo da questa riga (o con `crmsync mailboxes unreadable MAILBOX --save DIR`) per esaminarlo; se è importante, chiedere al mittente di inviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="255"/>
         <source>Open the alert and check the profile&apos;s mail server.</source>
         <translation>Aprire l&apos;avviso e controllare il server di posta del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="256"/>
         <source>Give the profile an owner whose mailbox has outgoing email enabled to receive alerts by email.</source>
         <translation>Per ricevere gli avvisi via email, assegnare al profilo un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="240"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="257"/>
         <source>The engine retries by itself; after 10 failures in a row the direction is disabled.</source>
         <translation>Il motore riprova da solo; dopo 10 errori di seguito la direzione viene disabilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="241"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="258"/>
         <source>Fix the cause shown, then run Test &amp; Enable for the mailbox.</source>
         <translation>Risolvere la causa indicata, poi eseguire Verifica e abilita per la cassetta postale.</translation>
     </message>

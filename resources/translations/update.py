@@ -51,7 +51,7 @@ def translatable_strings() -> list[tuple[str, str]]:
     for fields in sync_filters.FIELDS.values():
         found += [("sync filter fields", f.label) for f in fields]
     found += [("sync filter operators", label) for label, _kinds in sync_filters.OPERATORS.values()]
-    found += [("messages", template) for template in messages.TEMPLATES.values()]
+    found += [("messages", template) for template in (*messages.TEMPLATES.values(), *messages.FEED.values())]
     found += [("remedies", t.remediation) for t in trace.CATALOGUE.values()]
     found += [("remedies", hint) for hint in (trace.TRANSIENT_HINT, trace.PERMANENT_HINT)]
     return list(dict.fromkeys(found))

@@ -1,5 +1,5 @@
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings
 
 
 @pytest.fixture(autouse=True)
@@ -8,7 +8,9 @@ def private_settings(tmp_path, qapp):
     QCoreApplication.setOrganizationName("crmsync-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    locale = QLocale()
     yield
+    QLocale.setDefault(locale)  # a test that switched the language leaves the next one its numbers
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -50,7 +50,7 @@ def test_a_day_without_arrivals_says_so_and_a_zero_is_drawn_on_the_scale(qtbot, 
     chart = ArrivalChart()
     qtbot.addWidget(chart)
     chart.draw(views.ArrivalLatencies([None] * 24, [None] * 24))
-    assert chart.chart().title() == "Arrival to CRM of tracked email: none in the last 24 hours"
+    assert chart.chart().title() == "Arrival to CRM of tracked email<br>none in the last 24 hours"
     chart.draw(views.ArrivalLatencies([None] * 23 + [0.0], [None] * 23 + [0.0]))
     assert points(chart.lines["p50"]) == [(0, 0.01)] and chart.seconds_axis.min() <= 0.01
 

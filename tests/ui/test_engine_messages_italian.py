@@ -54,7 +54,7 @@ def test_the_banner_and_the_alerts_page_say_the_alert_in_italian(qtbot, alert, i
     page.refresh()
     assert page.model.data(page.model.index(0, 2)) == ITALIAN
     raised = events.AlertRaised(alert.id, alert.profile_id, alert.message, alert.code, alert.args, at=alert.created_at)
-    assert describe(raised, lambda _id: "").endswith(f"avviso: {ITALIAN}")
+    assert describe(raised, lambda _id: "").endswith(f"Avviso: {ITALIAN}")
 
 
 def test_the_alerts_filter_matches_what_the_admin_reads(qtbot, alert, italian):

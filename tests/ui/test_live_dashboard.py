@@ -61,8 +61,8 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
 
     def settled() -> bool:
         lines = feed()
-        return (any(f"{ann.name}: incoming email done" in line for line in lines)
-                and any(f"{wrong.name}: incoming email failed, AuthenticationFailed" in line for line in lines)
+        return (any(f"{ann.name}: done in " in line and "(incoming email)" in line for line in lines)
+                and any(f"{wrong.name}: failed (incoming email, AuthenticationFailed)" in line for line in lines)
                 and dashboard.statuses == views.mailboxes_by_status() and dashboard.statuses["failing"] >= 1)
 
     async def scenario():
@@ -100,9 +100,9 @@ def test_dashboard_follows_the_real_engine_syncing_the_sandbox_on_qasync(qtbot, 
 
     assert running_label == "Engine: running" and window.engine_label.text() == "Engine: stopped"
     lines = feed()
-    assert any("engine running" in line for line in lines) and "engine stopped" in lines[0]
-    tracked = [line for line in lines if f"{ann.name}: incoming email done" in line]
-    assert any(" 0 items" not in line for line in tracked), tracked  # the sandbox's mail arrived
+    assert any("The engine is running." in line for line in lines) and lines[0].endswith("The engine stopped.")
+    tracked = [line for line in lines if f"{ann.name}: done in " in line and line.endswith("(incoming email).")]
+    assert any(not line.endswith(" items synced: 0 (incoming email).") for line in tracked), tracked  # the sandbox's mail arrived
     assert "engine queue incoming" in dashboard.depth_box.toolTip()  # QueueDepths events
     assert set(dashboard.engine_depths.values()) == {(0, 0)}  # a stopped engine runs nothing, whatever it said last
     # the bars draw the same numbers as the database's own count

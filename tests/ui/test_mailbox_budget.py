@@ -9,10 +9,11 @@ from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.ui.event_bridge import EventBridge
 from crmsync_gui.ui.labels import when
 from crmsync_gui.ui.pages.mailboxes import MailboxesPage
+from tests.ui.test_live_feed_words import italian
 from tests.ui.test_mailbox_health import cells, org
 
 
-def test_the_detail_pane_shows_the_request_budget_the_engine_last_told(qtbot, db):
+def test_the_detail_pane_shows_the_request_budget_the_engine_last_told(qtbot, qapp, db):
     _profile, boxes = org()
     bus = events.EventBus()
     bridge = EventBridge(bus)
@@ -26,11 +27,15 @@ def test_the_detail_pane_shows_the_request_budget_the_engine_last_told(qtbot, db
     bus.publish(events.RequestBudget(boxes["Ann"].id, 1234, 10_000, 600.0))
     bus.publish(events.RequestBudget(boxes["Bob"].id, 10_000, 10_000, 600.0))
     qtbot.waitUntil(lambda: "1,234 of 10,000 in the last 10 minutes" in page.detail.toPlainText(), timeout=3000)
+    qtbot.waitUntil(lambda: len(page.budgets) == 2, timeout=3000)  # the bridge hands over one event a turn
     assert "spent" not in page.detail.toPlainText()
     _bob, row = cells(page, "Bob")
     page.table.selectRow(row)
     assert "Microsoft Graph requests: 10,000 of 10,000" in page.detail.toPlainText()
     assert "The budget is spent" in page.detail.toPlainText()
+    with italian(qapp):  # numbers as Italian writes them
+        page.show_detail()
+        assert "Richieste Microsoft Graph: 10.000 su 10.000" in page.detail.toPlainText()
     bridge.close()
 
 

@@ -733,7 +733,9 @@ class Engine:
         row = outcomes.record_failure(mailbox, direction, outcome, now)
         self.bus.publish(events.TraceLogged(row.id, row.level, row.code, row.message, at=now))
         if outcome.disabled:
-            self.bus.publish(events.MailboxDisabled(mailbox.id, int(direction), outcome.code, outcome.message, at=now))
+            self.bus.publish(events.MailboxDisabled(
+                mailbox.id, int(direction), outcome.code, outcome.message,
+                messages.dumps(outcome.args) if outcome.args else None, at=now))
         if not error.transient:
             breaker.answered(mailbox.id)
         elif work.kind.counts_for_breaker and self._failure_opens_breaker(breaker, profile.id, mailbox.id, now):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, messages
 from crmsync_gui.core.domain.direction import COLUMNS
 from crmsync_gui.core.errors import SyncError
 from crmsync_gui.core.store.base import database_proxy
@@ -38,6 +38,7 @@ class Failure:
     level: int | None  # None: the trace's default for the code
     disabled: bool
     transient: bool  # the direction will retry on its own
+    args: dict | None = None  # the message's arguments when its code has a template (core/messages.py)
 
 
 def success(mailbox, direction: codes.Direction, items: int, now: datetime, min_polling_minutes: int) -> Success:
@@ -54,7 +55,7 @@ def failure(mailbox, direction: codes.Direction, kind: WorkKind, error: SyncErro
     fields = {cols.status: codes.DirectionStatus.FAILURE, "last_error_code": error.code,
               "last_error_message": str(error), "last_error_at": now}
     disabled = False
-    code, level = error.code, None
+    code, level, args = error.code, None, None
     hint = trace.hint_for(error.code, action=error.action, transient=error.transient)
     if error.transient and not kind.reschedules:
         pass  # an admin action; the schedule is untouched
@@ -67,8 +68,8 @@ def failure(mailbox, direction: codes.Direction, kind: WorkKind, error: SyncErro
             disabled = True
             code = "TooManyTransientFailures"
             fields["last_error_code"] = code
-            fields["last_error_message"] = (f"{direction.label} failed {failures} times in a row; "
-                                            f"the last time: {error}")
+            args = {"direction": int(direction), "failures": failures, "error": str(error)}
+            fields["last_error_message"] = messages.render(code, args)
             hint = trace.CATALOGUE[code].remediation
         else:
             fields[cols.next_run] = now + timedelta(seconds=schedule.after_transient(
@@ -81,7 +82,7 @@ def failure(mailbox, direction: codes.Direction, kind: WorkKind, error: SyncErro
     if disabled:
         fields.update({cols.enabled: False, cols.next_run: None, cols.transient_failures: 0})
     message = fields["last_error_message"] if disabled else str(error)
-    return Failure(fields, code, message, hint, level, disabled, error.transient and not disabled)
+    return Failure(fields, code, message, hint, level, disabled, error.transient and not disabled, args)
 
 
 def record_failure(mailbox, direction: codes.Direction, outcome: Failure, now: datetime) -> TraceLog:

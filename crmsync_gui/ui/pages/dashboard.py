@@ -2,7 +2,6 @@
 per direction and errors and warnings per hour, what is waiting, and a live activity feed."""
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmsync_gui.core import codes, events
+from crmsync_gui.core import codes, events, messages
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import database_proxy
-from crmsync_gui.core.store.models import Mailbox
-from crmsync_gui.ui.labels import engine_message
+from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
+from crmsync_gui.ui.labels import number, said
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.widgets.arrival_chart import ArrivalChart
 from crmsync_gui.ui.widgets.status_bars import StatusBars
@@ -43,39 +42,19 @@ FEED_FLUSH_MS = 100
 LOADED_POLL_MS = 20
 
 
-def describe(event: events.Event, mailbox_name) -> str:
-    """One feed line for an engine event, in the administrator's words; `mailbox_name(id)` names mailboxes."""
-    t = event.at.strftime("%H:%M:%S")
-    if isinstance(event, events.EngineStateChanged):
-        return QCoreApplication.translate("Dashboard", "{0}  engine {1}").format(t, event.state)
-    if isinstance(event, events.MailboxChanged):
-        return QCoreApplication.translate("Dashboard", "{0}  mailbox {1} updated").format(t, mailbox_name(event.mailbox_id))
-    if isinstance(event, events.TraceLogged):
-        level = codes.TraceLevel(event.level).label if event.level in set(codes.TraceLevel) else event.level
-        return f"{t}  {level} {event.code}: {event.message.splitlines()[0] if event.message else ''}"
-    mailbox_id = getattr(event, "mailbox_id", None)
-    name = mailbox_name(mailbox_id) if mailbox_id is not None else ""
-    direction = codes.Direction(event.direction).label.lower() if hasattr(event, "direction") else ""
-    kind = type(event).__name__
-    if kind == "JobStarted":
-        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} started").format(t, name, direction)
-    if kind == "JobFinished":
-        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} done, {3} items in {4:.1f} s").format(
-            t, name, direction, event.items, event.duration_s)
-    if kind == "JobFailed":
-        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} failed, {3}: {4}").format(t, name, direction, event.code, event.message)
-    if kind == "ItemTracked":
-        return QCoreApplication.translate("Dashboard", "{0}  {1}: an email was tracked").format(t, name)
-    if kind == "MailboxDisabled":
-        return QCoreApplication.translate("Dashboard", "{0}  {1}: {2} disabled ({3}): {4}").format(t, name, direction, event.code, event.reason)
-    if kind == "ProfilePaused":
-        return QCoreApplication.translate("Dashboard", "{0}  profile #{1} paused: {2}").format(
-            t, event.profile_id, engine_message("ProfilePaused", event.args, event.reason))
-    if kind == "AlertRaised":
-        return QCoreApplication.translate("Dashboard", "{0}  alert: {1}").format(
-            t, engine_message(event.code, event.args, event.message))
-    fields = ", ".join(f"{f.name}={getattr(event, f.name)}" for f in dataclasses.fields(event) if f.name != "at")
-    return f"{t}  {type(event).__name__} {fields}".rstrip()
+def describe(event: events.Event, mailbox_name, profile_name=str) -> str | None:
+    """One feed line for an engine event, in the administrator's words (core/messages.py's feed_line);
+    `mailbox_name(id)` and `profile_name(id)` name them. None for an event that is not news."""
+    line = messages.feed_line(event)
+    if line is None:
+        return None
+    code, args = line
+    if "mailbox" in args:
+        args["mailbox"] = mailbox_name(args["mailbox"])
+    if "profile" in args:
+        args["profile"] = profile_name(args["profile"])
+    text = said(messages.Said(code, args, code))
+    return f"{event.at.strftime('%H:%M:%S')}  {text.splitlines()[0] if text else ''}"
 
 
 COUNT_TICKS = 6
@@ -202,9 +181,11 @@ class DashboardPage(Page):
             return
         if isinstance(event, events.EngineStateChanged) and event.state == "stopped":
             self.engine_depths = dict.fromkeys(self.engine_depths, (0, 0))
-        self._feed_lines.append(describe(event, self.mailbox_name))
-        if not self._feed_timer.isActive():
-            self._feed_timer.start()
+        line = describe(event, self.mailbox_name, self.profile_name)
+        if line is not None:
+            self._feed_lines.append(line)
+            if not self._feed_timer.isActive():
+                self._feed_timer.start()
         self._stale = True
 
     def _flush_feed(self) -> None:
@@ -222,6 +203,12 @@ class DashboardPage(Page):
             self.mailbox_names = views.names(Mailbox, Mailbox.name)
             self._names_loaded_at = time.monotonic()
         return self.mailbox_names.get(mailbox_id) or f"#{mailbox_id}"
+
+    @staticmethod
+    def profile_name(profile_id: int) -> str:
+        """A profile's name (profile events are rare: one query each)."""
+        profile = EmailServerProfile.get_or_none(EmailServerProfile.id == profile_id)
+        return profile.name if profile is not None else f"#{profile_id}"
 
     def _refresh_if_stale(self) -> None:
         if self._stale and self.isVisible() and self._loading is None:
@@ -323,7 +310,7 @@ class DashboardPage(Page):
                 label.setAlignment(Qt.AlignmentFlag.AlignRight)
                 self.depth_layout.addWidget(label, len(self.depth_labels), 1)
                 self.depth_labels[name] = label
-            self.depth_labels[name].setText(f"<b>{count:,}</b>")
+            self.depth_labels[name].setText(f"<b>{number(count)}</b>")
         engine = [self.tr("engine queue {0}: {1} waiting, {2} running").format(name, waiting, running)
                   for name, (waiting, running) in sorted(self.engine_depths.items())]
         self.depth_box.setToolTip("\n".join(engine))

@@ -37,7 +37,7 @@ from crmsync_gui.core.store.models import (
     UnreadableEmail,
 )
 from crmsync_gui.core.sync import trace
-from crmsync_gui.ui.labels import code_label, engine_message, remedy, when
+from crmsync_gui.ui.labels import code_label, engine_message, number, remedy, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.pages.tracking import TrackingDecisionsView
 
@@ -291,7 +291,7 @@ class ErrorsPage(Page):
             self._poll_count()
 
     def _show_count(self, count: int) -> None:
-        shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+        shown = f"{number(COUNT_CAP)}+" if count > COUNT_CAP else number(count)
         self.count_label.setText(self.tr("{0} matching rows").format(shown))
 
     def apply_filter(self, filters: dict) -> None:
@@ -331,8 +331,8 @@ class ErrorsPage(Page):
         kept = trace.unreadable_email_of(t)
         if kept is not None:
             save = self.tr("Save the email as it arrived…")
-            size = (self.tr("{0} bytes").format(f"{kept.raw_size:,}") if len(kept.raw or b"") >= kept.raw_size else
-                    self.tr("its first {0} of {1} bytes").format(f"{len(kept.raw or b''):,}", f"{kept.raw_size:,}"))
+            size = (self.tr("{0} bytes").format(number(kept.raw_size)) if len(kept.raw or b"") >= kept.raw_size else
+                    self.tr("its first {0} of {1} bytes").format(number(len(kept.raw or b"")), number(kept.raw_size)))
             parts.append(f"<p><a href='unreadable:{kept.id}'>{e(save)}</a> ({e(size)})</p>")
         activity = Activity.get_or_none(Activity.id == t.activity_id) if t.activity_id else None
         if activity is not None:
@@ -380,5 +380,5 @@ class ErrorsPage(Page):
     def export_to(self, path: str) -> int:
         with open(path, "w", newline="", encoding="utf-8") as stream:
             count = views.export_trace_csv(self.current_filter(), stream)
-        self.count_label.setText(self.tr("Exported {0} rows to {1}").format(f"{count:,}", path))
+        self.count_label.setText(self.tr("Exported {0} rows to {1}").format(number(count), path))
         return count

@@ -13,7 +13,7 @@ from crmsync_gui.core.domain.mailbox_status import LABELS, current_error
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Mailbox
 from crmsync_gui.core.sync import trace
-from crmsync_gui.ui.labels import code_label, engine_message, remedy, when
+from crmsync_gui.ui.labels import code_label, engine_message, number, remedy, when
 
 LATEST = 5
 translate = QCoreApplication.translate
@@ -63,7 +63,7 @@ def mailbox_detail_html(model, m: Mailbox, budget: events.RequestBudget | None =
         parts.append(f"<p>{e(line)}</p>")
     if budget is not None:  # Microsoft Graph's limit per mailbox, counted by the engine's session
         line = translate("MailboxDetail", "Microsoft Graph requests: {0} of {1} in the last {2} minutes "
-                         "(at {3} UTC).").format(f"{budget.used:,}", f"{budget.limit:,}",
+                         "(at {3} UTC).").format(number(budget.used), number(budget.limit),
                                                 f"{budget.window_s / 60:g}", when(budget.at))
         if budget.used >= budget.limit:
             line += " " + translate("MailboxDetail", "The budget is spent: the mailbox waits until requests fall "

@@ -71,5 +71,6 @@ class ArrivalChart(QChartView):
             title = self.tr("{0}<br>last email, median of mailboxes: {1}").format(title,
                                                                                  latency(latencies.last_median))
         elif not values:
-            title = self.tr("{0}: none in the last 24 hours").format(title)
+            title = self.tr("{0}<br>none in the last 24 hours").format(title)  # a line of its own: the
+            # chart is a third of a 1280-pixel window, too narrow for the Italian on one line
         self.chart_.setTitle(title)

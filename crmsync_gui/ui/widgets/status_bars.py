@@ -6,6 +6,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from crmsync_gui.core.domain.mailbox_status import LABELS, STATUSES
+from crmsync_gui.ui.labels import number
 
 # a Status's colour: red needs the administrator, amber waits or retries by itself, green syncs, grey is off
 COLOURS = {"rejected": "#7a0019", "pending approval": "#1a5fb4", "no profile": "#77767b", "disabled": "#77767b",
@@ -32,7 +33,7 @@ class StatusBar(QPushButton):
     def set_count(self, count: int, highest: int) -> None:
         if (count, highest) != (self.count, self.highest):
             self.count, self.highest = count, max(highest, 1)
-            self.setText(f"{QCoreApplication.translate('states', LABELS[self.status])}: {count:,}")
+            self.setText(f"{QCoreApplication.translate('states', LABELS[self.status])}: {number(count)}")
             self.setToolTip(QCoreApplication.translate("StatusBars", "Click to see these mailboxes"))
             self.update()
 
@@ -53,7 +54,7 @@ class StatusBar(QPushButton):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(colour if self.count else QColor("#77767b"))
-        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{self.count:,}")
+        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, number(self.count))
         track = QRectF(line.left(), area.bottom() - BAR_HEIGHT, line.width(), BAR_HEIGHT)
         faint = QColor(colour)
         faint.setAlpha(35)

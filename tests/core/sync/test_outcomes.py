@@ -40,7 +40,7 @@ def test_the_tenth_transient_failure_in_a_row_disables_the_direction():
     outcome = decide(Mailbox(incoming_transient_failures=9), BUSY)
     assert outcome.disabled and not outcome.transient
     assert outcome.code == "TooManyTransientFailures"
-    assert outcome.message.startswith("Incoming email failed 10 times in a row")
+    assert outcome.message.startswith("Failed 10 times in a row (incoming email)")
     assert outcome.fields["incoming_enabled"] is False and outcome.fields["incoming_next_run"] is None
     assert outcome.fields["incoming_transient_failures"] == 0
     assert not decide(Mailbox(incoming_transient_failures=9), BUSY, max_failures=11).disabled
