@@ -575,7 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--yes", action="store_true", help="confirm the deletion")
         p.set_defaults(find=find)
 
-    command(sub, "init", cmd_init, "create or upgrade the database")
+    command(sub, "init", cmd_init, "create or upgrade the database").set_defaults(creates_db=True)
 
     profiles = sub.add_parser("profiles", help="email server profiles").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
@@ -717,6 +717,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true",
                    help="confirm remapping users or queues that already have another mailbox")
     p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    p.set_defaults(creates_db=True)  # a new installation's first command, as init is
     return parser
 
 
@@ -730,7 +731,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not getattr(args, "needs_db", True):
             return args.func(args)
-        open_database(args.db_path)
+        # only `init`, a migration into a new database and the default database create one: a --db path
+        # mistyped for another command is refused, not a new empty database the command then reports on
+        open_database(args.db_path, create=args.db is None or getattr(args, "creates_db", False))
         with known_store_errors("The command could not finish"):
             return args.func(args)
     except CrmSyncError as exc:

@@ -112,6 +112,7 @@ def test_the_packaged_command_syncs_a_microsoft_graph_profile(app, tmp_path):
         ews.add_mailbox(address, "unused", name="Pkg")
         ews.add_message(address, subject="Hello", sender=("Bo", "bo@fabrikam.com"), to=[("Pkg", address)])
         steps = [
+            ("init",),
             ("profiles", "add", "--name", "Online", "--type", "exchange online hybrid", "--auth", "oauth",
              "--username", "pkg-app", "--oauth-tenant", "contoso.test", "--graph-url", graph.graph_url,
              "--authority", graph.url, "--ca-file", graph.ca_file, "--password-stdin"),

@@ -16,6 +16,14 @@ def crmsync(db, *args, stdin=None):
 
 
 @pytest.fixture
+def empty_db(tmp_path):
+    """A new database, as `crmsync init` makes it (other commands refuse a path with no database)."""
+    db = tmp_path / "crm.db"
+    assert crmsync(db, "init").returncode == 0
+    return db
+
+
+@pytest.fixture
 def dbfile(tmp_path):
     db = tmp_path / "crm.db"
     for args in (["init"],
@@ -80,8 +88,8 @@ def test_approve_and_list(dbfile):
     assert {r["name"]: r["approval"] for r in rows} == {"Ann": "Approved", "Ann2": "Pending approval"}
 
 
-def test_pop3_profile_with_starttls_and_delete_after_import(tmp_path):
-    db = tmp_path / "crm.db"
+def test_pop3_profile_with_starttls_and_delete_after_import(empty_db):
+    db = empty_db
     result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "pop3/smtp", "--incoming",
                      "mail.contoso.com:110", "--outgoing", "mail.contoso.com:587", "--starttls",
                      "--delete-after-import")
@@ -98,8 +106,8 @@ def test_pop3_profile_with_starttls_and_delete_after_import(tmp_path):
         close_database()
 
 
-def test_undeliverable_option_is_refused_for_pop3_with_the_reason(tmp_path):
-    db = tmp_path / "crm.db"
+def test_undeliverable_option_is_refused_for_pop3_with_the_reason(empty_db):
+    db = empty_db
     result = crmsync(db, "profiles", "add", "--name", "Mail", "--type", "pop3/smtp", "--incoming",
                      "mail.contoso.com", "--outgoing", "mail.contoso.com", "--move-failed-to-undeliverable")
     assert result.returncode != 0 and "POP3 has no folders" in result.stderr
@@ -108,8 +116,8 @@ def test_undeliverable_option_is_refused_for_pop3_with_the_reason(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_oauth_profile_from_the_command_line(tmp_path):
-    db = tmp_path / "crm.db"
+def test_oauth_profile_from_the_command_line(empty_db):
+    db = empty_db
     common = ["profiles", "add", "--name", "Online", "--incoming", "https://outlook.office365.com/EWS/Exchange.asmx",
               "--auth", "oauth", "--username", "0b7c-app-id"]
     result = crmsync(db, *common)
@@ -156,8 +164,8 @@ def test_unknown_mailbox_names_the_command_that_lists_them(dbfile):
      "CA bundle '/no/such/ca.pem' does not exist"),
     (["mailboxes", "list", "--wrong"], "unrecognized arguments"),
 ])
-def test_more_bad_arguments_get_one_line(tmp_path, args, words):
-    result = crmsync(tmp_path / "crm.db", *args)
+def test_more_bad_arguments_get_one_line(empty_db, args, words):
+    result = crmsync(empty_db, *args)
     assert result.returncode != 0
     assert words in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -171,8 +179,8 @@ def test_empty_db_argument_is_an_error_not_the_default_database(tmp_path):
     assert list(tmp_path.iterdir()) == []  # the default database was not created
 
 
-def test_empty_password_on_stdin_is_refused_and_nothing_saved(tmp_path):
-    db = tmp_path / "crm.db"
+def test_empty_password_on_stdin_is_refused_and_nothing_saved(empty_db):
+    db = empty_db
     result = crmsync(db, "profiles", "add", "--name", "P", "--incoming", EWS, "--password-stdin", stdin="\n")
     assert result.returncode != 0 and "empty password" in result.stderr
     assert "Traceback" not in result.stderr
@@ -188,3 +196,15 @@ def test_sandbox_port_in_use_is_one_line(tmp_path):
         result = crmsync(tmp_path / "crm.db", "sandbox", "serve", "--port", str(taken.getsockname()[1]))
     assert result.returncode != 0 and "cannot listen on port" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize("command", [["users", "list"], ["engine", "workers"], ["profiles", "add", "--name", "P",
+                                                                                  "--incoming", EWS]])
+def test_a_mistyped_db_path_is_refused_and_nothing_is_created(tmp_path, command):
+    typo = tmp_path / "nonexistent" / "x.db"
+    result = crmsync(typo, *command)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (f"crmsync: There is no database at {typo}. Check the path, or create one there "
+                                     f"with `crmsync --db {typo} init`.")
+    assert list(tmp_path.iterdir()) == []  # no folder, no empty database
+    assert crmsync(typo, "init").returncode == 0 and crmsync(typo, *command).returncode == 0  # init creates it

@@ -73,7 +73,7 @@ def test_migrate_email_router_applies_unless_dry_run(tmp_path):
 def test_yes_confirms_remaps(tmp_path):
     db = tmp_path / "crm.db"
     folder = exchange_router(tmp_path / "r", mailboxes=[("ann@example.local", "")])
-    for args in (["users", "add", "--name", "Ann", "--email", "ann@example.local"],
+    for args in (["init"], ["users", "add", "--name", "Ann", "--email", "ann@example.local"],
                  ["mailboxes", "add", "--name", "Ann old", "--email", "ann.old@example.local"],
                  ["mailboxes", "map", "Ann old", "--user", "ann@example.local"]):
         assert crmsync(db, *args).returncode == 0

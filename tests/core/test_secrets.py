@@ -18,6 +18,7 @@ def test_password_never_lands_in_the_database(tmp_path):
     from crmsync_gui.cli import main
 
     db = tmp_path / "crm.db"
+    assert main(["--db", str(db), "init"]) == 0
     import io
     import sys
     old = sys.stdin
@@ -103,6 +104,7 @@ def test_cli_with_a_corrupt_secrets_file_says_so_in_one_line(tmp_path):
     from tests.core.test_cli import EWS, crmsync
 
     db = tmp_path / "crm.db"
+    assert crmsync(db, "init").returncode == 0
     (tmp_path / "crm.db.secrets.json").write_text("{not json")
     result = crmsync(db, "profiles", "add", "--name", "P", "--password-stdin", "--incoming", EWS, stdin="pw\n")
     assert result.returncode != 0

@@ -38,7 +38,7 @@ def describe_target(target: str | Path) -> str:
     return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@/]*@", r"\1:***@", str(target))
 
 
-def _make_database(target: str | Path) -> peewee.Database:
+def _make_database(target: str | Path, create: bool) -> peewee.Database:
     """A path makes SQLite; a postgresql:// URL makes PostgreSQL (several workers)."""
     text = str(target)
     if is_server_url(text):
@@ -46,6 +46,9 @@ def _make_database(target: str | Path) -> peewee.Database:
 
         return connect(text)
     path = Path(text).expanduser()
+    if text != ":memory:" and not create and not path.exists():  # a mistyped path is not a new database
+        raise StoreError(f"There is no database at {path}. Check the path, or create one there with "
+                         f"`crmsync --db {path} init`.")
     if text != ":memory:":
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,12 +64,13 @@ def _make_database(target: str | Path) -> peewee.Database:
     return peewee.SqliteDatabase(text if text == ":memory:" else str(path), pragmas=SQLITE_PRAGMAS)
 
 
-def open_database(target: str | Path | None = None) -> peewee.Database:
-    """Open (creating when missing) and migrate the database; bind every model to it."""
+def open_database(target: str | Path | None = None, *, create: bool = True) -> peewee.Database:
+    """Open and migrate the database; bind every model to it. A missing SQLite file (and its folder) is
+    created, unless `create` is false: then it is a StoreError."""
     from crmsync_gui.core.store.migrations import migrate_to_latest
 
     target = target if target is not None else default_database_path()
-    db = _make_database(target)
+    db = _make_database(target, create)
     try:
         db.connect(reuse_if_open=True)
     except peewee.ImproperlyConfigured as exc:  # peewee says which driver is missing
