@@ -19,6 +19,8 @@ class Column:
     title: str  # English; translated in headerData (context "columns")
     sortable: bool = True
     width: int = 140  # pixels; lazy tables cannot size to their contents without reading every row
+    stretch: bool = False  # shares the width the others leave (table_page.fit_columns)
+    hidden: bool = False  # until the administrator shows it (the header's right-click menu)
 
 
 class LazyTableModel(QAbstractTableModel):

@@ -77,3 +77,25 @@ def test_detail_pane_and_selection_kept_after_an_edit(qtbot, db, monkeypatch):
     page.filter_edit.setText("Bob")
     page.refresh()
     assert page.selected_ids() == [] and page.detail.toPlainText() == ""
+
+
+def test_a_status_filtered_list_follows_a_status_change_without_a_refresh(qtbot, db):
+    _profile, boxes = org()
+    page = MailboxesPage()
+    qtbot.addWidget(page)
+    page.apply_filter({"status": "failing"})
+    names = lambda: [page.model.data(page.model.index(r, 0)) for r in range(page.model.rowCount())]  # noqa: E731
+    assert names() == ["Cy"]
+    # the engine: Cy's next run passes, Bob's fails
+    Mailbox.update(incoming_status=codes.DirectionStatus.SUCCESS, incoming_enabled=True,
+                   last_error_code=None).where(Mailbox.name == "Cy").execute()
+    Mailbox.update(incoming_status=codes.DirectionStatus.FAILURE).where(Mailbox.name == "Bob").execute()
+    page.on_mailbox_changed(boxes["Cy"].id)
+    page.on_mailbox_changed(boxes["Bob"].id)
+    qtbot.waitUntil(lambda: names() == ["Bob"], timeout=3000)  # the next tick, not the admin's F5
+    assert page.count_label.text() == "1 of 3 mailboxes"
+    page.on_mailbox_changed(boxes["Ann"].id)  # a change that keeps the list as it is: the row is re-read only
+    reloads = []
+    page.model.modelReset.connect(lambda: reloads.append(1))
+    qtbot.wait(1200)
+    assert names() == ["Bob"] and reloads == []

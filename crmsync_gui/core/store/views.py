@@ -66,10 +66,12 @@ def _mailbox_select(*columns):
 
 
 def mailbox_ids(text: str = "", sort: str = "name", descending: bool = False,
-                profile_id: int | None = None, status: str | None = None) -> list[int]:
+                profile_id: int | None = None, status: str | None = None, among: list[int] | None = None) -> list[int]:
     """Ids of the mailboxes (of one profile, with one Status) whose name, address, owner or profile contains
-    `text`, sorted."""
+    `text`, sorted; `among`: of these mailboxes only."""
     query = _mailbox_select(Mailbox.id)
+    if among is not None:
+        query = query.where(Mailbox.id.in_(among))
     if profile_id is not None:
         query = query.where(Mailbox.profile == profile_id)
     if text.strip():

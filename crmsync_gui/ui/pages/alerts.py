@@ -17,7 +17,7 @@ class AlertTableModel(LazyTableModel):
     columns = (
         Column("created_at", "Raised", sortable=False, width=130),
         Column("level", "Level", sortable=False, width=80),
-        Column("message", "Message", sortable=False, width=620),
+        Column("message", "Message", sortable=False, stretch=True),
         Column("profile", "Profile", sortable=False),
         Column("mailbox", "Mailbox", sortable=False),
         Column("acknowledged", "Acknowledged", sortable=False),

@@ -31,7 +31,13 @@ from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
 from crmsync_gui.ui.labels import code_label, countdown, latency, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.pages.mailbox_detail import latest_budget, mailbox_detail_html
-from crmsync_gui.ui.pages.table_page import action_toolbar, add_page_action, offer_context_menu, record_table
+from crmsync_gui.ui.pages.table_page import (
+    action_toolbar,
+    add_page_action,
+    fit_columns,
+    offer_context_menu,
+    record_table,
+)
 from crmsync_gui.ui.resources import icon
 from crmsync_gui.ui.table_model import Column, LazyTableModel
 from crmsync_gui.ui.widgets.results_panel import ResultsPanel
@@ -61,28 +67,30 @@ def direction_icon(status: int) -> QIcon | None:
 
 class MailboxTableModel(LazyTableModel):
     columns = (
-        Column("name", "Name"),
-        Column("email", "Address"),
-        Column("owner", "Owner"),
-        Column("profile", "Profile"),
-        Column("incoming_method", "Incoming"),
-        Column("outgoing_method", "Outgoing"),
-        Column("act_method", "ACT"),
-        Column("incoming_status", "Incoming status"),
-        Column("outgoing_status", "Outgoing status"),
-        Column("act_status", "ACT status"),
-        Column("approval", "Approval"),
-        Column("last_sync_at", "Last sync"),
-        Column("next_run", "Next sync"),
-        Column("last_error", "Last error", sortable=False),
-        Column("status", "Status", sortable=False),
-        Column("arrival", "New email", sortable=False),
-        Column("arrival_latency_s", "Arrival to CRM", sortable=False),
+        Column("name", "Name", stretch=True),
+        Column("email", "Address", stretch=True),
+        Column("owner", "Owner", width=130, hidden=True),
+        Column("profile", "Profile", width=130, hidden=True),
+        Column("incoming_method", "Incoming", width=110, hidden=True),
+        Column("outgoing_method", "Outgoing", width=110, hidden=True),
+        Column("act_method", "ACT", width=110, hidden=True),
+        Column("incoming_status", "Incoming status", width=100),
+        Column("outgoing_status", "Outgoing status", width=100),
+        Column("act_status", "ACT status", width=90),
+        Column("approval", "Approval", width=120, hidden=True),
+        Column("last_sync_at", "Last sync", width=125, hidden=True),
+        Column("next_run", "Next sync", width=120),
+        Column("last_error", "Last error", sortable=False, stretch=True),
+        Column("status", "Status", sortable=False, width=130),
+        Column("arrival", "New email", sortable=False, width=110),
+        Column("arrival_latency_s", "Arrival to CRM", sortable=False, width=110, hidden=True),
     )
-    # the order on screen: health first (the status, the standing error beside the name, how email arrives), so
-    # that a 1280-pixel window shows it without scrolling; the model keeps name first
-    SHOWN = ("status", "name", "last_error", "email", "incoming_status", "arrival", "arrival_latency_s",
-             "outgoing_status", "act_status", "next_run", "owner", "profile", "approval", "last_sync_at",
+    # the order on screen: health first (the status, the standing error beside the name, each direction, how
+    # email arrives, the next sync), so that a 1280-pixel window shows it without scrolling sideways; the owner,
+    # profile, methods and the rest are in the detail pane and one right-click on the header away (their
+    # columns hidden at first); the model keeps name first
+    SHOWN = ("status", "name", "last_error", "email", "incoming_status", "outgoing_status", "act_status",
+             "arrival", "next_run", "arrival_latency_s", "owner", "profile", "approval", "last_sync_at",
              "incoming_method", "outgoing_method", "act_method")
     ENUMS = {"incoming_method": codes.IncomingMethod, "outgoing_method": codes.OutgoingMethod,
              "act_method": codes.ActMethod, "incoming_status": codes.DirectionStatus,
@@ -95,8 +103,21 @@ class MailboxTableModel(LazyTableModel):
         self.profile_id: int | None = None
         self.status: str | None = None  # one of mailbox_status.STATUSES, as the dashboard's bars choose
 
-    def fetch_ids(self):
-        return views.mailbox_ids(self.filter_text, self.sort_key, self.descending, self.profile_id, self.status)
+    def fetch_ids(self, among: list[int] | None = None):
+        return views.mailbox_ids(self.filter_text, self.sort_key, self.descending, self.profile_id, self.status,
+                                 among)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_text.strip()) or self.profile_id is not None or self.status is not None
+
+    def still_matching(self, ids) -> bool:
+        """Whether these changed mailboxes are listed exactly when they match the filter still."""
+        ids = list(ids)
+        if not ids or not self.filtered:
+            return True
+        listed = {i for i in ids if self.row_of(i) is not None}
+        return set(self.fetch_ids(among=ids)) == listed
 
     def fetch_rows(self, ids):
         return views.mailbox_rows(ids)
@@ -225,22 +246,15 @@ class MailboxesPage(Page):
 
         self.table = record_table(self.model)
         self.table.setObjectName("mailbox-table")
-        # fixed widths: sizing to contents would read every row of a lazy model
-        # (long values elide, whole in their tooltips)
-        widths = {"status": 140, "name": 140, "last_error": 170, "email": 180, "incoming_status": 115,
-                  "arrival": 140, "arrival_latency_s": 110, "outgoing_status": 115, "act_status": 90,
-                  "next_run": 150, "owner": 130, "profile": 130, "approval": 120, "last_sync_at": 125,
-                  "incoming_method": 110, "outgoing_method": 110, "act_method": 110}
-        for column, c in enumerate(self.model.columns):
-            if c.key in widths:
-                self.table.setColumnWidth(column, widths[c.key])
+        # set widths: sizing to contents would read every row of a lazy model (long values elide, whole in their
+        # tooltips)
+        fit_columns(self.table, self.model.columns, "MailboxesPage")
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         offer_context_menu(self.table, self.actions)
         header = self.table.horizontalHeader()
         keys = [c.key for c in self.model.columns]
         for place, key in enumerate(self.model.SHOWN):
             header.moveSection(header.visualIndex(keys.index(key)), place)
-        header.setStretchLastSection(False)  # the last on screen is a method column, not the widest
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_detail())
         self.detail = QTextBrowser()
@@ -320,8 +334,16 @@ class MailboxesPage(Page):
             top, bottom = self.table.rowAt(0), self.table.rowAt(self.table.viewport().height() - 1)
             shown = range(max(top, 0), (bottom if bottom >= 0 else self.model.rowCount() - 1) + 1)
         changed, self._changed = self._changed, set()
-        self.model.refresh_ids(changed, shown)
+        self.follow_changes(changed, shown)
         self.model.tick(shown)
+
+    def follow_changes(self, ids, shown: range | None = None) -> None:
+        """Show these mailboxes' new values; a filtered list drops a mailbox that no longer matches (its Status
+        changed) and takes in one that now does."""
+        if self.model.still_matching(ids):
+            self.model.refresh_ids(ids, shown)
+        else:
+            self.refresh()
 
     # ---- selection
     def selected_ids(self) -> list[int]:
@@ -403,7 +425,7 @@ class MailboxesPage(Page):
         boxes = self.selected_mailboxes()
         for mailbox in boxes:
             admin.set_approval(mailbox, approved)
-        self.model.refresh_ids([m.id for m in boxes])
+        self.follow_changes([m.id for m in boxes])
         self.show_detail()
         self.status_message.emit(self.tr("%n mailbox(es) approved.", "", len(boxes)) if approved else
                                  self.tr("%n mailbox(es) rejected.", "", len(boxes)))
@@ -412,7 +434,7 @@ class MailboxesPage(Page):
         boxes = self.selected_mailboxes()
         for mailbox in boxes:
             admin.set_enabled(mailbox, enabled)
-        self.model.refresh_ids([m.id for m in boxes])
+        self.follow_changes([m.id for m in boxes])
         self.show_detail()
         self.status_message.emit(self.tr("%n mailbox(es) enabled.", "", len(boxes)) if enabled else
                                  self.tr("%n mailbox(es) disabled.", "", len(boxes)))
@@ -471,7 +493,7 @@ class MailboxesPage(Page):
         for future in asyncio.as_completed([one(i) for i in ids]):
             done += await future
             self.results.step(done)
-        self.model.refresh_ids(ids)
+        self.follow_changes(ids)
         self.show_detail()
         finished = self.tr("{0} finished for {1} mailboxes.").format(title, done) if done == len(ids) else \
             self.tr("{0} cancelled after {1} of {2} mailboxes; the others were not started.").format(

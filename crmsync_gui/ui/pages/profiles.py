@@ -13,11 +13,11 @@ from crmsync_gui.ui.table_model import Column, LazyTableModel
 
 class ProfileTableModel(LazyTableModel):
     columns = (
-        Column("name", "Name", width=150),
+        Column("name", "Name", stretch=True),
         Column("server_type", "Server type", width=120),
         Column("auth_type", "Authentication", width=110),
-        Column("incoming_server", "Incoming server", width=270),
-        Column("outgoing_server", "Outgoing server", width=180),
+        Column("incoming_server", "Incoming server", stretch=True),
+        Column("outgoing_server", "Outgoing server", stretch=True),
         Column("max_concurrent_connections", "Max connections", width=120),
         Column("mailboxes", "Mailboxes", width=80),
         Column("secret", "Credentials", sortable=False),

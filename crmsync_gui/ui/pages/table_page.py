@@ -1,7 +1,7 @@
 """A page whose content is a toolbar, a filter box and one lazy table: the shape most pages share."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,46 @@ def record_table(model) -> QTableView:
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def fit_columns(table: QTableView, columns, name: str) -> None:
+    """Columns that fit a 1280-pixel window without scrolling sideways: each at its width (or its header's, so
+    no title is cut in either language), the `stretch` ones sharing what is left. The header's right-click menu
+    shows or hides each column; `hidden` ones start hidden, and the choice is kept (settings "columns/NAME")."""
+    header = table.horizontalHeader()
+    stretching = any(c.stretch for c in columns)
+    header.setStretchLastSection(not stretching)
+    header.setMinimumSectionSize(60)
+    for n, c in enumerate(columns):
+        if c.stretch:
+            header.setSectionResizeMode(n, QHeaderView.ResizeMode.Stretch)
+        else:
+            table.setColumnWidth(n, max(c.width, header.sectionSizeHint(n)))
+    settings_key = f"columns/{name}"
+    keys = [c.key for c in columns]
+    hidden = QSettings().value(settings_key)
+    hidden = set(hidden if isinstance(hidden, list) else [hidden] if hidden else []) if hidden is not None \
+        else {c.key for c in columns if c.hidden}
+    for n, key in enumerate(keys):
+        header.setSectionHidden(n, key in hidden)
+
+    def show_menu(position) -> None:
+        menu = QMenu(header)
+        menu.setObjectName("columns-menu")
+        for n, c in enumerate(columns):
+            action = menu.addAction(QCoreApplication.translate("columns", c.title))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(n))
+            action.toggled.connect(lambda shown, n=n: choose(n, shown))
+        header.columns_menu = menu  # kept for tests, which cannot click a popup
+        menu.popup(header.mapToGlobal(position))
+
+    def choose(n: int, shown: bool) -> None:
+        header.setSectionHidden(n, not shown)
+        QSettings().setValue(settings_key, [k for i, k in enumerate(keys) if header.isSectionHidden(i)] or "")
+
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    header.customContextMenuRequested.connect(show_menu)
 
 
 def action_toolbar() -> QToolBar:
@@ -106,8 +146,7 @@ class TablePage(Page):
         self.body_layout.addLayout(top)
 
         self.table = record_table(model)
-        for column, c in enumerate(model.columns):
-            self.table.setColumnWidth(column, c.width)
+        fit_columns(self.table, model.columns, type(self).__name__)
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
         offer_context_menu(self.table, self.actions)
         self.body_layout.addWidget(self.table, 1)

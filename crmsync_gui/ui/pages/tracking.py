@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from crmsync_gui.core import codes
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.models import Mailbox, TrackingDecision
-from crmsync_gui.ui.labels import code_label, when
+from crmsync_gui.ui.labels import code_label, number, when
+from crmsync_gui.ui.pages.table_page import fit_columns
 from crmsync_gui.ui.table_model import Column, LazyTableModel
 
 
@@ -26,10 +27,10 @@ class DecisionTableModel(LazyTableModel):
     columns = (
         Column("decided_at", "Decided", sortable=False, width=130),
         Column("mailbox", "Mailbox", sortable=False, width=150),
-        Column("sender", "Sender", sortable=False, width=200),
-        Column("subject", "Subject", sortable=False, width=260),
+        Column("sender", "Sender", sortable=False, stretch=True),
+        Column("subject", "Subject", sortable=False, stretch=True),
         Column("outcome", "Outcome", sortable=False, width=240),
-        Column("reason", "Reason", sortable=False, width=400),
+        Column("reason", "Reason", sortable=False, stretch=True),
     )
 
     def __init__(self, parent=None):
@@ -89,9 +90,7 @@ class TrackingDecisionsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, c in enumerate(self.model.columns):
-            self.table.setColumnWidth(column, c.width)
+        fit_columns(self.table, self.model.columns, "DecisionTable")
         self.table.selectionModel().currentRowChanged.connect(self.show_detail)
         self.detail = QLabel()
         self.detail.setObjectName("decision-detail")
@@ -113,8 +112,8 @@ class TrackingDecisionsView(QWidget):
         self.model.reload()
         shown = self.model.rowCount()
         self.count_label.setText(
-            self.tr("the newest {0} decisions").format(f"{shown:,}") if shown >= views.DECISION_LIMIT
-            else self.tr("{0} decisions").format(f"{shown:,}"))
+            self.tr("the newest {0} decisions").format(number(shown)) if shown >= views.DECISION_LIMIT
+            else self.tr("{0} decisions").format(number(shown)))
         self.detail.clear()
         if shown:
             self.table.selectRow(0)

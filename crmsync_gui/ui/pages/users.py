@@ -15,11 +15,11 @@ class OwnerTableModel(LazyTableModel):
     """Rows keyed ("user"|"queue", id)."""
 
     columns = (
-        Column("name", "Name", width=180),
+        Column("name", "Name", stretch=True),
         Column("kind", "Kind", width=70),
-        Column("email", "Email address", width=240),
-        Column("mailbox", "Mailbox", sortable=False, width=180),
-        Column("tracking", "Track incoming email", sortable=False, width=300),
+        Column("email", "Email address", stretch=True),
+        Column("mailbox", "Mailbox", sortable=False, stretch=True),
+        Column("tracking", "Track incoming email", sortable=False, stretch=True),
         Column("state", "State", sortable=False),
     )
 

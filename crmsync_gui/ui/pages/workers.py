@@ -18,7 +18,7 @@ LOST = QColor("#b3261e")
 class WorkerTableModel(LazyTableModel):
     columns = (
         Column("state", "State", sortable=False, width=100),
-        Column("worker_id", "Worker", sortable=False, width=190),
+        Column("worker_id", "Worker", sortable=False, stretch=True),
         Column("host", "Host", sortable=False, width=100),
         Column("pid", "Process", sortable=False, width=70),
         Column("jobs_running", "Jobs running", sortable=False, width=90),
