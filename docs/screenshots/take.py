@@ -7,6 +7,7 @@ smallest screen the console is made for. The database is a temporary one; nothin
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -33,6 +34,41 @@ def sync_once(demo, bus) -> None:
             await engine.stop()
 
     asyncio.run(cycle())
+
+
+class LiveWorker:
+    """A real `crmsync engine run` on the demo's database while the Workers page is shot: the worker registers
+    itself and beats as a service's would, and syncs the demo's mailboxes, made due for it."""
+
+    def __init__(self, demo) -> None:
+        self.demo = demo
+        self.process = None
+
+    def __enter__(self):
+        import subprocess
+
+        from crmsync_gui.core.store.base import utcnow
+        from crmsync_gui.core.store.models import Mailbox
+        from crmsync_gui.core.sync.workers import list_workers
+
+        now = utcnow()
+        Mailbox.update(incoming_next_run=now, outgoing_next_run=now, act_next_run=now).execute()
+        command = [str(Path(sys.executable).parent / "crmsync"), "--db", str(self.demo.db_path), "engine", "run"]
+        self.log = tempfile.TemporaryFile("w+")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 30
+        while not any(w.alive and w.mailboxes_last_hour for w in list_workers(utcnow())):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                self.log.seek(0)
+                raise SystemExit(f"The demo's worker did not start syncing: {self.log.read()[-2000:]}")
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()  # SIGTERM: the service's stop
+        self.process.wait(timeout=30)
+        self.log.close()
 
 
 def require_untracked_answers() -> None:
@@ -120,7 +156,6 @@ def main(out: Path, language: str) -> int:
     from crmsync_gui.core import events
     from crmsync_gui.core.store.db import close_database
     from crmsync_gui.demo import start_demo
-    from crmsync_gui.ui.dialogs.catalog import sample_dialogs
     from crmsync_gui.ui.main_window import MainWindow
     from crmsync_gui.ui.resources import install_translations
 
@@ -150,23 +185,46 @@ def main(out: Path, language: str) -> int:
     window.update_badges()  # at once, not on the window's next 5-second tick
     saved = []
     for row, page in enumerate(window.pages):
-        window.navigation.setCurrentRow(row)
-        page.refresh()
-        if page.title == "Errors":
-            page.table.selectRow(1)
-        if page.title in ("Mailboxes", "Users & queues", "Email server profiles", "Alerts"):
-            page.table.selectRow(3 if page.title == "Mailboxes" else 0)
+        worker = LiveWorker(demo) if page.title == "Workers" else contextlib.nullcontext()
+        with worker:
+            saved += shoot_page(window, row, page, out, settle)
+    saved += dialog_shots(window, out, settle)
+    saved += test_connection_shots(demo, window, out, settle)
+    saved += other_shots(window, out, settle)
+    window.close()
+    close_database()
+    demo.stop()
+    for path in saved:
+        print(path)
+    return 0
+
+
+def shoot_page(window, row: int, page, out: Path, settle) -> list[Path]:
+    saved = []
+    window.navigation.setCurrentRow(row)
+    page.refresh()
+    if page.title == "Errors":
+        page.table.selectRow(1)
+    if page.title in ("Mailboxes", "Users & queues", "Email server profiles", "Alerts"):
+        page.table.selectRow(3 if page.title == "Mailboxes" else 0)
+    settle()
+    path = out / f"page-{page.objectName().removeprefix('page-').removesuffix('Page').lower()}.png"
+    window.grab().save(str(path))
+    saved.append(path)
+    if page.title == "Errors":  # its second tab: why an email was not tracked
+        page.tabs.setCurrentIndex(1)
         settle()
-        path = out / f"page-{page.objectName().removeprefix('page-').removesuffix('Page').lower()}.png"
+        path = out / "page-errors-tracking.png"
         window.grab().save(str(path))
         saved.append(path)
-        if page.title == "Errors":  # its second tab: why an email was not tracked
-            page.tabs.setCurrentIndex(1)
-            settle()
-            path = out / "page-errors-tracking.png"
-            window.grab().save(str(path))
-            saved.append(path)
-            page.tabs.setCurrentIndex(0)
+        page.tabs.setCurrentIndex(0)
+    return saved
+
+
+def dialog_shots(window, out: Path, settle) -> list[Path]:
+    from crmsync_gui.ui.dialogs.catalog import sample_dialogs
+
+    saved = []
     with sample_dialogs(window) as dialogs:
         for name, dialog in dialogs:
             dialog.show()
@@ -187,14 +245,7 @@ def main(out: Path, language: str) -> int:
                 dialog.grab().save(str(path))
                 saved.append(path)
             dialog.close()
-    saved += test_connection_shots(demo, window, out, settle)
-    saved += other_shots(window, out, settle)
-    window.close()
-    close_database()
-    demo.stop()
-    for path in saved:
-        print(path)
-    return 0
+    return saved
 
 
 if __name__ == "__main__":
