@@ -96,7 +96,7 @@ class SandboxServer:
         return self.url
 
     async def _open(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[_soap_on_failure])
         app.router.add_post(EWS_PATH, self._handle)
         app.router.add_post(TOKEN_PATH, self._token)
         # a client gone mid-request (a killed engine's streaming subscription) ends its handler, not stop()'s wait
@@ -442,6 +442,21 @@ class SandboxServer:
                 break
             await asyncio.sleep(0.05)
         await stream.write_eof()
+
+
+@web.middleware
+async def _soap_on_failure(request: web.Request, handler) -> web.StreamResponse:
+    """A failure outside an operation (signing in, reading the envelope) answers as Exchange's IIS does: a SOAP
+    fault with a ResponseCode, never aiohttp's bare text 500 (clients take that for throttling)."""
+    try:
+        return await handler(request)
+    except (asyncio.CancelledError, web.HTTPException):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the answer is the point; the request's state is the handler's
+        if request.path != EWS_PATH:
+            raise
+        return _xml(fault("ErrorInternalServerError", f"An internal server error occurred: {type(exc).__name__}.",
+                          faultcode="a:ErrorInternalServerError"), 500)
 
 
 def _error_reply(operation: str, code: str, text: str | None = None) -> etree._Element:

@@ -40,6 +40,18 @@ def test_an_unexpected_failure_is_a_soap_error_not_a_text_500(sandbox, ann):
     assert list(ann.inbox.all()) == []  # the server goes on
 
 
+def test_a_failure_before_the_operation_is_a_soap_fault_too(sandbox, ann, monkeypatch):
+    def broken(self, header):
+        raise RuntimeError("a failure while signing in")
+    with monkeypatch.context() as patched:  # the one way to make the sign-in itself fail
+        patched.setattr(type(sandbox), "_authenticate", broken)
+        reply = requests.post(sandbox.url, data=FIND_INBOX, auth=(ann.primary_smtp_address, "ann-pw"),
+                              verify=sandbox.ca_file, timeout=10)
+    assert reply.status_code == 500 and reply.headers["Content-Type"].startswith("text/xml")
+    assert b"<faultcode" in reply.content and b"ErrorInternalServerError</e:ResponseCode>" in reply.content
+    assert list(ann.inbox.all()) == []  # the server goes on
+
+
 def test_malformed_ids_and_change_keys(sandbox, ann):
     m = Message(account=ann, folder=ann.drafts, subject="kept", body="x")
     m.save()

@@ -37,6 +37,16 @@ def test_booleans_answer_true_or_false_whatever_the_client_spelled(sandbox, ann)
     assert (draft.is_read, draft.is_read_receipt_requested, draft.reminder_is_set) == (True, True, False)
     got = [rep for op, _req, rep in sandbox.seen if op == "GetItem"][-1]
     assert b"<t:IsRead>true</t:IsRead>" in got and b"<t:ReminderIsSet>false</t:ReminderIsSet>" in got
+    _post(sandbox, ann, _set_field(draft, "message:IsRead", "<t:Message><t:IsRead>0</t:IsRead></t:Message>"))
+    assert ann.drafts.get(subject="spelled booleans").is_read is False  # an update's spelling too
+    got = [rep for op, _req, rep in sandbox.seen if op == "GetItem"][-1]
+    assert b"<t:IsRead>false</t:IsRead>" in got
+
+
+def _set_field(item, uri: str, value: str) -> str:
+    return (f'<m:UpdateItem ConflictResolution="AlwaysOverwrite" MessageDisposition="SaveOnly"><m:ItemChanges>'
+            f'<t:ItemChange><t:ItemId Id="{item.id}"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="{uri}"/>'
+            f"{value}</t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>")
 
 
 def test_subjects_and_contact_names_keep_255_characters(sandbox, ann):
@@ -45,6 +55,9 @@ def test_subjects_and_contact_names_keep_255_characters(sandbox, ann):
                                       f"<t:GivenName>{'g' * 300}</t:GivenName><t:Surname>{'n' * 256}</t:Surname>"
                                       "</t:Contact>"))
     assert ann.drafts.all().get().subject == "s" * 255
+    _post(sandbox, ann, _set_field(ann.drafts.all().get(), "item:Subject",
+                                   f"<t:Message><t:Subject>{'u' * 256}</t:Subject></t:Message>"))
+    assert ann.drafts.all().get().subject == "u" * 255  # an update keeps 255 too
     contact = ann.contacts.all().get()
     assert (contact.given_name, contact.surname, contact.display_name) == ("g" * 255, "n" * 255, "d" * 255)
 
