@@ -23,6 +23,7 @@ for refs (creates journaled and not recorded, after a stopped run) looks each on
 """
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 from exchangelib import EWSTimeZone
@@ -36,10 +37,11 @@ from crmsync_gui.core.errors import PermanentError, SyncError
 from crmsync_gui.core.sync import act
 
 Entity = codes.SyncEntity
+log = logging.getLogger(__name__)
 SELECT = {
     Entity.CONTACT: "givenName,surname,emailAddresses,businessPhones,companyName,jobTitle,categories,changeKey",
     Entity.APPOINTMENT: "subject,body,start,end,isAllDay,originalStartTimeZone,originalEndTimeZone,location,"
-                        "attendees,recurrence,categories,type,seriesMasterId,changeKey",
+                        "attendees,recurrence,categories,type,seriesMasterId,iCalUId,isOrganizer,changeKey",
     Entity.TASK: "title,body,dueDateTime,status,categories",
 }
 # Plain-text bodies (as EWS gives them to the CRM), times in UTC (the zones they were set in come as
@@ -52,6 +54,8 @@ REF_PROPERTY = f"String {{{CrmsyncRef.property_set_id}}} Name {CrmsyncRef.proper
 # a master read by its id: its fields, the days of its cancelled occurrences and its exceptions' times
 SERIES = {"$select": f"{SELECT[Entity.APPOINTMENT]},cancelledOccurrences",
           "$expand": "exceptionOccurrences($select=start,end,originalStart,subject,location)"}
+ANSWERS = {"accepted": codes.MeetingResponse.ACCEPTED, "tentativelyAccepted": codes.MeetingResponse.TENTATIVE,
+           "declined": codes.MeetingResponse.DECLINED}  # Graph's responseType; any other is no answer yet
 _OUTLOOK_ZONES = {"tzone://microsoft/utc": "UTC"}  # Graph's own name for UTC on events some clients made
 APPLICATION = "crmsync"  # a task's linkedResource's applicationName (To Do shows it on the task)
 _CARRYING = "singleValueExtendedProperties/Any(ep: ep/id eq '{}' and ep/value eq '{}')"
@@ -256,6 +260,15 @@ def _own_fields(entry: dict) -> str | None:
             "Exchange, which stays there: the CRM keeps a single occurrence's times only")
 
 
+def _answers(entry: dict) -> dict | None:
+    """The attendees' answers on a meeting the mailbox organizes (an attendee's copy does not know them)."""
+    if not entry.get("isOrganizer"):
+        return None
+    return {(who.get("emailAddress") or {}).get("address", "").strip().lower():
+            ANSWERS.get((who.get("status") or {}).get("response"), codes.MeetingResponse.NONE)
+            for who in entry.get("attendees") or [] if (who.get("emailAddress") or {}).get("address")}
+
+
 def values_of(entity: codes.SyncEntity, entry: dict) -> dict:
     """CRM field names → values of a Graph contact, event or To Do task. To Do keeps no percentage, so a
     task's values leave percent_complete out and the CRM keeps its own."""
@@ -326,7 +339,7 @@ def remote_item(entity: codes.SyncEntity, entry: dict) -> act.RemoteItem:
     try:
         if entity == Entity.APPOINTMENT:
             return act.RemoteItem(entry["id"], change_key_of(entry), values_of(entity, entry), tracked,
-                                  left_out=_own_fields(entry))
+                                  left_out=_own_fields(entry), uid=entry.get("iCalUId"), responses=_answers(entry))
         return act.RemoteItem(entry["id"], change_key_of(entry), values_of(entity, entry), tracked)
     except Unsupported as why:
         return act.RemoteItem(entry["id"], change_key_of(entry), {}, tracked, unsupported=str(why))
@@ -436,7 +449,9 @@ class GraphActSide:
                 return None
             raise
 
-    async def create(self, entity, values, ref, invite):  # Graph sends an event's invitations itself
+    async def create(self, entity, values, ref, invite):
+        # Graph sends an event's invitations itself: an event with attendees is a meeting it sends (`invite`
+        # cannot hold them back) and makes its own iCalUId, which the next read gives the record
         body = {k: v for k, v in graph_values(entity, values).items() if v not in (None, [], "")}
         if entity == Entity.TASK:
             body["linkedResources"] = [{"applicationName": APPLICATION, "displayName": values.get("subject") or "",
@@ -502,6 +517,17 @@ class GraphActSide:
                                         self._url(f"events/{master_id}"), params={"$select": "changeKey"})
         return change_key_of(again)
 
+    async def _sent_meeting(self, item_id: str) -> bool:
+        """Whether the event is a meeting the mailbox organizes with attendees (gone: False)."""
+        try:
+            found = await self.session.call(self.job, f"reading an appointment of {self.job.mailbox.email}", "GET",
+                                            self._url(f"events/{item_id}"), params={"$select": "isOrganizer,attendees"})
+        except SyncError as error:
+            if error.code == "ItemNotFound":
+                return False
+            raise
+        return bool(found.get("isOrganizer") and found.get("attendees"))
+
     async def _occurrence(self, master_id: str, day: date, start: datetime, end: datetime,
                           zone: str | None) -> str | None:
         """The id of the series' occurrence originally on `day` (local to the series' zone), None if it has none."""
@@ -514,6 +540,12 @@ class GraphActSide:
                     None)
 
     async def delete(self, entity, item_id, invite):
+        if entity == Entity.APPOINTMENT and not invite and await self._sent_meeting(item_id):
+            # Graph cancels a meeting its organizer deletes, and this one still stands in the CRM (it left the
+            # user's sync filters): it stays in the calendar, unmapped and untracked
+            log.info("%s: meeting %s left the sync filters; kept in Exchange, since deleting it over Microsoft "
+                     "Graph would cancel it for its attendees", self.job.mailbox.email, item_id)
+            return
         try:
             await self.session.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange", "DELETE",
                                     self._url(f"{await self._collection(entity)}/{item_id}"))

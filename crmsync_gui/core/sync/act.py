@@ -431,6 +431,9 @@ def make_plan(mailbox: Mailbox, entity: codes.SyncEntity, remote: dict[str, Remo
         item = remote.get(step.item_id) if step.item_id else None
         if item is not None and step.action in (Action.CREATE, Action.UPDATE, Action.CONFLICT, Action.MATCH):
             step.meeting_uid, step.responses = item.uid, item.responses
+        elif (item is not None and item.uid and step.action == Action.SKIP and step.record_id in existing
+              and existing[step.record_id].meeting_uid != item.uid):
+            step.meeting_uid = item.uid  # a UID the server made for our create (Graph's iCalUId), read back
     return steps
 
 
@@ -694,7 +697,8 @@ async def execute(mailbox: Mailbox, steps: list[Step], remote_side: RemoteSide) 
         e = step.entity
         try:
             if step.action == Action.SKIP:
-                pass
+                if step.meeting_uid:
+                    _keep_meeting(_model(e).get_by_id(step.record_id), step)
             elif step.action == Action.MATCH:
                 with database_proxy.atomic():
                     record = _model(e).get_by_id(step.record_id)

@@ -4,12 +4,17 @@ $expand shows single-value extended properties. Times are shown in the zone `Pre
 (UTC by default), with the zones they were set in as originalStartTimeZone/originalEndTimeZone; an all-day
 event shows its days as midnights. Occurrences are computed from the
 master's recurrence as the EWS sandbox's CalendarView computes them, with the same ids (master~index); a
-series' exceptions and cancelled occurrences are the store's, read and written through series.py."""
+series' exceptions and cancelled occurrences are the store's, read and written through series.py. An event
+with attendees is a meeting the mailbox organizes, run by the EWS sandbox's meetings.py as Graph runs one:
+its POST invites the attendees, a PATCH tells them what changed (one occurrence's, that occurrence's), a
+DELETE cancels it for them; each attendee's answer shows as its `status`."""
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
 from .. import items as it
+from .. import meetings
 from ..recurrence import master_times
 from ..soap import T_NS, parse_time, sub, t, xml_time
 from ..store import Folder, Item, new_id
@@ -24,6 +29,10 @@ NOT_FOUND = "The specified object was not found in the store."
 PATTERNS = {"DailyRecurrence": "daily", "WeeklyRecurrence": "weekly", "AbsoluteMonthlyRecurrence": "absoluteMonthly"}
 RANGES = {"numbered": "NumberedRecurrence", "endDate": "EndDateRecurrence", "noEnd": "NoEndRecurrence"}
 ATTENDEES = {"required": "RequiredAttendees", "optional": "OptionalAttendees"}  # Graph's type → EWS's field
+# EWS's ResponseType → Graph's responseType
+RESPONSES = {"Unknown": "none", "Organizer": "organizer", "Tentative": "tentativelyAccepted", "Accept": "accepted",
+             "Decline": "declined", "NoResponseReceived": "notResponded"}
+SENT = "SendToChangedAndSaveCopy"  # Graph tells a meeting's attendees of each change, keeping a copy in Sent Items
 
 
 def _own_zones(item: Item) -> tuple[str, str]:
@@ -89,10 +98,11 @@ def event_json(item: Item, call: Call, kind: str | None = None, master_id: str |
         "location": {"displayName": item.text("Location") or ""},
         "organizer": {"emailAddress": {"name": organizer[0][0] or organizer[0][1], "address": organizer[0][1]}}
         if organizer else None,
-        "attendees": [{"type": kind_, "emailAddress": {"name": n or a, "address": a}}
-                      for kind_, field_ in ATTENDEES.items() for n, a in it.addresses(item, field_)],
+        "attendees": _attendees(item),
+        "isOrganizer": not organizer or organizer[0][1].lower() == call.mailbox.address.lower(),
+        "responseStatus": {"response": RESPONSES.get(item.text("MyResponseType") or "", "none")},
         "type": kind or ("seriesMaster" if is_master else "singleInstance"),
-        "seriesMasterId": master_id, "isAllDay": all_day, "isCancelled": False,
+        "seriesMasterId": master_id, "isAllDay": all_day, "isCancelled": item.text("IsCancelled") == "true",
         "recurrence": _recurrence(item) if is_master else None,
     }
     if original_start is not None:
@@ -102,6 +112,21 @@ def event_json(item: Item, call: Call, kind: str | None = None, master_id: str |
         values["cancelledOccurrences"] = series.cancelled(item, start_zone)
     wanted = set(select) | {"id"} if select else set(values)
     return {"@odata.etag": etag(item.change_key), **{k: v for k, v in values.items() if k in wanted}}
+
+
+def _attendees(item: Item) -> list[dict]:
+    """Graph's attendees, each with the answer the organizer's item keeps (EWS's ResponseType)."""
+    out = []
+    for kind, name in ATTENDEES.items():
+        holder = item.fields.get(name)
+        for attendee in holder.iter(f"{{{T_NS}}}Attendee") if holder is not None else ():
+            address = attendee.findtext(f"{{{T_NS}}}Mailbox/{{{T_NS}}}EmailAddress") or ""
+            shown = attendee.findtext(f"{{{T_NS}}}Mailbox/{{{T_NS}}}Name") or address
+            status = {"response": RESPONSES.get(attendee.findtext(f"{{{T_NS}}}ResponseType") or "", "none")}
+            if attendee.findtext(f"{{{T_NS}}}LastResponseTime"):
+                status["time"] = attendee.findtext(f"{{{T_NS}}}LastResponseTime")
+            out.append({"type": kind, "emailAddress": {"name": shown, "address": address}, "status": status})
+    return out
 
 
 def _window(call: Call) -> tuple[datetime, datetime]:
@@ -272,7 +297,12 @@ def create_event(call: Call) -> tuple[int, dict]:
     holder = t("Organizer")
     it.mailbox_xml(holder, mailbox.name, mailbox.address)
     item.fields["Organizer"] = holder
+    to = meetings.attendees(item)
+    if to:  # an event with attendees is a meeting: Graph sends the invitations
+        meetings.organize(item, mailbox)
     mailbox.put_item(item, _calendar(call))
+    if to:
+        meetings.invite(call.store, mailbox, item, to, "NewMeetingRequest", True)
     return 201, {"@odata.context": call.context("events/$entity"), **event_json(item, call)}
 
 
@@ -281,11 +311,19 @@ def patch_event(call: Call) -> tuple[int, dict]:
     if found is not None:  # one occurrence: it becomes an exception of its series
         master, index, original = found
         changed = series.change(call.mailbox, master, index, original, call.json_body(), _apply)
+        if meetings.organized_by(master, call.mailbox):  # the attendees hear of that occurrence alone
+            meetings.occurrence_changed(call.store, call.mailbox, master, index, True)
         return 200, {"@odata.context": call.context("events/$entity"),
                      **_instance_json(master, changed, index, original[0], call)}
     item = _find(call)
     check_change_key(call, item)
+    before = copy.deepcopy(item)
     _apply(item, call.json_body())
+    if meetings.organized_by(before, call.mailbox):  # Graph tells the attendees what changed for them
+        meetings.updated(call.store, call.mailbox, before, item, SENT)
+    elif before.text("IsMeeting") != "true" and (to := meetings.attendees(item)):  # attendees make it a meeting
+        meetings.organize(item, call.mailbox)
+        meetings.invite(call.store, call.mailbox, item, to, "NewMeetingRequest", True)
     call.mailbox.touch_item(item)
     return 200, {"@odata.context": call.context("events/$entity"), **event_json(item, call)}
 
@@ -295,10 +333,43 @@ def delete_event(call: Call) -> tuple[int, None]:
     is cancelled in its series."""
     found = series.occurrence_of(call.mailbox, call.params["event"])
     if found is not None:
+        if meetings.organized_by(found[0], call.mailbox):
+            meetings.occurrence_cancelled(call.store, call.mailbox, found[0], found[1], True)
         series.cancel(call.mailbox, found[0], found[1])
         return 204, None
-    call.mailbox.move_item(_find(call), call.folder("deleteditems"))
+    item = _find(call)
+    if meetings.organized_by(item, call.mailbox):  # as Graph: the organizer's delete cancels the meeting
+        meetings.cancel(call.store, call.mailbox, item, meetings.attendees(item), True)
+    call.mailbox.move_item(item, call.folder("deleteditems"))
     return 204, None
+
+
+ANSWERS = {"accept": "AcceptItem", "tentativelyAccept": "TentativelyAcceptItem", "decline": "DeclineItem"}
+
+
+def answer(call: Call, action: str) -> tuple[int, None]:
+    """An attendee's accept, tentativelyAccept or decline of a meeting in their calendar, sent to the organizer
+    (with a copy in Sent Items) unless sendResponse is false."""
+    body = call.json_body() if call.body is not None else {}
+    send = body.get("sendResponse", body.get("SendResponse", True))
+    try:
+        meetings.respond(call.store, call.mailbox, _find(call), ANSWERS[action],
+                         call.folder("sentitems") if send else None)
+    except it.ItemError as error:
+        raise GraphError(400, "ErrorInvalidRequest", str(error)) from None
+    return 202, None
+
+
+def accept_event(call: Call) -> tuple[int, None]:
+    return answer(call, "accept")
+
+
+def tentatively_accept_event(call: Call) -> tuple[int, None]:
+    return answer(call, "tentativelyAccept")
+
+
+def decline_event(call: Call) -> tuple[int, None]:
+    return answer(call, "decline")
 
 
 def view_delta(call: Call):

@@ -242,8 +242,8 @@ class GraphServer:
         if isinstance(result, web.StreamResponse):
             return result
         status, reply, *extra = result
-        if status == 204:
-            return web.Response(status=204)  # a DELETE: no body
+        if reply is None:
+            return web.Response(status=status)  # a DELETE (204) or an action such as accept (202): no body
         return json_response(reply, status, extra[0] if extra else None)
 
     def _route(self, grant: Grant, method: str, path: str):

@@ -110,3 +110,32 @@ def test_a_moved_and_a_cancelled_occurrence_are_the_series_exceptions(client, sa
     assert refused.status_code == 400
     stored = sandbox.store.get(user).items[series]
     assert stored.exceptions[3] is None and set(stored.exceptions[2]) >= {"Start", "End"}
+
+
+def test_an_event_with_attendees_is_a_meeting_graph_runs(client, sandbox, user):
+    """POST invites the attendees (a MeetingRequest in each sandbox inbox, the meeting in their calendar), their
+    answers show as each attendee's status on the organizer's event, a PATCH updates them, a DELETE cancels it."""
+    dana = f"dana-{user}"
+    sandbox.add_mailbox(dana, "pw", name="Dana")
+    made = client.call("POST", f"/users/{user}/events", "graph.event", {
+        "subject": "Review", "start": {"dateTime": "2026-12-08T10:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-08T11:00:00", "timeZone": "UTC"},
+        "attendees": [{"type": "required", "emailAddress": {"address": dana}},
+                      {"type": "optional", "emailAddress": {"address": "eve@elsewhere.test"}}]},
+        sends="graph.event").json()
+    assert made["isOrganizer"] and [a["status"]["response"] for a in made["attendees"]] == ["none", "none"]
+    assert [i["type"] for i in sandbox.items(dana)] == ["MeetingRequest"]
+    [copy] = client.get(f"/users/{dana}/events", "page:graph.event").json()["value"]
+    assert (copy["isOrganizer"], copy["responseStatus"]["response"], copy["iCalUId"]) == (
+        False, "notResponded", made["iCalUId"])
+    assert client.call("POST", f"/users/{dana}/events/{copy['id']}/accept", None, {"sendResponse": True},
+                       sends="action:accept@graph.event").status_code == 202
+    mine = client.get(f"/users/{user}/events/{made['id']}", "graph.event").json()
+    assert {a["emailAddress"]["address"]: a["status"]["response"] for a in mine["attendees"]} == {
+        dana: "accepted", "eve@elsewhere.test": "none"}
+    client.call("PATCH", f"/users/{user}/events/{made['id']}", "graph.event", {"location": {"displayName": "Room 2"}},
+                sends="graph.event")
+    assert [i["subject"] for i in sandbox.items(dana) if i["type"] == "MeetingRequest"] == ["Review"]  # the update
+    assert client.call("DELETE", f"/users/{user}/events/{made['id']}").status_code == 204
+    assert "MeetingCancellation" in [i["type"] for i in sandbox.items(dana)]
+    assert client.get(f"/users/{dana}/events/{copy['id']}", "graph.event").json()["isCancelled"] is True
