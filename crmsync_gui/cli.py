@@ -242,6 +242,130 @@ def cmd_mailboxes_map(args) -> int:
     return 0
 
 
+def cmd_mailboxes_edit(args) -> int:
+    """The mailbox dialog's fields from the command line: every field not given keeps its value."""
+    mailbox = admin.find_mailbox(args.mailbox)
+    given = {"name": args.name, "email": args.email, "username": args.username,
+             "incoming_method": args.incoming_method, "outgoing_method": args.outgoing_method,
+             "act_method": args.act_method}
+    fields = {k: v for k, v in given.items() if v is not None}
+    if args.profile is not None:
+        fields["profile"] = admin.find_profile(args.profile) if args.profile else None
+    password = _read_password() if args.password_stdin else None
+    if not fields and not password:
+        raise CrmSyncError("Nothing to change: give the fields to change (see crmsync mailboxes edit --help).")
+    admin.save_mailbox(fields, mailbox=mailbox, password=password, secrets=secret_store_for(args.db_path))
+    print(f"Mailbox '{mailbox.name}' saved (id {mailbox.id})" + ("; its own password is stored." if password else "."))
+    return 0
+
+
+def cmd_mailboxes_enable(args) -> int:
+    """Enable (the console's Enable) or --disable every server-side direction of the mailboxes given."""
+    boxes = [admin.find_mailbox(key) for key in args.mailboxes]
+    for mailbox in boxes:
+        admin.set_enabled(mailbox, not args.disable)
+    print(f"{len(boxes)} mailboxes {'disabled' if args.disable else 'enabled'}.")
+    return 0
+
+
+def cmd_mailboxes_sync(args) -> int:
+    """Sync now, ahead of the schedule (the console's Sync now), with an engine of this process."""
+    mailbox = admin.find_mailbox(args.mailbox)
+    direction = _parse(codes.Direction, args.direction) if args.direction else None
+    results = asyncio.run(_sync_now(args, mailbox.id, direction))
+    print(f"Sync now of mailbox '{mailbox.name}':")
+    for result in results:
+        outcome = f"Success, {result.items} items" if result.ok else f"Failure: {result.code}: {result.message}"
+        print(f"  {result.direction.label}: {outcome}")
+    return 0 if all(r.ok for r in results) else EXIT_FAILED
+
+
+async def _sync_now(args, mailbox_id: int, direction):
+    from crmsync_gui.core.sync.engine import Engine
+
+    engine = Engine(secrets=secret_store_for(args.db_path))
+    await engine.start(scheduler=False)
+    try:
+        return await engine.sync_now(mailbox_id, direction)
+    finally:
+        await engine.stop()
+
+
+def _parse(enum, text: str):
+    """A code from the command line, or one line naming the choices."""
+    try:
+        return enum.parse(text)
+    except ValueError as exc:
+        raise CrmSyncError(str(exc)) from None
+
+
+def cmd_owner_edit(args) -> int:
+    """A user's or queue's General and Email fields (the tracking option): those not given keep their value."""
+    owner = args.find(args.owner)
+    given = {"email": args.email, "tracking_option": args.tracking,
+             ("full_name" if isinstance(owner, CrmUser) else "name"): args.name}
+    fields = {k: v for k, v in given.items() if v is not None}
+    if getattr(args, "disabled", None) is not None:
+        fields["is_disabled"] = args.disabled
+    if not fields:
+        raise CrmSyncError(f"Nothing to change: give the fields to change (see crmsync {args.command} edit --help).")
+    admin.save_owner(owner, fields)
+    print(f"{owner.label[:1].upper()}{owner.label[1:]} saved; incoming email tracked: "
+          f"{codes.TrackingOption(owner.tracking_option).label.lower()}.")
+    return 0
+
+
+def cmd_errors_list(args) -> int:
+    """The error browser's rows, newest first, each with what to do."""
+    from crmsync_gui.core.store import views
+
+    flt = views.TraceFilter(
+        level=int(_parse(codes.TraceLevel, args.level)) if args.level else None,
+        mailbox_id=admin.find_mailbox(args.mailbox).id if args.mailbox else None,
+        profile_id=admin.find_profile(args.profile).id if args.profile else None,
+        code=args.code or "", text=args.text or "")
+    rows = [{"last_seen": t.last_at, "level": codes.TraceLevel(t.level).label, "code": t.code, "count": t.count,
+             "message": t.message, "what_to_do": t.remediation or ""} for t in views.trace_rows(flt, args.limit)]
+    if args.json:
+        _print_table(rows, True)
+    elif not rows:
+        print("(none)")
+    for r in rows if not args.json else ():
+        print(f"{r['last_seen']:%Y-%m-%d %H:%M}  {r['level']}  {r['code']}" + (f" (x{r['count']})" if r["count"] > 1 else ""))
+        print(f"  {r['message']}")
+        if r["what_to_do"]:
+            print(f"  What to do: {r['what_to_do']}")
+    return 0
+
+
+def cmd_alerts_list(args) -> int:
+    from crmsync_gui.core.store import views
+    from crmsync_gui.core.store.models import Alert
+
+    ids = views.alert_ids(include_acknowledged=args.all)
+    alerts = {a.id: a for a in Alert.select().where(Alert.id.in_(ids))}
+    _print_table([{"id": i, "raised": f"{alerts[i].created_at:%Y-%m-%d %H:%M}",
+                   "acknowledged": "yes" if alerts[i].acknowledged else "no", "message": alerts[i].message}
+                  for i in ids], args.json)
+    return 0
+
+
+def cmd_alerts_ack(args) -> int:
+    from crmsync_gui.core.admin.alerts import acknowledge_alerts
+    from crmsync_gui.core.store import views
+    from crmsync_gui.core.store.models import Alert
+
+    if args.all == bool(args.ids):
+        raise CrmSyncError("Give the ids of the alerts to acknowledge (see crmsync alerts list), or --all.")
+    ids = views.alert_ids() if args.all else args.ids
+    unknown = sorted(set(ids) - {a.id for a in Alert.select(Alert.id).where(Alert.id.in_(ids))})
+    if unknown:
+        raise CrmSyncError(f"No alert has the id {', '.join(map(str, unknown))}; crmsync alerts list shows them. "
+                           "Nothing was acknowledged.")
+    print(f"{acknowledge_alerts(ids)} alerts acknowledged.")
+    return 0
+
+
 def cmd_mailboxes_approve(args) -> int:
     mailbox = admin.set_approval(admin.find_mailbox(args.mailbox), approved=not args.reject)
     print(f"Mailbox '{mailbox.name}': email address {codes.Approval(mailbox.approval).label.lower()}.")
@@ -575,6 +699,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--yes", action="store_true", help="confirm the deletion")
         p.set_defaults(find=find)
 
+    def owner_editing(parent, kind: str, find: Callable):
+        p = command(parent, "edit", cmd_owner_edit, f"change a {kind}'s name, address or tracking option "
+                                                    "(the others are kept)")
+        p.add_argument("owner", metavar="NAME", help=f"{kind} name, address or id")
+        p.add_argument("--name")
+        p.add_argument("--email")
+        p.add_argument("--tracking", metavar="OPTION", help="which incoming email is tracked: all, "
+                       "replies-to-crm-email, from-crm-records, from-email-enabled-records, none (or 0-4)")
+        if kind == "user":
+            state = p.add_mutually_exclusive_group()
+            state.add_argument("--disable", dest="disabled", action="store_const", const=True)
+            state.add_argument("--enable", dest="disabled", action="store_const", const=False)
+        p.set_defaults(find=find)
+
     command(sub, "init", cmd_init, "create or upgrade the database").set_defaults(creates_db=True)
 
     profiles = sub.add_parser("profiles", help="email server profiles").add_subparsers(
@@ -634,6 +772,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     listing(users, cmd_users_list)
     deleting(users, "user", admin.find_user)
+    owner_editing(users, "user", admin.find_user)
 
     queues = sub.add_parser("queues", help="CRM queues").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
@@ -642,6 +781,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     listing(queues, cmd_queues_list)
     deleting(queues, "queue", admin.find_queue)
+    owner_editing(queues, "queue", admin.find_queue)
 
     mailboxes = sub.add_parser("mailboxes", help="mailboxes").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)
@@ -660,6 +800,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="list what the next sync would create and delete in Exchange, and change nothing")
     p.add_argument("--limit", type=int, default=10, help="names listed per kind of record in a dry run")
+    p = command(mailboxes, "edit", cmd_mailboxes_edit, "change some fields of a mailbox (the others are kept)")
+    p.add_argument("mailbox", help="mailbox name, address or id")
+    p.add_argument("--name")
+    p.add_argument("--email")
+    p.add_argument("--profile", help="email server profile name or id ('' for none)")
+    p.add_argument("--username", help="the mailbox's own sign-in (instead of the profile's account)")
+    p.add_argument("--password-stdin", action="store_true", help="read the mailbox's own password from stdin")
+    p.add_argument("--incoming-method", metavar="METHOD", help="none, server-side-sync, email-router, ... or 0-3")
+    p.add_argument("--outgoing-method", metavar="METHOD", help="none, server-side-sync, email-router, ... or 0-3")
+    p.add_argument("--act-method", metavar="METHOD", help="appointments, contacts and tasks: none, "
+                                                          "server-side-sync, ... or 0-2")
+    p = command(mailboxes, "enable", cmd_mailboxes_enable,
+                "enable (or --disable) every server-side direction of mailboxes, without testing")
+    p.add_argument("mailboxes", nargs="+", metavar="MAILBOX", help="mailbox names, addresses or ids")
+    p.add_argument("--disable", action="store_true")
+    p = command(mailboxes, "sync", cmd_mailboxes_sync, "Sync now: sync a mailbox ahead of its schedule")
+    p.add_argument("mailbox", help="mailbox name, address or id")
+    p.add_argument("--direction", help="incoming, outgoing or act (default: every direction that may sync)")
     p = command(mailboxes, "approve", cmd_mailboxes_approve, "approve (or --reject) a mailbox's email address")
     p.add_argument("mailbox")
     p.add_argument("--reject", action="store_true")
@@ -674,6 +832,26 @@ def build_parser() -> argparse.ArgumentParser:
                 "re-enable the directions disabled after failures (all, or of one profile or error code)")
     p.add_argument("--profile", help="only this profile's mailboxes (name or id)")
     p.add_argument("--error", metavar="CODE", help="only mailboxes whose last error has this trace code")
+
+    errors = sub.add_parser("errors", help="the trace log (the console's Errors page)").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(errors, "list", cmd_errors_list, "list errors and warnings, newest first, each with what to do")
+    p.add_argument("--level", help="at least this level: error, warning or information")
+    p.add_argument("--mailbox", help="of this mailbox (name, address or id)")
+    p.add_argument("--profile", help="of this profile (name or id)")
+    p.add_argument("--code", help="codes starting with this, e.g. Auth")
+    p.add_argument("--text", help="text in the message")
+    p.add_argument("--limit", type=int, default=50, help="at most this many rows (default 50)")
+    p.add_argument("--json", action="store_true", help="one JSON array instead of text")
+
+    alerts = sub.add_parser("alerts", help="alerts (the console's Alerts page)").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    p = command(alerts, "list", cmd_alerts_list, "list the alerts not yet acknowledged, newest first")
+    p.add_argument("--all", action="store_true", help="the acknowledged ones too")
+    p.add_argument("--json", action="store_true", help="one JSON array instead of a table")
+    p = command(alerts, "ack", cmd_alerts_ack, "acknowledge alerts")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID")
+    p.add_argument("--all", action="store_true", help="every alert not yet acknowledged")
 
     engine = sub.add_parser("engine", help="the sync engine").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser)

@@ -403,6 +403,11 @@ def trace_page(flt: TraceFilter, after: tuple[datetime, int] | None = None, limi
     return list(query.order_by(TraceLog.last_at.desc(), TraceLog.id.desc()).limit(limit).tuples())
 
 
+def trace_rows(flt: TraceFilter, limit: int) -> list[TraceLog]:
+    """The newest `limit` matching rows in full (remedy included), as `crmsync errors list` prints them."""
+    return list(flt.where(TraceLog.select()).order_by(TraceLog.last_at.desc(), TraceLog.id.desc()).limit(limit))
+
+
 def trace_count(flt: TraceFilter, cap: int | None = None) -> int:
     """How many rows match, counting at most `cap` (None: all)."""
     query = flt.where(TraceLog.select(TraceLog.id))
