@@ -297,122 +297,122 @@
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="228"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="229"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="229"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="230"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="242"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="243"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="243"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="244"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="272"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="273"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="295"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="296"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="317"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="319"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="319"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="318"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="319"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="319"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="320"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="333"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="334"/>
         <source>Save the email as it arrived…</source>
         <translation>Salva l&apos;email così come è arrivata…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="334"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="335"/>
         <source>{0} bytes</source>
         <translation>{0} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="335"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="336"/>
         <source>its first {0} of {1} bytes</source>
         <translation>i primi {0} di {1} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="354"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="355"/>
         <source>Save the unreadable email</source>
         <translation>Salva l&apos;email illeggibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="355"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="356"/>
         <source>Email files (*.eml)</source>
         <translation>File email (*.eml)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="363"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="364"/>
         <source>That email is no longer kept.</source>
         <translation>Quell&apos;email non è più conservata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="369"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="370"/>
         <source>Could not save {0}: {1}</source>
         <translation>Impossibile salvare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="371"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="372"/>
         <source>Saved the email to {0}</source>
         <translation>Email salvata in {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="375"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="376"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="376"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="377"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="383"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="384"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -2007,34 +2007,59 @@ Cosa fare: {3}</translation>
 <context>
     <name>TrackingDecisionsView</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="75"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="81"/>
+        <source>The mailbox, or its owner</source>
+        <translation>La cassetta postale, o il suo proprietario</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="85"/>
+        <source>Received from</source>
+        <translation>Ricevute dal</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="95"/>
         <source>Subject, sender or Message-ID of the email</source>
         <translation>Oggetto, mittente o Message-ID del messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="77"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="97"/>
         <source>Only emails that were not tracked</source>
         <translation>Solo i messaggi non registrati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="115"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="137"/>
+        <source>All mailboxes</source>
+        <translation>Tutte le cassette postali</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="153"/>
         <source>the newest {0} decisions</source>
         <translation>le {0} decisioni più recenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="116"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="154"/>
         <source>{0} decisions</source>
         <translation>{0} decisioni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="131"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="155"/>
+        <source>No email matches. The engine records a decision for each incoming email it reads: an email that arrived since the mailbox&apos;s last sync has none yet (Sync now on the Mailboxes page), and one received before the profile&apos;s Process email from date is never read. Clear a filter to see more.</source>
+        <translation>Nessun messaggio corrisponde. Il motore registra una decisione per ogni messaggio in arrivo che legge: un messaggio arrivato dopo l&apos;ultima sincronizzazione della cassetta postale non ne ha ancora una (Sincronizza ora nella pagina Cassette postali), e uno ricevuto prima della data Elabora posta dal del profilo non viene mai letto. Togli un filtro per vederne di più.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="172"/>
         <source>Linked to an earlier CRM email by: {0}</source>
         <translation>Collegato a un messaggio del CRM precedente tramite: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="132"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="173"/>
         <source>Folder {0}; Message-ID {1}; received {2}</source>
         <translation>Cartella {0}; Message-ID {1}; ricevuto {2}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="180"/>
+        <source>{0} tracks: {1}. &lt;a href=&apos;{2}:{3}&apos;&gt;Change it on Users &amp;amp; queues&lt;/a&gt;</source>
+        <translation>{0} registra: {1}. &lt;a href=&apos;{2}:{3}&apos;&gt;Cambialo in Utenti e code&lt;/a&gt;</translation>
     </message>
 </context>
 <context>

@@ -535,11 +535,14 @@ DECISION_LIMIT = 5000
 
 
 def decision_ids(text: str = "", mailbox_id: int | None = None, untracked_only: bool = True,
-                 limit: int = DECISION_LIMIT) -> list[int]:
-    """The newest tracking decisions (at most `limit`) whose subject, sender or Message-ID contains `text`."""
+                 limit: int = DECISION_LIMIT, received_since: datetime | None = None) -> list[int]:
+    """The newest tracking decisions (at most `limit`) whose subject, sender or Message-ID contains `text`
+    (of one mailbox, of emails received since a time)."""
     from crmsync_gui.core.store.models import TrackingDecision as TD
 
     query = TD.select(TD.id)
+    if received_since is not None:
+        query = query.where(TD.received_at >= received_since)
     if text.strip():
         like = f"%{text.strip()}%"
         query = query.where(TD.subject ** like | TD.sender ** like | TD.message_id ** like)

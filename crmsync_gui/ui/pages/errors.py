@@ -223,6 +223,7 @@ class ErrorsPage(Page):
         self._count_poll.timeout.connect(self._poll_count)
         self.search_field = self.text
         self.decisions = TrackingDecisionsView()
+        self.decisions.open_owner.connect(lambda owner: self.open_page.emit("Users & queues", {"owner": owner}))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("errors-tabs")
         self.tabs.addTab(body, self.tr("Trace log"))

@@ -86,6 +86,14 @@ class UsersPage(TablePage):
         self.count_label.setText(self.tr("{0} of {1} users and queues").format(self.model.rowCount(), total))
         self.update_actions()
 
+    def apply_filter(self, filters: dict) -> None:
+        """{"owner": ("user" or "queue", id)}: that user or queue, selected (the tracking decisions link here)."""
+        self.filter_edit.clear()
+        self.refresh()
+        if "owner" in filters:
+            self.select_id(tuple(filters["owner"]))
+            self.table.scrollTo(self.table.currentIndex())
+
     def update_actions(self) -> None:
         self.actions["edit"].setEnabled(len(self.selected_ids()) == 1)
         self.actions["delete"].setEnabled(len(self.selected_ids()) == 1)
