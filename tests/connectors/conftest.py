@@ -3,6 +3,7 @@ side of its mailboxes."""
 from __future__ import annotations
 
 import asyncio
+import copy
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from exchangelib.protocol import BaseProtocol, FailFast
 from crmsync_gui.core import codes
 from crmsync_gui.core.store.models import CrmUser, EmailServerProfile, Mailbox
 from crmsync_gui.sandbox.trust import CaFileAdapter, url_prefix
+from tests import graph_check
 from tests.schema_check import assert_schema_valid, recording_sandbox
 from tests.servers import dovecot as dovecot_server
 from tests.servers.smtp import IGNORED_WARNING, SmtpServer
@@ -160,12 +162,34 @@ def run(coro):
 
 @pytest.fixture(scope="module")
 def graph(sandbox):
-    """A Graph sandbox over the module's EWS sandbox (one store, one CA), the test app registered."""
+    """A Graph sandbox over the module's EWS sandbox (one store, one CA), the test app registered; it keeps what
+    it receives and answers in .seen for the metadata check below."""
     from tests.connectors.graph_world import graph_sandbox
 
-    server = graph_sandbox(sandbox)
+    seen = []
+    server = graph_sandbox(sandbox, recorder=lambda *call: seen.append(copy.deepcopy(call)))
+    server.seen = seen
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def graph_schema():
+    return graph_check.load_graph_schema()
+
+
+@pytest.fixture(autouse=True)
+def graph_bodies_checked(request):
+    """Every JSON body a test's Graph sandbox received or answered passes Graph's v1.0 metadata."""
+    if "graph" not in request.fixturenames:
+        yield
+        return
+    graph, schema = request.getfixturevalue("graph"), request.getfixturevalue("graph_schema")
+    graph.seen.clear()
+    yield
+    if schema is not None:
+        found = graph_check.problems(schema, graph.seen)
+        assert not found, "bodies Graph's metadata refuses:\n" + "\n".join(found[:20])
 
 
 @pytest.fixture

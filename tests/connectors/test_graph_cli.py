@@ -16,12 +16,20 @@ def _trust_only_the_profiles_ca(monkeypatch):
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
 
 
+@pytest.fixture
+def new_db(tmp_path):
+    """A new database, as `crmsync init` makes it (the other commands refuse a path with none)."""
+    db = tmp_path / "crm.db"
+    assert crmsync(db, "init").returncode == 0
+    return db
+
+
 def graph_options(graph) -> list[str]:
     return ["--graph-url", graph.graph_url, "--authority", graph.url, "--ca-file", graph.ca_file]
 
 
-def test_a_graph_profile_is_added_edited_listed_and_tested(tmp_path, sandbox, graph):
-    db = tmp_path / "crm.db"
+def test_a_graph_profile_is_added_edited_listed_and_tested(new_db, sandbox, graph):
+    db = new_db
     sandbox.add_mailbox("cli-graph@sandbox.test", "unused", name="Cli")
     added = crmsync(db, "profiles", "add", "--name", "Online", "--type", "exchange online hybrid", "--auth", "oauth",
                     "--username", CLIENT_ID, "--oauth-tenant", TENANT, *graph_options(graph), "--password-stdin",
@@ -53,14 +61,14 @@ def test_a_graph_profile_is_added_edited_listed_and_tested(tmp_path, sandbox, gr
     (["--protocol", "graph", "--auth", "oauth", "--username", "app", "--oauth-tenant", TENANT,
       "--cert-thumbprint", "ab" * 20, "--private-key-file", "/no/such/key.pem"], "private key file"),
 ])
-def test_bad_graph_fields_are_refused_in_one_line(tmp_path, options, says):
-    done = crmsync(tmp_path / "crm.db", "profiles", "add", "--name", "X", *options)
+def test_bad_graph_fields_are_refused_in_one_line(new_db, options, says):
+    done = crmsync(new_db, "profiles", "add", "--name", "X", *options)
     assert done.returncode != 0 and says in done.stderr and "Traceback" not in done.stderr
-    assert json.loads(crmsync(tmp_path / "crm.db", "profiles", "list", "--json").stdout) == []
+    assert json.loads(crmsync(new_db, "profiles", "list", "--json").stdout) == []
 
 
-def test_edit_with_nothing_to_change_says_so(tmp_path):
-    db = tmp_path / "crm.db"
+def test_edit_with_nothing_to_change_says_so(new_db):
+    db = new_db
     assert crmsync(db, "profiles", "add", "--name", "P", "--incoming", "https://mail.contoso.com").returncode == 0
     done = crmsync(db, "profiles", "edit", "P")
     assert done.returncode != 0 and "Nothing to change" in done.stderr
@@ -74,8 +82,8 @@ def test_engine_log_jobs_shows_a_mailboxs_request_budget(capsys):
     assert "mailbox 5 requests in the last 10 minutes: 1,234 of 10,000" in capsys.readouterr().out
 
 
-def test_testing_a_graph_profile_needs_a_mailbox_address(tmp_path):
-    db = tmp_path / "crm.db"
+def test_testing_a_graph_profile_needs_a_mailbox_address(new_db):
+    db = new_db
     added = crmsync(db, "profiles", "add", "--name", "Online", "--type", "exchange online hybrid", "--auth", "oauth",
                     "--username", CLIENT_ID, "--oauth-tenant", TENANT)
     assert added.returncode == 0, added.stderr

@@ -38,7 +38,8 @@ MALFORMED = b'{"value": [{"id": "AAMk'  # a reply cut short
 
 class GraphServer:
     def __init__(self, store: Store | None = None, host: str = "127.0.0.1", port: int = 0,
-                 token_lifetime_s: float = 3599.0, certificates: tuple[Path, Path, Path] | None = None):
+                 token_lifetime_s: float = 3599.0, certificates: tuple[Path, Path, Path] | None = None,
+                 recorder=None):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the sandbox listens on loopback only, not {host}")
         self.store = store if store is not None else Store()
@@ -52,6 +53,8 @@ class GraphServer:
         self.throttle = Throttle()
         self.faults = Faults()
         self.stats = Stats()  # requests by operation (handler name, e.g. message_delta), peak in flight
+        # recorder(method, path, request JSON, status, reply JSON): what tests check against Graph's metadata
+        self.recorder = recorder
         self._dir: tempfile.TemporaryDirectory | None = None
         self.ca_file: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -205,6 +208,7 @@ class GraphServer:
     async def serve(self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str], data: bytes,
                     transport=None) -> web.Response:
         """One Graph request (from HTTP, or from a $batch) to its reply; Graph's JSON error for a refusal."""
+        body = None
         try:
             grant = self._authorize(headers.get("Authorization", ""))
             handler, params = self._route(grant, method, path)
@@ -238,10 +242,15 @@ class GraphServer:
                 finally:
                     self.stats.end(mailbox.address)
         except GraphError as exc:
-            return error_response(exc)
+            reply = error_response(exc)
+            if self.recorder is not None:
+                self.recorder(method, path, body, exc.status, json.loads(reply.body))
+            return reply
         if isinstance(result, web.StreamResponse):
             return result
         status, reply, *extra = result
+        if self.recorder is not None:
+            self.recorder(method, path, body, status, reply)
         if reply is None:
             return web.Response(status=status)  # a DELETE (204) or an action such as accept (202): no body
         return json_response(reply, status, extra[0] if extra else None)
