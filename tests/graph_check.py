@@ -54,6 +54,8 @@ def reply_kind(path: str, reply: dict) -> str | None:
 
 
 def check(schema, kind: str, body) -> list[str]:
+    """Problems of a body of this kind: a type (graph.event), a page (page:graph.event), a delta page
+    (delta:graph.event) or an action's body (action:NAME@BINDING)."""
     if kind.startswith(("page:", "delta:")):
         mode, _, item = kind.partition(":")
         return schema.check_page(body, item, delta=mode == "delta")

@@ -3,17 +3,14 @@ EWS fixture still checks), an app signed in with a token, and a plain HTTP clien
 body it sends or receives with ../shared/tools/graph_validate.py against Graph's v1.0 metadata."""
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 
 import pytest
 import requests
 
 from crmsync_gui.sandbox.graph import SCOPE, GraphServer
-from tests.conftest import SHARED
+from tests import graph_check
 
-SCHEMA_ABSENT = "Microsoft Graph's v1.0 schema is not in ../shared/graph-schema (a clone outside the workspace)"
 TENANT, CLIENT_ID, SECRET = "contoso.test", "11111111-2222-3333-4444-555555555555", "app-secret"
 _numbers = itertools.count(1)
 
@@ -21,14 +18,10 @@ _numbers = itertools.count(1)
 @pytest.fixture(scope="session")
 def graph_schema():
     """graph_validate.GraphSchema over Graph's published v1.0 metadata (the tests exist to prove conformance)."""
-    tool = SHARED / "tools" / "graph_validate.py"
-    if not (SHARED / "graph-schema" / "v1.0.csdl").exists() or not tool.exists():
-        pytest.skip(SCHEMA_ABSENT)
-    spec = importlib.util.spec_from_file_location("graph_validate", tool)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["graph_validate"] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module.GraphSchema()
+    schema = graph_check.load_graph_schema()
+    if schema is None:
+        pytest.skip(graph_check.SCHEMA_ABSENT)
+    return schema
 
 
 class GraphClient:
@@ -66,13 +59,7 @@ class GraphClient:
 
     def _check(self, data, kind: str) -> list[str]:
         self.seen += 1
-        if kind.startswith(("page:", "delta:")):
-            mode, _, item = kind.partition(":")
-            return self.schema.check_page(data, item, delta=mode == "delta")
-        if kind.startswith("action:"):
-            action, _, binding = kind[len("action:"):].partition("@")
-            return self.schema.check_action(data, action, binding or None)
-        return self.schema.check(data, kind)
+        return graph_check.check(self.schema, kind, data)
 
     def batch(self, steps: list[dict], kinds: dict[str, str] | None = None) -> requests.Response:
         """POST /$batch; each step's body must be a graph.message, each answer's body what `kinds` names
