@@ -463,7 +463,9 @@ class GraphActSide:
         made = await self.session.call(self.job, f"creating a {act.RECORD_TYPE[entity]} in Exchange", "POST",
                                        self._url(await self._collection(entity)), json=body)
         if entity == Entity.APPOINTMENT and values.get("recurrence"):
-            return made["id"], await self._write_exceptions(made["id"], values, change_key_of(made))
+            rule = Recurrence.from_json(values["recurrence"])
+            if rule.cancelled or rule.moved:  # a new series has none of its own yet: nothing to read otherwise
+                return made["id"], await self._write_exceptions(made["id"], values, change_key_of(made))
         return made["id"], change_key_of(made)
 
     async def update(self, entity, item_id, change_key, values, invite):
