@@ -45,13 +45,23 @@ redaction.install_log_filter("exchangelib", "requests_oauthlib", "oauthlib")
 
 # -- per-profile TLS and timeout -----------------------------------------------------------------
 
-class ProfileConfiguration(exchangelib.Configuration):
-    """An exchangelib configuration carrying the profile's CA file and request timeout."""
+class ServerVersion:
+    """The version of one profile's Exchange server, asked once for all its mailboxes."""
 
-    def __init__(self, *, trusted_ca_file: str | None, timeout_s: float, **kwargs):
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.version: exchangelib.Version | None = None
+
+
+class ProfileConfiguration(exchangelib.Configuration):
+    """An exchangelib configuration carrying the profile's CA file, request timeout and server version."""
+
+    def __init__(self, *, trusted_ca_file: str | None, timeout_s: float, server_version: ServerVersion | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.trusted_ca_file = trusted_ca_file
         self.timeout_s = timeout_s
+        self.server_version = server_version
 
 
 class _ProfileProtocolCache(CachingProtocol):
@@ -72,6 +82,19 @@ class ProfileProtocol(Protocol, metaclass=_ProfileProtocolCache):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.TIMEOUT = self.config.timeout_s
+
+    @property
+    def version(self):
+        # exchangelib asks each Protocol's server its version (a ConvertId round trip), and each mailbox with a
+        # password of its own has its own Protocol: a profile's server is asked once, for all its mailboxes
+        shared = getattr(self.config, "server_version", None)
+        if shared is None or (self.config.version and self.config.version.build):
+            return super().version
+        with shared.lock:
+            if shared.version is None:
+                shared.version = super().version
+            self.config.version = shared.version
+        return self.config.version
 
     def raw_session(self, prefix, oauth2_client=None, oauth2_session_params=None, oauth2_token_endpoint=None):
         # Every session exchangelib opens for this profile, including auth-type detection, comes from here.
@@ -230,6 +253,7 @@ class EwsSession:
         self._configs: dict[tuple, ProfileConfiguration] = {}
         self._accounts: dict[tuple, exchangelib.Account] = {}
         self._folders: dict[tuple, object] = {}
+        self._versions: dict[str, ServerVersion] = {}  # service endpoint → its server's version
         self._lock = threading.Lock()
 
     def sign_in(self, job) -> str:
@@ -261,7 +285,8 @@ class EwsSession:
                 config = ProfileConfiguration(
                     service_endpoint=settings.endpoint, credentials=_credentials(settings, username, password),
                     auth_type=settings.auth_type, retry_policy=FailFast(), max_connections=settings.max_connections,
-                    trusted_ca_file=settings.trusted_ca_file, timeout_s=settings.timeout_s)
+                    trusted_ca_file=settings.trusted_ca_file, timeout_s=settings.timeout_s,
+                    server_version=self._versions.setdefault(settings.endpoint, ServerVersion()))
                 self._configs[config_key] = config
             account = ProfileAccount(
                 primary_smtp_address=job.mailbox.email, config=config, autodiscover=False,
