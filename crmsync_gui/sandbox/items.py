@@ -238,10 +238,29 @@ def _fields_from_mime(item: Item, mailbox: Mailbox) -> None:
             is_inline=part.get_content_disposition() == "inline"))
 
 
+_MIME_FIELDS = ("Subject", "From", "Sender", "ToRecipients", "CcRecipients", "DateTimeSent", "InternetMessageId",
+                "InReplyTo", "References", "ConversationIndex", "Body")
+
+
+def _mime_key(item: Item) -> tuple:
+    """What mime_of writes from (a category or the read flag changed leaves it the same)."""
+    fields = item.fields
+    return (item.created, tuple(etree.tostring(el) if isinstance(el := fields.get(name), etree._Element) else None
+                                for name in _MIME_FIELDS),
+            tuple((a.id, a.name, a.content_type, a.is_inline, a.content_id, len(a.content)) for a in item.attachments))
+
+
 def mime_of(item: Item) -> bytes:
-    """The item's MIME: as it came, or written from its fields (headers Exchange would write)."""
+    """The item's MIME: as it came, or written from its fields (headers Exchange would write).
+
+    What is written is kept while the fields it is written from stay the same, as Exchange stores an email's
+    MIME: the email package writes about a thousand a second, and every Graph delta page (internetMessageHeaders)
+    and every download paid for it again, most of what a Graph client waited on."""
     if item.mime is not None:
         return item.mime
+    made = _mime_key(item)
+    if item.made_mime is not None and item.made_mime[0] == made:
+        return item.made_mime[1]
     msg = EmailMessage(policy=email.policy.SMTP)
     if (subject := item.text("Subject")) is not None:
         msg["Subject"] = subject
@@ -268,7 +287,8 @@ def mime_of(item: Item) -> bytes:
         msg.add_attachment(a.content, maintype=maintype or "application", subtype=subtype or "octet-stream",
                            filename=a.name, disposition="inline" if a.is_inline else "attachment",
                            cid=f"<{a.content_id}>" if a.content_id else None)
-    return msg.as_bytes()
+    item.made_mime = (made, msg.as_bytes())
+    return item.made_mime[1]
 
 
 def _computed(item: Item, mailbox: Mailbox, name: str) -> etree._Element | None:

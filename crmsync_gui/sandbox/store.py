@@ -105,8 +105,8 @@ class Item:
     """One item. Generated items arrive packed (`packed`: the UTF-8 XML of the item's property elements),
     which keeps a million of them small and quick to make; the first look at `fields` unpacks them for good."""
 
-    __slots__ = ("id", "element", "folder_id", "_fields", "packed", "mime", "attachments", "created", "modified",
-                 "received", "version", "created_seq", "changed_seq", "content_seq", "exceptions")
+    __slots__ = ("id", "element", "folder_id", "_fields", "packed", "mime", "made_mime", "attachments", "created",
+                 "modified", "received", "version", "created_seq", "changed_seq", "content_seq", "exceptions")
 
     def __init__(self, id: str, element: str, folder_id: str,
                  fields: dict[str, etree._Element | list[etree._Element]] | None = None, *,
@@ -117,6 +117,7 @@ class Item:
         self._fields = fields if fields is not None or packed is not None else {}
         self.packed = packed
         self.mime: bytes | None = None  # the MIME it came as; None: made from its fields when asked for
+        self.made_mime: tuple[tuple, bytes] | None = None  # (what it was made from, the MIME made from its fields)
         self.attachments: list[Attachment] = []
         self.created = self.modified = self.received = when or now()
         self.version = 1

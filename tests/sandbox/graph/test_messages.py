@@ -70,6 +70,20 @@ def test_a_message_its_mime_and_its_internet_headers(client, sandbox, user):
     assert {"name": "In-Reply-To", "value": "<ask-1@x.test>"} in headers
 
 
+def test_the_mime_is_kept_until_what_it_is_written_from_changes(client, sandbox, user):
+    item_id = sandbox.add_message(user, subject="Offer", body="Attached", to=[user], attachments=[
+        ("offer.pdf", "application/pdf", b"%PDF-1.4 offer")])
+    path = f"/users/{user}/messages/{item_id}"
+    first = client.get(f"{path}/$value").content
+    assert client.get(f"{path}/$value").content == first  # kept: the same boundary too
+    client.call("PATCH", path, "graph.message", {"categories": ["Tracked to CRM"]})
+    assert client.get(f"{path}/$value").content == first  # a category is not in the MIME
+    client.call("PATCH", path, "graph.message", {"subject": "Offer, revised"})
+    assert message_from_bytes(client.get(f"{path}/$value").content)["Subject"] == "Offer, revised"
+    headers = client.get(f"{path}?$select=internetMessageHeaders", "graph.message").json()["internetMessageHeaders"]
+    assert {"name": "Subject", "value": "Offer, revised"} in headers
+
+
 def test_patch_with_if_match_changes_categories_and_extended_properties_seen_over_ews(client, sandbox, user):
     item_id = sandbox.add_message(user, subject="Tracked", to=[user])
     path = f"/users/{user}/messages/{item_id}"
