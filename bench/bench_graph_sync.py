@@ -3,12 +3,13 @@ tracked, against a bare delta-paging loop with the same HTTP client.
 
 The baseline is what any Graph client pays for the same data: aiohttp (the connector's client) paging
 `messages/delta` of the same inbox with the same `$select`, page size and TLS trust, to its deltaLink, run
-side by side (interleaved, the median of each, with the load average beside it) against one Graph sandbox in
-its own process (`crmsync sandbox serve`, as Exchange Online is another machine). Ours goes through the
+side by side (the median of each over rounds, with the load average beside it) against a Graph sandbox in
+its own process (`crmsync sandbox serve`, as Exchange Online is another machine), one per round, read once
+untimed first so it has written each email's MIME, as Exchange holds it. Ours goes through the
 GraphConnector and the incoming pipeline: every email rebuilt as MIME from its properties and decided, and
 only the emails tracking keeps that have attachments downloaded whole (`$value`); with the default option
-(Replies to CRM email) none is, so the first sync sends no more requests than the bare loop. A last run with
-the option All tracks every email (activities, parties, decisions in SQLite, the attachment emails downloaded)
+(Replies to CRM email) none is, so the first sync sends no more requests than the bare loop. Then, last in
+each round, the option All tracks every email (activities, parties, decisions in SQLite, the attachment emails downloaded)
 and marks them with the category in $batch requests, then reads the folder again to take in those marks.
 Target: at least 0.9 of the baseline's throughput. Requests are the session's own count; the idle cycle after
 it is one request per synced folder.
