@@ -204,6 +204,24 @@ def test_the_budget_used_is_shown_and_a_spent_budget_pauses_the_mailbox(world, g
     assert (shown[0].used, shown[0].limit, shown[-1].used) == (1, 2, 2)
 
 
+def test_a_new_session_counts_the_budget_the_last_job_stored(world, graph):
+    """After a restart the session still counts what Graph counts: the stored figure, until it leaves the window."""
+    counted = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=9)
+    world.job.mailbox.request_budget_used, world.job.mailbox.request_budget_at = 9_999, counted
+
+    async def two():
+        await inbox(world)
+        await inbox(world)
+
+    with pytest.raises(ServerBackingOff) as paused:
+        world.run(two())
+    assert paused.value.code == "GraphBudgetSpent" and 55 <= paused.value.retry_after_s <= 60  # its minute left
+    assert graph.requests_by_operation(world.address)["get_folder"] == 1
+    stale = Budget()
+    stale.carry(type("Row", (), {"request_budget_used": 9_999, "request_budget_at": counted - dt.timedelta(minutes=2)}))
+    assert stale.used() == 0  # counted more than 10 minutes ago: nothing left in the window
+
+
 def test_the_sandboxs_own_throttling_is_waited_out(db, sandbox, graph):
     """Two profiles with one app on one mailbox may send 8 at once; Exchange Online answers the 5th with 429
     and Retry-After, which each session waits out, so every request succeeds."""

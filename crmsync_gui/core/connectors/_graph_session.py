@@ -23,6 +23,7 @@ import logging
 import os
 import ssl
 import time
+from datetime import UTC, datetime
 from collections import Counter, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,6 +89,16 @@ class Budget:
         now = self._clock()
         self._sent.extend([now] * count)
         return 0.0
+
+    def carry(self, mailbox) -> None:
+        """Count what the mailbox's last job stored as sent at the time it was counted (a restart forgets
+        nothing Graph still counts: the budget is never overdrawn, and frees as Graph frees it)."""
+        used, at = getattr(mailbox, "request_budget_used", None), getattr(mailbox, "request_budget_at", None)
+        if not used or at is None:
+            return
+        age = (datetime.now(UTC).replace(tzinfo=None) - at).total_seconds()
+        if 0 <= age < self.window_s:
+            self._sent.extend([self._clock() - age] * min(used, self.limit))
 
     def _forget(self) -> None:
         horizon = self._clock() - self.window_s
@@ -201,7 +212,11 @@ class GraphSession:
     # -- limits ----------------------------------------------------------------------------------------------
 
     def budget(self, job) -> Budget:
-        return self.budgets.setdefault(job.mailbox.email.lower(), Budget())
+        key = job.mailbox.email.lower()
+        if key not in self.budgets:
+            self.budgets[key] = Budget()
+            self.budgets[key].carry(job.mailbox)
+        return self.budgets[key]
 
     def budget_used(self, address: str) -> int:
         """Requests sent for this mailbox in the last 10 minutes (of Graph's 10,000)."""
