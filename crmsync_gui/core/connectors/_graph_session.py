@@ -23,11 +23,11 @@ import logging
 import os
 import ssl
 import time
-from datetime import UTC, datetime
 from collections import Counter, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import aiohttp
