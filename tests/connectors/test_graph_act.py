@@ -156,3 +156,24 @@ def test_an_outlook_occurrence_with_its_own_subject_syncs_its_time_over_graph_an
     assert ("the occurrence of 2030-03-05 has its own subject or location in Exchange, which stays there: the CRM "
             "keeps a single occurrence's times only") in plan
     assert outlook_occurrence(world, 2).subject == "Stand-up with the auditors"
+
+
+def test_single_occurrences_of_a_series_in_its_own_zone_round_trip_over_graph(world):
+    """Days are the series' days in its start zone (09:00 in Rome is 08:00 UTC): a cancelled and a moved
+    occurrence reach Exchange and read back as the CRM has them."""
+    rule = {"pattern": "daily", "occurrences": 5}
+    record = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Stand-up", owner_user=world.user,
+                             starts_at=datetime(2030, 3, 4, 8), ends_at=datetime(2030, 3, 4, 8, 15),
+                             start_time_zone="Europe/Rome", end_time_zone="Europe/Rome", recurrence=json.dumps(rule))
+    sync(world)
+    record.recurrence = json.dumps({**rule, "cancelled": ["2030-03-05"], "moved": {
+        "2030-03-06": {"starts_at": "2030-03-06T13:00:00", "ends_at": "2030-03-06T13:15:00"}}})
+    record.save()
+    assert sync(world) == 1
+    start = EWSDateTime(2030, 3, 4, tzinfo=UTC)
+    shown = [(i.start.astimezone(UTC).replace(tzinfo=None), i.type)
+             for i in world.account.calendar.view(start=start, end=start + timedelta(days=10))]
+    assert shown == [(datetime(2030, 3, 4, 8), "Occurrence"), (datetime(2030, 3, 6, 13), "Exception"),
+                     (datetime(2030, 3, 7, 8), "Occurrence"), (datetime(2030, 3, 8, 8), "Occurrence")]
+    assert sync(world) == 0
+    assert json.loads(Activity.get_by_id(record.id).recurrence)["cancelled"] == ["2030-03-05"]
