@@ -32,3 +32,14 @@ def test_the_italian_banner_keeps_its_button_at_1280(qtbot, alert, italian):  # 
     assert banner.message.fontMetrics().horizontalAdvance(banner.message.text()) <= banner.message.width()
     button.click()
     assert window.stack.currentWidget().title == "Alerts"
+
+
+def test_the_error_browsers_filters_show_their_all_choice_whole_in_italian(qtbot, db, italian):  # noqa: F811
+    page = ErrorsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    page.show()
+    for combo in (page.mailbox, page.profile):
+        text = combo.currentText()
+        assert text in ("Tutte le cassette postali", "Tutti i profili")
+        assert combo.fontMetrics().horizontalAdvance(text) + 30 <= combo.width(), (text, combo.width())

@@ -149,9 +149,11 @@ class ErrorsPage(Page):
         self.mailbox.setObjectName("mailbox-filter")
         self.profile = QComboBox()
         self.profile.setObjectName("profile-filter")
-        for combo in (self.mailbox, self.profile):  # long names must not squeeze the text filter
+        for combo, everything in ((self.mailbox, self.tr("All mailboxes")), (self.profile, self.tr("All profiles"))):
+            # long names must not squeeze the text filter; "All mailboxes" is whole in every language
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(14)
+            combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(everything) + 40)  # with the arrow
         self.code = QLineEdit()
         self.code.setPlaceholderText(self.tr("Code"))
         self.code.setMinimumWidth(100)
