@@ -55,12 +55,13 @@ package: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/python resources/translations/update.py
 
-# PNGs of every console page and dialog into docs/screenshots/ (Xvfb when there is no display)
+# PNGs of every console page and dialog into docs/screenshots/ (Xvfb with a window manager, openbox, when there
+# is no display: dialogs are placed and given focus as on a desktop)
 screenshots: $(STAMP)
 	SCREENSHOTS=1 bash .ci/system-deps.sh
 	for lang in en it; do \
 	  if [ -n "$$DISPLAY" ]; then QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py --lang $$lang; \
-	  else xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py --lang $$lang; fi \
+	  else xvfb-run -a -s "-screen 0 1600x1000x24" sh -c "openbox >/dev/null 2>&1 & QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take.py --lang $$lang"; fi \
 	  || exit 1; \
 	done
 

@@ -15,7 +15,7 @@ if [ "${RUN:-}" = 1 ]; then  # make run: only what the window needs, nothing for
   PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core "${XCB[@]}")
 fi
 if [ "${SCREENSHOTS:-}" = 1 ]; then  # make screenshots: Qt's xcb plugin on Xvfb
-  PACKAGES+=(xvfb "${XCB[@]}"
+  PACKAGES+=(xvfb openbox "${XCB[@]}"  # openbox: the window manager the console's windows are shot under
              fonts-wqy-microhei)  # CJK glyphs: a demo subject is in Japanese; without it it shows as boxes
 fi
 if [ "${RUN:-}" = 1 ] && [ "$(id -u)" != 0 ] && command -v dpkg-query >/dev/null; then
