@@ -150,7 +150,7 @@ class Engine:
         self._profiles: dict[int, EmailServerProfile] = {}  # refreshed every scheduler pass
         self._sql: JobStatements | None = None
         self._leases: Leases | None = None
-        self.record: WorkerRecord | None = None  # this engine's worker row, while its scheduler runs
+        self.record: WorkerRecord | None = None  # this engine's worker row, while it runs
         self._throttles: dict[int, ServerThrottle] = {}
         self._breakers: dict[int, ProfileBreaker] = {}
         self._queues: dict[str, _Queue] = {}
@@ -196,9 +196,10 @@ class Engine:
             queue.workers = [asyncio.create_task(self._worker(queue), name=f"crmsync-{name}-{i}")
                              for i in range(config.workers)]
         self._unsubscribe = self.bus.subscribe(self._on_event)
+        # a worker whether it schedules or runs one cycle (engine run --once): it takes leases either way
+        self.record = WorkerRecord(self.worker_id, self.config.lease_s)
+        self.record.register(self.clock.now())
         if scheduler:
-            self.record = WorkerRecord(self.worker_id, self.config.lease_s)
-            self.record.register(self.clock.now())
             self._tasks.append(asyncio.create_task(self._scheduler(), name="crmsync-scheduler"))
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="crmsync-heartbeat"))
         self._set_state("running")

@@ -87,3 +87,34 @@ def test_a_worker_whose_row_was_deleted_registers_again_on_its_next_beat(db, clo
     assert (row.worker_id, row.started_at, row.jobs_running, row.mailboxes_last_hour) == (
         "hostA:10:a", clock.now(), 1, 1)
     assert row.heartbeat_at - row.started_at == timedelta(0)
+
+
+def test_one_cycle_of_an_engine_is_a_worker_while_it_runs(db, world, clock, make_engine):
+    """`crmsync engine run --once` takes leases like a running engine, so `engine workers` shows it while it runs."""
+    profile = add_profile()
+    ann = add_mailbox(profile, "Ann")
+    release = asyncio.Event()
+
+    async def slow(job):
+        await release.wait()
+        return 1
+
+    world.script(ann, codes.Direction.INCOMING, slow)
+
+    async def scenario():
+        engine = await make_engine(EngineConfig(lease_s=30))
+        cycle = asyncio.create_task(engine.run_once())
+        try:
+            await until(lambda: EngineWorker.get_or_none(worker_id=engine.worker_id) is not None,
+                        "the cycle's worker row")
+            during = list_workers(clock.now())
+            release.set()
+            summary = await cycle
+        finally:
+            await engine.stop()
+        return engine, during, summary
+
+    engine, during, summary = asyncio.run(scenario())
+    assert [(w.worker_id, w.alive, w.pid) for w in during] == [(engine.worker_id, True, os.getpid())]
+    assert summary.jobs == 1
+    assert list_workers(clock.now()) == [], "the cycle's row goes when it stops"
