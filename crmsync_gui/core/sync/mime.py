@@ -175,7 +175,7 @@ def _decode_word(encoding: str, text: str) -> bytes:
 
 def _unescape_8bit(value: str) -> str:
     """Raw 8-bit header bytes (RFC 6532 UTF-8, or a legacy charset) → text."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in value):  # escaped bytes are not ASCII
         return value
     return decode_bytes(value.encode("ascii", "surrogateescape"), None)
 
@@ -387,7 +387,7 @@ def _safe_file_name(name: str) -> str:
 def _param(part: Message, param: str, header: str):
     """A header parameter, with raw 8-bit bytes decoded first (compat32 would turn them into U+FFFD)."""
     raw = next((value for name, value in part.raw_items() if name.lower() == header), None)
-    if raw is None:
+    if raw is None or param.lower() not in str(raw).lower():  # its name is in the header as it is, RFC 2231's too
         return None
     holder = Message()
     holder[header] = _unescape_8bit(str(raw))
