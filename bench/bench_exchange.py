@@ -182,7 +182,7 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
 
     users = [GeneratedUser(**u) for u in served["users"]]
     open_database(store)
-    ours, pages, version = _ews_session.ProfileAccount, ews_mail._SyncPages, _ews_session.ProfileProtocol.version
+    ours, pages, version = _ews_session.ProfileAccount, ews_mail.SyncPages, _ews_session.ProfileProtocol.version
     try:
         jobs, profile = [], None
         for user in users:
@@ -192,7 +192,7 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
         slots = asyncio.Semaphore(profile.max_concurrent_connections)
         if before:
             _ews_session.ProfileAccount = exchangelib.Account
-            ews_mail._SyncPages = SyncFolderItems  # and its replies read a byte a call
+            ews_mail.SyncPages = SyncFolderItems  # and its replies read a byte a call
             _ews_session.ProfileProtocol.version = Protocol.version  # and each mailbox asks the server's version
         connector = exchange.ExchangeConnector(profile)
 
@@ -204,7 +204,7 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
         asyncio.run(connector.close())
         return t.seconds
     finally:
-        _ews_session.ProfileAccount, ews_mail._SyncPages, _ews_session.ProfileProtocol.version = ours, pages, version
+        _ews_session.ProfileAccount, ews_mail.SyncPages, _ews_session.ProfileProtocol.version = ours, pages, version
         close_database()
 
 

@@ -25,6 +25,7 @@ import requests
 import requests.adapters
 from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems, Tasks
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
+from exchangelib.services import SyncFolderItems
 from exchangelib.transport import AUTH_TYPE_MAP
 
 from crmsync_gui.core import codes
@@ -135,6 +136,24 @@ class _TrustedCAAdapter(requests.adapters.HTTPAdapter):
     def send(self, request, **kwargs):
         kwargs["verify"] = self.ca_file
         return super().send(request, **kwargs)
+
+
+class _WholeReply:
+    def __init__(self, content: bytes):
+        self.content = content
+
+    def iter_content(self) -> bytes:
+        return self.content  # bytes: exchangelib's to_xml reads them at once
+
+
+class SyncPages(SyncFolderItems):
+    """SyncFolderItems with its reply parsed in one piece, for email and ACT folders alike: exchangelib hands
+    lxml the reply through iter_content(), whose default chunk is one byte, and that loop was two thirds of
+    an email first sync's CPU (a page of 100 emails of 20 KB is 2 MB: two million Python calls)."""
+
+    @classmethod
+    def _get_soap_parts(cls, response):
+        return super()._get_soap_parts(response=_WholeReply(response.content))
 
 
 # -- settings and credentials -------------------------------------------------------------------
