@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import NamedTuple
 
-from crmsync_gui.core import codes, events
+from crmsync_gui.core import codes
 
 TEMPLATES: dict[str, str] = {
     "AlertRaised": "{failing} of {in_service} mailboxes of profile '{profile}' failed within the last hour. "
@@ -22,9 +22,44 @@ TEMPLATES: dict[str, str] = {
     "AlertNotEmailed": "The alert was not emailed: the profile has no owner whose mailbox has outgoing email "
                        "enabled.",
     "TooManyTransientFailures": "Failed {failures} times in a row ({direction}); the last time: {error}",
+    # an email server profile's validation (core/domain/profile.py), beside each field of the profile dialog
+    "ProfileNeedsName": "a profile needs a name",
+    "ProfileNeedsLocation": "give the server location (an EWS URL or a host name)",
+    "ProfileNotEwsUrl": "'{given}' is not an EWS URL; use the form https://mail.example.com/EWS/Exchange.asmx",
+    "ProfileHttpWithSsl": "the URL starts with http:// but SSL is on; use https:// or turn SSL off",
+    "ProfileNotHostPort": "'{given}' is not a host name with an optional :port",
+    "ProfileNeedsSmtp": "POP3 and IMAP profiles need an SMTP server for outgoing email",
+    "ProfilePop3NoFolders": "POP3 has no folders to move email into; turn this off (failed email stays on the "
+                            "server, listed with the mailbox's unreadable emails)",
+    "ProfileSslPort": "port {port} is the {what} SSL port: turn Use SSL on and STARTTLS off, or use port {plain}",
+    "ProfilePlainPort": "port {port} takes a plain connection: turn STARTTLS on to encrypt it, or use port "
+                        "{ssl_port} for SSL",
+    "PortsOr": "{first} or {second}",
+    "OAuthExchangeOnly": "OAuth signs in to Exchange only; POP3 and IMAP profiles use a password",
+    "OAuthNeedsTenant": "give the tenant ID or domain (e.g. contoso.onmicrosoft.com), or the token URL of another "
+                        "identity provider",
+    "OAuthTokenUrlHttps": "the token URL '{given}' must start with https://",
+    "OAuthNotTenant": "'{given}' is not a tenant ID or domain",
+    "OAuthNeedsClientId": "with OAuth, the user name is the application (client) ID of the app",
+    "GraphExchangeOnly": "Microsoft Graph serves Exchange profiles only; POP3 and IMAP profiles have no protocol",
+    "GraphNeedsOAuth": "Microsoft Graph signs in as an app: choose OAuth",
+    "GraphTenantNotUrl": "with Microsoft Graph, give the tenant ID or domain; the identity platform's address goes "
+                         "in Authority",
+    "NotHttpsUrl": "{what} '{given}' must be an https:// URL",
+    "WhatGraphAddress": "the Graph address",
+    "WhatAuthority": "the authority",
+    "ThumbprintDigits": "the certificate thumbprint is the 40 hexadecimal digits of its SHA-1 fingerprint (Entra "
+                        "shows it under Certificates & secrets)",
+    "CertificateNeedsBoth": "a certificate sign-in needs both the certificate's thumbprint and the path of its "
+                            "private key file",
+    "NotWholeNumber": "{what} must be a whole number, not {given}",
+    "OutOfRange": "{what} must be between {low} and {high}; {value} is out of range",
+    "WhatMaxConnections": "the number of parallel connections to the mail server",
+    "WhatMinPolling": "the minimum polling interval, in minutes",
+    "WhatTimeout": "the request timeout, in milliseconds",
 }
 
-# The dashboard's live feed: one line per engine event (feed_line), what happened first (the feed is narrow).
+# The dashboard's live feed: one line per engine event (core/feed.py), what happened first (the feed is narrow).
 # `mailbox` and `profile` hold ids the console names; a Said argument is a message of its own, rendered first.
 FEED: dict[str, str] = {
     "EngineStarting": "The engine is starting.",
@@ -54,11 +89,31 @@ class Said(NamedTuple):
     english: str
 
 
+class Reason(str):
+    """A reason an administrator reads (a validation's, beside a field): a str in English everywhere, with its
+    code and arguments for the console to say it in the administrator's language (ui/labels.py)."""
+
+    code: str
+    args: dict
+
+
+def reason(code: str, **args) -> Reason:
+    """The reason `code` with its arguments (another Reason among them is a phrase of its own)."""
+    text = Reason(render(code, args))
+    text.code, text.args = code, args
+    return text
+
+
 def english_words(args: dict) -> dict:
-    """Arguments as English words."""
-    if "direction" in args:
-        args = {**args, "direction": codes.Direction(int(args["direction"])).label.lower()}
-    return args
+    """Arguments as English words: a direction by its label, whole numbers as 1,234."""
+    words = {}
+    for name, value in args.items():
+        if name == "direction":
+            value = codes.Direction(int(value)).label.lower()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:,}"
+        words[name] = value
+    return words
 
 
 def render(code: str | None, args: dict, translate: Callable[[str], str] = str,
@@ -77,42 +132,6 @@ def render(code: str | None, args: dict, translate: Callable[[str], str] = str,
             return text.format(**args)
         except (KeyError, IndexError, ValueError):
             continue
-    return None
-
-
-def feed_line(event: events.Event) -> tuple[str, dict] | None:
-    """The live feed's code and arguments for an engine event; None for what is not news of its own: numbers
-    (QueueDepths), a row to re-read (MailboxChanged, after each job, whose line says what happened) and a
-    failure's trace row (TraceLogged; the JobFailed line says it)."""
-    match event:
-        case events.EngineStateChanged(state=state):
-            return f"Engine{state.capitalize()}", {}
-        case events.JobStarted(mailbox_id=mailbox, direction=direction):
-            return "JobStarted", {"mailbox": mailbox, "direction": direction}
-        case events.JobFinished():
-            return "JobFinished", {"mailbox": event.mailbox_id, "direction": event.direction,
-                                   "items": event.items, "seconds": round(event.duration_s, 1)}
-        case events.JobFailed():
-            return ("JobFailedRetried" if event.transient else "JobFailed"), {
-                "mailbox": event.mailbox_id, "direction": event.direction, "code": event.code, "error": event.message}
-        case events.ItemTracked(mailbox_id=mailbox):
-            return "ItemTracked", {"mailbox": mailbox}
-        case events.EmailQueued():
-            return "EmailQueued", {}
-        case events.MailboxDisabled():
-            return "MailboxDisabled", {"mailbox": event.mailbox_id, "direction": event.direction, "code": event.code,
-                                       "reason": Said(event.code, loads(event.args), event.reason)}
-        case events.ProfilePaused():
-            return "ProfilePausedLine", {"reason": Said("ProfilePaused", loads(event.args), event.reason)}
-        case events.ProfileResumed(profile_id=profile):
-            return "ProfileResumed", {"profile": profile}
-        case events.AlertRaised():
-            return "AlertRaisedLine", {"alert": Said(event.code, loads(event.args), event.message)}
-        case events.IncomingMailArrived(mailbox_id=mailbox):
-            return "IncomingMailArrived", {"mailbox": mailbox}
-        case events.RequestBudget():
-            return "RequestBudget", {"mailbox": event.mailbox_id, "used": event.used, "limit": event.limit,
-                                     "minutes": round(event.window_s / 60)}
     return None
 
 

@@ -27,6 +27,13 @@ def said(message: messages.Said) -> str:
                            words) or message.english
 
 
+def reason(text: str) -> str:
+    """A reason (a validation's) in the administrator's language; a plain str as it is."""
+    if isinstance(text, messages.Reason):
+        return said(messages.Said(text.code, text.args, str(text)))
+    return text
+
+
 def words(args: dict) -> dict:
     """A message's arguments in the administrator's words: directions by their label, numbers in the locale's
     format ("1.234" in Italian), messages inside it rendered first."""
@@ -36,6 +43,8 @@ def words(args: dict) -> dict:
             value = code_label(codes.Direction, value).lower()
         elif isinstance(value, messages.Said):
             value = said(value)
+        elif isinstance(value, messages.Reason):
+            value = reason(value)
         elif isinstance(value, bool):
             pass
         elif isinstance(value, int):

@@ -1,5 +1,5 @@
 """The dashboard's live feed says every engine event in the administrator's words, in English and in Italian:
-core/messages.py gives each event a code and arguments, the console renders them (ui/labels.py). A server's own
+core/feed.py gives each event a code and arguments, the console renders them (ui/labels.py). A server's own
 text stays as it came, inside a translated sentence; numbers are written as the language writes them."""
 import contextlib
 
@@ -68,7 +68,7 @@ def italian(qapp):
 
 def test_every_event_has_a_feed_line_of_words(qapp):
     published = set(events.Event.__subclasses__()) - {events.QueueDepths}
-    assert set(every_event()) == published, "a new event needs a line in core/messages.py's feed_line"
+    assert set(every_event()) == published, "a new event needs a line in core/feed.py"
     english = lines()
     assert english.pop(events.TraceLogged) is None  # its JobFailed line says the failure once
     assert english.pop(events.MailboxChanged) is None  # a row to re-read after each job: its job's line says it

@@ -62,6 +62,32 @@ def test_validation_as_you_type_shows_each_reason_beside_its_field(qtbot, db):
     assert not ok(dialog).isEnabled()
 
 
+def test_the_reasons_beside_the_fields_are_italian_under_italian(qtbot, qapp, db):
+    """The core's reasons carry their code and arguments (messages.Reason): the dialog says them in the
+    administrator's language, numbers as Italian writes them; the CLI and the core keep the English."""
+    from crmsync_gui.core.domain.profile import validate_profile
+    from tests.ui.test_live_feed_words import italian
+
+    assert validate_profile({"timeout_ms": 200_000})["timeout_ms"] == (
+        "the request timeout, in milliseconds must be between 1 and 100,000; 200,000 is out of range")
+    with italian(qapp):
+        dialog = ProfileDialog(None)
+        qtbot.addWidget(dialog)
+        assert dialog.rows["name"].reason.text() == "un profilo ha bisogno di un nome"
+        dialog.timeout_ms.setText("200000")
+        assert dialog.rows["timeout_ms"].reason.text() == (
+            "il timeout delle richieste, in millisecondi deve essere tra 1 e 100.000; 200.000 è fuori intervallo")
+        dialog.server_type.setCurrentIndex(dialog.server_type.findData(int(codes.ServerType.POP3_SMTP)))
+        dialog.incoming_server.setText("pop.contoso.com:110")
+        assert dialog.rows["incoming_starttls"].reason.text() == (
+            "la porta 110 accetta una connessione non cifrata: attivare STARTTLS per cifrarla, o usare la porta "
+            "995 per SSL")
+        dialog.outgoing_server.setText("smtp.contoso.com:465")
+        dialog.outgoing_use_ssl.setChecked(False)
+        assert dialog.rows["outgoing_use_ssl"].reason.text() == (
+            "la porta 465 è la porta SSL di SMTP: attivare Usa SSL e disattivare STARTTLS, o usare la porta 25 o 587")
+
+
 def test_saving_every_field_and_the_password_as_a_secret(qtbot, db, tmp_path):
     admin.add_user("Ann Lee", "ann@example.com")
     dialog = ProfileDialog(None)

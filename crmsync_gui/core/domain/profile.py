@@ -3,6 +3,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.messages import reason
 
 
 def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
@@ -10,7 +11,7 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
     problems: dict[str, str] = {}
     name = str(fields.get("name") or "").strip()
     if not name:
-        problems["name"] = "a profile needs a name"
+        problems["name"] = reason("ProfileNeedsName")
     try:
         server_type = codes.ServerType.parse(fields.get("server_type", codes.ServerType.EXCHANGE))
     except ValueError as exc:
@@ -27,43 +28,40 @@ def validate_profile(fields: dict[str, Any]) -> dict[str, str]:
 
     low, high = codes.MAX_CONNECTIONS_RANGE
     _check_int(fields, "max_concurrent_connections", low, high, problems,
-               "the number of parallel connections to the mail server")
+               reason("WhatMaxConnections"))
     low, high = codes.MIN_POLLING_RANGE_MINUTES
     _check_int(fields, "min_polling_interval_minutes", low, high, problems,
-               "the minimum polling interval, in minutes")
+               reason("WhatMinPolling"))
     if fields.get("timeout_enabled", True):
         _check_int(fields, "timeout_ms", 1, codes.MAX_TIMEOUT_MS, problems,
-                   "the request timeout, in milliseconds")
+                   reason("WhatTimeout"))
 
     incoming = str(fields.get("incoming_server") or "").strip()
     if graph:
         pass  # a Graph profile's address is its graph_url, checked above; it has no EWS location
     elif not incoming:
-        problems["incoming_server"] = "give the server location (an EWS URL or a host name)"
+        problems["incoming_server"] = reason("ProfileNeedsLocation")
     elif server_type is not None and server_type.is_exchange:
         url = urlparse(incoming)
         if url.scheme not in ("https", "http") or not url.hostname:
-            problems["incoming_server"] = (f"'{incoming}' is not an EWS URL; use the form "
-                                           "https://mail.example.com/EWS/Exchange.asmx")
+            problems["incoming_server"] = reason("ProfileNotEwsUrl", given=incoming)
         elif url.scheme == "http" and fields.get("incoming_use_ssl", True):
-            problems["incoming_server"] = "the URL starts with http:// but SSL is on; use https:// or turn SSL off"
+            problems["incoming_server"] = reason("ProfileHttpWithSsl")
     elif not _is_host_port(incoming):
-        problems["incoming_server"] = f"'{incoming}' is not a host name with an optional :port"
+        problems["incoming_server"] = reason("ProfileNotHostPort", given=incoming)
     if server_type is not None and not server_type.is_exchange:
         outgoing = str(fields.get("outgoing_server") or "").strip()
         if not outgoing:
-            problems["outgoing_server"] = "POP3 and IMAP profiles need an SMTP server for outgoing email"
+            problems["outgoing_server"] = reason("ProfileNeedsSmtp")
         elif not _is_host_port(outgoing):
-            problems["outgoing_server"] = f"'{outgoing}' is not a host name with an optional :port"
+            problems["outgoing_server"] = reason("ProfileNotHostPort", given=outgoing)
         incoming_ports = _PORTS[server_type]
         for side, ssl_port, plain_ports, what in (("incoming", *incoming_ports),
                                                   ("outgoing", 465, (25, 587), "SMTP")):
             if f"{side}_server" not in problems:
                 _check_security(fields, side, ssl_port, plain_ports, what, problems)
     if server_type is codes.ServerType.POP3_SMTP and fields.get("move_failed_to_undeliverable"):
-        problems["move_failed_to_undeliverable"] = ("POP3 has no folders to move email into; turn this off (failed "
-                                                    "email stays on the server, listed with the mailbox's "
-                                                    "unreadable emails)")
+        problems["move_failed_to_undeliverable"] = reason("ProfilePop3NoFolders")
     return problems
 
 
@@ -78,30 +76,29 @@ def _check_security(fields: dict, side: str, ssl_port: int, plain_ports: tuple[i
     if not port.isdigit():
         return
     port, use_ssl, starttls = int(port), fields.get(f"{side}_use_ssl", True), fields.get(f"{side}_starttls", False)
-    plain = " or ".join(str(p) for p in plain_ports)
+    plain = reason("PortsOr", first=str(plain_ports[0]), second=str(plain_ports[1])) if len(plain_ports) == 2 \
+        else str(plain_ports[0])
     if port == ssl_port and (not use_ssl or starttls):
-        problems[f"{side}_starttls" if use_ssl else f"{side}_use_ssl"] = (
-            f"port {port} is the {what} SSL port: turn Use SSL on and STARTTLS off, or use port {plain}")
+        problems[f"{side}_starttls" if use_ssl else f"{side}_use_ssl"] = reason(
+            "ProfileSslPort", port=str(port), what=what, plain=plain)
     elif port in plain_ports and use_ssl and not starttls:
-        problems[f"{side}_starttls"] = (f"port {port} takes a plain connection: turn STARTTLS on to encrypt it, "
-                                        f"or use port {ssl_port} for SSL")
+        problems[f"{side}_starttls"] = reason("ProfilePlainPort", port=str(port), ssl_port=str(ssl_port))
 
 
 def _check_oauth(fields: dict, server_type: codes.ServerType, problems: dict) -> None:
     """OAuth here is an app's client credentials (Exchange Online): client ID, secret and tenant."""
     if not server_type.is_exchange:
-        problems["auth_type"] = "OAuth signs in to Exchange only; POP3 and IMAP profiles use a password"
+        problems["auth_type"] = reason("OAuthExchangeOnly")
         return
     tenant = str(fields.get("oauth_tenant") or "").strip()
     if not tenant:
-        problems["oauth_tenant"] = ("give the tenant ID or domain (e.g. contoso.onmicrosoft.com), or the token URL "
-                                    "of another identity provider")
+        problems["oauth_tenant"] = reason("OAuthNeedsTenant")
     elif "://" in tenant and not tenant.startswith("https://"):
-        problems["oauth_tenant"] = f"the token URL '{tenant}' must start with https://"
+        problems["oauth_tenant"] = reason("OAuthTokenUrlHttps", given=tenant)
     elif "://" not in tenant and any(c.isspace() or c in "/?#" for c in tenant):
-        problems["oauth_tenant"] = f"'{tenant}' is not a tenant ID or domain"
+        problems["oauth_tenant"] = reason("OAuthNotTenant", given=tenant)
     if not str(fields.get("username") or "").strip():
-        problems["username"] = "with OAuth, the user name is the application (client) ID of the app"
+        problems["username"] = reason("OAuthNeedsClientId")
 
 
 def _check_protocol(fields: dict, server_type, auth_type, problems: dict) -> bool:
@@ -115,38 +112,36 @@ def _check_protocol(fields: dict, server_type, auth_type, problems: dict) -> boo
     if protocol is not codes.ExchangeProtocol.GRAPH:
         return False
     if server_type is not None and not server_type.is_exchange:
-        problems["protocol"] = "Microsoft Graph serves Exchange profiles only; POP3 and IMAP profiles have no protocol"
+        problems["protocol"] = reason("GraphExchangeOnly")
         return False
     if auth_type is not None and auth_type is not codes.AuthType.OAUTH:
-        problems["auth_type"] = "Microsoft Graph signs in as an app: choose OAuth"
+        problems["auth_type"] = reason("GraphNeedsOAuth")
     if "://" in str(fields.get("oauth_tenant") or ""):
-        problems["oauth_tenant"] = ("with Microsoft Graph, give the tenant ID or domain; the identity platform's "
-                                    "address goes in Authority")
-    for key, what in (("graph_url", "the Graph address"), ("oauth_authority", "the authority")):
+        problems["oauth_tenant"] = reason("GraphTenantNotUrl")
+    for key, what in (("graph_url", "WhatGraphAddress"), ("oauth_authority", "WhatAuthority")):
         url = urlparse(str(fields.get(key) or "").strip())
         if fields.get(key) and (url.scheme != "https" or not url.hostname):
-            problems[key] = f"{what} '{fields[key]}' must be an https:// URL"
+            problems[key] = reason("NotHttpsUrl", what=reason(what), given=str(fields[key]))
     thumbprint = str(fields.get("certificate_thumbprint") or "").strip().replace(":", "")
     key_file = str(fields.get("private_key_file") or "").strip()
     if thumbprint and (len(thumbprint) != 40 or any(c not in "0123456789abcdefABCDEF" for c in thumbprint)):
-        problems["certificate_thumbprint"] = ("the certificate thumbprint is the 40 hexadecimal digits of its "
-                                              "SHA-1 fingerprint (Entra shows it under Certificates & secrets)")
+        problems["certificate_thumbprint"] = reason("ThumbprintDigits")
     elif bool(thumbprint) != bool(key_file):
-        problems["private_key_file" if thumbprint else "certificate_thumbprint"] = (
-            "a certificate sign-in needs both the certificate's thumbprint and the path of its private key file")
+        problems["private_key_file" if thumbprint else "certificate_thumbprint"] = reason("CertificateNeedsBoth")
     return True
 
 
 def _check_int(fields: dict, key: str, low: int, high: int, problems: dict, what: str) -> None:
+    """`what`: the number's name, a Reason."""
     if key not in fields or fields[key] is None:
         return
     try:
         value = int(fields[key])
     except (TypeError, ValueError):
-        problems[key] = f"{what} must be a whole number, not {fields[key]!r}"
+        problems[key] = reason("NotWholeNumber", what=what, given=repr(fields[key]))
         return
     if not low <= value <= high:
-        problems[key] = f"{what} must be between {low:,} and {high:,}; {value:,} is out of range"
+        problems[key] = reason("OutOfRange", what=what, low=low, high=high, value=value)
 
 
 def _is_host_port(text: str) -> bool:

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmsync_gui.ui.labels import reason
+
 
 def save_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
     """OK runs the dialog's save() (which accepts only when the values are fine); Cancel rejects."""
@@ -65,5 +67,6 @@ class FieldRow(QWidget):
         layout.addWidget(self.reason, 2)
 
     def set_reason(self, text: str) -> None:
+        text = reason(text)  # the core's reasons in the administrator's language
         self.reason.setText(text)
         self.reason.setToolTip(text)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmsync_gui.core import codes, events, messages
+from crmsync_gui.core import codes, events, feed, messages
 from crmsync_gui.core.store import views
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import EmailServerProfile, Mailbox
@@ -43,9 +43,9 @@ LOADED_POLL_MS = 20
 
 
 def describe(event: events.Event, mailbox_name, profile_name=str) -> str | None:
-    """One feed line for an engine event, in the administrator's words (core/messages.py's feed_line);
+    """One feed line for an engine event, in the administrator's words (core/feed.py);
     `mailbox_name(id)` and `profile_name(id)` name them. None for an event that is not news."""
-    line = messages.feed_line(event)
+    line = feed.feed_line(event)
     if line is None:
         return None
     code, args = line
