@@ -1,5 +1,6 @@
 """Property-based ACT sync (issue 22, item 10): a hypothesis state machine edits both sides of one user's contacts
-and tasks at random against the EWS sandbox — creates, updates, deletes, records leaving and re-entering the
+and tasks at random against the EWS sandbox, and over Microsoft Graph against the Graph sandbox beside it (what
+the user does in Outlook is done over EWS in both) — creates, updates, deletes, records leaving and re-entering the
 sync filters, conflicting edits, tracked Outlook contacts, flaky replies and a run dying between two steps —
 and after each sync checks the sides agree as the rules say (../shared/docs/DOMAIN.md, ACT rules):
 
@@ -28,6 +29,7 @@ from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.store.models import Activity, Contact, ItemMap
 from crmsync_gui.core.sync import act
 from tests.connectors.exchange_world import exchange_world
+from tests.connectors.graph_act_world import both_world
 
 Entity = codes.SyncEntity
 KINDS = {"contact": Entity.CONTACT, "task": Entity.TASK}
@@ -48,11 +50,20 @@ class Killed(BaseException):
     """The process dies here."""
 
 
-def machine(sandbox):
+# the EWS operation a fault hits → the Graph sandbox handler it hits over Graph
+GRAPH_OPERATIONS = {"SyncFolderItems": "contacts_delta", "CreateItem": "create_task", "UpdateItem": "patch_contact",
+                    "DeleteItem": "delete_task"}
+
+
+def machine(sandbox, graph=None):
+    """Over EWS, or over Graph when `graph` (the Graph sandbox) is given: its faults are injected there."""
+    server = sandbox if graph is None else graph
+
     class ActOnBothSides(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
-            self.world = exchange_world(sandbox, "prop", sync_filter_templates=True)
+            self.world = (exchange_world(sandbox, "prop", sync_filter_templates=True) if graph is None else
+                          both_world(sandbox, graph, "gprop"))
             self.n = 0
             # records by (kind, id, unique name): SQLite gives a deleted record's id to the next one
             self.alive: dict[tuple, dict] = {}  # in the filters: the edited fields' expected values
@@ -66,7 +77,7 @@ def machine(sandbox):
             self.left_checked: set[tuple] = set()  # and those it found out of the filters
 
         def teardown(self):
-            sandbox.clear_faults()
+            server.clear_faults()
             self.world.close()
 
         @initialize()
@@ -200,7 +211,8 @@ def machine(sandbox):
             """A sync, maybe with one reply wrong (busy, dropped, HTTP 503) or its process dying at one point;
             one that died is followed by a good one, as the engine's next run."""
             if trouble and not trouble.startswith("_"):
-                sandbox.inject(trouble, mailbox=self.world.address, operation=operation, times=1,
+                operation = operation if graph is None else GRAPH_OPERATIONS.get(operation)
+                server.inject(trouble, mailbox=self.world.address, operation=operation, times=1,
                                **({"status": 503} if trouble == "http" else {"back_off_ms": 0} if trouble == "busy" else {}))
             real = getattr(act, trouble) if trouble and trouble.startswith("_") else None
             if real is not None:
@@ -213,12 +225,12 @@ def machine(sandbox):
             except (Killed, Exception):
                 if trouble is None:
                     raise
-                sandbox.clear_faults()
+                server.clear_faults()
                 asyncio.run(act.run(self.world.job, self.world.connector))
             finally:
                 if real is not None:
                     setattr(act, trouble, real)
-                sandbox.clear_faults()
+                server.clear_faults()
             self._settle()
             self._check()
 
@@ -252,6 +264,8 @@ def machine(sandbox):
                     assert record is not None, f"orphaned item map row {kind} {m.record_id}"
                     crm_values = act.values_of(record, entity)
                     for field in COMPARED[kind]:
+                        if graph is not None and field == "percent_complete":
+                            continue  # To Do keeps no percentage: the CRM keeps its own (tests/connectors/test_exchange_act.py)
                         assert crm_values[field] == items[m.item_id][field], (kind, m.record_id, field)
             for key, expected in self.alive.items():
                 record = self._record(key)
@@ -300,7 +314,9 @@ def machine(sandbox):
 
 
 @pytest.mark.timeout(0 if os.environ.get("CRMSYNC_ACT_EXAMPLES") else 300)
-def test_act_sides_agree_after_random_edits_faults_and_crashes(db, sandbox):
-    run_state_machine_as_test(machine(sandbox), settings=settings(
+@pytest.mark.parametrize("protocol", ["ews", "graph"])
+def test_act_sides_agree_after_random_edits_faults_and_crashes(request, db, sandbox, protocol):
+    graph = request.getfixturevalue("graph") if protocol == "graph" else None
+    run_state_machine_as_test(machine(sandbox, graph), settings=settings(
         max_examples=EXAMPLES, stateful_step_count=8, derandomize=True, deadline=None, database=None, phases=PHASES,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
