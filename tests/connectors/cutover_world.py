@@ -12,6 +12,7 @@ from crmsync_gui.core import admin, codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.store.models import (
     Activity,
+    ActivityParty,
     Contact,
     EmailServerProfile,
     FolderSyncState,
@@ -52,14 +53,19 @@ def add_mailbox(sandbox, profile, name: str) -> Mailbox:
 
 
 def seed(sandbox, mailbox: Mailbox) -> None:
-    """Email to track, CRM records to sync out, an Outlook contact tracked by the user, a series."""
+    """Email to track, CRM records to sync out, an Outlook contact tracked by the user, a series (a meeting with
+one occurrence cancelled and one moved)."""
     address, user = mailbox.email, mailbox.owner_user
     for n in range(3):
         sandbox.add_message(address, mime=email(f"Order {n}", sender="buyer@contoso.test", to=address))
     Contact.create(first_name="Bo", last_name="Berg", email=f"bo@{mailbox.id}.test", owner=user)
-    Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Weekly review", owner_user=user,
-                    starts_at=datetime(2027, 3, 1, 9), ends_at=datetime(2027, 3, 1, 10),
-                    recurrence=json.dumps({"pattern": "weekly", "days_of_week": ["monday"], "occurrences": 8}))
+    review = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Weekly review", owner_user=user,
+                             starts_at=datetime(2027, 3, 1, 9), ends_at=datetime(2027, 3, 1, 10),
+                             recurrence=json.dumps({"pattern": "weekly", "days_of_week": ["monday"], "occurrences": 8,
+                                                    "cancelled": ["2027-03-08"], "moved": {"2027-03-15": {
+                                                        "starts_at": "2027-03-16T09:00:00",
+                                                        "ends_at": "2027-03-16T10:00:00"}}}))
+    ActivityParty.create(activity=review, role=int(codes.PartyRole.REQUIRED), address="dana@fabrikam.test")
     Activity.create(activity_type=codes.ActivityType.TASK, subject="Send quote", owner_user=user,
                     due_at=datetime(2027, 3, 2), percent_complete=20)
     sandbox.add_contact(address, given_name="Lee", surname="Lead", email=f"lee@{mailbox.id}.test",

@@ -14,6 +14,7 @@ from crmsync_gui.core.errors import CrmSyncError, ValidationError
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.base import utcnow
 from crmsync_gui.core.store.models import (
+    Activity,
     EmailServerProfile,
     FolderSyncState,
     ItemMap,
@@ -185,3 +186,19 @@ def test_a_mailbox_syncing_now_stops_the_cut_over_and_the_leases_are_given_back(
     Mailbox.update(lock_host=None, lock_state=0, lock_expires=None).where(Mailbox.id == mailboxes[2].id).execute()
     assert asyncio.run(cutover(profile.name, GRAPH, dry_run=False, secrets=secrets)).applied
     assert {(m.lock_host, m.lock_state) for m in Mailbox.select()} == {(None, 0)}
+
+
+def test_a_series_made_over_ews_reads_over_graph_as_the_crm_has_it(synced, sandbox, graph, secrets):
+    """Its cancelled and moved occurrences, written over EWS, read over Graph as the CRM's: a change to the
+    series after the cut-over writes the change alone (no occurrence cancelled or moved again)."""
+    profile, mailboxes = synced
+    assert asyncio.run(cutover(profile.name, GRAPH, dry_run=False, secrets=secrets)).applied
+    assert sync_all(profile.id) == 0
+    review = Activity.get(Activity.subject == "Weekly review", Activity.owner_user == mailboxes[0].owner_user)
+    review.location = "Room 4"
+    review.save()
+    graph.stats.reset()
+    assert sync_all(profile.id) == 1
+    served = graph.requests_by_operation()
+    assert served["patch_event"] == 1 and "delete_event" not in served and "instances" not in served
+    assert sync_all(profile.id) == 0
