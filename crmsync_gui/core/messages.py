@@ -57,6 +57,23 @@ TEMPLATES: dict[str, str] = {
     "WhatMaxConnections": "the number of parallel connections to the mail server",
     "WhatMinPolling": "the minimum polling interval, in minutes",
     "WhatTimeout": "the request timeout, in milliseconds",
+    # the mailbox, user and queue dialogs' reasons (core/admin)
+    "MailboxNeedsName": "a mailbox needs a name",
+    "NewMailboxNeedsNameAndAddress": "a new mailbox needs a name and an address",
+    "NotEmailAddress": "'{given}' is not an email address",
+    "UserAddressTaken": "a user with the address {given} already exists",
+    "QueueAddressTaken": "a queue with the address {given} already exists",
+    "NameNeeded": "a name is needed",
+    "OtherUserHasAddress": "another user has the address {given}",
+    "OtherQueueHasAddress": "another queue has the address {given}",
+    "ProfileNameTaken": "a profile named '{given}' already exists",
+    "TooManyFolders": "at most {most} folders can be tracked; {given} were given: remove {extra}",
+    "FolderNeeded": "rule {n} needs a folder under Inbox",
+    "FolderTwice": "the folder '{given}' is listed twice",
+    "RegardingKind": "rule {n}: regarding is an account, contact or lead, not {given}",
+    "RegardingBoth": "rule {n}: give both the regarding record's type and id, or neither",
+    "RegardingMissing": "rule {n}: there is no {kind} with id {given}",
+    "FilterNeedsName": "filter {n} needs a name",
 }
 
 # The dashboard's live feed: one line per engine event (core/feed.py), what happened first (the feed is narrow).

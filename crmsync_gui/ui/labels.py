@@ -34,6 +34,11 @@ def reason(text: str) -> str:
     return text
 
 
+def problems(error) -> str:
+    """A ValidationError's reasons in one sentence, in the administrator's language (as str(error) in English)."""
+    return "; ".join(reason(r)[:1].upper() + reason(r)[1:] for r in error.problems.values()) + "."
+
+
 def words(args: dict) -> dict:
     """A message's arguments in the administrator's words: directions by their label, numbers in the locale's
     format ("1.234" in Italian), messages inside it rendered first."""

@@ -2780,42 +2780,42 @@ Cosa fare: {3}</translation>
 <context>
     <name>labels</name>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="93"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="98"/>
         <source>due now</source>
         <translation>ora</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="97"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="102"/>
         <source>in {0}</source>
         <translation>tra {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="105"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="110"/>
         <source>{0} s</source>
         <translation>{0} s</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="107"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="112"/>
         <source>{0} min</source>
         <translation>{0} min</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="108"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="113"/>
         <source>{0} h</source>
         <translation>{0} h</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="117"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="122"/>
         <source>{0} s ago</source>
         <translation>{0} s fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="119"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="124"/>
         <source>{0} min ago</source>
         <translation>{0} min fa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/labels.py" line="120"/>
+        <location filename="../../crmsync_gui/ui/labels.py" line="125"/>
         <source>{0} h ago</source>
         <translation>{0} h fa</translation>
     </message>
@@ -2984,81 +2984,161 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="245"/>
+        <source>a mailbox needs a name</source>
+        <translation>una cassetta postale ha bisogno di un nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="246"/>
+        <source>a new mailbox needs a name and an address</source>
+        <translation>una nuova cassetta postale ha bisogno di un nome e di un indirizzo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="247"/>
+        <source>&apos;{given}&apos; is not an email address</source>
+        <translation>&apos;{given}&apos; non è un indirizzo di posta</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="248"/>
+        <source>a user with the address {given} already exists</source>
+        <translation>esiste già un utente con l&apos;indirizzo {given}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="249"/>
+        <source>a queue with the address {given} already exists</source>
+        <translation>esiste già una coda con l&apos;indirizzo {given}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="250"/>
+        <source>a name is needed</source>
+        <translation>serve un nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="251"/>
+        <source>another user has the address {given}</source>
+        <translation>un altro utente ha l&apos;indirizzo {given}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="252"/>
+        <source>another queue has the address {given}</source>
+        <translation>un&apos;altra coda ha l&apos;indirizzo {given}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="253"/>
+        <source>a profile named &apos;{given}&apos; already exists</source>
+        <translation>esiste già un profilo di nome &apos;{given}&apos;</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="254"/>
+        <source>at most {most} folders can be tracked; {given} were given: remove {extra}</source>
+        <translation>si possono registrare al massimo {most} cartelle; ne sono state indicate {given}: toglierne {extra}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="255"/>
+        <source>rule {n} needs a folder under Inbox</source>
+        <translation>la regola {n} ha bisogno di una cartella sotto Posta in arrivo</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="256"/>
+        <source>the folder &apos;{given}&apos; is listed twice</source>
+        <translation>la cartella &apos;{given}&apos; è elencata due volte</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="257"/>
+        <source>rule {n}: regarding is an account, contact or lead, not {given}</source>
+        <translation>regola {n}: il riferimento è un account, un contatto o un lead, non {given}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="258"/>
+        <source>rule {n}: give both the regarding record&apos;s type and id, or neither</source>
+        <translation>regola {n}: indicare sia il tipo sia l&apos;ID del record di riferimento, o nessuno dei due</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="259"/>
+        <source>rule {n}: there is no {kind} with id {given}</source>
+        <translation>regola {n}: non esiste un {kind} con ID {given}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="260"/>
+        <source>filter {n} needs a name</source>
+        <translation>il filtro {n} ha bisogno di un nome</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="261"/>
         <source>The engine is starting.</source>
         <translation>Il motore si sta avviando.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="246"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="262"/>
         <source>The engine is running.</source>
         <translation>Il motore è in funzione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="247"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="263"/>
         <source>The engine is stopping.</source>
         <translation>Il motore si sta fermando.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="248"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="264"/>
         <source>The engine stopped.</source>
         <translation>Il motore si è fermato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="249"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="265"/>
         <source>{mailbox}: started ({direction}).</source>
         <translation>{mailbox}: avviata ({direction}).</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="250"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="266"/>
         <source>{mailbox}: done in {seconds} s, items synced: {items} ({direction}).</source>
         <translation>{mailbox}: completata in {seconds} s, elementi sincronizzati: {items} ({direction}).</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="251"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="267"/>
         <source>{mailbox}: failed, will be retried ({direction}, {code}): {error}</source>
         <translation>{mailbox}: non riuscita, verrà ritentata ({direction}, {code}): {error}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="252"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="268"/>
         <source>{mailbox}: failed ({direction}, {code}): {error}</source>
         <translation>{mailbox}: non riuscita ({direction}, {code}): {error}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="255"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="271"/>
         <source>{mailbox}: disabled ({direction}, {code}): {reason}</source>
         <translation>{mailbox}: disattivata ({direction}, {code}): {reason}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="253"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="269"/>
         <source>{mailbox}: an email was tracked.</source>
         <translation>{mailbox}: un&apos;email è stata registrata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="254"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="270"/>
         <source>An email is waiting to be sent.</source>
         <translation>Un&apos;email è in attesa di invio.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="256"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="272"/>
         <source>Profile paused: {reason}</source>
         <translation>Profilo sospeso: {reason}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="257"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="273"/>
         <source>Profile {profile} answers again and resumed.</source>
         <translation>Il server del profilo {profile} risponde di nuovo: sincronizzazione ripresa.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="258"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="274"/>
         <source>Alert: {alert}</source>
         <translation>Avviso: {alert}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="259"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="275"/>
         <source>{mailbox}: the server announced new email.</source>
         <translation>{mailbox}: il server ha segnalato nuova posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="260"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="276"/>
         <source>{mailbox}: {used} of {limit} requests to Microsoft Graph in {minutes} min.</source>
         <translation>{mailbox}: {used} richieste a Microsoft Graph su {limit} in {minutes} min.</translation>
     </message>
@@ -3182,132 +3262,132 @@ Cosa fare: {3}</translation>
 <context>
     <name>remedies</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="261"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="277"/>
         <source>Check the user name and password of the profile or mailbox (and the authentication type), then run Test &amp; Enable.</source>
         <translation>Controllare nome utente e password del profilo o della cassetta postale (e il tipo di autenticazione), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="262"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="278"/>
         <source>Check the mailbox&apos;s email address on the mail server, then run Test &amp; Enable.</source>
         <translation>Controllare l&apos;indirizzo email della cassetta postale sul server di posta, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="263"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="279"/>
         <source>Give the profile&apos;s account access (impersonation) to this mailbox, then run Test &amp; Enable.</source>
         <translation>Concedere all&apos;account del profilo l&apos;accesso (rappresentazione) a questa cassetta postale, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="264"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="280"/>
         <source>Correct the email server profile (server location, SSL, port), then run Test &amp; Enable.</source>
         <translation>Correggere il profilo del server di posta (indirizzo del server, SSL, porta), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="265"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="281"/>
         <source>Install a valid certificate on the mail server, or set the profile&apos;s trusted CA file to the private CA that issued it.</source>
         <translation>Installare un certificato valido sul server di posta, oppure indicare nel file CA attendibile del profilo la CA privata che lo ha emesso.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="266"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="282"/>
         <source>Choose a server type this installation supports for the profile.</source>
         <translation>Scegliere per il profilo un tipo di server supportato da questa installazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="267"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="283"/>
         <source>Nothing to do if it passes; otherwise check that the mail server is running and reachable from this computer.</source>
         <translation>Nulla da fare se passa; altrimenti controllare che il server di posta sia attivo e raggiungibile da questo computer.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="268"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="284"/>
         <source>Nothing to do if it passes; otherwise check the network and any proxy or load balancer between this computer and the mail server.</source>
         <translation>Nulla da fare se passa; altrimenti controllare la rete ed eventuali proxy o bilanciatori di carico tra questo computer e il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="285"/>
         <source>Nothing to do if it passes; otherwise raise the profile&apos;s request timeout or check the mail server&apos;s load.</source>
         <translation>Nulla da fare se passa; altrimenti aumentare il timeout delle richieste del profilo o controllare il carico del server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="270"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="286"/>
         <source>The mail server asked for a pause; the engine waits as asked. Lower the profile&apos;s maximum connections if it persists.</source>
         <translation>Il server di posta ha chiesto una pausa; il motore attende come richiesto. Se persiste, ridurre il numero massimo di connessioni del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="271"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="287"/>
         <source>The mail server reported an internal error; check its health if it persists.</source>
         <translation>Il server di posta ha segnalato un errore interno; se persiste, controllarne lo stato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="272"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="288"/>
         <source>The mailbox&apos;s store on the mail server is offline; check the server.</source>
         <translation>L&apos;archivio della cassetta postale sul server di posta non è in linea; controllare il server.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="273"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="289"/>
         <source>Choose the mailbox&apos;s owner (a CRM user) on the Mailboxes page, or set its appointments, contacts and tasks option to None.</source>
         <translation>Scegliere il proprietario della cassetta postale (un utente del CRM) nella pagina Cassette postali, oppure impostarne l&apos;opzione appuntamenti, contatti e attività su Nessuno.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="274"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="290"/>
         <source>The sync took longer than its deadline and was stopped; it resumes next cycle. Check the mail server&apos;s speed or the mailbox&apos;s size.</source>
         <translation>La sincronizzazione ha superato il tempo massimo ed è stata interrotta; riprende al ciclo successivo. Controllare la velocità del server di posta o la dimensione della cassetta postale.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="275"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="291"/>
         <source>The direction failed 10 times in a row and was disabled. Fix the cause shown before, then re-enable or run Test &amp; Enable.</source>
         <translation>La direzione non è riuscita 10 volte di seguito ed è stata disabilitata. Risolvere la causa indicata prima, poi riabilitarla o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="276"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="292"/>
         <source>Fix the cause shown, then re-enable the mailbox or run Test &amp; Enable.</source>
         <translation>Risolvere la causa indicata, poi riabilitare la cassetta postale o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="277"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="293"/>
         <source>An unexpected error in crmsync; the engine carried on. Report it with the engine&apos;s log; the mailbox retries next cycle.</source>
         <translation>Un errore imprevisto in crmsync; il motore ha proseguito. Segnalarlo allegando il log del motore; la cassetta postale riprova al ciclo successivo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="278"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="294"/>
         <source>Most mailboxes of the profile fail at once (a server outage); the engine probes the server and resumes by itself. Check the mail server.</source>
         <translation>La maggior parte delle cassette postali del profilo non riesce nello stesso momento (un&apos;interruzione del server); il motore sonda il server e riprende da solo. Controllare il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="279"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="295"/>
         <source>No action needed.</source>
         <translation>Nessuna azione necessaria.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="280"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="296"/>
         <source>Another engine stopped while syncing this mailbox; this one took over. Check that engine&apos;s host if it happens often.</source>
         <translation>Un altro motore si è fermato mentre sincronizzava questa cassetta postale; questo ha preso il suo posto. Se accade spesso, controllare l&apos;host di quel motore.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="281"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="297"/>
         <source>Fix the cause shown, then run Test &amp; Enable again.</source>
         <translation>Risolvere la causa indicata, poi eseguire di nuovo Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="282"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="298"/>
         <source>The email was not tracked. Save it from this row (or `crmsync mailboxes unreadable MAILBOX --save DIR`) to look at it; ask the sender to send it again if it matters.</source>
         <translation>Il messaggio non è stato tracciato. Salvarlo da questa riga (o con `crmsync mailboxes unreadable MAILBOX --save DIR`) per esaminarlo; se è importante, chiedere al mittente di inviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="283"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="299"/>
         <source>Open the alert and check the profile&apos;s mail server.</source>
         <translation>Aprire l&apos;avviso e controllare il server di posta del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="284"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="300"/>
         <source>Give the profile an owner whose mailbox has outgoing email enabled to receive alerts by email.</source>
         <translation>Per ricevere gli avvisi via email, assegnare al profilo un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="285"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="301"/>
         <source>The engine retries by itself; after 10 failures in a row the direction is disabled.</source>
         <translation>Il motore riprova da solo; dopo 10 errori di seguito la direzione viene disabilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="286"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="302"/>
         <source>Fix the cause shown, then run Test &amp; Enable for the mailbox.</source>
         <translation>Risolvere la causa indicata, poi eseguire Verifica e abilita per la cassetta postale.</translation>
     </message>

@@ -5,6 +5,7 @@ import json
 
 from crmsync_gui.core.domain.sync_filters import ORG_TEMPLATES, Entity, Rule, parse_rules
 from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.messages import reason
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import CrmUser, SyncFilter
 
@@ -69,7 +70,7 @@ def save_user_filters(user: CrmUser, entity: Entity, filters: list[tuple[str, li
     for n, (name, rules, active) in enumerate(filters, 1):
         label = (name or "").strip() or f"filter {n}"
         if not (name or "").strip():
-            problems[f"filter {n} name"] = f"filter {n} needs a name"
+            problems[f"filter {n} name"] = reason("FilterNeedsName", n=n)
         try:
             checked = parse_rules([r.as_dict() if isinstance(r, Rule) else r for r in rules], entity)
         except ValidationError as exc:

@@ -5,6 +5,7 @@ from typing import Any
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.messages import reason
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import Account, Contact, FolderTrackingRule, Lead, Mailbox
 
@@ -15,25 +16,25 @@ def save_folder_rules(mailbox: Mailbox, rules: list[dict[str, Any]]) -> list[Fol
     """Replace the mailbox's folder tracking rules: {"folder", "regarding_type", "regarding_id"}, at most 25."""
     problems = {}
     if len(rules) > codes.MAX_TRACKED_FOLDERS:
-        problems["rules"] = (f"at most {codes.MAX_TRACKED_FOLDERS} folders can be tracked; "
-                             f"{len(rules)} were given: remove {len(rules) - codes.MAX_TRACKED_FOLDERS}")
+        problems["rules"] = reason("TooManyFolders", most=codes.MAX_TRACKED_FOLDERS, given=len(rules),
+                                   extra=len(rules) - codes.MAX_TRACKED_FOLDERS)
     seen = set()
     for n, rule in enumerate(rules, 1):
         folder = str(rule.get("folder") or "").strip().strip("/")
         if not folder:
-            problems[f"folder {n}"] = f"rule {n} needs a folder under Inbox"
+            problems[f"folder {n}"] = reason("FolderNeeded", n=n)
         elif folder.lower() in seen:
-            problems[f"folder {n}"] = f"the folder '{folder}' is listed twice"
+            problems[f"folder {n}"] = reason("FolderTwice", given=folder)
         seen.add(folder.lower())
         kind, record_id = rule.get("regarding_type"), rule.get("regarding_id")
         if kind:
             model = REGARDING_MODELS.get(kind)
             if model is None:
-                problems[f"regarding {n}"] = f"rule {n}: regarding is an account, contact or lead, not {kind!r}"
+                problems[f"regarding {n}"] = reason("RegardingKind", n=n, given=repr(kind))
             elif record_id is None:
-                problems[f"regarding {n}"] = f"rule {n}: give both the regarding record's type and id, or neither"
+                problems[f"regarding {n}"] = reason("RegardingBoth", n=n)
             elif model.get_or_none(model.id == record_id) is None:
-                problems[f"regarding {n}"] = f"rule {n}: there is no {kind} with id {record_id}"
+                problems[f"regarding {n}"] = reason("RegardingMissing", n=n, kind=kind, given=str(record_id))
     if problems:
         raise ValidationError(problems)
     with database_proxy.atomic():

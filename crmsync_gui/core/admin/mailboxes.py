@@ -8,6 +8,7 @@ from crmsync_gui.core.admin.lookup import current_mailbox_of
 from crmsync_gui.core.admin.owners import require_email
 from crmsync_gui.core.domain.direction import COLUMNS, queues_sync, uses_server_side_sync
 from crmsync_gui.core.errors import MappingConflict, ValidationError
+from crmsync_gui.core.messages import reason
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, EmailServerProfile, Mailbox
@@ -73,7 +74,7 @@ def save_mailbox(fields: dict[str, Any], *, mailbox: Mailbox | None = None, owne
         raise ValidationError({k: "not a mailbox field you can set here" for k in sorted(unknown)})
     problems = {}
     if "name" in fields and not str(fields["name"] or "").strip():
-        problems["name"] = "a mailbox needs a name"
+        problems["name"] = reason("MailboxNeedsName")
     if "email" in fields:
         try:
             require_email(fields["email"])
@@ -87,7 +88,7 @@ def save_mailbox(fields: dict[str, Any], *, mailbox: Mailbox | None = None, owne
             except ValueError as exc:
                 problems[key] = str(exc)
     if mailbox is None and not {"name", "email"} <= set(fields):
-        problems.setdefault("email", "a new mailbox needs a name and an address")
+        problems.setdefault("email", reason("NewMailboxNeedsNameAndAddress"))
     if problems:
         raise ValidationError(problems)
     with database_proxy.atomic() as transaction:

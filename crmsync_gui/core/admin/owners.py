@@ -8,6 +8,7 @@ from crmsync_gui.core.admin.filters import save_user_filters
 from crmsync_gui.core.admin.folder_rules import save_folder_rules
 from crmsync_gui.core.domain.sync_filters import Entity
 from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.messages import reason
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, Mailbox
 
@@ -20,20 +21,20 @@ def is_email_address(email: str) -> bool:
 
 def require_email(email: str) -> None:
     if not is_email_address(email):
-        raise ValidationError({"email": f"'{email}' is not an email address"})
+        raise ValidationError({"email": reason("NotEmailAddress", given=email)})
 
 
 def add_user(full_name: str, email: str, **extra) -> CrmUser:
     require_email(email)
     if CrmUser.select().where(CrmUser.email == email.strip().lower()).exists():
-        raise ValidationError({"email": f"a user with the address {email} already exists"})
+        raise ValidationError({"email": reason("UserAddressTaken", given=email)})
     return CrmUser.create(full_name=full_name.strip(), email=email.strip().lower(), **extra)
 
 
 def add_queue(name: str, email: str, **extra) -> CrmQueue:
     require_email(email)
     if CrmQueue.select().where(CrmQueue.email == email.strip().lower()).exists():
-        raise ValidationError({"email": f"a queue with the address {email} already exists"})
+        raise ValidationError({"email": reason("QueueAddressTaken", given=email)})
     return CrmQueue.create(name=name.strip(), email=email.strip().lower(), **extra)
 
 
@@ -43,7 +44,7 @@ def save_owner(owner: CrmUser | CrmQueue, fields: dict[str, Any]) -> CrmUser | C
     problems = {k: "not a field you can set here" for k in sorted(set(fields) - allowed)}
     for key in ("full_name", "name"):
         if key in fields and not str(fields[key] or "").strip():
-            problems[key] = "a name is needed"
+            problems[key] = reason("NameNeeded")
     if "email" in fields:
         try:
             require_email(fields["email"])
@@ -52,7 +53,8 @@ def save_owner(owner: CrmUser | CrmQueue, fields: dict[str, Any]) -> CrmUser | C
         else:
             model = type(owner)
             if model.select().where(model.email == fields["email"].strip().lower(), model.id != owner.id).exists():
-                problems["email"] = f"another {'user' if model is CrmUser else 'queue'} has the address {fields['email']}"
+                problems["email"] = reason("OtherUserHasAddress" if model is CrmUser else "OtherQueueHasAddress",
+                                           given=fields["email"])
     if "tracking_option" in fields:
         try:
             fields["tracking_option"] = int(codes.TrackingOption.parse(fields["tracking_option"]))

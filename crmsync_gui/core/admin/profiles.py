@@ -6,6 +6,7 @@ from typing import Any
 from crmsync_gui.core import codes
 from crmsync_gui.core.domain.profile import validate_profile
 from crmsync_gui.core.errors import ValidationError
+from crmsync_gui.core.messages import reason
 from crmsync_gui.core.secrets import SecretStore
 from crmsync_gui.core.store.base import database_proxy
 from crmsync_gui.core.store.models import EmailServerProfile
@@ -41,7 +42,7 @@ def save_profile(fields: dict[str, Any], *, profile: EmailServerProfile | None =
         if profile is not None:
             clash = clash.where(EmailServerProfile.id != profile.id)
         if clash.exists():
-            problems["name"] = f"a profile named '{merged['name']}' already exists"
+            problems["name"] = reason("ProfileNameTaken", given=str(merged["name"]))
     if problems:
         raise ValidationError(problems)
     for key, enum in (("server_type", codes.ServerType), ("auth_type", codes.AuthType),

@@ -26,7 +26,7 @@ from crmsync_gui.core.errors import ValidationError
 from crmsync_gui.core.store import filter_queries
 from crmsync_gui.core.store.models import CrmQueue, CrmUser, FolderTrackingRule
 from crmsync_gui.ui.dialogs.common import FieldRow, save_cancel_buttons
-from crmsync_gui.ui.labels import code_label, fill_combo, select_data
+from crmsync_gui.ui.labels import code_label, fill_combo, problems, select_data
 from crmsync_gui.ui.widgets.filter_editor import FilterEditor
 
 REGARDING = {"": "", "account": QT_TRANSLATE_NOOP("OwnerDialog", "Account"),
@@ -236,6 +236,6 @@ class OwnerDialog(QDialog):
                     self.rows[key].set_reason(reason)
                     shown = True
             if not shown:
-                self.problem.setText(str(exc))
+                self.problem.setText(problems(exc))
             return
         self.accept()
