@@ -320,3 +320,30 @@ def test_a_dry_run_of_an_ownership_change_lists_what_the_next_sync_creates_and_d
     sync(world)
     assert len(on_server(world)) == 1 and on_server(world, "tasks") == []
     assert [ItemMap.get().record_id] == [c.id for c in Contact.select().where(Contact.first_name == "Cy")]
+
+
+def test_an_item_the_user_deletes_in_outlook_before_the_run_reads_its_create_back_is_deleted_in_the_crm(world,
+                                                                                                        monkeypatch):
+    """The cursor a round commits was read before the round's creates, and Exchange never reports the deletion of
+    an item made after a cursor: a user deleting the new item in Outlook before the next read (the two-worker crash
+    harness found it, deleting while a worker ran) left the CRM record and a map row pointing at nothing."""
+    contact(world), contact(world, email="b2@x.org")
+    sync(world)
+    made = contact(world, email="new@x.org")
+    reads, act_side = [], type(side(world))
+    changes = act_side.changes
+
+    async def user_deletes_it_before_the_read_back(self, entity, state, refs=frozenset()):
+        reads.append(entity)
+        if entity == Entity.CONTACT and reads.count(Entity.CONTACT) == 2:
+            item_id = ItemMap.get(record_type="contact", record_id=made.id).item_id
+            world.account.bulk_delete(ids=[(item_id, None)])  # in Outlook
+        return await changes(self, entity, state, refs)
+
+    monkeypatch.setattr(act_side, "changes", user_deletes_it_before_the_read_back)
+    sync(world)
+    monkeypatch.undo()
+    assert reads.count(Entity.CONTACT) == 2, "the run read its creates back"
+    assert Contact.get_or_none(id=made.id) is None, "deleted in Exchange: deleted in the CRM"
+    assert ItemMap.select().count() == 2 and len(on_server(world)) == 2
+    assert sync(world) == 0

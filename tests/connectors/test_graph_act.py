@@ -177,3 +177,14 @@ def test_single_occurrences_of_a_series_in_its_own_zone_round_trip_over_graph(wo
                      (datetime(2030, 3, 7, 8), "Occurrence"), (datetime(2030, 3, 8, 8), "Occurrence")]
     assert sync(world) == 0
     assert json.loads(Activity.get_by_id(record.id).recurrence)["cancelled"] == ["2030-03-05"]
+
+
+def test_a_create_beyond_the_calendar_views_window_is_not_taken_for_deleted(world):
+    """The read after a create asks about the creates missing from it (test_exchange_act.py): an appointment
+    beyond the window of Graph's calendar view is never in a delta read, and is there, so it stays."""
+    far = Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject="Jubilee", owner_user=world.user,
+                          starts_at=datetime(2040, 3, 1, 9), ends_at=datetime(2040, 3, 1, 10))
+    sync(world)
+    assert Activity.get_or_none(id=far.id) is not None
+    assert ItemMap.get(record_type="appointment", record_id=far.id).item_id == on_server(world, "calendar")[0]["id"]
+    assert sync(world) == 0

@@ -280,6 +280,10 @@ class EwsActSide:
         await self.session.call(self.job, f"deleting a {act.RECORD_TYPE[entity]} in Exchange",
                                   _delete, self.account, item_id, invite)
 
+    async def gone(self, entity, item_ids):
+        return await self.session.call(self.job, f"looking for {act.FOLDER[entity]} crmsync created in "
+                                       f"{self.job.mailbox.email}", _gone, self.account, entity, item_ids)
+
 
 def _create(account, entity, values, ref: str, invite: bool) -> tuple[str, str]:
     fields = {k: v for k, v in _ews_values(entity, values).items() if v is not None}
@@ -294,6 +298,20 @@ def _create(account, entity, values, ref: str, invite: bool) -> tuple[str, str]:
     if values.get("recurrence"):
         return item.id, _write_exceptions(account, item.id, values, invite)
     return item.id, item.changekey
+
+
+def _gone(account, entity, item_ids) -> set[str]:
+    """The items not found, or found in another folder (Deleted Items)."""
+    folder, ids = folder_of(account, entity), sorted(item_ids)
+    found = account.fetch(ids=[(i, None) for i in ids], folder=folder, only_fields=["parent_folder_id"])
+    gone = set()
+    for item_id, result in zip(ids, found, strict=True):
+        if isinstance(result, ews.ErrorItemNotFound) or (
+                not isinstance(result, Exception) and result.parent_folder_id.id != folder.id):
+            gone.add(item_id)
+        elif isinstance(result, Exception):
+            raise result
+    return gone
 
 
 def _update(account, entity, item_id, change_key, values, invite: bool) -> str:

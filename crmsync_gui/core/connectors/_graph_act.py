@@ -554,3 +554,17 @@ class GraphActSide:
         except SyncError as error:
             if error.code != "ItemNotFound":  # already gone is what we wanted
                 raise
+
+    async def gone(self, entity, item_ids):
+        gone = set()
+        for item_id in sorted(item_ids):
+            try:
+                await self.session.call(self.job, f"looking for a {act.RECORD_TYPE[entity]} crmsync created in "
+                                        f"{self.job.mailbox.email}", "GET",
+                                        self._url(f"{await self._collection(entity)}/{item_id}"),
+                                        params={"$select": "id"})
+            except SyncError as error:
+                if error.code != "ItemNotFound":
+                    raise
+                gone.add(item_id)
+        return gone

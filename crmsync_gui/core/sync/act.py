@@ -181,6 +181,9 @@ class RemoteSide(Protocol):
     async def delete(self, entity: codes.SyncEntity, item_id: str, invite: bool) -> None:
         """Delete the item; one already gone counts as deleted."""
 
+    async def gone(self, entity: codes.SyncEntity, item_ids: set[str]) -> set[str]:
+        """Which of these items are no longer in the entity's folder."""
+
 
 class ActSource(Protocol):
     def act_side(self, job) -> RemoteSide:
@@ -205,15 +208,19 @@ async def run(job, connector: ActSource) -> int:
         # A run that stopped before a read that wrote nothing (killed, or out of rounds) left a cursor read
         # before its own writes: Exchange never reports the deletion of an item made after the cursor, so the
         # next run reads the folder whole once, and a mapped item not in it is gone.
-        whole = not row.settled
+        # For the same reason an item the last round created and the user deleted before this read is in
+        # neither its changes nor its deletions: the side is asked about those missing from the changes.
+        whole, made = not row.settled, set()
         for _round in range(SETTLE_ROUNDS):
             changed, deleted, state = await side.changes(entity, None if whole else row.state,
                                                          unrecorded_refs(mailbox, entity))
+            if made - changed.keys():
+                deleted = deleted | await side.gone(entity, made - changed.keys())
             plan = make_plan(mailbox, entity, changed if whole else snapshot(mailbox, entity, changed, deleted))
             record_plan(mailbox, entity, plan)  # what the console shows before anything is done
             done = await execute(mailbox, plan, side)
             processed += sum(count for action, count in done.items() if action != Action.SKIP)
-            wrote = writes_exchange(plan)
+            wrote, made = writes_exchange(plan), created_items(mailbox, entity, plan)
             with database_proxy.atomic():  # only after the plan ran: a crash replays the same changes
                 row.state, row.settled, row.updated_at = state, not wrote, utcnow()
                 row.save()
@@ -221,6 +228,14 @@ async def run(job, connector: ActSource) -> int:
             if not wrote:
                 break
     return processed
+
+
+def created_items(mailbox, entity: codes.SyncEntity, steps: list[Step]) -> set[str]:
+    """The items the plan's creates on the server made (as mapped now)."""
+    records = [s.record_id for s in steps if s.action == Action.CREATE and s.side == Side.EXCHANGE]
+    return {item_id for (item_id,) in ItemMap.select(ItemMap.item_id).where(
+        ItemMap.mailbox == mailbox, ItemMap.record_type == RECORD_TYPE[entity],
+        ItemMap.record_id.in_(records)).tuples()} if records else set()
 
 
 def unrecorded_refs(mailbox, entity: codes.SyncEntity) -> frozenset[str]:
