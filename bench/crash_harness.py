@@ -17,8 +17,12 @@ last kill the engine runs clean until nothing is left to do, then the store and 
   record and loses its Exchange copy; no CRM record is lost; no item map row points at nothing;
 - `PRAGMA integrity_check` is ok.
 
+With `--postgresql`, two `engine run --lease 4` workers share one PostgreSQL database over two EWS sandbox
+mailboxes; the edits come while they run, and at each kill point one of them is SIGKILLed (mostly one in the
+middle of a job) and started again while the other goes on; then the same checks.
+
 It prints the figures (kill points, kills while a job was under way, items checked, lost, duplicated) recorded
-in docs/reliability.md; tests/test_crash_harness.py runs a short seeded slice.
+in docs/reliability.md; tests/test_crash_harness.py runs a short seeded slice of each.
 """
 from __future__ import annotations
 
@@ -34,12 +38,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
 READY = re.compile(r"Engine running as (\S+);")
-JOB = re.compile(r"^\S+ mailbox (\d+) (\w+) (started|finished|failed)")
+JOB = re.compile(r"^(\S+) mailbox (\d+) (\w+) (started|finished|failed)")
 
 
 @dataclass
@@ -68,11 +74,12 @@ class Figures:
 class EngineRun:
     """One `crmsync --db X engine run --log-jobs` process, its output in a file."""
 
-    def __init__(self, db: Path, folder: Path, n: int):
+    def __init__(self, db: Path | str, folder: Path, n: int | str, *options: str):
         self.out = folder / f"engine-{n}.out"
         self.err = folder / f"engine-{n}.err"
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
-            self.proc = subprocess.Popen([str(BIN / "crmsync"), "--db", str(db), "engine", "run", "--log-jobs"],
+            self.proc = subprocess.Popen([str(BIN / "crmsync"), "--db", str(db), "engine", "run", "--log-jobs",
+                                          *options],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=os.environ.copy())
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -88,23 +95,42 @@ class EngineRun:
         while " started" not in self.out.read_text() and time.monotonic() < deadline and self.proc.poll() is None:
             time.sleep(0.005)
 
+    def jobs(self, since: datetime | None = None) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        """The (mailbox id, direction) of the jobs under way now, and of those that finished (of the jobs
+        started after `since`, UTC, when given)."""
+        running, finished = set(), set()
+        for line in self.out.read_text().splitlines():
+            found = JOB.match(line)
+            if found:
+                key = (found.group(2), found.group(3))
+                if found.group(4) == "started":
+                    if since is None or datetime.fromisoformat(found.group(1)) > since:
+                        running.add(key)
+                elif key in running:
+                    running.discard(key)
+                    if found.group(4) == "finished":
+                        finished.add(key)
+        return running, finished
+
     def kill(self) -> tuple[bool, set[tuple[str, str]]]:
         """SIGKILL; whether a job was under way at that moment, and the (mailbox id, direction) of the jobs
         that finished before it."""
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
-        running, finished = set(), set()
-        for line in self.out.read_text().splitlines():
-            found = JOB.match(line)
-            if found:
-                key = (found.group(1), found.group(2))
-                (running.add if found.group(3) == "started" else running.discard)(key)
-                if found.group(3) == "finished":
-                    finished.add(key)
+        running, finished = self.jobs()
         return bool(running), finished
 
+    def stop(self) -> None:
+        """SIGTERM: its jobs finish or are handed back, its leases released."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        finally:
+            self.proc.kill()
 
-def run_once(db: Path) -> str:
+
+def run_once(db: Path | str) -> str:
     """`crmsync engine run --once`: one clean cycle of every due mailbox; its summary line."""
     done = subprocess.run([str(BIN / "crmsync"), "--db", str(db), "engine", "run", "--once"], capture_output=True,
                           text=True, timeout=300)
@@ -120,7 +146,10 @@ def make_everything_due() -> None:
     Mailbox.update(incoming_next_run=None, outgoing_next_run=None, act_next_run=None).execute()
 
 
-def integrity(db: Path) -> str:
+def integrity(db: Path | str) -> str | None:
+    """SQLite's `PRAGMA integrity_check`; None on PostgreSQL, whose server keeps its own pages."""
+    if not isinstance(db, Path):
+        return None
     con = sqlite3.connect(db)
     try:
         return con.execute("pragma integrity_check").fetchone()[0]
@@ -155,6 +184,13 @@ def run(kills: int, seed: int, folder: Path, worlds: list, *, kill_window_s: flo
             world.after_run(finished)
         if progress:
             progress(n + 1, figures)
+    return finish(db, worlds, figures)
+
+
+def finish(db: Path | str, worlds: list, figures: Figures) -> Figures:
+    """Clean runs until a cycle finds nothing to do, then the checks."""
+    from crmsync_gui.core.store.db import close_database, open_database
+
     for _ in range(6):  # clean runs until a cycle finds nothing to do
         open_database(db)
         try:
@@ -173,10 +209,68 @@ def run(kills: int, seed: int, folder: Path, worlds: list, *, kill_window_s: flo
     finally:
         close_database()
     status = integrity(db)
-    figures.checked["integrity_check"] += 1
-    if status != "ok":
+    if status is not None:
+        figures.checked["integrity_check"] += 1
+    if status not in ("ok", None):
         figures.wrong.append(f"integrity_check: {status}")
     return figures
+
+
+def run_two_workers(kills: int, seed: int, folder: Path, url: str, worlds: list, *, lease_s: float = 4,
+                    kill_window_s: float = 0.3, progress=None) -> Figures:
+    """Two `engine run` workers on one PostgreSQL database at `url`: at each kill point, between injections
+    made while they run, one of them (seeded) is SIGKILLed and started again while the other goes on; the
+    killed one's mailboxes wait for its leases (`lease_s`) to expire. Then the same end checks as `run`."""
+    from peewee import fn
+
+    from crmsync_gui.core.store.base import utcnow
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.store.models import Mailbox
+
+    rng = random.Random(seed)
+    figures = Figures()
+    options = ("--lease", str(lease_s))
+    engines = {name: EngineRun(url, folder, f"{name}0", *options) for name in ("a", "b")}
+    try:
+        for engine in engines.values():
+            engine.wait_ready()
+        for n in range(kills):
+            open_database(url)
+            try:
+                for world in worlds:
+                    world.inject(rng, n)
+                make_everything_due()
+            finally:
+                close_database()
+            injected = utcnow()
+            deadline = time.monotonic() + lease_s + 10
+            while not any(e.jobs(injected)[0] or e.jobs(injected)[1] for e in engines.values()) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, kill_window_s))
+            busy = sorted(name for name, e in engines.items() if e.jobs(injected)[0])
+            # mostly one in the middle of a job while the other may be in one of its own; sometimes an idle one
+            victim = rng.choice(busy if busy and rng.random() < 0.75 else sorted(engines))
+            figures.kills += 1
+            figures.kills_mid_job += engines[victim].kill()[0]
+            finished = set().union(*(e.jobs(injected)[1] for e in engines.values()))
+            for world in worlds:
+                world.after_run(finished)
+            engines[victim] = EngineRun(url, folder, f"{victim}{n + 1}", *options)
+            engines[victim].wait_ready()
+            if progress:
+                progress(n + 1, figures)
+    finally:
+        for engine in engines.values():
+            engine.stop()
+    open_database(url)
+    try:  # the killed worker's leases run out before the clean runs can take its mailboxes
+        held = Mailbox.select(fn.MAX(Mailbox.lock_expires)).where(Mailbox.lock_host.is_null(False)).scalar()
+    finally:
+        close_database()
+    if held is not None:
+        time.sleep(max(0.0, (held - utcnow()).total_seconds()) + 0.5)
+    return finish(url, worlds, figures)
 
 
 def store(folder: Path) -> Path:
@@ -193,29 +287,62 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--seed", type=int, default=9)
-    parser.add_argument("--window", type=float, default=0.5,
-                        help="a kill comes up to this many seconds after the first job starts")
+    parser.add_argument("--window", type=float,
+                        help="a kill comes up to this many seconds after the first job starts (default 0.5; 0.3 "
+                             "with --postgresql, whose restarted worker is already running when the jobs start)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="two workers on one PostgreSQL database (a private cluster on loopback), one of them "
+                             "killed at each point while the other runs, over two EWS sandbox mailboxes")
     args = parser.parse_args(argv)
     from bench import crash_worlds
 
     os.environ.setdefault("CRMSYNC_SECRETS", "file")
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd's tracebacks of sessions cut by a kill
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="crash-harness-") as tmp, crash_worlds.servers() as servers:
+    with tempfile.TemporaryDirectory(prefix="crash-harness-") as tmp, \
+            crash_worlds.servers(mail=not args.postgresql) as servers, \
+            _postgresql(args.postgresql, Path(tmp)) as url:
         folder = Path(tmp)
-        worlds = crash_worlds.make(servers, store(folder))
+        worlds = crash_worlds.make(servers, url, graph=False, ews=2) if url else \
+            crash_worlds.make(servers, store(folder))
+        window = {} if args.window is None else {"kill_window_s": args.window}
+
+        def progress(n: int, figures: Figures) -> None:
+            if n % 10 == 0:
+                print(f"[{n}/{args.kills}] {figures.kills_mid_job} mid-job", flush=True)
+
         try:
-            figures = run(args.kills, args.seed, folder, worlds, kill_window_s=args.window,
-                          progress=lambda n, f: print(f"[{n}/{args.kills}] {f.kills_mid_job} mid-job", flush=True)
-                          if n % 10 == 0 else None)
+            figures = (run_two_workers(args.kills, args.seed, folder, url, worlds, progress=progress, **window)
+                       if url else run(args.kills, args.seed, folder, worlds, progress=progress, **window))
         finally:
             for world in worlds:
                 world.close()
-    print(f"crash harness (seed {args.seed}, {', '.join(w.name for w in worlds)}; "
+    print(f"crash harness (seed {args.seed}, {'two workers on PostgreSQL, ' if url else ''}"
+          f"{', '.join(w.name for w in worlds)}; "
           f"{time.monotonic() - started:.0f} s, load {os.getloadavg()[0]:.1f}): {figures.line()}")
     for what in figures.lost + figures.duplicated + figures.wrong:
         print(f"  {what}")
     return 0 if figures.ok else 1
+
+
+@contextmanager
+def _postgresql(wanted: bool, folder: Path):
+    """With `wanted`, a new database on a private PostgreSQL cluster (tests/servers/postgres.py), its secret file
+    in `folder` for every worker; else None."""
+    if not wanted:
+        yield None
+        return
+    from tests.servers import postgres
+
+    reason = postgres.unavailable_reason()
+    if reason:
+        raise SystemExit(f"Cannot run the two-worker case: {reason}.")
+    os.environ["XDG_DATA_HOME"] = str(folder / "data")
+    server = postgres.start_postgres()
+    try:
+        yield server.create_database()
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

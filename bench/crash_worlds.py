@@ -56,15 +56,20 @@ def servers(mail: bool = True):
             graph.stop()
 
 
-def make(found: Servers, db) -> list:
-    """A mailbox of each protocol the servers serve, in the store at `db`."""
+def make(found: Servers, db, *, graph: bool = True, ews: int = 1) -> list:
+    """A mailbox of each protocol the servers serve (Graph too, unless not `graph`; `ews` mailboxes on the EWS
+    sandbox), in the store at `db`."""
     from crmsync_gui.core.secrets import secret_store_for
     from crmsync_gui.core.store.db import close_database, open_database
 
     open_database(db)
     try:
-        worlds = [ExchangeWorld(found.sandbox, secret_store_for(db)),
-                  ExchangeWorld(found.sandbox, secret_store_for(db), "ann.graph@sandbox.test", graph=found.graph)]
+        worlds = [ExchangeWorld(found.sandbox, secret_store_for(db))]
+        worlds += [ExchangeWorld(found.sandbox, secret_store_for(db), f"ann.crash{n}@sandbox.test", name=f"EWS{n}")
+                   for n in range(2, ews + 1)]
+        if graph:
+            worlds.append(ExchangeWorld(found.sandbox, secret_store_for(db), "ann.graph@sandbox.test",
+                                        graph=found.graph))
         if found.dovecot is not None:
             worlds += [MailWorld(found, secret_store_for(db), server_type)
                        for server_type in (codes.ServerType.IMAP_SMTP, codes.ServerType.POP3_SMTP)]
@@ -109,12 +114,12 @@ class ExchangeWorld:
     """Ann's mailbox on the EWS sandbox (or, given `graph`, the same mailbox over Microsoft Graph): email in and
     out (to Bob's mailbox there), ACT both ways; what the user does in Outlook goes over EWS."""
 
-    def __init__(self, sandbox, secrets, address: str = "ann.crash@sandbox.test", graph=None):
+    def __init__(self, sandbox, secrets, address: str = "ann.crash@sandbox.test", graph=None, name: str | None = None):
         from crmsync_gui.core.connectors import exchange
         from tests.connectors.exchange_world import Job
         from tests.connectors.graph_world import SECRET, graph_profile_fields
 
-        self.name = "EWS" if graph is None else "Graph"
+        self.name = name or ("EWS" if graph is None else "Graph")
         self.sandbox, self.address, self.bob = sandbox, address, address.replace("ann", "bob", 1)
         sandbox.add_mailbox(address, "ann-pw", name="Ann")
         sandbox.add_mailbox(self.bob, "bob-pw", name="Bob")
