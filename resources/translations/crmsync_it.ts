@@ -2571,7 +2571,7 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="114"/>
         <source>Next sync</source>
-        <translation>Prossima sincronizzazione</translation>
+        <translation>Prossima esecuzione</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="115"/>

@@ -32,7 +32,6 @@ from crmsync_gui.ui.labels import code_label, countdown, latency, when
 from crmsync_gui.ui.pages.base import Page
 from crmsync_gui.ui.pages.mailbox_detail import latest_budget, mailbox_detail_html
 from crmsync_gui.ui.pages.table_page import (
-    action_toolbar,
     add_page_action,
     fit_columns,
     offer_context_menu,
@@ -40,6 +39,7 @@ from crmsync_gui.ui.pages.table_page import (
 )
 from crmsync_gui.ui.resources import icon
 from crmsync_gui.ui.table_model import Column, LazyTableModel
+from crmsync_gui.ui.widgets.action_bar import ActionBar
 from crmsync_gui.ui.widgets.results_panel import ResultsPanel
 
 FAILURE = QBrush(QColor("#b00020"))
@@ -197,7 +197,7 @@ class MailboxesPage(Page):
 
         body = QWidget()
         layout = QVBoxLayout(body)
-        self.toolbar = action_toolbar()
+        self.toolbar = ActionBar()  # wraps in a narrow window; every action stays on screen
         self.actions = {}
         for key, text, shortcut, slot in (
             ("new", self.tr("New…"), QKeySequence.StandardKey.New, self.new_mailbox),
