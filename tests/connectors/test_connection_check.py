@@ -99,6 +99,7 @@ def test_the_cli_tests_a_saved_profile_with_its_stored_password(tmp_path, sandbo
     from tests.core.test_cli import crmsync
 
     db = tmp_path / "crm.db"
+    assert crmsync(db, "init").returncode == 0  # the other commands refuse a path with no database
     added = crmsync(db, "profiles", "add", "--name", "Sandbox", "--incoming", sandbox.url, "--auth", "basic",
                     "--ca-file", sandbox.ca_file, "--username", "ann@sandbox.test", "--password-stdin",
                     stdin="ann-pw\n")

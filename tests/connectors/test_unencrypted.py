@@ -70,6 +70,7 @@ def test_loopback_hosts(host, loopback):
 def test_the_cli_allows_unencrypted_connections_explicitly_with_a_warning(tmp_path):
     from tests.core.test_cli import crmsync
 
+    assert crmsync(tmp_path / "crm.db", "init").returncode == 0  # the other commands refuse a path with no database
     result = crmsync(tmp_path / "crm.db", "profiles", "add", "--name", "Plain", "--type", "pop3/smtp", "--incoming",
                      f"{REMOTE}:110", "--outgoing", f"{REMOTE}:25", "--no-ssl", "--allow-unencrypted")
     assert result.returncode == 0, result.stderr
