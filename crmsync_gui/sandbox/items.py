@@ -510,11 +510,16 @@ def sent_copy(item: Item, mailbox: Mailbox, read: bool) -> Item:
 
 def occurrence(master: Item, index: int, start, end, own: bool = True) -> Item:
     """One occurrence of a series, as FindItem's CalendarView and GetItem show it: the master's properties at
-    the occurrence's original times, then (own) those it was given as an exception."""
+    the occurrence's original times, then (own) those it was given as an exception (None: a property the
+    exception deleted)."""
     fields = {k: v for k, v in master.fields.items() if k != "Recurrence"}
     fields["Start"], fields["End"] = t("Start", xml_time(start)), t("End", xml_time(end))
     if own and master.exceptions.get(index):
-        fields.update(master.exceptions[index])
+        for name, value in master.exceptions[index].items():
+            if value is None:
+                fields.pop(name, None)
+            else:
+                fields[name] = value
     occ = Item(f"{master.id}{OCCURRENCE}{index}", "CalendarItem", master.folder_id, fields, when=master.created)
     occ.version, occ.modified, occ.attachments = master.version, master.modified, master.attachments
     return occ

@@ -705,8 +705,10 @@ def _make_exception(call: Call, occurrence: Item, updates: list[etree._Element])
 
     def text(value):
         return [etree.tostring(v) for v in value] if isinstance(value, list) else etree.tostring(value)
-    master.exceptions[index] = {name: value for name, value in occurrence.fields.items() if name != "Recurrence"
-                                and (name not in plain.fields or text(value) != text(plain.fields[name]))}
+    own = {name: value for name, value in occurrence.fields.items() if name != "Recurrence"
+           and (name not in plain.fields or text(value) != text(plain.fields[name]))}
+    own |= {name: None for name in plain.fields if name not in occurrence.fields}  # deleted on this one alone
+    master.exceptions[index] = own
     mailbox.touch_item(master)
     return it.occurrence(master, index, *original)
 

@@ -51,3 +51,17 @@ def test_occurrences_read_changed_and_deleted_one_at_a_time(sandbox, ann):
     assert [o.subject for o in ann.calendar.view(start=_at(8, 8), end=_at(8, 10))] == []
     assert [o.subject for o in ann.calendar.view(start=_at(8, 13), end=_at(8, 13) + timedelta(hours=3))] == [
         "stand-up, later"]
+
+
+def test_a_property_deleted_on_one_occurrence_stays_deleted_there_alone(ann):
+    series = CalendarItem(account=ann, folder=ann.calendar, subject="walk", location="Park", start=_at(7, 9),
+                          end=_at(7, 10), recurrence=Recurrence(pattern=DailyPattern(interval=1),
+                                                                 start=date(2026, 12, 7), number=3))
+    series.save()
+    second = series.occurrence(2)
+    second.refresh()
+    second.location = None
+    second.save(update_fields=["location"])  # DeleteItemField on the occurrence
+    assert [(o.location, o.type) for o in ann.calendar.view(start=_at(1, 0), end=_at(31, 0))] == [
+        ("Park", "Occurrence"), (None, "Exception"), ("Park", "Occurrence")]
+    assert ann.calendar.get(id=series.id).location == "Park"
