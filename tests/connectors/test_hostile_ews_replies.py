@@ -1,0 +1,77 @@
+"""A misbehaving EWS server (issue 22 item 11): a reply cut short, one in the wrong namespace, a 500 that is not
+SOAP. Each incoming job fails at once with one line that names the mailbox and what the server sent: no traceback,
+no hang. (A huge reply and one that trickles in are not bounded yet: docs/reliability.md.)"""
+import asyncio
+import ssl
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from crmsync_gui.core.errors import SyncError
+from crmsync_gui.core.sync import incoming
+from tests.connectors.exchange_world import exchange_world
+from tests.servers.tls import make_certificates
+
+ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
+            '<s:Header><h:ServerVersionInfo xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types" '
+            'MajorVersion="15" MinorVersion="1" MajorBuildNumber="2507" MinorBuildNumber="6" Version="V2017_07_11"/>'
+            '</s:Header><s:Body>')
+REPLIES = {  # what the server answers every request with: (status, content type, body), and what the reason says
+    "truncated XML": (200, "text/xml; charset=utf-8", ENVELOPE + "<m:FindItemResponse xmlns:m=", "SOAP response"),
+    "wrong namespace": (200, "text/xml; charset=utf-8",
+                        ENVELOPE.replace("http://schemas.xmlsoap.org/soap/envelope/", "urn:not-soap")
+                        + "</s:Body></s:Envelope>", "No Body element"),
+    "a 500 that is not SOAP": (500, "text/html", "<html><body><h1>Internal Server Error</h1></body></html>",
+                               "Code: 500"),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """An HTTPS server on loopback answering every request with REPLIES[current["reply"]]."""
+    certs = make_certificates(tmp_path_factory.mktemp("hostile-tls"))
+    current = {"reply": None}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, content_type, body, _reason = REPLIES[current["reply"]]
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certs.cert_file, certs.key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/EWS/Exchange.asmx", certs.ca_file, current
+    server.shutdown()
+
+
+@pytest.mark.parametrize("reply", list(REPLIES))
+def test_a_misbehaving_ews_server_fails_the_job_at_once_with_a_reason(db, sandbox, hostile, reply):
+    url, ca_file, current = hostile
+    current["reply"] = reply
+    world = exchange_world(sandbox, "hostile", incoming_server=url, trusted_ca_file=str(ca_file))
+    try:
+        for _job in range(2):  # the next job meets the same, and says so the same way
+            started = time.monotonic()
+            with pytest.raises(SyncError) as caught:
+                asyncio.run(incoming.run(world.job, world.connector))
+            assert time.monotonic() - started < 2
+            reason = str(caught.value)
+            assert caught.value.code == "ServerError"
+            assert reason.startswith(f"The Exchange server failed while syncing folder Inbox of {world.address}")
+            assert REPLIES[reply][3] in reason and "Traceback" not in reason and "\n" not in reason
+    finally:
+        world.close()
