@@ -192,6 +192,20 @@ def cmd_users_list(args) -> int:
     return 0
 
 
+def cmd_users_meetings(args) -> int:
+    from crmsync_gui.core.store import views
+
+    user = admin.find_user(args.user)
+    rows = [{"subject": m.subject, "starts": m.starts_at.isoformat(sep=" ", timespec="minutes"),
+             "answers": ", ".join(f"{who}: {answer.label}" for who, answer in m.answers)}
+            for m in views.meeting_answers(user.id, **({"limit": args.limit} if args.limit else {}))]
+    if not rows and not args.json:
+        print(f"{user.full_name} organizes no meeting that is still to come.")
+        return 0
+    _print_table(rows, args.json)
+    return 0
+
+
 def cmd_queues_add(args) -> int:
     queue = admin.add_queue(args.name, args.email)
     print(f"Queue {queue.name} <{queue.email}> added (id {queue.id}).")
@@ -772,6 +786,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     listing(users, cmd_users_list)
     deleting(users, "user", admin.find_user)
+    p = command(users, "meetings", cmd_users_meetings,
+                "the user's next meetings and each attendee's answer (the console's mailbox detail pane)")
+    p.add_argument("user", metavar="USER", help="user address, name or id")
+    p.add_argument("--limit", type=int, help="how many meetings at most (default 5)")
+    p.add_argument("--json", action="store_true", help="one JSON array instead of a table")
     owner_editing(users, "user", admin.find_user)
 
     queues = sub.add_parser("queues", help="CRM queues").add_subparsers(

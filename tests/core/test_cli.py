@@ -208,3 +208,33 @@ def test_a_mistyped_db_path_is_refused_and_nothing_is_created(tmp_path, command)
                                      f"with `crmsync --db {typo} init`.")
     assert list(tmp_path.iterdir()) == []  # no folder, no empty database
     assert crmsync(typo, "init").returncode == 0 and crmsync(typo, *command).returncode == 0  # init creates it
+
+
+def test_a_users_meetings_list_each_attendees_answer_as_the_console_does(dbfile):
+    from datetime import timedelta
+
+    from crmsync_gui.core.store.base import utcnow
+    from crmsync_gui.core.store.db import close_database, open_database
+    from crmsync_gui.core.store.models import Activity, ActivityParty, CrmUser
+
+    assert "organizes no meeting" in crmsync(dbfile, "users", "meetings", "ann@contoso.com").stdout
+    open_database(dbfile)
+    try:
+        starts = utcnow().replace(second=0, microsecond=0) + timedelta(days=1)
+        review = Activity.create(activity_type=int(codes.ActivityType.APPOINTMENT), subject="Quarterly review",
+                                 owner_user=CrmUser.get(CrmUser.email == "ann@contoso.com"), starts_at=starts,
+                                 ends_at=starts + timedelta(hours=1))
+        for address, name, answer in (("bob@contoso.com", "Bob", codes.MeetingResponse.ACCEPTED),
+                                      ("cy@fabrikam.com", None, None)):
+            ActivityParty.create(activity=review, role=int(codes.PartyRole.REQUIRED), address=address,
+                                 display_name=name, response=int(answer) if answer is not None else None)
+    finally:
+        close_database()
+    result = crmsync(dbfile, "users", "meetings", "Ann Lee", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{"subject": "Quarterly review",
+                                          "starts": starts.isoformat(sep=" ", timespec="minutes"),
+                                          "answers": "Bob: Accepted, cy@fabrikam.com: No response"}]
+    assert "Bob: Accepted" in crmsync(dbfile, "users", "meetings", "ann@contoso.com").stdout
+    nobody = crmsync(dbfile, "users", "meetings", "nobody@x.org")
+    assert nobody.returncode != 0 and len(nobody.stderr.strip().splitlines()) == 1
