@@ -110,12 +110,14 @@ def _deliver(sandbox, user, emails: list[bytes]) -> None:
 
 
 @contextmanager
-def sandbox_process(items: int, mailboxes: int = 1, latency_s: float = 0):
+def sandbox_process(items: int, mailboxes: int = 1, latency_s: float = 0, impersonators: tuple[str, ...] = ()):
     """`crmsync sandbox serve` in its own process, as a real Exchange is another machine: yields its JSON line.
 
-    `latency_s`: every reply comes that much later, as across a network."""
+    `latency_s`: every reply comes that much later, as across a network; `impersonators`: addresses whose accounts
+    may act for every mailbox."""
     command = [sys.executable, "-m", "crmsync_gui.cli", "sandbox", "serve", "--mailboxes", str(mailboxes),
-               "--items", str(items)] + (["--fault", f"delay,seconds={latency_s}"] if latency_s else [])
+               "--items", str(items)] + (["--fault", f"delay,seconds={latency_s}"] if latency_s else []) \
+        + [arg for address in impersonators for arg in ("--impersonator", address)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         line = server.stdout.readline()
@@ -131,13 +133,16 @@ OPTION = 1  # codes.TrackingOption.REPLIES_TO_CRM_EMAIL, the product's default f
 LATENCY_S = 0.03  # the 100 first syncs: each reply 30 ms late, a mail server across a network
 
 
-def _setup_mailbox(url, ca_file, user, profile_name, option=OPTION, connections=2, profile=None):
-    """The user's mailbox, mapped and approved, on a new profile (or on `profile`): (mailbox, profile)."""
+def _setup_mailbox(url, ca_file, user, profile_name, option=OPTION, connections=2, profile=None, username=""):
+    """The user's mailbox, mapped and approved, on a new profile (or on `profile`): (mailbox, profile).
+
+    `username`: the profile's impersonation account (else each mailbox signs in as itself)."""
     from crmsync_gui.core import admin, codes
 
     if profile is None:
         profile = admin.save_profile({"name": profile_name, "incoming_server": url, "auth_type": codes.AuthType.BASIC,
-                                      "trusted_ca_file": ca_file, "max_concurrent_connections": connections})
+                                      "trusted_ca_file": ca_file, "max_concurrent_connections": connections,
+                                      "username": username})
     owner = admin.add_user(user.name, user.email, tracking_option=option)
     mailbox = admin.map_mailbox(admin.add_mailbox(user.name, user.email, profile), owner)
     return mailbox.__class__.get_by_id(mailbox.id), profile

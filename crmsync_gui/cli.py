@@ -582,6 +582,8 @@ def cmd_sandbox_serve(args) -> int:
 
     server = SandboxServer(port=args.port, tls=not args.plain_http)
     users = server.populate(args.mailboxes, args.items, args.seed)
+    for address in args.impersonator or []:
+        server.grant_impersonation(address)
     for spec in args.fault or []:
         try:
             server.inject(**_fault_spec(spec))
@@ -902,6 +904,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--items", type=int, default=50, help="items per mailbox")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--plain-http", action="store_true", help="HTTP instead of HTTPS")
+    p.add_argument("--impersonator", action="append", metavar="ADDRESS",
+                   help="let this mailbox's account act for every mailbox (ExchangeImpersonation), as a service "
+                        "account, e.g. user1@sandbox.test")
     p.add_argument("--fault", action="append", metavar="KIND,key=value,...",
                    help="inject a fault, e.g. busy,operation=FindItem,back_off_ms=0 or delay,seconds=2")
     p.add_argument("--graph-fault", action="append", metavar="KIND,key=value,...",

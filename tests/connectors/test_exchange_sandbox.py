@@ -298,3 +298,23 @@ def test_a_first_syncs_old_email_is_no_arrival_and_a_new_one_after_it_is(world):
     assert run(incoming.run(world.job, world.connector)) == 1
     latency = Mailbox.get_by_id(world.mailbox.id).arrival_latency_s
     assert latency is not None and latency < 60
+
+
+def test_the_mailboxes_of_an_impersonating_account_share_one_protocol_and_its_connections(db, sandbox):
+    """One exchangelib Protocol (one session pool, at most the profile's connections) for every mailbox the service
+    account acts for: what keeps a big organization's memory per mailbox small (bench_ews_idle measures it)."""
+    sandbox.add_mailbox("svc-share@sandbox.test", "svc-pw", name="Service")
+    sandbox.grant_impersonation("svc-share@sandbox.test")
+    ann = exchange_world(sandbox, "shared", password="svc-pw", mailbox_password="not-used",
+                         username="svc-share@sandbox.test", max_concurrent_connections=2)
+    try:
+        bob_mailbox = admin.map_mailbox(admin.add_mailbox("Bob", "bob-share@sandbox.test", ann.job.profile),
+                                        admin.add_user("Bob Ray", "bob-share@sandbox.test"))
+        sandbox.add_mailbox("bob-share@sandbox.test", "not-used", name="Bob")
+        bob = type(ann.job)(Mailbox.get_by_id(bob_mailbox.id), ann.job.profile, "svc-pw", slots=ann.job.slots)
+        for job in (ann.job, bob, ann.job):
+            assert asyncio.run(incoming.run(job, ann.connector)) == 0
+        assert ann.connector.session.account(ann.job).protocol is ann.connector.session.account(bob).protocol
+        assert sandbox.peak_connections("bob-share@sandbox.test") <= 2, "one pool of the profile's cap for both"
+    finally:
+        ann.close()
