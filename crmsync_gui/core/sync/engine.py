@@ -250,8 +250,10 @@ class Engine:
         if self.record is not None:
             try:
                 self.record.remove()
-            except (peewee.OperationalError, peewee.InterfaceError) as exc:  # shown as lost once its lease is over
-                log.warning("The worker's row could not be removed: %s", exc)
+            except (peewee.OperationalError, peewee.InterfaceError) as exc:
+                # The database is failing, which the stop's own reason already says: no second warning; the
+                # row is shown as lost once its lease is over
+                log.info("The worker's row could not be removed: %s", exc)
             self.record = None
         self._set_state("stopped")
         return handed_back
