@@ -405,3 +405,26 @@ def test_a_broken_winmail_dat_stays_as_it_came():
     msg.add_attachment(b"\x78\x9f\x3e\x22 not tnef", maintype="application", subtype="ms-tnef", filename="winmail.dat")
     [kept] = parse_email(msg.as_bytes(), server_id="1").attachments
     assert (kept.file_name, kept.content) == ("winmail.dat", b"\x78\x9f\x3e\x22 not tnef")
+
+
+def test_plain_addresses_read_as_the_standard_library_reads_them():
+    """The quick path for a@b, Name <a@b> and "Name" <a@b> gives what email.utils.getaddresses gives; every other
+    form goes to getaddresses itself."""
+    import email.utils
+
+    from bench.corpus import corpus
+    from bench.hostile_mail import generated
+    from crmsync_gui.core.sync.mime import _address_chunks, _plain_address, _unescape_8bit
+
+    values = ["a@b.test", " <a@b.test> ", "Carl  Weiss <c@x.test>", '"Weiss,  Carl" <c@x.test>', "Carl\tWeiss<c@x.test>",
+              "=?utf-8?q?J=C3=BCrgen?= <j@x.test>", "Müller <m@x.test>", " \x0bans <hans@b.test>", "J. Smith <j@x.test>",
+              '"a\\"b" <a@b.test>', "a..b@c.test", "x@y@z.test", "Ann <a@b.test> (work)", "a@b.test."]
+    for raw in corpus(200, owner="ann@x.test") + list(generated(500, 7)):
+        headers = mime._raw_headers(mime._PARSER.parsebytes(raw))
+        values += [v for name in ("from", "to", "cc", "sender") for v in headers.get(name, [])]
+    plain = 0
+    for chunk in (c for v in values for c in _address_chunks(_unescape_8bit(v))):
+        if (quick := _plain_address(chunk)) is not None:
+            plain += 1
+            assert [quick] == email.utils.getaddresses([chunk]), chunk
+    assert plain > len(values) / 2  # most addresses take the quick path

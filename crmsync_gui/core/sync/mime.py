@@ -184,13 +184,37 @@ def _addresses(values: list[str] | None) -> list[Address]:
     if not values:
         return []
     result: list[Address] = []
-    chunks = [chunk for v in values for chunk in _address_chunks(_unescape_8bit(v))]
-    for name, addr in email.utils.getaddresses(chunks):
+    pairs: list[tuple[str, str]] = []
+    for chunk in (chunk for v in values for chunk in _address_chunks(_unescape_8bit(v))):
+        plain = _plain_address(chunk)
+        pairs += [plain] if plain else email.utils.getaddresses([chunk])
+    for name, addr in pairs:
         addr = _clean(addr.strip().strip("<>").strip())
         if "@" not in addr or any(ch.isspace() for ch in addr):
             continue
         result.append(Address(addr.lower(), _clip(decode_header_text(name), 256)))
     return result
+
+
+_DOT_ATOM = r'[^\s"\\<>()\[\],;:@.]+(?:\.[^\s"\\<>()\[\],;:@.]+)*'
+_PLAIN_ADDRESS = re.compile(
+    rf'[ \t]*(?:"(?P<quoted>[^"\\\r\n]*)"|(?P<words>[^"\\<>()\[\],;:@.\r\n]*?))[ \t]*'
+    rf'<(?P<bracketed>{_DOT_ATOM}@{_DOT_ATOM})>[ \t]*|[ \t]*(?P<bare>{_DOT_ATOM}@{_DOT_ATOM})[ \t]*')
+
+
+_BLANKS = re.compile(r"[ \t]+")  # what getaddresses takes for white space between a name's words
+
+
+def _plain_address(chunk: str) -> tuple[str, str] | None:
+    """(name, address) of the plain forms most headers hold (a@b, Name <a@b>, "Name" <a@b>), as getaddresses
+    reads them at a fraction of its cost (a third of a small email's parse); None for anything else."""
+    match = _PLAIN_ADDRESS.fullmatch(chunk)
+    if match is None:
+        return None
+    if match["bare"]:
+        return "", match["bare"]
+    name = match["quoted"] if match["quoted"] is not None else _BLANKS.sub(" ", match["words"].strip(" \t"))
+    return name, match["bracketed"]
 
 
 MAX_ADDRESS_CHARS = 2000  # one "Name" <address>; far longer is hostile
