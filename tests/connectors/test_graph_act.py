@@ -11,7 +11,7 @@ from exchangelib import UTC, EWSDateTime
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
-from crmsync_gui.core.store.models import Activity, ItemMap, TraceLog
+from crmsync_gui.core.store.models import Activity, ItemMap, SyncFilter, TraceLog
 from crmsync_gui.core.sync import act
 from crmsync_gui.sandbox.graph import linked
 from tests.connectors.act_steps import contact, ews_item, on_server, sync
@@ -188,3 +188,65 @@ def test_a_create_beyond_the_calendar_views_window_is_not_taken_for_deleted(worl
     assert Activity.get_or_none(id=far.id) is not None
     assert ItemMap.get(record_type="appointment", record_id=far.id).item_id == on_server(world, "calendar")[0]["id"]
     assert sync(world) == 0
+
+
+def appointments_in_and_out_of_the_window(world) -> tuple[Activity, Activity, Activity]:
+    """Synced appointments: one 2 years back and one 14 years ahead (outside calendarView's window), one next month
+    and one next week (so the folder never looks empty when the one next month is deleted); the user's filter for reviews keeps the past one in the sync filter."""
+    SyncFilter.create(user=world.user, entity=int(Entity.APPOINTMENT), name="Reviews",
+                      rules=json.dumps([{"field": "subject", "operator": "contains", "value": "review"}]))
+    now = datetime.now().replace(minute=0, second=0, microsecond=0)
+    made = [Activity.create(activity_type=codes.ActivityType.APPOINTMENT, subject=subject, owner_user=world.user,
+                            starts_at=now + timedelta(days=days), ends_at=now + timedelta(days=days, hours=1))
+            for subject, days in (("Past review", -730), ("Jubilee", 14 * 365), ("Next month", 30),
+                                     ("Next week", 7))]
+    sync(world)
+    assert ItemMap.select().where(ItemMap.record_type == "appointment").count() == 4
+    return tuple(made[:3])
+
+
+def outlook_deletes(world, record: Activity) -> None:
+    world.account.bulk_delete(ids=[(ItemMap.get(record_type="appointment", record_id=record.id).item_id, None)])
+
+
+def assert_only_the_outlook_deletion_reached_the_crm(world, past, far, near) -> None:
+    assert Activity.get_or_none(id=near.id) is None, "deleted in Outlook: deleted in the CRM"
+    for kept in (past, far):
+        assert Activity.get_or_none(id=kept.id) is not None, f"{kept.subject}: outside the window, not deleted"
+        assert ItemMap.get_or_none(record_type="appointment", record_id=kept.id) is not None
+    assert len(on_server(world, "calendar")) == 3 and ItemMap.select().count() == 3
+    assert sync(world) == 0
+
+
+def test_a_whole_reread_after_a_killed_run_keeps_the_appointments_outside_the_calendar_views_window(world,
+                                                                                                    monkeypatch):
+    """A run killed before reading its own writes back makes the next run read the folder whole, and a mapped item
+    missing from a whole read is gone; calendarView/delta lists only its window, so the appointments outside it
+    were taken for deleted in Exchange and deleted in the CRM."""
+    past, far, near = appointments_in_and_out_of_the_window(world)
+    near.subject = "Next month, moved"
+    near.save()
+    reads, act_side = [], type(world.side)
+    changes = act_side.changes
+
+    async def dies_on_the_second_read(self, entity, state, refs=frozenset()):
+        reads.append(entity)
+        if entity == Entity.APPOINTMENT and reads.count(Entity.APPOINTMENT) == 2:
+            raise KeyboardInterrupt  # the process dies after the update, before its read back
+        return await changes(self, entity, state, refs)
+
+    monkeypatch.setattr(act_side, "changes", dies_on_the_second_read)
+    with pytest.raises(KeyboardInterrupt):
+        sync(world)
+    monkeypatch.undo()
+    outlook_deletes(world, near)
+    sync(world)
+    assert_only_the_outlook_deletion_reached_the_crm(world, past, far, near)
+
+
+def test_a_forgotten_delta_token_keeps_the_appointments_outside_the_window_and_sees_a_deletion_inside(world):
+    past, far, near = appointments_in_and_out_of_the_window(world)
+    world.graph.expire_delta_tokens(world.address)  # 410: the folder is read again from the start
+    outlook_deletes(world, near)
+    sync(world)
+    assert_only_the_outlook_deletion_reached_the_crm(world, past, far, near)

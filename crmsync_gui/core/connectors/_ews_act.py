@@ -281,7 +281,7 @@ class EwsActSide:
                                   _delete, self.account, item_id, invite)
 
     async def gone(self, entity, item_ids):
-        return await self.session.call(self.job, f"looking for {act.FOLDER[entity]} crmsync created in "
+        return await self.session.call(self.job, f"checking which synced {act.FOLDER[entity]} are still in "
                                        f"{self.job.mailbox.email}", _gone, self.account, entity, item_ids)
 
 

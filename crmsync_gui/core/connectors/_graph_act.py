@@ -10,7 +10,7 @@ moved days; a series written with some is given them afterwards, each occurrence
 (`instances`) and cancelled (DELETE) or moved (PATCH of its start and end), as EWS's connector does. Updates carry the change key read this cycle
 in `If-Match`; a 412 (someone changed the item since) is act.Conflict, so the step waits for fresh data. A
 delta state the server forgot (410) reads the folder again from the start: the plan's item map and matching
-make that harmless. Ids are Graph's REST ids (what translateExchangeIds gives for EWS ids). Times are read in
+make that harmless, and each mapped item missing from that read is asked about (GET, 404 is gone). Ids are Graph's REST ids (what translateExchangeIds gives for EWS ids). Times are read in
 UTC with the zones they were set in (originalStartTimeZone/originalEndTimeZone) and written on their zone's
 clock; an all-day event stays a date both ways.
 
@@ -380,6 +380,8 @@ class GraphActSide:
             if state is None or error.code != "SyncStateNotFound":
                 raise
             changed, deleted, new_state = await self._read(entity, None, what)  # 410: forgotten; read it all again
+            # a read from the start lists no deletions: of the mapped items missing from it, those gone are
+            deleted = await self.gone(entity, act.mapped_items(self.job.mailbox, entity) - changed.keys())
         for ref in sorted(refs):
             for item in await self._carrying(entity, ref):
                 changed[item.item_id] = item
@@ -559,7 +561,7 @@ class GraphActSide:
         gone = set()
         for item_id in sorted(item_ids):
             try:
-                await self.session.call(self.job, f"looking for a {act.RECORD_TYPE[entity]} crmsync created in "
+                await self.session.call(self.job, f"checking whether a synced {act.RECORD_TYPE[entity]} is still in "
                                         f"{self.job.mailbox.email}", "GET",
                                         self._url(f"{await self._collection(entity)}/{item_id}"),
                                         params={"$select": "id"})

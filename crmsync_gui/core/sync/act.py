@@ -209,14 +209,17 @@ async def run(job, connector: ActSource) -> int:
         # before its own writes: Exchange never reports the deletion of an item made after the cursor, so the
         # next run reads the folder whole once, and a mapped item not in it is gone.
         # For the same reason an item the last round created and the user deleted before this read is in
-        # neither its changes nor its deletions: the side is asked about those missing from the changes.
+        # neither its changes nor its deletions: the side is asked about those missing from the changes. A
+        # whole read may miss a mapped item that is there (Graph's calendar view lists only its window), so the
+        # side is asked about every mapped item missing from it, and only those gone are deleted.
         whole, made = not row.settled, set()
         for _round in range(SETTLE_ROUNDS):
             changed, deleted, state = await side.changes(entity, None if whole else row.state,
                                                          unrecorded_refs(mailbox, entity))
-            if made - changed.keys():
-                deleted = deleted | await side.gone(entity, made - changed.keys())
-            plan = make_plan(mailbox, entity, changed if whole else snapshot(mailbox, entity, changed, deleted))
+            missing = (mapped_items(mailbox, entity) if whole else made) - changed.keys()
+            if missing:
+                deleted = deleted | await side.gone(entity, missing)
+            plan = make_plan(mailbox, entity, snapshot(mailbox, entity, changed, deleted))
             record_plan(mailbox, entity, plan)  # what the console shows before anything is done
             done = await execute(mailbox, plan, side)
             processed += sum(count for action, count in done.items() if action != Action.SKIP)
@@ -236,6 +239,11 @@ def created_items(mailbox, entity: codes.SyncEntity, steps: list[Step]) -> set[s
     return {item_id for (item_id,) in ItemMap.select(ItemMap.item_id).where(
         ItemMap.mailbox == mailbox, ItemMap.record_type == RECORD_TYPE[entity],
         ItemMap.record_id.in_(records)).tuples()} if records else set()
+
+
+def mapped_items(mailbox, entity: codes.SyncEntity) -> set[str]:
+    return {item_id for (item_id,) in ItemMap.select(ItemMap.item_id).where(
+        ItemMap.mailbox == mailbox, ItemMap.record_type == RECORD_TYPE[entity]).tuples()}
 
 
 def unrecorded_refs(mailbox, entity: codes.SyncEntity) -> frozenset[str]:
