@@ -30,7 +30,7 @@ def feed_line(event: events.Event) -> tuple[str, dict] | None:
         case events.ProfilePaused():
             return "ProfilePausedLine", {"reason": messages.Said("ProfilePaused", messages.loads(event.args), event.reason)}
         case events.ProfileResumed(profile_id=profile):
-            return "ProfileResumed", {"profile": profile}
+            return "ProfileResumedLine", {"profile": profile}
         case events.AlertRaised():
             return "AlertRaisedLine", {"alert": messages.Said(event.code, messages.loads(event.args), event.message)}
         case events.IncomingMailArrived(mailbox_id=mailbox):

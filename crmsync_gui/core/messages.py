@@ -22,6 +22,11 @@ TEMPLATES: dict[str, str] = {
     "AlertNotEmailed": "The alert was not emailed: the profile has no owner whose mailbox has outgoing email "
                        "enabled.",
     "TooManyTransientFailures": "Failed {failures} times in a row ({direction}); the last time: {error}",
+    # trace rows of the engine's own (the error browser); a connector's error inside stays as written
+    "TestSucceeded": "Test of {direction} for mailbox '{mailbox}' passed; it is enabled.",
+    "TestFailed": "Test of {direction} for mailbox '{mailbox}' failed: {error}",
+    "SyncNowRequested": "An administrator asked to sync mailbox '{mailbox}' now.",
+    "ProfileResumed": "The profile's mail server answers again; {failing} failing mailboxes resume now.",
     # an email server profile's validation (core/domain/profile.py), beside each field of the profile dialog
     "ProfileNeedsName": "a profile needs a name",
     "ProfileNeedsLocation": "give the server location (an EWS URL or a host name)",
@@ -91,7 +96,7 @@ FEED: dict[str, str] = {
     "EmailQueued": "An email is waiting to be sent.",
     "MailboxDisabled": "{mailbox}: disabled ({direction}, {code}): {reason}",
     "ProfilePausedLine": "Profile paused: {reason}",
-    "ProfileResumed": "Profile {profile} answers again and resumed.",
+    "ProfileResumedLine": "Profile {profile} answers again and resumed.",
     "AlertRaisedLine": "Alert: {alert}",
     "IncomingMailArrived": "{mailbox}: the server announced new email.",
     "RequestBudget": "{mailbox}: {used} of {limit} requests to Microsoft Graph in {minutes} min.",

@@ -124,3 +124,25 @@ def test_a_profile_paused_says_why_in_italian(qtbot, db, italian):
     qtbot.addWidget(page)
     page.refresh()
     assert page.model.data(page.model.index(0, 3)) == italian_reason  # the trace row too
+
+
+def test_the_engines_own_trace_rows_are_italian_with_the_servers_words_inside(qtbot, db, italian):
+    from crmsync_gui.core import codes
+    from crmsync_gui.core.errors import TransientError
+    from crmsync_gui.core.sync import outcomes
+
+    mailbox = add_mailbox(add_profile("Contoso"), "Ann")
+    now = utcnow()
+    outcomes.record_test_success(mailbox, codes.Direction.INCOMING, now)
+    outcomes.record_test_failure(mailbox, codes.Direction.OUTGOING, TransientError("ServerError", "HTTP 503."), now)
+    english = {t.code: t.message for t in TraceLog.select()}
+    assert english == {"TestSucceeded": "Test of incoming email for mailbox 'Ann' passed; it is enabled.",
+                       "TestFailed": "Test of outgoing email for mailbox 'Ann' failed: HTTP 503."}  # the trace's
+    page = ErrorsPage()
+    qtbot.addWidget(page)
+    page.refresh()
+    shown = {page.model.data(page.model.index(r, 2)): page.model.data(page.model.index(r, 3))
+             for r in range(page.model.rowCount())}
+    assert shown == {
+        "TestSucceeded": "Verifica di posta in arrivo per la cassetta postale 'Ann' riuscita; è attivata.",
+        "TestFailed": "Verifica di posta in uscita per la cassetta postale 'Ann' non riuscita: HTTP 503."}

@@ -109,8 +109,9 @@ def close_and_resume(profile_id: int, breaker: ProfileBreaker, now: datetime) ->
             Mailbox.update({next_run: now}).where(of_profile & (next_run > now)).execute()
             Mailbox.update({getattr(Mailbox, cols.transient_failures): 0}).where(of_profile).execute()
         Mailbox.update(transient_failure_count=0).where(of_profile).execute()
-        trace.record("ProfileResumed", f"The profile's mail server answers again; {len(failed)} failing "
-                     "mailboxes resume now.", at=now, profile_id=profile_id)
+        args = {"failing": len(failed)}
+        trace.record("ProfileResumed", messages.render("ProfileResumed", args), at=now, profile_id=profile_id,
+                     args=args)
 
 
 def paused_profile_ids() -> list[int]:

@@ -286,8 +286,9 @@ class Engine:
         if not directions or (direction is not None and not may_sync(mailbox, direction)):
             reasons = "; ".join(sync_blockers(mailbox, direction or D.INCOMING)) or "no direction uses server-side sync"
             raise CrmSyncError(f"Mailbox '{mailbox.name}' cannot sync now: {reasons}.")
-        trace.record("SyncNowRequested", f"An administrator asked to sync mailbox '{mailbox.name}' now.",
-                     at=self.clock.now(), mailbox_id=mailbox_id)
+        args = {"mailbox": mailbox.name}
+        trace.record("SyncNowRequested", messages.render("SyncNowRequested", args), at=self.clock.now(),
+                     mailbox_id=mailbox_id, args=args)
         futures = [self._submit(_Work(WorkKind.SYNC, mailbox_id, d, None), priority=0) for d in directions]
         return list(await asyncio.gather(*futures))
 

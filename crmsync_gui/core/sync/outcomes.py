@@ -101,8 +101,8 @@ def record_test_success(mailbox, direction: codes.Direction, now: datetime) -> N
     with database_proxy.atomic():
         Mailbox.update({cols.status: codes.DirectionStatus.SUCCESS, cols.enabled: True,
                         cols.next_run: now, cols.transient_failures: 0}).where(Mailbox.id == mailbox.id).execute()
-        trace.record("TestSucceeded", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' passed; "
-                     "it is enabled.", at=now, mailbox_id=mailbox.id)
+        args = {"direction": int(direction), "mailbox": mailbox.name}
+        trace.record("TestSucceeded", messages.render("TestSucceeded", args), at=now, mailbox_id=mailbox.id, args=args)
 
 
 def record_test_failure(mailbox, direction: codes.Direction, error: SyncError, now: datetime) -> None:
@@ -112,8 +112,9 @@ def record_test_failure(mailbox, direction: codes.Direction, error: SyncError, n
         Mailbox.update({cols.status: codes.DirectionStatus.FAILURE, cols.enabled: False,
                         "last_error_code": error.code, "last_error_message": str(error),
                         "last_error_at": now}).where(Mailbox.id == mailbox.id).execute()
-        trace.record("TestFailed", f"Test of {direction.label.lower()} for mailbox '{mailbox.name}' failed: "
-                     f"{error}", at=now, mailbox_id=mailbox.id, profile_id=mailbox.profile_id,
+        args = {"direction": int(direction), "mailbox": mailbox.name, "error": str(error)}
+        trace.record("TestFailed", messages.render("TestFailed", args), at=now, mailbox_id=mailbox.id,
+                     profile_id=mailbox.profile_id, args=args,
                      remediation=trace.hint_for(error.code, action=error.action, transient=error.transient))
 
 
