@@ -1,12 +1,15 @@
 """Occurrences of a recurring calendar item, for FindItem's CalendarView (as Exchange expands them).
 
 Daily, weekly and absolute-monthly patterns with a numbered, end-date or no-end range; other patterns
-show the master alone. Times of day are kept in UTC (the sandbox has no time zone database of its own).
+show the master alone. A series is expanded on the clock of the zone its start was set in (StartTimeZone), as
+Exchange expands it: a weekly 09:00 Berlin meeting stays 09:00 there across a daylight-saving change.
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from exchangelib.winzone import MS_TIMEZONE_TO_IANA_MAP
 from lxml import etree
 
 from .soap import T_NS, parse_time
@@ -21,7 +24,8 @@ def _t(name: str) -> str:
 
 def occurrences(recurrence: etree._Element, start: datetime, end: datetime,
                 window_start: datetime, window_end: datetime) -> list[tuple[int, datetime, datetime]]:
-    """(1-based index, start, end) of the occurrences overlapping the window."""
+    """(1-based index, start, end) of the occurrences overlapping the window, in UTC; each occurrence starts
+    at the series' time of day on the clock of start's zone."""
     pattern = next((c for c in recurrence if isinstance(c.tag, str) and c.tag.endswith("Recurrence")
                     and c.tag.split("}")[1] in ("DailyRecurrence", "WeeklyRecurrence", "AbsoluteMonthlyRecurrence")),
                    None)
@@ -42,7 +46,7 @@ def occurrences(recurrence: etree._Element, start: datetime, end: datetime,
     for index, day in enumerate(_dates(kind, first, interval, days, month_day), start=1):
         if (last is not None and day > last) or (count is not None and index > count) or index > _LIMIT:
             break
-        begin = datetime.combine(day, start.timetz())
+        begin = datetime.combine(day, start.timetz()).astimezone(UTC)  # UTC before adding the length: real hours
         if begin >= window_end:
             break
         if begin + length >= window_start:
@@ -78,10 +82,22 @@ def _dates(kind: str, first: date, interval: int, days: list[int], month_day: in
 
 
 def master_times(fields: dict) -> tuple[datetime, datetime] | None:
+    """An item's start and end in the zone its start was set in (what a series is expanded on)."""
     s, e = fields.get("Start"), fields.get("End")
     if s is None or e is None or not s.text or not e.text:
         return None
-    return parse_time(s.text), parse_time(e.text)
+    zone = _start_zone(fields)
+    return parse_time(s.text).astimezone(zone), parse_time(e.text).astimezone(zone)
+
+
+def _start_zone(fields: dict) -> tzinfo:
+    """The zone of an item's StartTimeZone (a Windows id); UTC when it has none or one no database knows."""
+    el = fields.get("StartTimeZone")
+    name = MS_TIMEZONE_TO_IANA_MAP.get(el.get("Id") or "") if el is not None else None
+    try:
+        return ZoneInfo(name) if name else UTC
+    except ZoneInfoNotFoundError:
+        return UTC
 
 
 def nth(recurrence: etree._Element, start: datetime, end: datetime, index: int) -> tuple[datetime, datetime] | None:

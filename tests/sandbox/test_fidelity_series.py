@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from exchangelib import CalendarItem, EWSDateTime
+from exchangelib import CalendarItem, EWSDateTime, EWSTimeZone
 from exchangelib.errors import ErrorCalendarOccurrenceIsDeletedFromRecurrence
 from exchangelib.ewsdatetime import UTC
-from exchangelib.recurrence import DailyPattern, Recurrence
+from exchangelib.fields import MONDAY
+from exchangelib.recurrence import DailyPattern, Recurrence, WeeklyPattern
 
 
 def _at(day: int, hour: int) -> EWSDateTime:
@@ -65,3 +66,24 @@ def test_a_property_deleted_on_one_occurrence_stays_deleted_there_alone(ann):
     assert [(o.location, o.type) for o in ann.calendar.view(start=_at(1, 0), end=_at(31, 0))] == [
         ("Park", "Occurrence"), (None, "Exception"), ("Park", "Occurrence")]
     assert ann.calendar.get(id=series.id).location == "Park"
+
+
+def test_a_series_keeps_its_local_time_across_a_daylight_saving_change(ann):
+    """As Exchange expands a series on the clock of its start zone: a weekly 09:00 Berlin meeting stays 09:00
+    local across the last Sunday of March 2027 (the 28th), so its UTC start moves from 08:00 to 07:00."""
+    berlin = EWSTimeZone("Europe/Berlin")
+    series = CalendarItem(account=ann, folder=ann.calendar, subject="jour fixe",
+                          start=EWSDateTime(2027, 3, 15, 9, tzinfo=berlin),
+                          end=EWSDateTime(2027, 3, 15, 10, tzinfo=berlin),
+                          recurrence=Recurrence(pattern=WeeklyPattern(interval=1, weekdays=[MONDAY]),
+                                                start=date(2027, 3, 15), number=4))
+    series.save()
+    shown = list(ann.calendar.view(start=EWSDateTime(2027, 3, 1, tzinfo=UTC),
+                                   end=EWSDateTime(2027, 4, 30, tzinfo=UTC)))
+    assert [o.start.astimezone(berlin).strftime("%m-%d %H:%M") for o in shown] == [
+        "03-15 09:00", "03-22 09:00", "03-29 09:00", "04-05 09:00"]
+    assert [o.start.astimezone(UTC).hour for o in shown] == [8, 8, 7, 7]
+    assert [o.end - o.start for o in shown] == [timedelta(hours=1)] * 4
+    third = series.occurrence(3)
+    third.refresh()  # GetItem by OccurrenceItemId expands the same way
+    assert third.start == EWSDateTime(2027, 3, 29, 7, tzinfo=UTC)

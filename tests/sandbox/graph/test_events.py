@@ -139,3 +139,25 @@ def test_an_event_with_attendees_is_a_meeting_graph_runs(client, sandbox, user):
     assert client.call("DELETE", f"/users/{user}/events/{made['id']}").status_code == 204
     assert "MeetingCancellation" in [i["type"] for i in sandbox.items(dana)]
     assert client.get(f"/users/{dana}/events/{copy['id']}", "graph.event").json()["isCancelled"] is True
+
+
+def test_a_series_keeps_its_local_time_across_a_daylight_saving_change(client, sandbox, user):
+    """As Exchange Online expands a series on the clock of its start zone: a weekly 09:00 Berlin meeting stays
+    09:00 local across the last Sunday of March 2027 (the 28th), so its UTC start moves from 08:00 to 07:00."""
+    weekly = {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["monday"], "firstDayOfWeek": "monday"},
+              "range": {"type": "numbered", "startDate": "2027-03-15", "numberOfOccurrences": 4,
+                        "recurrenceTimeZone": "Europe/Berlin"}}
+    made = client.call("POST", f"/users/{user}/events", "graph.event", {
+        "subject": "Jour fixe", "start": {"dateTime": "2027-03-15T09:00:00", "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": "2027-03-15T10:00:00", "timeZone": "Europe/Berlin"}, "recurrence": weekly},
+        sends="graph.event").json()
+    window = "startDateTime=2027-03-01T00:00:00Z&endDateTime=2027-04-30T00:00:00Z"
+    in_utc = ["2027-03-15T08:00", "2027-03-22T08:00", "2027-03-29T07:00", "2027-04-05T07:00"]
+    for url in (f"/users/{user}/calendarView?{window}", f"/users/{user}/events/{made['id']}/instances?{window}"):
+        shown = client.get(url, "page:graph.event").json()["value"]
+        assert [(e["start"]["dateTime"][:16], e["end"]["dateTime"][:16]) for e in shown] == [
+            (start, start[:11] + f"{int(start[11:13]) + 1:02}:00") for start in in_utc]
+        local = client.get(url, "page:graph.event", headers={"Prefer": 'outlook.timezone="Europe/Berlin"'})
+        assert {e["start"]["dateTime"][11:16] for e in local.json()["value"]} == {"09:00"}
+    third = client.get(f"/users/{user}/events/{made['id']}~3", "graph.event").json()
+    assert (third["start"]["dateTime"][:16], third["originalStart"]) == ("2027-03-29T07:00", "2027-03-29T07:00:00Z")
