@@ -136,6 +136,24 @@ def test_a_series_keeps_its_local_start_day(world):
     assert json.loads(daily.recurrence)["starts_on"] == "2030-05-01"
 
 
+def test_a_series_keeps_its_local_time_across_a_daylight_saving_change(world):
+    # 09:00 in Berlin every Monday from 15 March 2027: 08:00 UTC until the 28th, 07:00 UTC after it
+    record = appointment(world, subject="Jour fixe", starts_at=datetime(2027, 3, 15, 8),
+                         ends_at=datetime(2027, 3, 15, 9), start_time_zone="Europe/Berlin",
+                         end_time_zone="Europe/Berlin",
+                         recurrence=json.dumps({"pattern": "weekly", "days_of_week": ["monday"], "occurrences": 4}))
+    assert sync(world) == 1
+    view = list(world.account.calendar.view(start=EWSDateTime(2027, 3, 1, tzinfo=BERLIN),
+                                            end=EWSDateTime(2027, 4, 30, tzinfo=BERLIN)))
+    assert [o.start.astimezone(BERLIN).strftime("%m-%d %H:%M") for o in view] == [
+        "03-15 09:00", "03-22 09:00", "03-29 09:00", "04-05 09:00"]
+    view[2].delete()  # in Outlook: the first meeting after the change is cancelled
+    sync(world)
+    record = Activity.get_by_id(record.id)
+    assert json.loads(record.recurrence)["cancelled"] == ["2027-03-29"]
+    assert record.starts_at == datetime(2027, 3, 15, 8)  # the series itself is unchanged
+
+
 def test_a_zone_exchange_cannot_know_is_skipped_with_the_reason(world):
     appointment(world, subject="Somewhere", starts_at=datetime(2030, 3, 4, 7), ends_at=datetime(2030, 3, 4, 8),
                 start_time_zone="Mars/Olympus_Mons")
