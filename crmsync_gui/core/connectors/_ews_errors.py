@@ -11,6 +11,10 @@ from crmsync_gui.core.connectors._redaction import redact
 from crmsync_gui.core.errors import PermanentError, SyncError, TransientError
 
 
+class UnreadableReply(Exception):
+    """A reply crmsync stopped reading: too big, or too slow to arrive whole."""
+
+
 def _cause(exc: BaseException) -> BaseException | None:
     return exc.__cause__ or exc.__context__
 
@@ -29,11 +33,17 @@ def _connection_lost(text: str, what: str, detail: str) -> TransientError:
     return TransientError("Timeout", f"The Exchange server did not answer in time while {what}.")
 
 
+_QUOTED = 20_000  # characters of an error redacted, far more than the 400 kept: a secret cut at the end stays out
+
+
 def map_error(exc: BaseException, what: str, password: str | None = None) -> SyncError:
     """An exchangelib/HTTP error as the engine's transient/permanent taxonomy, in the admin's words."""
-    detail = redact(f"{type(exc).__name__}: {exc}", password)[:400]
+    # not all of it: exchangelib quotes a bad reply whole, and redacting 30 MB of it took 2.5 s
+    detail = redact(f"{type(exc).__name__}: {exc}"[:_QUOTED], password)[:400]
     if isinstance(exc, SyncError):
         return exc
+    if isinstance(exc, UnreadableReply):
+        return TransientError("ServerError", f"The Exchange server failed while {what}: {exc}.")
     if isinstance(exc, ews.ErrorServerBusy) and (str(exc).startswith("Reraised from ErrorTimeoutExpired")
                                                   or str(exc) == "Caused by closed connection"):
         # exchangelib's own relabelling of a timeout or a dropped connection, not the server asking for a pause
