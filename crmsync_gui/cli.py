@@ -641,7 +641,7 @@ def _fault_spec(spec: str) -> dict:
         key, sep, value = pair.partition("=")
         if not sep:
             raise CrmSyncError(f"fault '{spec}': '{pair}' is not key=value (e.g. busy,operation=FindItem,times=2)")
-        fields[key] = int(value) if key in ("times", "back_off_ms", "status") else (
+        fields[key] = int(value) if key in ("times", "back_off_ms", "status", "size") else (
             float(value) if key == "seconds" else value)
     return fields
 

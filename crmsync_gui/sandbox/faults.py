@@ -6,7 +6,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 
-KINDS = ("busy", "http", "drop", "delay", "error", "malformed", "crash", "lose")
+KINDS = ("busy", "http", "drop", "delay", "error", "malformed", "crash", "lose", "oversized", "trickle")
 
 
 @dataclass
@@ -25,6 +25,9 @@ class Fault:
                        ResponseCode ErrorInternalServerError)
            "lose"      GetStreamingEvents: the connection's first notifications are lost (their watermark
                        moves as if delivered, nothing is written): a missed notification
+           "oversized" the reply is `size` bytes (a SOAP envelope opened, then text), sent chunked: no length
+                       tells the client beforehand
+           "trickle"   the reply comes one byte every `seconds`
     """
     kind: str
     mailbox: str | None = None
@@ -34,6 +37,7 @@ class Fault:
     status: int = 503
     seconds: float = 0.0
     code: str = "ErrorMailboxStoreUnavailable"
+    size: int = 0
     hits: int = 0
 
     def __post_init__(self):

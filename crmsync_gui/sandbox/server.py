@@ -349,6 +349,7 @@ class SandboxServer:
 
     async def _answer(self, request, acting, user, operation, op, in_flight, data) -> web.StreamResponse:
         lose = False
+        trickle = None
         for f in self.faults.take(acting.address, operation):
             lose = lose or f.kind == "lose"
             if f.kind == "delay":
@@ -368,6 +369,10 @@ class SandboxServer:
                 return _xml(envelope(_error_reply(operation, f.code)), 200)
             elif f.kind == "crash":
                 raise RuntimeError("a crash the sandbox was told to have")
+            elif f.kind == "oversized":
+                return await _oversized(request, f.size)
+            elif f.kind == "trickle":
+                trickle = f.seconds
         if in_flight > self.max_concurrent_per_mailbox:
             return _xml(fault("ErrorServerBusy", f"{acting.address} has more than {self.max_concurrent_per_mailbox} "
                               "concurrent requests.", back_off_ms=0), 500)
@@ -379,6 +384,8 @@ class SandboxServer:
                               f"'{operation}'.", faultcode="a:ErrorInvalidOperation"), 500)
         with self.store.lock:
             reply = handler(Call(self.store, user, acting, self.subscriptions), op)
+        if trickle is not None:
+            return await _trickle(request, envelope(reply), trickle)
         return _xml(envelope(reply), 200)
 
 
@@ -464,6 +471,39 @@ def _error_reply(operation: str, code: str, text: str | None = None) -> etree._E
     sub(response, "m", "ResponseMessages").append(
         response_message(operation, code, text or f"{code} (a fault the sandbox was told to give)"))
     return response
+
+
+async def _oversized(request: web.Request, size: int) -> web.StreamResponse:
+    """An "oversized" fault's reply: an envelope opened, then text up to `size` bytes, chunked."""
+    stream = web.StreamResponse(status=200, headers={"Content-Type": "text/xml; charset=utf-8"})
+    stream.enable_chunked_encoding()
+    await stream.prepare(request)
+    head = envelope(m("Padding")).partition(b"<s:Body>")[0] + b"<s:Body><Padding>"
+    await stream.write(head)
+    sent, block = len(head), b"x" * (1 << 16)
+    try:
+        while sent < size:
+            await stream.write(block[:size - sent])
+            sent += min(len(block), size - sent)
+        await stream.write_eof()
+    except ConnectionError:  # the client stopped reading, as it should
+        pass
+    return stream
+
+
+async def _trickle(request: web.Request, body: bytes, seconds: float) -> web.StreamResponse:
+    """A "trickle" fault's reply: the whole length declared, then one byte every `seconds`."""
+    stream = web.StreamResponse(status=200, headers={"Content-Type": "text/xml; charset=utf-8"})
+    stream.content_length = len(body)
+    await stream.prepare(request)
+    try:
+        for i in range(len(body)):
+            await stream.write(body[i:i + 1])
+            await asyncio.sleep(seconds)
+        await stream.write_eof()
+    except ConnectionError:
+        pass
+    return stream
 
 
 def _xml(body: bytes, status: int) -> web.Response:

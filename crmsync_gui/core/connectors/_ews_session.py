@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -23,15 +24,18 @@ from urllib.parse import urlsplit
 import exchangelib
 import requests
 import requests.adapters
+import urllib3
+from exchangelib.errors import ErrorTimeoutExpired
 from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems, Tasks
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
 from exchangelib.services import SyncFolderItems
 from exchangelib.transport import AUTH_TYPE_MAP
+from exchangelib.util import post_ratelimited
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _redaction as redaction
 from crmsync_gui.core.connectors import _unencrypted
-from crmsync_gui.core.connectors._ews_errors import map_error
+from crmsync_gui.core.connectors._ews_errors import UnreadableReply, map_error
 from crmsync_gui.core.errors import PermanentError
 
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
@@ -145,15 +149,63 @@ class _WholeReply:
     def iter_content(self) -> bytes:
         return self.content  # bytes: exchangelib's to_xml reads them at once
 
+    def close(self) -> None:
+        pass  # already read, and its connection given back
+
 
 class SyncPages(SyncFolderItems):
-    """SyncFolderItems with its reply parsed in one piece, for email and ACT folders alike: exchangelib hands
-    lxml the reply through iter_content(), whose default chunk is one byte, and that loop was two thirds of
-    an email first sync's CPU (a page of 100 emails of 20 KB is 2 MB: two million Python calls)."""
+    """SyncFolderItems with its reply read and parsed in one piece, for email and ACT folders alike: exchangelib
+    hands lxml the reply through iter_content(), whose default chunk is one byte, and that loop was two thirds of
+    an email first sync's CPU (a page of 100 emails of 20 KB is 2 MB: two million Python calls).
 
-    @classmethod
-    def _get_soap_parts(cls, response):
-        return super()._get_soap_parts(response=_WholeReply(response.content))
+    Reading it here also bounds the whole reply, which the request timeout does not (it bounds each socket read):
+    a reply over MAX_REPLY_BYTES, or not complete within the timeout of the request's start, fails the job."""
+
+    # ten times a page of 512 emails of 75 KB as base64 (50 MB), and room for 10 emails of 35 MB (a usual
+    # Exchange size limit) in one of our pages of 100
+    MAX_REPLY_BYTES = 512 * 2**20
+
+    def _get_response(self, payload, api_version):
+        timeout = self.timeout or self.protocol.TIMEOUT
+        deadline = time.monotonic() + timeout
+        session = self.protocol.get_session()
+        response, session = post_ratelimited(
+            protocol=self.protocol, session=session, url=self.protocol.service_endpoint,
+            headers=self._extra_headers(), data=self.wrap(content=payload, api_version=api_version),
+            stream=True, timeout=timeout)
+        self._handle_response_cookies(session)
+        if response.status_code != 200:  # exchangelib's status check has read it already (a SOAP fault's 500)
+            self.protocol.release_session(session)
+            return _WholeReply(response.content)
+        try:
+            content = _read_whole(response, deadline, timeout, self.MAX_REPLY_BYTES)
+        except BaseException:
+            response.close()
+            self.protocol.retire_session(session)  # its connection holds the rest of the reply
+            raise
+        self.protocol.release_session(session)
+        return _WholeReply(content)
+
+
+def _read_whole(response, deadline: float, timeout: float, limit: int) -> bytes:
+    chunks, size = [], 0
+    while chunk := _read_some(response):
+        size += len(chunk)
+        if size > limit:
+            raise UnreadableReply(f"the server's reply was over {limit // 2**20} MB")
+        if time.monotonic() > deadline:
+            raise UnreadableReply(f"the server sent its reply too slowly: not complete after {timeout:g} s")
+        chunks.append(chunk)
+    response.close()
+    return b"".join(chunks)
+
+
+def _read_some(response) -> bytes:
+    # read1 returns what has arrived, so the deadline is checked at least once per read timeout
+    try:
+        return response.raw.read1(1 << 16, decode_content=True)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:  # a timeout or a lost connection, in exchangelib's words
+        raise ErrorTimeoutExpired(f"Reraised from {type(exc).__name__}({exc})") from exc
 
 
 # -- settings and credentials -------------------------------------------------------------------
