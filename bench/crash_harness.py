@@ -234,11 +234,16 @@ def run_two_workers(kills: int, seed: int, folder: Path, url: str, worlds: list,
     try:
         for engine in engines.values():
             engine.wait_ready()
+        settled = time.monotonic() + 30  # their first syncs done, so the first kill point's jobs are its own
+        while any(e.jobs()[0] for e in engines.values()) and time.monotonic() < settled:
+            time.sleep(0.05)
         for n in range(kills):
             open_database(url)
             try:
                 for world in worlds:
                     world.inject(rng, n)
+                if n == 0:  # the first kill lands in a job, so even a short run has one: a folder read is held
+                    worlds[0].sandbox.inject("delay", operation="SyncFolderItems", seconds=1, times=1)
                 make_everything_due()
             finally:
                 close_database()
@@ -249,8 +254,11 @@ def run_two_workers(kills: int, seed: int, folder: Path, url: str, worlds: list,
                 time.sleep(0.01)
             time.sleep(rng.uniform(0, kill_window_s))
             busy = sorted(name for name, e in engines.items() if e.jobs(injected)[0])
+            while n == 0 and not busy and time.monotonic() < deadline:  # the later kills fall where the seed puts them
+                time.sleep(0.005)
+                busy = sorted(name for name, e in engines.items() if e.jobs(injected)[0])
             # mostly one in the middle of a job while the other may be in one of its own; sometimes an idle one
-            victim = rng.choice(busy if busy and rng.random() < 0.75 else sorted(engines))
+            victim = rng.choice(busy if busy and (n == 0 or rng.random() < 0.75) else sorted(engines))
             figures.kills += 1
             figures.kills_mid_job += engines[victim].kill()[0]
             finished = set().union(*(e.jobs(injected)[1] for e in engines.values()))

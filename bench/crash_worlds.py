@@ -151,10 +151,11 @@ class ExchangeWorld:
             self.ledger.incoming.append(message_id)
         for _ in range(rng.randint(0, 2)):
             self.n += 1
-            email = Activity.create(activity_type=codes.ActivityType.EMAIL, subject=f"Offer {self.n}",
-                                    body="Please find it.", owner_user=self.user, email_status=Status.PENDING_SEND,
-                                    direction_outgoing=True)
-            ActivityParty.create(activity=email, role=codes.PartyRole.TO, address=self.bob)
+            with Activity._meta.database.atomic():  # as the CRM saves an email: a running worker sees it whole
+                email = Activity.create(activity_type=codes.ActivityType.EMAIL, subject=f"Offer {self.n}",
+                                        body="Please find it.", owner_user=self.user,
+                                        email_status=Status.PENDING_SEND, direction_outgoing=True)
+                ActivityParty.create(activity=email, role=codes.PartyRole.TO, address=self.bob)
             self.ledger.outgoing.append(email.id)
         touched: set = set()
         for _ in range(rng.randint(2, 5)):
@@ -371,10 +372,11 @@ class MailWorld:
             self.account.append(*raws)
         for _ in range(rng.randint(0, 2)):
             self.n += 1
-            email = Activity.create(activity_type=codes.ActivityType.EMAIL, subject=f"Offer {self.n}",
-                                    body="Please find it.", owner_user=self.user, email_status=Status.PENDING_SEND,
-                                    direction_outgoing=True)
-            ActivityParty.create(activity=email, role=codes.PartyRole.TO, address="bob@fabrikam.test")
+            with Activity._meta.database.atomic():  # as the CRM saves an email: a running worker sees it whole
+                email = Activity.create(activity_type=codes.ActivityType.EMAIL, subject=f"Offer {self.n}",
+                                        body="Please find it.", owner_user=self.user,
+                                        email_status=Status.PENDING_SEND, direction_outgoing=True)
+                ActivityParty.create(activity=email, role=codes.PartyRole.TO, address="bob@fabrikam.test")
             self.ledger.outgoing.append(email.id)
 
     def after_run(self, finished) -> None:
