@@ -1,8 +1,11 @@
 """Meeting invitations (issue 21, item 9) end to end: CRM appointments with attendees reach them as Outlook's
 invitations, updates and cancellations; their answers come back as the parties' responses; an invited CRM user
-whose own mailbox syncs is never given a second appointment. The Exchange connector, exchangelib over HTTPS,
-the EWS sandbox (its meetings between its own mailboxes), the store."""
+whose own mailbox syncs is never given a second appointment. The organizer's mailbox syncs over EWS (the Exchange
+connector, exchangelib over HTTPS) or over Microsoft Graph (the Graph connector over HTTPS to the Graph sandbox,
+whose meetings are the EWS sandbox's, which Exchange Online sends itself); the invited users' mailboxes and what
+attendees do in Outlook go over EWS. The EWS sandbox holds the meetings between its own mailboxes."""
 import asyncio
+import itertools
 import json
 from datetime import datetime, timedelta
 
@@ -15,20 +18,26 @@ from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
 from crmsync_gui.core.store.models import Activity, ActivityParty, ItemMap, Mailbox, SyncFilter
 from crmsync_gui.core.sync import act
 from tests.connectors.exchange_world import exchange_world
+from tests.connectors.graph_act_world import OUTLOOK_PASSWORD, both_world
 
 START = datetime(2030, 3, 1, 9)
 Answer = codes.MeetingResponse
+_carls = itertools.count(1)
 
 
-def act_world(sandbox, prefix):
-    world = exchange_world(sandbox, prefix, sync_filter_templates=True)
+def act_world(world):
     Mailbox.update(act_method=codes.ActMethod.SERVER_SIDE_SYNC).where(Mailbox.id == world.mailbox.id).execute()
     return world
 
 
-@pytest.fixture
-def ann(db, sandbox):
-    world = act_world(sandbox, "organizer")
+@pytest.fixture(params=["ews", "graph"])
+def ann(request, db, sandbox):
+    """The organizer, whose mailbox syncs over EWS or over Graph; .password: hers in Outlook (over EWS)."""
+    if request.param == "ews":
+        world, world.password = act_world(exchange_world(sandbox, "organizer", sync_filter_templates=True)), "pw"
+    else:
+        world = act_world(both_world(sandbox, request.getfixturevalue("graph"), "gorganizer"))
+        world.password = OUTLOOK_PASSWORD
     yield world
     world.close()
 
@@ -36,9 +45,16 @@ def ann(db, sandbox):
 @pytest.fixture
 def bob(db, sandbox):
     """A CRM user invited to Ann's meetings, whose own mailbox syncs."""
-    world = act_world(sandbox, "invited")
+    world = act_world(exchange_world(sandbox, "invited", sync_filter_templates=True))
     yield world
     world.close()
+
+
+def invitee(sandbox) -> str:
+    """Carl, a contact with a mailbox of his own in the sandbox (password pw), new for each test."""
+    address = f"carl{next(_carls)}@sandbox.test"
+    sandbox.add_mailbox(address, "pw", name="Carl")
+    return address
 
 
 def sync(world) -> int:
@@ -63,13 +79,12 @@ def answers(record) -> dict[str, Answer]:
 
 
 def test_a_crm_meeting_reaches_its_attendees_and_their_answers_come_back(ann, bob, sandbox, outlook):
-    carl, dora = "carl@sandbox.test", "dora@fabrikam.com"  # a contact with a sandbox mailbox; one outside it
-    sandbox.add_mailbox(carl, "pw", name="Carl")
+    carl, dora = invitee(sandbox), "dora@fabrikam.com"  # a contact with a sandbox mailbox; one outside it
     record = meeting(ann, bob.address, carl, optional=[dora])
     assert sync(ann) == 1
     record = Activity.get_by_id(record.id)
     [organizer_copy] = sandbox.items(ann.address, "calendar")
-    mine = outlook(ann.address).calendar.get(id=organizer_copy["id"])
+    mine = outlook(ann.address, ann.password).calendar.get(id=organizer_copy["id"])
     assert record.meeting_uid and mine.uid == record.meeting_uid and mine.is_meeting
     for address in (bob.address, carl):
         [request] = requests(outlook(address))
@@ -148,8 +163,7 @@ def test_an_invited_crm_user_gets_no_second_appointment(ann, bob, outlook):
 
 
 def test_an_attendee_added_in_the_crm_is_invited_and_one_removed_is_told(ann, bob, sandbox, outlook):
-    carl = "carl.m@sandbox.test"
-    sandbox.add_mailbox(carl, "pw", name="Carl")
+    carl = invitee(sandbox)
     record = meeting(ann, bob.address)
     sync(ann)
     requests(outlook(bob.address))[0].accept()
@@ -164,8 +178,7 @@ def test_an_attendee_added_in_the_crm_is_invited_and_one_removed_is_told(ann, bo
 
 
 def test_a_crm_change_to_one_occurrence_reaches_the_attendees_for_that_occurrence(ann, sandbox, outlook):
-    carl = "carl.s@sandbox.test"
-    sandbox.add_mailbox(carl, "pw", name="Carl")
+    carl = invitee(sandbox)
     rule = {"pattern": "daily", "occurrences": 4}
     record = meeting(ann, carl, subject="Stand-up")
     record.recurrence = json.dumps(rule)
