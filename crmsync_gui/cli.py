@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import multiprocessing
 import os
 import secrets
 import signal
@@ -924,6 +925,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the packaged command's parsing workers start by running it
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.db is not None and not args.db.strip():  # not silently the default database

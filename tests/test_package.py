@@ -38,6 +38,7 @@ def test_packaged_console_passes_its_self_test_without_the_venv(app, tmp_path):
     assert report["ok"] is True, report
     assert report["version"] == crmsync_gui.__version__
     assert "Dashboard" in report["pages"]
+    assert report["parsed_in_worker"] == "self-test", "the packaged app could not start a parsing worker"
     assert (tmp_path / "p.db").exists()
 
 

@@ -67,10 +67,14 @@ def self_test(args: argparse.Namespace, started: float) -> int:
             describe_target,
             open_database,
         )
+        from crmsync_gui.core.sync import parsing
         from crmsync_gui.ui.main_window import MainWindow
         from crmsync_gui.ui.resources import icon, install_translations
 
         extra = {"modules": import_every_module()} if args.import_all else {}
+        # the engine parses email in worker processes, which a packaged app starts by running itself
+        parsed, = asyncio.run(parsing.parse([("self-test", b"Subject: self-test\r\n\r\nbody\r\n", None)], "Inbox"))
+        extra["parsed_in_worker"] = getattr(parsed, "subject", str(parsed))
         db_path = args.db or default_database_path()
         app = QApplication.instance() or QApplication([sys.argv[0]])
         if icon("crmsync").isNull():

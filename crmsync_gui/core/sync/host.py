@@ -12,10 +12,15 @@ the answers to calls, "halted" with the reason when the database failed under th
 disk: the child stops, and the console shows why), and "stopped". Console → child: calls and "stop". When the
 console goes away without stopping it, the child reads end-of-file, stops its engine and exits; when
 the child dies, the console publishes the engine as stopped and fails the calls waiting on it.
+
+The child is not a daemon process, because it starts processes of its own (MIME parsing,
+core/sync/parsing.py); a console that exits with its engine still running stops it at exit as stop()
+would, before multiprocessing waits for its children.
 """
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import itertools
 import multiprocessing
@@ -55,8 +60,9 @@ class EngineProcess:
         spawn = multiprocessing.get_context("spawn")  # not fork: the console has Qt's threads
         self._conn, child_end = spawn.Pipe()
         self._process = spawn.Process(target=serve, args=(child_end, self.database, self.secrets, self.config),
-                                      name="crmsync-engine", daemon=True)
+                                      name="crmsync-engine")
         self._process.start()
+        atexit.register(self._stop_at_exit)
         child_end.close()
         self._loop = asyncio.get_running_loop()
         started = self._waiting[0] = self._loop.create_future()
@@ -72,17 +78,26 @@ class EngineProcess:
         """Stop the engine (running jobs get its grace period) and wait for its process to end."""
         if self._process is None:
             return
-        process, reader = self._process, self._reader
-        with contextlib.suppress(OSError):  # already gone
-            self._conn.send(("stop",))
-        grace = (self.config or EngineConfig()).stop_grace_s
-        await asyncio.to_thread(process.join, grace + 15)
-        if process.is_alive():
-            process.kill()
-            await asyncio.to_thread(process.join)
+        reader = self._reader
+        await asyncio.to_thread(self._end_process)
         await asyncio.to_thread(reader.join)
         self._conn.close()
         self._process = self._conn = self._reader = None
+
+    def _end_process(self) -> None:
+        """Ask the child to stop, wait out its grace period, and kill it if it is still there."""
+        atexit.unregister(self._stop_at_exit)
+        process = self._process
+        with contextlib.suppress(OSError):  # already gone
+            self._conn.send(("stop",))
+        process.join((self.config or EngineConfig()).stop_grace_s + 15)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+    def _stop_at_exit(self) -> None:
+        if self._process is not None:
+            self._end_process()
 
     async def test_and_enable(self, mailbox_id: int) -> dict[codes.Direction, JobResult]:
         return await self._call("test_and_enable", mailbox_id)

@@ -13,7 +13,6 @@ they still owe from an earlier run are kept as `mark_pending` decisions.
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from contextlib import AbstractAsyncContextManager
@@ -24,7 +23,7 @@ from crmsync_gui.core import codes
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.db import refresh_statistics
 from crmsync_gui.core.store.models import FolderSyncState, Mailbox, TrackingDecision, UnreadableEmail
-from crmsync_gui.core.sync import mime, trace, tracking
+from crmsync_gui.core.sync import mime, parsing, trace, tracking
 from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, IncomingEmail, MailSource, Page, RawEmail
 
 log = logging.getLogger(__name__)
@@ -108,7 +107,7 @@ async def _handle_page(ctx: _Context, folder: str, page: Page, whole_first: bool
     `whole_first`: tracking keeps every email of the folder, so emails given without their content are fetched
     whole before deciding."""
     job, source = ctx.job, ctx.source
-    parsed = await asyncio.to_thread(_parse_all, page.emails, folder)  # off the loop: the console stays smooth
+    parsed = await _parse_all(page.emails, folder)
     later = {raw.server_id for raw, _ in parsed if raw.content_later}
     if whole_first and later:
         parsed = await _completed(source, folder, parsed, later)
@@ -138,7 +137,7 @@ async def _handle_page(ctx: _Context, folder: str, page: Page, whole_first: bool
 async def _completed(source: MailSource, folder: str, parsed: list, wanted: set[str]) -> list:
     """The page's parsed emails with those of `wanted` fetched whole and parsed again (off the loop)."""
     whole = await source.complete(folder, [raw for raw, _ in parsed if raw.server_id in wanted])
-    again = {raw.server_id: (raw, email) for raw, email in await asyncio.to_thread(_parse_all, whole, folder)}
+    again = {raw.server_id: (raw, email) for raw, email in await _parse_all(whole, folder)}
     return [again.get(raw.server_id, (raw, email)) for raw, email in parsed]
 
 
@@ -150,22 +149,23 @@ def _note_newest(ctx: _Context, results) -> None:
             ctx.newest = (received, max(0.0, (now - received).total_seconds()))
 
 
-def _parse_all(emails: list[RawEmail], folder: str) -> list[tuple[RawEmail, IncomingEmail | mime.UnreadableEmailError]]:
+async def _parse_all(emails: list[RawEmail], folder: str
+                     ) -> list[tuple[RawEmail, IncomingEmail | mime.UnreadableEmailError]]:
+    """Each email parsed, in worker processes (core/sync/parsing.py), with what its server knew added."""
+    readable = [raw for raw in emails if not raw.fetch_error]
+    results = iter(await parsing.parse([(raw.server_id, raw.raw, raw.size) for raw in readable], folder))
     parsed = []
     for raw in emails:
         if raw.fetch_error:  # a protocol error on this email alone: its own unreadable record, the mailbox goes on
             parsed.append((raw, mime.UnreadableEmailError(raw.server_id, raw.fetch_error, raw.raw, raw.size)))
             continue
-        try:
-            email = mime.parse_email(raw.raw, server_id=raw.server_id, folder=folder, raw_size=raw.size)
-        except mime.UnreadableEmailError as error:
-            parsed.append((raw, error))
-            continue
-        email.content_later = raw.content_later
-        if raw.received_at is not None:  # when it reached this mailbox, more exact than the Date header
-            email.received_at = raw.received_at
-        if not email.thread_index and raw.thread_index:
-            email.thread_index = raw.thread_index
+        email = next(results)
+        if isinstance(email, IncomingEmail):
+            email.content_later = raw.content_later
+            if raw.received_at is not None:  # when it reached this mailbox, more exact than the Date header
+                email.received_at = raw.received_at
+            if not email.thread_index and raw.thread_index:
+                email.thread_index = raw.thread_index
         parsed.append((raw, email))
     return parsed
 

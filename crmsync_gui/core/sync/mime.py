@@ -59,6 +59,9 @@ class UnreadableEmailError(CrmSyncError):
         super().__init__(f"Email {server_id} could not be read: {reason}. It was not tracked; "
                          f"{kept} with the mailbox's unreadable emails. The mailbox goes on with the next email.")
 
+    def __reduce__(self):  # from a parsing worker (core/sync/parsing.py) to the engine
+        return self.__class__, (self.server_id, self.reason, self.raw, self.raw_size)
+
 
 def parse_email(raw: bytes, *, server_id: str, folder: str = "Inbox",
                 raw_size: int | None = None) -> IncomingEmail:
