@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import corpus, describe
-from bench.harness import load_average, median_spread, progress, ratio_at_most, record
+from bench.harness import load_average, median_spread, progress, ratio_at_most, record, start_parsing_workers
 
 MAILBOXES, PAGE = 10, 20
 
@@ -91,7 +91,7 @@ def run(quick: bool) -> list[dict]:
 
     count, rounds = (100, 1) if quick else (1_000, 5)
     raws = corpus(count)
-    asyncio.run(parsing.parse([("warm", raws[0], None)] * parsing.WORKERS, "Inbox"))  # the workers started
+    start_parsing_workers()
     loads = [load_average()]
     wall: dict[str, list[float]] = {how: [] for how in WAYS}
     loop_tracking: dict[str, list[float]] = {how: [] for how in WAYS}

@@ -58,6 +58,12 @@ async def _in_pool(fn, *args):
         raise
 
 
+def workers() -> list[int]:
+    """The process ids of the parsing workers running now (none before the first parse)."""
+    with _pool_lock:
+        return list(_pool._processes) if _pool is not None else []
+
+
 def _worker_pool() -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:

@@ -55,7 +55,7 @@ PARENT = """
 import asyncio, sys
 from crmsync_gui.core.sync import parsing
 asyncio.run(parsing.parse([("1", b"Subject: hi\\r\\n\\r\\nbody", None)], "Inbox"))
-print(*parsing._pool._processes, flush=True)
+print(*parsing.workers(), flush=True)
 sys.stdin.read()
 """
 
