@@ -44,6 +44,7 @@ bench-quick: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m bench.hostile_mail --inputs 10000 --router-files 10000
 	CRMSYNC_HOSTILE_EMAILS=1000 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/connectors/test_hostile_mail_protocols.py
+	$(BIN)/python -m bench.hostile_ews --inputs 10000
 	$(BIN)/python -m bench.crash_harness --kills 200
 	$(BIN)/python -m bench.crash_harness --postgresql --kills 100
 	CRMSYNC_ACT_EXAMPLES=300 CRMSYNC_ACT_SHRINK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/connectors/test_act_properties.py

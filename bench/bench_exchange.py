@@ -78,10 +78,19 @@ def _bare_account(sandbox, user):
 
 
 def _bare_fetch(sandbox, user) -> list[bytes]:
-    """exchangelib alone: every item of the inbox with the connector's fields and page size; their MIME."""
+    """exchangelib alone: every item of the inbox with the connector's fields and page size; their MIME. Its
+    replies are read as exchangelib reads them, not as the connector does (`_ews_session._get_response`)."""
+    from exchangelib.services.common import EWSService
+
+    from crmsync_gui.core.connectors import _ews_session
+
     account = _bare_account(sandbox, user)
-    raws = [item.mime_content for change, item in account.inbox.sync_items(
-        only_fields=list(ews_mail._EMAIL_FIELDS), max_changes_returned=ews_mail.PAGE_SIZE)]
+    EWSService._get_response = _ews_session._exchangelib_get_response
+    try:
+        raws = [item.mime_content for change, item in account.inbox.sync_items(
+            only_fields=list(ews_mail._EMAIL_FIELDS), max_changes_returned=ews_mail.PAGE_SIZE)]
+    finally:
+        EWSService._get_response = _ews_session._get_response
     account.protocol.close()
     return raws
 
@@ -179,7 +188,6 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
     """First syncs of every served mailbox at once on one profile; `before`: exchangelib's own Account."""
     import exchangelib
     from exchangelib.protocol import Protocol
-    from exchangelib.services import SyncFolderItems
 
     from crmsync_gui.core.connectors import _ews_session, exchange
     from crmsync_gui.core.store.db import close_database, open_database
@@ -187,7 +195,9 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
 
     users = [GeneratedUser(**u) for u in served["users"]]
     open_database(store)
-    ours, pages, version = _ews_session.ProfileAccount, ews_mail.SyncPages, _ews_session.ProfileProtocol.version
+    from exchangelib.services.common import EWSService
+
+    ours, replies, version = _ews_session.ProfileAccount, EWSService._get_response, _ews_session.ProfileProtocol.version
     try:
         jobs, profile = [], None
         for user in users:
@@ -197,7 +207,7 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
         slots = asyncio.Semaphore(profile.max_concurrent_connections)
         if before:
             _ews_session.ProfileAccount = exchangelib.Account
-            ews_mail.SyncPages = SyncFolderItems  # and its replies read a byte a call
+            EWSService._get_response = _ews_session._exchangelib_get_response  # and its replies read a byte a call
             _ews_session.ProfileProtocol.version = Protocol.version  # and each mailbox asks the server's version
         connector = exchange.ExchangeConnector(profile)
 
@@ -209,7 +219,7 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
         asyncio.run(connector.close())
         return t.seconds
     finally:
-        _ews_session.ProfileAccount, ews_mail.SyncPages, _ews_session.ProfileProtocol.version = ours, pages, version
+        _ews_session.ProfileAccount, EWSService._get_response, _ews_session.ProfileProtocol.version = ours, replies, version
         close_database()
 
 

@@ -2,6 +2,7 @@
 SOAP, a huge reply and one that trickles in. Each incoming job fails at once (a huge or trickling reply within the
 profile's timeout) with one line that names the mailbox and what the server sent: no traceback, no hang."""
 import asyncio
+import re
 import ssl
 import threading
 import time
@@ -9,10 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crmsync_gui.core.connectors._ews_session import SyncPages
+from crmsync_gui.core import codes
+from crmsync_gui.core.connectors import _ews_session
 from crmsync_gui.core.errors import SyncError
+from crmsync_gui.core.store.models import Activity
 from crmsync_gui.core.sync import incoming
 from tests.connectors.exchange_world import exchange_world
+from tests.servers.ews_proxy import EwsProxy
 from tests.servers.tls import make_certificates
 
 ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
@@ -20,7 +24,8 @@ ENVELOPE = ('<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://s
             'MajorVersion="15" MinorVersion="1" MajorBuildNumber="2507" MinorBuildNumber="6" Version="V2017_07_11"/>'
             '</s:Header><s:Body>')
 REPLIES = {  # what the server answers every request with: (status, content type, body), and what the reason says
-    "truncated XML": (200, "text/xml; charset=utf-8", ENVELOPE + "<m:FindItemResponse xmlns:m=", "SOAP response"),
+    "truncated XML": (200, "text/xml; charset=utf-8", ENVELOPE + "<m:FindItemResponse xmlns:m=",
+                      "the server's reply was cut short"),
     "wrong namespace": (200, "text/xml; charset=utf-8",
                         ENVELOPE.replace("http://schemas.xmlsoap.org/soap/envelope/", "urn:not-soap")
                         + "</s:Body></s:Envelope>", "No Body element"),
@@ -82,7 +87,8 @@ MB = 2**20
 # what the sandbox does to the page's SyncFolderItems reply, a smaller byte cap where the test needs one, and what the
 # reason says
 SLOW_OR_HUGE = {
-    "30 MB of an unfinished envelope": ({"kind": "oversized", "size": 30 * MB}, None, "SOAP response"),
+    "30 MB of an unfinished envelope": ({"kind": "oversized", "size": 30 * MB}, None,
+                                        "the server's reply was cut short"),
     "a reply over the byte cap": ({"kind": "oversized", "size": 12 * MB}, 4 * MB, "the server's reply was over 4 MB"),
     "a byte every 0.5 s": ({"kind": "trickle", "seconds": 0.5}, None,
                            "the server sent its reply too slowly: not complete after 1 s"),
@@ -93,7 +99,7 @@ SLOW_OR_HUGE = {
 def test_a_huge_or_trickling_page_fails_the_job_within_the_timeout(db, sandbox, monkeypatch, case):
     fault, cap, said = SLOW_OR_HUGE[case]
     if cap:  # the real cap (512 MB) holds as well, but sending that much would make a slow test
-        monkeypatch.setattr(SyncPages, "MAX_REPLY_BYTES", cap)
+        monkeypatch.setattr(_ews_session, "MAX_REPLY_BYTES", cap)
     world = exchange_world(sandbox, "slow", timeout_ms=1000)
     world.job.timeout_s = 1.0  # what the engine's job takes from that profile
     sandbox.inject(mailbox=world.address, operation="SyncFolderItems", **fault)
@@ -109,4 +115,77 @@ def test_a_huge_or_trickling_page_fails_the_job_within_the_timeout(db, sandbox, 
             assert said in reason and "Traceback" not in reason and "\n" not in reason
     finally:
         sandbox.clear_faults()
+        world.close()
+
+
+def _without(tag: bytes):
+    return lambda body: re.sub(rb"<m:" + tag + rb">[^<]*</m:" + tag + rb">", b"", body)
+
+
+# what the proxy does to the SyncFolderItems reply, and what the reason says: exchangelib tripped over the first three
+# with a bare AttributeError, which crashed the job as a bug (found by bench/hostile_ews.py)
+CHANGED_PAGES = {
+    "a page without its SyncState": (200, _without(b"SyncState"), "its reply could not be read"),
+    "a page without IncludesLastItemInRange": (200, _without(b"IncludesLastItemInRange"),
+                                               "its reply could not be read"),
+    "a page nested 10,000 deep": (200, lambda body: body.replace(
+        b"<m:SyncState>", b"<x:D xmlns:x='urn:x'>" * 10_000 + b"</x:D>" * 10_000 + b"<m:SyncState>", 1),
+        "its reply could not be read"),
+    # exchangelib's lenient parser reads what came as if it were all; it was told as a closed connection
+    "a page cut short after its first email": (200, lambda body: body[:body.index(b"</t:Create>") + 11],
+                                               "the server's reply was cut short"),
+    "a 500 whose page spans lines": (500, lambda body: b"<html>\r\n<body>\r\nInternal\r\nError\r\n</body></html>",
+                                     "Code: 500"),
+}
+
+
+@pytest.fixture
+def proxy(sandbox, tmp_path):
+    proxy = EwsProxy(sandbox, make_certificates(tmp_path / "tls"))
+    yield proxy
+    proxy.close()
+
+
+@pytest.mark.parametrize("case", list(CHANGED_PAGES))
+def test_a_page_the_schema_would_refuse_fails_the_job_with_one_line_and_loses_nothing(db, sandbox, proxy, tmp_path,
+                                                                                      case):
+    status, change, said = CHANGED_PAGES[case]
+    world = exchange_world(sandbox, "changed", incoming_server=proxy.url, trusted_ca_file=str(tmp_path / "tls" / "ca.pem"),
+                           tracking_option=codes.TrackingOption.ALL)
+    for n in (1, 2):
+        sandbox.add_message(world.address, subject=f"Offerta {n}", body="Buongiorno", sender="hans@b.test")
+    try:
+        proxy.reset(lambda operation, n, was, body: (status, change(body), 0.0) if operation == "SyncFolderItems"
+                    else (was, body, 0.0))
+        started = time.monotonic()
+        with pytest.raises(SyncError) as caught:
+            asyncio.run(incoming.run(world.job, world.connector))
+        assert time.monotonic() - started < 2
+        reason = str(caught.value)
+        assert caught.value.code == "ServerError"
+        assert reason.startswith(f"The Exchange server failed while syncing folder Inbox of {world.address}")
+        assert said in reason and "Traceback" not in reason and "\n" not in reason and "\r" not in reason
+        proxy.reset()  # the server mends: the next job tracks both emails
+        assert asyncio.run(incoming.run(world.job, world.connector)) == 2
+        assert sorted(a.subject for a in Activity.select()) == ["Offerta 1", "Offerta 2"]
+    finally:
+        world.close()
+
+
+@pytest.mark.parametrize("operation", ["GetFolder", "ConvertId"])
+def test_a_trickling_reply_to_any_operation_fails_the_job_within_the_timeout(db, sandbox, proxy, tmp_path, operation):
+    """Each chunk comes within the 1 s timeout of a socket read, the whole reply only after 3 s: before, only
+    SyncFolderItems replies were bounded whole, and this job took the 3 s."""
+    world = exchange_world(sandbox, "trickle", incoming_server=proxy.url, timeout_ms=1000,
+                           trusted_ca_file=str(tmp_path / "tls" / "ca.pem"))
+    world.job.timeout_s = 1.0
+    proxy.reset(lambda op, n, status, body: (status, body, 3.0 if op == operation else 0.0))
+    try:
+        started = time.monotonic()
+        with pytest.raises(SyncError) as caught:
+            asyncio.run(incoming.run(world.job, world.connector))
+        assert time.monotonic() - started < 2 + world.job.timeout_s
+        assert caught.value.code == "ServerError"
+        assert "the server sent its reply too slowly: not complete after 1 s" in str(caught.value)
+    finally:
         world.close()

@@ -23,10 +23,10 @@ from exchangelib.items import (
     SEND_TO_NONE,
 )
 from exchangelib.properties import Attendee
+from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _ews_recurrence as recurrence
-from crmsync_gui.core.connectors._ews_session import SyncPages
 from crmsync_gui.core.domain import time_zones
 from crmsync_gui.core.domain.recurrence import Recurrence as CrmRecurrence
 from crmsync_gui.core.domain.recurrence import RecurrenceError
@@ -238,7 +238,7 @@ def fetch_changes(account, entity: codes.SyncEntity, sync_state: str | None):
     changed: dict[str, act.RemoteItem] = {}
     deleted: set[str] = set()
     while True:
-        service = SyncPages(account=account)
+        service = SyncFolderItems(account=account)
         for change in service.call(folder=folder, shape=ID_ONLY, additional_fields=fields, sync_state=sync_state,
                                    ignore=None, max_changes_returned=PAGE_SIZE, sync_scope=None):
             if isinstance(change, Exception):

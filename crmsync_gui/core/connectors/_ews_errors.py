@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import exchangelib
 import oauthlib.oauth2
 import requests
 from exchangelib import errors as ews
@@ -38,8 +40,9 @@ _QUOTED = 20_000  # characters of an error redacted, far more than the 400 kept:
 
 def map_error(exc: BaseException, what: str, password: str | None = None) -> SyncError:
     """An exchangelib/HTTP error as the engine's transient/permanent taxonomy, in the admin's words."""
-    # not all of it: exchangelib quotes a bad reply whole, and redacting 30 MB of it took 2.5 s
-    detail = redact(f"{type(exc).__name__}: {exc}"[:_QUOTED], password)[:400]
+    # not all of it: exchangelib quotes a bad reply whole, and redacting 30 MB of it took 2.5 s; on one line, as
+    # the reason is shown (exchangelib quotes a reply's headers and body as they came)
+    detail = " ".join(redact(f"{type(exc).__name__}: {exc}"[:_QUOTED], password).split())[:400]
     if isinstance(exc, SyncError):
         return exc
     if isinstance(exc, UnreadableReply):
@@ -102,5 +105,25 @@ def map_error(exc: BaseException, what: str, password: str | None = None) -> Syn
     if isinstance(exc, ews.EWSError):
         return PermanentError(f"Ews{type(exc).__name__.removeprefix('Error')}",
                               f"Exchange refused a request while {what} ({detail}).")
+    if _in_exchangelib(exc):
+        # exchangelib read a reply that lacks what the schema requires (no SyncState, a cut-short message) and
+        # tripped over it: the server's fault, as a well-formed reply would have been read
+        return TransientError("ServerError", f"The Exchange server failed while {what}: its reply could not be "
+                                             f"read ({detail}).")
     raise exc  # not a server error: a bug, which must crash loudly
+
+
+_EXCHANGELIB = Path(exchangelib.__file__).parent
+
+
+def _in_exchangelib(exc: BaseException) -> bool:
+    """Whether `exc` is one of Python's own errors raised inside exchangelib's code."""
+    if not isinstance(exc, AttributeError | KeyError | IndexError | TypeError | ValueError):
+        return False
+    last = exc.__traceback__
+    if last is None:
+        return False
+    while last.tb_next is not None:
+        last = last.tb_next
+    return Path(last.tb_frame.f_code.co_filename).is_relative_to(_EXCHANGELIB)
 

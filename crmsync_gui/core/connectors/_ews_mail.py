@@ -16,10 +16,10 @@ from email.message import EmailMessage
 import exchangelib
 from exchangelib import errors as ews
 from exchangelib.items import ID_ONLY, Message
+from exchangelib.services import SyncFolderItems
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors._ews_act import TRACKED_CATEGORY
-from crmsync_gui.core.connectors._ews_session import SyncPages
 from crmsync_gui.core.errors import MessageRejected
 from crmsync_gui.core.sync.mail import FolderCursor, MailSource, Page, RawEmail, read_ahead
 
@@ -86,7 +86,7 @@ def _raw(item: Message) -> RawEmail:
 
 def _fetch_page(account, folder, sync_state, ignore: list[str]):
     """One SyncFolderItems request: (created or changed emails, new state, last page?)."""
-    service = SyncPages(account=account)
+    service = SyncFolderItems(account=account)
     fields = {f for f in folder.normalize_fields(fields=list(_EMAIL_FIELDS)) if not f.field.is_attribute}
     changes = []
     for change in service.call(folder=folder, shape=ID_ONLY, additional_fields=fields, sync_state=sync_state,
@@ -96,7 +96,7 @@ def _fetch_page(account, folder, sync_state, ignore: list[str]):
             raise change
         change_type, item = change
         if change_type in (service.CREATE, service.UPDATE) and isinstance(item, Message):
-            changes.append(item)
+            changes.append(_identified(item))
     return changes, service.sync_state, bool(service.includes_last_item_in_range)
 
 
@@ -108,8 +108,15 @@ def _categories_of(account, item_ids: list[str]) -> list[RawEmail]:
             continue
         if isinstance(item, Exception):
             raise item
-        found.append(RawEmail(item.id, b"", marking=(item.changekey, item.categories or [])))
+        found.append(RawEmail(_identified(item).id, b"", marking=(item.changekey, item.categories or [])))
     return found
+
+
+def _identified(item: Message) -> Message:
+    """The item, which must carry its ItemId: without one, the reply was broken (exchangelib reads XML leniently)."""
+    if not item.id:
+        raise ews.MalformedResponseError("an email in the server's reply has no ItemId")
+    return item
 
 
 def _add_category(account, emails: list[RawEmail]) -> None:

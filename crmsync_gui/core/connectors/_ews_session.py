@@ -28,7 +28,7 @@ import urllib3
 from exchangelib.errors import ErrorTimeoutExpired
 from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems, Tasks
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
-from exchangelib.services import SyncFolderItems
+from exchangelib.services.common import EWSService
 from exchangelib.transport import AUTH_TYPE_MAP
 from exchangelib.util import post_ratelimited
 
@@ -153,38 +153,48 @@ class _WholeReply:
         pass  # already read, and its connection given back
 
 
-class SyncPages(SyncFolderItems):
-    """SyncFolderItems with its reply read and parsed in one piece, for email and ACT folders alike: exchangelib
-    hands lxml the reply through iter_content(), whose default chunk is one byte, and that loop was two thirds of
-    an email first sync's CPU (a page of 100 emails of 20 KB is 2 MB: two million Python calls).
+# ten times a page of 512 emails of 75 KB as base64 (50 MB), and room for 10 emails of 35 MB (a usual Exchange size
+# limit) in one of our pages of 100
+MAX_REPLY_BYTES = 512 * 2**20
+_exchangelib_get_response = EWSService._get_response
 
-    Reading it here also bounds the whole reply, which the request timeout does not (it bounds each socket read):
-    a reply over MAX_REPLY_BYTES, or not complete within the timeout of the request's start, fails the job."""
 
-    # ten times a page of 512 emails of 75 KB as base64 (50 MB), and room for 10 emails of 35 MB (a usual
-    # Exchange size limit) in one of our pages of 100
-    MAX_REPLY_BYTES = 512 * 2**20
+def _get_response(service: EWSService, payload, api_version):
+    """Every reply to our connector read and parsed in one piece, push's stream excepted (it stays open).
 
-    def _get_response(self, payload, api_version):
-        timeout = self.timeout or self.protocol.TIMEOUT
-        deadline = time.monotonic() + timeout
-        session = self.protocol.get_session()
-        response, session = post_ratelimited(
-            protocol=self.protocol, session=session, url=self.protocol.service_endpoint,
-            headers=self._extra_headers(), data=self.wrap(content=payload, api_version=api_version),
-            stream=True, timeout=timeout)
-        self._handle_response_cookies(session)
-        if response.status_code != 200:  # exchangelib's status check has read it already (a SOAP fault's 500)
-            self.protocol.release_session(session)
-            return _WholeReply(response.content)
-        try:
-            content = _read_whole(response, deadline, timeout, self.MAX_REPLY_BYTES)
-        except BaseException:
-            response.close()
-            self.protocol.retire_session(session)  # its connection holds the rest of the reply
-            raise
-        self.protocol.release_session(session)
-        return _WholeReply(content)
+    exchangelib hands lxml a reply through iter_content(), whose default chunk is one byte: that loop was two thirds
+    of an email first sync's CPU (a page of 100 emails of 20 KB is 2 MB: two million Python calls), and a reply
+    padded to 24 MB took 4.7 s. Reading it here also bounds the whole reply, which the request timeout does not (it
+    bounds each socket read): a reply over MAX_REPLY_BYTES, not complete within the timeout of the request's start,
+    or without the end of its SOAP envelope fails the job. Other users of exchangelib in the process (bare
+    exchangelib in the benchmarks) keep exchangelib's own reading."""
+    if service.streaming or not isinstance(service.protocol, ProfileProtocol):
+        return _exchangelib_get_response(service, payload, api_version)
+    timeout = service.timeout or service.protocol.TIMEOUT
+    deadline = time.monotonic() + timeout
+    session = service.protocol.get_session()
+    response, session = post_ratelimited(
+        protocol=service.protocol, session=session, url=service.protocol.service_endpoint,
+        headers=service._extra_headers(), data=service.wrap(content=payload, api_version=api_version),
+        stream=True, timeout=timeout)
+    service._handle_response_cookies(session)
+    if response.status_code != 200:  # exchangelib's status check has read it already (a SOAP fault's 500)
+        service.protocol.release_session(session)
+        return _WholeReply(response.content)
+    try:
+        content = _read_whole(response, deadline, timeout, MAX_REPLY_BYTES)
+    except BaseException:
+        response.close()
+        service.protocol.retire_session(session)  # its connection holds the rest of the reply
+        raise
+    service.protocol.release_session(session)
+    if not content.rstrip().endswith(b"Envelope>"):
+        # exchangelib's lenient parser (lxml's recover) would read what came as if it were all of it
+        raise UnreadableReply("the server's reply was cut short (no end of its SOAP envelope)")
+    return _WholeReply(content)
+
+
+EWSService._get_response = _get_response
 
 
 def _read_whole(response, deadline: float, timeout: float, limit: int) -> bytes:
