@@ -131,6 +131,9 @@ CHANGED_PAGES = {
     "a page nested 10,000 deep": (200, lambda body: body.replace(
         b"<m:SyncState>", b"<x:D xmlns:x='urn:x'>" * 10_000 + b"</x:D>" * 10_000 + b"<m:SyncState>", 1),
         "its reply could not be read"),
+    "a page with a surrogate in its SyncState": (200, lambda body: body.replace(b"<m:SyncState>",
+                                                                                 b"<m:SyncState>&#xD800;", 1),
+                                                 "its reply could not be read"),
     # exchangelib's lenient parser reads what came as if it were all; it was told as a closed connection
     "a page cut short after its first email": (200, lambda body: body[:body.index(b"</t:Create>") + 11],
                                                "the server's reply was cut short"),

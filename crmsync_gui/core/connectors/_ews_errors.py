@@ -116,14 +116,21 @@ def map_error(exc: BaseException, what: str, password: str | None = None) -> Syn
 _EXCHANGELIB = Path(exchangelib.__file__).parent
 
 
+_OURS = Path(__file__).parents[2]
+
+
 def _in_exchangelib(exc: BaseException) -> bool:
-    """Whether `exc` is one of Python's own errors raised inside exchangelib's code."""
+    """Whether `exc` is one of Python's own errors raised inside exchangelib (or what it calls, such as lxml)."""
     if not isinstance(exc, AttributeError | KeyError | IndexError | TypeError | ValueError):
         return False
-    last = exc.__traceback__
-    if last is None:
-        return False
-    while last.tb_next is not None:
-        last = last.tb_next
-    return Path(last.tb_frame.f_code.co_filename).is_relative_to(_EXCHANGELIB)
+    inside = False
+    frame = exc.__traceback__
+    while frame is not None:
+        path = Path(frame.tb_frame.f_code.co_filename)
+        if path.is_relative_to(_EXCHANGELIB):
+            inside = True
+        elif path.is_relative_to(_OURS):  # our code called again below exchangelib: its error is ours
+            inside = False
+        frame = frame.tb_next
+    return inside
 
