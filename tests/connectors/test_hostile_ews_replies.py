@@ -64,6 +64,18 @@ def hostile(tmp_path_factory):
     server.shutdown()
 
 
+def fails_in_one_line(world, said: str, within_s: float = 2) -> None:
+    """The next incoming job fails within `within_s` as ServerError, one line naming the mailbox and saying `said`."""
+    started = time.monotonic()
+    with pytest.raises(SyncError) as caught:
+        asyncio.run(incoming.run(world.job, world.connector))
+    assert time.monotonic() - started < within_s
+    reason = str(caught.value)
+    assert caught.value.code == "ServerError"
+    assert reason.startswith(f"The Exchange server failed while syncing folder Inbox of {world.address}")
+    assert said in reason and "Traceback" not in reason and "\n" not in reason and "\r" not in reason
+
+
 @pytest.mark.parametrize("reply", list(REPLIES))
 def test_a_misbehaving_ews_server_fails_the_job_at_once_with_a_reason(db, sandbox, hostile, reply):
     url, ca_file, current = hostile
@@ -71,14 +83,7 @@ def test_a_misbehaving_ews_server_fails_the_job_at_once_with_a_reason(db, sandbo
     world = exchange_world(sandbox, "hostile", incoming_server=url, trusted_ca_file=str(ca_file))
     try:
         for _job in range(2):  # the next job meets the same, and says so the same way
-            started = time.monotonic()
-            with pytest.raises(SyncError) as caught:
-                asyncio.run(incoming.run(world.job, world.connector))
-            assert time.monotonic() - started < 2
-            reason = str(caught.value)
-            assert caught.value.code == "ServerError"
-            assert reason.startswith(f"The Exchange server failed while syncing folder Inbox of {world.address}")
-            assert REPLIES[reply][3] in reason and "Traceback" not in reason and "\n" not in reason
+            fails_in_one_line(world, REPLIES[reply][3])
     finally:
         world.close()
 
@@ -105,14 +110,7 @@ def test_a_huge_or_trickling_page_fails_the_job_within_the_timeout(db, sandbox, 
     sandbox.inject(mailbox=world.address, operation="SyncFolderItems", **fault)
     try:
         for _job in range(2):
-            started = time.monotonic()
-            with pytest.raises(SyncError) as caught:
-                asyncio.run(incoming.run(world.job, world.connector))
-            assert time.monotonic() - started < 2 + world.job.timeout_s
-            reason = str(caught.value)
-            assert caught.value.code == "ServerError"
-            assert reason.startswith(f"The Exchange server failed while syncing folder Inbox of {world.address}")
-            assert said in reason and "Traceback" not in reason and "\n" not in reason
+            fails_in_one_line(world, said, within_s=2 + world.job.timeout_s)
     finally:
         sandbox.clear_faults()
         world.close()
@@ -160,14 +158,7 @@ def test_a_page_the_schema_would_refuse_fails_the_job_with_one_line_and_loses_no
     try:
         proxy.reset(lambda operation, n, was, body: (status, change(body), 0.0) if operation == "SyncFolderItems"
                     else (was, body, 0.0))
-        started = time.monotonic()
-        with pytest.raises(SyncError) as caught:
-            asyncio.run(incoming.run(world.job, world.connector))
-        assert time.monotonic() - started < 2
-        reason = str(caught.value)
-        assert caught.value.code == "ServerError"
-        assert reason.startswith(f"The Exchange server failed while syncing folder Inbox of {world.address}")
-        assert said in reason and "Traceback" not in reason and "\n" not in reason and "\r" not in reason
+        fails_in_one_line(world, said)
         proxy.reset()  # the server mends: the next job tracks both emails
         assert asyncio.run(incoming.run(world.job, world.connector)) == 2
         assert sorted(a.subject for a in Activity.select()) == ["Offerta 1", "Offerta 2"]
