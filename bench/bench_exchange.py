@@ -79,18 +79,18 @@ def _bare_account(sandbox, user):
 
 def _bare_fetch(sandbox, user) -> list[bytes]:
     """exchangelib alone: every item of the inbox with the connector's fields and page size; their MIME. Its
-    replies are read as exchangelib reads them, not as the connector does (`_ews_session._get_response`)."""
+    replies are read as exchangelib reads them, not as the connector does (`_ews_reply.get_response`)."""
     from exchangelib.services.common import EWSService
 
-    from crmsync_gui.core.connectors import _ews_session
+    from crmsync_gui.core.connectors import _ews_reply
 
     account = _bare_account(sandbox, user)
-    EWSService._get_response = _ews_session._exchangelib_get_response
+    EWSService._get_response = _ews_reply.exchangelib_get_response
     try:
         raws = [item.mime_content for change, item in account.inbox.sync_items(
             only_fields=list(ews_mail._EMAIL_FIELDS), max_changes_returned=ews_mail.PAGE_SIZE)]
     finally:
-        EWSService._get_response = _ews_session._get_response
+        EWSService._get_response = _ews_reply.get_response
     account.protocol.close()
     return raws
 
@@ -189,7 +189,7 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
     import exchangelib
     from exchangelib.protocol import Protocol
 
-    from crmsync_gui.core.connectors import _ews_session, exchange
+    from crmsync_gui.core.connectors import _ews_reply, _ews_session, exchange
     from crmsync_gui.core.store.db import close_database, open_database
     from crmsync_gui.sandbox.generate import GeneratedUser
 
@@ -207,7 +207,7 @@ def _many_first_syncs(served, store: Path, *, before: bool) -> float:
         slots = asyncio.Semaphore(profile.max_concurrent_connections)
         if before:
             _ews_session.ProfileAccount = exchangelib.Account
-            EWSService._get_response = _ews_session._exchangelib_get_response  # and its replies read a byte a call
+            EWSService._get_response = _ews_reply.exchangelib_get_response  # and its replies read a byte a call
             _ews_session.ProfileProtocol.version = Protocol.version  # and each mailbox asks the server's version
         connector = exchange.ExchangeConnector(profile)
 

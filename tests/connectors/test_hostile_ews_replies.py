@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from crmsync_gui.core import codes
-from crmsync_gui.core.connectors import _ews_session
+from crmsync_gui.core.connectors import _ews_reply
 from crmsync_gui.core.errors import SyncError
 from crmsync_gui.core.store.models import Activity
 from crmsync_gui.core.sync import incoming
@@ -104,7 +104,7 @@ SLOW_OR_HUGE = {
 def test_a_huge_or_trickling_page_fails_the_job_within_the_timeout(db, sandbox, monkeypatch, case):
     fault, cap, said = SLOW_OR_HUGE[case]
     if cap:  # the real cap (512 MB) holds as well, but sending that much would make a slow test
-        monkeypatch.setattr(_ews_session, "MAX_REPLY_BYTES", cap)
+        monkeypatch.setattr(_ews_reply, "MAX_REPLY_BYTES", cap)
     world = exchange_world(sandbox, "slow", timeout_ms=1000)
     world.job.timeout_s = 1.0  # what the engine's job takes from that profile
     sandbox.inject(mailbox=world.address, operation="SyncFolderItems", **fault)
@@ -181,5 +181,74 @@ def test_a_trickling_reply_to_any_operation_fails_the_job_within_the_timeout(db,
         assert time.monotonic() - started < 2 + world.job.timeout_s
         assert caught.value.code == "ServerError"
         assert "the server sent its reply too slowly: not complete after 1 s" in str(caught.value)
+    finally:
+        world.close()
+
+
+@pytest.fixture
+def slow_headers(tmp_path):
+    """An HTTPS server on loopback whose reply's status line comes at once and its headers a byte every 0.2 s for
+    3 s: each byte within the 1 s timeout of a socket read."""
+    certs = make_certificates(tmp_path / "slow-tls")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+                for _ in range(15):
+                    self.wfile.flush()
+                    time.sleep(0.2)
+                    self.wfile.write(b"x")
+                self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass  # the connector gave up on this reply
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certs.cert_file, certs.key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/EWS/Exchange.asmx", certs.ca_file
+    server.shutdown()
+
+
+def test_trickling_headers_fail_the_job_within_the_timeout(db, sandbox, slow_headers):
+    """Before, only a reply's body was bounded whole: its headers could take as long as the server liked."""
+    url, ca_file = slow_headers
+    world = exchange_world(sandbox, "slow-headers", incoming_server=url, trusted_ca_file=str(ca_file),
+                           timeout_ms=1000)
+    world.job.timeout_s = 1.0
+    try:
+        fails_in_one_line(world, "the server sent its reply too slowly: not complete after 1 s",
+                          within_s=2 + world.job.timeout_s)
+    finally:
+        world.close()
+
+
+# a 500's body, read by exchangelib's status check: before, neither its time nor its size was bounded
+ERROR_REPLIES = {
+    "a 500 that trickles in": (3.0, None, b"<html>" + b"x" * 2000 + b"</html>",
+                               "the server sent its reply too slowly: not complete after 1 s"),
+    "a 500 over the byte cap": (0.0, 4 * MB, b"<html>" + b"x" * (12 * MB) + b"</html>",
+                                "the server's reply was over 4 MB"),
+}
+
+
+@pytest.mark.parametrize("case", list(ERROR_REPLIES))
+def test_an_error_reply_is_bounded_like_any_other(db, sandbox, proxy, tmp_path, monkeypatch, case):
+    seconds, cap, body, said = ERROR_REPLIES[case]
+    if cap:
+        monkeypatch.setattr(_ews_reply, "MAX_REPLY_BYTES", cap)
+    world = exchange_world(sandbox, "error-reply", incoming_server=proxy.url, timeout_ms=1000,
+                           trusted_ca_file=str(tmp_path / "tls" / "ca.pem"))
+    world.job.timeout_s = 1.0
+    proxy.reset(lambda op, n, status, was: (500, body, seconds) if op == "SyncFolderItems" else (status, was, 0.0))
+    try:
+        fails_in_one_line(world, said, within_s=2 + world.job.timeout_s)
     finally:
         world.close()

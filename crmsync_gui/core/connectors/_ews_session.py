@@ -16,26 +16,20 @@ import functools
 import hashlib
 import os
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import exchangelib
-import requests
-import requests.adapters
-import urllib3
-from exchangelib.errors import ErrorTimeoutExpired
 from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems, Tasks
 from exchangelib.protocol import CachingProtocol, FailFast, Protocol
-from exchangelib.services.common import EWSService
 from exchangelib.transport import AUTH_TYPE_MAP
-from exchangelib.util import post_ratelimited
 
 from crmsync_gui.core import codes
 from crmsync_gui.core.connectors import _redaction as redaction
 from crmsync_gui.core.connectors import _unencrypted
-from crmsync_gui.core.connectors._ews_errors import UnreadableReply, map_error
+from crmsync_gui.core.connectors._ews_errors import map_error
+from crmsync_gui.core.connectors._ews_reply import BoundedAdapter
 from crmsync_gui.core.errors import PermanentError
 
 MAX_THREADS_PER_PROFILE = 16  # Exchange allows ~27 concurrent EWS connections per user; stay well under
@@ -83,6 +77,7 @@ class ProfileProtocol(Protocol, metaclass=_ProfileProtocolCache):
     """exchangelib's Protocol with the profile's CA bundle on every session it opens."""
 
     RETRY_WAIT = 0  # with FailFast, pass the server's own BackOffMilliseconds through (even 0)
+    HTTP_ADAPTER_CLS = BoundedAdapter  # replies read whole, within the profile's timeout and a byte cap
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +121,7 @@ class OAuthAppCredentials(exchangelib.OAuth2Credentials):
         return {"token": self.access_token}
 
 
-class _TrustedCAAdapter(requests.adapters.HTTPAdapter):
+class _TrustedCAAdapter(BoundedAdapter):
     """Verifies the server against the profile's CA file only.
 
     Set on the adapter, not as `session.verify`, because requests lets REQUESTS_CA_BUNDLE in the
@@ -140,82 +135,6 @@ class _TrustedCAAdapter(requests.adapters.HTTPAdapter):
     def send(self, request, **kwargs):
         kwargs["verify"] = self.ca_file
         return super().send(request, **kwargs)
-
-
-class _WholeReply:
-    def __init__(self, content: bytes):
-        self.content = content
-
-    def iter_content(self) -> bytes:
-        return self.content  # bytes: exchangelib's to_xml reads them at once
-
-    def close(self) -> None:
-        pass  # already read, and its connection given back
-
-
-# ten times a page of 512 emails of 75 KB as base64 (50 MB), and room for 10 emails of 35 MB (a usual Exchange size
-# limit) in one of our pages of 100
-MAX_REPLY_BYTES = 512 * 2**20
-_exchangelib_get_response = EWSService._get_response
-
-
-def _get_response(service: EWSService, payload, api_version):
-    """Every reply to our connector read and parsed in one piece, push's stream excepted (it stays open).
-
-    exchangelib hands lxml a reply through iter_content(), whose default chunk is one byte: that loop was two thirds
-    of an email first sync's CPU (a page of 100 emails of 20 KB is 2 MB: two million Python calls), and a reply
-    padded to 24 MB took 4.7 s. Reading it here also bounds the whole reply, which the request timeout does not (it
-    bounds each socket read): a reply over MAX_REPLY_BYTES, not complete within the timeout of the request's start,
-    or without the end of its SOAP envelope fails the job. Other users of exchangelib in the process (bare
-    exchangelib in the benchmarks) keep exchangelib's own reading."""
-    if service.streaming or not isinstance(service.protocol, ProfileProtocol):
-        return _exchangelib_get_response(service, payload, api_version)
-    timeout = service.timeout or service.protocol.TIMEOUT
-    deadline = time.monotonic() + timeout
-    session = service.protocol.get_session()
-    response, session = post_ratelimited(
-        protocol=service.protocol, session=session, url=service.protocol.service_endpoint,
-        headers=service._extra_headers(), data=service.wrap(content=payload, api_version=api_version),
-        stream=True, timeout=timeout)
-    service._handle_response_cookies(session)
-    if response.status_code != 200:  # exchangelib's status check has read it already (a SOAP fault's 500)
-        service.protocol.release_session(session)
-        return _WholeReply(response.content)
-    try:
-        content = _read_whole(response, deadline, timeout, MAX_REPLY_BYTES)
-    except BaseException:
-        response.close()
-        service.protocol.retire_session(session)  # its connection holds the rest of the reply
-        raise
-    service.protocol.release_session(session)
-    if not content.rstrip().endswith(b"Envelope>"):
-        # exchangelib's lenient parser (lxml's recover) would read what came as if it were all of it
-        raise UnreadableReply("the server's reply was cut short (no end of its SOAP envelope)")
-    return _WholeReply(content)
-
-
-EWSService._get_response = _get_response
-
-
-def _read_whole(response, deadline: float, timeout: float, limit: int) -> bytes:
-    chunks, size = [], 0
-    while chunk := _read_some(response):
-        size += len(chunk)
-        if size > limit:
-            raise UnreadableReply(f"the server's reply was over {limit // 2**20} MB")
-        if time.monotonic() > deadline:
-            raise UnreadableReply(f"the server sent its reply too slowly: not complete after {timeout:g} s")
-        chunks.append(chunk)
-    response.close()
-    return b"".join(chunks)
-
-
-def _read_some(response) -> bytes:
-    # read1 returns what has arrived, so the deadline is checked at least once per read timeout
-    try:
-        return response.raw.read1(1 << 16, decode_content=True)
-    except (urllib3.exceptions.HTTPError, OSError) as exc:  # a timeout or a lost connection, in exchangelib's words
-        raise ErrorTimeoutExpired(f"Reraised from {type(exc).__name__}({exc})") from exc
 
 
 # -- settings and credentials -------------------------------------------------------------------
