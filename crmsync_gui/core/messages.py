@@ -27,6 +27,22 @@ TEMPLATES: dict[str, str] = {
     "TestFailed": "Test of {direction} for mailbox '{mailbox}' failed: {error}",
     "SyncNowRequested": "An administrator asked to sync mailbox '{mailbox}' now.",
     "ProfileResumed": "The profile's mail server answers again; {failing} failing mailboxes resume now.",
+    # Reprocess of one email (core/admin/reprocess.py, core/sync/incoming.py); a tracking reason inside stays as
+    # tracking wrote it
+    "ReprocessRequested": "{who} asked to reprocess the email '{subject}' of mailbox '{mailbox}'.",
+    "ReprocessAsked": "Reprocess asked: mailbox '{mailbox}' fetches the email again at its next incoming sync and "
+                      "tracks it if the current rules do.",
+    "ReprocessWaits": "Reprocess asked, but mailbox '{mailbox}' does not sync incoming email now ({why}); the email "
+                      "is fetched again once it does.",
+    "ReprocessTracked": "The email '{subject}' is already tracked as CRM email #{activity}: there is nothing to "
+                        "reprocess.",
+    "ReprocessUnknown": "Mailbox '{mailbox}' has no email with the server id {server_id}; `crmsync mailboxes "
+                        "decisions` lists them.",
+    "EmailReprocessed": "{who} reprocessed the email '{subject}' of mailbox '{mailbox}': {outcome}",
+    "ReprocessedEmailGone": "{who} reprocessed the email '{subject}' of mailbox '{mailbox}': it is no longer in "
+                            "{folder} on the mail server (moved or deleted); nothing changed.",
+    "ReprocessedEmailUnreadable": "{who} reprocessed the email '{subject}' of mailbox '{mailbox}': it still cannot "
+                                  "be read: {reason}",
     # an email server profile's validation (core/domain/profile.py), beside each field of the profile dialog
     "ProfileNeedsName": "a profile needs a name",
     "ProfileNeedsLocation": "give the server location (an EWS URL or a host name)",

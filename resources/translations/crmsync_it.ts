@@ -1145,7 +1145,7 @@ Sì rimuove la vecchia associazione e crea la nuova; No non cambia nulla.</trans
         <translation>{0} Premi “Avvia il motore” per avviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/app.py" line="114"/>
+        <location filename="../../crmsync_gui/ui/app.py" line="118"/>
         <source> — demo (Exchange sandbox on {0})</source>
         <translation> — demo (sandbox Exchange su {0})</translation>
     </message>
@@ -2864,301 +2864,341 @@ Cosa fare: {3}</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="221"/>
+        <source>{who} asked to reprocess the email &apos;{subject}&apos; of mailbox &apos;{mailbox}&apos;.</source>
+        <translation>{who} ha chiesto di rielaborare il messaggio &apos;{subject}&apos; della cassetta postale &apos;{mailbox}&apos;.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
+        <source>Reprocess asked: mailbox &apos;{mailbox}&apos; fetches the email again at its next incoming sync and tracks it if the current rules do.</source>
+        <translation>Rielaborazione richiesta: la cassetta postale &apos;{mailbox}&apos; scarica di nuovo il messaggio alla prossima sincronizzazione della posta in arrivo e lo traccia se le regole attuali lo prevedono.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
+        <source>Reprocess asked, but mailbox &apos;{mailbox}&apos; does not sync incoming email now ({why}); the email is fetched again once it does.</source>
+        <translation>Rielaborazione richiesta, ma ora la cassetta postale &apos;{mailbox}&apos; non sincronizza la posta in arrivo ({why}); il messaggio viene scaricato di nuovo appena lo fa.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
+        <source>The email &apos;{subject}&apos; is already tracked as CRM email #{activity}: there is nothing to reprocess.</source>
+        <translation>Il messaggio &apos;{subject}&apos; è già tracciato come email CRM n. {activity}: non c&apos;è nulla da rielaborare.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
+        <source>Mailbox &apos;{mailbox}&apos; has no email with the server id {server_id}; `crmsync mailboxes decisions` lists them.</source>
+        <translation>La cassetta postale &apos;{mailbox}&apos; non ha alcun messaggio con l&apos;ID server {server_id}; `crmsync mailboxes decisions` li elenca.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
+        <source>{who} reprocessed the email &apos;{subject}&apos; of mailbox &apos;{mailbox}&apos;: {outcome}</source>
+        <translation>{who} ha rielaborato il messaggio &apos;{subject}&apos; della cassetta postale &apos;{mailbox}&apos;: {outcome}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
+        <source>{who} reprocessed the email &apos;{subject}&apos; of mailbox &apos;{mailbox}&apos;: it is no longer in {folder} on the mail server (moved or deleted); nothing changed.</source>
+        <translation>{who} ha rielaborato il messaggio &apos;{subject}&apos; della cassetta postale &apos;{mailbox}&apos;: non è più in {folder} sul server di posta (spostato o eliminato); non è cambiato nulla.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
+        <source>{who} reprocessed the email &apos;{subject}&apos; of mailbox &apos;{mailbox}&apos;: it still cannot be read: {reason}</source>
+        <translation>{who} ha rielaborato il messaggio &apos;{subject}&apos; della cassetta postale &apos;{mailbox}&apos;: non si riesce ancora a leggerlo: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
         <source>a profile needs a name</source>
         <translation>un profilo ha bisogno di un nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
         <source>give the server location (an EWS URL or a host name)</source>
         <translation>indicare la posizione del server (un URL EWS o un nome host)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
         <source>&apos;{given}&apos; is not an EWS URL; use the form https://mail.example.com/EWS/Exchange.asmx</source>
         <translation>&apos;{given}&apos; non è un URL EWS; usare la forma https://mail.example.com/EWS/Exchange.asmx</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
         <source>the URL starts with http:// but SSL is on; use https:// or turn SSL off</source>
         <translation>l&apos;URL inizia con http:// ma SSL è attivo; usare https:// o disattivare SSL</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
         <source>&apos;{given}&apos; is not a host name with an optional :port</source>
         <translation>&apos;{given}&apos; non è un nome host con una :porta facoltativa</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="226"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
         <source>POP3 and IMAP profiles need an SMTP server for outgoing email</source>
         <translation>i profili POP3 e IMAP hanno bisogno di un server SMTP per la posta in uscita</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="227"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
         <source>POP3 has no folders to move email into; turn this off (failed email stays on the server, listed with the mailbox&apos;s unreadable emails)</source>
         <translation>POP3 non ha cartelle in cui spostare la posta; disattivare l&apos;opzione (la posta non elaborata resta sul server, elencata tra i messaggi illeggibili della cassetta postale)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="228"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
         <source>port {port} is the {what} SSL port: turn Use SSL on and STARTTLS off, or use port {plain}</source>
         <translation>la porta {port} è la porta SSL di {what}: attivare Usa SSL e disattivare STARTTLS, o usare la porta {plain}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="229"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
         <source>port {port} takes a plain connection: turn STARTTLS on to encrypt it, or use port {ssl_port} for SSL</source>
         <translation>la porta {port} accetta una connessione non cifrata: attivare STARTTLS per cifrarla, o usare la porta {ssl_port} per SSL</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="230"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
         <source>{first} or {second}</source>
         <translation>{first} o {second}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="231"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
         <source>OAuth signs in to Exchange only; POP3 and IMAP profiles use a password</source>
         <translation>OAuth accede solo a Exchange; i profili POP3 e IMAP usano una password</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="240"/>
         <source>give the tenant ID or domain (e.g. contoso.onmicrosoft.com), or the token URL of another identity provider</source>
         <translation>indicare l&apos;ID o il dominio del tenant (ad es. contoso.onmicrosoft.com), o l&apos;URL del token di un altro provider di identità</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="233"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="241"/>
         <source>the token URL &apos;{given}&apos; must start with https://</source>
         <translation>l&apos;URL del token &apos;{given}&apos; deve iniziare con https://</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="234"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="242"/>
         <source>&apos;{given}&apos; is not a tenant ID or domain</source>
         <translation>&apos;{given}&apos; non è un ID o un dominio di tenant</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="235"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="243"/>
         <source>with OAuth, the user name is the application (client) ID of the app</source>
         <translation>con OAuth, il nome utente è l&apos;ID applicazione (client) dell&apos;app</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="236"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="244"/>
         <source>Microsoft Graph serves Exchange profiles only; POP3 and IMAP profiles have no protocol</source>
         <translation>Microsoft Graph serve solo i profili Exchange; i profili POP3 e IMAP non hanno un protocollo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="237"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="245"/>
         <source>Microsoft Graph signs in as an app: choose OAuth</source>
         <translation>Microsoft Graph accede come app: scegliere OAuth</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="238"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="246"/>
         <source>with Microsoft Graph, give the tenant ID or domain; the identity platform&apos;s address goes in Authority</source>
         <translation>con Microsoft Graph, indicare l&apos;ID o il dominio del tenant; l&apos;indirizzo della piattaforma di identità va in Autorità</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="239"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="247"/>
         <source>{what} &apos;{given}&apos; must be an https:// URL</source>
         <translation>{what} &apos;{given}&apos; deve essere un URL https://</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="240"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="248"/>
         <source>the Graph address</source>
         <translation>l&apos;indirizzo di Graph</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="241"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="249"/>
         <source>the authority</source>
         <translation>l&apos;autorità</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="242"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="250"/>
         <source>the certificate thumbprint is the 40 hexadecimal digits of its SHA-1 fingerprint (Entra shows it under Certificates &amp; secrets)</source>
         <translation>l&apos;identificazione personale del certificato sono le 40 cifre esadecimali della sua impronta SHA-1 (Entra la mostra in Certificati e segreti)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="243"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="251"/>
         <source>a certificate sign-in needs both the certificate&apos;s thumbprint and the path of its private key file</source>
         <translation>un accesso con certificato ha bisogno sia dell&apos;identificazione personale del certificato sia del percorso del file della sua chiave privata</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="244"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="252"/>
         <source>{what} must be a whole number, not {given}</source>
         <translation>{what} deve essere un numero intero, non {given}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="245"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="253"/>
         <source>{what} must be between {low} and {high}; {value} is out of range</source>
         <translation>{what} deve essere tra {low} e {high}; {value} è fuori intervallo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="246"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="254"/>
         <source>the number of parallel connections to the mail server</source>
         <translation>il numero di connessioni parallele al server di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="247"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="255"/>
         <source>the minimum polling interval, in minutes</source>
         <translation>l&apos;intervallo minimo di polling, in minuti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="248"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="256"/>
         <source>the request timeout, in milliseconds</source>
         <translation>il timeout delle richieste, in millisecondi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="249"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="257"/>
         <source>a mailbox needs a name</source>
         <translation>una cassetta postale ha bisogno di un nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="250"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="258"/>
         <source>a new mailbox needs a name and an address</source>
         <translation>una nuova cassetta postale ha bisogno di un nome e di un indirizzo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="251"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="259"/>
         <source>&apos;{given}&apos; is not an email address</source>
         <translation>&apos;{given}&apos; non è un indirizzo di posta</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="252"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="260"/>
         <source>a user with the address {given} already exists</source>
         <translation>esiste già un utente con l&apos;indirizzo {given}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="253"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="261"/>
         <source>a queue with the address {given} already exists</source>
         <translation>esiste già una coda con l&apos;indirizzo {given}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="254"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="262"/>
         <source>a name is needed</source>
         <translation>serve un nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="255"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="263"/>
         <source>another user has the address {given}</source>
         <translation>un altro utente ha l&apos;indirizzo {given}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="256"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="264"/>
         <source>another queue has the address {given}</source>
         <translation>un&apos;altra coda ha l&apos;indirizzo {given}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="257"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="265"/>
         <source>a profile named &apos;{given}&apos; already exists</source>
         <translation>esiste già un profilo di nome &apos;{given}&apos;</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="258"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="266"/>
         <source>at most {most} folders can be tracked; {given} were given: remove {extra}</source>
         <translation>si possono registrare al massimo {most} cartelle; ne sono state indicate {given}: toglierne {extra}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="259"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="267"/>
         <source>rule {n} needs a folder under Inbox</source>
         <translation>la regola {n} ha bisogno di una cartella sotto Posta in arrivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="260"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="268"/>
         <source>the folder &apos;{given}&apos; is listed twice</source>
         <translation>la cartella &apos;{given}&apos; è elencata due volte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="261"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="269"/>
         <source>rule {n}: regarding is an account, contact or lead, not {given}</source>
         <translation>regola {n}: il riferimento è un account, un contatto o un lead, non {given}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="262"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="270"/>
         <source>rule {n}: give both the regarding record&apos;s type and id, or neither</source>
         <translation>regola {n}: indicare sia il tipo sia l&apos;ID del record di riferimento, o nessuno dei due</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="263"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="271"/>
         <source>rule {n}: there is no {kind} with id {given}</source>
         <translation>regola {n}: non esiste un {kind} con ID {given}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="264"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="272"/>
         <source>filter {n} needs a name</source>
         <translation>il filtro {n} ha bisogno di un nome</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="265"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="273"/>
         <source>The engine is starting.</source>
         <translation>Il motore si sta avviando.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="266"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="274"/>
         <source>The engine is running.</source>
         <translation>Il motore è in funzione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="267"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="275"/>
         <source>The engine is stopping.</source>
         <translation>Il motore si sta fermando.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="268"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="276"/>
         <source>The engine stopped.</source>
         <translation>Il motore si è fermato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="269"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="277"/>
         <source>{mailbox}: started ({direction}).</source>
         <translation>{mailbox}: avviata ({direction}).</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="270"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="278"/>
         <source>{mailbox}: done in {seconds} s, items synced: {items} ({direction}).</source>
         <translation>{mailbox}: completata in {seconds} s, elementi sincronizzati: {items} ({direction}).</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="271"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="279"/>
         <source>{mailbox}: failed, will be retried ({direction}, {code}): {error}</source>
         <translation>{mailbox}: non riuscita, verrà ritentata ({direction}, {code}): {error}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="272"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="280"/>
         <source>{mailbox}: failed ({direction}, {code}): {error}</source>
         <translation>{mailbox}: non riuscita ({direction}, {code}): {error}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="275"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="283"/>
         <source>{mailbox}: disabled ({direction}, {code}): {reason}</source>
         <translation>{mailbox}: disattivata ({direction}, {code}): {reason}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="273"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="281"/>
         <source>{mailbox}: an email was tracked.</source>
         <translation>{mailbox}: un&apos;email è stata registrata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="274"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="282"/>
         <source>An email is waiting to be sent.</source>
         <translation>Un&apos;email è in attesa di invio.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="276"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="284"/>
         <source>Profile paused: {reason}</source>
         <translation>Profilo sospeso: {reason}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="277"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="285"/>
         <source>Profile {profile} answers again and resumed.</source>
         <translation>Il server del profilo {profile} risponde di nuovo: sincronizzazione ripresa.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="278"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="286"/>
         <source>Alert: {alert}</source>
         <translation>Avviso: {alert}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="279"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="287"/>
         <source>{mailbox}: the server announced new email.</source>
         <translation>{mailbox}: il server ha segnalato nuova posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="280"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="288"/>
         <source>{mailbox}: {used} of {limit} requests to Microsoft Graph in {minutes} min.</source>
         <translation>{mailbox}: {used} richieste a Microsoft Graph su {limit} in {minutes} min.</translation>
     </message>
@@ -3282,132 +3322,152 @@ Cosa fare: {3}</translation>
 <context>
     <name>remedies</name>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="281"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="289"/>
         <source>Check the user name and password of the profile or mailbox (and the authentication type), then run Test &amp; Enable.</source>
         <translation>Controllare nome utente e password del profilo o della cassetta postale (e il tipo di autenticazione), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="282"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="290"/>
         <source>Check the mailbox&apos;s email address on the mail server, then run Test &amp; Enable.</source>
         <translation>Controllare l&apos;indirizzo email della cassetta postale sul server di posta, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="283"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="291"/>
         <source>Give the profile&apos;s account access (impersonation) to this mailbox, then run Test &amp; Enable.</source>
         <translation>Concedere all&apos;account del profilo l&apos;accesso (rappresentazione) a questa cassetta postale, poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="284"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="292"/>
         <source>Correct the email server profile (server location, SSL, port), then run Test &amp; Enable.</source>
         <translation>Correggere il profilo del server di posta (indirizzo del server, SSL, porta), poi eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="285"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="293"/>
         <source>Install a valid certificate on the mail server, or set the profile&apos;s trusted CA file to the private CA that issued it.</source>
         <translation>Installare un certificato valido sul server di posta, oppure indicare nel file CA attendibile del profilo la CA privata che lo ha emesso.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="286"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="294"/>
         <source>Choose a server type this installation supports for the profile.</source>
         <translation>Scegliere per il profilo un tipo di server supportato da questa installazione.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="287"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="295"/>
         <source>Nothing to do if it passes; otherwise check that the mail server is running and reachable from this computer.</source>
         <translation>Nulla da fare se passa; altrimenti controllare che il server di posta sia attivo e raggiungibile da questo computer.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="288"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="296"/>
         <source>Nothing to do if it passes; otherwise check the network and any proxy or load balancer between this computer and the mail server.</source>
         <translation>Nulla da fare se passa; altrimenti controllare la rete ed eventuali proxy o bilanciatori di carico tra questo computer e il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="289"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="297"/>
         <source>Nothing to do if it passes; otherwise raise the profile&apos;s request timeout or check the mail server&apos;s load.</source>
         <translation>Nulla da fare se passa; altrimenti aumentare il timeout delle richieste del profilo o controllare il carico del server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="290"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="298"/>
         <source>The mail server asked for a pause; the engine waits as asked. Lower the profile&apos;s maximum connections if it persists.</source>
         <translation>Il server di posta ha chiesto una pausa; il motore attende come richiesto. Se persiste, ridurre il numero massimo di connessioni del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="291"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="299"/>
         <source>The mail server reported an internal error; check its health if it persists.</source>
         <translation>Il server di posta ha segnalato un errore interno; se persiste, controllarne lo stato.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="292"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="300"/>
         <source>The mailbox&apos;s store on the mail server is offline; check the server.</source>
         <translation>L&apos;archivio della cassetta postale sul server di posta non è in linea; controllare il server.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="293"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="301"/>
         <source>Choose the mailbox&apos;s owner (a CRM user) on the Mailboxes page, or set its appointments, contacts and tasks option to None.</source>
         <translation>Scegliere il proprietario della cassetta postale (un utente del CRM) nella pagina Cassette postali, oppure impostarne l&apos;opzione appuntamenti, contatti e attività su Nessuno.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="294"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="302"/>
         <source>The sync took longer than its deadline and was stopped; it resumes next cycle. Check the mail server&apos;s speed or the mailbox&apos;s size.</source>
         <translation>La sincronizzazione ha superato il tempo massimo ed è stata interrotta; riprende al ciclo successivo. Controllare la velocità del server di posta o la dimensione della cassetta postale.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="295"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="303"/>
         <source>The direction failed 10 times in a row and was disabled. Fix the cause shown before, then re-enable or run Test &amp; Enable.</source>
         <translation>La direzione non è riuscita 10 volte di seguito ed è stata disabilitata. Risolvere la causa indicata prima, poi riabilitarla o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="296"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="304"/>
         <source>Fix the cause shown, then re-enable the mailbox or run Test &amp; Enable.</source>
         <translation>Risolvere la causa indicata, poi riabilitare la cassetta postale o eseguire Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="297"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="305"/>
         <source>An unexpected error in crmsync; the engine carried on. Report it with the engine&apos;s log; the mailbox retries next cycle.</source>
         <translation>Un errore imprevisto in crmsync; il motore ha proseguito. Segnalarlo allegando il log del motore; la cassetta postale riprova al ciclo successivo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="298"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="306"/>
         <source>Most mailboxes of the profile fail at once (a server outage); the engine probes the server and resumes by itself. Check the mail server.</source>
         <translation>La maggior parte delle cassette postali del profilo non riesce nello stesso momento (un&apos;interruzione del server); il motore sonda il server e riprende da solo. Controllare il server di posta.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="299"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="307"/>
         <source>No action needed.</source>
         <translation>Nessuna azione necessaria.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="300"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="308"/>
         <source>Another engine stopped while syncing this mailbox; this one took over. Check that engine&apos;s host if it happens often.</source>
         <translation>Un altro motore si è fermato mentre sincronizzava questa cassetta postale; questo ha preso il suo posto. Se accade spesso, controllare l&apos;host di quel motore.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="301"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="309"/>
         <source>Fix the cause shown, then run Test &amp; Enable again.</source>
         <translation>Risolvere la causa indicata, poi eseguire di nuovo Verifica e abilita.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="302"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="310"/>
         <source>The email was not tracked. Save it from this row (or `crmsync mailboxes unreadable MAILBOX --save DIR`) to look at it; ask the sender to send it again if it matters.</source>
         <translation>Il messaggio non è stato tracciato. Salvarlo da questa riga (o con `crmsync mailboxes unreadable MAILBOX --save DIR`) per esaminarlo; se è importante, chiedere al mittente di inviarlo di nuovo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="303"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="311"/>
+        <source>No action needed: the mailbox&apos;s next incoming sync (or Sync now) fetches the email again and decides it under the current rules.</source>
+        <translation>Nessuna azione necessaria: la prossima sincronizzazione della posta in arrivo (o Sincronizza ora) scarica di nuovo il messaggio e lo valuta secondo le regole attuali.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="312"/>
+        <source>No action needed. If it is still not tracked, the reason says what would track it; change that, then reprocess it again.</source>
+        <translation>Nessuna azione necessaria. Se non è ancora tracciato, il motivo dice che cosa lo farebbe tracciare: modificarlo, poi rielaborare di nuovo il messaggio.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="313"/>
+        <source>No action needed. An email moved back into a tracked folder is read there as new email.</source>
+        <translation>Nessuna azione necessaria. Un messaggio riportato in una cartella tracciata vi viene letto come nuovo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="314"/>
+        <source>The email was not tracked. Save it from its EmailUnreadable row to look at it; ask the sender to send it again if it matters.</source>
+        <translation>Il messaggio non è stato tracciato. Salvarlo dalla sua riga EmailUnreadable per esaminarlo; se è importante, chiedere al mittente di inviarlo di nuovo.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="315"/>
         <source>Open the alert and check the profile&apos;s mail server.</source>
         <translation>Aprire l&apos;avviso e controllare il server di posta del profilo.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="304"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="316"/>
         <source>Give the profile an owner whose mailbox has outgoing email enabled to receive alerts by email.</source>
         <translation>Per ricevere gli avvisi via email, assegnare al profilo un proprietario la cui cassetta postale abbia la posta in uscita abilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="305"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="317"/>
         <source>The engine retries by itself; after 10 failures in a row the direction is disabled.</source>
         <translation>Il motore riprova da solo; dopo 10 errori di seguito la direzione viene disabilitata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/translatable.py" line="306"/>
+        <location filename="../../crmsync_gui/ui/translatable.py" line="318"/>
         <source>Fix the cause shown, then run Test &amp; Enable for the mailbox.</source>
         <translation>Risolvere la causa indicata, poi eseguire Verifica e abilita per la cassetta postale.</translation>
     </message>

@@ -69,6 +69,10 @@ class EwsMailSource(MailSource):
         return await self._call(f"reading tracked email still to mark in {folder}", _categories_of, self.account,
                                 server_ids)
 
+    async def fetch(self, folder: str, server_ids: list[str]) -> list[RawEmail]:
+        return await self._call(f"reading email again in {folder} of {self.job.mailbox.email}", _emails_by_id,
+                                self.account, server_ids)
+
 
 # -- blocking helpers (run in the profile's threads) ------------------------------------------------
 
@@ -109,6 +113,19 @@ def _categories_of(account, item_ids: list[str]) -> list[RawEmail]:
         if isinstance(item, Exception):
             raise item
         found.append(RawEmail(_identified(item).id, b"", marking=(item.changekey, item.categories or [])))
+    return found
+
+
+def _emails_by_id(account, item_ids: list[str]) -> list[RawEmail]:
+    """These emails whole, as a page has them (those the server no longer holds left out)."""
+    found = []
+    for item in account.fetch(ids=[(i, None) for i in item_ids], only_fields=list(_EMAIL_FIELDS)):
+        if isinstance(item, ews.ErrorItemNotFound):
+            continue
+        if isinstance(item, Exception):
+            raise item
+        if isinstance(item, Message):
+            found.append(_raw(_identified(item)))
     return found
 
 

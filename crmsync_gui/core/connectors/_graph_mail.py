@@ -120,6 +120,15 @@ class GraphMailSource(MailSource):
         return [RawEmail(server_id, b"", marking=(a["body"].get("changeKey"), a["body"].get("categories") or []))
                 for server_id, a in zip(server_ids, answers, strict=True) if a.get("status") == 200]
 
+    async def fetch(self, folder: str, server_ids: list[str]) -> list[RawEmail]:
+        what = f"reading email again in {folder} of {self.job.mailbox.email}"
+        answers = await self.session.batch(self.job, what, [
+            {"method": "GET", "url": self._message_url(i) + f"?$select={SELECT}"} for i in server_ids])
+        _raise_first(answers, what)
+        found = [_raw(a["body"]) for a in answers if a.get("status") == 200]
+        later = [raw for raw in found if raw.content_later]
+        return [raw for raw in found if not raw.content_later] + (await self.complete(folder, later) if later else [])
+
     def _message_url(self, server_id: str) -> str:
         return self.session.user_url(self.job, f"messages/{quote(server_id, safe='')}")
 

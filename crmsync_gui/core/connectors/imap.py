@@ -203,7 +203,7 @@ class ImapMailSource(MailSource):
         self.folders_read.append(server_folder)
         last_uid = cursor.last_uid or 0 if cursor.uid_validity == uid_validity else 0  # else renumbered: reread
         state = json.dumps({"folder": server_folder})
-        prefix = f"{uid_validity}:" if server_folder == "INBOX" else f"{server_folder}/{uid_validity}:"
+        prefix = _prefix(server_folder, uid_validity)
         new = [uid for uid in uids if uid > last_uid]
         if not new:
             yield Page([], FolderCursor(cursor.state, uid_validity, last_uid))
@@ -213,14 +213,23 @@ class ImapMailSource(MailSource):
                 fetched, refused = await self._fetched(server_folder, chunk)
                 if n + 1 < len(batches):  # the next batch downloads while the pipeline handles this one
                     self._ahead = asyncio.ensure_future(asyncio.to_thread(self.session.fetch, batches[n + 1]))
-                emails = [RawEmail(f"{prefix}{uid}", raw, size, _naive_utc(internal_date), marking=uid)
-                          for uid in chunk if uid in fetched for raw, size, internal_date in [fetched[uid]]]
-                emails += [RawEmail(f"{prefix}{uid}", b"", None, marking=uid, fetch_error=why)
-                           for uid, why in refused.items()]
-                yield Page(emails, FolderCursor(state, uid_validity, chunk[-1]), last=n + 1 == len(batches))
+                yield Page(_raws(prefix, chunk, fetched, refused), FolderCursor(state, uid_validity, chunk[-1]), last=n + 1 == len(batches))
         finally:  # stopped early: the FETCH under way ends before anything else uses the connection
             ahead, self._ahead = self._ahead, None
             await net.let_finish(ahead)
+
+    async def fetch(self, folder: str, server_ids: list[str]) -> list[RawEmail]:
+        server_folder = imap_folder(folder, self.delimiter)
+        opened = await asyncio.to_thread(self.session.open_folder, server_folder)
+        if opened is None:
+            return []
+        uid_validity, uids = opened
+        prefix = _prefix(server_folder, uid_validity)
+        wanted = sorted({int(i.removeprefix(prefix)) for i in server_ids if i.startswith(prefix)
+                         and i.removeprefix(prefix).isdigit()} & set(uids))  # renumbered since: not these emails
+        if not wanted:
+            return []
+        return _raws(prefix, wanted, *await self._fetched(server_folder, wanted))
 
     async def _fetched(self, server_folder: str, uids: list[int]) -> tuple[dict, dict[int, str]]:
         """These emails, from the FETCH under way when there is one: ({uid: fetched}, {uid: why refused})."""
@@ -259,6 +268,18 @@ class ImapMailSource(MailSource):
                 await self._fresh_session(server_folder)
         await asyncio.to_thread(self.session.move_to_undeliverable, server_folder, [e.marking for e in emails],
                                 self.delimiter)
+
+
+def _prefix(server_folder: str, uid_validity: int) -> str:
+    """What comes before the UID in the server id of a folder's emails."""
+    return f"{uid_validity}:" if server_folder == "INBOX" else f"{server_folder}/{uid_validity}:"
+
+
+def _raws(prefix: str, uids: list[int], fetched: dict, refused: dict[int, str]) -> list[RawEmail]:
+    emails = [RawEmail(f"{prefix}{uid}", raw, size, _naive_utc(internal_date), marking=uid)
+              for uid in uids if uid in fetched for raw, size, internal_date in [fetched[uid]]]
+    return emails + [RawEmail(f"{prefix}{uid}", b"", None, marking=uid, fetch_error=why)
+                     for uid, why in refused.items()]
 
 
 def _naive_utc(internal_date):

@@ -180,6 +180,11 @@ class Pop3MailSource(MailSource):
             ahead, self._ahead = self._ahead, None
             await net.let_finish(ahead)
 
+    async def fetch(self, folder: str, server_ids: list[str]) -> list[RawEmail]:
+        wanted = set(server_ids)
+        listing = await asyncio.to_thread(self.session.listing)
+        return await asyncio.to_thread(self._fetch, [entry for entry in listing if entry[1] in wanted])
+
     def _fetch(self, batch: list[tuple[int, str, int]]) -> list[RawEmail]:
         """In a worker thread: the batch's emails, each with why the server refused it when it did."""
         emails = []

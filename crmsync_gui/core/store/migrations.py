@@ -178,6 +178,11 @@ def _v21_request_budget(db: peewee.Database, migrator: SchemaMigrator) -> None:
             migrator.add_column("mailbox", "request_budget_at", peewee.DateTimeField(null=True)))
 
 
+def _v22_reprocess_requests(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    # Emails an administrator asked to reprocess, fetched again by their mailbox's next incoming run
+    db.create_tables([models.ReprocessRequest], safe=True)
+
+
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracking_mark_pending,
                                _v4_activity_created_at_index, _v5_act_journal, _v6_profile_graph,
                                _v7_lookup_indexes, _v8_appointment_time_zones, _v9_item_map_synced_recurrence,
@@ -185,7 +190,7 @@ MIGRATIONS: list[Migration] = [_v1_initial, _v2_profile_oauth_tenant, _v3_tracki
                                _v13_engine_workers, _v14_meetings,
                                _v15_folder_sync_state_settled, _v16_synced_hour, _v17_arrivals,
                                _v18_alert_code, _v19_ids_never_reused,
-                               _v20_trace_args, _v21_request_budget]
+                               _v20_trace_args, _v21_request_budget, _v22_reprocess_requests]
 
 
 def current_version(db: peewee.Database) -> int:

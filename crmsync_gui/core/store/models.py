@@ -364,6 +364,21 @@ class TrackingDecision(BaseModel):
         indexes = ((("mailbox", "server_id"), True),)
 
 
+class ReprocessRequest(BaseModel):
+    """An administrator's Reprocess of one email (core/admin/reprocess.py): the mailbox's next incoming run
+    fetches it again, parses it and tracks it under today's rules (core/sync/incoming.py), then removes this row.
+    Written before the fetch, so a run that fails or stops leaves it for the next one."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, on_delete="CASCADE", backref="reprocess_requests")
+    folder = pw.CharField(default="Inbox")
+    server_id = pw.CharField()
+    requested_by = pw.CharField()  # who asked: the administrator's account name
+    requested_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("mailbox", "server_id"), True),)
+
+
 class TraceLog(BaseModel):
     """The error browser's rows; repeats of one error collate into one row with a count."""
 
@@ -437,5 +452,5 @@ ALL_MODELS = [
     SchemaVersion, OrganizationSettings, CrmUser, CrmQueue, EmailServerProfile, Mailbox,
     Account, Contact, Lead, Activity, ActivityParty, Attachment, SyncFilter, FolderTrackingRule,
     ItemMap, ActJournal, FolderSyncState, TraceLog, Alert, TrackingDecision,
-    MigrationRun, UnreadableEmail, EngineWorker, SyncedHour,
+    MigrationRun, UnreadableEmail, EngineWorker, SyncedHour, ReprocessRequest,
 ]

@@ -9,7 +9,8 @@ attachments): tracking decides on them, and only the emails it keeps are fetched
 decided again (`tracking.ContentNeeded`, nothing written before); in a folder where tracking keeps
 every email (`tracking.keeps_every_email`) they are fetched whole before deciding. Sources that mark
 tracked email on the server (Exchange's category) are told which, once the folder is read; the marks
-they still owe from an earlier run are kept as `mark_pending` decisions.
+they still owe from an earlier run are kept as `mark_pending` decisions. Emails an administrator asked to
+reprocess (core/admin/reprocess.py) are fetched again first and decided anew, their old decision replaced.
 """
 from __future__ import annotations
 
@@ -19,10 +20,16 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from crmsync_gui.core import codes
+from crmsync_gui.core import codes, messages
 from crmsync_gui.core.store.base import database_proxy, utcnow
 from crmsync_gui.core.store.db import refresh_statistics
-from crmsync_gui.core.store.models import FolderSyncState, Mailbox, TrackingDecision, UnreadableEmail
+from crmsync_gui.core.store.models import (
+    FolderSyncState,
+    Mailbox,
+    ReprocessRequest,
+    TrackingDecision,
+    UnreadableEmail,
+)
 from crmsync_gui.core.sync import mime, parsing, trace, tracking
 from crmsync_gui.core.sync.mail import CursorExpired, FolderCursor, IncomingEmail, MailSource, Page, RawEmail
 
@@ -53,7 +60,7 @@ async def run(job, connector: MailSourceFactory) -> int:
     async with connector.mail_source(job) as source:
         session = _Context(job, source, tracking.organization_settings(),
                            arrivals_since=job.mailbox.incoming_good_run_at or started)
-        processed = 0
+        processed = await _reprocess(session)  # first, so a reprocessed email's mark goes on in this run
         for folder in source.folders(tracking.tracked_folders(job.mailbox)):
             processed += await _sync_folder(session, folder)
         done = {Mailbox.incoming_good_run_at: started}
@@ -168,6 +175,53 @@ async def _parse_all(emails: list[RawEmail], folder: str
                 email.thread_index = raw.thread_index
         parsed.append((raw, email))
     return parsed
+
+
+async def _reprocess(ctx: _Context) -> int:
+    """Decide again the emails an administrator asked to reprocess (core/admin/reprocess.py): each fetched from
+    the server anew, parsed, and tracked under today's rules; return how many. Each one's new decision, the removal
+    of its old one and of its request, and its trace row are one transaction: a run that fails before leaves the
+    request for the next."""
+    mailbox = ctx.job.mailbox
+    asked = list(ReprocessRequest.select().where(ReprocessRequest.mailbox == mailbox).order_by(ReprocessRequest.id))
+    for folder in sorted({request.folder for request in asked}):
+        here = [request for request in asked if request.folder == folder]
+        found = await ctx.source.fetch(folder, [request.server_id for request in here])
+        parsed = {raw.server_id: email for raw, email in await _parse_all(found, folder)}
+        for request in here:
+            _decide_again(ctx, request, parsed.get(request.server_id))
+    return len(asked)
+
+
+def _decide_again(ctx: _Context, request: ReprocessRequest, email) -> None:
+    """One reprocessed email's new decision (`email`: parsed, unreadable, or None when the server no longer
+    has it), with the trace row saying who asked and what came of it."""
+    job, mailbox = ctx.job, ctx.job.mailbox
+    with database_proxy.atomic():
+        old = TrackingDecision.get_or_none(TrackingDecision.mailbox == mailbox,
+                                           TrackingDecision.server_id == request.server_id)
+        args = {"who": request.requested_by, "subject": (old.subject if old else "") or request.server_id,
+                "mailbox": mailbox.name}
+        if old is not None and old.outcome == codes.TrackingOutcome.TRACKED and old.activity_id is not None:
+            code, args["outcome"] = "EmailReprocessed", old.reason  # tracked meanwhile: never a second activity
+        elif email is None:
+            code, args["folder"] = "ReprocessedEmailGone", request.folder
+        else:
+            TrackingDecision.delete().where(TrackingDecision.mailbox == mailbox,
+                                            TrackingDecision.server_id == request.server_id).execute()
+            UnreadableEmail.delete().where(UnreadableEmail.mailbox == mailbox,
+                                           UnreadableEmail.server_id == request.server_id).execute()
+            if isinstance(email, mime.UnreadableEmailError):
+                keep_unreadable(job, email, request.folder)
+                code, args["reason"] = "ReprocessedEmailUnreadable", str(email)
+            else:
+                [result] = tracking.track_page(mailbox, [email], settings=ctx.settings,
+                                               address_book=ctx.address_book, mark_pending=ctx.source.marks_tracked)
+                args["subject"] = result.decision.subject or args["subject"]
+                code, args["outcome"] = "EmailReprocessed", result.reason
+        request.delete_instance()
+        trace.record(code, messages.render(code, args), at=utcnow(), mailbox_id=mailbox.id, item=request.server_id,
+                     args=args)
 
 
 async def _owed_marks(ctx: _Context, folder: str) -> list[RawEmail]:

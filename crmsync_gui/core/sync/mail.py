@@ -166,6 +166,11 @@ class MailSource:
         """Those of these emails still in the folder, with what marking them needs (no content)."""
         raise NotImplementedError  # only called when marks_tracked
 
+    async def fetch(self, folder: str, server_ids: list[str]) -> list[RawEmail]:
+        """Those of these emails still in the folder, whole, read again from the server (Reprocess). One the server
+        refuses comes with its `fetch_error`, as in `pages`."""
+        raise NotImplementedError
+
     async def complete(self, folder: str, emails: list[RawEmail]) -> list[RawEmail]:
         """These emails whole (each one's MIME with its attachments, `content_later` False), in the same order:
         the ones tracking keeps among those `pages` gave with `content_later`. One the server no longer holds

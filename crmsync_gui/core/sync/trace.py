@@ -73,6 +73,15 @@ CATALOGUE: dict[str, TraceCode] = {
     "EmailUnreadable": TraceCode(WARNING, "The email was not tracked. Save it from this row (or `crmsync mailboxes "
                                           "unreadable MAILBOX --save DIR`) to look at it; ask the sender to send "
                                           "it again if it matters."),
+    "ReprocessRequested": TraceCode(INFO, "No action needed: the mailbox's next incoming sync (or Sync now) "
+                                          "fetches the email again and decides it under the current rules."),
+    "EmailReprocessed": TraceCode(INFO, "No action needed. If it is still not tracked, the reason says what would "
+                                        "track it; change that, then reprocess it again."),
+    "ReprocessedEmailGone": TraceCode(INFO, "No action needed. An email moved back into a tracked folder is read "
+                                            "there as new email."),
+    "ReprocessedEmailUnreadable": TraceCode(WARNING, "The email was not tracked. Save it from its EmailUnreadable "
+                                                     "row to look at it; ask the sender to send it again if it "
+                                                     "matters."),
     "AlertRaised": TraceCode(WARNING, "Open the alert and check the profile's mail server."),
     "AlertNotEmailed": TraceCode(WARNING, "Give the profile an owner whose mailbox has outgoing email enabled "
                                           "to receive alerts by email."),
@@ -102,7 +111,7 @@ def record(code: str, message: str, *, at: datetime, level: int | None = None, m
     if level is None:
         level = CATALOGUE[code].level if code in CATALOGUE else (WARNING if transient else ERROR)
     hint = remediation if remediation is not None else hint_for(code, transient=transient)
-    key = f"{code}|m{mailbox_id or ''}|p{profile_id or ''}|a{activity_id or ''}" + (f"|i{_short(item)}" if item else "")
+    key = _key(code, mailbox_id, profile_id, activity_id, item)
     kept_args = messages.dumps(args) if args is not None else None
     with database_proxy.atomic():
         # one upsert, so two engines recording the same row at once collate instead of one failing
@@ -116,6 +125,15 @@ def record(code: str, message: str, *, at: datetime, level: int | None = None, m
         row = TraceLog.get(TraceLog.collation_key == key)
     log.log(LOG_LEVELS.get(level, logging.WARNING), "%s", message, extra={"trace_code": code})
     return row
+
+
+def _key(code: str, mailbox_id, profile_id, activity_id, item: str | None) -> str:
+    return f"{code}|m{mailbox_id or ''}|p{profile_id or ''}|a{activity_id or ''}" + (f"|i{_short(item)}" if item else "")
+
+
+def row_of(code: str, *, mailbox_id: int, item: str) -> TraceLog | None:
+    """The row `record` keeps for this code, mailbox and item, if any."""
+    return TraceLog.get_or_none(TraceLog.collation_key == _key(code, mailbox_id, None, None, item))
 
 
 def _short(item: str) -> str:
