@@ -237,6 +237,19 @@
     </message>
 </context>
 <context>
+    <name>DecisionTableModel</name>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="75"/>
+        <source>Waiting to be reprocessed</source>
+        <translation>In attesa di rielaborazione</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="76"/>
+        <source>Unreadable</source>
+        <translation>Illeggibile</translation>
+    </message>
+</context>
+<context>
     <name>DryRun</name>
     <message>
         <location filename="../../crmsync_gui/ui/dialogs/dry_run.py" line="18"/>
@@ -297,124 +310,124 @@
         <translation>Esporta CSV…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="231"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="232"/>
         <source>Trace log</source>
         <translation>Registro eventi</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="232"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="233"/>
         <source>Why wasn&apos;t this email tracked?</source>
         <translation>Perché questo messaggio non è stato registrato?</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/errors.py" line="152"/>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="245"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="250"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/pages/errors.py" line="152"/>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="246"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="251"/>
         <source>All profiles</source>
         <translation>Tutti i profili</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="275"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="280"/>
         <source>counting…</source>
         <translation>conteggio…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="298"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="303"/>
         <source>{0} matching rows</source>
         <translation>{0} righe corrispondenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="320"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="325"/>
         <source>What to do</source>
         <translation>Cosa fare</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="320"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="325"/>
         <source>Mailbox</source>
         <translation>Cassetta postale</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="320"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="325"/>
         <source>Profile</source>
         <translation>Profilo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="321"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
         <source>Record</source>
         <translation>Record</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="321"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
         <source>regarding</source>
         <translation>relativo a</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="321"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="326"/>
         <source>Why</source>
         <translation>Motivo</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="322"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="327"/>
         <source>Seen {0} times, first {1}, last {2}.</source>
         <translation>Visto {0} volte, la prima {1}, l&apos;ultima {2}.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="336"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="341"/>
         <source>Save the email as it arrived…</source>
         <translation>Salva l&apos;email così come è arrivata…</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="337"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="342"/>
         <source>{0} bytes</source>
         <translation>{0} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="338"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="343"/>
         <source>its first {0} of {1} bytes</source>
         <translation>i primi {0} di {1} byte</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="357"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="362"/>
         <source>Save the unreadable email</source>
         <translation>Salva l&apos;email illeggibile</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="358"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="363"/>
         <source>Email files (*.eml)</source>
         <translation>File email (*.eml)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="366"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="371"/>
         <source>That email is no longer kept.</source>
         <translation>Quell&apos;email non è più conservata.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="372"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="377"/>
         <source>Could not save {0}: {1}</source>
         <translation>Impossibile salvare {0}: {1}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="374"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="379"/>
         <source>Saved the email to {0}</source>
         <translation>Email salvata in {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="378"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="383"/>
         <source>Export the filtered rows</source>
         <translation>Esporta le righe filtrate</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="379"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="384"/>
         <source>CSV files (*.csv)</source>
         <translation>File CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/errors.py" line="386"/>
+        <location filename="../../crmsync_gui/ui/pages/errors.py" line="391"/>
         <source>Exported {0} rows to {1}</source>
         <translation>Esportate {0} righe in {1}</translation>
     </message>
@@ -2009,57 +2022,82 @@ Cosa fare: {3}</translation>
 <context>
     <name>TrackingDecisionsView</name>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="81"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="100"/>
         <source>The mailbox, or its owner</source>
         <translation>La cassetta postale, o il suo proprietario</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="85"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="104"/>
         <source>Received from</source>
         <translation>Ricevute dal</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="95"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="114"/>
         <source>Subject, sender or Message-ID of the email</source>
         <translation>Oggetto, mittente o Message-ID del messaggio</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="97"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="116"/>
         <source>Only emails that were not tracked</source>
         <translation>Solo i messaggi non registrati</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="137"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="146"/>
+        <source>Reprocess</source>
+        <translation>Rielabora</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="149"/>
+        <source>Fetch the chosen email from the mail server again and track it if the current rules do</source>
+        <translation>Scarica di nuovo dal server di posta il messaggio scelto e lo registra se le regole attuali lo prevedono</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="171"/>
         <source>All mailboxes</source>
         <translation>Tutte le cassette postali</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="153"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="187"/>
         <source>the newest {0} decisions</source>
         <translation>le {0} decisioni più recenti</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="154"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="188"/>
         <source>{0} decisions</source>
         <translation>{0} decisioni</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="155"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="189"/>
         <source>No email matches. The engine records a decision for each incoming email it reads: an email that arrived since the mailbox&apos;s last sync has none yet (Sync now on the Mailboxes page), and one received before the profile&apos;s Process email from date is never read. Clear a filter to see more.</source>
         <translation>Nessun messaggio corrisponde. Il motore registra una decisione per ogni messaggio in arrivo che legge: un messaggio arrivato dopo l&apos;ultima sincronizzazione della cassetta postale non ne ha ancora una (Sincronizza ora nella pagina Cassette postali), e uno ricevuto prima della data Elabora posta dal del profilo non viene mai letto. Togli un filtro per vederne di più.</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="172"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="237"/>
+        <source>Reprocess waits: the sync of mailbox {0} failed: {1}</source>
+        <translation>La rielaborazione attende: la sincronizzazione della cassetta postale {0} non è riuscita: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="260"/>
+        <source>Unreadable</source>
+        <translation>Illeggibile</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="263"/>
+        <source>Folder {0}; server id {1}; found {2}. Reprocess fetches it from the mail server again.</source>
+        <translation>Cartella {0}; ID server {1}; trovato {2}. Rielabora lo scarica di nuovo dal server di posta.</translation>
+    </message>
+    <message>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="269"/>
         <source>Linked to an earlier CRM email by: {0}</source>
         <translation>Collegato a un messaggio del CRM precedente tramite: {0}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="173"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="270"/>
         <source>Folder {0}; Message-ID {1}; received {2}</source>
         <translation>Cartella {0}; Message-ID {1}; ricevuto {2}</translation>
     </message>
     <message>
-        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="180"/>
+        <location filename="../../crmsync_gui/ui/pages/tracking.py" line="277"/>
         <source>{0} tracks: {1}. &lt;a href=&apos;{2}:{3}&apos;&gt;Change it on Users &amp;amp; queues&lt;/a&gt;</source>
         <translation>{0} registra: {1}. &lt;a href=&apos;{2}:{3}&apos;&gt;Cambialo in Utenti e code&lt;/a&gt;</translation>
     </message>
@@ -2870,7 +2908,7 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="222"/>
         <source>Reprocess asked: mailbox &apos;{mailbox}&apos; fetches the email again at its next incoming sync and tracks it if the current rules do.</source>
-        <translation>Rielaborazione richiesta: la cassetta postale &apos;{mailbox}&apos; scarica di nuovo il messaggio alla prossima sincronizzazione della posta in arrivo e lo traccia se le regole attuali lo prevedono.</translation>
+        <translation>Rielaborazione richiesta: la cassetta postale &apos;{mailbox}&apos; scarica di nuovo il messaggio alla prossima sincronizzazione della posta in arrivo e lo registra se le regole attuali lo prevedono.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="223"/>
@@ -2880,7 +2918,7 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="224"/>
         <source>The email &apos;{subject}&apos; is already tracked as CRM email #{activity}: there is nothing to reprocess.</source>
-        <translation>Il messaggio &apos;{subject}&apos; è già tracciato come email CRM n. {activity}: non c&apos;è nulla da rielaborare.</translation>
+        <translation>Il messaggio &apos;{subject}&apos; è già registrato come email CRM n. {activity}: non c&apos;è nulla da rielaborare.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="225"/>
@@ -3439,7 +3477,7 @@ Cosa fare: {3}</translation>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="312"/>
         <source>No action needed. If it is still not tracked, the reason says what would track it; change that, then reprocess it again.</source>
-        <translation>Nessuna azione necessaria. Se non è ancora tracciato, il motivo dice che cosa lo farebbe tracciare: modificarlo, poi rielaborare di nuovo il messaggio.</translation>
+        <translation>Nessuna azione necessaria. Se non è ancora registrato, il motivo dice che cosa lo farebbe registrare: modificarlo, poi rielaborare di nuovo il messaggio.</translation>
     </message>
     <message>
         <location filename="../../crmsync_gui/ui/translatable.py" line="313"/>

@@ -535,22 +535,31 @@ DECISION_LIMIT = 5000
 
 
 def decision_ids(text: str = "", mailbox_id: int | None = None, untracked_only: bool = True,
-                 limit: int = DECISION_LIMIT, received_since: datetime | None = None) -> list[int]:
-    """The newest tracking decisions (at most `limit`) whose subject, sender or Message-ID contains `text`
-    (of one mailbox, of emails received since a time)."""
+                 limit: int = DECISION_LIMIT, received_since: datetime | None = None) -> list[tuple[str, int]]:
+    """The newest tracking decisions and unreadable emails (at most `limit` together, newest first), as
+    ("decision", id) and ("unreadable", id): a decision's subject, sender or Message-ID contains `text`, an
+    unreadable email's server id or reason does; of one mailbox; received (an unreadable one: found) since a time."""
     from crmsync_gui.core.store.models import TrackingDecision as TD
+    from crmsync_gui.core.store.models import UnreadableEmail as UE
 
-    query = TD.select(TD.id)
+    decisions, unreadable = TD.select(TD.decided_at, TD.id), UE.select(UE.found_at, UE.id)
     if received_since is not None:
-        query = query.where(TD.received_at >= received_since)
+        decisions, unreadable = decisions.where(TD.received_at >= received_since), unreadable.where(
+            UE.found_at >= received_since)
     if text.strip():
         like = f"%{text.strip()}%"
-        query = query.where(TD.subject ** like | TD.sender ** like | TD.message_id ** like)
+        decisions = decisions.where(TD.subject ** like | TD.sender ** like | TD.message_id ** like)
+        unreadable = unreadable.where(UE.server_id ** like | UE.reason ** like)
     if mailbox_id is not None:
-        query = query.where(TD.mailbox == mailbox_id)
+        decisions, unreadable = decisions.where(TD.mailbox == mailbox_id), unreadable.where(UE.mailbox == mailbox_id)
     if untracked_only:
-        query = query.where(TD.outcome != codes.TrackingOutcome.TRACKED)
-    return [r[0] for r in query.order_by(TD.decided_at.desc(), TD.id.desc()).limit(limit).tuples()]
+        decisions = decisions.where(TD.outcome != codes.TrackingOutcome.TRACKED)
+    rows = [(at, row_id, "decision") for at, row_id in
+            decisions.order_by(TD.decided_at.desc(), TD.id.desc()).limit(limit).tuples()]
+    rows += [(at, row_id, "unreadable") for at, row_id in
+             unreadable.order_by(UE.found_at.desc(), UE.id.desc()).limit(limit).tuples()]
+    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    return [(kind, row_id) for _, row_id, kind in rows[:limit]]
 
 
 MEETING_LIMIT = 5

@@ -226,11 +226,16 @@ class ErrorsPage(Page):
         self.search_field = self.text
         self.decisions = TrackingDecisionsView()
         self.decisions.open_owner.connect(lambda owner: self.open_page.emit("Users & queues", {"owner": owner}))
+        self.decisions.status_message.connect(self.status_message)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("errors-tabs")
         self.tabs.addTab(body, self.tr("Trace log"))
         self.tabs.addTab(self.decisions, self.tr("Why wasn't this email tracked?"))
         self.set_content(self.tabs)
+
+    def attach_engine(self, engine) -> None:
+        """The embedded sync engine: Reprocess syncs the email's mailbox at once with it."""
+        self.decisions.engine = engine
 
     def current_search_field(self) -> QLineEdit:
         return self.decisions.search if self.tabs.currentWidget() is self.decisions else self.text

@@ -1,9 +1,11 @@
 """\"Why wasn't this email tracked?\": the engine's recorded decision for each incoming email."""
 from __future__ import annotations
 
+import asyncio
 from html import escape
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -13,14 +15,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from crmsync_gui.core import codes
+from crmsync_gui.core.admin import reprocess
+from crmsync_gui.core.domain.mailbox import may_sync
+from crmsync_gui.core.errors import CrmSyncError
 from crmsync_gui.core.store import views
-from crmsync_gui.core.store.models import Mailbox, TrackingDecision
-from crmsync_gui.ui.labels import code_label, number, when
+from crmsync_gui.core.store.models import Mailbox, TrackingDecision, UnreadableEmail
+from crmsync_gui.ui.labels import code_label, engine_message, number, reason, when
 from crmsync_gui.ui.pages.table_page import fit_columns
 from crmsync_gui.ui.table_model import Column, LazyTableModel
 
@@ -42,27 +48,39 @@ class DecisionTableModel(LazyTableModel):
         self.untracked_only = True
         self.received_since = None
         self.mailbox_names: dict[int, str] = {}
+        self.waiting: set[tuple[int, str]] = set()  # (mailbox id, server id) of emails waiting to be reprocessed
 
     def fetch_ids(self):
         self.mailbox_names = views.names(Mailbox, Mailbox.name)
+        self.waiting = reprocess.waiting()
         return views.decision_ids(self.text, self.mailbox_id, self.untracked_only,
                                   received_since=self.received_since)
 
     def fetch_rows(self, ids):
-        return {d.id: d for d in TrackingDecision.select().where(TrackingDecision.id.in_(ids))}
+        wanted = {kind: [i for k, i in ids if k == kind] for kind in ("decision", "unreadable")}
+        rows = {("decision", d.id): d for d in TrackingDecision.select().where(TrackingDecision.id.in_(
+            wanted["decision"]))}
+        rows.update({("unreadable", u.id): u for u in UnreadableEmail.select().where(UnreadableEmail.id.in_(
+            wanted["unreadable"]))})
+        return rows
 
-    def display(self, d: TrackingDecision, key: str) -> str:
+    def display(self, d: TrackingDecision | UnreadableEmail, key: str) -> str:
+        unreadable = isinstance(d, UnreadableEmail)
         if key == "decided_at":
-            return when(d.decided_at)
+            return when(d.found_at if unreadable else d.decided_at)
         if key == "mailbox":
             return self.mailbox_names.get(d.mailbox_id, "")
         if key == "outcome":
-            return code_label(codes.TrackingOutcome, d.outcome)
+            if (d.mailbox_id, d.server_id) in self.waiting:
+                return self.tr("Waiting to be reprocessed")
+            return self.tr("Unreadable") if unreadable else code_label(codes.TrackingOutcome, d.outcome)
         if key == "reason":
             return d.reason.splitlines()[0] if d.reason else ""
+        if unreadable:
+            return ""
         return str(getattr(d, key) or "")
 
-    def decorate(self, d: TrackingDecision, key: str, role):
+    def decorate(self, d: TrackingDecision | UnreadableEmail, key: str, role):
         if role == Qt.ItemDataRole.ToolTipRole and key == "reason":
             return d.reason
         return None
@@ -73,6 +91,7 @@ class TrackingDecisionsView(QWidget):
     received date; the detail says why, in full, with a link to the owner's tracking option."""
 
     open_owner = Signal(object)  # ("user" or "queue", id): the Users & queues page shows it
+    status_message = Signal(str)  # what Reprocess did, for the status bar
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -122,11 +141,26 @@ class TrackingDecisionsView(QWidget):
         self.detail.linkActivated.connect(self._open_link)
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)
+        self.engine = None  # the embedded engine, for Reprocess at once (ErrorsPage.attach_engine)
+        self.pending: asyncio.Future | None = None
+        self.reprocess_action = QAction(self.tr("Reprocess"), self)
+        self.reprocess_action.setObjectName("decision-reprocess")
+        self.reprocess_action.setToolTip(self.tr(
+            "Fetch the chosen email from the mail server again and track it if the current rules do"))
+        self.reprocess_action.triggered.connect(self.reprocess_selected)
+        self.table.addAction(self.reprocess_action)  # its right-click menu
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        reprocess_button = QToolButton()
+        reprocess_button.setDefaultAction(self.reprocess_action)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(reprocess_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
-        layout.addWidget(self.count_label)
+        layout.addLayout(bottom)
+        self.update_actions()
 
     def set_mailbox(self, mailbox_id: int | None) -> None:
         """Show this mailbox's decisions (None: the one chosen here); the list of mailboxes is read afresh."""
@@ -158,13 +192,76 @@ class TrackingDecisionsView(QWidget):
         self.detail.clear()
         if shown:
             self.table.selectRow(0)
+        self.update_actions()
+
+    # ---- Reprocess
+    def selected(self) -> TrackingDecision | UnreadableEmail | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.record_at(rows[0].row()) if rows else None
+
+    def update_actions(self) -> None:
+        chosen = self.selected()
+        self.reprocess_action.setEnabled(
+            chosen is not None and (chosen.mailbox_id, chosen.server_id) not in self.model.waiting
+            and not (isinstance(chosen, TrackingDecision) and reprocess.still_tracked(chosen)))
+
+    def reprocess_selected(self) -> asyncio.Future | None:
+        """Ask for the chosen email to be decided again (core/admin/reprocess.py); its row says it waits, and with
+        the engine running here its mailbox syncs at once and the status bar says what came of it."""
+        chosen = self.selected()
+        if chosen is None:
+            return None
+        mailbox = Mailbox.get_by_id(chosen.mailbox_id)
+        try:
+            asked = reprocess.reprocess(mailbox, chosen.server_id)
+        except CrmSyncError as exc:
+            self.status_message.emit(reason(getattr(exc, "reason", str(exc))))
+            return None
+        self.model.waiting = reprocess.waiting()
+        self.model.refresh_ids([self.model.id_at(self.table.currentIndex().row())])
+        self.update_actions()
+        self.status_message.emit(reason(asked))
+        if self.engine is not None and self.engine.state == "running" and may_sync(mailbox,
+                                                                                   codes.Direction.INCOMING):
+            self.pending = asyncio.ensure_future(self._at_once(mailbox, chosen.server_id))
+        return self.pending
+
+    async def _at_once(self, mailbox: Mailbox, server_id: str) -> None:
+        try:
+            [result] = await self.engine.sync_now(mailbox.id, codes.Direction.INCOMING)
+        except CrmSyncError as exc:
+            self.status_message.emit(str(exc))
+            return
+        row = reprocess.outcome(mailbox, server_id)
+        if not result.ok or row is None:  # the request waits for the next run
+            self.status_message.emit(self.tr("Reprocess waits: the sync of mailbox {0} failed: {1}").format(
+                mailbox.name, result.message))
+        else:
+            self.status_message.emit(engine_message(row.code, row.args, row.message))
+        self.refresh()
+        self._select(mailbox.id, server_id)
+
+    def _select(self, mailbox_id: int, server_id: str) -> None:
+        for n in range(self.model.rowCount()):
+            record = self.model.record_at(n)
+            if record is not None and (record.mailbox_id, record.server_id) == (mailbox_id, server_id):
+                self.table.selectRow(n)
+                return
 
     def show_detail(self, current, _previous=None) -> None:
+        self.update_actions()
         if not current.isValid():
             self.detail.clear()
             return
         d = self.model.record_at(current.row())
         if d is None:
+            return
+        if isinstance(d, UnreadableEmail):
+            unreadable = self.tr("Unreadable")
+            self.detail.setText("<br>".join([
+                f"<b>{escape(unreadable)}</b>: {escape(d.reason or '')}",
+                self.tr("Folder {0}; server id {1}; found {2}. Reprocess fetches it from the mail server again.")
+                .format(escape(d.folder or ""), escape(d.server_id), when(d.found_at))]))
             return
         # rich text: what came from an email (a Message-ID is <...>) is escaped, or it would vanish as a tag
         lines = [f"<b>{escape(code_label(codes.TrackingOutcome, d.outcome))}</b>: {escape(d.reason or '')}"]
